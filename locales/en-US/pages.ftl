@@ -1,0 +1,10 @@
+app-name = Anjoman
+page-not_found-title = Page not found
+page-not_found-body = There is nothing at this address. Check the link, or go back to the start page.
+page-error-title = Something went wrong
+page-error-body = An unexpected error happened on our side. It has been logged; please try again in a moment.
+page-back-home = Back to Anjoman
+page-request-id = Request id: { $id }
+page-index-tagline = A self-hosted community chat.
+page-index-running = This server is running.
+page-index-docs = API documentation

@@ -1,0 +1,36 @@
+# پیام‌های خطا: `error-<code>` همان `detail` است و `.title` عنوان آن.
+
+error-bad_request = درخواست خوانده نشد: { $reason }
+    .title = درخواست نادرست
+error-unauthorized = برای این کار باید وارد شوید.
+    .title = وارد نشده‌اید
+error-cors-origin_not_allowed = این وب‌سایت اجازهٔ فراخوانی API انجمن را ندارد.
+    .title = مبدأ مجاز نیست
+error-not_found = در این نشانی چیزی وجود ندارد.
+    .title = پیدا نشد
+error-method_not_allowed = این نشانی این روش درخواست را نمی‌پذیرد.
+    .title = روش مجاز نیست
+error-conflict = این مقدار پیش‌تر استفاده شده است.
+    .title = تداخل
+error-payload_too_large = بدنهٔ درخواست از { $limit } بایتی که این سرور می‌پذیرد بزرگ‌تر است.
+    .title = درخواست بیش از حد بزرگ
+error-unsupported_media_type = قالب بدنهٔ درخواست برای این نشانی پذیرفتنی نیست.
+    .title = نوع محتوای پشتیبانی‌نشده
+error-service_unavailable = سرویس موقتاً در دسترس نیست. لطفاً کمی بعد دوباره تلاش کنید.
+    .title = سرویس در دسترس نیست
+error-internal = مشکلی در سمت ما پیش آمد. ثبت شد؛ لطفاً دوباره تلاش کنید.
+    .title = خطای داخلی
+error-username-too_short = نام کاربری باید دست‌کم { $min } نویسه داشته باشد.
+    .title = نام کاربری کوتاه است
+error-username-too_long = نام کاربری حداکثر می‌تواند { $max } نویسه داشته باشد.
+    .title = نام کاربری بلند است
+error-username-invalid_char = نام کاربری فقط می‌تواند حرف، رقم، «_»، «.» و «-» داشته باشد.
+    .title = نام کاربری نامعتبر
+error-username-taken = این نام کاربری پیش‌تر گرفته شده است.
+    .title = نام کاربری تکراری
+error-password-too_short = گذرواژه باید دست‌کم { $min } نویسه داشته باشد.
+    .title = گذرواژه کوتاه است
+error-password-too_long = گذرواژه حداکثر می‌تواند { $max } نویسه داشته باشد.
+    .title = گذرواژه بلند است
+error-password-equals_username = گذرواژه نباید با نام کاربری یکسان باشد.
+    .title = گذرواژه ضعیف

@@ -1,0 +1,10 @@
+app-name = انجمن
+page-not_found-title = صفحه پیدا نشد
+page-not_found-body = در این نشانی چیزی وجود ندارد. پیوند را بررسی کنید یا به صفحهٔ آغاز برگردید.
+page-error-title = مشکلی پیش آمد
+page-error-body = خطای پیش‌بینی‌نشده‌ای در سمت ما رخ داد. ثبت شد؛ لطفاً کمی بعد دوباره تلاش کنید.
+page-back-home = بازگشت به انجمن
+page-request-id = شناسهٔ درخواست: { $id }
+page-index-tagline = گفت‌وگوی گروهی خودمیزبان برای انجمن شما.
+page-index-running = این سرور در حال اجراست.
+page-index-docs = مستندات API

@@ -1,0 +1,20 @@
+//! Schema migrations for Anjoman. Every migration runs unchanged on SQLite and PostgreSQL,
+//! so only portable column types and sea-query builders are used here (no raw SQL).
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_create_users;
+mod m20261122_000002_create_instance_secrets;
+
+/// The ordered list of every migration Anjoman knows.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261122_000001_create_users::Migration),
+            Box::new(m20261122_000002_create_instance_secrets::Migration),
+        ]
+    }
+}

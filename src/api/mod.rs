@@ -1,0 +1,34 @@
+//! The documented HTTP API (poem-openapi). Handlers stay thin: extract, authorize, call
+//! one domain function, map to a wire type.
+
+pub mod health;
+pub mod meta;
+
+use poem_openapi::{OpenApiService, Tags};
+
+/// Groups of operations in the spec, in the order Swagger UI shows them.
+#[derive(Tags)]
+pub enum ApiTags {
+    /// Liveness and readiness probes for orchestrators and load balancers.
+    Health,
+    /// Facts about this server.
+    Meta,
+}
+
+/// The combined API; the spec's paths are absolute (`/healthz`, `/api/v1/...`).
+pub type Api = (health::HealthApi, meta::MetaApi);
+
+/// Builds the OpenAPI service.
+pub fn service() -> OpenApiService<Api, ()> {
+    OpenApiService::new(
+        (health::HealthApi, meta::MetaApi),
+        "Anjoman API",
+        env!("CARGO_PKG_VERSION"),
+    )
+    .description(
+        "REST API of Anjoman, a self-hosted community chat. Errors are \
+         `application/problem+json` with a stable `code`; `detail` follows `Accept-Language` \
+         (en-US, fa-IR).",
+    )
+    .server("/")
+}

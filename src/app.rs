@@ -1,0 +1,191 @@
+//! Router assembly and the server's life cycle.
+
+use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
+
+use metrics_exporter_prometheus::PrometheusHandle;
+use poem::{
+    Endpoint, EndpointExt, IntoEndpoint, Route, Server, handler,
+    listener::{Acceptor, Listener, TcpListener},
+    web::Data,
+};
+use sea_orm::DatabaseConnection;
+
+use crate::{
+    api,
+    config::{Mode, Settings},
+    db,
+    domain::password::PasswordHasher,
+    http::{BodyLimit, Cors, ErrorRenderer, RequestContext, origin::OriginAllowList},
+    i18n::I18n,
+    metrics as app_metrics,
+    secrets::{self, JwtKey},
+    web::{self, Templates},
+};
+
+/// Shared by every handler, attached once with `.data()`.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub settings: Arc<Settings>,
+    pub i18n: I18n,
+    pub templates: Templates,
+    pub hasher: PasswordHasher,
+    pub jwt_key: Arc<JwtKey>,
+    pub metrics: PrometheusHandle,
+}
+
+impl AppState {
+    /// Connects to the database, applies migrations (unless disabled) and loads everything
+    /// a request may need.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let db = db::connect(&settings.database).await?;
+        if settings.database.auto_migrate {
+            db::migrate_up(&db).await?;
+        }
+        let jwt_key = secrets::jwt_key(&db, settings.auth.jwt_secret.as_ref()).await?;
+        Ok(Self {
+            db,
+            hasher: PasswordHasher::new(&settings.auth.argon2)?,
+            i18n: I18n::load()?,
+            templates: Templates::load()?,
+            jwt_key: Arc::new(jwt_key),
+            metrics: app_metrics::install()?,
+            settings: Arc::new(settings),
+        })
+    }
+}
+
+/// Every route with every middleware.
+pub fn router(state: AppState) -> anyhow::Result<impl Endpoint> {
+    let settings = state.settings.clone();
+    let api = api::service();
+    let spec = api.spec_endpoint();
+    let docs = api.swagger_ui();
+    let trusted_proxies = settings
+        .server
+        .trusted_proxies
+        .iter()
+        .filter_map(|ip| ip.parse().ok())
+        .collect();
+    let cors = Cors::new(
+        OriginAllowList::new(&settings.http.cors_origins).map_err(anyhow::Error::msg)?,
+        settings.server.mode == Mode::Dev,
+        settings.server.public_url.as_deref(),
+    );
+    let routes = Route::new()
+        .at("/metrics", metrics_endpoint)
+        .at("/api/openapi.json", spec)
+        .nest("/api/docs", docs)
+        .nest("/static", web::static_files())
+        .at("/", web::index);
+    // The spec documents absolute paths, so the API keeps its prefixes (no strip) and one
+    // instance serves every prefix it owns.
+    let api = Arc::new(api.into_endpoint());
+    let routes = ["/healthz", "/readyz", "/api/v1"]
+        .into_iter()
+        .fold(routes, |routes, prefix| {
+            routes.nest_no_strip(prefix, api.clone())
+        });
+    Ok(routes
+        .with(BodyLimit {
+            max_bytes: settings.http.body_limit_bytes,
+        })
+        .with(ErrorRenderer {
+            i18n: state.i18n.clone(),
+            templates: state.templates.clone(),
+        })
+        .with(cors)
+        .with(RequestContext {
+            i18n: state.i18n.clone(),
+            templates: state.templates.clone(),
+            trusted_proxies,
+        })
+        .data(state))
+}
+
+/// Prometheus text exposition.
+#[handler]
+fn metrics_endpoint(state: Data<&AppState>) -> String {
+    state.metrics.run_upkeep();
+    state.metrics.render()
+}
+
+/// A bound, not yet serving, server.
+pub struct Application {
+    addr: SocketAddr,
+    acceptor: poem::listener::TcpAcceptor,
+    state: AppState,
+}
+
+impl Application {
+    /// Builds the state and binds the listening socket (port 0 picks a free port).
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let bind = SocketAddr::new(settings.server.host, settings.server.port);
+        let state = AppState::build(settings).await?;
+        let acceptor = TcpListener::bind(bind)
+            .into_acceptor()
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot listen on {bind}: {e}"))?;
+        let addr = acceptor
+            .local_addr()
+            .first()
+            .and_then(|addr| addr.as_socket_addr().copied())
+            .ok_or_else(|| anyhow::anyhow!("listener has no local address"))?;
+        Ok(Self {
+            addr,
+            acceptor,
+            state,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` resolves, then stops accepting and lets in-flight requests
+    /// finish within the configured grace period.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send) -> anyhow::Result<()> {
+        let grace = Duration::from_secs(self.state.settings.server.shutdown_timeout_secs);
+        let db = self.state.db.clone();
+        let app = router(self.state)?;
+        Server::new_with_acceptor(self.acceptor)
+            .run_with_graceful_shutdown(app, shutdown, Some(grace))
+            .await?;
+        db.close().await?;
+        tracing::info!("shutdown complete");
+        Ok(())
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(err) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %err, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(err) => {
+                tracing::error!(error = %err, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutdown requested; draining in-flight requests");
+}

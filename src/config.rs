@@ -1,0 +1,369 @@
+//! Layered configuration: built-in `config/default.toml` < optional file (`--config` /
+//! `ANJOMAN_CONFIG`) < environment variables. Every layer is checked against the same
+//! schema (`deny_unknown_fields`), so a typo stops the start instead of being ignored.
+
+use std::{net::IpAddr, path::PathBuf};
+
+use figment::{
+    Figment,
+    providers::{Env, Format, Toml},
+};
+use secrecy::SecretString;
+use serde::{Deserialize, Deserializer};
+
+use crate::http::origin::OriginPattern;
+
+/// The defaults shipped inside the binary, so it runs from any directory.
+pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
+
+/// Operator-facing environment variables without the `SECTION__KEY` shape, mapped to keys.
+const ENV_ALIASES: &[(&str, &str)] = &[
+    ("cors_origins", "http.cors_origins"),
+    ("trusted_proxies", "server.trusted_proxies"),
+    ("uploads_dir", "uploads.dir"),
+    ("broker", "broker.url"),
+    ("log_format", "log.format"),
+];
+
+/// Everything the server can be told.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    pub auth: AuthSettings,
+    pub http: HttpSettings,
+    pub log: LogSettings,
+    pub uploads: UploadSettings,
+    pub broker: BrokerSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    /// Listen address.
+    pub host: IpAddr,
+    /// Listen port; 0 picks a free one.
+    pub port: u16,
+    /// `production` or `dev`; only `dev` lets any origin call the API.
+    pub mode: Mode,
+    /// Public address, e.g. `https://chat.example.org`; empty derives it from `Host`.
+    #[serde(deserialize_with = "optional_string")]
+    pub public_url: Option<String>,
+    /// Grace period for in-flight requests on shutdown.
+    pub shutdown_timeout_secs: u64,
+    /// Proxies whose `X-Forwarded-For` is believed.
+    #[serde(deserialize_with = "list")]
+    pub trusted_proxies: Vec<String>,
+}
+
+/// How permissive the server is with cross-origin callers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    Production,
+    Dev,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSettings {
+    /// `sqlite://…` or `postgres://…`.
+    pub url: String,
+    pub max_connections: u32,
+    pub connect_timeout_secs: u64,
+    /// Run pending migrations when serving.
+    pub auto_migrate: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthSettings {
+    /// Access-token signing key; generated and persisted when absent.
+    #[serde(deserialize_with = "optional_secret")]
+    pub jwt_secret: Option<SecretString>,
+    pub argon2: Argon2Settings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Argon2Settings {
+    pub memory_kib: u32,
+    pub iterations: u32,
+    pub parallelism: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpSettings {
+    /// Largest JSON request body, in bytes.
+    pub body_limit_bytes: u64,
+    /// Browser origins allowed to call the API; wildcards like `https://*.example.org`.
+    #[serde(deserialize_with = "list")]
+    pub cors_origins: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogSettings {
+    pub format: LogFormat,
+}
+
+/// Human-readable lines or one JSON object per event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UploadSettings {
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BrokerSettings {
+    /// `redis://…` for cross-node fan-out; `None` keeps events in-process.
+    #[serde(deserialize_with = "optional_string")]
+    pub url: Option<String>,
+}
+
+/// A configuration problem, worded on one line and naming the key at fault.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration: {0}")]
+pub struct ConfigError(String);
+
+impl Settings {
+    /// The layered sources, before extraction. Tests merge their overrides on top of this.
+    pub fn figment(config_file: Option<&std::path::Path>) -> Figment {
+        let mut figment = Figment::new().merge(Toml::string(DEFAULT_TOML));
+        if let Some(path) = config_file {
+            figment = figment.merge(Toml::file_exact(path));
+        }
+        figment
+            .merge(Env::prefixed("ANJOMAN_").ignore(&["config"]).map(|key| {
+                let key = key.as_str();
+                ENV_ALIASES
+                    .iter()
+                    .find(|(alias, _)| key.eq_ignore_ascii_case(alias))
+                    .map(|(_, path)| (*path).to_owned())
+                    .unwrap_or_else(|| key.replace("__", "."))
+                    .into()
+            }))
+            .merge(
+                Env::raw()
+                    .only(&["DATABASE_URL", "PORT"])
+                    .map(|key| match key.as_str() {
+                        "DATABASE_URL" | "database_url" => "database.url".into(),
+                        _ => "server.port".into(),
+                    }),
+            )
+    }
+
+    /// Loads and checks the configuration from all layers.
+    pub fn load(config_file: Option<&std::path::Path>) -> Result<Self, ConfigError> {
+        Self::from_figment(Self::figment(config_file))
+    }
+
+    /// Extracts and checks settings from an assembled figment.
+    pub fn from_figment(figment: Figment) -> Result<Self, ConfigError> {
+        let settings: Settings = figment.extract().map_err(describe_figment_error)?;
+        settings.check()?;
+        Ok(settings)
+    }
+
+    /// Rules the types alone cannot express.
+    fn check(&self) -> Result<(), ConfigError> {
+        let url = &self.database.url;
+        if !(url.starts_with("sqlite:")
+            || url.starts_with("postgres://")
+            || url.starts_with("postgresql://"))
+        {
+            return Err(key_error(
+                "database.url",
+                "must start with sqlite: or postgres://",
+            ));
+        }
+        if self.database.max_connections == 0 {
+            return Err(key_error("database.max_connections", "must be at least 1"));
+        }
+        for origin in &self.http.cors_origins {
+            OriginPattern::parse(origin).map_err(|reason| {
+                key_error("http.cors_origins", &format!("{origin:?} {reason}"))
+            })?;
+        }
+        if let Some(public_url) = &self.server.public_url {
+            OriginPattern::parse(public_url.trim_end_matches('/')).map_err(|reason| {
+                key_error("server.public_url", &format!("{public_url:?} {reason}"))
+            })?;
+        }
+        for proxy in &self.server.trusted_proxies {
+            proxy.parse::<IpAddr>().map_err(|_| {
+                key_error(
+                    "server.trusted_proxies",
+                    &format!("{proxy:?} is not an IP address"),
+                )
+            })?;
+        }
+        if self.http.body_limit_bytes < 1024 {
+            return Err(key_error("http.body_limit_bytes", "must be at least 1024"));
+        }
+        let argon = &self.auth.argon2;
+        if argon2::Params::new(argon.memory_kib, argon.iterations, argon.parallelism, None).is_err()
+        {
+            return Err(key_error(
+                "auth.argon2",
+                "memory_kib, iterations and parallelism are out of argon2's range",
+            ));
+        }
+        if let Some(broker) = &self.broker.url {
+            if !broker.starts_with("redis://") && !broker.starts_with("rediss://") {
+                return Err(key_error("broker.url", "must start with redis://"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether the database is SQLite (as opposed to PostgreSQL).
+    pub fn is_sqlite(&self) -> bool {
+        self.database.url.starts_with("sqlite:")
+    }
+}
+
+fn key_error(key: &str, reason: &str) -> ConfigError {
+    ConfigError(format!("key `{key}` {reason}"))
+}
+
+/// Figment's errors name the key and the source; keep that, on a single line.
+fn describe_figment_error(err: figment::Error) -> ConfigError {
+    let key = if err.path.is_empty() {
+        "(top level)".to_owned()
+    } else {
+        err.path.join(".")
+    };
+    let source = err
+        .metadata
+        .as_ref()
+        .map(|meta| match &meta.source {
+            Some(source) => format!(" (from {} {source})", meta.name),
+            None => format!(" (from {})", meta.name),
+        })
+        .unwrap_or_default();
+    let kind = err.kind.to_string().replace('\n', " ");
+    ConfigError(format!("key `{key}`: {kind}{source}"))
+}
+
+/// Empty strings mean "not set", so the TOML defaults can list every key.
+fn optional_string<'de, D: Deserializer<'de>>(de: D) -> Result<Option<String>, D::Error> {
+    let value = String::deserialize(de)?;
+    let value = value.trim();
+    Ok((!value.is_empty()).then(|| value.to_owned()))
+}
+
+fn optional_secret<'de, D: Deserializer<'de>>(de: D) -> Result<Option<SecretString>, D::Error> {
+    Ok(optional_string(de)?.map(SecretString::from))
+}
+
+/// A list from TOML (`["a", "b"]`) or from one environment variable (`a,b`).
+fn list<'de, D: Deserializer<'de>>(de: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        Many(Vec<String>),
+        One(String),
+    }
+    let items = match OneOrMany::deserialize(de)? {
+        OneOrMany::Many(items) => items,
+        OneOrMany::One(joined) => joined.split(',').map(str::to_owned).collect(),
+    };
+    Ok(items
+        .into_iter()
+        .map(|item| item.trim().to_owned())
+        .filter(|item| !item.is_empty())
+        .collect())
+}
+
+#[cfg(test)]
+#[expect(clippy::result_large_err, reason = "figment::Jail closures return figment::Error")]
+mod tests {
+    use super::*;
+    use figment::Jail;
+
+    #[test]
+    fn defaults_load_without_any_file_or_variable() {
+        Jail::expect_with(|_jail| {
+            let settings = Settings::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(settings.server.port, 8080);
+            assert!(settings.is_sqlite());
+            assert!(settings.auth.jwt_secret.is_none());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn environment_overrides_the_file_and_short_names_work() {
+        Jail::expect_with(|jail| {
+            jail.create_file("extra.toml", "[server]\nport = 9000\nmode = \"dev\"\n")?;
+            jail.set_env("PORT", "9100");
+            jail.set_env(
+                "ANJOMAN_CORS_ORIGINS",
+                "https://a.example, https://*.b.example",
+            );
+            jail.set_env("ANJOMAN_DATABASE__MAX_CONNECTIONS", "3");
+            jail.set_env("ANJOMAN_CONFIG", "ignored-here.toml");
+            let settings = Settings::load(Some(std::path::Path::new("extra.toml")))
+                .map_err(|e| e.to_string())?;
+            assert_eq!(settings.server.port, 9100);
+            assert_eq!(settings.server.mode, Mode::Dev);
+            assert_eq!(settings.database.max_connections, 3);
+            assert_eq!(
+                settings.http.cors_origins,
+                vec!["https://a.example", "https://*.b.example"]
+            );
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_bad_value_names_its_key_on_one_line() {
+        Jail::expect_with(|jail| {
+            jail.set_env("ANJOMAN_SERVER__PORT", "eighty");
+            let err = Settings::load(None)
+                .err()
+                .ok_or("expected an error")?
+                .to_string();
+            assert!(err.contains("server.port"), "{err}");
+            assert!(!err.contains('\n'), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        Jail::expect_with(|jail| {
+            jail.set_env("ANJOMAN_SERVER__PROT", "1");
+            let err = Settings::load(None)
+                .err()
+                .ok_or("expected an error")?
+                .to_string();
+            assert!(err.contains("prot"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_malformed_cors_origin_is_refused() {
+        Jail::expect_with(|jail| {
+            jail.set_env("ANJOMAN_CORS_ORIGINS", "example.org");
+            let err = Settings::load(None)
+                .err()
+                .ok_or("expected an error")?
+                .to_string();
+            assert!(err.contains("http.cors_origins"), "{err}");
+            Ok(())
+        });
+    }
+}

@@ -1,0 +1,140 @@
+//! Password policy and argon2id hashing. Hashing is deliberately slow, so it runs on the
+//! blocking pool behind a semaphore: a login storm queues there instead of starving the
+//! async workers that serve WebSockets.
+
+use std::sync::Arc;
+
+use argon2::{
+    Algorithm, Argon2, Params, PasswordHash, PasswordHasher as _, PasswordVerifier, Version,
+    password_hash::{SaltString, rand_core::OsRng},
+};
+use tokio::sync::Semaphore;
+
+use super::username::Username;
+use crate::{config::Argon2Settings, error::AppError};
+
+pub const MIN_CHARS: usize = 8;
+pub const MAX_CHARS: usize = 128;
+
+/// Checks the password policy: 8–128 characters (any Unicode), not the username itself.
+pub fn check_policy(password: &str, username: &Username) -> Result<(), AppError> {
+    let count = password.chars().count();
+    if count < MIN_CHARS {
+        return Err(AppError::Invalid {
+            code: "password.too_short",
+            args: vec![("min", MIN_CHARS.to_string())],
+        });
+    }
+    if count > MAX_CHARS {
+        return Err(AppError::Invalid {
+            code: "password.too_long",
+            args: vec![("max", MAX_CHARS.to_string())],
+        });
+    }
+    if Username::parse(password).is_ok_and(|as_name| as_name.key() == username.key()) {
+        return Err(AppError::Invalid {
+            code: "password.equals_username",
+            args: vec![],
+        });
+    }
+    Ok(())
+}
+
+/// Hashes and verifies passwords with bounded concurrency.
+#[derive(Clone)]
+pub struct PasswordHasher {
+    params: Params,
+    permits: Arc<Semaphore>,
+}
+
+impl PasswordHasher {
+    pub fn new(settings: &Argon2Settings) -> anyhow::Result<Self> {
+        let params = Params::new(
+            settings.memory_kib,
+            settings.iterations,
+            settings.parallelism,
+            None,
+        )
+        .map_err(|e| anyhow::anyhow!("argon2 parameters: {e}"))?;
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Ok(Self {
+            params,
+            permits: Arc::new(Semaphore::new(cores)),
+        })
+    }
+
+    fn argon2(&self) -> Argon2<'static> {
+        Argon2::new(Algorithm::Argon2id, Version::V0x13, self.params.clone())
+    }
+
+    /// A PHC-format argon2id hash of `password` with a fresh salt.
+    pub async fn hash(&self, password: String) -> anyhow::Result<String> {
+        let _permit = self.permits.acquire().await?;
+        let argon2 = self.argon2();
+        tokio::task::spawn_blocking(move || {
+            let salt = SaltString::generate(&mut OsRng);
+            argon2
+                .hash_password(password.as_bytes(), &salt)
+                .map(|hash| hash.to_string())
+                .map_err(|e| anyhow::anyhow!("argon2 hashing failed: {e}"))
+        })
+        .await?
+    }
+
+    /// Whether `password` matches the stored PHC `hash` (its own parameters are used).
+    pub async fn verify(&self, password: String, hash: String) -> anyhow::Result<bool> {
+        let _permit = self.permits.acquire().await?;
+        let argon2 = self.argon2();
+        tokio::task::spawn_blocking(move || {
+            let parsed = PasswordHash::new(&hash)
+                .map_err(|e| anyhow::anyhow!("stored hash is malformed: {e}"))?;
+            Ok(argon2.verify_password(password.as_bytes(), &parsed).is_ok())
+        })
+        .await?
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn name(s: &str) -> Username {
+        Username::parse(s).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn policy_counts_characters_and_refuses_the_username() {
+        let ali = name("Ali_1234");
+        assert_eq!(
+            check_policy("short", &ali).err().map(|e| e.code()),
+            Some("password.too_short")
+        );
+        assert_eq!(
+            check_policy(&"x".repeat(129), &ali).err().map(|e| e.code()),
+            Some("password.too_long")
+        );
+        assert_eq!(
+            check_policy("ali_1234", &ali).err().map(|e| e.code()),
+            Some("password.equals_username")
+        );
+        assert!(check_policy("رمز عبور خیلی خوب", &ali).is_ok());
+    }
+
+    #[tokio::test]
+    async fn hashes_verify_only_the_right_password() -> anyhow::Result<()> {
+        let hasher = PasswordHasher::new(&Argon2Settings {
+            memory_kib: 1024,
+            iterations: 1,
+            parallelism: 1,
+        })?;
+        let hash = hasher.hash("correct horse".to_owned()).await?;
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(
+            hasher
+                .verify("correct horse".to_owned(), hash.clone())
+                .await?
+        );
+        assert!(!hasher.verify("wrong horse".to_owned(), hash).await?);
+        Ok(())
+    }
+}

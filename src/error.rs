@@ -1,0 +1,277 @@
+//! The one error type of the HTTP layer and its `application/problem+json` rendering.
+//!
+//! Every variant has a stable `code` (what clients switch on) that doubles as the Fluent
+//! id `error-<code>` with dots as dashes; the message value is the localized `detail`
+//! and its `.title` attribute the localized `title`.
+
+use fluent::FluentArgs;
+use poem::{error::ResponseError, http::StatusCode};
+use poem_openapi::{
+    ApiResponse, Object,
+    registry::{MetaMediaType, MetaResponse, MetaResponses, Registry},
+    types::Type,
+};
+use serde::Serialize;
+use unic_langid::LanguageIdentifier;
+
+use crate::i18n::I18n;
+
+/// Result alias for handlers and services.
+pub type AppResult<T> = Result<T, AppError>;
+
+/// Everything a request can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// 400: the request could not be read (malformed JSON, missing or mistyped field).
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    /// 422: a value was read but breaks a rule; `code` names the rule (`username.too_short`).
+    #[error("invalid input: {code}")]
+    Invalid {
+        code: &'static str,
+        args: Vec<(&'static str, String)>,
+    },
+    /// 401: no valid credentials.
+    #[error("unauthorized")]
+    Unauthorized,
+    /// 403: the origin of a browser request is not on the allow-list.
+    #[error("origin not allowed")]
+    OriginNotAllowed,
+    /// 404: no such route or resource.
+    #[error("not found")]
+    NotFound,
+    /// 405: the route exists with other methods.
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    /// 409: a unique value is already taken; `code` says which (`username.taken`).
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
+    /// 413: the request body is larger than the configured limit.
+    #[error("payload too large (limit {limit} bytes)")]
+    PayloadTooLarge { limit: u64 },
+    /// 415: the body is not in a format this route reads.
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    /// 503: the database (or another dependency) is not answering.
+    #[error("service unavailable: {0}")]
+    Unavailable(String),
+    /// 500: anything unexpected. The cause is logged; clients see an opaque message.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl AppError {
+    /// Every code a response can carry; a test checks each has a message in every locale.
+    pub const CODES: &'static [&'static str] = &[
+        "bad_request",
+        "unauthorized",
+        "cors.origin_not_allowed",
+        "not_found",
+        "method_not_allowed",
+        "conflict",
+        "payload_too_large",
+        "unsupported_media_type",
+        "service_unavailable",
+        "internal",
+        "username.too_short",
+        "username.too_long",
+        "username.invalid_char",
+        "username.taken",
+        "password.too_short",
+        "password.too_long",
+        "password.equals_username",
+    ];
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::OriginNotAllowed => StatusCode::FORBIDDEN,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::BadRequest(_) => "bad_request",
+            Self::Invalid { code, .. } | Self::Conflict(code) => code,
+            Self::Unauthorized => "unauthorized",
+            Self::OriginNotAllowed => "cors.origin_not_allowed",
+            Self::NotFound => "not_found",
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::PayloadTooLarge { .. } => "payload_too_large",
+            Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::Unavailable(_) => "service_unavailable",
+            Self::Internal(_) => "internal",
+        }
+    }
+
+    /// Variables the localized message may use.
+    fn fluent_args(&self) -> FluentArgs<'static> {
+        let mut args = FluentArgs::new();
+        match self {
+            Self::BadRequest(reason) => args.set("reason", reason.clone()),
+            Self::Invalid { args: extra, .. } => {
+                for (name, value) in extra {
+                    args.set(*name, value.clone());
+                }
+            }
+            Self::PayloadTooLarge { limit } => args.set("limit", *limit),
+            _ => {}
+        }
+        args
+    }
+
+    /// Maps an error raised by poem or poem-openapi (not by our code) onto a variant, so
+    /// extractor failures get the same problem shape as everything else.
+    pub fn from_poem(err: &poem::Error) -> Self {
+        match err.status() {
+            StatusCode::NOT_FOUND => Self::NotFound,
+            StatusCode::METHOD_NOT_ALLOWED => Self::MethodNotAllowed,
+            StatusCode::PAYLOAD_TOO_LARGE => Self::PayloadTooLarge { limit: 0 },
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => Self::UnsupportedMediaType,
+            StatusCode::UNAUTHORIZED => Self::Unauthorized,
+            status if status.is_client_error() => Self::BadRequest(err.to_string()),
+            _ => Self::Internal(anyhow::anyhow!("{err}")),
+        }
+    }
+
+    /// The problem document in `lang`.
+    pub fn to_problem(&self, i18n: &I18n, lang: &LanguageIdentifier) -> Problem {
+        let id = fluent_id(self.code());
+        let args = self.fluent_args();
+        Problem {
+            r#type: format!("urn:anjoman:error:{}", self.code()),
+            title: i18n.message(lang, &id, Some("title"), Some(&args)),
+            status: self.status().as_u16(),
+            detail: i18n.message(lang, &id, None, Some(&args)),
+            code: self.code().to_owned(),
+        }
+    }
+}
+
+/// `username.taken` → `error-username-taken`.
+pub fn fluent_id(code: &str) -> String {
+    format!("error-{}", code.replace('.', "-"))
+}
+
+/// RFC 9457 problem details, as every error response body.
+#[derive(Debug, Clone, Serialize, Object)]
+pub struct Problem {
+    /// A URI naming the kind of problem: `urn:anjoman:error:<code>`.
+    pub r#type: String,
+    /// Short localized summary of the kind of problem.
+    pub title: String,
+    /// HTTP status code.
+    pub status: u16,
+    /// Localized explanation of this occurrence.
+    pub detail: String,
+    /// Stable machine-readable code, e.g. `auth.invalid_credentials`.
+    pub code: String,
+}
+
+/// The media type of every error body.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+impl ResponseError for AppError {
+    fn status(&self) -> StatusCode {
+        AppError::status(self)
+    }
+}
+
+/// Documents the problem responses in the OpenAPI spec. The body itself is rendered by the
+/// request middleware, which knows the caller's language.
+impl ApiResponse for AppError {
+    fn meta() -> MetaResponses {
+        let content = || {
+            vec![MetaMediaType {
+                content_type: PROBLEM_JSON,
+                schema: Problem::schema_ref(),
+            }]
+        };
+        MetaResponses {
+            responses: vec![
+                MetaResponse {
+                    description: "Client error; `code` says which (see the error catalogue).",
+                    status: None,
+                    status_range: Some("4XX".to_owned()),
+                    content: content(),
+                    headers: vec![],
+                },
+                MetaResponse {
+                    description: "Server error; details are in the server log under the request id.",
+                    status: None,
+                    status_range: Some("5XX".to_owned()),
+                    content: content(),
+                    headers: vec![],
+                },
+            ],
+        }
+    }
+
+    fn register(registry: &mut Registry) {
+        Problem::register(registry);
+    }
+}
+
+impl From<sea_orm::DbErr> for AppError {
+    fn from(err: sea_orm::DbErr) -> Self {
+        match err.sql_err() {
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => Self::Conflict("conflict"),
+            _ => Self::Internal(err.into()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use unic_langid::langid;
+
+    #[test]
+    fn every_code_has_a_title_and_detail_in_every_locale() -> Result<(), crate::i18n::I18nError> {
+        let i18n = I18n::load()?;
+        for lang in [langid!("en-US"), langid!("fa-IR")] {
+            for code in AppError::CODES {
+                let id = fluent_id(code);
+                assert!(i18n.has(&lang, &id, None), "{lang}: {id} has no message");
+                assert!(
+                    i18n.has(&lang, &id, Some("title")),
+                    "{lang}: {id} has no .title"
+                );
+            }
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn variants_report_their_documented_status() {
+        assert_eq!(AppError::NotFound.status(), StatusCode::NOT_FOUND);
+        assert_eq!(
+            AppError::PayloadTooLarge { limit: 1 }.status(),
+            StatusCode::PAYLOAD_TOO_LARGE
+        );
+        assert_eq!(
+            AppError::Conflict("username.taken").code(),
+            "username.taken"
+        );
+    }
+
+    #[test]
+    fn internal_errors_do_not_leak_their_cause() -> Result<(), crate::i18n::I18nError> {
+        let i18n = I18n::load()?;
+        let internal = AppError::Internal(anyhow::anyhow!("secret detail"));
+        let problem = internal.to_problem(&i18n, &langid!("en-US"));
+        assert_eq!(problem.status, 500);
+        assert!(!problem.detail.contains("secret detail"));
+        assert!(!problem.title.contains("secret detail"));
+        Ok(())
+    }
+}

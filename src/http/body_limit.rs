@@ -1,0 +1,60 @@
+//! Request body limit, enforced while the body streams in: a declared `Content-Length`
+//! over the limit is refused before reading, and a chunked body is cut off as soon as it
+//! crosses the limit (poem's `SizeLimit` only trusts `Content-Length`).
+
+use bytes::BytesMut;
+use futures_util::StreamExt;
+use poem::{Body, Endpoint, Middleware, Request, Result, http::header};
+
+use crate::error::AppError;
+
+/// See the module docs. Routes that stream large bodies (uploads) get their own limit.
+pub struct BodyLimit {
+    pub max_bytes: u64,
+}
+
+impl<E: Endpoint> Middleware<E> for BodyLimit {
+    type Output = BodyLimitEndpoint<E>;
+
+    fn transform(&self, inner: E) -> Self::Output {
+        BodyLimitEndpoint {
+            inner,
+            max_bytes: self.max_bytes,
+        }
+    }
+}
+
+pub struct BodyLimitEndpoint<E> {
+    inner: E,
+    max_bytes: u64,
+}
+
+impl<E: Endpoint> Endpoint for BodyLimitEndpoint<E> {
+    type Output = E::Output;
+
+    async fn call(&self, mut req: Request) -> Result<E::Output> {
+        let limit = self.max_bytes;
+        let declared = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if declared.is_some_and(|len| len > limit) {
+            return Err(AppError::PayloadTooLarge { limit }.into());
+        }
+        // Upgrades (WebSocket) carry no body to buffer.
+        if !req.headers().contains_key(header::UPGRADE) {
+            let mut stream = req.take_body().into_bytes_stream();
+            let mut buffered = BytesMut::new();
+            while let Some(chunk) = stream.next().await {
+                let chunk = chunk.map_err(|err| AppError::BadRequest(err.to_string()))?;
+                if (buffered.len() + chunk.len()) as u64 > limit {
+                    return Err(AppError::PayloadTooLarge { limit }.into());
+                }
+                buffered.extend_from_slice(&chunk);
+            }
+            req.set_body(Body::from_bytes(buffered.freeze()));
+        }
+        self.inner.call(req).await
+    }
+}

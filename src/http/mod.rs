@@ -1,0 +1,16 @@
+//! Middleware every route inherits, outermost first:
+//! [`RequestContext`] (request id, language, span, metrics, security headers) →
+//! [`Cors`] → [`ErrorRenderer`] (problem+json or HTML, panics → 500) → [`BodyLimit`].
+
+pub mod body_limit;
+pub mod client_ip;
+pub mod cors;
+pub mod origin;
+pub mod problem;
+pub mod request_context;
+pub mod security_headers;
+
+pub use body_limit::BodyLimit;
+pub use cors::Cors;
+pub use problem::ErrorRenderer;
+pub use request_context::{RequestContext, RequestId};

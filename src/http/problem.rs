@@ -1,0 +1,146 @@
+//! Turns errors into responses: `application/problem+json` for the API, a localized HTML
+//! page for 404/5xx elsewhere. Panics in handlers become 500s here too.
+
+use std::panic::AssertUnwindSafe;
+
+use futures_util::FutureExt;
+use poem::{
+    Endpoint, IntoResponse, Middleware, PathPattern, Request, Response, Result,
+    http::{HeaderValue, StatusCode, header},
+};
+use unic_langid::LanguageIdentifier;
+
+use super::RequestId;
+use crate::{
+    error::{AppError, PROBLEM_JSON},
+    i18n::{DEFAULT_LOCALE, I18n},
+    web::Templates,
+};
+
+/// What rendering an error needs to know about its request.
+pub struct ErrorContext<'a> {
+    pub i18n: &'a I18n,
+    pub templates: &'a Templates,
+    pub lang: &'a LanguageIdentifier,
+    pub request_id: &'a RequestId,
+    pub path: &'a str,
+}
+
+impl ErrorContext<'_> {
+    /// Renders `err` for this request. 5xx causes are logged here (inside the request span)
+    /// and never sent to the client.
+    pub fn render(&self, err: poem::Error) -> Response {
+        let pattern = err.data::<PathPattern>().cloned();
+        let owned;
+        let app_err = match err.downcast_ref::<AppError>() {
+            Some(app_err) => app_err,
+            None => {
+                owned = AppError::from_poem(&err);
+                &owned
+            }
+        };
+        let status = app_err.status();
+        if status.is_server_error() {
+            match app_err {
+                AppError::Internal(cause) => {
+                    tracing::error!(error = format!("{cause:#}"), "request failed")
+                }
+                other => tracing::error!(error = %other, "request failed"),
+            }
+        }
+        let wants_page = !is_machine_path(self.path)
+            && (status == StatusCode::NOT_FOUND || status.is_server_error());
+        let mut resp = if wants_page {
+            self.templates
+                .error_page(self.i18n, self.lang, status, &self.request_id.0)
+        } else {
+            problem_response(app_err, self.i18n, self.lang)
+        };
+        if let Some(pattern) = pattern {
+            resp.set_data(pattern);
+        }
+        resp
+    }
+}
+
+/// API and operational endpoints answer errors in JSON, never HTML.
+fn is_machine_path(path: &str) -> bool {
+    path == "/api"
+        || path.starts_with("/api/")
+        || matches!(path, "/healthz" | "/readyz" | "/metrics")
+}
+
+/// The problem+json response for `err` in `lang`.
+pub fn problem_response(err: &AppError, i18n: &I18n, lang: &LanguageIdentifier) -> Response {
+    let problem = err.to_problem(i18n, lang);
+    let body = serde_json::to_vec(&problem).unwrap_or_default();
+    let mut resp = Response::builder()
+        .status(err.status())
+        .header(header::CONTENT_TYPE, PROBLEM_JSON)
+        .body(body);
+    if let Ok(value) = HeaderValue::from_str(&lang.to_string()) {
+        resp.headers_mut().insert(header::CONTENT_LANGUAGE, value);
+    }
+    resp
+}
+
+/// Renders errors raised by the routes below it (so CORS headers still get added above).
+pub struct ErrorRenderer {
+    pub i18n: I18n,
+    pub templates: Templates,
+}
+
+impl<E: Endpoint> Middleware<E> for ErrorRenderer {
+    type Output = ErrorRendererEndpoint<E>;
+
+    fn transform(&self, inner: E) -> Self::Output {
+        ErrorRendererEndpoint {
+            inner,
+            i18n: self.i18n.clone(),
+            templates: self.templates.clone(),
+        }
+    }
+}
+
+pub struct ErrorRendererEndpoint<E> {
+    inner: E,
+    i18n: I18n,
+    templates: Templates,
+}
+
+impl<E: Endpoint> Endpoint for ErrorRendererEndpoint<E> {
+    type Output = Response;
+
+    async fn call(&self, req: Request) -> Result<Response> {
+        let lang = req
+            .data::<LanguageIdentifier>()
+            .cloned()
+            .unwrap_or(DEFAULT_LOCALE);
+        let request_id = req
+            .data::<RequestId>()
+            .cloned()
+            .unwrap_or_else(|| RequestId("-".into()));
+        let path = req.uri().path().to_owned();
+        let outcome = AssertUnwindSafe(self.inner.call(req)).catch_unwind().await;
+        let err = match outcome {
+            Ok(Ok(resp)) => return Ok(resp.into_response()),
+            Ok(Err(err)) => err,
+            Err(panic) => {
+                let message = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_owned())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "non-string panic".to_owned());
+                AppError::Internal(anyhow::anyhow!("handler panicked: {message}")).into()
+            }
+        };
+        let ctx = ErrorContext {
+            i18n: &self.i18n,
+            templates: &self.templates,
+            lang: &lang,
+            request_id: &request_id,
+            path: &path,
+        };
+        Ok(ctx.render(err))
+    }
+}

@@ -1,0 +1,208 @@
+//! Fluent translations (en-US, fa-IR) embedded in the binary, and language negotiation
+//! from `Accept-Language`.
+
+use std::{borrow::Cow, collections::HashMap, sync::Arc};
+
+use fluent::{FluentArgs, FluentResource, concurrent::FluentBundle};
+use fluent_langneg::{NegotiationStrategy, accepted_languages, negotiate_languages};
+use rust_embed::RustEmbed;
+use unic_langid::{LanguageIdentifier, langid};
+
+#[derive(RustEmbed)]
+#[folder = "locales/"]
+struct LocaleFiles;
+
+/// The fallback language, used for anything a request does not ask for.
+pub const DEFAULT_LOCALE: LanguageIdentifier = langid!("en-US");
+
+/// All loaded bundles; cheap to clone.
+#[derive(Clone)]
+pub struct I18n {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    bundles: HashMap<LanguageIdentifier, FluentBundle<FluentResource>>,
+    available: Vec<LanguageIdentifier>,
+}
+
+/// A failure to load the embedded translations: a build defect, reported at start.
+#[derive(Debug, thiserror::Error)]
+pub enum I18nError {
+    #[error("locale directory {0:?} is not a language tag")]
+    BadLocale(String),
+    #[error("{0} is not UTF-8")]
+    NotUtf8(String),
+    #[error("{file} does not parse: {reason}")]
+    Syntax { file: String, reason: String },
+    #[error("{file} redefines a message: {reason}")]
+    Duplicate { file: String, reason: String },
+}
+
+impl I18n {
+    /// Loads every `locales/<lang>/*.ftl` that was embedded at build time.
+    pub fn load() -> Result<Self, I18nError> {
+        let mut bundles: HashMap<LanguageIdentifier, FluentBundle<FluentResource>> = HashMap::new();
+        let mut files: Vec<_> = LocaleFiles::iter().collect();
+        files.sort();
+        for path in files {
+            let Some((lang, _)) = path.split_once('/') else {
+                continue;
+            };
+            if !path.ends_with(".ftl") {
+                continue;
+            }
+            let id: LanguageIdentifier = lang
+                .parse()
+                .map_err(|_| I18nError::BadLocale(lang.to_owned()))?;
+            let Some(file) = LocaleFiles::get(&path) else {
+                continue;
+            };
+            let source = String::from_utf8(file.data.into_owned())
+                .map_err(|_| I18nError::NotUtf8(path.to_string()))?;
+            let resource =
+                FluentResource::try_new(source).map_err(|(_, errors)| I18nError::Syntax {
+                    file: path.to_string(),
+                    reason: format!("{errors:?}"),
+                })?;
+            let bundle = bundles.entry(id.clone()).or_insert_with(|| {
+                let mut bundle = FluentBundle::new_concurrent(vec![id.clone()]);
+                // Isolation marks keep Latin names readable inside Persian sentences.
+                bundle.set_use_isolating(true);
+                bundle
+            });
+            bundle
+                .add_resource(resource)
+                .map_err(|errors| I18nError::Duplicate {
+                    file: path.to_string(),
+                    reason: format!("{errors:?}"),
+                })?;
+        }
+        let mut available: Vec<_> = bundles.keys().cloned().collect();
+        available.sort_by_key(|id| id.to_string());
+        Ok(Self {
+            inner: Arc::new(Inner { bundles, available }),
+        })
+    }
+
+    /// The languages we have translations for.
+    pub fn available(&self) -> &[LanguageIdentifier] {
+        &self.inner.available
+    }
+
+    /// Picks our best language for an `Accept-Language` header (`fa` → `fa-IR`).
+    pub fn negotiate(&self, accept_language: Option<&str>) -> LanguageIdentifier {
+        let requested = accepted_languages::parse(accept_language.unwrap_or(""));
+        let default = DEFAULT_LOCALE;
+        let supported = negotiate_languages(
+            &requested,
+            &self.inner.available,
+            Some(&default),
+            NegotiationStrategy::Lookup,
+        );
+        supported
+            .first()
+            .map(|id| (*id).clone())
+            .unwrap_or(DEFAULT_LOCALE)
+    }
+
+    /// Formats message `id` (or its attribute) in `lang`, falling back to en-US, then to
+    /// the id itself so a missing translation shows up instead of an empty string.
+    pub fn message(
+        &self,
+        lang: &LanguageIdentifier,
+        id: &str,
+        attribute: Option<&str>,
+        args: Option<&FluentArgs>,
+    ) -> String {
+        [lang, &DEFAULT_LOCALE]
+            .into_iter()
+            .find_map(|lang| self.format(lang, id, attribute, args))
+            .unwrap_or_else(|| id.to_owned())
+    }
+
+    /// Whether `lang` itself (no fallback) defines `id`, and its attribute if one is named.
+    pub fn has(&self, lang: &LanguageIdentifier, id: &str, attribute: Option<&str>) -> bool {
+        let Some(message) = self
+            .inner
+            .bundles
+            .get(lang)
+            .and_then(|bundle| bundle.get_message(id))
+        else {
+            return false;
+        };
+        match attribute {
+            Some(name) => message.get_attribute(name).is_some(),
+            None => message.value().is_some(),
+        }
+    }
+
+    fn format(
+        &self,
+        lang: &LanguageIdentifier,
+        id: &str,
+        attribute: Option<&str>,
+        args: Option<&FluentArgs>,
+    ) -> Option<String> {
+        let bundle = self.inner.bundles.get(lang)?;
+        let message = bundle.get_message(id)?;
+        let pattern = match attribute {
+            Some(name) => message.get_attribute(name)?.value(),
+            None => message.value()?,
+        };
+        let mut errors = Vec::new();
+        let text: Cow<'_, str> = bundle.format_pattern(pattern, args, &mut errors);
+        if !errors.is_empty() {
+            tracing::warn!(i18n.id = id, i18n.lang = %lang, ?errors, "fluent formatting error");
+        }
+        Some(text.into_owned())
+    }
+}
+
+/// Whether a language is written right to left.
+pub fn is_rtl(lang: &LanguageIdentifier) -> bool {
+    matches!(lang.language.as_str(), "fa" | "ar" | "he" | "ur" | "ckb")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn persian_is_picked_for_fa_and_english_is_the_fallback() -> Result<(), I18nError> {
+        let i18n = I18n::load()?;
+        assert_eq!(i18n.negotiate(Some("fa")), langid!("fa-IR"));
+        assert_eq!(
+            i18n.negotiate(Some("fa-IR,fa;q=0.9,en;q=0.5")),
+            langid!("fa-IR")
+        );
+        assert_eq!(i18n.negotiate(Some("de-DE")), DEFAULT_LOCALE);
+        assert_eq!(i18n.negotiate(None), DEFAULT_LOCALE);
+        assert_eq!(i18n.negotiate(Some("en-GB,en")), DEFAULT_LOCALE);
+        Ok(())
+    }
+
+    #[test]
+    fn both_locales_define_the_same_messages() -> Result<(), I18nError> {
+        let i18n = I18n::load()?;
+        let ids = |lang: &str| -> Vec<String> {
+            let mut ids: Vec<String> = LocaleFiles::iter()
+                .filter(|path| path.starts_with(&format!("{lang}/")))
+                .filter_map(|path| LocaleFiles::get(&path))
+                .flat_map(|file| {
+                    String::from_utf8_lossy(&file.data)
+                        .lines()
+                        .filter_map(|line| line.split_once(" =").map(|(id, _)| id.to_owned()))
+                        .filter(|id| !id.starts_with([' ', '#', '.']))
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            ids.sort();
+            ids
+        };
+        assert!(!ids("en-US").is_empty());
+        assert_eq!(ids("en-US"), ids("fa-IR"));
+        assert_eq!(i18n.available().len(), 2);
+        Ok(())
+    }
+}

@@ -1,0 +1,16 @@
+//! Anjoman: a self-hosted community chat server. `main.rs` only parses the command line;
+//! everything else lives here so the integration tests can start the real server.
+
+pub mod api;
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod i18n;
+pub mod metrics;
+pub mod secrets;
+pub mod telemetry;
+pub mod web;

@@ -1,0 +1,65 @@
+//! Prometheus metrics through the `metrics` facade. The recorder is process-global (that
+//! is how the facade works), so it is installed once and shared by every server in the
+//! process — tests that start several servers see one registry.
+
+use std::{sync::OnceLock, time::Duration};
+
+use metrics::{counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+
+pub const HTTP_REQUESTS: &str = "anjoman_http_requests_total";
+pub const HTTP_DURATION: &str = "anjoman_http_request_duration_seconds";
+pub const WS_CONNECTIONS: &str = "anjoman_ws_connections";
+pub const BUILD_INFO: &str = "anjoman_build_info";
+
+static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+
+/// Latency buckets from 1 ms to 10 s, so histograms render as real Prometheus histograms.
+const LATENCY_BUCKETS: &[f64] = &[
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+
+/// Installs the recorder on first call and returns the handle that renders it.
+pub fn install() -> anyhow::Result<PrometheusHandle> {
+    if let Some(handle) = HANDLE.get() {
+        return Ok(handle.clone());
+    }
+    let recorder = PrometheusBuilder::new()
+        .set_buckets_for_metric(Matcher::Full(HTTP_DURATION.to_owned()), LATENCY_BUCKETS)?
+        .build_recorder();
+    let handle = recorder.handle();
+    // Losing a race to another thread is fine: keep whichever handle was stored first.
+    if metrics::set_global_recorder(recorder).is_ok() {
+        let _ = HANDLE.set(handle);
+        describe();
+    }
+    HANDLE
+        .get()
+        .cloned()
+        .ok_or_else(|| anyhow::anyhow!("another metrics recorder is already installed"))
+}
+
+fn describe() {
+    describe_counter!(
+        HTTP_REQUESTS,
+        "HTTP requests served, by method, route pattern and status."
+    );
+    describe_histogram!(
+        HTTP_DURATION,
+        metrics::Unit::Seconds,
+        "HTTP request latency, by method and route pattern."
+    );
+    describe_gauge!(WS_CONNECTIONS, "Open WebSocket connections on this node.");
+    describe_gauge!(BUILD_INFO, "Always 1; labels carry the running version.");
+    gauge!(BUILD_INFO, "version" => env!("CARGO_PKG_VERSION")).set(1.0);
+    // Present from the start so dashboards see 0 rather than a missing series.
+    gauge!(WS_CONNECTIONS).set(0.0);
+}
+
+/// Records one finished HTTP request.
+pub fn record_request(method: &str, route: &str, status: u16, elapsed: Duration) {
+    let (method, route) = (method.to_owned(), route.to_owned());
+    counter!(HTTP_REQUESTS, "method" => method.clone(), "route" => route.clone(), "status" => status.to_string())
+        .increment(1);
+    histogram!(HTTP_DURATION, "method" => method, "route" => route).record(elapsed.as_secs_f64());
+}
