@@ -287,7 +287,10 @@ fn list<'de, D: Deserializer<'de>>(de: D) -> Result<Vec<String>, D::Error> {
 }
 
 #[cfg(test)]
-#[expect(clippy::result_large_err, reason = "figment::Jail closures return figment::Error")]
+#[expect(
+    clippy::result_large_err,
+    reason = "figment::Jail closures return figment::Error"
+)]
 mod tests {
     use super::*;
     use figment::Jail;
@@ -323,6 +326,18 @@ mod tests {
                 settings.http.cors_origins,
                 vec!["https://a.example", "https://*.b.example"]
             );
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_example_production_file_is_valid() {
+        Jail::expect_with(|_jail| {
+            let path =
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config/production.toml");
+            let settings = Settings::load(Some(&path)).map_err(|e| e.to_string())?;
+            assert!(!settings.is_sqlite());
+            assert_eq!(settings.log.format, LogFormat::Json);
             Ok(())
         });
     }

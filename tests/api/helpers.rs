@@ -1,0 +1,220 @@
+//! `spawn_app`: the real server on a random port over a fresh database — a new SQLite file
+//! in a temp dir, or a new PostgreSQL database created for this one test and dropped after.
+
+use std::{sync::OnceLock, time::Duration};
+
+use anjoman::{app::Application, config::Settings, telemetry};
+use figment::Figment;
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use tempfile::TempDir;
+
+/// Where the PostgreSQL suite runs; `test` is the machine's database with trust auth.
+pub fn postgres_admin_url() -> String {
+    std::env::var("TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
+}
+
+/// Which storage a test runs against.
+#[derive(Debug, Clone)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// The PostgreSQL backend if the server answers. In CI an unreachable server fails the
+    /// test; elsewhere the test is skipped with a note, so a laptop without PostgreSQL can
+    /// still run the SQLite half.
+    pub async fn postgres() -> Option<Backend> {
+        static REACHABLE: OnceLock<bool> = OnceLock::new();
+        if REACHABLE.get().is_none() {
+            let ok = Database::connect(postgres_admin_url()).await.is_ok();
+            let _ = REACHABLE.set(ok);
+        }
+        if REACHABLE.get() == Some(&true) {
+            return Some(Backend::Postgres);
+        }
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "PostgreSQL at {} is not reachable, and CI must run the PostgreSQL suite",
+            postgres_admin_url()
+        );
+        eprintln!(
+            "SKIPPED: PostgreSQL is not reachable at {}",
+            postgres_admin_url()
+        );
+        None
+    }
+}
+
+/// Runs the same test body once per backend: `mod sqlite { fn name }`, `mod postgres { fn name }`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::helpers::Backend::Sqlite).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if let Some(backend) = $crate::helpers::Backend::postgres().await {
+                        super::$name(backend).await
+                    }
+                }
+            )*
+        }
+    };
+}
+
+/// A fresh, empty database for one test.
+pub struct TestDatabase {
+    pub url: String,
+    /// Kept alive so the SQLite file outlives the test.
+    _dir: Option<TempDir>,
+    pg_name: Option<String>,
+}
+
+impl TestDatabase {
+    pub async fn create(backend: &Backend) -> TestDatabase {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!("sqlite://{}/anjoman.db?mode=rwc", dir.path().display());
+                TestDatabase {
+                    url,
+                    _dir: Some(dir),
+                    pg_name: None,
+                }
+            }
+            Backend::Postgres => {
+                let name = format!("anjoman_test_{}", uuid::Uuid::now_v7().simple());
+                let admin = Database::connect(postgres_admin_url())
+                    .await
+                    .expect("connect to PostgreSQL");
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                    .await
+                    .expect("create test database");
+                let base = postgres_admin_url();
+                let (server, _) = base.rsplit_once('/').expect("database URL has a path");
+                TestDatabase {
+                    url: format!("{server}/{name}"),
+                    _dir: None,
+                    pg_name: Some(name),
+                }
+            }
+        }
+    }
+
+    /// Makes the database disappear under a running server. PostgreSQL: the database is
+    /// dropped (its connections are terminated). SQLite, which has no server to stop:
+    /// the server's pool is closed, so it can no longer reach its file.
+    pub async fn take_away(&self, app_db: &DatabaseConnection) {
+        match &self.pg_name {
+            Some(name) => drop_pg_database(name.clone()).await,
+            None => app_db.close_by_ref().await.expect("close pool"),
+        }
+    }
+}
+
+async fn drop_pg_database(name: String) {
+    let admin = Database::connect(postgres_admin_url())
+        .await
+        .expect("connect");
+    admin
+        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .await
+        .expect("drop test database");
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Some(name) = self.pg_name.take() {
+            // Drop runs outside async; a private runtime on a scoped thread does the cleanup.
+            std::thread::scope(|scope| {
+                scope.spawn(|| {
+                    if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                    {
+                        rt.block_on(drop_pg_database(name));
+                    }
+                });
+            });
+        }
+    }
+}
+
+/// A running server and a client for it.
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub db: DatabaseConnection,
+    pub database: TestDatabase,
+}
+
+/// Settings every test server shares: port 0, the given database, cheap argon2.
+pub fn test_figment(database_url: &str) -> Figment {
+    Settings::figment(None)
+        .merge(("server.port", 0))
+        .merge(("server.host", "127.0.0.1"))
+        .merge(("database.url", database_url))
+        .merge(("auth.argon2.memory_kib", 1024))
+        .merge(("auth.argon2.iterations", 1))
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, |figment| figment).await
+}
+
+/// Like [`spawn_app`], with extra configuration merged on top.
+pub async fn spawn_app_with(
+    backend: Backend,
+    configure: impl FnOnce(Figment) -> Figment,
+) -> TestApp {
+    if std::env::var_os("TEST_LOG").is_some() {
+        telemetry::init(anjoman::config::LogFormat::Text);
+    }
+    let database = TestDatabase::create(&backend).await;
+    let settings = Settings::from_figment(configure(test_figment(&database.url)))
+        .expect("test settings are valid");
+    let app = Application::build(settings).await.expect("server builds");
+    let address = format!("http://{}", app.local_addr());
+    let db = app.state().db.clone();
+    tokio::spawn(app.run_until(std::future::pending()));
+    TestApp {
+        address,
+        client: client(),
+        db,
+        database,
+    }
+}
+
+/// An HTTP client that never uses a proxy and never waits forever.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(20))
+        .build()
+        .expect("client")
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request")
+    }
+}

@@ -1,0 +1,15 @@
+//! Integration tests: the real server on a random port, real HTTP, SQLite and PostgreSQL.
+
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failed expectation is a failed test"
+)]
+
+mod helpers;
+
+mod cli;
+mod cors;
+mod errors;
+mod health;
+mod middleware;
