@@ -8,7 +8,7 @@ use figment::{
     Figment,
     providers::{Env, Format, Toml},
 };
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Deserializer};
 
 use crate::http::origin::OriginPattern;
@@ -207,6 +207,11 @@ impl Settings {
                     &format!("{proxy:?} is not an IP address"),
                 )
             })?;
+        }
+        if let Some(secret) = &self.auth.jwt_secret {
+            if secret.expose_secret().len() < 32 {
+                return Err(key_error("auth.jwt_secret", "must be at least 32 bytes"));
+            }
         }
         if self.http.body_limit_bytes < 1024 {
             return Err(key_error("http.body_limit_bytes", "must be at least 1024"));

@@ -144,3 +144,81 @@ impl<E: Endpoint> Endpoint for ErrorRendererEndpoint<E> {
         Ok(ctx.render(err))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use poem::{Endpoint, EndpointExt, Request, Route, handler, http::StatusCode};
+
+    use super::ErrorRenderer;
+    use crate::{http::RequestContext, i18n::I18n, web::Templates};
+
+    #[handler]
+    fn boom() -> &'static str {
+        panic!("secret internals")
+    }
+
+    fn app() -> Result<impl Endpoint<Output = poem::Response>, Box<dyn std::error::Error>> {
+        let (i18n, templates) = (I18n::load()?, Templates::load()?);
+        Ok(Route::new()
+            .at("/api/v1/boom", boom)
+            .at("/boom", boom)
+            .with(ErrorRenderer {
+                i18n: i18n.clone(),
+                templates: templates.clone(),
+            })
+            .with(RequestContext {
+                i18n,
+                templates,
+                trusted_proxies: Arc::from(Vec::new()),
+            }))
+    }
+
+    #[tokio::test]
+    async fn a_panicking_api_handler_becomes_an_opaque_500_problem()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let resp = app()?
+            .call(
+                Request::builder()
+                    .uri_str("/api/v1/boom")
+                    .header("accept-language", "fa")
+                    .finish(),
+            )
+            .await?;
+        assert_eq!(resp.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(resp.content_type(), Some("application/problem+json"));
+        let body = resp.into_body().into_string().await?;
+        let problem: serde_json::Value = serde_json::from_str(&body)?;
+        assert_eq!(problem["code"], "internal");
+        assert_eq!(problem["title"], "خطای داخلی");
+        assert!(!body.contains("secret internals"));
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn a_panicking_page_becomes_a_localized_500_page()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let resp = app()?
+            .call(
+                Request::builder()
+                    .uri_str("/boom")
+                    .header("accept-language", "fa")
+                    .finish(),
+            )
+            .await?;
+        assert_eq!(resp.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let request_id = resp
+            .header("x-request-id")
+            .map(str::to_owned)
+            .ok_or("no request id")?;
+        let html = resp.into_body().into_string().await?;
+        assert!(html.contains("مشکلی پیش آمد"), "{html}");
+        assert!(
+            html.contains(&request_id),
+            "the page shows the id to quote in a report"
+        );
+        assert!(!html.contains("secret internals"));
+        Ok(())
+    }
+}

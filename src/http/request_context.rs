@@ -63,6 +63,7 @@ impl<E: Endpoint> Endpoint for RequestContextEndpoint<E> {
         );
         let client_ip = client_ip::resolve(&req, &self.trusted_proxies);
         let method = req.method().clone();
+        // The path only: query strings may carry tokens (`/ws?access_token=`).
         let path = req.uri().path().to_owned();
 
         let span = tracing::info_span!(

@@ -105,6 +105,12 @@ fn invalid_configuration_stops_the_start_with_one_line_naming_the_key() {
             "database.url",
         ),
         (&[("ANJOMAN_LOG_FORMAT", "xml")], &[], "log.format"),
+        (
+            &[("ANJOMAN_AUTH__JWT_SECRET", "too-short")],
+            &[],
+            "auth.jwt_secret",
+        ),
+        (&[("ANJOMAN_SERVER__MODE", "yolo")], &[], "server.mode"),
         (&[], &["--config", "typo.toml"], "colour"),
         (&[], &["--config", "broken.toml"], "broken.toml"),
         (&[("ANJOMAN_CONFIG", "missing.toml")], &[], "missing.toml"),

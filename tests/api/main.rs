@@ -13,3 +13,4 @@ mod cors;
 mod errors;
 mod health;
 mod middleware;
+mod secrets;
