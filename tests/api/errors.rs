@@ -1,7 +1,7 @@
 use futures_util::stream;
 use serde_json::Value;
 
-use crate::helpers::{Backend, spawn_app, spawn_app_with};
+use crate::helpers::{Backend, TestApp, spawn_app, spawn_app_with};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -102,19 +102,23 @@ async fn a_declared_body_over_the_limit_is_refused_before_reading(backend: Backe
     );
 }
 
-async fn a_streamed_body_over_the_limit_is_cut_off(backend: Backend) {
-    let app = spawn_app_with(backend, |f| f.merge(("http.body_limit_bytes", LIMIT))).await;
-    // No Content-Length: chunked transfer, so only counting while reading can catch it.
+/// POSTs `kib` chunks of 1 KiB without a Content-Length (chunked transfer encoding).
+async fn post_chunked(app: &TestApp, kib: usize) -> reqwest::Response {
     let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
-        (0..5).map(|_| Ok(vec![b' '; 1024])).collect();
-    let resp = app
-        .client
+        (0..kib).map(|_| Ok(vec![b' '; 1024])).collect();
+    app.client
         .post(app.url("/api/v1/version"))
         .header("content-type", "application/json")
         .body(reqwest::Body::wrap_stream(stream::iter(chunks)))
         .send()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+async fn a_streamed_body_over_the_limit_is_cut_off(backend: Backend) {
+    let app = spawn_app_with(backend, |f| f.merge(("http.body_limit_bytes", LIMIT))).await;
+    // No Content-Length: chunked transfer, so only counting while reading can catch it.
+    let resp = post_chunked(&app, 5).await;
     assert_eq!(resp.status(), 413);
     let problem: Value = resp.json().await.unwrap();
     assert_eq!(problem["code"], "payload_too_large");
@@ -122,15 +126,7 @@ async fn a_streamed_body_over_the_limit_is_cut_off(backend: Backend) {
 
 async fn a_body_under_the_limit_passes_through(backend: Backend) {
     let app = spawn_app_with(backend, |f| f.merge(("http.body_limit_bytes", LIMIT))).await;
-    let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
-        (0..3).map(|_| Ok(vec![b' '; 1024])).collect();
-    let resp = app
-        .client
-        .post(app.url("/api/v1/version"))
-        .body(reqwest::Body::wrap_stream(stream::iter(chunks)))
-        .send()
-        .await
-        .unwrap();
+    let resp = post_chunked(&app, 3).await;
     // The body got through the limit and reached the router, which has no POST here.
     assert_eq!(resp.status(), 405);
 }

@@ -94,13 +94,7 @@ impl TestDatabase {
             }
             Backend::Postgres => {
                 let name = format!("anjoman_test_{}", uuid::Uuid::now_v7().simple());
-                let admin = Database::connect(postgres_admin_url())
-                    .await
-                    .expect("connect to PostgreSQL");
-                admin
-                    .execute_unprepared(&format!("CREATE DATABASE {name}"))
-                    .await
-                    .expect("create test database");
+                postgres_admin(&format!("CREATE DATABASE {name}")).await;
                 let base = postgres_admin_url();
                 let (server, _) = base.rsplit_once('/').expect("database URL has a path");
                 TestDatabase {
@@ -124,13 +118,16 @@ impl TestDatabase {
 }
 
 async fn drop_pg_database(name: String) {
+    postgres_admin(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+}
+
+/// Runs one statement on the PostgreSQL maintenance database.
+async fn postgres_admin(sql: &str) {
     let admin = Database::connect(postgres_admin_url())
         .await
-        .expect("connect");
-    admin
-        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .await
-        .expect("drop test database");
+        .expect("connect to PostgreSQL");
+    admin.execute_unprepared(sql).await.expect(sql);
+    admin.close().await.expect("close admin connection");
 }
 
 impl Drop for TestDatabase {
