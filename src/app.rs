@@ -9,16 +9,16 @@ use poem::{
     web::Data,
 };
 use sea_orm::DatabaseConnection;
+use secrecy::ExposeSecret;
 
 use crate::{
     api,
     config::{Mode, Settings},
     db,
-    domain::password::PasswordHasher,
+    domain::{auth::AuthService, avatar},
     http::{BodyLimit, Cors, ErrorRenderer, RequestContext, origin::OriginAllowList},
     i18n::I18n,
-    metrics as app_metrics,
-    secrets::{self, JwtKey},
+    metrics as app_metrics, secrets,
     web::{self, Templates},
 };
 
@@ -29,8 +29,7 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub i18n: I18n,
     pub templates: Templates,
-    pub hasher: PasswordHasher,
-    pub jwt_key: Arc<JwtKey>,
+    pub auth: Arc<AuthService>,
     pub metrics: PrometheusHandle,
 }
 
@@ -43,12 +42,16 @@ impl AppState {
             db::migrate_up(&db).await?;
         }
         let jwt_key = secrets::jwt_key(&db, settings.auth.jwt_secret.as_ref()).await?;
+        tokio::fs::create_dir_all(&settings.uploads.dir)
+            .await
+            .map_err(|e| {
+                anyhow::anyhow!("cannot create uploads dir {:?}: {e}", settings.uploads.dir)
+            })?;
         Ok(Self {
             db,
-            hasher: PasswordHasher::new(&settings.auth.argon2)?,
+            auth: Arc::new(AuthService::new(&settings.auth, jwt_key.expose_secret())?),
             i18n: I18n::load()?,
             templates: Templates::load()?,
-            jwt_key: Arc::new(jwt_key),
             metrics: app_metrics::install()?,
             settings: Arc::new(settings),
         })
@@ -87,9 +90,10 @@ pub fn router(state: AppState) -> anyhow::Result<impl Endpoint> {
             routes.nest_no_strip(prefix, api.clone())
         });
     Ok(routes
-        .with(BodyLimit {
-            max_bytes: settings.http.body_limit_bytes,
-        })
+        .with(
+            BodyLimit::new(settings.http.body_limit_bytes)
+                .route("/api/v1/users/me/avatar", avatar::MAX_BYTES),
+        )
         .with(ErrorRenderer {
             i18n: state.i18n.clone(),
             templates: state.templates.clone(),

@@ -82,7 +82,25 @@ pub struct AuthSettings {
     /// Access-token signing key; generated and persisted when absent.
     #[serde(deserialize_with = "optional_secret")]
     pub jwt_secret: Option<SecretString>,
+    /// Who may create an account.
+    pub registration: Registration,
+    /// Idle timeout of a session, in days (slides with use).
+    pub session_idle_days: u32,
+    /// Absolute lifetime of a session and its token, in days.
+    pub session_max_age_days: u32,
+    /// Failed logins per IP and per account within the window before 429.
+    pub login_max_failures: u32,
+    pub login_failure_window_secs: u64,
     pub argon2: Argon2Settings,
+}
+
+/// Who may register.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Registration {
+    Open,
+    Invite,
+    Closed,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -212,6 +230,19 @@ impl Settings {
             if secret.expose_secret().len() < 32 {
                 return Err(key_error("auth.jwt_secret", "must be at least 32 bytes"));
             }
+        }
+        let auth = &self.auth;
+        if auth.session_idle_days == 0 || auth.session_idle_days > auth.session_max_age_days {
+            return Err(key_error(
+                "auth.session_idle_days",
+                "must be between 1 and auth.session_max_age_days",
+            ));
+        }
+        if auth.login_max_failures == 0 || auth.login_failure_window_secs == 0 {
+            return Err(key_error(
+                "auth.login_max_failures",
+                "and the window must be positive",
+            ));
         }
         if self.http.body_limit_bytes < 1024 {
             return Err(key_error("http.body_limit_bytes", "must be at least 1024"));

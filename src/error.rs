@@ -31,15 +31,30 @@ pub enum AppError {
         code: &'static str,
         args: Vec<(&'static str, String)>,
     },
-    /// 401: no valid credentials.
+    /// 401: no valid credentials (missing, malformed, expired or revoked token).
     #[error("unauthorized")]
     Unauthorized,
+    /// 401: login failed; the same for an unknown user and a wrong password.
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    /// 403: the account is banned; the problem's `data` carries `until` and `reason`.
+    #[error("banned")]
+    Banned {
+        until: Option<chrono::DateTime<chrono::Utc>>,
+        reason: String,
+    },
+    /// 403: signed in, but not allowed to do this; `code` says why.
+    #[error("forbidden: {0}")]
+    Forbidden(&'static str),
     /// 403: the origin of a browser request is not on the allow-list.
     #[error("origin not allowed")]
     OriginNotAllowed,
-    /// 404: no such route or resource.
+    /// 404: no such route.
     #[error("not found")]
     NotFound,
+    /// 404: no such resource; `code` names the kind (`user.not_found`).
+    #[error("missing: {0}")]
+    Missing(&'static str),
     /// 405: the route exists with other methods.
     #[error("method not allowed")]
     MethodNotAllowed,
@@ -49,9 +64,12 @@ pub enum AppError {
     /// 413: the request body is larger than the configured limit.
     #[error("payload too large (limit {limit} bytes)")]
     PayloadTooLarge { limit: u64 },
-    /// 415: the body is not in a format this route reads.
-    #[error("unsupported media type")]
-    UnsupportedMediaType,
+    /// 415: the body is not in a format this route reads; `code` says which rule.
+    #[error("unsupported media type: {0}")]
+    UnsupportedMediaType(&'static str),
+    /// 429: too many attempts; retry after the given number of seconds (`Retry-After`).
+    #[error("rate limited for {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
     /// 503: the database (or another dependency) is not answering.
     #[error("service unavailable: {0}")]
     Unavailable(String),
@@ -65,8 +83,26 @@ impl AppError {
     pub const CODES: &'static [&'static str] = &[
         "bad_request",
         "unauthorized",
+        "auth.invalid_credentials",
+        "auth.banned",
+        "auth.registration_closed",
+        "auth.invite_invalid",
+        "forbidden",
         "cors.origin_not_allowed",
         "not_found",
+        "user.not_found",
+        "session.not_found",
+        "rate_limited",
+        "password.current_wrong",
+        "profile.display_name_invalid",
+        "profile.bio_too_long",
+        "profile.email_invalid",
+        "profile.locale_unsupported",
+        "avatar.type_not_allowed",
+        "avatar.invalid_image",
+        "block.self",
+        "ban.self",
+        "ban.outranked",
         "method_not_allowed",
         "conflict",
         "payload_too_large",
@@ -86,13 +122,16 @@ impl AppError {
         match self {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::Unauthorized => StatusCode::UNAUTHORIZED,
-            Self::OriginNotAllowed => StatusCode::FORBIDDEN,
-            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Unauthorized | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            Self::Banned { .. } | Self::Forbidden(_) | Self::OriginNotAllowed => {
+                StatusCode::FORBIDDEN
+            }
+            Self::NotFound | Self::Missing(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -101,13 +140,20 @@ impl AppError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::BadRequest(_) => "bad_request",
-            Self::Invalid { code, .. } | Self::Conflict(code) => code,
+            Self::Invalid { code, .. }
+            | Self::Conflict(code)
+            | Self::Forbidden(code)
+            | Self::Missing(code)
+            | Self::UnsupportedMediaType(code) => code,
             Self::Unauthorized => "unauthorized",
+            Self::InvalidCredentials => "auth.invalid_credentials",
+            Self::Banned { .. } => "auth.banned",
             Self::OriginNotAllowed => "cors.origin_not_allowed",
             Self::NotFound => "not_found",
+            Self::RateLimited { .. } => "rate_limited",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::PayloadTooLarge { .. } => "payload_too_large",
-            Self::UnsupportedMediaType => "unsupported_media_type",
+
             Self::Unavailable(_) => "service_unavailable",
             Self::Internal(_) => "internal",
         }
@@ -124,6 +170,18 @@ impl AppError {
                 }
             }
             Self::PayloadTooLarge { limit } => args.set("limit", *limit),
+            Self::RateLimited { retry_after_secs } => args.set("seconds", *retry_after_secs),
+            Self::Banned { until, reason } => {
+                args.set("reason", reason.clone());
+                args.set(
+                    "until",
+                    until.map_or_else(
+                        || "-".to_owned(),
+                        |t| t.format("%Y-%m-%d %H:%M UTC").to_string(),
+                    ),
+                );
+                args.set("permanent", if until.is_some() { "no" } else { "yes" });
+            }
             _ => {}
         }
         args
@@ -136,7 +194,9 @@ impl AppError {
             StatusCode::NOT_FOUND => Self::NotFound,
             StatusCode::METHOD_NOT_ALLOWED => Self::MethodNotAllowed,
             StatusCode::PAYLOAD_TOO_LARGE => Self::PayloadTooLarge { limit: 0 },
-            StatusCode::UNSUPPORTED_MEDIA_TYPE => Self::UnsupportedMediaType,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+                Self::UnsupportedMediaType("unsupported_media_type")
+            }
             StatusCode::UNAUTHORIZED => Self::Unauthorized,
             status if status.is_client_error() => Self::BadRequest(err.to_string()),
             _ => Self::Internal(anyhow::anyhow!("{err}")),
@@ -153,6 +213,33 @@ impl AppError {
             status: self.status().as_u16(),
             detail: i18n.message(lang, &id, None, Some(&args)),
             code: self.code().to_owned(),
+            data: self.data(),
+        }
+    }
+
+    /// Machine-readable details for codes that have them.
+    fn data(&self) -> Option<serde_json::Value> {
+        match self {
+            Self::Banned { until, reason } => {
+                Some(serde_json::json!({ "until": until, "reason": reason }))
+            }
+            Self::RateLimited { retry_after_secs } => {
+                Some(serde_json::json!({ "retry_after": retry_after_secs }))
+            }
+            _ => None,
+        }
+    }
+
+    /// Response headers this error adds.
+    pub fn headers(&self) -> Vec<(&'static str, String)> {
+        match self {
+            Self::RateLimited { retry_after_secs } => {
+                vec![("retry-after", retry_after_secs.to_string())]
+            }
+            Self::Unauthorized | Self::InvalidCredentials => {
+                vec![("www-authenticate", "Bearer".to_owned())]
+            }
+            _ => vec![],
         }
     }
 }
@@ -175,6 +262,11 @@ pub struct Problem {
     pub detail: String,
     /// Stable machine-readable code, e.g. `auth.invalid_credentials`.
     pub code: String,
+    /// Machine-readable details for some codes: `auth.banned` → `{until, reason}`,
+    /// `rate_limited` → `{retry_after}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[oai(skip_serializing_if_is_none)]
+    pub data: Option<serde_json::Value>,
 }
 
 /// The media type of every error body.

@@ -3,7 +3,7 @@
 //! sessions valid and every node of a cluster signs with the same key.
 
 use base64::{Engine, engine::general_purpose::STANDARD};
-use entity::instance_secrets;
+use entity::instance_state;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, sea_query::OnConflict};
 use secrecy::{ExposeSecret, SecretBox, SecretString};
 
@@ -27,13 +27,13 @@ pub async fn jwt_key(
     getrandom::fill(&mut fresh).map_err(|e| anyhow::anyhow!("no system randomness: {e}"))?;
     // Insert-if-absent then read back: when several nodes start at once, all end up with
     // whichever key was committed first.
-    let inserted = instance_secrets::Entity::insert(instance_secrets::ActiveModel {
+    let inserted = instance_state::Entity::insert(instance_state::ActiveModel {
         name: Set(JWT_KEY_NAME.to_owned()),
         value: Set(STANDARD.encode(&fresh)),
         created_at: Set(chrono::Utc::now()),
     })
     .on_conflict(
-        OnConflict::column(instance_secrets::Column::Name)
+        OnConflict::column(instance_state::Column::Name)
             .do_nothing()
             .to_owned(),
     )
@@ -42,7 +42,7 @@ pub async fn jwt_key(
     if inserted > 0 {
         tracing::info!("generated a new JWT signing key and stored it in the database");
     }
-    let stored = instance_secrets::Entity::find_by_id(JWT_KEY_NAME)
+    let stored = instance_state::Entity::find_by_id(JWT_KEY_NAME)
         .one(db)
         .await?
         .ok_or_else(|| anyhow::anyhow!("JWT signing key vanished after insert"))?;

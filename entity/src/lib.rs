@@ -1,5 +1,8 @@
 //! SeaORM entities, one module per table. These are storage models only: the HTTP and
 //! WebSocket layers map them to their own wire types and never serialize them directly.
 
-pub mod instance_secrets;
+pub mod blocks;
+pub mod instance_state;
+pub mod invites;
+pub mod sessions;
 pub mod users;

@@ -14,11 +14,31 @@ pub struct Model {
     /// `member`, `moderator` or `admin`.
     pub role: String,
     pub locale: Option<String>,
+    pub bio: String,
+    /// `light`, `dark`, `blue` or `green`.
+    pub theme: String,
+    pub notification_sound: bool,
+    pub email: Option<String>,
+    pub avatar_file: Option<String>,
+    pub avatar_type: Option<String>,
+    pub message_count: i64,
+    pub banned_at: Option<DateTimeUtc>,
+    pub banned_until: Option<DateTimeUtc>,
+    pub ban_reason: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(has_many = "super::sessions::Entity")]
+    Sessions,
+}
+
+impl Related<super::sessions::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Sessions.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -4,7 +4,10 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_create_users;
-mod m20261122_000002_create_instance_secrets;
+mod m20261122_000002_create_instance_state;
+mod m20261122_000003_create_sessions;
+mod m20261122_000004_create_blocks;
+mod m20261122_000005_create_invites;
 
 /// The ordered list of every migration Anjoman knows.
 pub struct Migrator;
@@ -14,7 +17,10 @@ impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         vec![
             Box::new(m20261122_000001_create_users::Migration),
-            Box::new(m20261122_000002_create_instance_secrets::Migration),
+            Box::new(m20261122_000002_create_instance_state::Migration),
+            Box::new(m20261122_000003_create_sessions::Migration),
+            Box::new(m20261122_000004_create_blocks::Migration),
+            Box::new(m20261122_000005_create_invites::Migration),
         ]
     }
 }

@@ -36,6 +36,47 @@ impl MigrationTrait for Migration {
                     )
                     .col(ColumnDef::new(Users::Locale).string_len(16).null())
                     .col(
+                        ColumnDef::new(Users::Bio)
+                            .string_len(2000)
+                            .not_null()
+                            .default(""),
+                    )
+                    .col(
+                        ColumnDef::new(Users::Theme)
+                            .string_len(16)
+                            .not_null()
+                            .default("light"),
+                    )
+                    .col(
+                        ColumnDef::new(Users::NotificationSound)
+                            .boolean()
+                            .not_null()
+                            .default(true),
+                    )
+                    .col(ColumnDef::new(Users::Email).string_len(254).null())
+                    // File name under the uploads dir, and its sniffed media type.
+                    .col(ColumnDef::new(Users::AvatarFile).string_len(128).null())
+                    .col(ColumnDef::new(Users::AvatarType).string_len(32).null())
+                    // Kept up to date by the message service, so profiles need no COUNT(*).
+                    .col(
+                        ColumnDef::new(Users::MessageCount)
+                            .big_integer()
+                            .not_null()
+                            .default(0),
+                    )
+                    // banned_at set = banned; banned_until NULL = until lifted.
+                    .col(
+                        ColumnDef::new(Users::BannedAt)
+                            .timestamp_with_time_zone()
+                            .null(),
+                    )
+                    .col(
+                        ColumnDef::new(Users::BannedUntil)
+                            .timestamp_with_time_zone()
+                            .null(),
+                    )
+                    .col(ColumnDef::new(Users::BanReason).string_len(500).null())
+                    .col(
                         ColumnDef::new(Users::CreatedAt)
                             .timestamp_with_time_zone()
                             .not_null(),
@@ -67,6 +108,16 @@ enum Users {
     PasswordHash,
     Role,
     Locale,
+    Bio,
+    Theme,
+    NotificationSound,
+    Email,
+    AvatarFile,
+    AvatarType,
+    MessageCount,
+    BannedAt,
+    BannedUntil,
+    BanReason,
     CreatedAt,
     UpdatedAt,
 }

@@ -1,6 +1,15 @@
 //! Business rules, free of HTTP types: the REST handlers, the WebSocket hub and the CLI
 //! all call these.
 
+pub mod auth;
+pub mod avatar;
+pub mod blocks;
+pub mod invites;
+pub mod login_limiter;
+pub mod moderation;
 pub mod password;
+pub mod profile;
+pub mod sessions;
+pub mod tokens;
 pub mod username;
 pub mod users;

@@ -2,15 +2,38 @@
 //! over the limit is refused before reading, and a chunked body is cut off as soon as it
 //! crosses the limit (poem's `SizeLimit` only trusts `Content-Length`).
 
+use std::sync::Arc;
+
 use bytes::BytesMut;
 use futures_util::StreamExt;
 use poem::{Body, Endpoint, Middleware, Request, Result, http::header};
 
 use crate::error::AppError;
 
-/// See the module docs. Routes that stream large bodies (uploads) get their own limit.
+/// See the module docs. Routes that take larger bodies (avatars, uploads) get their own
+/// limit by exact path.
 pub struct BodyLimit {
-    pub max_bytes: u64,
+    max_bytes: u64,
+    routes: Arc<[(&'static str, u64)]>,
+}
+
+impl BodyLimit {
+    pub fn new(max_bytes: u64) -> Self {
+        Self {
+            max_bytes,
+            routes: Arc::new([]),
+        }
+    }
+
+    /// A different limit for requests to exactly `path`.
+    pub fn route(self, path: &'static str, max_bytes: u64) -> Self {
+        let mut routes = self.routes.to_vec();
+        routes.push((path, max_bytes));
+        Self {
+            routes: routes.into(),
+            ..self
+        }
+    }
 }
 
 impl<E: Endpoint> Middleware<E> for BodyLimit {
@@ -20,6 +43,7 @@ impl<E: Endpoint> Middleware<E> for BodyLimit {
         BodyLimitEndpoint {
             inner,
             max_bytes: self.max_bytes,
+            routes: self.routes.clone(),
         }
     }
 }
@@ -27,13 +51,19 @@ impl<E: Endpoint> Middleware<E> for BodyLimit {
 pub struct BodyLimitEndpoint<E> {
     inner: E,
     max_bytes: u64,
+    routes: Arc<[(&'static str, u64)]>,
 }
 
 impl<E: Endpoint> Endpoint for BodyLimitEndpoint<E> {
     type Output = E::Output;
 
     async fn call(&self, mut req: Request) -> Result<E::Output> {
-        let limit = self.max_bytes;
+        let path = req.uri().path();
+        let limit = self
+            .routes
+            .iter()
+            .find(|(route, _)| *route == path)
+            .map_or(self.max_bytes, |(_, limit)| *limit);
         let declared = req
             .headers()
             .get(header::CONTENT_LENGTH)

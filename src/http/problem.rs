@@ -81,6 +81,11 @@ pub fn problem_response(err: &AppError, i18n: &I18n, lang: &LanguageIdentifier) 
     if let Ok(value) = HeaderValue::from_str(&lang.to_string()) {
         resp.headers_mut().insert(header::CONTENT_LANGUAGE, value);
     }
+    for (name, value) in err.headers() {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            resp.headers_mut().insert(name, value);
+        }
+    }
     resp
 }
 

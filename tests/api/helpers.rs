@@ -6,6 +6,7 @@ use std::{sync::OnceLock, time::Duration};
 use anjoman::{app::Application, config::Settings, telemetry};
 use figment::Figment;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use serde_json::{Value, json};
 use tempfile::TempDir;
 
 /// Where the PostgreSQL suite runs; `test` is the machine's database with trust auth.
@@ -154,6 +155,7 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub db: DatabaseConnection,
     pub database: TestDatabase,
+    _uploads: TempDir,
 }
 
 /// Settings every test server shares: port 0, the given database, cheap argon2.
@@ -179,8 +181,9 @@ pub async fn spawn_app_with(
         telemetry::init(anjoman::config::LogFormat::Text);
     }
     let database = TestDatabase::create(&backend).await;
-    let settings = Settings::from_figment(configure(test_figment(&database.url)))
-        .expect("test settings are valid");
+    let uploads = tempfile::tempdir().expect("uploads dir");
+    let figment = test_figment(&database.url).merge(("uploads.dir", uploads.path()));
+    let settings = Settings::from_figment(configure(figment)).expect("test settings are valid");
     let app = Application::build(settings).await.expect("server builds");
     let address = format!("http://{}", app.local_addr());
     let db = app.state().db.clone();
@@ -190,6 +193,7 @@ pub async fn spawn_app_with(
         client: client(),
         db,
         database,
+        _uploads: uploads,
     }
 }
 
@@ -214,4 +218,79 @@ impl TestApp {
             .await
             .expect("request")
     }
+
+    /// A request with `Authorization: Bearer <token>`.
+    pub fn authed(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+    ) -> reqwest::RequestBuilder {
+        self.client
+            .request(method, self.url(path))
+            .bearer_auth(token)
+    }
+
+    /// Registers and returns the token response body; the registration must succeed.
+    pub async fn register(&self, username: &str, password: &str) -> Value {
+        let resp = self
+            .client
+            .post(self.url("/api/v1/auth/register"))
+            .json(&json!({ "username": username, "password": password }))
+            .send()
+            .await
+            .expect("request");
+        let status = resp.status();
+        let body: Value = resp.json().await.expect("json");
+        assert_eq!(status, 201, "register {username}: {body}");
+        body
+    }
+
+    /// Registers and returns just the access token.
+    pub async fn register_token(&self, username: &str, password: &str) -> String {
+        token_of(&self.register(username, password).await)
+    }
+
+    /// POST /auth/login from a device named `device` (its User-Agent).
+    pub async fn login(&self, username: &str, password: &str, device: &str) -> reqwest::Response {
+        self.client
+            .post(self.url("/api/v1/auth/login"))
+            .header("user-agent", device)
+            .json(&json!({ "username": username, "password": password }))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Logs in (must succeed) and returns the token.
+    pub async fn login_token(&self, username: &str, password: &str) -> String {
+        let resp = self.login(username, password, "test").await;
+        assert_eq!(resp.status(), 200, "login {username}");
+        token_of(&resp.json().await.expect("json"))
+    }
+
+    /// GET /users/me with `token`, returning the status.
+    pub async fn me_status(&self, token: &str) -> u16 {
+        self.authed(reqwest::Method::GET, "/api/v1/users/me", token)
+            .send()
+            .await
+            .expect("request")
+            .status()
+            .as_u16()
+    }
+}
+
+pub fn token_of(body: &Value) -> String {
+    body["access_token"]
+        .as_str()
+        .expect("access_token")
+        .to_owned()
+}
+
+/// The problem `code` of a response, after checking its status.
+pub async fn problem_code(resp: reqwest::Response, status: u16) -> String {
+    let actual = resp.status();
+    let body: Value = resp.json().await.unwrap_or(Value::Null);
+    assert_eq!(actual, status, "unexpected status, body: {body}");
+    body["code"].as_str().expect("code").to_owned()
 }

@@ -8,9 +8,11 @@
 
 mod helpers;
 
+mod auth;
 mod cli;
 mod cors;
 mod errors;
 mod health;
 mod middleware;
 mod secrets;
+mod users;

@@ -1,8 +1,7 @@
 use anjoman::{app::Application, config::Settings};
 use base64::{Engine, engine::general_purpose::STANDARD};
-use entity::instance_secrets;
+use entity::instance_state;
 use sea_orm::EntityTrait;
-use secrecy::ExposeSecret;
 
 use crate::helpers::{Backend, spawn_app, spawn_app_with, test_figment};
 use crate::on_both_backends;
@@ -14,7 +13,7 @@ on_both_backends!(
 
 async fn the_jwt_key_is_generated_on_first_start_and_kept(backend: Backend) {
     let app = spawn_app(backend).await;
-    let stored = instance_secrets::Entity::find_by_id("jwt.hs256")
+    let stored = instance_state::Entity::find_by_id("jwt.hs256")
         .one(&app.db)
         .await
         .unwrap()
@@ -23,16 +22,27 @@ async fn the_jwt_key_is_generated_on_first_start_and_kept(backend: Backend) {
     assert_eq!(stored.len(), 64);
     assert!(stored.iter().any(|b| *b != 0));
 
-    // A second server on the same database (a restart, or another node) uses the same key.
+    // A second server on the same database (a restart, or another node) uses the same key:
+    // a token issued by the first is accepted by the second.
+    let token = app.register_token("keeper", "a fine password").await;
     let settings = Settings::from_figment(test_figment(&app.database.url)).unwrap();
     let again = Application::build(settings).await.unwrap();
-    assert_eq!(again.state().jwt_key.expose_secret(), &stored);
+    let address = format!("http://{}", again.local_addr());
+    tokio::spawn(again.run_until(std::future::pending()));
+    let me = app
+        .client
+        .get(format!("{address}/api/v1/users/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), 200);
 }
 
 async fn a_configured_jwt_secret_is_used_as_given(backend: Backend) {
     let secret = "k".repeat(40);
     let app = spawn_app_with(backend, |f| f.merge(("auth.jwt_secret", secret.clone()))).await;
-    let stored = instance_secrets::Entity::find_by_id("jwt.hs256")
+    let stored = instance_state::Entity::find_by_id("jwt.hs256")
         .one(&app.db)
         .await
         .unwrap();

@@ -1,12 +1,13 @@
 use sea_orm::entity::prelude::*;
 
-/// A secret the server generated for itself (e.g. the JWT signing key), base64-encoded.
+/// `blocker_id` does not want to hear from `blocked_id`.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-#[sea_orm(table_name = "instance_secrets")]
+#[sea_orm(table_name = "blocks")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub name: String,
-    pub value: String,
+    pub blocker_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub blocked_id: Uuid,
     pub created_at: DateTimeUtc,
 }
 

@@ -6,22 +6,23 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        // Secrets generated on first start (the JWT signing key) live in the database so every
-        // node of a scaled-out install signs and verifies with the same key.
+        // Server-owned key/value rows: secrets generated on first start (the JWT signing key)
+        // and one-time claims (who became the first admin). In the database so that every
+        // node of a scaled-out install sees the same values.
         manager
             .create_table(
                 Table::create()
-                    .table(InstanceSecrets::Table)
+                    .table(InstanceState::Table)
                     .if_not_exists()
                     .col(
-                        ColumnDef::new(InstanceSecrets::Name)
+                        ColumnDef::new(InstanceState::Name)
                             .string_len(64)
                             .not_null()
                             .primary_key(),
                     )
-                    .col(ColumnDef::new(InstanceSecrets::Value).string().not_null())
+                    .col(ColumnDef::new(InstanceState::Value).text().not_null())
                     .col(
-                        ColumnDef::new(InstanceSecrets::CreatedAt)
+                        ColumnDef::new(InstanceState::CreatedAt)
                             .timestamp_with_time_zone()
                             .not_null(),
                     )
@@ -32,13 +33,13 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
-            .drop_table(Table::drop().table(InstanceSecrets::Table).to_owned())
+            .drop_table(Table::drop().table(InstanceState::Table).to_owned())
             .await
     }
 }
 
 #[derive(DeriveIden)]
-enum InstanceSecrets {
+enum InstanceState {
     Table,
     Name,
     Value,

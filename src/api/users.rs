@@ -1,0 +1,360 @@
+//! `/api/v1/users/*`: own profile, other people's profiles, avatars and blocks.
+
+use chrono::{DateTime, Utc};
+use entity::users;
+use poem::web::Data;
+use poem_openapi::{
+    ApiResponse, Enum, Object, OpenApi,
+    param::{Path, Query},
+    payload::{Binary, Json},
+    types::MaybeUndefined,
+};
+use uuid::Uuid;
+
+use super::{ApiTags, auth::NoContent, security::Auth};
+use crate::{
+    app::AppState,
+    domain::{
+        avatar, blocks,
+        users::{self as domain_users, ProfileChanges},
+    },
+    error::AppError,
+};
+
+pub struct UsersApi;
+
+/// UI colour scheme.
+#[derive(Debug, Clone, Copy, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum Theme {
+    Light,
+    Dark,
+    Blue,
+    Green,
+}
+
+impl Theme {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Light => "light",
+            Self::Dark => "dark",
+            Self::Blue => "blue",
+            Self::Green => "green",
+        }
+    }
+}
+
+fn avatar_url(user: &users::Model) -> Option<String> {
+    user.avatar_file.as_ref().map(|file| {
+        // The file name changes with every upload, so caches never show an old picture.
+        let version = file.split('-').next_back().unwrap_or(file);
+        format!(
+            "/api/v1/users/{}/avatar?v={}",
+            urlencode(&user.username),
+            urlencode(version)
+        )
+    })
+}
+
+fn urlencode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// The signed-in user's own account, with private settings.
+#[derive(Debug, Object)]
+pub struct Me {
+    pub id: Uuid,
+    pub username: String,
+    pub display_name: String,
+    /// `member`, `moderator` or `admin`.
+    pub role: String,
+    pub bio: String,
+    /// `en-US` or `fa-IR`; absent means "follow the browser".
+    pub locale: Option<String>,
+    pub theme: String,
+    pub notification_sound: bool,
+    pub email: Option<String>,
+    pub avatar_url: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<users::Model> for Me {
+    fn from(user: users::Model) -> Self {
+        Self {
+            avatar_url: avatar_url(&user),
+            id: user.id,
+            username: user.username,
+            display_name: user.display_name,
+            role: user.role,
+            bio: user.bio,
+            locale: user.locale,
+            theme: user.theme,
+            notification_sound: user.notification_sound,
+            email: user.email,
+            created_at: user.created_at,
+        }
+    }
+}
+
+/// What everyone can see of a user.
+#[derive(Debug, Object)]
+pub struct UserProfile {
+    pub id: Uuid,
+    pub username: String,
+    pub display_name: String,
+    pub bio: String,
+    pub avatar_url: Option<String>,
+    pub role: String,
+    pub joined_at: DateTime<Utc>,
+    pub online: bool,
+    pub message_count: i64,
+}
+
+impl UserProfile {
+    pub fn new(user: users::Model, online: bool) -> Self {
+        Self {
+            avatar_url: avatar_url(&user),
+            id: user.id,
+            username: user.username,
+            display_name: user.display_name,
+            bio: user.bio,
+            role: user.role,
+            joined_at: user.created_at,
+            online,
+            message_count: user.message_count,
+        }
+    }
+}
+
+/// Profile changes; omitted fields stay as they are.
+#[derive(Debug, Object)]
+pub struct ProfilePatch {
+    /// 1–64 characters.
+    pub display_name: Option<String>,
+    /// Up to 500 characters.
+    pub bio: Option<String>,
+    /// `en-US` or `fa-IR`.
+    pub locale: Option<String>,
+    pub theme: Option<Theme>,
+    pub notification_sound: Option<bool>,
+    /// `null` removes it.
+    pub email: MaybeUndefined<String>,
+}
+
+/// Someone you blocked.
+#[derive(Debug, Object)]
+pub struct BlockedUser {
+    pub id: Uuid,
+    pub username: String,
+    pub display_name: String,
+    pub blocked_at: DateTime<Utc>,
+}
+
+#[derive(ApiResponse)]
+pub enum AvatarImage {
+    /// The picture.
+    #[oai(status = 200, content_type = "image/png")]
+    Png(Binary<Vec<u8>>, #[oai(header = "Cache-Control")] String),
+    /// The picture.
+    #[oai(status = 200, content_type = "image/jpeg")]
+    Jpeg(Binary<Vec<u8>>, #[oai(header = "Cache-Control")] String),
+    /// The picture (animated GIFs stay animated).
+    #[oai(status = 200, content_type = "image/gif")]
+    Gif(Binary<Vec<u8>>, #[oai(header = "Cache-Control")] String),
+}
+
+const AVATAR_CACHE: &str = "private, max-age=86400";
+const SEARCH_LIMIT_MAX: u32 = 100;
+
+#[OpenApi(prefix_path = "/api/v1/users", tag = "ApiTags::Users")]
+impl UsersApi {
+    /// Your own account and settings.
+    #[oai(path = "/me", method = "get", operation_id = "users_me")]
+    async fn me(&self, auth: Auth) -> Json<Me> {
+        Json(Me::from(auth.user))
+    }
+
+    /// Change your profile and settings. Every field is checked before anything is saved.
+    #[oai(path = "/me", method = "patch", operation_id = "users_me_update")]
+    async fn update_me(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        body: Json<ProfilePatch>,
+    ) -> Result<Json<Me>, AppError> {
+        let body = body.0;
+        let changes = ProfileChanges {
+            display_name: body.display_name,
+            bio: body.bio,
+            locale: body.locale,
+            theme: body.theme.map(|t| t.as_str().to_owned()),
+            notification_sound: body.notification_sound,
+            email: match body.email {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(email) => Some(Some(email)),
+            },
+        };
+        let user = domain_users::user_update_profile(&state.db, auth.user, changes).await?;
+        Ok(Json(Me::from(user)))
+    }
+
+    /// Find people by the start of their username (case and Arabic/Persian letter variants
+    /// do not matter); `online=true` lists only those online.
+    #[oai(path = "/", method = "get", operation_id = "users_search")]
+    async fn search(
+        &self,
+        state: Data<&AppState>,
+        _auth: Auth,
+        q: Query<Option<String>>,
+        online: Query<Option<bool>>,
+        limit: Query<Option<u32>>,
+    ) -> Result<Json<Vec<UserProfile>>, AppError> {
+        let limit = limit.0.unwrap_or(20).clamp(1, SEARCH_LIMIT_MAX);
+        let found = domain_users::users_search(
+            &state.db,
+            q.0.as_deref(),
+            online.0.unwrap_or(false),
+            u64::from(limit),
+        )
+        .await?;
+        let ids: Vec<Uuid> = found.iter().map(|u| u.id).collect();
+        let online_now = domain_users::users_online(&state.db, &ids).await?;
+        Ok(Json(
+            found
+                .into_iter()
+                .map(|u| {
+                    let online = online_now.contains(&u.id);
+                    UserProfile::new(u, online)
+                })
+                .collect(),
+        ))
+    }
+
+    /// Someone's public profile.
+    #[oai(path = "/:username", method = "get", operation_id = "users_get")]
+    async fn get(
+        &self,
+        state: Data<&AppState>,
+        _auth: Auth,
+        username: Path<String>,
+    ) -> Result<Json<UserProfile>, AppError> {
+        let user = domain_users::user_get(&state.db, &username.0).await?;
+        let online = domain_users::users_online(&state.db, &[user.id])
+            .await?
+            .contains(&user.id);
+        Ok(Json(UserProfile::new(user, online)))
+    }
+
+    /// Upload your avatar: PNG, JPEG, WebP or GIF (recognized by content, not by the
+    /// declared type), at most 2 MiB and 4096×4096. Stored re-encoded, at most 512×512.
+    #[oai(path = "/me/avatar", method = "put", operation_id = "users_avatar_set")]
+    async fn set_avatar(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        body: Binary<Vec<u8>>,
+    ) -> Result<Json<Me>, AppError> {
+        let processed = tokio::task::spawn_blocking(move || avatar::avatar_process(&body.0))
+            .await
+            .map_err(|e| AppError::Internal(e.into()))??;
+        let user = avatar::avatar_set(&state.db, &state.settings.uploads.dir, auth.user, processed)
+            .await?;
+        Ok(Json(Me::from(user)))
+    }
+
+    /// Remove your avatar.
+    #[oai(
+        path = "/me/avatar",
+        method = "delete",
+        operation_id = "users_avatar_remove"
+    )]
+    async fn remove_avatar(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+    ) -> Result<NoContent, AppError> {
+        avatar::avatar_remove(&state.db, &state.settings.uploads.dir, auth.user).await?;
+        Ok(NoContent::Done)
+    }
+
+    /// Someone's avatar image.
+    #[oai(
+        path = "/:username/avatar",
+        method = "get",
+        operation_id = "users_avatar_get"
+    )]
+    async fn avatar(
+        &self,
+        state: Data<&AppState>,
+        _auth: Auth,
+        username: Path<String>,
+    ) -> Result<AvatarImage, AppError> {
+        let user = domain_users::user_get(&state.db, &username.0).await?;
+        let (bytes, mime) = avatar::avatar_read(&state.settings.uploads.dir, &user).await?;
+        let cache = AVATAR_CACHE.to_owned();
+        Ok(match mime.as_str() {
+            "image/jpeg" => AvatarImage::Jpeg(Binary(bytes), cache),
+            "image/gif" => AvatarImage::Gif(Binary(bytes), cache),
+            _ => AvatarImage::Png(Binary(bytes), cache),
+        })
+    }
+
+    /// People you blocked, newest first.
+    #[oai(
+        path = "/me/blocks",
+        method = "get",
+        operation_id = "users_blocks_list"
+    )]
+    async fn blocks(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+    ) -> Result<Json<Vec<BlockedUser>>, AppError> {
+        let list = blocks::blocks_list(&state.db, auth.user.id).await?;
+        Ok(Json(
+            list.into_iter()
+                .map(|(user, blocked_at)| BlockedUser {
+                    id: user.id,
+                    username: user.username,
+                    display_name: user.display_name,
+                    blocked_at,
+                })
+                .collect(),
+        ))
+    }
+
+    /// Block someone: they can no longer open or write a direct conversation with you.
+    #[oai(
+        path = "/me/blocks/:username",
+        method = "put",
+        operation_id = "users_block"
+    )]
+    async fn block(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        username: Path<String>,
+    ) -> Result<NoContent, AppError> {
+        let target = domain_users::user_get(&state.db, &username.0).await?;
+        blocks::block_add(&state.db, auth.user.id, target.id).await?;
+        Ok(NoContent::Done)
+    }
+
+    /// Unblock someone.
+    #[oai(
+        path = "/me/blocks/:username",
+        method = "delete",
+        operation_id = "users_unblock"
+    )]
+    async fn unblock(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        username: Path<String>,
+    ) -> Result<NoContent, AppError> {
+        let target = domain_users::user_get(&state.db, &username.0).await?;
+        blocks::block_remove(&state.db, auth.user.id, target.id).await?;
+        Ok(NoContent::Done)
+    }
+}

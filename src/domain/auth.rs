@@ -1,0 +1,326 @@
+//! Registration, login and password change.
+
+use std::{net::IpAddr, time::Duration};
+
+use chrono::Utc;
+use entity::{instance_state, invites, users};
+use sea_orm::{
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait,
+    sea_query::{Expr, OnConflict},
+};
+use tokio::sync::OnceCell;
+
+use super::{
+    login_limiter::LoginLimiter,
+    password::{self, PasswordHasher},
+    profile::DisplayName,
+    sessions::{self, SessionPolicy, is_banned},
+    tokens::{Claims, TokenKeys},
+    username::Username,
+    users::{Role, new_user},
+};
+use crate::{
+    config::{AuthSettings, Registration},
+    error::{AppError, AppResult},
+};
+
+/// The `instance_state` row whose insertion makes a registrant the first admin; its primary
+/// key guarantees only one ever does, even when two people register at the same moment.
+const FIRST_ADMIN_CLAIM: &str = "claim.first_admin";
+
+/// Everything authentication needs besides the database.
+pub struct AuthService {
+    pub hasher: PasswordHasher,
+    pub tokens: TokenKeys,
+    pub policy: SessionPolicy,
+    registration: Registration,
+    limiter: LoginLimiter,
+    /// A real hash of a random password, verified against when the username is unknown so
+    /// that both failures take the same time.
+    dummy_hash: OnceCell<String>,
+}
+
+/// Where an authentication request comes from.
+#[derive(Debug, Clone)]
+pub struct Device {
+    pub user_agent: String,
+    pub ip: Option<IpAddr>,
+}
+
+/// A new account's details.
+pub struct Registrant<'a> {
+    pub username: &'a str,
+    pub password: &'a str,
+    pub display_name: Option<&'a str>,
+    pub invite_code: Option<&'a str>,
+    pub locale: Option<&'a str>,
+}
+
+/// A fresh session and the token that names it.
+pub struct SignedIn {
+    pub user: users::Model,
+    pub session: entity::sessions::Model,
+    pub token: String,
+}
+
+impl AuthService {
+    pub fn new(settings: &AuthSettings, jwt_key: &[u8]) -> anyhow::Result<Self> {
+        Ok(Self {
+            hasher: PasswordHasher::new(&settings.argon2)?,
+            tokens: TokenKeys::new(jwt_key),
+            policy: SessionPolicy {
+                idle: chrono::Duration::days(i64::from(settings.session_idle_days)),
+                max_age: chrono::Duration::days(i64::from(settings.session_max_age_days)),
+            },
+            registration: settings.registration,
+            limiter: LoginLimiter::new(
+                settings.login_max_failures,
+                Duration::from_secs(settings.login_failure_window_secs),
+            ),
+            dummy_hash: OnceCell::new(),
+        })
+    }
+
+    fn sign(&self, user: users::Model, session: entity::sessions::Model) -> AppResult<SignedIn> {
+        let claims = Claims {
+            sub: user.id,
+            sid: session.id,
+            iat: session.created_at.timestamp(),
+            exp: (session.created_at + self.policy.max_age).timestamp(),
+        };
+        let token = self.tokens.sign(&claims)?;
+        Ok(SignedIn {
+            user,
+            session,
+            token,
+        })
+    }
+
+    /// Seconds a token keeps working without use.
+    pub fn idle_secs(&self) -> i64 {
+        self.policy.idle.num_seconds()
+    }
+
+    /// The user and session behind a bearer token, or `Unauthorized`.
+    pub async fn authenticate(
+        &self,
+        db: &impl ConnectionTrait,
+        token: &str,
+    ) -> AppResult<(users::Model, entity::sessions::Model)> {
+        let claims = self.tokens.verify(token).ok_or(AppError::Unauthorized)?;
+        sessions::session_authenticate(db, &self.policy, &claims).await
+    }
+
+    async fn dummy_hash(&self) -> AppResult<&str> {
+        let hash = self
+            .dummy_hash
+            .get_or_try_init(|| async {
+                let mut random = [0u8; 24];
+                getrandom::fill(&mut random).map_err(|e| anyhow::anyhow!("randomness: {e}"))?;
+                self.hasher.hash(format!("{random:?}")).await
+            })
+            .await?;
+        Ok(hash)
+    }
+}
+
+/// Creates an account and signs it in. The very first account becomes admin.
+pub async fn auth_register<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    auth: &AuthService,
+    registrant: Registrant<'_>,
+    device: &Device,
+) -> AppResult<SignedIn> {
+    let username = Username::parse(registrant.username)?;
+    password::check_policy(registrant.password, &username)?;
+    let display_name = registrant
+        .display_name
+        .map(DisplayName::parse)
+        .transpose()?
+        .unwrap_or_else(|| DisplayName::from_username(&username));
+    let locale = registrant
+        .locale
+        .map(super::profile::parse_locale)
+        .transpose()?;
+    match (auth.registration, registrant.invite_code) {
+        (Registration::Closed, _) => return Err(AppError::Forbidden("auth.registration_closed")),
+        (Registration::Invite, None) => return Err(AppError::Forbidden("auth.invite_invalid")),
+        _ => {}
+    }
+    // Hash before the transaction: it is the slow part and holds no lock.
+    let password_hash = auth.hasher.hash(registrant.password.to_owned()).await?;
+
+    let txn = db.begin().await?;
+    if auth.registration == Registration::Invite {
+        let code = registrant.invite_code.unwrap_or_default();
+        invite_consume(&txn, code).await?;
+    }
+    let mut model = new_user(
+        &username,
+        display_name.as_str(),
+        password_hash,
+        Role::Member,
+    );
+    model.locale = Set(locale);
+    let mut user = users::Entity::insert(model)
+        .exec_with_returning(&txn)
+        .await
+        .map_err(|err| match AppError::from(err) {
+            AppError::Conflict(_) => AppError::Conflict("username.taken"),
+            other => other,
+        })?;
+    if users::Entity::find().count(&txn).await? == 1 && claim_first_admin(&txn, user.id).await? {
+        let mut active: users::ActiveModel = user.into();
+        active.role = Set(Role::Admin.as_str().to_owned());
+        user = active.update(&txn).await?;
+    }
+    let session =
+        sessions::session_create(&txn, &auth.policy, user.id, &device.user_agent, device.ip)
+            .await?;
+    txn.commit().await?;
+    tracing::info!(user.id = %user.id, user.role = %user.role, "account registered");
+    auth.sign(user, session)
+}
+
+async fn claim_first_admin(db: &impl ConnectionTrait, user_id: uuid::Uuid) -> AppResult<bool> {
+    let inserted = instance_state::Entity::insert(instance_state::ActiveModel {
+        name: Set(FIRST_ADMIN_CLAIM.to_owned()),
+        value: Set(user_id.to_string()),
+        created_at: Set(Utc::now()),
+    })
+    .on_conflict(
+        OnConflict::column(instance_state::Column::Name)
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    Ok(inserted == 1)
+}
+
+/// Uses one registration of an invite code, atomically (two registrants cannot both take
+/// the last use).
+async fn invite_consume(db: &impl ConnectionTrait, code: &str) -> AppResult<()> {
+    let now = Utc::now();
+    let result = invites::Entity::update_many()
+        .col_expr(
+            invites::Column::Uses,
+            Expr::col(invites::Column::Uses).add(1),
+        )
+        .filter(invites::Column::Code.eq(code.trim()))
+        .filter(Expr::col(invites::Column::Uses).lt(Expr::col(invites::Column::MaxUses)))
+        .filter(
+            invites::Column::ExpiresAt
+                .is_null()
+                .or(invites::Column::ExpiresAt.gt(now)),
+        )
+        .exec(db)
+        .await?;
+    if result.rows_affected == 1 {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden("auth.invite_invalid"))
+    }
+}
+
+/// Checks a username and password and opens a session.
+///
+/// Failures are counted per IP and per account; once either has spent its budget the
+/// attempt is refused with `rate_limited` before the password is looked at. An unknown
+/// username and a wrong password give the same error after the same amount of work.
+pub async fn auth_login(
+    db: &impl ConnectionTrait,
+    auth: &AuthService,
+    username: &str,
+    password: &str,
+    device: &Device,
+) -> AppResult<SignedIn> {
+    let parsed = Username::parse(username).ok();
+    let account_key = format!(
+        "user:{}",
+        parsed
+            .as_ref()
+            .map_or_else(|| username.trim().to_lowercase(), |u| u.key().to_owned())
+    );
+    let ip_key = device.ip.map(|ip| format!("ip:{ip}"));
+    let wait = [Some(&account_key), ip_key.as_ref()]
+        .into_iter()
+        .flatten()
+        .filter_map(|key| auth.limiter.retry_after(key))
+        .max();
+    if let Some(wait) = wait {
+        return Err(AppError::RateLimited {
+            retry_after_secs: wait.as_secs_f64().ceil().max(1.0) as u64,
+        });
+    }
+
+    let user = match &parsed {
+        Some(name) => super::users::user_find_by_name(db, name).await?,
+        None => None,
+    };
+    let hash = match &user {
+        Some(user) => user.password_hash.clone(),
+        None => auth.dummy_hash().await?.to_owned(),
+    };
+    let matches = auth.hasher.verify(password.to_owned(), hash).await?;
+    let Some(user) = user.filter(|_| matches) else {
+        auth.limiter.record_failure(&account_key);
+        if let Some(ip_key) = &ip_key {
+            auth.limiter.record_failure(ip_key);
+        }
+        tracing::info!(client.ip = ?device.ip, "login failed");
+        return Err(AppError::InvalidCredentials);
+    };
+    auth.limiter.clear(&account_key);
+    // Only someone who knows the password learns about the ban.
+    if is_banned(&user, Utc::now()) {
+        return Err(AppError::Banned {
+            until: user.banned_until,
+            reason: user.ban_reason.clone().unwrap_or_default(),
+        });
+    }
+    let session =
+        sessions::session_create(db, &auth.policy, user.id, &device.user_agent, device.ip).await?;
+    tracing::info!(user.id = %user.id, session.id = %session.id, "logged in");
+    auth.sign(user, session)
+}
+
+/// Changes the password after checking the current one, and signs out every other device.
+pub async fn auth_password_change(
+    db: &impl ConnectionTrait,
+    auth: &AuthService,
+    user: &users::Model,
+    current_session: uuid::Uuid,
+    current_password: &str,
+    new_password: &str,
+) -> AppResult<()> {
+    let account_key = format!("user:{}", user.username_key);
+    if let Some(wait) = auth.limiter.retry_after(&account_key) {
+        return Err(AppError::RateLimited {
+            retry_after_secs: wait.as_secs_f64().ceil().max(1.0) as u64,
+        });
+    }
+    if !auth
+        .hasher
+        .verify(current_password.to_owned(), user.password_hash.clone())
+        .await?
+    {
+        auth.limiter.record_failure(&account_key);
+        return Err(AppError::Invalid {
+            code: "password.current_wrong",
+            args: vec![],
+        });
+    }
+    let username = Username::parse(&user.username)?;
+    password::check_policy(new_password, &username)?;
+    let hash = auth.hasher.hash(new_password.to_owned()).await?;
+    let mut active: users::ActiveModel = user.clone().into();
+    active.password_hash = Set(hash);
+    active.updated_at = Set(Utc::now());
+    active.update(db).await?;
+    let revoked = sessions::sessions_revoke_all(db, user.id, Some(current_session)).await?;
+    tracing::info!(user.id = %user.id, sessions.revoked = revoked, "password changed");
+    Ok(())
+}

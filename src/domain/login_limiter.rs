@@ -1,0 +1,115 @@
+//! Counts failed logins per key (an IP, an account) in a sliding window.
+//!
+//! Only failures count, and an attempt must be refused *before* the password is checked
+//! once the budget is spent. `governor` (used for plain rate limits) can only test by
+//! consuming a cell, so it cannot express "peek, then count only if it failed"; this small
+//! window does exactly that and gives an exact `Retry-After`.
+
+use std::{
+    collections::{HashMap, VecDeque},
+    sync::Mutex,
+    time::{Duration, Instant},
+};
+
+/// See the module docs.
+pub struct LoginLimiter {
+    max_failures: usize,
+    window: Duration,
+    failures: Mutex<HashMap<String, VecDeque<Instant>>>,
+}
+
+/// Sweep all keys once the map holds this many, so idle keys do not accumulate.
+const SWEEP_AT: usize = 10_000;
+
+impl LoginLimiter {
+    pub fn new(max_failures: u32, window: Duration) -> Self {
+        Self {
+            max_failures: max_failures as usize,
+            window,
+            failures: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// How long `key` must wait before its next attempt, if its budget is spent.
+    pub fn retry_after(&self, key: &str) -> Option<Duration> {
+        let now = Instant::now();
+        let mut map = self.lock();
+        let times = map.get_mut(key)?;
+        prune(times, now, self.window);
+        if times.len() < self.max_failures {
+            return None;
+        }
+        // The oldest failure leaving the window frees the next attempt.
+        times
+            .front()
+            .map(|oldest| (*oldest + self.window).saturating_duration_since(now))
+    }
+
+    /// Records one failed attempt for `key`.
+    pub fn record_failure(&self, key: &str) {
+        let now = Instant::now();
+        let mut map = self.lock();
+        if map.len() >= SWEEP_AT {
+            map.retain(|_, times| {
+                prune(times, now, self.window);
+                !times.is_empty()
+            });
+        }
+        let times = map.entry(key.to_owned()).or_default();
+        prune(times, now, self.window);
+        times.push_back(now);
+    }
+
+    /// Forgets `key`'s failures (an account after a successful login).
+    pub fn clear(&self, key: &str) {
+        self.lock().remove(key);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, VecDeque<Instant>>> {
+        // A panic while holding the lock cannot leave the map inconsistent; keep going.
+        self.failures
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+fn prune(times: &mut VecDeque<Instant>, now: Instant, window: Duration) {
+    while times
+        .front()
+        .is_some_and(|t| now.duration_since(*t) >= window)
+    {
+        times.pop_front();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_budget_is_spent_after_max_failures_and_then_waits_for_the_window() {
+        let limiter = LoginLimiter::new(3, Duration::from_secs(60));
+        for _ in 0..2 {
+            limiter.record_failure("ip:1");
+            assert!(limiter.retry_after("ip:1").is_none());
+        }
+        limiter.record_failure("ip:1");
+        let wait = limiter.retry_after("ip:1").expect("budget spent");
+        assert!(wait > Duration::from_secs(58) && wait <= Duration::from_secs(60));
+        assert!(
+            limiter.retry_after("ip:2").is_none(),
+            "keys are independent"
+        );
+        limiter.clear("ip:1");
+        assert!(limiter.retry_after("ip:1").is_none());
+    }
+
+    #[test]
+    fn failures_leave_the_window() {
+        let limiter = LoginLimiter::new(1, Duration::from_millis(30));
+        limiter.record_failure("k");
+        assert!(limiter.retry_after("k").is_some());
+        std::thread::sleep(Duration::from_millis(40));
+        assert!(limiter.retry_after("k").is_none());
+    }
+}
