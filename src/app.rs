@@ -61,7 +61,7 @@ impl AppState {
 /// Every route with every middleware.
 pub fn router(state: AppState) -> anyhow::Result<impl Endpoint> {
     let settings = state.settings.clone();
-    let api = api::service();
+    let api = api::service(&state.i18n);
     let spec = api.spec_endpoint();
     let docs = api.swagger_ui();
     let trusted_proxies = settings

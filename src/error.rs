@@ -79,43 +79,44 @@ pub enum AppError {
 }
 
 impl AppError {
-    /// Every code a response can carry; a test checks each has a message in every locale.
-    pub const CODES: &'static [&'static str] = &[
-        "bad_request",
-        "unauthorized",
-        "auth.invalid_credentials",
-        "auth.banned",
-        "auth.registration_closed",
-        "auth.invite_invalid",
-        "forbidden",
-        "cors.origin_not_allowed",
-        "not_found",
-        "user.not_found",
-        "session.not_found",
-        "rate_limited",
-        "password.current_wrong",
-        "profile.display_name_invalid",
-        "profile.bio_too_long",
-        "profile.email_invalid",
-        "profile.locale_unsupported",
-        "avatar.type_not_allowed",
-        "avatar.invalid_image",
-        "block.self",
-        "ban.self",
-        "ban.outranked",
-        "method_not_allowed",
-        "conflict",
-        "payload_too_large",
-        "unsupported_media_type",
-        "service_unavailable",
-        "internal",
-        "username.too_short",
-        "username.too_long",
-        "username.invalid_char",
-        "username.taken",
-        "password.too_short",
-        "password.too_long",
-        "password.equals_username",
+    /// Every code a response can carry, with its status: the error catalogue published in
+    /// the OpenAPI description. A test checks each has a message in every locale.
+    pub const CODES: &'static [(&'static str, u16)] = &[
+        ("bad_request", 400),
+        ("auth.invalid_credentials", 401),
+        ("unauthorized", 401),
+        ("auth.banned", 403),
+        ("auth.invite_invalid", 403),
+        ("auth.registration_closed", 403),
+        ("ban.outranked", 403),
+        ("ban.self", 403),
+        ("cors.origin_not_allowed", 403),
+        ("forbidden", 403),
+        ("not_found", 404),
+        ("session.not_found", 404),
+        ("user.not_found", 404),
+        ("method_not_allowed", 405),
+        ("conflict", 409),
+        ("username.taken", 409),
+        ("payload_too_large", 413),
+        ("avatar.type_not_allowed", 415),
+        ("unsupported_media_type", 415),
+        ("avatar.invalid_image", 422),
+        ("block.self", 422),
+        ("password.current_wrong", 422),
+        ("password.equals_username", 422),
+        ("password.too_long", 422),
+        ("password.too_short", 422),
+        ("profile.bio_too_long", 422),
+        ("profile.display_name_invalid", 422),
+        ("profile.email_invalid", 422),
+        ("profile.locale_unsupported", 422),
+        ("username.invalid_char", 422),
+        ("username.too_long", 422),
+        ("username.too_short", 422),
+        ("rate_limited", 429),
+        ("internal", 500),
+        ("service_unavailable", 503),
     ];
 
     pub fn status(&self) -> StatusCode {
@@ -331,7 +332,7 @@ mod tests {
     fn every_code_has_a_title_and_detail_in_every_locale() -> Result<(), crate::i18n::I18nError> {
         let i18n = I18n::load()?;
         for lang in [langid!("en-US"), langid!("fa-IR")] {
-            for code in AppError::CODES {
+            for (code, _) in AppError::CODES {
                 let id = fluent_id(code);
                 assert!(i18n.has(&lang, &id, None), "{lang}: {id} has no message");
                 assert!(

@@ -10,6 +10,11 @@ pub mod users;
 
 use poem_openapi::{OpenApiService, Tags};
 
+use crate::{
+    error::{AppError, fluent_id},
+    i18n::{DEFAULT_LOCALE, I18n},
+};
+
 /// Groups of operations in the spec, in the order Swagger UI shows them.
 #[derive(Tags)]
 pub enum ApiTags {
@@ -34,8 +39,24 @@ pub type Api = (
     admin::AdminApi,
 );
 
+/// The error catalogue for the spec's description: every code, its status and meaning.
+fn error_catalogue(i18n: &I18n) -> String {
+    let mut table =
+        String::from("\n\n## Error codes\n\n| code | status | meaning |\n|---|---|---|\n");
+    for (code, status) in AppError::CODES {
+        let title = i18n.message(&DEFAULT_LOCALE, &fluent_id(code), Some("title"), None);
+        // Fluent's bidi isolation marks are noise in a Markdown table.
+        let title: String = title
+            .chars()
+            .filter(|c| !matches!(c, '\u{2068}' | '\u{2069}'))
+            .collect();
+        table.push_str(&format!("| `{code}` | {status} | {title} |\n"));
+    }
+    table
+}
+
 /// Builds the OpenAPI service.
-pub fn service() -> OpenApiService<Api, ()> {
+pub fn service(i18n: &I18n) -> OpenApiService<Api, ()> {
     OpenApiService::new(
         (
             health::HealthApi,
@@ -47,10 +68,11 @@ pub fn service() -> OpenApiService<Api, ()> {
         "Anjoman API",
         env!("CARGO_PKG_VERSION"),
     )
-    .description(
+    .description(format!(
         "REST API of Anjoman, a self-hosted community chat. Errors are \
-         `application/problem+json` with a stable `code`; `detail` follows `Accept-Language` \
-         (en-US, fa-IR).",
-    )
+         `application/problem+json` with a stable `code`; `title` and `detail` follow \
+         `Accept-Language` (en-US, fa-IR).{}",
+        error_catalogue(i18n)
+    ))
     .server("/")
 }

@@ -138,3 +138,25 @@ pub async fn sessions_revoke_all(
     }
     Ok(update.exec(db).await?.rows_affected)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expiry_slides_with_use_but_never_past_the_maximum_age() {
+        let policy = SessionPolicy {
+            idle: Duration::days(7),
+            max_age: Duration::days(30),
+        };
+        let created = Utc::now();
+        assert_eq!(policy.expiry(created, created), created + Duration::days(7));
+        let later = created + Duration::days(10);
+        assert_eq!(policy.expiry(created, later), later + Duration::days(7));
+        let near_end = created + Duration::days(28);
+        assert_eq!(
+            policy.expiry(created, near_end),
+            created + Duration::days(30)
+        );
+    }
+}

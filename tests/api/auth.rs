@@ -12,6 +12,7 @@ use crate::on_both_backends;
 on_both_backends!(
     register_login_on_two_devices_then_revoking_one_refuses_only_its_token,
     the_first_account_is_admin_and_later_ones_are_members,
+    concurrent_first_registrations_make_exactly_one_admin,
     duplicate_and_confusable_usernames_are_refused,
     every_validation_error_has_its_code,
     a_wrong_username_and_a_wrong_password_look_the_same,
@@ -109,6 +110,27 @@ async fn the_first_account_is_admin_and_later_ones_are_members(backend: Backend)
     assert_eq!(first["user"]["role"], "admin");
     let second = app.register("member", PASSWORD).await;
     assert_eq!(second["user"]["role"], "member");
+}
+
+async fn concurrent_first_registrations_make_exactly_one_admin(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let attempts = (0..12).map(|i| {
+        app.client
+            .post(app.url("/api/v1/auth/register"))
+            .json(&json!({"username": format!("racer{i}"), "password": PASSWORD}))
+            .send()
+    });
+    let responses = futures_util::future::join_all(attempts).await;
+    let mut admins = 0;
+    for resp in responses {
+        let resp = resp.unwrap();
+        assert_eq!(resp.status(), 201);
+        let body: Value = resp.json().await.unwrap();
+        if body["user"]["role"] == "admin" {
+            admins += 1;
+        }
+    }
+    assert_eq!(admins, 1);
 }
 
 async fn register_status(app: &TestApp, body: Value) -> reqwest::Response {

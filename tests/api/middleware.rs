@@ -100,6 +100,17 @@ async fn the_openapi_spec_and_swagger_ui_are_served(backend: Backend) {
             "{path} missing from spec"
         );
     }
+    let description = spec["info"]["description"].as_str().unwrap();
+    assert!(
+        description.contains("| `username.taken` | 409 |"),
+        "error catalogue missing"
+    );
+    assert!(spec["components"]["securitySchemes"]["bearerAuth"].is_object());
+    let me = &spec["paths"]["/api/v1/users/me"]["get"];
+    assert_eq!(
+        me["security"],
+        serde_json::json!([{"bearerAuth": []}, {"cookieAuth": []}])
+    );
     let problem = &spec["components"]["schemas"]["Problem"];
     assert!(problem["properties"]["code"].is_object(), "{problem}");
 
