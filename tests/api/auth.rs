@@ -1,12 +1,11 @@
-use anjoman::domain::{
-    password::PasswordHasher,
-    users::{Role, user_create},
-};
+use anjoman::domain::users::{Role, user_create};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, TestApp, problem_code, spawn_app, spawn_app_with, token_of};
+use crate::helpers::{
+    Backend, TestApp, problem_code, spawn_app, spawn_app_with, test_hasher, token_of,
+};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -46,14 +45,7 @@ async fn register_login_on_two_devices_then_revoking_one_refuses_only_its_token(
             .unwrap(),
     );
 
-    let sessions: Vec<Value> = app
-        .authed(Method::GET, "/api/v1/auth/sessions", &laptop)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let sessions: Vec<Value> = app.get_json("/api/v1/auth/sessions", &laptop).await;
     assert_eq!(sessions.len(), 3, "register + phone + laptop: {sessions:?}");
     let current: Vec<&Value> = sessions.iter().filter(|s| s["current"] == true).collect();
     assert_eq!(current.len(), 1);
@@ -538,12 +530,7 @@ async fn closed_and_invite_only_registration(backend: Backend) {
     assert_eq!(problem_code(refused, 403).await, "auth.registration_closed");
 
     let app = spawn_app_with(backend, |f| f.merge(("auth.registration", "invite"))).await;
-    let hasher = PasswordHasher::new(&anjoman::config::Argon2Settings {
-        memory_kib: 1024,
-        iterations: 1,
-        parallelism: 1,
-    })
-    .unwrap();
+    let hasher = test_hasher();
     user_create(&app.db, &hasher, "root", PASSWORD, Role::Admin)
         .await
         .unwrap();
@@ -614,13 +601,8 @@ async fn persian_usernames_and_display_names_round_trip(backend: Backend) {
 
     let encoded: String = url::form_urlencoded::byte_serialize("سارا_۱۳۷۰".as_bytes()).collect();
     let profile: Value = app
-        .authed(Method::GET, &format!("/api/v1/users/{encoded}"), &token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/api/v1/users/{encoded}"), &token)
+        .await;
     assert_eq!(profile["display_name"], "سارا کریمی‌نژاد");
 
     // ASCII digits find the same account as Persian ones.

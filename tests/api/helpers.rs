@@ -231,6 +231,17 @@ impl TestApp {
             .bearer_auth(token)
     }
 
+    /// GET `path` with `token` and parse the JSON body (any status).
+    pub async fn get_json<T: serde::de::DeserializeOwned>(&self, path: &str, token: &str) -> T {
+        self.authed(reqwest::Method::GET, path, token)
+            .send()
+            .await
+            .expect("request")
+            .json()
+            .await
+            .expect("json")
+    }
+
     /// Registers and returns the token response body; the registration must succeed.
     pub async fn register(&self, username: &str, password: &str) -> Value {
         let resp = self
@@ -293,4 +304,14 @@ pub async fn problem_code(resp: reqwest::Response, status: u16) -> String {
     let body: Value = resp.json().await.unwrap_or(Value::Null);
     assert_eq!(actual, status, "unexpected status, body: {body}");
     body["code"].as_str().expect("code").to_owned()
+}
+
+/// A password hasher with the tests' cheap argon2 parameters, for creating users directly.
+pub fn test_hasher() -> anjoman::domain::password::PasswordHasher {
+    anjoman::domain::password::PasswordHasher::new(&anjoman::config::Argon2Settings {
+        memory_kib: 1024,
+        iterations: 1,
+        parallelism: 1,
+    })
+    .expect("hasher")
 }

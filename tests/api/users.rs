@@ -4,7 +4,7 @@ use image::{DynamicImage, ImageFormat, Rgb, RgbImage};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, problem_code, spawn_app, token_of};
+use crate::helpers::{Backend, problem_code, spawn_app, test_hasher, token_of};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -72,14 +72,7 @@ async fn profiles_can_be_changed_and_every_field_is_checked(backend: Backend) {
         let resp = patch(body.clone()).await.unwrap();
         assert_eq!(problem_code(resp, status).await, code, "{body}");
     }
-    let me: Value = app
-        .authed(Method::GET, "/api/v1/users/me", &token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let me: Value = app.get_json("/api/v1/users/me", &token).await;
     assert_eq!(
         me["display_name"], "Mina 🌙",
         "unchanged after refused patches"
@@ -104,14 +97,7 @@ async fn public_profiles_and_search_by_prefix(backend: Backend) {
     app.register("al_x", PASSWORD).await;
     app.register("alzz", PASSWORD).await;
 
-    let profile: Value = app
-        .authed(Method::GET, "/api/v1/users/ALICE", &token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let profile: Value = app.get_json("/api/v1/users/ALICE", &token).await;
     assert_eq!(profile["username"], "Alice");
     assert_eq!(profile["role"], "admin");
     assert_eq!(profile["online"], true);
@@ -129,33 +115,14 @@ async fn public_profiles_and_search_by_prefix(backend: Backend) {
             .map(|u| u["username"].as_str().unwrap().to_owned())
             .collect()
     };
-    let found: Vec<Value> = app
-        .authed(Method::GET, "/api/v1/users?q=AL", &token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let found: Vec<Value> = app.get_json("/api/v1/users?q=AL", &token).await;
     assert_eq!(names(found), ["al_x", "Alice", "alina", "alzz"]);
     // `_` is a literal, not a wildcard.
-    let found: Vec<Value> = app
-        .authed(Method::GET, "/api/v1/users?q=al_", &token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let found: Vec<Value> = app.get_json("/api/v1/users?q=al_", &token).await;
     assert_eq!(names(found), ["al_x"]);
 
     // Someone who never signed in is not online.
-    let hasher = anjoman::domain::password::PasswordHasher::new(&anjoman::config::Argon2Settings {
-        memory_kib: 1024,
-        iterations: 1,
-        parallelism: 1,
-    })
-    .unwrap();
+    let hasher = test_hasher();
     anjoman::domain::users::user_create(
         &app.db,
         &hasher,
@@ -165,23 +132,9 @@ async fn public_profiles_and_search_by_prefix(backend: Backend) {
     )
     .await
     .unwrap();
-    let online: Vec<Value> = app
-        .authed(Method::GET, "/api/v1/users?q=al&online=true", &token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let online: Vec<Value> = app.get_json("/api/v1/users?q=al&online=true", &token).await;
     assert!(!names(online).contains(&"alquiet".to_owned()));
-    let all: Vec<Value> = app
-        .authed(Method::GET, "/api/v1/users?q=al", &token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let all: Vec<Value> = app.get_json("/api/v1/users?q=al", &token).await;
     assert!(names(all).contains(&"alquiet".to_owned()));
 
     let missing = app
@@ -249,14 +202,7 @@ async fn avatars_are_sniffed_validated_and_re_encoded(backend: Backend) {
     );
 
     // The refused uploads left the first avatar in place.
-    let me: Value = app
-        .authed(Method::GET, "/api/v1/users/me", &token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let me: Value = app.get_json("/api/v1/users/me", &token).await;
     assert_eq!(me["avatar_url"], url.as_str());
 
     let removed = app
@@ -289,14 +235,7 @@ async fn blocks_can_be_added_listed_and_lifted(backend: Backend) {
             .unwrap();
         assert_eq!(resp.status(), 204, "blocking is idempotent");
     }
-    let list: Vec<Value> = app
-        .authed(Method::GET, "/api/v1/users/me/blocks", &token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: Vec<Value> = app.get_json("/api/v1/users/me/blocks", &token).await;
     assert_eq!(list.len(), 1);
     assert_eq!(list[0]["username"], "pest");
     assert!(
@@ -329,14 +268,7 @@ async fn blocks_can_be_added_listed_and_lifted(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(lifted.status(), 204);
-    let list: Vec<Value> = app
-        .authed(Method::GET, "/api/v1/users/me/blocks", &token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: Vec<Value> = app.get_json("/api/v1/users/me/blocks", &token).await;
     assert!(list.is_empty());
     assert!(
         !anjoman::domain::blocks::blocked_between(&app.db, me_id, pest_id)
