@@ -15,11 +15,17 @@ use crate::{
     api,
     config::{Mode, Settings},
     db,
-    domain::{auth::AuthService, avatar},
+    domain::{auth::AuthService, avatar, rooms},
     http::{BodyLimit, Cors, ErrorRenderer, RequestContext, origin::OriginAllowList},
     i18n::I18n,
+    limits::Limits,
     metrics as app_metrics, secrets,
     web::{self, Templates},
+    ws::{
+        self,
+        broker::{Broker, InProcessBroker},
+        hub::Hub,
+    },
 };
 
 /// Shared by every handler, attached once with `.data()`.
@@ -30,6 +36,9 @@ pub struct AppState {
     pub i18n: I18n,
     pub templates: Templates,
     pub auth: Arc<AuthService>,
+    pub hub: Hub,
+    pub broker: Arc<dyn Broker>,
+    pub limits: Arc<Limits>,
     pub metrics: PrometheusHandle,
 }
 
@@ -47,9 +56,18 @@ impl AppState {
             .map_err(|e| {
                 anyhow::anyhow!("cannot create uploads dir {:?}: {e}", settings.uploads.dir)
             })?;
+        rooms::ensure_general_room(&db).await?;
+        let hub = Hub::new(
+            db.clone(),
+            settings.ws.queue_capacity,
+            Duration::from_millis(settings.ws.typing_expiry_ms),
+        );
         Ok(Self {
-            db,
+            broker: InProcessBroker::new(hub.clone()),
+            hub,
+            limits: Arc::new(Limits::new(&settings)),
             auth: Arc::new(AuthService::new(&settings.auth, jwt_key.expose_secret())?),
+            db,
             i18n: I18n::load()?,
             templates: Templates::load()?,
             metrics: app_metrics::install()?,
@@ -77,6 +95,7 @@ pub fn router(state: AppState) -> anyhow::Result<impl Endpoint> {
     );
     let routes = Route::new()
         .at("/metrics", metrics_endpoint)
+        .at("/ws", ws::endpoint)
         .at("/api/openapi.json", spec)
         .nest("/api/docs", docs)
         .nest("/static", web::static_files())
@@ -155,13 +174,29 @@ impl Application {
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send) -> anyhow::Result<()> {
         let grace = Duration::from_secs(self.state.settings.server.shutdown_timeout_secs);
         let db = self.state.db.clone();
+        let housekeeping = tokio::spawn(housekeeping(self.state.clone()));
         let app = router(self.state)?;
         Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(app, shutdown, Some(grace))
             .await?;
+        housekeeping.abort();
         db.close().await?;
         tracing::info!("shutdown complete");
         Ok(())
+    }
+}
+
+/// Periodic chores: lapse typing indicators, forget idle rate-limit keys.
+async fn housekeeping(state: AppState) {
+    let mut tick = tokio::time::interval(Duration::from_millis(250));
+    let mut ticks: u64 = 0;
+    loop {
+        tick.tick().await;
+        state.hub.sweep_typing(state.broker.as_ref());
+        ticks += 1;
+        if ticks % 240 == 0 {
+            state.limits.sweep();
+        }
     }
 }
 

@@ -33,6 +33,8 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub auth: AuthSettings,
     pub http: HttpSettings,
+    pub ws: WsSettings,
+    pub limits: LimitSettings,
     pub log: LogSettings,
     pub uploads: UploadSettings,
     pub broker: BrokerSettings,
@@ -119,6 +121,30 @@ pub struct HttpSettings {
     /// Browser origins allowed to call the API; wildcards like `https://*.example.org`.
     #[serde(deserialize_with = "list")]
     pub cors_origins: Vec<String>,
+}
+
+/// WebSocket hub settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WsSettings {
+    /// Outbound frames queued per connection before it is closed with a resume hint.
+    pub queue_capacity: usize,
+    pub auth_timeout_secs: u64,
+    pub ping_interval_secs: u64,
+    pub idle_timeout_secs: u64,
+    pub max_frame_bytes: usize,
+    /// Connection attempts per IP per window before a temporary ban.
+    pub connect_per_ip: u32,
+    pub connect_window_secs: u64,
+    pub ip_ban_secs: u64,
+    pub typing_expiry_ms: u64,
+}
+
+/// Per-user rate limits.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitSettings {
+    pub messages_per_minute: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -243,6 +269,25 @@ impl Settings {
                 "auth.login_max_failures",
                 "and the window must be positive",
             ));
+        }
+        let ws = &self.ws;
+        for (key, value) in [
+            ("ws.queue_capacity", ws.queue_capacity as u64),
+            ("ws.auth_timeout_secs", ws.auth_timeout_secs),
+            ("ws.ping_interval_secs", ws.ping_interval_secs),
+            ("ws.idle_timeout_secs", ws.idle_timeout_secs),
+            ("ws.max_frame_bytes", ws.max_frame_bytes as u64),
+            ("ws.connect_per_ip", u64::from(ws.connect_per_ip)),
+            ("ws.connect_window_secs", ws.connect_window_secs),
+            ("ws.typing_expiry_ms", ws.typing_expiry_ms),
+            (
+                "limits.messages_per_minute",
+                u64::from(self.limits.messages_per_minute),
+            ),
+        ] {
+            if value == 0 {
+                return Err(key_error(key, "must be positive"));
+            }
         }
         if self.http.body_limit_bytes < 1024 {
             return Err(key_error("http.body_limit_bytes", "must be at least 1024"));

@@ -117,6 +117,20 @@ impl AppError {
         ("rate_limited", 429),
         ("internal", 500),
         ("service_unavailable", 503),
+        ("room.not_found", 404),
+        ("message.not_found", 404),
+        ("room.invite_invalid", 404),
+        ("room.not_member", 403),
+        ("room.invite_required", 403),
+        ("message.not_author", 403),
+        ("dm.blocked", 403),
+        ("room.name_invalid", 422),
+        ("room.topic_too_long", 422),
+        ("message.body_empty", 422),
+        ("message.too_long", 422),
+        ("message.reply_invalid", 422),
+        ("reaction.invalid", 422),
+        ("dm.self", 422),
     ];
 
     pub fn status(&self) -> StatusCode {

@@ -1,6 +1,7 @@
 //! Anjoman: a self-hosted community chat server. `main.rs` only parses the command line;
 //! everything else lives here so the integration tests can start the real server.
 
+pub mod actions;
 pub mod api;
 pub mod app;
 pub mod cli;
@@ -10,7 +11,10 @@ pub mod domain;
 pub mod error;
 pub mod http;
 pub mod i18n;
+pub mod limits;
 pub mod metrics;
 pub mod secrets;
 pub mod telemetry;
+pub mod views;
 pub mod web;
+pub mod ws;

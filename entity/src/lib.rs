@@ -4,5 +4,11 @@
 pub mod blocks;
 pub mod instance_state;
 pub mod invites;
+pub mod mentions;
+pub mod messages;
+pub mod reactions;
+pub mod room_events;
+pub mod room_members;
+pub mod rooms;
 pub mod sessions;
 pub mod users;

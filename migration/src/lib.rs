@@ -8,6 +8,8 @@ mod m20261122_000002_create_instance_state;
 mod m20261122_000003_create_sessions;
 mod m20261122_000004_create_blocks;
 mod m20261122_000005_create_invites;
+mod m20261122_000006_create_rooms;
+mod m20261122_000007_create_messages;
 
 /// The ordered list of every migration Anjoman knows.
 pub struct Migrator;
@@ -21,6 +23,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000003_create_sessions::Migration),
             Box::new(m20261122_000004_create_blocks::Migration),
             Box::new(m20261122_000005_create_invites::Migration),
+            Box::new(m20261122_000006_create_rooms::Migration),
+            Box::new(m20261122_000007_create_messages::Migration),
         ]
     }
 }

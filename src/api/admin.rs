@@ -70,6 +70,7 @@ impl AdminApi {
         let target = domain_users::user_get_by_id(&state.db, id.0).await?;
         let banned =
             moderation::user_ban(&state.db, &auth.user, target, &body.reason, body.until).await?;
+        crate::actions::sessions_changed(&state, banned.id);
         Ok(Json(UserProfile::new(banned, false)))
     }
 

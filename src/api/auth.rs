@@ -11,6 +11,7 @@ use super::{
     users::Me,
 };
 use crate::{
+    actions,
     app::AppState,
     domain::{
         auth::{self, Device, Registrant, SignedIn},
@@ -167,6 +168,10 @@ impl AuthApi {
             locale: body.locale.as_deref(),
         };
         let signed = auth::auth_register(&state.db, &state.auth, registrant, &device(req)).await?;
+        // Everyone starts in the install's `general` room.
+        if let Some(general) = crate::domain::rooms::general_room_id(&state.db).await? {
+            actions::room_join(&state, &signed.user, Some(general), None).await?;
+        }
         let (json, cookie) = token_response(&state, signed);
         Ok(SignedInResponse::Created(json, cookie))
     }
@@ -200,6 +205,7 @@ impl AuthApi {
         auth: Auth,
     ) -> Result<SignedOutResponse, AppError> {
         sessions::session_revoke(&state.db, auth.user.id, auth.session.id).await?;
+        actions::sessions_changed(&state, auth.user.id);
         Ok(SignedOutResponse::Done(session_cookie(&state, "", 0)))
     }
 
@@ -215,6 +221,7 @@ impl AuthApi {
         auth: Auth,
     ) -> Result<SignedOutResponse, AppError> {
         sessions::sessions_revoke_all(&state.db, auth.user.id, None).await?;
+        actions::sessions_changed(&state, auth.user.id);
         Ok(SignedOutResponse::Done(session_cookie(&state, "", 0)))
     }
 
@@ -258,6 +265,7 @@ impl AuthApi {
         id: Path<Uuid>,
     ) -> Result<NoContent, AppError> {
         sessions::session_revoke(&state.db, auth.user.id, id.0).await?;
+        actions::sessions_changed(&state, auth.user.id);
         Ok(NoContent::Done)
     }
 
@@ -282,6 +290,7 @@ impl AuthApi {
             &body.new_password,
         )
         .await?;
+        actions::sessions_changed(&state, auth.user.id);
         Ok(NoContent::Done)
     }
 }

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod auth;
 pub mod health;
 pub mod meta;
+pub mod rooms;
 pub mod security;
 pub mod users;
 
@@ -28,6 +29,8 @@ pub enum ApiTags {
     Users,
     /// Moderation and administration.
     Admin,
+    /// Rooms, direct conversations, messages and reactions (the REST side of `/ws`).
+    Rooms,
 }
 
 /// The combined API; the spec's paths are absolute (`/healthz`, `/api/v1/...`).
@@ -37,6 +40,7 @@ pub type Api = (
     auth::AuthApi,
     users::UsersApi,
     admin::AdminApi,
+    rooms::RoomsApi,
 );
 
 /// The error catalogue for the spec's description: every code, its status and meaning.
@@ -64,6 +68,7 @@ pub fn service(i18n: &I18n) -> OpenApiService<Api, ()> {
             auth::AuthApi,
             users::UsersApi,
             admin::AdminApi,
+            rooms::RoomsApi,
         ),
         "Anjoman API",
         env!("CARGO_PKG_VERSION"),

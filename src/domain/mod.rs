@@ -4,11 +4,14 @@
 pub mod auth;
 pub mod avatar;
 pub mod blocks;
+pub mod events;
 pub mod invites;
 pub mod login_limiter;
+pub mod messages;
 pub mod moderation;
 pub mod password;
 pub mod profile;
+pub mod rooms;
 pub mod sessions;
 pub mod tokens;
 pub mod username;

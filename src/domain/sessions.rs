@@ -104,6 +104,22 @@ pub async fn sessions_list(
         .await?)
 }
 
+/// Ids of the user's sessions that still work (none if the user is banned).
+pub async fn sessions_live_ids(db: &impl ConnectionTrait, user_id: Uuid) -> AppResult<Vec<Uuid>> {
+    let now = Utc::now();
+    let Some(user) = users::Entity::find_by_id(user_id).one(db).await? else {
+        return Ok(vec![]);
+    };
+    if is_banned(&user, now) {
+        return Ok(vec![]);
+    }
+    Ok(sessions_list(db, user_id)
+        .await?
+        .into_iter()
+        .map(|s| s.id)
+        .collect())
+}
+
 /// Revokes one of the user's own sessions; someone else's is reported as not found.
 pub async fn session_revoke(
     db: &impl ConnectionTrait,

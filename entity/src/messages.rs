@@ -1,0 +1,25 @@
+use sea_orm::entity::prelude::*;
+
+/// A message. Deleting is soft: `deleted_at` is set and the body emptied.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "messages")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub room_id: Uuid,
+    /// The seq of the `message.created` event.
+    pub seq: i64,
+    pub author_id: Option<Uuid>,
+    pub kind: String,
+    pub body: String,
+    pub reply_to: Option<Uuid>,
+    pub created_at: DateTimeUtc,
+    pub edited_at: Option<DateTimeUtc>,
+    pub deleted_at: Option<DateTimeUtc>,
+    pub deleted_by: Option<Uuid>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

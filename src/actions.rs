@@ -1,0 +1,252 @@
+//! Actions: one function per user action, shared by the REST handlers and the WebSocket
+//! ops. Each runs the domain rule (which commits) and then fans the resulting events out,
+//! so a message sent over REST reaches live sockets exactly like one sent over a socket.
+
+use entity::users;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::{
+    app::AppState,
+    domain::{
+        events::RoomEvent,
+        messages,
+        rooms::{self, SMALL_ROOM, Visibility},
+        users as domain_users,
+    },
+    error::{AppError, AppResult},
+    views::{MemberView, MessageView, RoomView, UserRef},
+    ws::{broker::Envelope, hub::Presence, protocol::transient},
+};
+
+fn publish(state: &AppState, event: &RoomEvent) {
+    state.broker.publish(Envelope::Room {
+        room_id: event.room_id,
+        seq: Some(event.seq),
+        frame: event.frame().into(),
+    });
+}
+
+fn publish_all(state: &AppState, events: &[RoomEvent]) {
+    for event in events {
+        publish(state, event);
+    }
+}
+
+fn rate_limited(wait: std::time::Duration) -> AppError {
+    AppError::RateLimited {
+        retry_after_secs: wait.as_secs_f64().ceil().max(1.0) as u64,
+    }
+}
+
+pub async fn message_send(
+    state: &AppState,
+    author: &users::Model,
+    room_id: Uuid,
+    body: &str,
+    reply_to: Option<Uuid>,
+) -> AppResult<MessageView> {
+    state.limits.message(author.id).map_err(rate_limited)?;
+    let sent = messages::message_send(&state.db, author, room_id, body, reply_to).await?;
+    publish(state, &sent.event);
+    if let Some(user) = state.hub.typing_stop(room_id, author.id) {
+        typing_publish(state, room_id, user, false);
+    }
+    for user_id in &sent.mentioned {
+        state.broker.publish(Envelope::User {
+            user_id: *user_id,
+            frame: transient("mention", Some(room_id), json!({ "message": sent.view })).into(),
+        });
+    }
+    Ok(sent.view)
+}
+
+pub async fn message_edit(
+    state: &AppState,
+    actor: &users::Model,
+    message_id: Uuid,
+    body: &str,
+) -> AppResult<MessageView> {
+    let (view, event) = messages::message_edit(&state.db, actor, message_id, body).await?;
+    publish(state, &event);
+    Ok(view)
+}
+
+pub async fn message_delete(
+    state: &AppState,
+    actor: &users::Model,
+    message_id: Uuid,
+) -> AppResult<MessageView> {
+    let (view, event) = messages::message_delete(&state.db, actor, message_id).await?;
+    publish(state, &event);
+    Ok(view)
+}
+
+pub async fn reaction_set(
+    state: &AppState,
+    user: &users::Model,
+    message_id: Uuid,
+    emoji: &str,
+    add: bool,
+) -> AppResult<MessageView> {
+    let (view, event) = messages::reaction_set(&state.db, user, message_id, emoji, add).await?;
+    if let Some(event) = event {
+        publish(state, &event);
+    }
+    Ok(view)
+}
+
+pub async fn room_create(
+    state: &AppState,
+    owner: &users::Model,
+    name: &str,
+    topic: &str,
+    visibility: Visibility,
+) -> AppResult<RoomView> {
+    let (room, joined) = rooms::room_create(&state.db, owner, name, topic, visibility).await?;
+    publish(state, &joined);
+    let member = rooms::membership(&state.db, room.id, owner.id).await?;
+    rooms::room_view_for(&state.db, &room, member.as_ref(), owner).await
+}
+
+/// Joins by room id (public rooms) or by invite code.
+pub async fn room_join(
+    state: &AppState,
+    user: &users::Model,
+    room_id: Option<Uuid>,
+    code: Option<&str>,
+) -> AppResult<RoomView> {
+    let (room, joined) = match (room_id, code) {
+        (_, Some(code)) => rooms::room_join_by_code(&state.db, user, code).await?,
+        (Some(room_id), None) => rooms::room_join(&state.db, user, room_id).await?,
+        (None, None) => return Err(AppError::Missing("room.not_found")),
+    };
+    if let Some(joined) = joined {
+        publish(state, &joined);
+    }
+    let member = rooms::membership(&state.db, room.id, user.id).await?;
+    rooms::room_view_for(&state.db, &room, member.as_ref(), user).await
+}
+
+pub async fn room_leave(state: &AppState, user: &users::Model, room_id: Uuid) -> AppResult<()> {
+    let left = rooms::room_leave(&state.db, user, room_id).await?;
+    publish(state, &left);
+    state.hub.unsubscribe_user(user.id, room_id);
+    Ok(())
+}
+
+pub async fn room_update(
+    state: &AppState,
+    actor: &users::Model,
+    room_id: Uuid,
+    name: Option<&str>,
+    topic: Option<&str>,
+) -> AppResult<RoomView> {
+    let (room, event) = rooms::room_update(&state.db, actor, room_id, name, topic).await?;
+    publish(state, &event);
+    let member = rooms::membership(&state.db, room.id, actor.id).await?;
+    rooms::room_view_for(&state.db, &room, member.as_ref(), actor).await
+}
+
+/// Gets or opens the direct room with `username`; a new one is announced to the peer.
+pub async fn dm_open(state: &AppState, me: &users::Model, username: &str) -> AppResult<RoomView> {
+    let other = domain_users::user_get(&state.db, username).await?;
+    let (room, events) = rooms::dm_get_or_create(&state.db, me, &other).await?;
+    publish_all(state, &events);
+    if !events.is_empty() {
+        let member = rooms::membership(&state.db, room.id, other.id).await?;
+        let view = rooms::room_view_for(&state.db, &room, member.as_ref(), &other).await?;
+        state.broker.publish(Envelope::User {
+            user_id: other.id,
+            frame: transient("room.added", Some(room.id), json!(view)).into(),
+        });
+    }
+    let member = rooms::membership(&state.db, room.id, me.id).await?;
+    rooms::room_view_for(&state.db, &room, member.as_ref(), me).await
+}
+
+/// Read receipt: moves the read position; members of small rooms are told.
+pub async fn read_mark(
+    state: &AppState,
+    user: &users::Model,
+    room_id: Uuid,
+    seq: i64,
+) -> AppResult<i64> {
+    let moved = messages::read_mark(&state.db, user, room_id, seq).await?;
+    let Some(seq) = moved else {
+        let (_, member) = rooms::require_member(&state.db, room_id, user.id).await?;
+        return Ok(member.last_read_seq);
+    };
+    if rooms::member_count(&state.db, room_id).await? <= SMALL_ROOM {
+        state.broker.publish(Envelope::Room {
+            room_id,
+            seq: None,
+            frame: transient(
+                "read",
+                Some(room_id),
+                json!({ "user": UserRef::from(user), "seq": seq }),
+            )
+            .into(),
+        });
+    }
+    Ok(seq)
+}
+
+/// "Typing…" in a room (members only); repeats within the throttle are absorbed.
+pub async fn typing(state: &AppState, user: &users::Model, room_id: Uuid) -> AppResult<()> {
+    rooms::require_member(&state.db, room_id, user.id).await?;
+    if state.hub.typing(room_id, UserRef::from(user)) {
+        typing_publish(state, room_id, UserRef::from(user), true);
+    }
+    Ok(())
+}
+
+fn typing_publish(state: &AppState, room_id: Uuid, user: UserRef, active: bool) {
+    let expires_in_ms = state.settings.ws.typing_expiry_ms;
+    state.broker.publish(Envelope::Room {
+        room_id,
+        seq: None,
+        frame: transient(
+            "typing",
+            Some(room_id),
+            json!({ "user": user, "active": active, "expires_in_ms": expires_in_ms }),
+        )
+        .into(),
+    });
+}
+
+/// Tells everyone a user's presence changed.
+pub fn presence_publish(state: &AppState, user: &users::Model, presence: Presence) {
+    state.broker.publish(Envelope::All {
+        frame: transient(
+            "presence",
+            None,
+            json!({ "user": UserRef::from(user), "status": presence.as_str() }),
+        )
+        .into(),
+    });
+}
+
+/// A user's sessions changed: their sockets on every node re-check theirs.
+pub fn sessions_changed(state: &AppState, user_id: Uuid) {
+    state.broker.publish(Envelope::Recheck { user_id });
+}
+
+/// The room's members with live presence.
+pub async fn room_members(
+    state: &AppState,
+    user: &users::Model,
+    room_id: Uuid,
+) -> AppResult<Vec<MemberView>> {
+    rooms::require_member(&state.db, room_id, user.id).await?;
+    Ok(rooms::room_members(&state.db, room_id)
+        .await?
+        .into_iter()
+        .map(|(member, user)| MemberView {
+            presence: state.hub.presence(user.id).as_str().to_owned(),
+            user: UserRef::from(&user),
+            role: member.role,
+            joined_at: member.joined_at,
+        })
+        .collect())
+}

@@ -1,0 +1,487 @@
+//! Messages, reactions, mentions and read positions.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::Utc;
+use entity::{mentions, messages, reactions, room_members, users};
+use sea_orm::{
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
+    sea_query::{Expr, OnConflict},
+};
+use serde_json::json;
+use unicode_normalization::UnicodeNormalization;
+use uuid::Uuid;
+
+use super::{
+    blocks,
+    events::{RoomEvent, event_append, event_record, seq_next},
+    rooms::{may_moderate, membership, require_member},
+    username::Username,
+};
+use crate::{
+    error::{AppError, AppResult},
+    views::{MessageView, ReactionCount, UserRef},
+};
+
+pub const BODY_MAX: usize = 4000;
+pub const HISTORY_LIMIT_MAX: u64 = 100;
+const EMOJI_MAX_CHARS: usize = 16;
+
+/// A message body: 1–4,000 characters after trimming, stored exactly as typed otherwise.
+pub fn parse_body(input: &str) -> AppResult<String> {
+    let body: String = input.trim().nfc().collect();
+    let count = body.chars().count();
+    if count == 0 {
+        return Err(AppError::Invalid {
+            code: "message.body_empty",
+            args: vec![],
+        });
+    }
+    if count > BODY_MAX {
+        return Err(AppError::Invalid {
+            code: "message.too_long",
+            args: vec![("max", BODY_MAX.to_string())],
+        });
+    }
+    Ok(body)
+}
+
+/// A reaction: one short emoji (not letters or digits, no spaces).
+pub fn parse_emoji(input: &str) -> AppResult<String> {
+    let emoji = input.trim();
+    let count = emoji.chars().count();
+    let valid = count > 0
+        && count <= EMOJI_MAX_CHARS
+        && !emoji
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c.is_alphanumeric())
+        && !emoji.is_ascii();
+    if !valid {
+        return Err(AppError::Invalid {
+            code: "reaction.invalid",
+            args: vec![],
+        });
+    }
+    Ok(emoji.to_owned())
+}
+
+/// `@name` tokens in a body (Persian names too), as typed.
+pub fn mentioned_names(body: &str) -> Vec<String> {
+    let is_name_char = |c: char| c.is_alphanumeric() || matches!(c, '_' | '.' | '-');
+    let mut names = Vec::new();
+    let mut rest = body;
+    while let Some(at) = rest.find('@') {
+        let before = rest[..at].chars().next_back();
+        let after = &rest[at + 1..];
+        let name: String = after.chars().take_while(|c| is_name_char(*c)).collect();
+        // `a@b` (an e-mail address) is not a mention.
+        if before.is_none_or(|c| !is_name_char(c)) && !name.is_empty() {
+            names.push(name.trim_end_matches(['.', '-']).to_owned());
+        }
+        rest = after;
+    }
+    names
+}
+
+/// The message, or `message.not_found`.
+pub async fn message_get(db: &impl ConnectionTrait, id: Uuid) -> AppResult<messages::Model> {
+    messages::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(AppError::Missing("message.not_found"))
+}
+
+/// Wire views for messages, with authors and reaction counts, in the given order.
+pub async fn message_views(
+    db: &impl ConnectionTrait,
+    list: Vec<messages::Model>,
+) -> AppResult<Vec<MessageView>> {
+    if list.is_empty() {
+        return Ok(vec![]);
+    }
+    let ids: Vec<Uuid> = list.iter().map(|m| m.id).collect();
+    let all_reactions = reactions::Entity::find()
+        .filter(reactions::Column::MessageId.is_in(ids))
+        .order_by_asc(reactions::Column::CreatedAt)
+        .all(db)
+        .await?;
+    let mut user_ids: Vec<Uuid> = list.iter().filter_map(|m| m.author_id).collect();
+    user_ids.extend(all_reactions.iter().map(|r| r.user_id));
+    user_ids.sort_unstable();
+    user_ids.dedup();
+    let people: HashMap<Uuid, users::Model> = users::Entity::find()
+        .filter(users::Column::Id.is_in(user_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u))
+        .collect();
+    Ok(list
+        .iter()
+        .map(|message| {
+            let mut counts: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+            for reaction in all_reactions.iter().filter(|r| r.message_id == message.id) {
+                let name = people
+                    .get(&reaction.user_id)
+                    .map_or_else(String::new, |u| u.username.clone());
+                counts.entry(&reaction.emoji).or_default().push(name);
+            }
+            let reactions = counts
+                .into_iter()
+                .map(|(emoji, users)| ReactionCount {
+                    emoji: emoji.to_owned(),
+                    count: users.len() as u32,
+                    users,
+                })
+                .collect();
+            let author = message.author_id.and_then(|id| people.get(&id));
+            MessageView::new(message, author, reactions)
+        })
+        .collect())
+}
+
+/// A sent message: its view, the event to fan out, and who it mentions.
+pub struct Sent {
+    pub view: MessageView,
+    pub event: RoomEvent,
+    pub mentioned: Vec<Uuid>,
+}
+
+/// Sends a message to a room the author belongs to. In a direct room a block (either way)
+/// refuses it.
+pub async fn message_send<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    author: &users::Model,
+    room_id: Uuid,
+    body: &str,
+    reply_to: Option<Uuid>,
+) -> AppResult<Sent> {
+    let body = parse_body(body)?;
+    let (room, _) = require_member(db, room_id, author.id).await?;
+    if room.kind == "direct" {
+        let peer = room_members::Entity::find()
+            .filter(room_members::Column::RoomId.eq(room_id))
+            .filter(room_members::Column::UserId.ne(author.id))
+            .one(db)
+            .await?;
+        if let Some(peer) = peer {
+            if blocks::blocked_between(db, author.id, peer.user_id).await? {
+                return Err(AppError::Forbidden("dm.blocked"));
+            }
+        }
+    }
+    if let Some(reply_to) = reply_to {
+        let original = messages::Entity::find_by_id(reply_to).one(db).await?;
+        if original.is_none_or(|m| m.room_id != room_id) {
+            return Err(AppError::Invalid {
+                code: "message.reply_invalid",
+                args: vec![],
+            });
+        }
+    }
+    let mentioned = mentioned_members(db, room_id, author.id, &body).await?;
+
+    let txn = db.begin().await?;
+    let seq = seq_next(&txn, room_id).await?;
+    let message = messages::Entity::insert(messages::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        room_id: Set(room_id),
+        seq: Set(seq),
+        author_id: Set(Some(author.id)),
+        kind: Set("text".to_owned()),
+        body: Set(body),
+        reply_to: Set(reply_to),
+        created_at: Set(Utc::now()),
+        edited_at: Set(None),
+        deleted_at: Set(None),
+        deleted_by: Set(None),
+    })
+    .exec_with_returning(&txn)
+    .await?;
+    for user_id in &mentioned {
+        mentions::Entity::insert(mentions::ActiveModel {
+            message_id: Set(message.id),
+            user_id: Set(*user_id),
+            room_id: Set(room_id),
+            seq: Set(seq),
+        })
+        .exec_without_returning(&txn)
+        .await?;
+    }
+    users::Entity::update_many()
+        .col_expr(
+            users::Column::MessageCount,
+            Expr::col(users::Column::MessageCount).add(1),
+        )
+        .filter(users::Column::Id.eq(author.id))
+        .exec(&txn)
+        .await?;
+    // The author has read their own message.
+    room_members::Entity::update_many()
+        .col_expr(room_members::Column::LastReadSeq, Expr::value(seq))
+        .filter(room_members::Column::RoomId.eq(room_id))
+        .filter(room_members::Column::UserId.eq(author.id))
+        .exec(&txn)
+        .await?;
+    let view = MessageView::new(&message, Some(author), vec![]);
+    let event = event_record(&txn, room_id, seq, "message.created", &view).await?;
+    txn.commit().await?;
+    Ok(Sent {
+        view,
+        event,
+        mentioned,
+    })
+}
+
+/// Members of the room named by `@mentions` in `body`, other than the author.
+async fn mentioned_members(
+    db: &impl ConnectionTrait,
+    room_id: Uuid,
+    author: Uuid,
+    body: &str,
+) -> AppResult<Vec<Uuid>> {
+    let keys: Vec<String> = mentioned_names(body)
+        .iter()
+        .filter_map(|name| Username::parse(name).ok())
+        .map(|name| name.key().to_owned())
+        .collect();
+    if keys.is_empty() {
+        return Ok(vec![]);
+    }
+    let named: Vec<Uuid> = users::Entity::find()
+        .select_only()
+        .column(users::Column::Id)
+        .filter(users::Column::UsernameKey.is_in(keys))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let members: Vec<Uuid> = room_members::Entity::find()
+        .select_only()
+        .column(room_members::Column::UserId)
+        .filter(room_members::Column::RoomId.eq(room_id))
+        .filter(room_members::Column::UserId.is_in(named))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(members.into_iter().filter(|id| *id != author).collect())
+}
+
+/// Edits one's own message.
+pub async fn message_edit<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    actor: &users::Model,
+    message_id: Uuid,
+    body: &str,
+) -> AppResult<(MessageView, RoomEvent)> {
+    let body = parse_body(body)?;
+    let message = message_get(db, message_id).await?;
+    require_member(db, message.room_id, actor.id).await?;
+    if message.author_id != Some(actor.id) {
+        return Err(AppError::Forbidden("message.not_author"));
+    }
+    if message.deleted_at.is_some() {
+        return Err(AppError::Missing("message.not_found"));
+    }
+    let txn = db.begin().await?;
+    let mut active: messages::ActiveModel = message.into();
+    active.body = Set(body);
+    active.edited_at = Set(Some(Utc::now()));
+    let message = active.update(&txn).await?;
+    let view = message_views(&txn, vec![message]).await?.remove(0);
+    let event = event_append(&txn, view.room_id, "message.edited", &view).await?;
+    txn.commit().await?;
+    Ok((view, event))
+}
+
+/// Deletes a message (soft: the body is emptied and the event says who did it). Authors
+/// delete their own; room owners/moderators and global moderators any.
+pub async fn message_delete<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    actor: &users::Model,
+    message_id: Uuid,
+) -> AppResult<(MessageView, RoomEvent)> {
+    let message = message_get(db, message_id).await?;
+    let member = membership(db, message.room_id, actor.id).await?;
+    let own = message.author_id == Some(actor.id) && member.is_some();
+    if !own && !may_moderate(actor, member.as_ref()) {
+        return Err(AppError::Forbidden("forbidden"));
+    }
+    if message.deleted_at.is_some() {
+        return Err(AppError::Missing("message.not_found"));
+    }
+    let txn = db.begin().await?;
+    let mut active: messages::ActiveModel = message.into();
+    active.body = Set(String::new());
+    active.deleted_at = Set(Some(Utc::now()));
+    active.deleted_by = Set(Some(actor.id));
+    let message = active.update(&txn).await?;
+    reactions::Entity::delete_many()
+        .filter(reactions::Column::MessageId.eq(message.id))
+        .exec(&txn)
+        .await?;
+    let view = message_views(&txn, vec![message]).await?.remove(0);
+    let event = event_append(
+        &txn,
+        view.room_id,
+        "message.deleted",
+        &json!({ "id": view.id, "seq": view.seq, "deleted_by": actor.id, "by_moderator": !own }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok((view, event))
+}
+
+/// Adds (`add`) or removes one emoji of the user on a message.
+pub async fn reaction_set<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    user: &users::Model,
+    message_id: Uuid,
+    emoji: &str,
+    add: bool,
+) -> AppResult<(MessageView, Option<RoomEvent>)> {
+    let emoji = parse_emoji(emoji)?;
+    let message = message_get(db, message_id).await?;
+    require_member(db, message.room_id, user.id).await?;
+    if message.deleted_at.is_some() {
+        return Err(AppError::Missing("message.not_found"));
+    }
+    let txn = db.begin().await?;
+    let changed = if add {
+        reactions::Entity::insert(reactions::ActiveModel {
+            message_id: Set(message_id),
+            user_id: Set(user.id),
+            emoji: Set(emoji.clone()),
+            created_at: Set(Utc::now()),
+        })
+        .on_conflict(
+            OnConflict::columns([
+                reactions::Column::MessageId,
+                reactions::Column::UserId,
+                reactions::Column::Emoji,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
+        .exec_without_returning(&txn)
+        .await?
+    } else {
+        reactions::Entity::delete_many()
+            .filter(reactions::Column::MessageId.eq(message_id))
+            .filter(reactions::Column::UserId.eq(user.id))
+            .filter(reactions::Column::Emoji.eq(emoji.clone()))
+            .exec(&txn)
+            .await?
+            .rows_affected
+    };
+    let view = message_views(&txn, vec![message]).await?.remove(0);
+    if changed == 0 {
+        // Nothing changed (already there / already gone): no event.
+        return Ok((view, None));
+    }
+    let kind = if add {
+        "reaction.added"
+    } else {
+        "reaction.removed"
+    };
+    let event = event_append(
+        &txn,
+        view.room_id,
+        kind,
+        &json!({
+            "message_id": view.id,
+            "emoji": emoji,
+            "user": UserRef::from(user),
+            "reactions": view.reactions,
+        }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok((view, Some(event)))
+}
+
+/// A page of a room's messages: the latest (or those before `before_seq`), or those after
+/// `after_seq`; always returned oldest first.
+pub async fn history(
+    db: &impl ConnectionTrait,
+    user: &users::Model,
+    room_id: Uuid,
+    before_seq: Option<i64>,
+    after_seq: Option<i64>,
+    limit: u64,
+) -> AppResult<Vec<MessageView>> {
+    require_member(db, room_id, user.id).await?;
+    let limit = limit.clamp(1, HISTORY_LIMIT_MAX);
+    let mut query = messages::Entity::find().filter(messages::Column::RoomId.eq(room_id));
+    let list = if let Some(after) = after_seq {
+        query = query.filter(messages::Column::Seq.gt(after));
+        query
+            .order_by_asc(messages::Column::Seq)
+            .limit(limit)
+            .all(db)
+            .await?
+    } else {
+        if let Some(before) = before_seq {
+            query = query.filter(messages::Column::Seq.lt(before));
+        }
+        let mut page = query
+            .order_by_desc(messages::Column::Seq)
+            .limit(limit)
+            .all(db)
+            .await?;
+        page.reverse();
+        page
+    };
+    message_views(db, list).await
+}
+
+/// Moves the user's read position forward to `seq` (never back). Returns the new position
+/// if it moved.
+pub async fn read_mark(
+    db: &impl ConnectionTrait,
+    user: &users::Model,
+    room_id: Uuid,
+    seq: i64,
+) -> AppResult<Option<i64>> {
+    let (room, member) = require_member(db, room_id, user.id).await?;
+    let seq = seq.min(room.last_seq);
+    if seq <= member.last_read_seq {
+        return Ok(None);
+    }
+    room_members::Entity::update_many()
+        .col_expr(room_members::Column::LastReadSeq, Expr::value(seq))
+        .filter(room_members::Column::RoomId.eq(room_id))
+        .filter(room_members::Column::UserId.eq(user.id))
+        .filter(room_members::Column::LastReadSeq.lt(seq))
+        .exec(db)
+        .await?;
+    Ok(Some(seq))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mentions_are_found_in_latin_and_persian_but_not_in_addresses() {
+        assert_eq!(mentioned_names("hi @sara and @علی!"), ["sara", "علی"]);
+        assert_eq!(
+            mentioned_names("mail me at sara@example.org"),
+            Vec::<String>::new()
+        );
+        assert_eq!(mentioned_names("@reza. thanks"), ["reza"]);
+    }
+
+    #[test]
+    fn bodies_and_emoji_are_checked() {
+        assert!(parse_body("   ").is_err());
+        assert!(parse_body(&"ب".repeat(4000)).is_ok());
+        assert!(parse_body(&"ب".repeat(4001)).is_err());
+        assert!(parse_emoji("👍").is_ok());
+        assert!(parse_emoji("👍🏽").is_ok());
+        assert!(parse_emoji("ok").is_err());
+        assert!(parse_emoji("").is_err());
+    }
+}

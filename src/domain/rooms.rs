@@ -1,0 +1,564 @@
+//! Rooms, membership and direct conversations.
+
+use chrono::Utc;
+use entity::{mentions, messages, room_members, rooms, users};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, TransactionTrait,
+};
+use serde_json::json;
+use unicode_normalization::UnicodeNormalization;
+use uuid::Uuid;
+
+use super::{
+    blocks,
+    events::{RoomEvent, event_append},
+    users::Role,
+};
+use crate::{
+    error::{AppError, AppResult},
+    views::{RoomView, UserRef},
+};
+
+pub const NAME_MAX: usize = 80;
+pub const TOPIC_MAX: usize = 500;
+/// Rooms up to this size show read receipts to their members.
+pub const SMALL_ROOM: u64 = 50;
+/// The room every install starts with.
+pub const GENERAL: &str = "general";
+const GENERAL_CLAIM: &str = "room.general";
+/// Unambiguous characters (no 0/O, 1/I/l) so codes survive being read aloud.
+const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+const CODE_LEN: usize = 6;
+
+/// Room kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    Public,
+    Private,
+}
+
+fn room_name(input: &str) -> AppResult<String> {
+    let name: String = input.trim().nfc().collect();
+    let count = name.chars().count();
+    if count == 0 || count > NAME_MAX || name.chars().any(char::is_control) {
+        return Err(AppError::Invalid {
+            code: "room.name_invalid",
+            args: vec![("max", NAME_MAX.to_string())],
+        });
+    }
+    Ok(name)
+}
+
+fn room_topic(input: &str) -> AppResult<String> {
+    let topic: String = input.trim().nfc().collect();
+    if topic.chars().count() > TOPIC_MAX {
+        return Err(AppError::Invalid {
+            code: "room.topic_too_long",
+            args: vec![("max", TOPIC_MAX.to_string())],
+        });
+    }
+    Ok(topic)
+}
+
+fn invite_code() -> AppResult<String> {
+    let mut random = [0u8; CODE_LEN];
+    getrandom::fill(&mut random).map_err(|e| anyhow::anyhow!("randomness: {e}"))?;
+    Ok(random
+        .iter()
+        .map(|b| char::from(CODE_ALPHABET[usize::from(*b) % CODE_ALPHABET.len()]))
+        .collect())
+}
+
+/// The room, or `room.not_found`.
+pub async fn room_get(db: &impl ConnectionTrait, room_id: Uuid) -> AppResult<rooms::Model> {
+    rooms::Entity::find_by_id(room_id)
+        .one(db)
+        .await?
+        .ok_or(AppError::Missing("room.not_found"))
+}
+
+/// The user's membership, if any.
+pub async fn membership(
+    db: &impl ConnectionTrait,
+    room_id: Uuid,
+    user_id: Uuid,
+) -> AppResult<Option<room_members::Model>> {
+    Ok(room_members::Entity::find_by_id((room_id, user_id))
+        .one(db)
+        .await?)
+}
+
+/// The room and the user's membership; non-members get `room.not_member` (or
+/// `room.not_found` for rooms they could not know about: private and direct ones).
+pub async fn require_member(
+    db: &impl ConnectionTrait,
+    room_id: Uuid,
+    user_id: Uuid,
+) -> AppResult<(rooms::Model, room_members::Model)> {
+    let room = room_get(db, room_id).await?;
+    match membership(db, room_id, user_id).await? {
+        Some(member) => Ok((room, member)),
+        None if room.kind == "public" => Err(AppError::Forbidden("room.not_member")),
+        None => Err(AppError::Missing("room.not_found")),
+    }
+}
+
+/// Whether `user` may moderate `room` (room owner or moderator, or a global moderator).
+pub fn may_moderate(user: &users::Model, member: Option<&room_members::Model>) -> bool {
+    Role::of(user) >= Role::Moderator
+        || member.is_some_and(|m| m.role == "owner" || m.role == "moderator")
+}
+
+async fn member_insert(
+    db: &impl ConnectionTrait,
+    room_id: Uuid,
+    user: &users::Model,
+    role: &str,
+) -> AppResult<RoomEvent> {
+    room_members::Entity::insert(room_members::ActiveModel {
+        room_id: Set(room_id),
+        user_id: Set(user.id),
+        role: Set(role.to_owned()),
+        joined_at: Set(Utc::now()),
+        last_read_seq: Set(0),
+    })
+    .exec_without_returning(db)
+    .await?;
+    event_append(
+        db,
+        room_id,
+        "member.joined",
+        &json!({ "user": UserRef::from(user), "role": role }),
+    )
+    .await
+}
+
+/// Creates a room owned by `owner`, who joins it.
+pub async fn room_create<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    owner: &users::Model,
+    name: &str,
+    topic: &str,
+    visibility: Visibility,
+) -> AppResult<(rooms::Model, RoomEvent)> {
+    let name = room_name(name)?;
+    let topic = room_topic(topic)?;
+    let now = Utc::now();
+    let txn = db.begin().await?;
+    let room = rooms::Entity::insert(rooms::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        kind: Set(match visibility {
+            Visibility::Public => "public",
+            Visibility::Private => "private",
+        }
+        .to_owned()),
+        name: Set(name),
+        topic: Set(topic),
+        owner_id: Set(Some(owner.id)),
+        invite_code: Set(match visibility {
+            Visibility::Private => Some(invite_code()?),
+            Visibility::Public => None,
+        }),
+        direct_key: Set(None),
+        last_seq: Set(0),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_with_returning(&txn)
+    .await?;
+    let joined = member_insert(&txn, room.id, owner, "owner").await?;
+    txn.commit().await?;
+    let room = room_get(db, room.id).await?;
+    Ok((room, joined))
+}
+
+/// Joins a public room. Already a member: nothing happens (`None`).
+pub async fn room_join<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    user: &users::Model,
+    room_id: Uuid,
+) -> AppResult<(rooms::Model, Option<RoomEvent>)> {
+    let room = room_get(db, room_id).await?;
+    if membership(db, room_id, user.id).await?.is_some() {
+        return Ok((room, None));
+    }
+    match room.kind.as_str() {
+        "public" => {}
+        "private" => return Err(AppError::Forbidden("room.invite_required")),
+        _ => return Err(AppError::Missing("room.not_found")),
+    }
+    join_txn(db, user, room).await
+}
+
+/// Joins a private (or public) room by its invite code.
+pub async fn room_join_by_code<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    user: &users::Model,
+    code: &str,
+) -> AppResult<(rooms::Model, Option<RoomEvent>)> {
+    let room = rooms::Entity::find()
+        .filter(rooms::Column::InviteCode.eq(code.trim().to_uppercase()))
+        .one(db)
+        .await?
+        .ok_or(AppError::Missing("room.invite_invalid"))?;
+    if membership(db, room.id, user.id).await?.is_some() {
+        return Ok((room, None));
+    }
+    join_txn(db, user, room).await
+}
+
+async fn join_txn<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    user: &users::Model,
+    room: rooms::Model,
+) -> AppResult<(rooms::Model, Option<RoomEvent>)> {
+    let txn = db.begin().await?;
+    match member_insert(&txn, room.id, user, "member").await {
+        Ok(event) => {
+            txn.commit().await?;
+            Ok((room, Some(event)))
+        }
+        // Joined concurrently from another device: already a member, nothing to announce.
+        Err(AppError::Conflict(_)) => Ok((room, None)),
+        Err(err) => Err(err),
+    }
+}
+
+/// Leaves a room.
+pub async fn room_leave<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    user: &users::Model,
+    room_id: Uuid,
+) -> AppResult<RoomEvent> {
+    require_member(db, room_id, user.id).await?;
+    let txn = db.begin().await?;
+    room_members::Entity::delete_by_id((room_id, user.id))
+        .exec(&txn)
+        .await?;
+    let event = event_append(
+        &txn,
+        room_id,
+        "member.left",
+        &json!({ "user": UserRef::from(user) }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(event)
+}
+
+/// Renames a room or changes its topic (owner, room moderators, global moderators).
+pub async fn room_update<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    actor: &users::Model,
+    room_id: Uuid,
+    name: Option<&str>,
+    topic: Option<&str>,
+) -> AppResult<(rooms::Model, RoomEvent)> {
+    let room = room_get(db, room_id).await?;
+    let member = membership(db, room_id, actor.id).await?;
+    if room.kind == "direct" || !may_moderate(actor, member.as_ref()) {
+        return Err(AppError::Forbidden("forbidden"));
+    }
+    let name = name.map(room_name).transpose()?;
+    let topic = topic.map(room_topic).transpose()?;
+    let txn = db.begin().await?;
+    let mut active: rooms::ActiveModel = room.into();
+    if let Some(name) = name {
+        active.name = Set(name);
+    }
+    if let Some(topic) = topic {
+        active.topic = Set(topic);
+    }
+    let room = active.update(&txn).await?;
+    let count = member_count(&txn, room_id).await?;
+    let event = event_append(
+        &txn,
+        room_id,
+        "room.updated",
+        &RoomView::basic(&room, count),
+    )
+    .await?;
+    txn.commit().await?;
+    let room = room_get(db, room_id).await?;
+    Ok((room, event))
+}
+
+/// Gives a private room a new invite code; the old one stops working.
+pub async fn room_rotate_code(
+    db: &impl ConnectionTrait,
+    actor: &users::Model,
+    room_id: Uuid,
+) -> AppResult<rooms::Model> {
+    let room = room_get(db, room_id).await?;
+    let member = membership(db, room_id, actor.id).await?;
+    let is_owner = member.as_ref().is_some_and(|m| m.role == "owner");
+    if room.kind != "private" || !(is_owner || Role::of(actor) >= Role::Moderator) {
+        return Err(AppError::Forbidden("forbidden"));
+    }
+    let mut active: rooms::ActiveModel = room.into();
+    active.invite_code = Set(Some(invite_code()?));
+    Ok(active.update(db).await?)
+}
+
+pub async fn member_count(db: &impl ConnectionTrait, room_id: Uuid) -> AppResult<u64> {
+    Ok(room_members::Entity::find()
+        .filter(room_members::Column::RoomId.eq(room_id))
+        .count(db)
+        .await?)
+}
+
+/// Members with their accounts, owners first, then by username.
+pub async fn room_members(
+    db: &impl ConnectionTrait,
+    room_id: Uuid,
+) -> AppResult<Vec<(room_members::Model, users::Model)>> {
+    let members = room_members::Entity::find()
+        .filter(room_members::Column::RoomId.eq(room_id))
+        .all(db)
+        .await?;
+    let ids: Vec<Uuid> = members.iter().map(|m| m.user_id).collect();
+    let users = users::Entity::find()
+        .filter(users::Column::Id.is_in(ids))
+        .all(db)
+        .await?;
+    let mut pairs: Vec<_> = members
+        .into_iter()
+        .filter_map(|m| {
+            let user = users.iter().find(|u| u.id == m.user_id)?.clone();
+            Some((m, user))
+        })
+        .collect();
+    pairs.sort_by(|(a, ua), (b, ub)| {
+        (a.role != "owner", &ua.username_key).cmp(&(b.role != "owner", &ub.username_key))
+    });
+    Ok(pairs)
+}
+
+/// The ids of a room's members.
+pub async fn member_ids(db: &impl ConnectionTrait, room_id: Uuid) -> AppResult<Vec<Uuid>> {
+    Ok(room_members::Entity::find()
+        .filter(room_members::Column::RoomId.eq(room_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| m.user_id)
+        .collect())
+}
+
+/// The user's rooms with unread counts and last message, most recently active first.
+pub async fn rooms_for_user(
+    db: &impl ConnectionTrait,
+    user: &users::Model,
+) -> AppResult<Vec<RoomView>> {
+    let memberships = room_members::Entity::find()
+        .filter(room_members::Column::UserId.eq(user.id))
+        .all(db)
+        .await?;
+    let mut views = Vec::with_capacity(memberships.len());
+    for member in memberships {
+        let Some(room) = rooms::Entity::find_by_id(member.room_id).one(db).await? else {
+            continue;
+        };
+        views.push((
+            room.updated_at,
+            room_view_for(db, &room, Some(&member), user).await?,
+        ));
+    }
+    views.sort_by_key(|(updated_at, _)| std::cmp::Reverse(*updated_at));
+    Ok(views.into_iter().map(|(_, view)| view).collect())
+}
+
+/// A room as `viewer` sees it (unread counts, invite code for owners, DM peer).
+pub async fn room_view_for(
+    db: &impl ConnectionTrait,
+    room: &rooms::Model,
+    member: Option<&room_members::Model>,
+    viewer: &users::Model,
+) -> AppResult<RoomView> {
+    let mut view = RoomView::basic(room, member_count(db, room.id).await?);
+    let Some(member) = member else {
+        return Ok(view);
+    };
+    view.last_read_seq = member.last_read_seq;
+    view.unread = messages::Entity::find()
+        .filter(messages::Column::RoomId.eq(room.id))
+        .filter(messages::Column::Seq.gt(member.last_read_seq))
+        .filter(messages::Column::DeletedAt.is_null())
+        .filter(
+            messages::Column::AuthorId
+                .ne(viewer.id)
+                .or(messages::Column::AuthorId.is_null()),
+        )
+        .count(db)
+        .await?;
+    view.unread_mentions = mentions::Entity::find()
+        .filter(mentions::Column::RoomId.eq(room.id))
+        .filter(mentions::Column::UserId.eq(viewer.id))
+        .filter(mentions::Column::Seq.gt(member.last_read_seq))
+        .count(db)
+        .await?;
+    let last = messages::Entity::find()
+        .filter(messages::Column::RoomId.eq(room.id))
+        .filter(messages::Column::DeletedAt.is_null())
+        .order_by_desc(messages::Column::Seq)
+        .one(db)
+        .await?;
+    if let Some(last) = last {
+        view.last_message = super::messages::message_views(db, vec![last]).await?.pop();
+    }
+    if may_moderate(viewer, Some(member)) || member.role == "owner" {
+        view.invite_code = room.invite_code.clone();
+    }
+    if room.kind == "direct" {
+        let peer = room_members::Entity::find()
+            .filter(room_members::Column::RoomId.eq(room.id))
+            .filter(room_members::Column::UserId.ne(viewer.id))
+            .one(db)
+            .await?;
+        if let Some(peer) = peer {
+            view.peer = users::Entity::find_by_id(peer.user_id)
+                .one(db)
+                .await?
+                .as_ref()
+                .map(UserRef::from);
+        }
+    }
+    Ok(view)
+}
+
+/// Public rooms anyone can join, by name.
+pub async fn rooms_public(db: &impl ConnectionTrait) -> AppResult<Vec<RoomView>> {
+    let rooms = rooms::Entity::find()
+        .filter(rooms::Column::Kind.eq("public"))
+        .order_by_asc(rooms::Column::Name)
+        .all(db)
+        .await?;
+    let mut views = Vec::with_capacity(rooms.len());
+    for room in rooms {
+        let count = member_count(db, room.id).await?;
+        views.push(RoomView::basic(&room, count));
+    }
+    Ok(views)
+}
+
+/// The direct room of two users, created on first use. Refused if either blocked the other.
+pub async fn dm_get_or_create<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    me: &users::Model,
+    other: &users::Model,
+) -> AppResult<(rooms::Model, Vec<RoomEvent>)> {
+    if me.id == other.id {
+        return Err(AppError::Invalid {
+            code: "dm.self",
+            args: vec![],
+        });
+    }
+    if blocks::blocked_between(db, me.id, other.id).await? {
+        return Err(AppError::Forbidden("dm.blocked"));
+    }
+    let (a, b) = if me.id < other.id {
+        (me, other)
+    } else {
+        (other, me)
+    };
+    let key = format!("{}:{}", a.id, b.id);
+    if let Some(room) = rooms::Entity::find()
+        .filter(rooms::Column::DirectKey.eq(key.clone()))
+        .one(db)
+        .await?
+    {
+        return Ok((room, vec![]));
+    }
+    let now = Utc::now();
+    let txn = db.begin().await?;
+    let inserted = rooms::Entity::insert(rooms::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        kind: Set("direct".to_owned()),
+        name: Set(String::new()),
+        topic: Set(String::new()),
+        owner_id: Set(None),
+        invite_code: Set(None),
+        direct_key: Set(Some(key.clone())),
+        last_seq: Set(0),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_with_returning(&txn)
+    .await;
+    let room = match inserted {
+        Ok(room) => room,
+        // Both opened it at the same moment: use the one that won.
+        Err(err)
+            if matches!(
+                err.sql_err(),
+                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+            ) =>
+        {
+            drop(txn);
+            let room = rooms::Entity::find()
+                .filter(rooms::Column::DirectKey.eq(key))
+                .one(db)
+                .await?
+                .ok_or(AppError::Missing("room.not_found"))?;
+            return Ok((room, vec![]));
+        }
+        Err(err) => return Err(err.into()),
+    };
+    let events = vec![
+        member_insert(&txn, room.id, me, "member").await?,
+        member_insert(&txn, room.id, other, "member").await?,
+    ];
+    txn.commit().await?;
+    let room = room_get(db, room.id).await?;
+    Ok((room, events))
+}
+
+/// Creates the `general` room once per install (a claim row makes it once even if renamed
+/// or deleted later, and across nodes starting together).
+pub async fn ensure_general_room(db: &impl ConnectionTrait) -> AppResult<()> {
+    use entity::instance_state;
+    use sea_orm::sea_query::OnConflict;
+    let id = Uuid::now_v7();
+    let claimed = instance_state::Entity::insert(instance_state::ActiveModel {
+        name: Set(GENERAL_CLAIM.to_owned()),
+        value: Set(id.to_string()),
+        created_at: Set(Utc::now()),
+    })
+    .on_conflict(
+        OnConflict::column(instance_state::Column::Name)
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    if claimed == 1 {
+        let now = Utc::now();
+        rooms::Entity::insert(rooms::ActiveModel {
+            id: Set(id),
+            kind: Set("public".to_owned()),
+            name: Set(GENERAL.to_owned()),
+            topic: Set(String::new()),
+            owner_id: Set(None),
+            invite_code: Set(None),
+            direct_key: Set(None),
+            last_seq: Set(0),
+            created_at: Set(now),
+            updated_at: Set(now),
+        })
+        .exec_without_returning(db)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The id of the install's `general` room, if it still exists.
+pub async fn general_room_id(db: &impl ConnectionTrait) -> AppResult<Option<Uuid>> {
+    let claim = entity::instance_state::Entity::find_by_id(GENERAL_CLAIM)
+        .one(db)
+        .await?;
+    let Some(id) = claim.and_then(|c| c.value.parse::<Uuid>().ok()) else {
+        return Ok(None);
+    };
+    Ok(rooms::Entity::find_by_id(id).one(db).await?.map(|r| r.id))
+}

@@ -1,0 +1,133 @@
+//! Wire types shared by the REST API, WebSocket events and the stored event log. Built
+//! from database models explicitly, never by serializing the models themselves.
+
+use chrono::{DateTime, Utc};
+use entity::{messages, rooms, users};
+use poem_openapi::Object;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Who wrote or did something.
+#[derive(Debug, Clone, Serialize, Deserialize, Object)]
+pub struct UserRef {
+    pub id: Uuid,
+    pub username: String,
+    pub display_name: String,
+}
+
+impl From<&users::Model> for UserRef {
+    fn from(user: &users::Model) -> Self {
+        Self {
+            id: user.id,
+            username: user.username.clone(),
+            display_name: user.display_name.clone(),
+        }
+    }
+}
+
+/// One emoji on a message: how many, and who.
+#[derive(Debug, Clone, Serialize, Deserialize, Object)]
+pub struct ReactionCount {
+    pub emoji: String,
+    pub count: u32,
+    /// Usernames of those who reacted, oldest first.
+    pub users: Vec<String>,
+}
+
+/// A message as clients see it. `body` is plain text: render it as text, never as HTML.
+#[derive(Debug, Clone, Serialize, Deserialize, Object)]
+pub struct MessageView {
+    pub id: Uuid,
+    pub room_id: Uuid,
+    pub seq: i64,
+    /// Absent for system messages or deleted accounts.
+    pub author: Option<UserRef>,
+    /// `text`.
+    pub kind: String,
+    /// Empty once deleted.
+    pub body: String,
+    pub reply_to: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub edited_at: Option<DateTime<Utc>>,
+    pub deleted: bool,
+    pub deleted_by: Option<Uuid>,
+    pub reactions: Vec<ReactionCount>,
+}
+
+impl MessageView {
+    pub fn new(
+        message: &messages::Model,
+        author: Option<&users::Model>,
+        reactions: Vec<ReactionCount>,
+    ) -> Self {
+        Self {
+            id: message.id,
+            room_id: message.room_id,
+            seq: message.seq,
+            author: author.map(UserRef::from),
+            kind: message.kind.clone(),
+            body: message.body.clone(),
+            reply_to: message.reply_to,
+            created_at: message.created_at,
+            edited_at: message.edited_at,
+            deleted: message.deleted_at.is_some(),
+            deleted_by: message.deleted_by,
+            reactions,
+        }
+    }
+}
+
+/// A room and, for the member asking, their unread state.
+#[derive(Debug, Clone, Serialize, Deserialize, Object)]
+pub struct RoomView {
+    pub id: Uuid,
+    /// `public`, `private` or `direct`.
+    pub kind: String,
+    pub name: String,
+    pub topic: String,
+    pub owner_id: Option<Uuid>,
+    /// Only shown to the owner (and moderators) of a private room.
+    pub invite_code: Option<String>,
+    pub last_seq: i64,
+    pub member_count: u64,
+    /// For the asking member: messages after their read position (not their own).
+    pub unread: u64,
+    /// For the asking member: mentions of them after their read position.
+    pub unread_mentions: u64,
+    pub last_read_seq: i64,
+    pub last_message: Option<MessageView>,
+    /// For direct rooms: the other person.
+    pub peer: Option<UserRef>,
+}
+
+impl RoomView {
+    /// The public part of a room; unread fields zero, no invite code.
+    pub fn basic(room: &rooms::Model, member_count: u64) -> Self {
+        Self {
+            id: room.id,
+            kind: room.kind.clone(),
+            name: room.name.clone(),
+            topic: room.topic.clone(),
+            owner_id: room.owner_id,
+            invite_code: None,
+            last_seq: room.last_seq,
+            member_count,
+            unread: 0,
+            unread_mentions: 0,
+            last_read_seq: 0,
+            last_message: None,
+            peer: None,
+        }
+    }
+}
+
+/// A member of a room.
+#[derive(Debug, Clone, Serialize, Deserialize, Object)]
+pub struct MemberView {
+    pub user: UserRef,
+    /// `owner`, `moderator` or `member`.
+    pub role: String,
+    pub joined_at: DateTime<Utc>,
+    /// `online`, `away` or `offline`.
+    pub presence: String,
+}

@@ -1,0 +1,49 @@
+//! Fan-out goes through a [`Broker`]: in-process now; a Redis implementation (scale-out)
+//! publishes the same envelopes to other nodes, whose hubs deliver them locally.
+
+use std::sync::Arc;
+
+use uuid::Uuid;
+
+use super::hub::Hub;
+
+/// What to deliver, and to whom. Frames are serialized once, before fan-out.
+#[derive(Debug, Clone)]
+pub enum Envelope {
+    /// To every socket subscribed to the room. `seq` is set for timeline events, which
+    /// sockets deduplicate and order by it; transient ones (typing, read) have none.
+    Room {
+        room_id: Uuid,
+        seq: Option<i64>,
+        frame: Arc<str>,
+    },
+    /// To every socket of one user (mentions, DM invitations).
+    User { user_id: Uuid, frame: Arc<str> },
+    /// To every socket (presence).
+    All { frame: Arc<str> },
+    /// A user's sessions changed (logout, revoke, password, ban): close their sockets whose
+    /// session is no longer live.
+    Recheck { user_id: Uuid },
+}
+
+/// Publishes envelopes to every node's hub (including this one's).
+pub trait Broker: Send + Sync {
+    fn publish(&self, envelope: Envelope);
+}
+
+/// The single-node broker: delivers straight to this process's hub.
+pub struct InProcessBroker {
+    hub: Hub,
+}
+
+impl InProcessBroker {
+    pub fn new(hub: Hub) -> Arc<Self> {
+        Arc::new(Self { hub })
+    }
+}
+
+impl Broker for InProcessBroker {
+    fn publish(&self, envelope: Envelope) {
+        self.hub.deliver(envelope);
+    }
+}

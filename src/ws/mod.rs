@@ -1,0 +1,58 @@
+//! The WebSocket hub at `/ws` (see DESIGN.md for the protocol).
+
+pub mod broker;
+pub mod hub;
+pub mod protocol;
+pub mod session;
+
+use poem::{
+    IntoResponse, Request, handler,
+    web::{Data, websocket::WebSocket, websocket::WebSocketConfig},
+};
+use unic_langid::LanguageIdentifier;
+
+use crate::{
+    api::security::token_from, app::AppState, error::AppError, http::client_ip::ClientIp,
+    i18n::DEFAULT_LOCALE,
+};
+
+/// `GET /ws`. The `Origin` allow-list is enforced by the CORS layer in front of every route
+/// (a foreign page cannot hijack a user's cookie-authenticated socket). Credentials come
+/// from `Authorization: Bearer`, `?access_token=`, or the session cookie; without any, the
+/// client has the auth timeout to send an `auth` op.
+#[handler]
+pub async fn endpoint(
+    req: &Request,
+    ws: WebSocket,
+    state: Data<&AppState>,
+) -> poem::Result<impl IntoResponse> {
+    let state = state.0.clone();
+    if let Some(ip) = req.data::<ClientIp>().and_then(|ip| ip.0) {
+        if let Err(wait) = state.limits.connect(ip) {
+            return Err(AppError::RateLimited {
+                retry_after_secs: wait.as_secs().max(1),
+            }
+            .into());
+        }
+    }
+    let query_token = req.uri().query().and_then(|q| {
+        url::form_urlencoded::parse(q.as_bytes())
+            .find(|(key, _)| key == "access_token")
+            .map(|(_, value)| value.into_owned())
+    });
+    let token = token_from(req).map(str::to_owned).or(query_token);
+    let auth = match token {
+        Some(token) => Some(state.auth.authenticate(&state.db, &token).await?),
+        None => None,
+    };
+    let lang: LanguageIdentifier = req
+        .data::<LanguageIdentifier>()
+        .cloned()
+        .unwrap_or(DEFAULT_LOCALE);
+    let mut config = WebSocketConfig::default();
+    config.max_message_size = Some(state.settings.ws.max_frame_bytes);
+    config.max_frame_size = Some(state.settings.ws.max_frame_bytes);
+    Ok(ws
+        .config(config)
+        .on_upgrade(move |socket| session::run(state, socket, auth, lang)))
+}

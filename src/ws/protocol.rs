@@ -1,0 +1,194 @@
+//! The WebSocket wire format (see DESIGN.md). Client frames are `{"op": …, "ref": …}`;
+//! server frames are `{"type": …, "ref"?, "room_id"?, "seq"?, "data": …}`.
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+/// Close codes the server uses, beyond the standard ones.
+pub mod close {
+    /// The connection fell too far behind; reconnect and `subscribe` with `after_seq`.
+    pub const RESUME: u16 = 4000;
+    /// No valid credentials (none within the auth timeout, or a bad token).
+    pub const UNAUTHORIZED: u16 = 4001;
+    /// The session was revoked or the account banned.
+    pub const REVOKED: u16 = 4003;
+    /// Nothing heard from the client within the idle timeout.
+    pub const TIMEOUT: u16 = 4008;
+}
+
+/// An operation a client asks for.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ClientOp {
+    /// Authenticate a socket opened without credentials.
+    Auth {
+        #[serde(rename = "ref")]
+        _ref: Option<String>,
+        token: String,
+    },
+    /// Receive a room's events; with `after_seq`, first everything after it.
+    Subscribe {
+        #[serde(rename = "ref")]
+        _ref: Option<String>,
+        room_id: Uuid,
+        after_seq: Option<i64>,
+    },
+    Unsubscribe {
+        #[serde(rename = "ref")]
+        _ref: Option<String>,
+        room_id: Uuid,
+    },
+    Send {
+        #[serde(rename = "ref")]
+        _ref: Option<String>,
+        room_id: Uuid,
+        body: String,
+        reply_to: Option<Uuid>,
+    },
+    Edit {
+        #[serde(rename = "ref")]
+        _ref: Option<String>,
+        message_id: Uuid,
+        body: String,
+    },
+    Delete {
+        #[serde(rename = "ref")]
+        _ref: Option<String>,
+        message_id: Uuid,
+    },
+    React {
+        #[serde(rename = "ref")]
+        _ref: Option<String>,
+        message_id: Uuid,
+        emoji: String,
+    },
+    Unreact {
+        #[serde(rename = "ref")]
+        _ref: Option<String>,
+        message_id: Uuid,
+        emoji: String,
+    },
+    /// "I am typing in this room" (repeat while typing; it lapses by itself).
+    Typing {
+        #[serde(rename = "ref")]
+        _ref: Option<String>,
+        room_id: Uuid,
+    },
+    /// Read receipt up to `seq`.
+    Read {
+        #[serde(rename = "ref")]
+        _ref: Option<String>,
+        room_id: Uuid,
+        seq: i64,
+    },
+    /// This device is `online` or `away`.
+    Presence {
+        #[serde(rename = "ref")]
+        _ref: Option<String>,
+        status: DeviceStatus,
+    },
+    Ping {
+        #[serde(rename = "ref")]
+        _ref: Option<String>,
+    },
+}
+
+/// A device's own presence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeviceStatus {
+    Online,
+    Away,
+}
+
+/// Why a frame could not be read: a stable code for the `error` frame.
+pub enum FrameError {
+    /// Not JSON, or not an object.
+    Malformed,
+    /// An `op` we do not know.
+    UnknownOp,
+    /// A known op with missing or mistyped fields.
+    Invalid(String),
+}
+
+/// Parses a client frame, keeping its `ref` even when the rest is wrong.
+pub fn parse(text: &str) -> (Option<String>, Result<ClientOp, FrameError>) {
+    let Ok(Value::Object(object)) = serde_json::from_str::<Value>(text) else {
+        return (None, Err(FrameError::Malformed));
+    };
+    let reference = object.get("ref").and_then(|r| match r {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    });
+    const OPS: &[&str] = &[
+        "auth",
+        "subscribe",
+        "unsubscribe",
+        "send",
+        "edit",
+        "delete",
+        "react",
+        "unreact",
+        "typing",
+        "read",
+        "presence",
+        "ping",
+    ];
+    let op = object.get("op").and_then(Value::as_str).unwrap_or("");
+    if !OPS.contains(&op) {
+        return (reference, Err(FrameError::UnknownOp));
+    }
+    let mut object = object;
+    // `ref` may be a number on the wire; the enum reads it as text.
+    if let Some(r) = &reference {
+        object.insert("ref".to_owned(), Value::String(r.clone()));
+    }
+    let parsed = serde_json::from_value(Value::Object(object))
+        .map_err(|e| FrameError::Invalid(e.to_string()));
+    (reference, parsed)
+}
+
+/// `{"type":"ack","ref":…,"data":…}`.
+pub fn ack(reference: Option<&str>, data: Value) -> String {
+    json!({ "type": "ack", "ref": reference, "data": data }).to_string()
+}
+
+/// `{"type":"error","ref":…,"data":{"code","message",…}}`.
+pub fn error(reference: Option<&str>, code: &str, message: &str, extra: Option<Value>) -> String {
+    let mut data = json!({ "code": code, "message": message });
+    if let (Some(Value::Object(extra)), Value::Object(map)) = (extra, &mut data) {
+        map.extend(extra);
+    }
+    json!({ "type": "error", "ref": reference, "data": data }).to_string()
+}
+
+/// An event that is not part of a room's timeline (no seq): typing, presence, mention, read.
+pub fn transient(kind: &str, room_id: Option<Uuid>, data: Value) -> String {
+    match room_id {
+        Some(room_id) => json!({ "type": kind, "room_id": room_id, "data": data }),
+        None => json!({ "type": kind, "data": data }),
+    }
+    .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames_keep_their_ref_even_when_invalid() {
+        let (r, op) = parse(r#"{"op":"send","ref":"a1","room_id":"not-a-uuid","body":"x"}"#);
+        assert_eq!(r.as_deref(), Some("a1"));
+        assert!(matches!(op, Err(FrameError::Invalid(_))));
+        let (r, op) = parse(r#"{"op":"dance","ref":7}"#);
+        assert_eq!(r.as_deref(), Some("7"));
+        assert!(matches!(op, Err(FrameError::UnknownOp)));
+        assert!(matches!(parse("{nope").1, Err(FrameError::Malformed)));
+        assert!(matches!(
+            parse(r#"{"op":"ping"}"#).1,
+            Ok(ClientOp::Ping { .. })
+        ));
+    }
+}

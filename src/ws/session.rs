@@ -1,0 +1,463 @@
+//! One WebSocket connection: authentication, then a reader (client ops) and a writer
+//! (server frames, heartbeat) joined so that either ending stops both.
+
+use std::{
+    collections::HashMap,
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::{Duration, Instant},
+};
+
+use entity::{sessions, users};
+use futures_util::{SinkExt, StreamExt, stream::SplitSink, stream::SplitStream};
+use poem::web::websocket::{CloseCode, Message, WebSocketStream};
+use serde_json::{Value, json};
+use tokio::sync::mpsc;
+use unic_langid::LanguageIdentifier;
+use uuid::Uuid;
+
+use super::{
+    hub::{Closer, Outbound},
+    protocol::{self, ClientOp, FrameError, close},
+};
+use crate::{
+    actions,
+    app::AppState,
+    domain::{events, rooms},
+    error::AppError,
+    views::UserRef,
+};
+
+type Sink = SplitSink<WebSocketStream, Message>;
+type Stream = SplitStream<WebSocketStream>;
+
+/// Replay is read from the event log in batches of this many.
+const REPLAY_BATCH: u64 = 500;
+
+/// What the reader hands the writer besides hub events: replies and subscription control.
+enum Control {
+    /// A reply (ack or error): always sent, never deduplicated.
+    Frame(String),
+    /// Buffer this room's live events until its replay is done.
+    SyncStart(Uuid),
+    /// Replayed events, in seq order; `done` ends the sync at `max_seq`.
+    Replay {
+        room_id: Uuid,
+        frames: Vec<(i64, String)>,
+        done: Option<i64>,
+    },
+    Unsubscribed(Uuid),
+}
+
+/// Per-room delivery state in the writer: it is what makes resume gap-free and
+/// duplicate-free while others keep sending.
+enum RoomSync {
+    Syncing(Vec<(i64, Arc<str>)>),
+    Live(i64),
+}
+
+fn now_ms(origin: Instant) -> u64 {
+    origin.elapsed().as_millis() as u64
+}
+
+/// Runs a connection to its end. `auth` is set when the upgrade request carried a token.
+pub async fn run(
+    state: AppState,
+    socket: WebSocketStream,
+    auth: Option<(users::Model, sessions::Model)>,
+    lang: LanguageIdentifier,
+) {
+    let (mut sink, mut stream) = socket.split();
+    let authed = match auth {
+        Some(auth) => Some(auth),
+        None => wait_for_auth(&state, &mut sink, &mut stream, &lang).await,
+    };
+    let Some((user, session)) = authed else {
+        return;
+    };
+    let lang = user
+        .locale
+        .as_deref()
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(lang);
+    let (registration, came_online) = state.hub.register(user.id, session.id);
+    let conn_id = registration.conn_id;
+    if came_online {
+        actions::presence_publish(&state, &user, crate::ws::hub::Presence::Online);
+    }
+    let ready = json!({
+        "type": "ready",
+        "data": {
+            "user": UserRef::from(&user),
+            "session_id": session.id,
+            "ping_interval_ms": state.settings.ws.ping_interval_secs * 1000,
+        }
+    });
+    let origin = Instant::now();
+    let last_heard = Arc::new(AtomicU64::new(now_ms(origin)));
+    let (ctl_tx, ctl_rx) = mpsc::channel::<Control>(64);
+    if sink.send(Message::text(ready.to_string())).await.is_ok() {
+        let writer = writer(
+            &state,
+            sink,
+            registration.rx,
+            ctl_rx,
+            registration.closer.clone(),
+            last_heard.clone(),
+            origin,
+        );
+        let reader = reader(
+            &state, &user, conn_id, stream, ctl_tx, last_heard, origin, &lang,
+        );
+        tokio::select! {
+            () = writer => {},
+            () = reader => {},
+        }
+    }
+    if let Some((_, presence)) = state.hub.unregister(conn_id) {
+        actions::presence_publish(&state, &user, presence);
+    }
+}
+
+/// Waits for an `auth` op within the auth timeout; anything else gets an error frame.
+async fn wait_for_auth(
+    state: &AppState,
+    sink: &mut Sink,
+    stream: &mut Stream,
+    lang: &LanguageIdentifier,
+) -> Option<(users::Model, sessions::Model)> {
+    let deadline =
+        tokio::time::Instant::now() + Duration::from_secs(state.settings.ws.auth_timeout_secs);
+    loop {
+        let message = match tokio::time::timeout_at(deadline, stream.next()).await {
+            Ok(Some(Ok(message))) => message,
+            Ok(_) => return None,
+            Err(_) => {
+                let _ = sink
+                    .send(Message::close_with(
+                        close::UNAUTHORIZED,
+                        "authentication timeout",
+                    ))
+                    .await;
+                return None;
+            }
+        };
+        let Message::Text(text) = message else {
+            continue;
+        };
+        let (reference, op) = protocol::parse(&text);
+        let reply = match op {
+            Ok(ClientOp::Auth { token, .. }) => {
+                match state.auth.authenticate(&state.db, &token).await {
+                    Ok(pair) => return Some(pair),
+                    Err(err) => error_frame(state, lang, reference.as_deref(), &err),
+                }
+            }
+            _ => error_frame(state, lang, reference.as_deref(), &AppError::Unauthorized),
+        };
+        if sink.send(Message::text(reply)).await.is_err() {
+            return None;
+        }
+    }
+}
+
+fn error_frame(
+    state: &AppState,
+    lang: &LanguageIdentifier,
+    reference: Option<&str>,
+    err: &AppError,
+) -> String {
+    if let AppError::Internal(cause) = err {
+        tracing::error!(error = format!("{cause:#}"), "websocket op failed");
+    }
+    let problem = err.to_problem(&state.i18n, lang);
+    protocol::error(reference, &problem.code, &problem.detail, problem.data)
+}
+
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one call site; the parts are distinct"
+)]
+async fn reader(
+    state: &AppState,
+    user: &users::Model,
+    conn_id: u64,
+    mut stream: Stream,
+    ctl: mpsc::Sender<Control>,
+    last_heard: Arc<AtomicU64>,
+    origin: Instant,
+    lang: &LanguageIdentifier,
+) {
+    while let Some(Ok(message)) = stream.next().await {
+        last_heard.store(now_ms(origin), Ordering::Relaxed);
+        let text = match message {
+            Message::Text(text) => text,
+            Message::Close(_) => return,
+            Message::Binary(_) => {
+                let reply = protocol::error(
+                    None,
+                    "ws.malformed",
+                    &state.i18n.message(lang, "ws-malformed", None, None),
+                    None,
+                );
+                if ctl.send(Control::Frame(reply)).await.is_err() {
+                    return;
+                }
+                continue;
+            }
+            _ => continue,
+        };
+        let (reference, op) = protocol::parse(&text);
+        let reply = match op {
+            Ok(op) => match handle(state, user, conn_id, op, &ctl).await {
+                Ok(data) => protocol::ack(reference.as_deref(), data),
+                Err(err) => error_frame(state, lang, reference.as_deref(), &err),
+            },
+            Err(err) => {
+                let (code, id) = match err {
+                    FrameError::Malformed => ("ws.malformed", "ws-malformed"),
+                    FrameError::UnknownOp => ("ws.unknown_op", "ws-unknown_op"),
+                    FrameError::Invalid(_) => ("ws.invalid_op", "ws-invalid_op"),
+                };
+                protocol::error(
+                    reference.as_deref(),
+                    code,
+                    &state.i18n.message(lang, id, None, None),
+                    None,
+                )
+            }
+        };
+        if ctl.send(Control::Frame(reply)).await.is_err() {
+            return;
+        }
+    }
+}
+
+/// Runs one op; the value is the `ack`'s data.
+async fn handle(
+    state: &AppState,
+    user: &users::Model,
+    conn_id: u64,
+    op: ClientOp,
+    ctl: &mpsc::Sender<Control>,
+) -> Result<Value, AppError> {
+    match op {
+        ClientOp::Auth { .. } => Ok(json!({ "already": true })),
+        ClientOp::Ping { .. } => Ok(json!({ "pong": true })),
+        ClientOp::Subscribe {
+            room_id, after_seq, ..
+        } => subscribe(state, user, conn_id, room_id, after_seq, ctl).await,
+        ClientOp::Unsubscribe { room_id, .. } => {
+            state.hub.unsubscribe(conn_id, room_id);
+            let _ = ctl.send(Control::Unsubscribed(room_id)).await;
+            Ok(json!({ "room_id": room_id }))
+        }
+        ClientOp::Send {
+            room_id,
+            body,
+            reply_to,
+            ..
+        } => to_value(&actions::message_send(state, user, room_id, &body, reply_to).await?),
+        ClientOp::Edit {
+            message_id, body, ..
+        } => to_value(&actions::message_edit(state, user, message_id, &body).await?),
+        ClientOp::Delete { message_id, .. } => {
+            to_value(&actions::message_delete(state, user, message_id).await?)
+        }
+        ClientOp::React {
+            message_id, emoji, ..
+        } => to_value(&actions::reaction_set(state, user, message_id, &emoji, true).await?),
+        ClientOp::Unreact {
+            message_id, emoji, ..
+        } => to_value(&actions::reaction_set(state, user, message_id, &emoji, false).await?),
+        ClientOp::Typing { room_id, .. } => {
+            actions::typing(state, user, room_id).await?;
+            Ok(json!({ "room_id": room_id }))
+        }
+        ClientOp::Read { room_id, seq, .. } => {
+            let seq = actions::read_mark(state, user, room_id, seq).await?;
+            Ok(json!({ "room_id": room_id, "seq": seq }))
+        }
+        ClientOp::Presence { status, .. } => {
+            if let Some((_, presence)) = state.hub.set_status(conn_id, status) {
+                actions::presence_publish(state, user, presence);
+            }
+            Ok(json!({ "status": state.hub.presence(user.id).as_str() }))
+        }
+    }
+}
+
+fn to_value(value: &impl serde::Serialize) -> Result<Value, AppError> {
+    serde_json::to_value(value).map_err(|e| AppError::Internal(e.into()))
+}
+
+/// Subscribes with gap-free, duplicate-free resume: register for live events first (the
+/// writer buffers them), then replay the log after `after_seq`, then go live.
+async fn subscribe(
+    state: &AppState,
+    user: &users::Model,
+    conn_id: u64,
+    room_id: Uuid,
+    after_seq: Option<i64>,
+    ctl: &mpsc::Sender<Control>,
+) -> Result<Value, AppError> {
+    rooms::require_member(&state.db, room_id, user.id).await?;
+    let closed = || AppError::Internal(anyhow::anyhow!("connection closed"));
+    ctl.send(Control::SyncStart(room_id))
+        .await
+        .map_err(|_| closed())?;
+    state.hub.subscribe(conn_id, room_id);
+    let room = rooms::room_get(&state.db, room_id).await?;
+    let mut cursor = after_seq.unwrap_or(room.last_seq).max(0);
+    let mut replayed = 0usize;
+    loop {
+        let batch = events::events_after(&state.db, room_id, cursor, REPLAY_BATCH).await?;
+        let full = batch.len() as u64 == REPLAY_BATCH;
+        let frames: Vec<(i64, String)> = batch
+            .iter()
+            .map(|e| {
+                (
+                    e.seq,
+                    events::frame_json(&e.kind, room_id, e.seq, &e.payload),
+                )
+            })
+            .collect();
+        if let Some((seq, _)) = frames.last() {
+            cursor = *seq;
+        }
+        replayed += frames.len();
+        let done = (!full).then_some(cursor);
+        ctl.send(Control::Replay {
+            room_id,
+            frames,
+            done,
+        })
+        .await
+        .map_err(|_| closed())?;
+        if !full {
+            break;
+        }
+    }
+    Ok(json!({ "room_id": room_id, "last_seq": cursor, "replayed": replayed }))
+}
+
+async fn writer(
+    state: &AppState,
+    mut sink: Sink,
+    mut events: mpsc::Receiver<Outbound>,
+    mut ctl: mpsc::Receiver<Control>,
+    closer: Arc<Closer>,
+    last_heard: Arc<AtomicU64>,
+    origin: Instant,
+) {
+    let ws = &state.settings.ws;
+    let idle = Duration::from_secs(ws.idle_timeout_secs).as_millis() as u64;
+    let ping_every = Duration::from_secs(ws.ping_interval_secs);
+    let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + ping_every, ping_every);
+    let mut check = tokio::time::interval(Duration::from_secs(1));
+    let mut rooms: HashMap<Uuid, RoomSync> = HashMap::new();
+    loop {
+        let out: Vec<Arc<str>> = tokio::select! {
+            biased;
+            code = closer.closed() => {
+                let reason = if code == close::RESUME { "resume" } else { "closed" };
+                let _ = tokio::time::timeout(
+                    Duration::from_secs(1),
+                    sink.send(Message::close_with(CloseCode::from(code), reason)),
+                ).await;
+                return;
+            }
+            control = ctl.recv() => match control {
+                None => return,
+                Some(control) => on_control(&mut rooms, control),
+            },
+            event = events.recv() => match event {
+                None => return,
+                Some(Outbound::Event { room, frame }) => on_event(&mut rooms, room, frame),
+            },
+            _ = ping.tick() => {
+                if sink.send(Message::ping(Vec::new())).await.is_err() {
+                    return;
+                }
+                continue;
+            }
+            _ = check.tick() => {
+                if now_ms(origin).saturating_sub(last_heard.load(Ordering::Relaxed)) > idle {
+                    let _ = sink.send(Message::close_with(close::TIMEOUT, "idle")).await;
+                    return;
+                }
+                continue;
+            }
+        };
+        for frame in out {
+            // A close request interrupts a send stuck on a reader that stopped reading.
+            tokio::select! {
+                biased;
+                _ = closer.closed() => return,
+                sent = sink.send(Message::text(frame.to_string())) => if sent.is_err() { return },
+            }
+        }
+    }
+}
+
+fn on_event(
+    rooms: &mut HashMap<Uuid, RoomSync>,
+    room: Option<(Uuid, i64)>,
+    frame: Arc<str>,
+) -> Vec<Arc<str>> {
+    let Some((room_id, seq)) = room else {
+        return vec![frame];
+    };
+    match rooms.get_mut(&room_id) {
+        Some(RoomSync::Syncing(buffer)) => {
+            buffer.push((seq, frame));
+            vec![]
+        }
+        Some(RoomSync::Live(last)) if seq > *last => {
+            *last = seq;
+            vec![frame]
+        }
+        // Already delivered (by replay), or no longer subscribed.
+        _ => vec![],
+    }
+}
+
+fn on_control(rooms: &mut HashMap<Uuid, RoomSync>, control: Control) -> Vec<Arc<str>> {
+    match control {
+        Control::Frame(frame) => vec![frame.into()],
+        Control::SyncStart(room_id) => {
+            rooms.insert(room_id, RoomSync::Syncing(Vec::new()));
+            vec![]
+        }
+        Control::Unsubscribed(room_id) => {
+            rooms.remove(&room_id);
+            vec![]
+        }
+        Control::Replay {
+            room_id,
+            frames,
+            done,
+        } => {
+            let mut out: Vec<Arc<str>> = frames.into_iter().map(|(_, f)| f.into()).collect();
+            if let Some(max_seq) = done {
+                let buffered = match rooms.insert(room_id, RoomSync::Live(max_seq)) {
+                    Some(RoomSync::Syncing(buffer)) => buffer,
+                    _ => Vec::new(),
+                };
+                let mut last = max_seq;
+                let mut buffered = buffered;
+                buffered.sort_by_key(|(seq, _)| *seq);
+                for (seq, frame) in buffered {
+                    if seq > last {
+                        last = seq;
+                        out.push(frame);
+                    }
+                }
+                rooms.insert(room_id, RoomSync::Live(last));
+            }
+            out
+        }
+    }
+}
