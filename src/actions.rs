@@ -47,8 +47,10 @@ pub async fn message_send(
     reply_to: Option<Uuid>,
 ) -> AppResult<MessageView> {
     state.limits.message(author.id).map_err(rate_limited)?;
+    let order = state.hub.order(room_id).await;
     let sent = messages::message_send(&state.db, author, room_id, body, reply_to).await?;
     publish(state, &sent.event);
+    drop(order);
     if let Some(user) = state.hub.typing_stop(room_id, author.id) {
         typing_publish(state, room_id, user, false);
     }
@@ -67,6 +69,8 @@ pub async fn message_edit(
     message_id: Uuid,
     body: &str,
 ) -> AppResult<MessageView> {
+    let room_id = messages::message_get(&state.db, message_id).await?.room_id;
+    let _order = state.hub.order(room_id).await;
     let (view, event) = messages::message_edit(&state.db, actor, message_id, body).await?;
     publish(state, &event);
     Ok(view)
@@ -77,6 +81,8 @@ pub async fn message_delete(
     actor: &users::Model,
     message_id: Uuid,
 ) -> AppResult<MessageView> {
+    let room_id = messages::message_get(&state.db, message_id).await?.room_id;
+    let _order = state.hub.order(room_id).await;
     let (view, event) = messages::message_delete(&state.db, actor, message_id).await?;
     publish(state, &event);
     Ok(view)
@@ -89,6 +95,8 @@ pub async fn reaction_set(
     emoji: &str,
     add: bool,
 ) -> AppResult<MessageView> {
+    let room_id = messages::message_get(&state.db, message_id).await?.room_id;
+    let _order = state.hub.order(room_id).await;
     let (view, event) = messages::reaction_set(&state.db, user, message_id, emoji, add).await?;
     if let Some(event) = event {
         publish(state, &event);
@@ -116,21 +124,29 @@ pub async fn room_join(
     room_id: Option<Uuid>,
     code: Option<&str>,
 ) -> AppResult<RoomView> {
-    let (room, joined) = match (room_id, code) {
-        (_, Some(code)) => rooms::room_join_by_code(&state.db, user, code).await?,
-        (Some(room_id), None) => rooms::room_join(&state.db, user, room_id).await?,
+    let target = match (room_id, code) {
+        (_, Some(code)) => rooms::room_by_code(&state.db, code).await?.id,
+        (Some(room_id), None) => room_id,
         (None, None) => return Err(AppError::Missing("room.not_found")),
+    };
+    let order = state.hub.order(target).await;
+    let (room, joined) = match code {
+        Some(code) => rooms::room_join_by_code(&state.db, user, code).await?,
+        None => rooms::room_join(&state.db, user, target).await?,
     };
     if let Some(joined) = joined {
         publish(state, &joined);
     }
+    drop(order);
     let member = rooms::membership(&state.db, room.id, user.id).await?;
     rooms::room_view_for(&state.db, &room, member.as_ref(), user).await
 }
 
 pub async fn room_leave(state: &AppState, user: &users::Model, room_id: Uuid) -> AppResult<()> {
+    let order = state.hub.order(room_id).await;
     let left = rooms::room_leave(&state.db, user, room_id).await?;
     publish(state, &left);
+    drop(order);
     state.hub.unsubscribe_user(user.id, room_id);
     Ok(())
 }
@@ -142,8 +158,10 @@ pub async fn room_update(
     name: Option<&str>,
     topic: Option<&str>,
 ) -> AppResult<RoomView> {
+    let order = state.hub.order(room_id).await;
     let (room, event) = rooms::room_update(&state.db, actor, room_id, name, topic).await?;
     publish(state, &event);
+    drop(order);
     let member = rooms::membership(&state.db, room.id, actor.id).await?;
     rooms::room_view_for(&state.db, &room, member.as_ref(), actor).await
 }

@@ -191,17 +191,22 @@ pub async fn room_join<C: ConnectionTrait + TransactionTrait>(
     join_txn(db, user, room).await
 }
 
+/// The room an invite code opens, or `room.invite_invalid`.
+pub async fn room_by_code(db: &impl ConnectionTrait, code: &str) -> AppResult<rooms::Model> {
+    rooms::Entity::find()
+        .filter(rooms::Column::InviteCode.eq(code.trim().to_uppercase()))
+        .one(db)
+        .await?
+        .ok_or(AppError::Missing("room.invite_invalid"))
+}
+
 /// Joins a private (or public) room by its invite code.
 pub async fn room_join_by_code<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     user: &users::Model,
     code: &str,
 ) -> AppResult<(rooms::Model, Option<RoomEvent>)> {
-    let room = rooms::Entity::find()
-        .filter(rooms::Column::InviteCode.eq(code.trim().to_uppercase()))
-        .one(db)
-        .await?
-        .ok_or(AppError::Missing("room.invite_invalid"))?;
+    let room = room_by_code(db, code).await?;
     if membership(db, room.id, user.id).await?.is_some() {
         return Ok((room, None));
     }

@@ -104,6 +104,8 @@ struct Inner {
     /// (room, user) → when their typing indicator lapses.
     typing: Mutex<HashMap<(Uuid, Uuid), (Instant, UserRef)>>,
     next_id: AtomicU64,
+    /// room → the lock that orders its events (see [`Hub::order`]).
+    order: Mutex<HashMap<Uuid, Arc<tokio::sync::Mutex<()>>>>,
     queue_capacity: usize,
     typing_expiry: Duration,
     db: DatabaseConnection,
@@ -124,6 +126,7 @@ impl Hub {
                 rooms: RwLock::new(HashMap::new()),
                 typing: Mutex::new(HashMap::new()),
                 next_id: AtomicU64::new(1),
+                order: Mutex::new(HashMap::new()),
                 queue_capacity,
                 typing_expiry,
                 db,
@@ -145,6 +148,17 @@ impl Hub {
 
     fn rooms_mut(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<Uuid, HashSet<u64>>> {
         self.inner.rooms.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Serializes "append an event to the room, then publish it" per room, so events are
+    /// published in seq order. Sockets rely on that order: they drop any live event whose
+    /// seq is not above the last one they sent (that is how replay and live never overlap).
+    pub async fn order(&self, room_id: Uuid) -> tokio::sync::OwnedMutexGuard<()> {
+        let lock = {
+            let mut order = self.inner.order.lock().unwrap_or_else(|e| e.into_inner());
+            order.entry(room_id).or_default().clone()
+        };
+        lock.lock_owned().await
     }
 
     /// Adds an authenticated connection. Returns whether the user just came online.
@@ -297,6 +311,7 @@ impl Hub {
             };
             if let Err(mpsc::error::TrySendError::Full(_)) = conn.tx.try_send(outbound) {
                 metrics::counter!("anjoman_ws_overflow_closes_total").increment(1);
+                tracing::info!(conn.id = conn_id, user.id = %conn.user_id, "outbound queue full; closing with a resume hint");
                 conn.closer.close(close::RESUME);
             }
         }

@@ -116,6 +116,7 @@ pub async fn run(
             () = reader => {},
         }
     }
+    tracing::info!(conn.id = conn_id, user.id = %user.id, "websocket closed");
     if let Some((_, presence)) = state.hub.unregister(conn_id) {
         actions::presence_publish(&state, &user, presence);
     }

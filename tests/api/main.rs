@@ -16,3 +16,5 @@ mod health;
 mod middleware;
 mod secrets;
 mod users;
+mod ws;
+mod ws_client;
