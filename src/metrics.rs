@@ -10,6 +10,7 @@ use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 pub const HTTP_REQUESTS: &str = "anjoman_http_requests_total";
 pub const HTTP_DURATION: &str = "anjoman_http_request_duration_seconds";
 pub const WS_CONNECTIONS: &str = "anjoman_ws_connections";
+pub const WS_CLOSES: &str = "anjoman_ws_closes_total";
 pub const BUILD_INFO: &str = "anjoman_build_info";
 
 static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
@@ -50,6 +51,10 @@ fn describe() {
         "HTTP request latency, by method and route pattern."
     );
     describe_gauge!(WS_CONNECTIONS, "Open WebSocket connections on this node.");
+    describe_counter!(
+        WS_CLOSES,
+        "WebSocket connections ended, by reason: client, idle, resume (queue overflow), revoked."
+    );
     describe_gauge!(BUILD_INFO, "Always 1; labels carry the running version.");
     gauge!(BUILD_INFO, "version" => env!("CARGO_PKG_VERSION")).set(1.0);
     // Present from the start so dashboards see 0 rather than a missing series.

@@ -111,10 +111,11 @@ pub async fn run(
         let reader = reader(
             &state, &user, conn_id, stream, ctl_tx, last_heard, origin, &lang,
         );
-        tokio::select! {
-            () = writer => {},
-            () = reader => {},
-        }
+        let reason = tokio::select! {
+            reason = writer => reason,
+            () = reader => "client",
+        };
+        metrics::counter!(crate::metrics::WS_CLOSES, "reason" => reason).increment(1);
     }
     tracing::info!(conn.id = conn_id, user.id = %user.id, "websocket closed");
     if let Some((_, presence)) = state.hub.unregister(conn_id) {
@@ -352,7 +353,7 @@ async fn writer(
     closer: Arc<Closer>,
     last_heard: Arc<AtomicU64>,
     origin: Instant,
-) {
+) -> &'static str {
     let ws = &state.settings.ws;
     let idle = Duration::from_secs(ws.idle_timeout_secs).as_millis() as u64;
     let ping_every = Duration::from_secs(ws.ping_interval_secs);
@@ -363,31 +364,34 @@ async fn writer(
         let out: Vec<Arc<str>> = tokio::select! {
             biased;
             code = closer.closed() => {
-                let reason = if code == close::RESUME { "resume" } else { "closed" };
+                let reason = if code == close::RESUME { "resume" } else { "revoked" };
                 let _ = tokio::time::timeout(
                     Duration::from_secs(1),
                     sink.send(Message::close_with(CloseCode::from(code), reason)),
                 ).await;
-                return;
+                return reason;
             }
             control = ctl.recv() => match control {
-                None => return,
+                None => return "client",
                 Some(control) => on_control(&mut rooms, control),
             },
             event = events.recv() => match event {
-                None => return,
+                None => return "client",
                 Some(Outbound::Event { room, frame }) => on_event(&mut rooms, room, frame),
             },
             _ = ping.tick() => {
                 if sink.send(Message::ping(Vec::new())).await.is_err() {
-                    return;
+                    return "client";
                 }
                 continue;
             }
             _ = check.tick() => {
                 if now_ms(origin).saturating_sub(last_heard.load(Ordering::Relaxed)) > idle {
-                    let _ = sink.send(Message::close_with(close::TIMEOUT, "idle")).await;
-                    return;
+                    let _ = tokio::time::timeout(
+                        Duration::from_secs(1),
+                        sink.send(Message::close_with(close::TIMEOUT, "idle")),
+                    ).await;
+                    return "idle";
                 }
                 continue;
             }
@@ -396,8 +400,10 @@ async fn writer(
             // A close request interrupts a send stuck on a reader that stopped reading.
             tokio::select! {
                 biased;
-                _ = closer.closed() => return,
-                sent = sink.send(Message::text(frame.to_string())) => if sent.is_err() { return },
+                code = closer.closed() => {
+                    return if code == close::RESUME { "resume" } else { "revoked" };
+                }
+                sent = sink.send(Message::text(frame.to_string())) => if sent.is_err() { return "client" },
             }
         }
     }

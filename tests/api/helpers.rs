@@ -166,6 +166,8 @@ pub fn test_figment(database_url: &str) -> Figment {
         .merge(("database.url", database_url))
         .merge(("auth.argon2.memory_kib", 1024))
         .merge(("auth.argon2.iterations", 1))
+        // A loaded CI machine can be slow to hand out connections; a flaky timeout helps no one.
+        .merge(("database.connect_timeout_secs", 30))
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {

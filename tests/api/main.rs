@@ -14,6 +14,7 @@ mod cors;
 mod errors;
 mod health;
 mod middleware;
+mod rooms;
 mod secrets;
 mod users;
 mod ws;

@@ -146,6 +146,9 @@ impl WsClient {
 
     /// Reads until the server closes; returns its close code.
     pub async fn closed(&mut self) -> Option<u16> {
+        // A write error (e.g. an automatic pong to a peer that already closed) can surface
+        // before the buffered close frame does; read past a few of those.
+        let mut errors = 0;
         loop {
             let message = tokio::time::timeout(WAIT, self.socket.next())
                 .await
@@ -155,6 +158,7 @@ impl WsClient {
                     return frame.map(|CloseFrame { code, .. }| u16::from(code));
                 }
                 Some(Ok(_)) => continue,
+                Some(Err(_)) if errors < 5 => errors += 1,
                 Some(Err(_)) | None => return None,
             }
         }

@@ -1,0 +1,225 @@
+use std::time::Duration;
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::{Backend, problem_code, spawn_app, spawn_app_with, token_of};
+use crate::on_both_backends;
+use crate::ws_client::WsClient;
+
+on_both_backends!(
+    a_new_install_has_general_and_newcomers_join_it,
+    private_rooms_are_joined_by_a_rotatable_code,
+    joins_leaves_and_renames_are_events_in_the_timeline,
+    silent_peers_are_dropped_after_the_idle_timeout,
+);
+
+const PASSWORD: &str = "correct horse battery";
+
+async fn a_new_install_has_general_and_newcomers_join_it(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let token = app.register_token("newcomer", PASSWORD).await;
+    let rooms: Vec<Value> = app.get_json("/api/v1/rooms", &token).await;
+    assert_eq!(rooms.len(), 1);
+    assert_eq!(rooms[0]["name"], "general");
+    assert_eq!(rooms[0]["kind"], "public");
+    let public: Vec<Value> = app.get_json("/api/v1/rooms/public", &token).await;
+    assert!(public.iter().any(|r| r["name"] == "general"));
+}
+
+async fn private_rooms_are_joined_by_a_rotatable_code(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.register_token("host", PASSWORD).await;
+    let guest = app.register_token("guest", PASSWORD).await;
+    let room: Value = app
+        .authed(Method::POST, "/api/v1/rooms", &owner)
+        .json(&json!({"name": "اتاق خصوصی", "visibility": "private"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = room["id"].as_str().unwrap().to_owned();
+    let code = room["invite_code"].as_str().unwrap().to_owned();
+    assert_eq!(code.len(), 6);
+
+    let public: Vec<Value> = app.get_json("/api/v1/rooms/public", &guest).await;
+    assert!(
+        !public.iter().any(|r| r["id"] == id.as_str()),
+        "private rooms are not listed"
+    );
+    let by_id = app
+        .authed(Method::POST, &format!("/api/v1/rooms/{id}/join"), &guest)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem_code(by_id, 403).await, "room.invite_required");
+    let peek = app
+        .authed(Method::GET, &format!("/api/v1/rooms/{id}"), &guest)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem_code(peek, 404).await, "room.not_found");
+
+    let joined: Value = app
+        .authed(Method::POST, "/api/v1/rooms/join", &guest)
+        .json(&json!({"code": code.to_lowercase()}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(joined["id"], id.as_str());
+    assert!(
+        joined["invite_code"].is_null(),
+        "members do not see the code"
+    );
+
+    let denied = app
+        .authed(
+            Method::POST,
+            &format!("/api/v1/rooms/{id}/invite-code"),
+            &guest,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem_code(denied, 403).await, "forbidden");
+    let rotated: Value = app
+        .authed(
+            Method::POST,
+            &format!("/api/v1/rooms/{id}/invite-code"),
+            &owner,
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_ne!(rotated["invite_code"], code.as_str());
+    let late = app.register_token("latecomer", PASSWORD).await;
+    let old = app
+        .authed(Method::POST, "/api/v1/rooms/join", &late)
+        .json(&json!({"code": code}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem_code(old, 404).await, "room.invite_invalid");
+
+    let members: Vec<Value> = app
+        .get_json(&format!("/api/v1/rooms/{id}/members"), &owner)
+        .await;
+    let names: Vec<&str> = members
+        .iter()
+        .map(|m| m["user"]["username"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["host", "guest"]);
+    assert_eq!(members[0]["role"], "owner");
+}
+
+async fn joins_leaves_and_renames_are_events_in_the_timeline(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.register_token("founder", PASSWORD).await;
+    let visitor_body = app.register("visitor", PASSWORD).await;
+    let visitor = token_of(&visitor_body);
+    let room: Value = app
+        .authed(Method::POST, "/api/v1/rooms", &owner)
+        .json(&json!({"name": "lobby", "visibility": "public"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = room["id"].as_str().unwrap().to_owned();
+    let mut ws = WsClient::connect(&app, &owner).await;
+    ws.request(json!({"op": "subscribe", "room_id": id})).await;
+
+    app.authed(Method::POST, &format!("/api/v1/rooms/{id}/join"), &visitor)
+        .send()
+        .await
+        .unwrap();
+    let joined = ws.expect("member.joined").await;
+    assert_eq!(joined["data"]["user"]["username"], "visitor");
+    let renamed = app
+        .authed(Method::PATCH, &format!("/api/v1/rooms/{id}"), &visitor)
+        .json(&json!({"name": "mine"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem_code(renamed, 403).await, "forbidden");
+    let bad = app
+        .authed(Method::PATCH, &format!("/api/v1/rooms/{id}"), &owner)
+        .json(&json!({"name": ""}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem_code(bad, 422).await, "room.name_invalid");
+    app.authed(Method::PATCH, &format!("/api/v1/rooms/{id}"), &owner)
+        .json(&json!({"name": "سالن", "topic": "welcome"}))
+        .send()
+        .await
+        .unwrap();
+    let updated = ws.expect("room.updated").await;
+    assert_eq!(updated["data"]["name"], "سالن");
+    app.authed(Method::POST, &format!("/api/v1/rooms/{id}/leave"), &visitor)
+        .send()
+        .await
+        .unwrap();
+    let left = ws.expect("member.left").await;
+    assert_eq!(left["data"]["user"]["username"], "visitor");
+    assert!(left["seq"].as_i64().unwrap() > joined["seq"].as_i64().unwrap());
+
+    // Replaying from the start gives the same events again, in order.
+    let mut fresh = WsClient::connect(&app, &owner).await;
+    fresh
+        .request(json!({"op": "subscribe", "room_id": id, "after_seq": 0}))
+        .await;
+    let mut kinds = Vec::new();
+    for _ in 0..4 {
+        let frame = fresh.wait_for(|f| f["seq"].is_i64()).await;
+        kinds.push(frame["type"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(
+        kinds,
+        [
+            "member.joined",
+            "member.joined",
+            "room.updated",
+            "member.left"
+        ]
+    );
+    let after_leave = app
+        .authed(
+            Method::GET,
+            &format!("/api/v1/rooms/{id}/messages"),
+            &visitor,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem_code(after_leave, 403).await, "room.not_member");
+}
+
+async fn silent_peers_are_dropped_after_the_idle_timeout(backend: Backend) {
+    let app = spawn_app_with(backend, |f| {
+        f.merge(("ws.ping_interval_secs", 1))
+            .merge(("ws.idle_timeout_secs", 2))
+    })
+    .await;
+    let token = app.register_token("sleeper", PASSWORD).await;
+    let mut ws = WsClient::connect(&app, &token).await;
+    // Not reading means not answering pings: to the server this peer is silent.
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    // The close frame (4008) may be lost to the reset that our late automatic pong causes;
+    // either way the socket is gone, and the server counts it as an idle close.
+    assert!(matches!(ws.closed().await, None | Some(4008)));
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    assert!(
+        metrics.contains(r#"anjoman_ws_closes_total{reason="idle"}"#),
+        "{metrics}"
+    );
+}
