@@ -233,16 +233,14 @@ fn typing_publish(state: &AppState, room_id: Uuid, user: UserRef, active: bool) 
     });
 }
 
-/// Tells everyone a user's presence changed.
-pub fn presence_publish(state: &AppState, user: &users::Model, presence: Presence) {
-    state.broker.publish(Envelope::All {
-        frame: transient(
-            "presence",
-            None,
-            json!({ "user": UserRef::from(user), "status": presence.as_str() }),
-        )
-        .into(),
-    });
+/// Tells the user's rooms that their presence changed (in the next presence batch).
+pub async fn presence_publish(state: &AppState, user: &users::Model, presence: Presence) {
+    match rooms::room_ids_of(&state.db, user.id).await {
+        Ok(room_ids) => state
+            .hub
+            .presence_changed(UserRef::from(user), presence, room_ids),
+        Err(err) => tracing::warn!(error = %err, "presence not published"),
+    }
 }
 
 /// A user's sessions changed: their sockets on every node re-check theirs.

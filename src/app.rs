@@ -16,7 +16,10 @@ use crate::{
     config::{Mode, Settings},
     db,
     domain::{auth::AuthService, avatar, rooms},
-    http::{BodyLimit, Cors, ErrorRenderer, RequestContext, origin::OriginAllowList},
+    http::{
+        BodyLimit, Cors, ErrorRenderer, RequestContext, nodelay::NoDelayAcceptor,
+        origin::OriginAllowList,
+    },
     i18n::I18n,
     limits::Limits,
     metrics as app_metrics, secrets,
@@ -136,7 +139,7 @@ fn metrics_endpoint(state: Data<&AppState>) -> String {
 /// A bound, not yet serving, server.
 pub struct Application {
     addr: SocketAddr,
-    acceptor: poem::listener::TcpAcceptor,
+    acceptor: NoDelayAcceptor,
     state: AppState,
 }
 
@@ -156,7 +159,7 @@ impl Application {
             .ok_or_else(|| anyhow::anyhow!("listener has no local address"))?;
         Ok(Self {
             addr,
-            acceptor,
+            acceptor: NoDelayAcceptor(acceptor),
             state,
         })
     }
@@ -194,6 +197,9 @@ async fn housekeeping(state: AppState) {
         tick.tick().await;
         state.hub.sweep_typing(state.broker.as_ref());
         ticks += 1;
+        if ticks % 4 == 0 {
+            state.hub.flush_presence(state.broker.as_ref());
+        }
         if ticks % 240 == 0 {
             state.limits.sweep();
         }

@@ -76,6 +76,17 @@ pub struct DatabaseSettings {
     pub connect_timeout_secs: u64,
     /// Run pending migrations when serving.
     pub auto_migrate: bool,
+    /// SQLite only: `full` (a commit survives power loss) or `normal` (survives a process
+    /// crash; faster).
+    pub sqlite_synchronous: SqliteSync,
+}
+
+/// How SQLite commits reach the disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SqliteSync {
+    Full,
+    Normal,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -133,6 +144,8 @@ pub struct WsSettings {
     pub ping_interval_secs: u64,
     pub idle_timeout_secs: u64,
     pub max_frame_bytes: usize,
+    /// Minimum milliseconds between flushes of a busy socket (batches frames under load).
+    pub coalesce_ms: u64,
     /// Connection attempts per IP per window before a temporary ban.
     pub connect_per_ip: u32,
     pub connect_window_secs: u64,

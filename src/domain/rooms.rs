@@ -340,6 +340,17 @@ pub async fn room_members(
     Ok(pairs)
 }
 
+/// The ids of the rooms a user is a member of.
+pub async fn room_ids_of(db: &impl ConnectionTrait, user_id: Uuid) -> AppResult<Vec<Uuid>> {
+    Ok(room_members::Entity::find()
+        .filter(room_members::Column::UserId.eq(user_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| m.room_id)
+        .collect())
+}
+
 /// The ids of a room's members.
 pub async fn member_ids(db: &impl ConnectionTrait, room_id: Uuid) -> AppResult<Vec<Uuid>> {
     Ok(room_members::Entity::find()

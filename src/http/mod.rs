@@ -5,6 +5,7 @@
 pub mod body_limit;
 pub mod client_ip;
 pub mod cors;
+pub mod nodelay;
 pub mod origin;
 pub mod problem;
 pub mod request_context;

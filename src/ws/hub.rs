@@ -25,6 +25,12 @@ use super::{
 };
 use crate::views::UserRef;
 
+/// A user's new presence and the rooms that should hear of it.
+type PresenceChange = (UserRef, Presence, Vec<Uuid>);
+
+/// Rooms with more live subscribers than this get no pushed presence.
+pub const PRESENCE_ROOM_MAX: usize = 500;
+
 /// What the hub (and the connection's own reader) hand to a connection's writer.
 #[derive(Debug)]
 pub enum Outbound {
@@ -101,6 +107,8 @@ struct Inner {
     state: RwLock<State>,
     /// room → subscribed connection ids.
     rooms: RwLock<HashMap<Uuid, HashSet<u64>>>,
+    /// Presence changes waiting for the next batch (see [`Hub::flush_presence`]).
+    presence: Mutex<HashMap<Uuid, PresenceChange>>,
     /// (room, user) → when their typing indicator lapses.
     typing: Mutex<HashMap<(Uuid, Uuid), (Instant, UserRef)>>,
     next_id: AtomicU64,
@@ -125,6 +133,7 @@ impl Hub {
                 state: RwLock::new(State::default()),
                 rooms: RwLock::new(HashMap::new()),
                 typing: Mutex::new(HashMap::new()),
+                presence: Mutex::new(HashMap::new()),
                 next_id: AtomicU64::new(1),
                 order: Mutex::new(HashMap::new()),
                 queue_capacity,
@@ -349,6 +358,60 @@ impl Hub {
             .is_none_or(|(until, _)| until.saturating_duration_since(now) < expiry / 2);
         typing.insert(key, (now + expiry, user));
         announce
+    }
+
+    /// Queues a presence change for the next batch, to be told to the rooms the user is in.
+    /// Sending each change to everyone at once would cost O(sockets) per connect — O(n²)
+    /// when many clients reconnect together; batches per room keep it proportional to the
+    /// people who can actually see the user.
+    pub fn presence_changed(&self, user: UserRef, presence: Presence, rooms: Vec<Uuid>) {
+        let mut pending = self
+            .inner
+            .presence
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        pending.insert(user.id, (user, presence, rooms));
+    }
+
+    /// Sends the queued presence changes: one `presence` frame per room, with every change
+    /// of its members since the last batch. Rooms with more than [`PRESENCE_ROOM_MAX`] live
+    /// subscribers get none (their clients read presence from the member list instead).
+    pub fn flush_presence(&self, broker: &dyn Broker) {
+        let pending: Vec<PresenceChange> = {
+            let mut pending = self
+                .inner
+                .presence
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            pending.drain().map(|(_, change)| change).collect()
+        };
+        let mut by_room: HashMap<Uuid, Vec<serde_json::Value>> = HashMap::new();
+        for (user, presence, rooms) in pending {
+            let change = json!({ "user": user, "status": presence.as_str() });
+            for room in rooms {
+                by_room.entry(room).or_default().push(change.clone());
+            }
+        }
+        let sizes: Vec<(Uuid, usize)> = {
+            let subscriptions = self.rooms();
+            by_room
+                .keys()
+                .map(|room| (*room, subscriptions.get(room).map_or(0, HashSet::len)))
+                .collect()
+        };
+        for (room_id, subscribers) in sizes {
+            if subscribers == 0 || subscribers > PRESENCE_ROOM_MAX {
+                continue;
+            }
+            if let Some(changes) = by_room.remove(&room_id) {
+                broker.publish(Envelope::Room {
+                    room_id,
+                    seq: None,
+                    frame: transient("presence", Some(room_id), json!({ "changes": changes }))
+                        .into(),
+                });
+            }
+        }
     }
 
     /// Ends typing indicators whose time ran out, telling each room.

@@ -52,6 +52,10 @@ pub async fn endpoint(
     let mut config = WebSocketConfig::default();
     config.max_message_size = Some(state.settings.ws.max_frame_bytes);
     config.max_frame_size = Some(state.settings.ws.max_frame_bytes);
+    // The read buffer is allocated up front for every socket; clients send little, so a
+    // small one keeps idle sockets cheap (tungstenite's default is 128 KiB).
+    config.read_buffer_size = 4 * 1024;
+    config.write_buffer_size = 16 * 1024;
     Ok(ws
         .config(config)
         .on_upgrade(move |socket| session::run(state, socket, auth, lang)))

@@ -35,6 +35,8 @@ type Stream = SplitStream<WebSocketStream>;
 
 /// Replay is read from the event log in batches of this many.
 const REPLAY_BATCH: u64 = 500;
+/// Most frames written with one flush.
+const MAX_BATCH: usize = 256;
 
 /// What the reader hands the writer besides hub events: replies and subscription control.
 enum Control {
@@ -85,7 +87,7 @@ pub async fn run(
     let (registration, came_online) = state.hub.register(user.id, session.id);
     let conn_id = registration.conn_id;
     if came_online {
-        actions::presence_publish(&state, &user, crate::ws::hub::Presence::Online);
+        actions::presence_publish(&state, &user, crate::ws::hub::Presence::Online).await;
     }
     let ready = json!({
         "type": "ready",
@@ -119,7 +121,7 @@ pub async fn run(
     }
     tracing::info!(conn.id = conn_id, user.id = %user.id, "websocket closed");
     if let Some((_, presence)) = state.hub.unregister(conn_id) {
-        actions::presence_publish(&state, &user, presence);
+        actions::presence_publish(&state, &user, presence).await;
     }
 }
 
@@ -284,7 +286,7 @@ async fn handle(
         }
         ClientOp::Presence { status, .. } => {
             if let Some((_, presence)) = state.hub.set_status(conn_id, status) {
-                actions::presence_publish(state, user, presence);
+                actions::presence_publish(state, user, presence).await;
             }
             Ok(json!({ "status": state.hub.presence(user.id).as_str() }))
         }
@@ -360,6 +362,8 @@ async fn writer(
     let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + ping_every, ping_every);
     let mut check = tokio::time::interval(Duration::from_secs(1));
     let mut rooms: HashMap<Uuid, RoomSync> = HashMap::new();
+    let coalesce = Duration::from_millis(ws.coalesce_ms);
+    let mut last_flush = tokio::time::Instant::now() - coalesce;
     loop {
         let out: Vec<Arc<str>> = tokio::select! {
             biased;
@@ -396,16 +400,59 @@ async fn writer(
                 continue;
             }
         };
-        for frame in out {
-            // A close request interrupts a send stuck on a reader that stopped reading.
+        // Under load, coalesce: at most one flush per `coalesce` interval per socket, with
+        // everything queued meanwhile in the same write. An idle socket flushes at once.
+        let mut out = out;
+        let next_flush = last_flush + coalesce;
+        // While waiting, keep taking frames off the queue into this batch, so the wait
+        // itself never fills the queue: only a socket that cannot be written overflows.
+        while !out.is_empty() && out.len() < MAX_BATCH && next_flush > tokio::time::Instant::now() {
             tokio::select! {
                 biased;
                 code = closer.closed() => {
                     return if code == close::RESUME { "resume" } else { "revoked" };
                 }
-                sent = sink.send(Message::text(frame.to_string())) => if sent.is_err() { return "client" },
+                control = ctl.recv() => match control {
+                    None => return "client",
+                    Some(control) => out.extend(on_control(&mut rooms, control)),
+                },
+                event = events.recv() => match event {
+                    None => return "client",
+                    Some(Outbound::Event { room, frame }) => out.extend(on_event(&mut rooms, room, frame)),
+                },
+                () = tokio::time::sleep_until(next_flush) => break,
             }
         }
+        while out.len() < MAX_BATCH {
+            if let Ok(control) = ctl.try_recv() {
+                out.extend(on_control(&mut rooms, control));
+                continue;
+            }
+            match events.try_recv() {
+                Ok(Outbound::Event { room, frame }) => {
+                    out.extend(on_event(&mut rooms, room, frame))
+                }
+                Err(_) => break,
+            }
+        }
+        if out.is_empty() {
+            continue;
+        }
+        let write = async {
+            for frame in out {
+                sink.feed(Message::text(frame.to_string())).await?;
+            }
+            sink.flush().await
+        };
+        // A close request interrupts a write stuck on a reader that stopped reading.
+        tokio::select! {
+            biased;
+            code = closer.closed() => {
+                return if code == close::RESUME { "resume" } else { "revoked" };
+            }
+            written = write => if written.is_err() { return "client" },
+        }
+        last_flush = tokio::time::Instant::now();
     }
 }
 

@@ -257,13 +257,20 @@ async fn presence_counts_every_device(backend: Backend) {
     let app = spawn_app(backend).await;
     let ids = people(&app, &["roamer", "observer"]).await;
     let roamer_second = app.login_token("roamer", PASSWORD).await;
-    let mut observer = WsClient::connect(&app, &ids[1].0).await;
-    let is_roamer =
-        |f: &Value| f["type"] == "presence" && f["data"]["user"]["username"] == "roamer";
+    // Presence is told to the rooms the user is in: watch one they share.
+    let room = room_with(&app, &ids[1].0, &[&ids[0].0]).await;
+    let mut observer = subscribed(&app, &ids[1].0, &room).await;
+    // Presence arrives in batches: `{"changes": [{user, status}, …]}`.
+    fn roamer_status(frame: &Value) -> Option<String> {
+        let changes = frame["data"]["changes"].as_array()?;
+        let change = changes.iter().find(|c| c["user"]["username"] == "roamer")?;
+        change["status"].as_str().map(str::to_owned)
+    }
+    let is_roamer = |f: &Value| f["type"] == "presence" && roamer_status(f).is_some();
 
     let mut phone = WsClient::connect(&app, &ids[0].0).await;
     assert_eq!(
-        observer.wait_for(is_roamer).await["data"]["status"],
+        roamer_status(&observer.wait_for(is_roamer).await).unwrap(),
         "online"
     );
     let mut laptop = WsClient::connect(&app, &roamer_second).await;
@@ -278,16 +285,18 @@ async fn presence_counts_every_device(backend: Backend) {
         .request(json!({"op": "presence", "status": "away"}))
         .await;
     assert_eq!(ack["data"]["status"], "away");
-    assert_eq!(observer.wait_for(is_roamer).await["data"]["status"], "away");
+    assert_eq!(
+        roamer_status(&observer.wait_for(is_roamer).await).unwrap(),
+        "away"
+    );
     laptop
         .request(json!({"op": "presence", "status": "online"}))
         .await;
     assert_eq!(
-        observer.wait_for(is_roamer).await["data"]["status"],
+        roamer_status(&observer.wait_for(is_roamer).await).unwrap(),
         "online"
     );
 
-    let room = room_with(&app, &ids[1].0, &[&ids[0].0]).await;
     let members: Vec<Value> = app
         .get_json(&format!("/api/v1/rooms/{room}/members"), &ids[1].0)
         .await;
@@ -299,13 +308,13 @@ async fn presence_counts_every_device(backend: Backend) {
 
     drop(laptop);
     assert_eq!(
-        observer.wait_for(is_roamer).await["data"]["status"],
+        roamer_status(&observer.wait_for(is_roamer).await).unwrap(),
         "away",
         "phone is still there, away"
     );
     drop(phone);
     assert_eq!(
-        observer.wait_for(is_roamer).await["data"]["status"],
+        roamer_status(&observer.wait_for(is_roamer).await).unwrap(),
         "offline"
     );
 }
