@@ -404,23 +404,17 @@ async fn writer(
         // everything queued meanwhile in the same write. An idle socket flushes at once.
         let mut out = out;
         let next_flush = last_flush + coalesce;
-        // While waiting, keep taking frames off the queue into this batch, so the wait
-        // itself never fills the queue: only a socket that cannot be written overflows.
-        while !out.is_empty() && out.len() < MAX_BATCH && next_flush > tokio::time::Instant::now() {
+        // Sleep rather than take each frame as it comes: a sleeping writer costs nothing per
+        // event. A queue already half full is flushed at once instead, so coalescing itself
+        // never overflows a socket that can keep up.
+        let half_full = events.len() * 2 >= events.max_capacity();
+        if !out.is_empty() && !half_full && next_flush > tokio::time::Instant::now() {
             tokio::select! {
                 biased;
                 code = closer.closed() => {
                     return if code == close::RESUME { "resume" } else { "revoked" };
                 }
-                control = ctl.recv() => match control {
-                    None => return "client",
-                    Some(control) => out.extend(on_control(&mut rooms, control)),
-                },
-                event = events.recv() => match event {
-                    None => return "client",
-                    Some(Outbound::Event { room, frame }) => out.extend(on_event(&mut rooms, room, frame)),
-                },
-                () = tokio::time::sleep_until(next_flush) => break,
+                () = tokio::time::sleep_until(next_flush) => {}
             }
         }
         while out.len() < MAX_BATCH {

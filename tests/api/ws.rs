@@ -372,7 +372,7 @@ async fn resume_replays_exactly_what_was_missed_while_others_send(backend: Backe
 
 async fn a_slow_consumer_is_closed_while_others_keep_receiving(backend: Backend) {
     let app = spawn_app_with(backend, |f| {
-        f.merge(("ws.queue_capacity", 8))
+        f.merge(("ws.queue_capacity", 64))
             .merge(("limits.messages_per_minute", 100_000))
     })
     .await;
