@@ -10,7 +10,7 @@ use crate::{
     app::AppState,
     domain::{
         events::RoomEvent,
-        messages,
+        messages, polls,
         rooms::{self, SMALL_ROOM, Visibility},
         users as domain_users,
     },
@@ -265,4 +265,85 @@ pub async fn room_members(
             joined_at: member.joined_at,
         })
         .collect())
+}
+
+/// Creates a poll; it appears in the room as a `poll` message.
+pub async fn poll_create(
+    state: &AppState,
+    author: &users::Model,
+    room_id: Uuid,
+    new: polls::NewPoll,
+) -> AppResult<crate::views::PollView> {
+    state.limits.message(author.id).map_err(rate_limited)?;
+    let order = state.hub.order(room_id).await;
+    let (view, event) = polls::poll_create(&state.db, author, room_id, new).await?;
+    publish(state, &event);
+    drop(order);
+    Ok(view)
+}
+
+/// Votes (or with no options, retracts); the room hears about it in the next batch.
+pub async fn poll_vote(
+    state: &AppState,
+    user: &users::Model,
+    poll_id: Uuid,
+    option_ids: &[Uuid],
+) -> AppResult<crate::views::PollView> {
+    let poll = if option_ids.is_empty() {
+        polls::poll_retract(&state.db, user, poll_id).await?
+    } else {
+        polls::poll_vote(&state.db, user, poll_id, option_ids).await?
+    };
+    state.hub.poll_dirty(poll.id);
+    polls::poll_view(&state.db, &poll, Some(user.id)).await
+}
+
+/// Closes a poll (`actor` None: its time ran out) and announces the final results.
+pub async fn poll_close(
+    state: &AppState,
+    actor: Option<&users::Model>,
+    poll_id: Uuid,
+) -> AppResult<crate::views::PollView> {
+    let room_id = polls::poll_get(&state.db, poll_id).await?.room_id;
+    let order = state.hub.order(room_id).await;
+    let (view, event) = polls::poll_close(&state.db, actor, poll_id).await?;
+    publish(state, &event);
+    drop(order);
+    Ok(view)
+}
+
+/// Broadcasts the current counts of every poll voted on since the last flush: one
+/// `poll.updated` per poll per flush, however many votes arrived.
+pub async fn polls_flush(state: &AppState) {
+    for poll_id in state.hub.take_dirty_polls() {
+        let view = match polls::poll_get(&state.db, poll_id).await {
+            Ok(poll) => polls::poll_view(&state.db, &poll, None).await,
+            Err(err) => Err(err),
+        };
+        match view {
+            Ok(view) => state.broker.publish(Envelope::Room {
+                room_id: view.room_id,
+                seq: None,
+                frame: transient("poll.updated", Some(view.room_id), json!(view)).into(),
+            }),
+            Err(err) => tracing::warn!(poll.id = %poll_id, error = %err, "poll update not sent"),
+        }
+    }
+}
+
+/// Closes every poll whose closing time has passed.
+pub async fn polls_close_due(state: &AppState) {
+    let due = match polls::polls_due(&state.db).await {
+        Ok(due) => due,
+        Err(err) => {
+            tracing::warn!(error = %err, "could not look for polls to close");
+            return;
+        }
+    };
+    for poll_id in due {
+        match poll_close(state, None, poll_id).await {
+            Ok(_) | Err(AppError::Conflict(_)) => {}
+            Err(err) => tracing::warn!(poll.id = %poll_id, error = %err, "poll not closed"),
+        }
+    }
 }

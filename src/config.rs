@@ -35,6 +35,7 @@ pub struct Settings {
     pub http: HttpSettings,
     pub ws: WsSettings,
     pub limits: LimitSettings,
+    pub polls: PollSettings,
     pub log: LogSettings,
     pub uploads: UploadSettings,
     pub broker: BrokerSettings,
@@ -151,6 +152,14 @@ pub struct WsSettings {
     pub connect_window_secs: u64,
     pub ip_ban_secs: u64,
     pub typing_expiry_ms: u64,
+}
+
+/// Poll housekeeping.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PollSettings {
+    /// Seconds between checks for polls whose closing time has passed.
+    pub close_check_secs: u64,
 }
 
 /// Per-user rate limits.

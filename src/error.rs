@@ -131,6 +131,17 @@ impl AppError {
         ("message.reply_invalid", 422),
         ("reaction.invalid", 422),
         ("dm.self", 422),
+        ("poll.not_found", 404),
+        ("poll.closed", 409),
+        ("poll.question_invalid", 422),
+        ("poll.options_count", 422),
+        ("poll.option_text_invalid", 422),
+        ("poll.options_duplicate", 422),
+        ("poll.max_choices_invalid", 422),
+        ("poll.closes_at_past", 422),
+        ("poll.no_choice", 422),
+        ("poll.too_many_choices", 422),
+        ("poll.option_invalid", 422),
     ];
 
     pub fn status(&self) -> StatusCode {

@@ -52,6 +52,8 @@ pub struct MessageView {
     pub deleted: bool,
     pub deleted_by: Option<Uuid>,
     pub reactions: Vec<ReactionCount>,
+    /// For `kind = "poll"`: the poll this message carries.
+    pub poll_id: Option<Uuid>,
 }
 
 impl MessageView {
@@ -73,6 +75,7 @@ impl MessageView {
             deleted: message.deleted_at.is_some(),
             deleted_by: message.deleted_by,
             reactions,
+            poll_id: None,
         }
     }
 }
@@ -130,4 +133,36 @@ pub struct MemberView {
     pub joined_at: DateTime<Utc>,
     /// `online`, `away` or `offline`.
     pub presence: String,
+}
+
+/// One answer of a poll with its count.
+#[derive(Debug, Clone, Serialize, Deserialize, Object)]
+pub struct PollOptionView {
+    pub id: Uuid,
+    pub text: String,
+    pub votes: u64,
+    /// Who chose it; only for public (non-anonymous) polls.
+    pub voters: Option<Vec<UserRef>>,
+}
+
+/// A poll and its results.
+#[derive(Debug, Clone, Serialize, Deserialize, Object)]
+pub struct PollView {
+    pub id: Uuid,
+    pub room_id: Uuid,
+    /// The timeline message (kind `poll`) that carries it.
+    pub message_id: Uuid,
+    pub creator: Option<UserRef>,
+    pub question: String,
+    pub options: Vec<PollOptionView>,
+    pub multiple: bool,
+    pub max_choices: Option<i32>,
+    pub anonymous: bool,
+    pub closes_at: Option<DateTime<Utc>>,
+    pub closed: bool,
+    pub closed_at: Option<DateTime<Utc>>,
+    /// People who voted (a multiple-choice voter counts once).
+    pub total_voters: u64,
+    /// The asking user's choices (absent in broadcasts).
+    pub my_choices: Option<Vec<Uuid>>,
 }

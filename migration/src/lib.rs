@@ -10,6 +10,7 @@ mod m20261122_000004_create_blocks;
 mod m20261122_000005_create_invites;
 mod m20261122_000006_create_rooms;
 mod m20261122_000007_create_messages;
+mod m20261122_000008_create_polls;
 
 /// The ordered list of every migration Anjoman knows.
 pub struct Migrator;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000005_create_invites::Migration),
             Box::new(m20261122_000006_create_rooms::Migration),
             Box::new(m20261122_000007_create_messages::Migration),
+            Box::new(m20261122_000008_create_polls::Migration),
         ]
     }
 }

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod auth;
 pub mod health;
 pub mod meta;
+pub mod polls;
 pub mod rooms;
 pub mod security;
 pub mod users;
@@ -31,6 +32,8 @@ pub enum ApiTags {
     Admin,
     /// Rooms, direct conversations, messages and reactions (the REST side of `/ws`).
     Rooms,
+    /// Polls and votes.
+    Polls,
 }
 
 /// The combined API; the spec's paths are absolute (`/healthz`, `/api/v1/...`).
@@ -41,6 +44,7 @@ pub type Api = (
     users::UsersApi,
     admin::AdminApi,
     rooms::RoomsApi,
+    polls::PollsApi,
 );
 
 /// The error catalogue for the spec's description: every code, its status and meaning.
@@ -69,6 +73,7 @@ pub fn service(i18n: &I18n) -> OpenApiService<Api, ()> {
             users::UsersApi,
             admin::AdminApi,
             rooms::RoomsApi,
+            polls::PollsApi,
         ),
         "Anjoman API",
         env!("CARGO_PKG_VERSION"),

@@ -112,6 +112,12 @@ pub async fn message_views(
     user_ids.extend(all_reactions.iter().map(|r| r.user_id));
     user_ids.sort_unstable();
     user_ids.dedup();
+    let poll_ids = if list.iter().any(|m| m.kind == "poll") {
+        let ids: Vec<Uuid> = list.iter().map(|m| m.id).collect();
+        super::polls::poll_ids_of_messages(db, &ids).await?
+    } else {
+        HashMap::new()
+    };
     let people: HashMap<Uuid, users::Model> = users::Entity::find()
         .filter(users::Column::Id.is_in(user_ids))
         .all(db)
@@ -138,7 +144,9 @@ pub async fn message_views(
                 })
                 .collect();
             let author = message.author_id.and_then(|id| people.get(&id));
-            MessageView::new(message, author, reactions)
+            let mut view = MessageView::new(message, author, reactions);
+            view.poll_id = poll_ids.get(&message.id).copied();
+            view
         })
         .collect())
 }

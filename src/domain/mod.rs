@@ -10,6 +10,7 @@ pub mod login_limiter;
 pub mod messages;
 pub mod moderation;
 pub mod password;
+pub mod polls;
 pub mod profile;
 pub mod rooms;
 pub mod sessions;

@@ -109,6 +109,8 @@ struct Inner {
     rooms: RwLock<HashMap<Uuid, HashSet<u64>>>,
     /// Presence changes waiting for the next batch (see [`Hub::flush_presence`]).
     presence: Mutex<HashMap<Uuid, PresenceChange>>,
+    /// Polls with votes not yet broadcast (see `actions::polls_flush`).
+    dirty_polls: Mutex<HashSet<Uuid>>,
     /// (room, user) → when their typing indicator lapses.
     typing: Mutex<HashMap<(Uuid, Uuid), (Instant, UserRef)>>,
     next_id: AtomicU64,
@@ -134,6 +136,7 @@ impl Hub {
                 rooms: RwLock::new(HashMap::new()),
                 typing: Mutex::new(HashMap::new()),
                 presence: Mutex::new(HashMap::new()),
+                dirty_polls: Mutex::new(HashSet::new()),
                 next_id: AtomicU64::new(1),
                 order: Mutex::new(HashMap::new()),
                 queue_capacity,
@@ -446,6 +449,25 @@ impl Hub {
     pub fn typing_stop(&self, room_id: Uuid, user_id: Uuid) -> Option<UserRef> {
         let mut typing = self.inner.typing.lock().unwrap_or_else(|e| e.into_inner());
         typing.remove(&(room_id, user_id)).map(|(_, user)| user)
+    }
+
+    /// Notes that a poll's counts changed; the next flush broadcasts them once.
+    pub fn poll_dirty(&self, poll_id: Uuid) {
+        self.inner
+            .dirty_polls
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(poll_id);
+    }
+
+    /// The polls changed since the last call.
+    pub fn take_dirty_polls(&self) -> Vec<Uuid> {
+        self.inner
+            .dirty_polls
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .drain()
+            .collect()
     }
 
     /// Number of live connections on this node.

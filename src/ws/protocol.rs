@@ -82,6 +82,13 @@ pub enum ClientOp {
         room_id: Uuid,
         seq: i64,
     },
+    /// Vote in a poll; an empty `option_ids` takes the vote back.
+    Vote {
+        #[serde(rename = "ref")]
+        _ref: Option<String>,
+        poll_id: Uuid,
+        option_ids: Vec<Uuid>,
+    },
     /// This device is `online` or `away`.
     Presence {
         #[serde(rename = "ref")]
@@ -133,6 +140,7 @@ pub fn parse(text: &str) -> (Option<String>, Result<ClientOp, FrameError>) {
         "unreact",
         "typing",
         "read",
+        "vote",
         "presence",
         "ping",
     ];

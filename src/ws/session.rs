@@ -284,6 +284,11 @@ async fn handle(
             let seq = actions::read_mark(state, user, room_id, seq).await?;
             Ok(json!({ "room_id": room_id, "seq": seq }))
         }
+        ClientOp::Vote {
+            poll_id,
+            option_ids,
+            ..
+        } => to_value(&actions::poll_vote(state, user, poll_id, &option_ids).await?),
         ClientOp::Presence { status, .. } => {
             if let Some((_, presence)) = state.hub.set_status(conn_id, status) {
                 actions::presence_publish(state, user, presence).await;

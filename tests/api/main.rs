@@ -14,6 +14,7 @@ mod cors;
 mod errors;
 mod health;
 mod middleware;
+mod polls;
 mod rooms;
 mod secrets;
 mod users;
