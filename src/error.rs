@@ -142,6 +142,7 @@ impl AppError {
         ("poll.no_choice", 422),
         ("poll.too_many_choices", 422),
         ("poll.option_invalid", 422),
+        ("message.not_editable", 422),
     ];
 
     pub fn status(&self) -> StatusCode {

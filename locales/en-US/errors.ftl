@@ -124,3 +124,5 @@ error-poll-too_many_choices = You can choose at most { $max } options in this po
     .title = Too many choices
 error-poll-option_invalid = That option does not belong to this poll.
     .title = Invalid option
+error-message-not_editable = This kind of message cannot be edited.
+    .title = Not editable

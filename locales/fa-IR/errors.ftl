@@ -123,3 +123,5 @@ error-poll-too_many_choices = در این نظرسنجی حداکثر { $max } �
     .title = انتخاب بیش از حد
 error-poll-option_invalid = این گزینه مال این نظرسنجی نیست.
     .title = گزینهٔ نامعتبر
+error-message-not_editable = این نوع پیام ویرایش‌پذیر نیست.
+    .title = ویرایش‌پذیر نیست

@@ -290,6 +290,13 @@ pub async fn message_edit<C: ConnectionTrait + TransactionTrait>(
     if message.author_id != Some(actor.id) {
         return Err(AppError::Forbidden("message.not_author"));
     }
+    // A poll's question is part of what people voted on.
+    if message.kind != "text" {
+        return Err(AppError::Invalid {
+            code: "message.not_editable",
+            args: vec![],
+        });
+    }
     if message.deleted_at.is_some() {
         return Err(AppError::Missing("message.not_found"));
     }

@@ -126,6 +126,17 @@ async fn poll_rules_are_enforced_with_clear_codes(backend: Backend) {
     let carrier = history.iter().find(|m| m["kind"] == "poll").unwrap();
     assert_eq!(carrier["poll_id"], poll_id.as_str());
     assert_eq!(carrier["body"], "چای یا قهوه؟");
+    let edit = app
+        .authed(
+            Method::PATCH,
+            &format!("/api/v1/messages/{}", carrier["id"].as_str().unwrap()),
+            &owner,
+        )
+        .json(&json!({"body": "changed question"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem_code(edit, 422).await, "message.not_editable");
 
     let other = create(
         &app,
