@@ -13,7 +13,8 @@ pub const WS_CONNECTIONS: &str = "anjoman_ws_connections";
 pub const WS_CLOSES: &str = "anjoman_ws_closes_total";
 pub const BUILD_INFO: &str = "anjoman_build_info";
 
-static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+/// Installed at most once per process; concurrent callers wait for the one doing it.
+static HANDLE: OnceLock<Result<PrometheusHandle, String>> = OnceLock::new();
 
 /// Latency buckets from 1 ms to 10 s, so histograms render as real Prometheus histograms.
 const LATENCY_BUCKETS: &[f64] = &[
@@ -22,22 +23,19 @@ const LATENCY_BUCKETS: &[f64] = &[
 
 /// Installs the recorder on first call and returns the handle that renders it.
 pub fn install() -> anyhow::Result<PrometheusHandle> {
-    if let Some(handle) = HANDLE.get() {
-        return Ok(handle.clone());
-    }
-    let recorder = PrometheusBuilder::new()
-        .set_buckets_for_metric(Matcher::Full(HTTP_DURATION.to_owned()), LATENCY_BUCKETS)?
-        .build_recorder();
-    let handle = recorder.handle();
-    // Losing a race to another thread is fine: keep whichever handle was stored first.
-    if metrics::set_global_recorder(recorder).is_ok() {
-        let _ = HANDLE.set(handle);
-        describe();
-    }
     HANDLE
-        .get()
-        .cloned()
-        .ok_or_else(|| anyhow::anyhow!("another metrics recorder is already installed"))
+        .get_or_init(|| {
+            let recorder = PrometheusBuilder::new()
+                .set_buckets_for_metric(Matcher::Full(HTTP_DURATION.to_owned()), LATENCY_BUCKETS)
+                .map_err(|e| e.to_string())?
+                .build_recorder();
+            let handle = recorder.handle();
+            metrics::set_global_recorder(recorder).map_err(|e| e.to_string())?;
+            describe();
+            Ok(handle)
+        })
+        .clone()
+        .map_err(anyhow::Error::msg)
 }
 
 fn describe() {
