@@ -163,6 +163,11 @@ pub enum AvatarImage {
     Gif(Binary<Vec<u8>>, #[oai(header = "Cache-Control")] String),
 }
 
+/// Connected right now (a live socket on this node), whatever the sessions table says.
+fn live(state: &AppState, user_id: Uuid) -> bool {
+    state.hub.presence(user_id) != crate::ws::hub::Presence::Offline
+}
+
 const AVATAR_CACHE: &str = "private, max-age=86400";
 const SEARCH_LIMIT_MAX: u32 = 100;
 
@@ -224,7 +229,7 @@ impl UsersApi {
             found
                 .into_iter()
                 .map(|u| {
-                    let online = online_now.contains(&u.id);
+                    let online = online_now.contains(&u.id) || live(&state, u.id);
                     UserProfile::new(u, online)
                 })
                 .collect(),
@@ -240,9 +245,10 @@ impl UsersApi {
         username: Path<String>,
     ) -> Result<Json<UserProfile>, AppError> {
         let user = domain_users::user_get(&state.db, &username.0).await?;
-        let online = domain_users::users_online(&state.db, &[user.id])
-            .await?
-            .contains(&user.id);
+        let online = live(&state, user.id)
+            || domain_users::users_online(&state.db, &[user.id])
+                .await?
+                .contains(&user.id);
         Ok(Json(UserProfile::new(user, online)))
     }
 
