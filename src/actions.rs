@@ -33,12 +33,6 @@ fn publish_all(state: &AppState, events: &[RoomEvent]) {
     }
 }
 
-fn rate_limited(wait: std::time::Duration) -> AppError {
-    AppError::RateLimited {
-        retry_after_secs: wait.as_secs_f64().ceil().max(1.0) as u64,
-    }
-}
-
 pub async fn message_send(
     state: &AppState,
     author: &users::Model,
@@ -46,7 +40,10 @@ pub async fn message_send(
     body: &str,
     reply_to: Option<Uuid>,
 ) -> AppResult<MessageView> {
-    state.limits.message(author.id).map_err(rate_limited)?;
+    state
+        .limits
+        .message(author.id)
+        .map_err(AppError::rate_limited)?;
     let order = state.hub.order(room_id).await;
     let sent = messages::message_send(&state.db, author, room_id, body, reply_to).await?;
     publish(state, &sent.event);
@@ -274,7 +271,10 @@ pub async fn poll_create(
     room_id: Uuid,
     new: polls::NewPoll,
 ) -> AppResult<crate::views::PollView> {
-    state.limits.message(author.id).map_err(rate_limited)?;
+    state
+        .limits
+        .message(author.id)
+        .map_err(AppError::rate_limited)?;
     let order = state.hub.order(room_id).await;
     let (view, event) = polls::poll_create(&state.db, author, room_id, new).await?;
     publish(state, &event);

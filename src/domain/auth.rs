@@ -251,9 +251,7 @@ pub async fn auth_login(
         .filter_map(|key| auth.limiter.retry_after(key))
         .max();
     if let Some(wait) = wait {
-        return Err(AppError::RateLimited {
-            retry_after_secs: wait.as_secs_f64().ceil().max(1.0) as u64,
-        });
+        return Err(AppError::rate_limited(wait));
     }
 
     let user = match &parsed {
@@ -298,9 +296,7 @@ pub async fn auth_password_change(
 ) -> AppResult<()> {
     let account_key = format!("user:{}", user.username_key);
     if let Some(wait) = auth.limiter.retry_after(&account_key) {
-        return Err(AppError::RateLimited {
-            retry_after_secs: wait.as_secs_f64().ceil().max(1.0) as u64,
-        });
+        return Err(AppError::rate_limited(wait));
     }
     if !auth
         .hasher

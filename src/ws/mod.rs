@@ -29,10 +29,7 @@ pub async fn endpoint(
     let state = state.0.clone();
     if let Some(ip) = req.data::<ClientIp>().and_then(|ip| ip.0) {
         if let Err(wait) = state.limits.connect(ip) {
-            return Err(AppError::RateLimited {
-                retry_after_secs: wait.as_secs().max(1),
-            }
-            .into());
+            return Err(AppError::rate_limited(wait).into());
         }
     }
     let query_token = req.uri().query().and_then(|q| {

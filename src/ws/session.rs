@@ -373,7 +373,7 @@ async fn writer(
         let out: Vec<Arc<str>> = tokio::select! {
             biased;
             code = closer.closed() => {
-                let reason = if code == close::RESUME { "resume" } else { "revoked" };
+                let reason = close_reason(code);
                 let _ = tokio::time::timeout(
                     Duration::from_secs(1),
                     sink.send(Message::close_with(CloseCode::from(code), reason)),
@@ -417,7 +417,7 @@ async fn writer(
             tokio::select! {
                 biased;
                 code = closer.closed() => {
-                    return if code == close::RESUME { "resume" } else { "revoked" };
+                    return close_reason(code);
                 }
                 () = tokio::time::sleep_until(next_flush) => {}
             }
@@ -447,11 +447,20 @@ async fn writer(
         tokio::select! {
             biased;
             code = closer.closed() => {
-                return if code == close::RESUME { "resume" } else { "revoked" };
+                return close_reason(code);
             }
             written = write => if written.is_err() { return "client" },
         }
         last_flush = tokio::time::Instant::now();
+    }
+}
+
+/// The metric label (and close reason text) for a close the hub asked for.
+fn close_reason(code: u16) -> &'static str {
+    if code == close::RESUME {
+        "resume"
+    } else {
+        "revoked"
     }
 }
 
