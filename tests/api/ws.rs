@@ -697,7 +697,8 @@ async fn oversized_frames_are_refused(backend: Backend) {
     let token = app.register_token("big", PASSWORD).await;
     let mut ws = WsClient::connect(&app, &token).await;
     let huge = format!(r#"{{"op":"ping","pad":"{}"}}"#, "x".repeat(1_100_000));
-    ws.send_text(&huge).await;
+    // The server may reset the connection before the whole frame is even written.
+    let _ = ws.try_send_text(&huge).await;
     assert!(
         matches!(ws.closed().await, None | Some(1009)),
         "the socket is closed"

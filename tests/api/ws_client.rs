@@ -85,7 +85,15 @@ impl WsClient {
     }
 
     pub async fn send_text(&mut self, text: &str) {
-        self.socket.send(Message::text(text)).await.unwrap();
+        self.try_send_text(text).await.unwrap();
+    }
+
+    /// Sends without asserting: the server may drop the connection mid-frame.
+    pub async fn try_send_text(
+        &mut self,
+        text: &str,
+    ) -> Result<(), tokio_tungstenite::tungstenite::Error> {
+        self.socket.send(Message::text(text)).await
     }
 
     /// Sends an op with a fresh `ref` and returns that ref.
