@@ -10,12 +10,12 @@ use crate::{
     app::AppState,
     domain::{
         events::RoomEvent,
-        messages, polls,
+        files, messages, polls,
         rooms::{self, SMALL_ROOM, Visibility},
         users as domain_users,
     },
     error::{AppError, AppResult},
-    views::{MemberView, MessageView, RoomView, UserRef},
+    views::{FileView, MemberView, MessageView, RoomView, UserRef},
     ws::{broker::Envelope, hub::Presence, protocol::transient},
 };
 
@@ -39,13 +39,15 @@ pub async fn message_send(
     room_id: Uuid,
     body: &str,
     reply_to: Option<Uuid>,
+    attachments: &[Uuid],
 ) -> AppResult<MessageView> {
     state
         .limits
         .message(author.id)
         .map_err(AppError::rate_limited)?;
     let order = state.hub.order(room_id).await;
-    let sent = messages::message_send(&state.db, author, room_id, body, reply_to).await?;
+    let sent =
+        messages::message_send(&state.db, author, room_id, body, reply_to, attachments).await?;
     publish(state, &sent.event);
     drop(order);
     if let Some(user) = state.hub.typing_stop(room_id, author.id) {
@@ -82,7 +84,52 @@ pub async fn message_delete(
     let _order = state.hub.order(room_id).await;
     let (view, event) = messages::message_delete(&state.db, actor, message_id).await?;
     publish(state, &event);
+    // After the commit: a crash in between leaves files the cleanup pass removes.
+    files::release_message(&state.db, &state.files, message_id).await?;
     Ok(view)
+}
+
+/// Stores an upload in a room. With `send`, it is posted at once as a message (with
+/// `caption` as its body); otherwise it waits to be attached to a message the uploader
+/// sends (`attachments`), and is removed if that never happens.
+pub async fn file_upload(
+    state: &AppState,
+    uploader: &users::Model,
+    room_id: Uuid,
+    staged: files::Staged,
+    name: &str,
+    caption: &str,
+    send: bool,
+) -> AppResult<(FileView, Option<MessageView>)> {
+    let settings = &state.settings.uploads;
+    let file = files::file_create(
+        &state.db,
+        &state.files,
+        settings,
+        uploader,
+        room_id,
+        staged,
+        name,
+    )
+    .await?;
+    metrics::counter!("anjoman_upload_bytes_total").increment(file.size.max(0) as u64);
+    if !send {
+        let view = files::file_views(&state.db, vec![file]).await?.remove(0);
+        return Ok((view, None));
+    }
+    match message_send(state, uploader, room_id, caption, None, &[file.id]).await {
+        Ok(message) => {
+            let view = message.attachments.first().cloned().ok_or_else(|| {
+                AppError::Internal(anyhow::anyhow!("sent file missing from its message"))
+            })?;
+            Ok((view, Some(message)))
+        }
+        Err(err) => {
+            // Nothing was posted, so nothing should stay stored.
+            files::release(&state.db, &state.files, vec![file]).await?;
+            Err(err)
+        }
+    }
 }
 
 pub async fn reaction_set(

@@ -15,7 +15,7 @@ use crate::{
     api,
     config::{Mode, Settings},
     db,
-    domain::{auth::AuthService, avatar, rooms},
+    domain::{auth::AuthService, avatar, files::FileStore, rooms},
     http::{
         BodyLimit, Cors, ErrorRenderer, RequestContext, nodelay::NoDelayAcceptor,
         origin::OriginAllowList,
@@ -42,6 +42,7 @@ pub struct AppState {
     pub hub: Hub,
     pub broker: Arc<dyn Broker>,
     pub limits: Arc<Limits>,
+    pub files: Arc<FileStore>,
     pub metrics: PrometheusHandle,
 }
 
@@ -54,11 +55,10 @@ impl AppState {
             db::migrate_up(&db).await?;
         }
         let jwt_key = secrets::jwt_key(&db, settings.auth.jwt_secret.as_ref()).await?;
-        tokio::fs::create_dir_all(&settings.uploads.dir)
-            .await
-            .map_err(|e| {
-                anyhow::anyhow!("cannot create uploads dir {:?}: {e}", settings.uploads.dir)
-            })?;
+        let files = FileStore::new(&settings.uploads.dir);
+        files.prepare().await.map_err(|e| {
+            anyhow::anyhow!("cannot create uploads dir {:?}: {e}", settings.uploads.dir)
+        })?;
         rooms::ensure_general_room(&db).await?;
         let hub = Hub::new(
             db.clone(),
@@ -69,6 +69,7 @@ impl AppState {
             broker: InProcessBroker::new(hub.clone()),
             hub,
             limits: Arc::new(Limits::new(&settings)),
+            files: Arc::new(files),
             auth: Arc::new(AuthService::new(&settings.auth, jwt_key.expose_secret())?),
             db,
             i18n: I18n::load()?,
@@ -78,6 +79,9 @@ impl AppState {
         })
     }
 }
+
+/// Bytes an upload request may carry besides the file: part headers and small fields.
+const UPLOAD_FORM_OVERHEAD: u64 = 256 * 1024;
 
 /// Every route with every middleware.
 pub fn router(state: AppState) -> anyhow::Result<impl Endpoint> {
@@ -114,7 +118,12 @@ pub fn router(state: AppState) -> anyhow::Result<impl Endpoint> {
     Ok(routes
         .with(
             BodyLimit::new(settings.http.body_limit_bytes)
-                .route("/api/v1/users/me/avatar", avatar::MAX_BYTES),
+                .route("/api/v1/users/me/avatar", avatar::MAX_BYTES)
+                // Uploads stream to disk; the form around the file is small.
+                .streamed(
+                    "/api/v1/files",
+                    settings.uploads.max_file_bytes + UPLOAD_FORM_OVERHEAD,
+                ),
         )
         .with(ErrorRenderer {
             i18n: state.i18n.clone(),
@@ -178,11 +187,13 @@ impl Application {
         let grace = Duration::from_secs(self.state.settings.server.shutdown_timeout_secs);
         let db = self.state.db.clone();
         let housekeeping = tokio::spawn(housekeeping(self.state.clone()));
+        let cleanup = tokio::spawn(files_cleanup(self.state.clone()));
         let app = router(self.state)?;
         Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(app, shutdown, Some(grace))
             .await?;
         housekeeping.abort();
+        cleanup.abort();
         db.close().await?;
         tracing::info!("shutdown complete");
         Ok(())
@@ -206,6 +217,27 @@ async fn housekeeping(state: AppState) {
         }
         if ticks % 240 == 0 {
             state.limits.sweep();
+        }
+    }
+}
+
+/// The uploads cleanup pass: at start, then every `uploads.cleanup_interval_secs`.
+async fn files_cleanup(state: AppState) {
+    let period = Duration::from_secs(state.settings.uploads.cleanup_interval_secs);
+    let mut tick = tokio::time::interval(period);
+    loop {
+        tick.tick().await;
+        match crate::domain::files::sweep(&state.db, &state.files, &state.settings.uploads).await {
+            Ok(swept) if swept.files + swept.blobs + swept.stray > 0 => {
+                tracing::info!(
+                    files = swept.files,
+                    contents = swept.blobs,
+                    stray = swept.stray,
+                    "uploads cleaned up"
+                );
+            }
+            Ok(_) => {}
+            Err(err) => tracing::warn!(error = %err, "uploads cleanup failed"),
         }
     }
 }

@@ -167,6 +167,9 @@ pub struct PollSettings {
 #[serde(deny_unknown_fields)]
 pub struct LimitSettings {
     pub messages_per_minute: u32,
+    /// File uploads a user may make per window.
+    pub uploads_per_window: u32,
+    pub uploads_window_secs: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -187,6 +190,18 @@ pub enum LogFormat {
 #[serde(deny_unknown_fields)]
 pub struct UploadSettings {
     pub dir: PathBuf,
+    /// Largest file accepted, in bytes.
+    pub max_file_bytes: u64,
+    /// Extensions people may share; the bytes must match the extension.
+    pub allowed_types: Vec<String>,
+    /// Bytes of files a user may have stored at once.
+    pub user_quota_bytes: u64,
+    /// An uploaded file not attached to a message within this many seconds is removed.
+    pub pending_ttl_secs: u64,
+    /// Seconds between cleanup passes (orphans left by crashes, expired pending files).
+    pub cleanup_interval_secs: u64,
+    /// Stray files younger than this are left alone by cleanup (an upload may own them).
+    pub orphan_grace_secs: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -306,6 +321,19 @@ impl Settings {
                 "limits.messages_per_minute",
                 u64::from(self.limits.messages_per_minute),
             ),
+            (
+                "limits.uploads_per_window",
+                u64::from(self.limits.uploads_per_window),
+            ),
+            (
+                "limits.uploads_window_secs",
+                self.limits.uploads_window_secs,
+            ),
+            ("uploads.max_file_bytes", self.uploads.max_file_bytes),
+            (
+                "uploads.cleanup_interval_secs",
+                self.uploads.cleanup_interval_secs,
+            ),
         ] {
             if value == 0 {
                 return Err(key_error(key, "must be positive"));
@@ -321,6 +349,17 @@ impl Settings {
                 "auth.argon2",
                 "memory_kib, iterations and parallelism are out of argon2's range",
             ));
+        }
+        for ext in &self.uploads.allowed_types {
+            if crate::domain::file_types::FileType::for_extension(ext).is_none() {
+                return Err(key_error(
+                    "uploads.allowed_types",
+                    &format!(
+                        "{ext:?} is not one of {}",
+                        crate::domain::file_types::KNOWN_EXTENSIONS.join(", ")
+                    ),
+                ));
+            }
         }
         if let Some(broker) = &self.broker.url {
             if !broker.starts_with("redis://") && !broker.starts_with("rediss://") {

@@ -64,6 +64,18 @@ pub enum AppError {
     /// 413: the request body is larger than the configured limit.
     #[error("payload too large (limit {limit} bytes)")]
     PayloadTooLarge { limit: u64 },
+    /// 413: a size rule was broken; `code` says which (`file.too_large`, `file.quota_exceeded`).
+    #[error("too large: {code}")]
+    TooLarge {
+        code: &'static str,
+        args: Vec<(&'static str, String)>,
+    },
+    /// 412: an `If-Match` / `If-Unmodified-Since` condition failed.
+    #[error("precondition failed")]
+    PreconditionFailed,
+    /// 416: the `Range` asked for lies outside the file of `size` bytes.
+    #[error("range not satisfiable")]
+    RangeNotSatisfiable { size: u64 },
     /// 415: the body is not in a format this route reads; `code` says which rule.
     #[error("unsupported media type: {0}")]
     UnsupportedMediaType(&'static str),
@@ -143,6 +155,20 @@ impl AppError {
         ("poll.too_many_choices", 422),
         ("poll.option_invalid", 422),
         ("message.not_editable", 422),
+        ("file.not_found", 404),
+        ("file.no_thumbnail", 404),
+        ("precondition_failed", 412),
+        ("file.too_large", 413),
+        ("file.quota_exceeded", 413),
+        ("file.executable", 415),
+        ("file.active_content", 415),
+        ("range_not_satisfiable", 416),
+        ("file.type_not_allowed", 422),
+        ("file.type_mismatch", 422),
+        ("file.empty", 422),
+        ("file.missing", 422),
+        ("file.attachment_invalid", 422),
+        ("message.too_many_attachments", 422),
     ];
 
     /// `rate_limited` after waiting `wait` (rounded up to whole seconds, at least one).
@@ -163,7 +189,9 @@ impl AppError {
             Self::NotFound | Self::Missing(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) => StatusCode::CONFLICT,
-            Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::PayloadTooLarge { .. } | Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            Self::RangeNotSatisfiable { .. } => StatusCode::RANGE_NOT_SATISFIABLE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -175,6 +203,7 @@ impl AppError {
         match self {
             Self::BadRequest(_) => "bad_request",
             Self::Invalid { code, .. }
+            | Self::TooLarge { code, .. }
             | Self::Conflict(code)
             | Self::Forbidden(code)
             | Self::Missing(code)
@@ -187,6 +216,8 @@ impl AppError {
             Self::RateLimited { .. } => "rate_limited",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::PayloadTooLarge { .. } => "payload_too_large",
+            Self::PreconditionFailed => "precondition_failed",
+            Self::RangeNotSatisfiable { .. } => "range_not_satisfiable",
 
             Self::Unavailable(_) => "service_unavailable",
             Self::Internal(_) => "internal",
@@ -198,7 +229,7 @@ impl AppError {
         let mut args = FluentArgs::new();
         match self {
             Self::BadRequest(reason) => args.set("reason", reason.clone()),
-            Self::Invalid { args: extra, .. } => {
+            Self::Invalid { args: extra, .. } | Self::TooLarge { args: extra, .. } => {
                 for (name, value) in extra {
                     args.set(*name, value.clone());
                 }
@@ -272,6 +303,9 @@ impl AppError {
             }
             Self::Unauthorized | Self::InvalidCredentials => {
                 vec![("www-authenticate", "Bearer".to_owned())]
+            }
+            Self::RangeNotSatisfiable { size } => {
+                vec![("content-range", format!("bytes */{size}"))]
             }
             _ => vec![],
         }

@@ -19,6 +19,7 @@ use crate::config::Settings;
 /// The limiters, built from configuration.
 pub struct Limits {
     messages: DefaultKeyedRateLimiter<Uuid>,
+    uploads: DefaultKeyedRateLimiter<Uuid>,
     connects: DefaultKeyedRateLimiter<IpAddr>,
     ip_bans: Mutex<HashMap<IpAddr, Instant>>,
     ip_ban: Duration,
@@ -39,6 +40,10 @@ impl Limits {
                 settings.limits.messages_per_minute,
                 Duration::from_secs(60),
             )),
+            uploads: RateLimiter::keyed(quota(
+                settings.limits.uploads_per_window,
+                Duration::from_secs(settings.limits.uploads_window_secs),
+            )),
             connects: RateLimiter::keyed(quota(
                 settings.ws.connect_per_ip,
                 Duration::from_secs(settings.ws.connect_window_secs),
@@ -51,6 +56,13 @@ impl Limits {
     /// Takes one message from the user's budget, or says how long to wait.
     pub fn message(&self, user_id: Uuid) -> Result<(), Duration> {
         self.messages
+            .check_key(&user_id)
+            .map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
+    }
+
+    /// Takes one file upload from the user's budget, or says how long to wait.
+    pub fn upload(&self, user_id: Uuid) -> Result<(), Duration> {
+        self.uploads
             .check_key(&user_id)
             .map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
     }
@@ -77,6 +89,7 @@ impl Limits {
     /// Drops state for keys that have fully recovered (call periodically).
     pub fn sweep(&self) {
         self.messages.retain_recent();
+        self.uploads.retain_recent();
         self.connects.retain_recent();
         let now = Instant::now();
         self.ip_bans

@@ -2,7 +2,7 @@
 //! from database models explicitly, never by serializing the models themselves.
 
 use chrono::{DateTime, Utc};
-use entity::{messages, rooms, users};
+use entity::{blobs, files, messages, rooms, users};
 use poem_openapi::Object;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -54,6 +54,53 @@ pub struct MessageView {
     pub reactions: Vec<ReactionCount>,
     /// For `kind = "poll"`: the poll this message carries.
     pub poll_id: Option<Uuid>,
+    /// Files shared with the message (empty once deleted).
+    #[serde(default)]
+    pub attachments: Vec<FileView>,
+}
+
+/// A shared file. `name` is user-supplied: render it as text.
+#[derive(Debug, Clone, Serialize, Deserialize, Object)]
+pub struct FileView {
+    pub id: Uuid,
+    pub room_id: Uuid,
+    pub uploader_id: Uuid,
+    /// The message it is attached to; absent until attached.
+    pub message_id: Option<Uuid>,
+    /// Sanitized original name (Persian names are kept).
+    pub name: String,
+    /// Bytes.
+    pub size: i64,
+    /// The type it is served with, decided from its bytes.
+    pub mime: String,
+    /// Download address (access follows room membership).
+    pub url: String,
+    /// A preview of at most 320 px, for images.
+    pub thumbnail_url: Option<String>,
+    /// Pixel size, for images.
+    pub width: Option<i32>,
+    pub height: Option<i32>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl FileView {
+    pub fn new(file: &files::Model, blob: Option<&blobs::Model>) -> Self {
+        let has_thumb = blob.is_some_and(|b| b.thumb_mime.is_some());
+        Self {
+            id: file.id,
+            room_id: file.room_id,
+            uploader_id: file.uploader_id,
+            message_id: file.message_id,
+            name: file.name.clone(),
+            size: file.size,
+            mime: file.mime.clone(),
+            url: format!("/api/v1/files/{}", file.id),
+            thumbnail_url: has_thumb.then(|| format!("/api/v1/files/{}/thumbnail", file.id)),
+            width: blob.and_then(|b| b.width),
+            height: blob.and_then(|b| b.height),
+            created_at: file.created_at,
+        }
+    }
 }
 
 impl MessageView {
@@ -76,6 +123,7 @@ impl MessageView {
             deleted_by: message.deleted_by,
             reactions,
             poll_id: None,
+            attachments: vec![],
         }
     }
 }

@@ -1,7 +1,9 @@
 //! SeaORM entities, one module per table. These are storage models only: the HTTP and
 //! WebSocket layers map them to their own wire types and never serialize them directly.
 
+pub mod blobs;
 pub mod blocks;
+pub mod files;
 pub mod instance_state;
 pub mod invites;
 pub mod mentions;

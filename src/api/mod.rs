@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod files;
 pub mod health;
 pub mod meta;
 pub mod polls;
@@ -34,6 +35,8 @@ pub enum ApiTags {
     Rooms,
     /// Polls and votes.
     Polls,
+    /// File sharing: uploads, downloads and previews.
+    Files,
 }
 
 /// The combined API; the spec's paths are absolute (`/healthz`, `/api/v1/...`).
@@ -45,6 +48,7 @@ pub type Api = (
     admin::AdminApi,
     rooms::RoomsApi,
     polls::PollsApi,
+    files::FilesApi,
 );
 
 /// The error catalogue for the spec's description: every code, its status and meaning.
@@ -74,6 +78,7 @@ pub fn service(i18n: &I18n) -> OpenApiService<Api, ()> {
             admin::AdminApi,
             rooms::RoomsApi,
             polls::PollsApi,
+            files::FilesApi,
         ),
         "Anjoman API",
         env!("CARGO_PKG_VERSION"),

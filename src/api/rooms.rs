@@ -56,9 +56,13 @@ pub struct JoinByCode {
 /// A message to send.
 #[derive(Debug, Object)]
 pub struct MessageCreate {
-    /// 1–4,000 characters of plain text.
+    /// 1–4,000 characters of plain text (may be empty with `attachments`).
+    #[oai(default)]
     pub body: String,
     pub reply_to: Option<Uuid>,
+    /// Up to 10 of your files uploaded to this room with `send=false`.
+    #[oai(default)]
+    pub attachments: Vec<Uuid>,
 }
 
 /// A new body for a message.
@@ -289,8 +293,15 @@ impl RoomsApi {
         id: Path<Uuid>,
         body: Json<MessageCreate>,
     ) -> Result<Created<MessageView>, AppError> {
-        let view =
-            actions::message_send(&state, &auth.user, id.0, &body.body, body.reply_to).await?;
+        let view = actions::message_send(
+            &state,
+            &auth.user,
+            id.0,
+            &body.body,
+            body.reply_to,
+            &body.attachments,
+        )
+        .await?;
         Ok(Created::Created(Json(view)))
     }
 

@@ -18,6 +18,7 @@ use uuid::Uuid;
 use super::{
     blocks,
     events::{RoomEvent, event_append, event_record, seq_next},
+    files,
     rooms::{may_moderate, membership, require_member},
     username::Username,
 };
@@ -118,6 +119,13 @@ pub async fn message_views(
     } else {
         HashMap::new()
     };
+    // A deleted message shows no files, even before its files are released.
+    let live: Vec<Uuid> = list
+        .iter()
+        .filter(|m| m.deleted_at.is_none())
+        .map(|m| m.id)
+        .collect();
+    let mut attachments = files::views_for_messages(db, &live).await?;
     let people: HashMap<Uuid, users::Model> = users::Entity::find()
         .filter(users::Column::Id.is_in(user_ids))
         .all(db)
@@ -146,6 +154,7 @@ pub async fn message_views(
             let author = message.author_id.and_then(|id| people.get(&id));
             let mut view = MessageView::new(message, author, reactions);
             view.poll_id = poll_ids.get(&message.id).copied();
+            view.attachments = attachments.remove(&message.id).unwrap_or_default();
             view
         })
         .collect())
@@ -158,16 +167,28 @@ pub struct Sent {
     pub mentioned: Vec<Uuid>,
 }
 
-/// Sends a message to a room the author belongs to. In a direct room a block (either way)
-/// refuses it.
+/// Sends a message to a room the author belongs to, with the author's files uploaded to
+/// the room (`attachments`; the body may then be empty). In a direct room a block (either
+/// way) refuses it.
 pub async fn message_send<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     author: &users::Model,
     room_id: Uuid,
     body: &str,
     reply_to: Option<Uuid>,
+    attachments: &[Uuid],
 ) -> AppResult<Sent> {
-    let body = parse_body(body)?;
+    if attachments.len() > files::ATTACHMENTS_MAX {
+        return Err(AppError::Invalid {
+            code: "message.too_many_attachments",
+            args: vec![("max", files::ATTACHMENTS_MAX.to_string())],
+        });
+    }
+    let body = if attachments.is_empty() || !body.trim().is_empty() {
+        parse_body(body)?
+    } else {
+        String::new()
+    };
     let (room, _) = require_member(db, room_id, author.id).await?;
     if room.kind == "direct" {
         let peer = room_members::Entity::find()
@@ -209,6 +230,7 @@ pub async fn message_send<C: ConnectionTrait + TransactionTrait>(
     })
     .exec_with_returning(&txn)
     .await?;
+    files::attach(&txn, author.id, room_id, message.id, attachments).await?;
     for user_id in &mentioned {
         mentions::Entity::insert(mentions::ActiveModel {
             message_id: Set(message.id),
@@ -234,7 +256,11 @@ pub async fn message_send<C: ConnectionTrait + TransactionTrait>(
         .filter(room_members::Column::UserId.eq(author.id))
         .exec(&txn)
         .await?;
-    let view = MessageView::new(&message, Some(author), vec![]);
+    let mut view = MessageView::new(&message, Some(author), vec![]);
+    view.attachments = files::views_for_messages(&txn, &[message.id])
+        .await?
+        .remove(&message.id)
+        .unwrap_or_default();
     let event = event_record(&txn, room_id, seq, "message.created", &view).await?;
     txn.commit().await?;
     Ok(Sent {

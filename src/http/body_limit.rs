@@ -14,7 +14,16 @@ use crate::error::AppError;
 /// limit by exact path.
 pub struct BodyLimit {
     max_bytes: u64,
-    routes: Arc<[(&'static str, u64)]>,
+    routes: Arc<[RouteLimit]>,
+}
+
+/// A limit for requests to exactly `path`.
+#[derive(Clone, Copy)]
+struct RouteLimit {
+    path: &'static str,
+    max_bytes: u64,
+    /// Passed on as a stream (cut off at the limit) instead of buffered.
+    streamed: bool,
 }
 
 impl BodyLimit {
@@ -27,8 +36,26 @@ impl BodyLimit {
 
     /// A different limit for requests to exactly `path`.
     pub fn route(self, path: &'static str, max_bytes: u64) -> Self {
+        self.with_route(RouteLimit {
+            path,
+            max_bytes,
+            streamed: false,
+        })
+    }
+
+    /// A limit for `path` whose handler reads the body as it arrives (uploads): it is not
+    /// buffered, and a body that grows past `max_bytes` ends in an error at that point.
+    pub fn streamed(self, path: &'static str, max_bytes: u64) -> Self {
+        self.with_route(RouteLimit {
+            path,
+            max_bytes,
+            streamed: true,
+        })
+    }
+
+    fn with_route(self, route: RouteLimit) -> Self {
         let mut routes = self.routes.to_vec();
-        routes.push((path, max_bytes));
+        routes.push(route);
         Self {
             routes: routes.into(),
             ..self
@@ -51,7 +78,7 @@ impl<E: Endpoint> Middleware<E> for BodyLimit {
 pub struct BodyLimitEndpoint<E> {
     inner: E,
     max_bytes: u64,
-    routes: Arc<[(&'static str, u64)]>,
+    routes: Arc<[RouteLimit]>,
 }
 
 impl<E: Endpoint> Endpoint for BodyLimitEndpoint<E> {
@@ -59,11 +86,8 @@ impl<E: Endpoint> Endpoint for BodyLimitEndpoint<E> {
 
     async fn call(&self, mut req: Request) -> Result<E::Output> {
         let path = req.uri().path();
-        let limit = self
-            .routes
-            .iter()
-            .find(|(route, _)| *route == path)
-            .map_or(self.max_bytes, |(_, limit)| *limit);
+        let route = self.routes.iter().find(|route| route.path == path).copied();
+        let limit = route.map_or(self.max_bytes, |route| route.max_bytes);
         let declared = req
             .headers()
             .get(header::CONTENT_LENGTH)
@@ -72,8 +96,21 @@ impl<E: Endpoint> Endpoint for BodyLimitEndpoint<E> {
         if declared.is_some_and(|len| len > limit) {
             return Err(AppError::PayloadTooLarge { limit }.into());
         }
-        // Upgrades (WebSocket) carry no body to buffer.
-        if !req.headers().contains_key(header::UPGRADE) {
+        if route.is_some_and(|route| route.streamed) {
+            let mut seen: u64 = 0;
+            let stream = req.take_body().into_bytes_stream().map(move |chunk| {
+                let chunk = chunk?;
+                seen += chunk.len() as u64;
+                if seen > limit {
+                    return Err(std::io::Error::other(format!(
+                        "request body over the {limit} byte limit"
+                    )));
+                }
+                Ok(chunk)
+            });
+            req.set_body(Body::from_bytes_stream(stream));
+        } else if !req.headers().contains_key(header::UPGRADE) {
+            // Upgrades (WebSocket) carry no body to buffer.
             let mut stream = req.take_body().into_bytes_stream();
             let mut buffered = BytesMut::new();
             while let Some(chunk) = stream.next().await {

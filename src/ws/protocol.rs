@@ -43,8 +43,13 @@ pub enum ClientOp {
         #[serde(rename = "ref")]
         _ref: Option<String>,
         room_id: Uuid,
+        /// May be empty when `attachments` are given.
+        #[serde(default)]
         body: String,
         reply_to: Option<Uuid>,
+        /// Ids of the sender's uploads to this room (`POST /api/v1/files` with `send=false`).
+        #[serde(default)]
+        attachments: Vec<Uuid>,
     },
     Edit {
         #[serde(rename = "ref")]

@@ -262,8 +262,11 @@ async fn handle(
             room_id,
             body,
             reply_to,
+            attachments,
             ..
-        } => to_value(&actions::message_send(state, user, room_id, &body, reply_to).await?),
+        } => to_value(
+            &actions::message_send(state, user, room_id, &body, reply_to, &attachments).await?,
+        ),
         ClientOp::Edit {
             message_id, body, ..
         } => to_value(&actions::message_edit(state, user, message_id, &body).await?),

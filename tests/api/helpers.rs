@@ -155,7 +155,7 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub db: DatabaseConnection,
     pub database: TestDatabase,
-    _uploads: TempDir,
+    uploads: TempDir,
 }
 
 /// Settings every test server shares: port 0, the given database, cheap argon2.
@@ -195,7 +195,7 @@ pub async fn spawn_app_with(
         client: client(),
         db,
         database,
-        _uploads: uploads,
+        uploads,
     }
 }
 
@@ -209,6 +209,11 @@ pub fn client() -> reqwest::Client {
 }
 
 impl TestApp {
+    /// The server's uploads directory.
+    pub fn uploads(&self) -> &std::path::Path {
+        self.uploads.path()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }

@@ -12,6 +12,7 @@ mod auth;
 mod cli;
 mod cors;
 mod errors;
+mod files;
 mod health;
 mod middleware;
 mod polls;

@@ -1,0 +1,668 @@
+//! Shared files: streamed to disk while hashed, stored once per content (SHA-256), named
+//! and owned per upload, attached to messages, readable by the room's members, and removed
+//! when the last message that shows them goes.
+//!
+//! On disk, under the uploads directory: `files/<2 hex>/<sha256>` (contents),
+//! `thumbs/<2 hex>/<sha256>` (previews) and `tmp/` (uploads in flight).
+
+use std::{
+    collections::{HashMap, HashSet},
+    path::{Path, PathBuf},
+    time::{Duration, SystemTime},
+};
+
+use chrono::Utc;
+use entity::{blobs, files, messages, users};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QuerySelect, TransactionTrait, sea_query::Expr,
+};
+use sha2::{Digest, Sha256};
+use tempfile::TempPath;
+use tokio::{
+    io::{AsyncRead, AsyncReadExt, AsyncWriteExt},
+    sync::{Mutex, MutexGuard, Semaphore},
+};
+use uuid::Uuid;
+
+use super::{
+    file_names,
+    file_types::{self, FileType},
+    rooms::require_member,
+    thumbnails,
+};
+use crate::{
+    config::UploadSettings,
+    error::{AppError, AppResult},
+    views::FileView,
+};
+
+/// Files one message may carry.
+pub const ATTACHMENTS_MAX: usize = 10;
+/// Bytes read from the upload before each disk write.
+const WRITE_CHUNK: usize = 256 * 1024;
+const LOCK_STRIPES: usize = 64;
+
+/// The upload directory and the locks that keep "is this content still used?" and "store
+/// this content" from interleaving for the same SHA-256.
+pub struct FileStore {
+    root: PathBuf,
+    locks: Vec<Mutex<()>>,
+    /// Decoding a large picture takes a lot of memory for a moment: one per core at most.
+    decoders: Semaphore,
+}
+
+impl FileStore {
+    pub fn new(root: &Path) -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Self {
+            root: root.to_owned(),
+            locks: (0..LOCK_STRIPES).map(|_| Mutex::new(())).collect(),
+            decoders: Semaphore::new(cores),
+        }
+    }
+
+    /// Creates the directories uploads need.
+    pub async fn prepare(&self) -> std::io::Result<()> {
+        for dir in ["files", "thumbs", "tmp"] {
+            tokio::fs::create_dir_all(self.root.join(dir)).await?;
+        }
+        Ok(())
+    }
+
+    fn blob_path(&self, sha256: &str) -> PathBuf {
+        self.root.join("files").join(&sha256[..2]).join(sha256)
+    }
+
+    fn thumb_path(&self, sha256: &str) -> PathBuf {
+        self.root.join("thumbs").join(&sha256[..2]).join(sha256)
+    }
+
+    fn tmp_dir(&self) -> PathBuf {
+        self.root.join("tmp")
+    }
+
+    async fn lock(&self, sha256: &str) -> MutexGuard<'_, ()> {
+        let stripe = sha256
+            .get(..2)
+            .and_then(|hex| usize::from_str_radix(hex, 16).ok())
+            .unwrap_or(0)
+            % LOCK_STRIPES;
+        self.locks[stripe].lock().await
+    }
+}
+
+/// An upload written to a temporary file (removed when dropped unless stored).
+pub struct Staged {
+    temp: TempPath,
+    pub sha256: String,
+    pub size: u64,
+    head: Vec<u8>,
+}
+
+/// Streams an upload to a temporary file, hashing as it goes. Past `max_bytes` it stops
+/// reading at once and the partial file is deleted.
+pub async fn stage(
+    store: &FileStore,
+    mut reader: impl AsyncRead + Unpin,
+    max_bytes: u64,
+) -> AppResult<Staged> {
+    let temp = tempfile::Builder::new()
+        .prefix(".upload-")
+        .tempfile_in(store.tmp_dir())
+        .map_err(|e| anyhow::anyhow!("creating a temporary upload file: {e}"))?;
+    let (file, temp) = temp.into_parts();
+    let mut file = tokio::fs::File::from_std(file);
+    let mut hasher = Sha256::new();
+    let mut head = Vec::with_capacity(file_types::HEAD_BYTES);
+    let mut size: u64 = 0;
+    let mut buf = Vec::with_capacity(WRITE_CHUNK);
+    loop {
+        buf.clear();
+        // Never read more than one byte past the limit.
+        let want = (WRITE_CHUNK as u64).min(max_bytes + 1 - size);
+        let read = (&mut reader)
+            .take(want)
+            .read_to_end(&mut buf)
+            .await
+            .map_err(|e| AppError::BadRequest(format!("upload interrupted: {e}")))?;
+        if read == 0 {
+            break;
+        }
+        size += read as u64;
+        if size > max_bytes {
+            // `temp` is dropped here, which deletes the partial file.
+            return Err(too_large(max_bytes));
+        }
+        if head.len() < file_types::HEAD_BYTES {
+            let take = (file_types::HEAD_BYTES - head.len()).min(buf.len());
+            head.extend_from_slice(&buf[..take]);
+        }
+        hasher.update(&buf);
+        file.write_all(&buf)
+            .await
+            .map_err(|e| anyhow::anyhow!("writing an upload: {e}"))?;
+        if (read as u64) < want {
+            break;
+        }
+    }
+    file.flush()
+        .await
+        .map_err(|e| anyhow::anyhow!("writing an upload: {e}"))?;
+    if size == 0 {
+        return Err(AppError::Invalid {
+            code: "file.empty",
+            args: vec![],
+        });
+    }
+    Ok(Staged {
+        temp,
+        sha256: format!("{:x}", hasher.finalize()),
+        size,
+        head,
+    })
+}
+
+fn too_large(max_bytes: u64) -> AppError {
+    AppError::TooLarge {
+        code: "file.too_large",
+        args: vec![("limit", mib(max_bytes))],
+    }
+}
+
+/// `16 MiB`, `1.5 MiB`, `64 KiB`.
+fn mib(bytes: u64) -> String {
+    let (value, unit) = if bytes < 1024 * 1024 {
+        (bytes as f64 / 1024.0, "KiB")
+    } else {
+        (bytes as f64 / (1024.0 * 1024.0), "MiB")
+    };
+    if value.fract() == 0.0 {
+        format!("{value:.0} {unit}")
+    } else {
+        format!("{value:.1} {unit}")
+    }
+}
+
+/// Bytes of files the user has stored.
+pub async fn usage(db: &impl ConnectionTrait, user_id: Uuid) -> AppResult<i64> {
+    let total: Option<i64> = files::Entity::find()
+        .select_only()
+        .column_as(
+            Expr::cust("CAST(COALESCE(SUM(size), 0) AS BIGINT)"),
+            "total",
+        )
+        .filter(files::Column::UploaderId.eq(user_id))
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(total.unwrap_or(0))
+}
+
+/// Refuses when `adding` more bytes would take the user past their quota.
+pub async fn quota_check(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    adding: u64,
+    quota: u64,
+) -> AppResult<()> {
+    let used = usage(db, user_id).await?.max(0) as u64;
+    if used.saturating_add(adding) > quota || used >= quota {
+        return Err(AppError::TooLarge {
+            code: "file.quota_exceeded",
+            args: vec![("quota", mib(quota)), ("used", mib(used))],
+        });
+    }
+    Ok(())
+}
+
+/// Checks a staged upload and stores it as a file of `room_id`, not yet attached to a
+/// message. Identical contents are stored once; a new picture gets its thumbnail here.
+pub async fn file_create(
+    db: &impl ConnectionTrait,
+    store: &FileStore,
+    settings: &UploadSettings,
+    uploader: &users::Model,
+    room_id: Uuid,
+    staged: Staged,
+    raw_name: &str,
+) -> AppResult<files::Model> {
+    require_member(db, room_id, uploader.id).await?;
+    let (name, kind) = file_types::classify(
+        &file_names::sanitize(raw_name),
+        &staged.head,
+        &settings.allowed_types,
+    )?;
+    quota_check(db, uploader.id, staged.size, settings.user_quota_bytes).await?;
+    let sha256 = staged.sha256.clone();
+    let _guard = store.lock(&sha256).await;
+    let blob = blobs::Entity::find_by_id(sha256.clone()).one(db).await?;
+    let created_blob = blob.is_none();
+    let blob = match blob {
+        Some(blob) => blob,
+        None => blob_store(db, store, staged, kind).await?,
+    };
+    let inserted = files::Entity::insert(files::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        sha256: Set(sha256.clone()),
+        room_id: Set(room_id),
+        uploader_id: Set(uploader.id),
+        message_id: Set(None),
+        name: Set(name),
+        size: Set(blob.size),
+        mime: Set(kind.mime.to_owned()),
+        created_at: Set(Utc::now()),
+    })
+    .exec_with_returning(db)
+    .await;
+    match inserted {
+        Ok(file) => Ok(file),
+        Err(err) => {
+            if created_blob {
+                blob_remove(db, store, &sha256).await;
+            }
+            Err(err.into())
+        }
+    }
+}
+
+/// Moves a new content into place, makes its thumbnail and records it.
+async fn blob_store(
+    db: &impl ConnectionTrait,
+    store: &FileStore,
+    staged: Staged,
+    kind: &FileType,
+) -> AppResult<blobs::Model> {
+    let path = store.blob_path(&staged.sha256);
+    if let Some(dir) = path.parent() {
+        tokio::fs::create_dir_all(dir)
+            .await
+            .map_err(|e| anyhow::anyhow!("creating {dir:?}: {e}"))?;
+    }
+    staged
+        .temp
+        .persist(&path)
+        .map_err(|e| anyhow::anyhow!("storing an upload: {e}"))?;
+    let thumb = if kind.image {
+        thumbnail_make(store, &staged.sha256, &path).await
+    } else {
+        None
+    };
+    let blob = blobs::ActiveModel {
+        sha256: Set(staged.sha256.clone()),
+        size: Set(staged.size as i64),
+        mime: Set(kind.mime.to_owned()),
+        width: Set(thumb.as_ref().map(|t| t.width as i32)),
+        height: Set(thumb.as_ref().map(|t| t.height as i32)),
+        thumb_mime: Set(thumb.map(|t| t.mime.to_owned())),
+        created_at: Set(Utc::now()),
+    };
+    match blobs::Entity::insert(blob).exec_with_returning(db).await {
+        Ok(blob) => Ok(blob),
+        Err(err) => {
+            remove_quietly(&path).await;
+            remove_quietly(&store.thumb_path(&staged.sha256)).await;
+            Err(err.into())
+        }
+    }
+}
+
+/// Writes the thumbnail of the picture at `path`; `None` if it cannot be made.
+async fn thumbnail_make(
+    store: &FileStore,
+    sha256: &str,
+    path: &Path,
+) -> Option<thumbnails::Thumbnail> {
+    let _permit = store.decoders.acquire().await.ok()?;
+    let bytes = tokio::fs::read(path).await.ok()?;
+    let thumb = tokio::task::spawn_blocking(move || thumbnails::thumbnail(&bytes))
+        .await
+        .ok()??;
+    let thumb_path = store.thumb_path(sha256);
+    let dir = thumb_path.parent()?;
+    tokio::fs::create_dir_all(dir).await.ok()?;
+    if let Err(err) = tokio::fs::write(&thumb_path, &thumb.bytes).await {
+        tracing::warn!(error = %err, sha256, "thumbnail not written");
+        return None;
+    }
+    Some(thumb)
+}
+
+/// Attaches the author's unattached files of `room_id` to a new message. Run inside the
+/// message's transaction, so a refused attachment sends nothing.
+pub async fn attach(
+    db: &impl ConnectionTrait,
+    author_id: Uuid,
+    room_id: Uuid,
+    message_id: Uuid,
+    file_ids: &[Uuid],
+) -> AppResult<()> {
+    let ids: HashSet<Uuid> = file_ids.iter().copied().collect();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let attached = files::Entity::update_many()
+        .col_expr(files::Column::MessageId, Expr::value(message_id))
+        .filter(files::Column::Id.is_in(ids.iter().copied()))
+        .filter(files::Column::UploaderId.eq(author_id))
+        .filter(files::Column::RoomId.eq(room_id))
+        .filter(files::Column::MessageId.is_null())
+        .exec(db)
+        .await?
+        .rows_affected;
+    if attached != ids.len() as u64 {
+        return Err(AppError::Invalid {
+            code: "file.attachment_invalid",
+            args: vec![],
+        });
+    }
+    Ok(())
+}
+
+/// Attachment views per message, in upload order.
+pub async fn views_for_messages(
+    db: &impl ConnectionTrait,
+    message_ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, Vec<FileView>>> {
+    if message_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let list = files::Entity::find()
+        .filter(files::Column::MessageId.is_in(message_ids.iter().copied()))
+        .all(db)
+        .await?;
+    let views = file_views(db, list).await?;
+    let mut by_message: HashMap<Uuid, Vec<FileView>> = HashMap::new();
+    for view in views {
+        if let Some(message_id) = view.message_id {
+            by_message.entry(message_id).or_default().push(view);
+        }
+    }
+    Ok(by_message)
+}
+
+/// Views of files, with their pictures' sizes, ordered by id (upload order).
+pub async fn file_views(
+    db: &impl ConnectionTrait,
+    mut list: Vec<files::Model>,
+) -> AppResult<Vec<FileView>> {
+    list.sort_by_key(|f| f.id);
+    let shas: HashSet<String> = list.iter().map(|f| f.sha256.clone()).collect();
+    let blobs: HashMap<String, blobs::Model> = if shas.is_empty() {
+        HashMap::new()
+    } else {
+        blobs::Entity::find()
+            .filter(blobs::Column::Sha256.is_in(shas))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|b| (b.sha256.clone(), b))
+            .collect()
+    };
+    Ok(list
+        .iter()
+        .map(|f| FileView::new(f, blobs.get(&f.sha256)))
+        .collect())
+}
+
+/// Where a file's bytes (or thumbnail) are, once the user may read it.
+pub struct Readable {
+    pub file: files::Model,
+    pub blob: blobs::Model,
+    pub path: PathBuf,
+    pub inline: bool,
+}
+
+/// The file, if `user` may read it: a member of its room, or its uploader while it is
+/// not yet attached. Files of deleted messages are gone.
+pub async fn file_readable(
+    db: &impl ConnectionTrait,
+    store: &FileStore,
+    user: &users::Model,
+    file_id: Uuid,
+    thumbnail: bool,
+) -> AppResult<Readable> {
+    let missing = || AppError::Missing("file.not_found");
+    let file = files::Entity::find_by_id(file_id)
+        .one(db)
+        .await?
+        .ok_or_else(missing)?;
+    match file.message_id {
+        None if file.uploader_id != user.id => return Err(missing()),
+        None => {}
+        Some(message_id) => {
+            require_member(db, file.room_id, user.id).await?;
+            let message = messages::Entity::find_by_id(message_id).one(db).await?;
+            if message.is_none_or(|m| m.deleted_at.is_some()) {
+                return Err(missing());
+            }
+        }
+    }
+    let blob = blobs::Entity::find_by_id(file.sha256.clone())
+        .one(db)
+        .await?
+        .ok_or_else(missing)?;
+    let (path, inline) = if thumbnail {
+        if blob.thumb_mime.is_none() {
+            return Err(AppError::Missing("file.no_thumbnail"));
+        }
+        (store.thumb_path(&blob.sha256), true)
+    } else {
+        let inline =
+            FileType::for_extension(file_types::extension(&file.name).as_deref().unwrap_or(""))
+                .is_some_and(|t| t.inline && t.mime == file.mime);
+        (store.blob_path(&blob.sha256), inline)
+    };
+    Ok(Readable {
+        file,
+        blob,
+        path,
+        inline,
+    })
+}
+
+/// Removes the files of a (deleted) message, and their contents when no other file
+/// refers to them.
+pub async fn release_message(
+    db: &impl ConnectionTrait,
+    store: &FileStore,
+    message_id: Uuid,
+) -> AppResult<()> {
+    let list = files::Entity::find()
+        .filter(files::Column::MessageId.eq(message_id))
+        .all(db)
+        .await?;
+    release(db, store, list).await
+}
+
+/// Removes files, and their contents when no other file refers to them.
+pub async fn release(
+    db: &impl ConnectionTrait,
+    store: &FileStore,
+    list: Vec<files::Model>,
+) -> AppResult<()> {
+    if list.is_empty() {
+        return Ok(());
+    }
+    files::Entity::delete_many()
+        .filter(files::Column::Id.is_in(list.iter().map(|f| f.id)))
+        .exec(db)
+        .await?;
+    let shas: HashSet<String> = list.into_iter().map(|f| f.sha256).collect();
+    for sha256 in shas {
+        blob_remove(db, store, &sha256).await;
+    }
+    Ok(())
+}
+
+/// Deletes a content (row, bytes, thumbnail) unless a file still refers to it. Failures
+/// are logged; the cleanup pass retries them.
+async fn blob_remove(db: &impl ConnectionTrait, store: &FileStore, sha256: &str) {
+    let _guard = store.lock(sha256).await;
+    let result: AppResult<bool> = async {
+        let users = files::Entity::find()
+            .filter(files::Column::Sha256.eq(sha256))
+            .count(db)
+            .await?;
+        if users > 0 {
+            return Ok(false);
+        }
+        blobs::Entity::delete_by_id(sha256.to_owned())
+            .exec(db)
+            .await?;
+        Ok(true)
+    }
+    .await;
+    match result {
+        Ok(true) => {
+            remove_quietly(&store.blob_path(sha256)).await;
+            remove_quietly(&store.thumb_path(sha256)).await;
+        }
+        Ok(false) => {}
+        Err(err) => tracing::warn!(error = %err, sha256, "stored file not released"),
+    }
+}
+
+async fn remove_quietly(path: &Path) {
+    match tokio::fs::remove_file(path).await {
+        Ok(()) => {}
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+        Err(err) => tracing::warn!(error = %err, path = %path.display(), "file not removed"),
+    }
+}
+
+/// What a cleanup pass removed.
+#[derive(Debug, Default)]
+pub struct Swept {
+    pub files: usize,
+    pub blobs: usize,
+    pub stray: usize,
+}
+
+/// The cleanup pass: files of deleted messages and pending files past their time (a crash
+/// or a client that never sent its message), contents no file refers to, and stray bytes
+/// on disk no row knows (a crash mid-upload) once older than the grace period.
+pub async fn sweep<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    store: &FileStore,
+    settings: &UploadSettings,
+) -> AppResult<Swept> {
+    let mut swept = Swept::default();
+    let deleted_messages: Vec<Uuid> = messages::Entity::find()
+        .select_only()
+        .column(messages::Column::Id)
+        .filter(messages::Column::DeletedAt.is_not_null())
+        .filter(
+            messages::Column::Id.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(files::Column::MessageId)
+                    .from(files::Entity)
+                    .and_where(files::Column::MessageId.is_not_null())
+                    .to_owned(),
+            ),
+        )
+        .into_tuple()
+        .all(db)
+        .await?;
+    let pending_before = Utc::now()
+        - chrono::Duration::seconds(settings.pending_ttl_secs.min(i64::MAX as u64) as i64);
+    let mut dead = files::Entity::find()
+        .filter(files::Column::MessageId.is_null())
+        .filter(files::Column::CreatedAt.lt(pending_before))
+        .all(db)
+        .await?;
+    if !deleted_messages.is_empty() {
+        dead.extend(
+            files::Entity::find()
+                .filter(files::Column::MessageId.is_in(deleted_messages))
+                .all(db)
+                .await?,
+        );
+    }
+    swept.files = dead.len();
+    release(db, store, dead).await?;
+
+    let unused: Vec<String> = blobs::Entity::find()
+        .select_only()
+        .column(blobs::Column::Sha256)
+        .filter(
+            blobs::Column::Sha256.not_in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(files::Column::Sha256)
+                    .from(files::Entity)
+                    .to_owned(),
+            ),
+        )
+        .into_tuple()
+        .all(db)
+        .await?;
+    swept.blobs = unused.len();
+    for sha256 in unused {
+        blob_remove(db, store, &sha256).await;
+    }
+
+    let grace = Duration::from_secs(settings.orphan_grace_secs);
+    swept.stray = stray_remove(db, store, grace).await?;
+    Ok(swept)
+}
+
+/// Removes temporary uploads and stored bytes or thumbnails that no row knows, once older
+/// than `grace` (younger ones may belong to an upload in progress).
+async fn stray_remove(
+    db: &impl ConnectionTrait,
+    store: &FileStore,
+    grace: Duration,
+) -> AppResult<usize> {
+    let mut removed = 0;
+    for path in old_files(&store.tmp_dir(), grace).await {
+        remove_quietly(&path).await;
+        removed += 1;
+    }
+    for dir in ["files", "thumbs"] {
+        let root = store.root.join(dir);
+        let Ok(mut shards) = tokio::fs::read_dir(&root).await else {
+            continue;
+        };
+        while let Ok(Some(shard)) = shards.next_entry().await {
+            for path in old_files(&shard.path(), grace).await {
+                let Some(sha256) = path.file_name().and_then(|n| n.to_str()) else {
+                    continue;
+                };
+                let _guard = store.lock(sha256).await;
+                let known = sha256.len() == 64
+                    && blobs::Entity::find_by_id(sha256.to_owned())
+                        .one(db)
+                        .await?
+                        .is_some_and(|b| dir == "files" || b.thumb_mime.is_some());
+                if !known {
+                    remove_quietly(&path).await;
+                    removed += 1;
+                }
+            }
+        }
+    }
+    Ok(removed)
+}
+
+/// Regular files directly in `dir` last modified more than `grace` ago.
+async fn old_files(dir: &Path, grace: Duration) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let Ok(mut entries) = tokio::fs::read_dir(dir).await else {
+        return found;
+    };
+    let now = SystemTime::now();
+    while let Ok(Some(entry)) = entries.next_entry().await {
+        let Ok(meta) = entry.metadata().await else {
+            continue;
+        };
+        let age = meta
+            .modified()
+            .ok()
+            .and_then(|m| now.duration_since(m).ok())
+            .unwrap_or_default();
+        if meta.is_file() && age >= grace {
+            found.push(entry.path());
+        }
+    }
+    found
+}
