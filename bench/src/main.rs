@@ -12,19 +12,19 @@
 use std::{
     collections::HashSet,
     path::PathBuf,
-    process::Stdio,
     sync::{
         Arc,
         atomic::{AtomicU64, Ordering},
     },
-    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
+    time::{Duration, Instant},
 };
 
+use anjoman_bench::{now_micros, register, rss_kib, start_server};
 use anyhow::{Context, bail};
 use clap::Parser;
 use futures_util::{SinkExt, StreamExt, stream};
 use serde_json::{Value, json};
-use tokio::{process::Child, sync::Mutex};
+use tokio::sync::Mutex;
 use tokio_tungstenite::{
     connect_async_with_config,
     tungstenite::{Message, client::IntoClientRequest, http::HeaderValue},
@@ -60,135 +60,6 @@ struct Args {
     /// Parallel registrations / connections while setting up.
     #[arg(long, default_value_t = 200)]
     setup_concurrency: usize,
-}
-
-const PASSWORD: &str = "bench password 123";
-
-fn now_micros() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_micros() as u64)
-        .unwrap_or(0)
-}
-
-fn rss_kib(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status
-        .lines()
-        .find(|l| l.starts_with("VmRSS:"))?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()
-}
-
-struct Server {
-    base: String,
-    child: Option<Child>,
-    _dir: Option<tempfile::TempDir>,
-}
-
-impl Server {
-    fn pid(&self) -> Option<u32> {
-        self.child.as_ref().and_then(Child::id)
-    }
-}
-
-async fn start_server(args: &Args) -> anyhow::Result<Server> {
-    if let Some(url) = &args.url {
-        return Ok(Server {
-            base: url.trim_end_matches('/').to_owned(),
-            child: None,
-            _dir: None,
-        });
-    }
-    let dir = tempfile::tempdir()?;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port();
-    let database = args
-        .database_url
-        .clone()
-        .unwrap_or_else(|| format!("sqlite://{}/bench.db?mode=rwc", dir.path().display()));
-    let binary = std::fs::canonicalize(&args.server).with_context(|| {
-        format!(
-            "{:?} not found (build it with cargo build --release)",
-            args.server
-        )
-    })?;
-    let child = tokio::process::Command::new(binary)
-        .current_dir(dir.path())
-        .env("PORT", port.to_string())
-        .env("DATABASE_URL", database)
-        .env("RUST_LOG", "warn")
-        // Cheap hashing and no per-IP/per-user limits: every client is on 127.0.0.1 and the
-        // point is the hub, not the limiters.
-        .env("ANJOMAN_AUTH__ARGON2__MEMORY_KIB", "1024")
-        .env("ANJOMAN_AUTH__ARGON2__ITERATIONS", "1")
-        .env("ANJOMAN_LIMITS__MESSAGES_PER_MINUTE", "1000000")
-        .env("ANJOMAN_WS__CONNECT_PER_IP", "1000000")
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .kill_on_drop(true)
-        .spawn()
-        .with_context(|| {
-            format!(
-                "starting {:?} (build it with cargo build --release)",
-                args.server
-            )
-        })?;
-    let base = format!("http://127.0.0.1:{port}");
-    let client = reqwest::Client::builder().no_proxy().build()?;
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        if let Ok(resp) = client.get(format!("{base}/readyz")).send().await {
-            if resp.status().is_success() {
-                break;
-            }
-        }
-        if Instant::now() > deadline {
-            bail!("server did not become ready");
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    Ok(Server {
-        base,
-        child: Some(child),
-        _dir: Some(dir),
-    })
-}
-
-/// Registers `n` users; returns their tokens.
-async fn register(
-    http: &reqwest::Client,
-    base: &str,
-    n: usize,
-    concurrency: usize,
-) -> anyhow::Result<Vec<String>> {
-    let run = now_micros() % 1_000_000;
-    let results: Vec<anyhow::Result<String>> = stream::iter(0..n)
-        .map(|i| {
-            let http = http.clone();
-            let url = format!("{base}/api/v1/auth/register");
-            async move {
-                let body: Value = http
-                    .post(url)
-                    .json(&json!({"username": format!("b{run}_{i}"), "password": PASSWORD}))
-                    .send()
-                    .await?
-                    .error_for_status()?
-                    .json()
-                    .await?;
-                Ok(body["access_token"]
-                    .as_str()
-                    .context("no token")?
-                    .to_owned())
-            }
-        })
-        .buffered(concurrency)
-        .collect()
-        .await;
-    results.into_iter().collect()
 }
 
 /// Splits clients into rooms; returns each client's room id.
@@ -330,7 +201,13 @@ async fn main() -> anyhow::Result<()> {
         .unwrap_or(args.clients)
         .clamp(1, args.clients);
 
-    let server = start_server(&args).await?;
+    let server = start_server(
+        &args.server,
+        args.url.as_deref(),
+        args.database_url.as_deref(),
+        &[],
+    )
+    .await?;
     let base = server.base.clone();
     let ws_base = base.replacen("http://", "ws://", 1);
     let http = reqwest::Client::builder()
@@ -487,8 +364,6 @@ async fn main() -> anyhow::Result<()> {
             busy as f64 / 1024.0
         );
     }
-    if let Some(mut child) = server.child {
-        let _ = child.kill().await;
-    }
+    server.stop().await;
     Ok(())
 }
