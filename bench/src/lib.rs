@@ -2,7 +2,7 @@
 //! use a running one), register users, read the server's memory.
 
 use std::{
-    path::Path,
+    path::PathBuf,
     process::Stdio,
     time::{Duration, Instant, SystemTime, UNIX_EPOCH},
 };
@@ -51,15 +51,25 @@ impl Server {
     }
 }
 
-/// Starts `binary` with a fresh SQLite database (or `database_url`) in a temporary
-/// directory, with `env` added, or returns `url` when given.
-pub async fn start_server(
-    binary: &Path,
-    url: Option<&str>,
-    database_url: Option<&str>,
-    env: &[(&str, &str)],
-) -> anyhow::Result<Server> {
-    if let Some(url) = url {
+/// Which server a benchmark runs against.
+#[derive(Debug, clap::Args)]
+pub struct ServerArgs {
+    /// Server binary to start.
+    #[arg(long, default_value = "target/release/anjoman")]
+    pub server: PathBuf,
+    /// Use a running server instead (its memory is not measured).
+    #[arg(long)]
+    pub url: Option<String>,
+    /// Database for the started server (default: a fresh SQLite file).
+    #[arg(long)]
+    pub database_url: Option<String>,
+}
+
+/// Starts the server binary with a fresh SQLite database (or the given one) in a
+/// temporary directory, with `env` added, or returns the running server's URL.
+pub async fn start_server(target: &ServerArgs, env: &[(&str, &str)]) -> anyhow::Result<Server> {
+    let (binary, database_url) = (&target.server, target.database_url.as_deref());
+    if let Some(url) = &target.url {
         return Ok(Server {
             base: url.trim_end_matches('/').to_owned(),
             child: None,

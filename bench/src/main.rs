@@ -11,7 +11,6 @@
 
 use std::{
     collections::HashSet,
-    path::PathBuf,
     sync::{
         Arc,
         atomic::{AtomicU64, Ordering},
@@ -19,7 +18,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use anjoman_bench::{now_micros, register, rss_kib, start_server};
+use anjoman_bench::{ServerArgs, now_micros, register, rss_kib, start_server};
 use anyhow::{Context, bail};
 use clap::Parser;
 use futures_util::{SinkExt, StreamExt, stream};
@@ -48,15 +47,8 @@ struct Args {
     /// Seconds of sending (at most 120).
     #[arg(long, default_value_t = 10)]
     duration: u64,
-    /// Server binary to start.
-    #[arg(long, default_value = "target/release/anjoman")]
-    server: PathBuf,
-    /// Use a running server instead (its memory is not measured).
-    #[arg(long)]
-    url: Option<String>,
-    /// Database for the started server (default: a fresh SQLite file).
-    #[arg(long)]
-    database_url: Option<String>,
+    #[command(flatten)]
+    target: ServerArgs,
     /// Parallel registrations / connections while setting up.
     #[arg(long, default_value_t = 200)]
     setup_concurrency: usize,
@@ -201,13 +193,7 @@ async fn main() -> anyhow::Result<()> {
         .unwrap_or(args.clients)
         .clamp(1, args.clients);
 
-    let server = start_server(
-        &args.server,
-        args.url.as_deref(),
-        args.database_url.as_deref(),
-        &[],
-    )
-    .await?;
+    let server = start_server(&args.target, &[]).await?;
     let base = server.base.clone();
     let ws_base = base.replacen("http://", "ws://", 1);
     let http = reqwest::Client::builder()

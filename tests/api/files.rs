@@ -84,28 +84,6 @@ async fn share(app: &TestApp, token: &str, room: &str, name: &str, bytes: &[u8])
     resp.json().await.unwrap()
 }
 
-async fn public_room(app: &TestApp, owner: &str, members: &[&str]) -> String {
-    let room: Value = app
-        .authed(Method::POST, "/api/v1/rooms", owner)
-        .json(&json!({"name": "files", "visibility": "public"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let id = room["id"].as_str().unwrap().to_owned();
-    for token in members {
-        let resp = app
-            .authed(Method::POST, &format!("/api/v1/rooms/{id}/join"), token)
-            .send()
-            .await
-            .unwrap();
-        assert!(resp.status().is_success());
-    }
-    id
-}
-
 /// Regular files under `dir`, recursively.
 fn files_under(dir: &Path) -> Vec<PathBuf> {
     let mut found = Vec::new();
@@ -149,7 +127,7 @@ async fn upload_and_download_round_trip_with_range_head_and_etag(backend: Backen
     let app = spawn_app(backend).await;
     let alice = app.register_token("alice", PASSWORD).await;
     let bob = app.register_token("bob", PASSWORD).await;
-    let room = public_room(&app, &alice, &[&bob]).await;
+    let room = app.public_room(&alice, &[&bob]).await;
     let mut content = PDF.to_vec();
     content.extend((0..200_000u32).map(|i| (i % 251) as u8));
 
@@ -247,7 +225,7 @@ async fn only_members_of_the_room_can_fetch_a_file(backend: Backend) {
     let app = spawn_app(backend).await;
     let alice = app.register_token("alice", PASSWORD).await;
     let mallory = app.register_token("mallory", PASSWORD).await;
-    let room = public_room(&app, &alice, &[]).await;
+    let room = app.public_room(&alice, &[]).await;
     let shared = share(&app, &alice, &room, "notes.txt", b"meeting at five").await;
     let url = shared["file"]["url"].as_str().unwrap().to_owned();
 
@@ -276,7 +254,7 @@ async fn only_members_of_the_room_can_fetch_a_file(backend: Backend) {
 async fn dangerous_files_are_refused_with_their_code(backend: Backend) {
     let app = spawn_app_with(backend, |f| f.merge(("limits.uploads_per_window", 100))).await;
     let alice = app.register_token("alice", PASSWORD).await;
-    let room = public_room(&app, &alice, &[]).await;
+    let room = app.public_room(&alice, &[]).await;
     let fields = [("room_id", room.as_str())];
     let exe = b"MZ\x90\0\x03\0\0\0\x04\0\0\0\xff\xff\0\0\xb8\0\0\0\0\0\0\0@\0\0\0PE\0\0L\x01";
     let svg = b"<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"><script>alert(document.cookie)</script></svg>";
@@ -343,7 +321,7 @@ async fn an_oversize_upload_is_cut_off_and_leaves_nothing(backend: Backend) {
     const LIMIT: u64 = 64 * 1024;
     let app = spawn_app_with(backend, |f| f.merge(("uploads.max_file_bytes", LIMIT))).await;
     let alice = app.register_token("alice", PASSWORD).await;
-    let room = public_room(&app, &alice, &[]).await;
+    let room = app.public_room(&alice, &[]).await;
     let fields = [("room_id", room.as_str())];
 
     // Exactly at the limit is fine.
@@ -392,7 +370,7 @@ async fn identical_files_are_stored_once_and_released_with_their_last_message(ba
     let app = spawn_app(backend).await;
     let alice = app.register_token("alice", PASSWORD).await;
     let bob = app.register_token("bob", PASSWORD).await;
-    let room = public_room(&app, &alice, &[&bob]).await;
+    let room = app.public_room(&alice, &[&bob]).await;
     let first = share(&app, &alice, &room, "a.txt", b"the same bytes").await;
     let second = share(&app, &bob, &room, "b.txt", b"the same bytes").await;
     assert_ne!(first["file"]["id"], second["file"]["id"]);
@@ -452,7 +430,7 @@ async fn uploads_are_rate_limited_per_user(backend: Backend) {
     let app = spawn_app(backend).await;
     let alice = app.register_token("alice", PASSWORD).await;
     let bob = app.register_token("bob", PASSWORD).await;
-    let room = public_room(&app, &alice, &[&bob]).await;
+    let room = app.public_room(&alice, &[&bob]).await;
     for i in 0..5 {
         share(
             &app,
@@ -480,7 +458,7 @@ async fn uploads_are_rate_limited_per_user(backend: Backend) {
 async fn pictures_get_a_thumbnail(backend: Backend) {
     let app = spawn_app(backend).await;
     let alice = app.register_token("alice", PASSWORD).await;
-    let room = public_room(&app, &alice, &[]).await;
+    let room = app.public_room(&alice, &[]).await;
     let picture = png(1200, 800);
     let shared = share(&app, &alice, &room, "view", &picture).await;
     let file = &shared["file"];
@@ -540,7 +518,7 @@ async fn files_attach_to_messages_sent_over_the_socket(backend: Backend) {
     let app = spawn_app(backend).await;
     let alice = app.register_token("alice", PASSWORD).await;
     let bob = app.register_token("bob", PASSWORD).await;
-    let room = public_room(&app, &alice, &[&bob]).await;
+    let room = app.public_room(&alice, &[&bob]).await;
     let mut watcher = WsClient::connect(&app, &bob).await;
     let ack = watcher
         .request(json!({"op": "subscribe", "room_id": room}))
@@ -601,7 +579,7 @@ async fn files_attach_to_messages_sent_over_the_socket(backend: Backend) {
 async fn the_storage_quota_is_enforced(backend: Backend) {
     let app = spawn_app_with(backend, |f| f.merge(("uploads.user_quota_bytes", 1000))).await;
     let alice = app.register_token("alice", PASSWORD).await;
-    let room = public_room(&app, &alice, &[]).await;
+    let room = app.public_room(&alice, &[]).await;
     share(&app, &alice, &room, "a.txt", &[b'a'; 600]).await;
     let resp = upload_with(&app, &alice, &[("room_id", &room)], "b.txt", &[b'b'; 600]).await;
     assert_eq!(problem_code(resp, 413).await, "file.quota_exceeded");
@@ -621,7 +599,7 @@ async fn cleanup_removes_what_a_crash_or_an_abandoned_upload_left(backend: Backe
     })
     .await;
     let alice = app.register_token("alice", PASSWORD).await;
-    let room = public_room(&app, &alice, &[]).await;
+    let room = app.public_room(&alice, &[]).await;
     let kept = share(&app, &alice, &room, "kept.txt", b"posted, so kept").await;
     let abandoned = upload_with(
         &app,

@@ -209,6 +209,33 @@ pub fn client() -> reqwest::Client {
 }
 
 impl TestApp {
+    /// `owner` creates a public room that everyone in `members` joins; returns its id.
+    pub async fn public_room(&self, owner: &str, members: &[&str]) -> String {
+        let room: Value = self
+            .authed(reqwest::Method::POST, "/api/v1/rooms", owner)
+            .json(&serde_json::json!({"name": "چای‌خانه", "topic": "tea", "visibility": "public"}))
+            .send()
+            .await
+            .expect("request")
+            .json()
+            .await
+            .expect("room json");
+        let id = room["id"].as_str().expect("room id").to_owned();
+        for token in members {
+            let joined = self
+                .authed(
+                    reqwest::Method::POST,
+                    &format!("/api/v1/rooms/{id}/join"),
+                    token,
+                )
+                .send()
+                .await
+                .expect("request");
+            assert_eq!(joined.status(), 200);
+        }
+        id
+    }
+
     /// The server's uploads directory.
     pub fn uploads(&self) -> &std::path::Path {
         self.uploads.path()

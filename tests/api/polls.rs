@@ -21,26 +21,6 @@ on_both_backends!(
 
 const PASSWORD: &str = "correct horse battery";
 
-async fn room(app: &TestApp, owner: &str, members: &[&str]) -> String {
-    let room: Value = app
-        .authed(Method::POST, "/api/v1/rooms", owner)
-        .json(&json!({"name": "votes", "visibility": "public"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let id = room["id"].as_str().unwrap().to_owned();
-    for token in members {
-        app.authed(Method::POST, &format!("/api/v1/rooms/{id}/join"), token)
-            .send()
-            .await
-            .unwrap();
-    }
-    id
-}
-
 async fn create(app: &TestApp, token: &str, room: &str, body: Value) -> reqwest::Response {
     app.authed(Method::POST, &format!("/api/v1/rooms/{room}/polls"), token)
         .json(&body)
@@ -62,7 +42,7 @@ async fn poll_rules_are_enforced_with_clear_codes(backend: Backend) {
     let owner = app.register_token("pollster", PASSWORD).await;
     let voter = app.register_token("voter", PASSWORD).await;
     let outsider = app.register_token("outsider", PASSWORD).await;
-    let id = room(&app, &owner, &[&voter]).await;
+    let id = app.public_room(&owner, &[&voter]).await;
 
     for (body, code) in [
         (
@@ -268,7 +248,7 @@ async fn anonymous_polls_never_reveal_voters(backend: Backend) {
     let app = spawn_app(backend).await;
     let owner = app.register_token("secret_keeper", PASSWORD).await;
     let voter = app.register_token("shy_voter", PASSWORD).await;
-    let id = room(&app, &owner, &[&voter]).await;
+    let id = app.public_room(&owner, &[&voter]).await;
     let mut watcher = WsClient::connect(&app, &owner).await;
     watcher
         .request(json!({"op": "subscribe", "room_id": id}))
@@ -344,7 +324,7 @@ async fn a_burst_of_votes_is_coalesced_and_counted_exactly(backend: Backend) {
     let owner = app.register_token("counter", PASSWORD).await;
     let voters = register_many(&app, "burst", 60).await;
     let refs: Vec<&str> = voters.iter().map(String::as_str).collect();
-    let id = room(&app, &owner, &refs).await;
+    let id = app.public_room(&owner, &refs).await;
     let poll: Value = create(
         &app,
         &owner,
@@ -401,7 +381,7 @@ async fn five_hundred_concurrent_votes_count_exactly(backend: Backend) {
     let app = spawn_app(backend).await;
     let owner = app.register_token("host500", PASSWORD).await;
     let voters = register_many(&app, "voter", 500).await;
-    let id = room(&app, &owner, &[]).await;
+    let id = app.public_room(&owner, &[]).await;
     stream::iter(voters.iter())
         .map(|token| {
             let url = format!("/api/v1/rooms/{id}/join");
@@ -463,7 +443,7 @@ async fn closing_time_is_enforced_across_a_restart(backend: Backend) {
     // The first server never checks closing times (as if it went down right after).
     let first = spawn_app_with(backend, |f| f.merge(("polls.close_check_secs", 3600))).await;
     let owner = first.register_token("timer", PASSWORD).await;
-    let id = room(&first, &owner, &[]).await;
+    let id = first.public_room(&owner, &[]).await;
     let closes_at = chrono::Utc::now() + chrono::Duration::milliseconds(1500);
     let poll: Value = create(
         &first,

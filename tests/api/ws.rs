@@ -41,29 +41,6 @@ async fn people(app: &TestApp, names: &[&str]) -> Vec<(String, String)> {
     out
 }
 
-/// `owner` creates a public room that everyone in `members` joins; returns its id.
-async fn room_with(app: &TestApp, owner: &str, members: &[&str]) -> String {
-    let room: Value = app
-        .authed(Method::POST, "/api/v1/rooms", owner)
-        .json(&json!({"name": "چای‌خانه", "topic": "tea", "visibility": "public"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let id = room["id"].as_str().unwrap().to_owned();
-    for token in members {
-        let joined = app
-            .authed(Method::POST, &format!("/api/v1/rooms/{id}/join"), token)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(joined.status(), 200);
-    }
-    id
-}
-
 async fn subscribed(app: &TestApp, token: &str, room: &str) -> WsClient {
     let mut ws = WsClient::connect(app, token).await;
     let ack = ws
@@ -77,7 +54,7 @@ async fn two_users_chat_in_a_room_and_a_dm(backend: Backend) {
     let app = spawn_app(backend).await;
     let ids = people(&app, &["alice", "bob"]).await;
     let (alice, bob) = (&ids[0].0, &ids[1].0);
-    let room = room_with(&app, alice, &[bob]).await;
+    let room = app.public_room(alice, &[bob]).await;
     let mut a = subscribed(&app, alice, &room).await;
     let mut b = subscribed(&app, bob, &room).await;
 
@@ -183,7 +160,7 @@ async fn edits_deletes_and_reactions_reach_others(backend: Backend) {
     let app = spawn_app(backend).await;
     let ids = people(&app, &["writer", "reader"]).await;
     let (writer, reader) = (&ids[0].0, &ids[1].0);
-    let room = room_with(&app, writer, &[reader]).await;
+    let room = app.public_room(writer, &[reader]).await;
     let mut w = subscribed(&app, writer, &room).await;
     let mut r = subscribed(&app, reader, &room).await;
     let sent = w
@@ -235,7 +212,7 @@ async fn edits_deletes_and_reactions_reach_others(backend: Backend) {
 async fn typing_lapses_without_a_refresh(backend: Backend) {
     let app = spawn_app_with(backend, |f| f.merge(("ws.typing_expiry_ms", 800))).await;
     let ids = people(&app, &["typist", "watcher"]).await;
-    let room = room_with(&app, &ids[0].0, &[&ids[1].0]).await;
+    let room = app.public_room(&ids[0].0, &[&ids[1].0]).await;
     let mut t = subscribed(&app, &ids[0].0, &room).await;
     let mut w = subscribed(&app, &ids[1].0, &room).await;
     t.request(json!({"op": "typing", "room_id": room})).await;
@@ -258,7 +235,7 @@ async fn presence_counts_every_device(backend: Backend) {
     let ids = people(&app, &["roamer", "observer"]).await;
     let roamer_second = app.login_token("roamer", PASSWORD).await;
     // Presence is told to the rooms the user is in: watch one they share.
-    let room = room_with(&app, &ids[1].0, &[&ids[0].0]).await;
+    let room = app.public_room(&ids[1].0, &[&ids[0].0]).await;
     let mut observer = subscribed(&app, &ids[1].0, &room).await;
     // Presence arrives in batches: `{"changes": [{user, status}, …]}`.
     fn roamer_status(frame: &Value) -> Option<String> {
@@ -323,7 +300,7 @@ async fn resume_replays_exactly_what_was_missed_while_others_send(backend: Backe
     let app = spawn_app_with(backend, |f| f.merge(("limits.messages_per_minute", 10_000))).await;
     let ids = people(&app, &["leaver", "talker"]).await;
     let (leaver, talker) = (ids[0].0.clone(), ids[1].0.clone());
-    let room = room_with(&app, &leaver, &[&talker]).await;
+    let room = app.public_room(&leaver, &[&talker]).await;
     let mut ws = subscribed(&app, &leaver, &room).await;
     let ack = ws
         .request(json!({"op": "send", "room_id": room, "body": "before the tunnel"}))
@@ -377,7 +354,7 @@ async fn a_slow_consumer_is_closed_while_others_keep_receiving(backend: Backend)
     })
     .await;
     let ids = people(&app, &["sender", "fast", "stalled"]).await;
-    let room = room_with(&app, &ids[0].0, &[&ids[1].0, &ids[2].0]).await;
+    let room = app.public_room(&ids[0].0, &[&ids[1].0, &ids[2].0]).await;
     let mut fast = subscribed(&app, &ids[1].0, &room).await;
     let mut stalled = WsClient::connect_small_buffer(&app, &ids[2].0).await;
     let ack = stalled
@@ -450,7 +427,7 @@ async fn a_slow_consumer_is_closed_while_others_keep_receiving(backend: Backend)
 async fn sending_too_fast_is_rate_limited(backend: Backend) {
     let app = spawn_app_with(backend, |f| f.merge(("limits.messages_per_minute", 3))).await;
     let ids = people(&app, &["chatty"]).await;
-    let room = room_with(&app, &ids[0].0, &[]).await;
+    let room = app.public_room(&ids[0].0, &[]).await;
     let mut ws = subscribed(&app, &ids[0].0, &room).await;
     for i in 0..3 {
         let ack = ws
@@ -625,7 +602,7 @@ async fn revoking_a_session_or_banning_closes_live_sockets(backend: Backend) {
 async fn a_message_sent_over_rest_reaches_sockets(backend: Backend) {
     let app = spawn_app(backend).await;
     let ids = people(&app, &["api_client", "browser"]).await;
-    let room = room_with(&app, &ids[0].0, &[&ids[1].0]).await;
+    let room = app.public_room(&ids[0].0, &[&ids[1].0]).await;
     let mut ws = subscribed(&app, &ids[1].0, &room).await;
     let sent: Value = app
         .authed(

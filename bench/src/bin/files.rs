@@ -9,7 +9,6 @@
 //! Example: `cargo run --release -p anjoman-bench --bin anjoman-bench-files`
 
 use std::{
-    path::PathBuf,
     sync::{
         Arc,
         atomic::{AtomicBool, AtomicU64, Ordering},
@@ -17,7 +16,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use anjoman_bench::{register, rss_kib, start_server};
+use anjoman_bench::{ServerArgs, register, rss_kib, start_server};
 use anyhow::{Context, ensure};
 use clap::Parser;
 use futures_util::future::try_join_all;
@@ -35,15 +34,8 @@ struct Args {
     /// Size of each file in MiB (at most the server's 16 MiB limit).
     #[arg(long, default_value_t = 12)]
     file_mib: u64,
-    /// Server binary to start.
-    #[arg(long, default_value = "target/release/anjoman")]
-    server: PathBuf,
-    /// Use a running server instead (its memory is not measured).
-    #[arg(long)]
-    url: Option<String>,
-    /// Database for the started server (default: a fresh SQLite file).
-    #[arg(long)]
-    database_url: Option<String>,
+    #[command(flatten)]
+    target: ServerArgs,
 }
 
 const BOUNDARY: &str = "anjoman-bench-boundary";
@@ -109,9 +101,7 @@ async fn main() -> anyhow::Result<()> {
         "--total-mib must be 1..=8192"
     );
     let server = start_server(
-        &args.server,
-        args.url.as_deref(),
-        args.database_url.as_deref(),
+        &args.target,
         &[
             ("ANJOMAN_LIMITS__UPLOADS_PER_WINDOW", "1000000"),
             ("ANJOMAN_UPLOADS__USER_QUOTA_BYTES", "1000000000000"),
@@ -210,7 +200,10 @@ async fn main() -> anyhow::Result<()> {
                 while let Some(chunk) = resp.chunk().await? {
                     size += chunk.len();
                 }
-                ensure!(size == file_bytes, "{url}: {size} bytes, expected {file_bytes}");
+                ensure!(
+                    size == file_bytes,
+                    "{url}: {size} bytes, expected {file_bytes}"
+                );
                 received += size as u64;
             }
             anyhow::Ok(received)
