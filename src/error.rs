@@ -158,6 +158,7 @@ impl AppError {
         ("file.not_found", 404),
         ("file.no_thumbnail", 404),
         ("precondition_failed", 412),
+        ("file.already_sent", 409),
         ("file.too_large", 413),
         ("file.quota_exceeded", 413),
         ("file.executable", 415),

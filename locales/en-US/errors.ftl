@@ -154,3 +154,5 @@ error-file-attachment_invalid = Only your own files, uploaded to this room and n
     .title = Invalid attachment
 error-message-too_many_attachments = A message can carry at most { $max } files.
     .title = Too many files
+error-file-already_sent = This file is part of a message; delete the message to remove it.
+    .title = Already sent

@@ -153,3 +153,5 @@ error-file-attachment_invalid = فقط پرونده‌های خودتان را �
     .title = پیوست نامعتبر
 error-message-too_many_attachments = هر پیام حداکثر { $max } پرونده می‌تواند داشته باشد.
     .title = پرونده‌های بیش از حد
+error-file-already_sent = این پرونده بخشی از یک پیام است؛ برای برداشتنش پیام را پاک کنید.
+    .title = پیش‌تر فرستاده شده

@@ -9,7 +9,8 @@ use poem::{
 };
 use poem_openapi::{
     ApiResponse, Object, OpenApi,
-    param::Path,
+    param::{Path, Query},
+    payload::Json,
     payload::{ParsePayload, Payload},
     registry::{
         MetaHeader, MetaMediaType, MetaResponse, MetaResponses, MetaSchema, MetaSchemaRef, Registry,
@@ -18,7 +19,7 @@ use poem_openapi::{
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use uuid::Uuid;
 
-use super::{ApiTags, rooms::Created, security::Auth};
+use super::{ApiTags, auth::NoContent, rooms::Created, security::Auth};
 use crate::{
     actions,
     app::AppState,
@@ -377,6 +378,42 @@ impl FilesApi {
         let readable =
             files::file_readable(&state.db, &state.files, &auth.user, id.0, false).await?;
         serve(readable, conditional, false).await
+    }
+
+    /// Withdraw an upload you have not sent yet (sent files go with their message).
+    #[oai(
+        path = "/files/:id",
+        method = "delete",
+        operation_id = "files_withdraw"
+    )]
+    async fn withdraw(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+    ) -> Result<NoContent, AppError> {
+        files::file_withdraw(&state.db, &state.files, &auth.user, id.0).await?;
+        Ok(NoContent::Done)
+    }
+
+    /// Files shared in a room, newest first (`before`: a file id, to page back; `limit`
+    /// ≤ 100, default 50).
+    #[oai(
+        path = "/rooms/:id/files",
+        method = "get",
+        operation_id = "rooms_files"
+    )]
+    async fn room_files(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+        before: Query<Option<Uuid>>,
+        limit: Query<Option<u64>>,
+    ) -> Result<Json<Vec<FileView>>, AppError> {
+        let list =
+            files::room_files(&state.db, &auth.user, id.0, before.0, limit.0.unwrap_or(50)).await?;
+        Ok(Json(list))
     }
 
     /// A picture's preview (at most 320 px on its long side).

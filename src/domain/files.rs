@@ -15,7 +15,7 @@ use chrono::Utc;
 use entity::{blobs, files, messages, users};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QuerySelect, TransactionTrait, sea_query::Expr,
+    QueryOrder, QuerySelect, TransactionTrait, sea_query::Expr,
 };
 use sha2::{Digest, Sha256};
 use tempfile::TempPath;
@@ -39,6 +39,8 @@ use crate::{
 
 /// Files one message may carry.
 pub const ATTACHMENTS_MAX: usize = 10;
+/// Largest page of a room's files.
+pub const ROOM_FILES_MAX: u64 = 100;
 /// Bytes read from the upload before each disk write.
 const WRITE_CHUNK: usize = 256 * 1024;
 const LOCK_STRIPES: usize = 64;
@@ -403,6 +405,59 @@ pub async fn file_views(
         .iter()
         .map(|f| FileView::new(f, blobs.get(&f.sha256)))
         .collect())
+}
+
+/// Files shared in a room (attached to messages still there), newest first; `before` (a
+/// file id) pages back.
+pub async fn room_files(
+    db: &impl ConnectionTrait,
+    user: &users::Model,
+    room_id: Uuid,
+    before: Option<Uuid>,
+    limit: u64,
+) -> AppResult<Vec<FileView>> {
+    require_member(db, room_id, user.id).await?;
+    let mut query = files::Entity::find()
+        .filter(files::Column::RoomId.eq(room_id))
+        .filter(
+            files::Column::MessageId.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(messages::Column::Id)
+                    .from(messages::Entity)
+                    .and_where(messages::Column::RoomId.eq(room_id))
+                    .and_where(messages::Column::DeletedAt.is_null())
+                    .to_owned(),
+            ),
+        );
+    if let Some(before) = before {
+        query = query.filter(files::Column::Id.lt(before));
+    }
+    let list = query
+        .order_by_desc(files::Column::Id)
+        .limit(limit.clamp(1, ROOM_FILES_MAX))
+        .all(db)
+        .await?;
+    let mut views = file_views(db, list).await?;
+    views.reverse();
+    Ok(views)
+}
+
+/// Withdraws an upload its uploader has not sent yet (a sent one goes with its message).
+pub async fn file_withdraw(
+    db: &impl ConnectionTrait,
+    store: &FileStore,
+    user: &users::Model,
+    file_id: Uuid,
+) -> AppResult<()> {
+    let file = files::Entity::find_by_id(file_id)
+        .one(db)
+        .await?
+        .filter(|f| f.uploader_id == user.id)
+        .ok_or(AppError::Missing("file.not_found"))?;
+    if file.message_id.is_some() {
+        return Err(AppError::Conflict("file.already_sent"));
+    }
+    release(db, store, vec![file]).await
 }
 
 /// Where a file's bytes (or thumbnail) are, once the user may read it.

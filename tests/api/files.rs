@@ -422,6 +422,12 @@ async fn identical_files_are_stored_once_and_released_with_their_last_message(ba
     assert_eq!(resp.text().await.unwrap(), "the same bytes");
     assert_eq!(stored(&app), 1);
 
+    let listed: Vec<Value> = app
+        .get_json(&format!("/api/v1/rooms/{room}/files"), &alice)
+        .await;
+    assert_eq!(listed.len(), 1, "a deleted message's file is not listed");
+    assert_eq!(listed[0]["name"], "b.txt");
+
     delete(bob.clone(), second["message"].clone()).await;
     assert_eq!(stored(&app), 0, "the last reference took the bytes with it");
 }
@@ -574,6 +580,46 @@ async fn files_attach_to_messages_sent_over_the_socket(backend: Backend) {
         .request(json!({"op": "send", "room_id": room, "body": " "}))
         .await;
     assert_eq!(empty["data"]["code"], "message.body_empty");
+
+    // A sent file is withdrawn with its message, not on its own.
+    let resp = app
+        .authed(Method::DELETE, &url, &alice)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem_code(resp, 409).await, "file.already_sent");
+    // An unsent one can be withdrawn, bytes and all.
+    let draft = upload_with(
+        &app,
+        &alice,
+        &[("room_id", &room), ("send", "false")],
+        "draft.txt",
+        b"second thoughts",
+    )
+    .await;
+    let draft: Value = draft.json().await.unwrap();
+    let draft_url = draft["file"]["url"].as_str().unwrap();
+    assert_eq!(stored(&app), 2);
+    let resp = app
+        .authed(Method::DELETE, draft_url, &bob)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem_code(resp, 404).await, "file.not_found");
+    let resp = app
+        .authed(Method::DELETE, draft_url, &alice)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    assert_eq!(stored(&app), 1);
+
+    // The room's files: what was sent, not what was withdrawn.
+    let listed: Vec<Value> = app
+        .get_json(&format!("/api/v1/rooms/{room}/files"), &bob)
+        .await;
+    let names: Vec<&str> = listed.iter().map(|f| f["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["plan.pdf"]);
 }
 
 async fn the_storage_quota_is_enforced(backend: Backend) {
