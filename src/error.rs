@@ -159,6 +159,7 @@ impl AppError {
         ("file.no_thumbnail", 404),
         ("precondition_failed", 412),
         ("file.already_sent", 409),
+        ("role.last_admin", 409),
         ("file.too_large", 413),
         ("file.quota_exceeded", 413),
         ("file.executable", 415),

@@ -1,6 +1,7 @@
 //! SeaORM entities, one module per table. These are storage models only: the HTTP and
 //! WebSocket layers map them to their own wire types and never serialize them directly.
 
+pub mod audit_log;
 pub mod blobs;
 pub mod blocks;
 pub mod files;

@@ -156,3 +156,5 @@ error-message-too_many_attachments = A message can carry at most { $max } files.
     .title = Too many files
 error-file-already_sent = This file is part of a message; delete the message to remove it.
     .title = Already sent
+error-role-last_admin = This is the only admin; make someone else admin first.
+    .title = Last admin

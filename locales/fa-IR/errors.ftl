@@ -155,3 +155,5 @@ error-message-too_many_attachments = هر پیام حداکثر { $max } پرو�
     .title = پرونده‌های بیش از حد
 error-file-already_sent = این پرونده بخشی از یک پیام است؛ برای برداشتنش پیام را پاک کنید.
     .title = پیش‌تر فرستاده شده
+error-role-last_admin = این تنها مدیر کل است؛ نخست کس دیگری را مدیر کل کنید.
+    .title = آخرین مدیر کل

@@ -12,6 +12,7 @@ mod m20261122_000006_create_rooms;
 mod m20261122_000007_create_messages;
 mod m20261122_000008_create_polls;
 mod m20261122_000009_create_files;
+mod m20261122_000010_create_moderation;
 
 /// The ordered list of every migration Anjoman knows.
 pub struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000007_create_messages::Migration),
             Box::new(m20261122_000008_create_polls::Migration),
             Box::new(m20261122_000009_create_files::Migration),
+            Box::new(m20261122_000010_create_moderation::Migration),
         ]
     }
 }

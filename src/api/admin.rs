@@ -1,14 +1,22 @@
-//! `/api/v1/admin/*` (first part): bans and invites. Moderators and admins only.
+//! `/api/v1/admin/*`: bans, roles, invites and the audit log. Moderators and admins only.
 
 use chrono::{DateTime, Duration, Utc};
 use poem::web::Data;
-use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, payload::Json};
+use poem_openapi::{
+    ApiResponse, Object, OpenApi,
+    param::{Path, Query},
+    payload::Json,
+};
 use uuid::Uuid;
 
 use super::{ApiTags, auth::NoContent, security::Auth, users::UserProfile};
 use crate::{
     app::AppState,
-    domain::{invites, moderation, users as domain_users, users::Role},
+    domain::{
+        audit::{self, Actor, AuditFilter, Entry},
+        invites, moderation, users as domain_users,
+        users::Role,
+    },
     error::AppError,
 };
 
@@ -43,6 +51,68 @@ pub struct Invite {
     pub expires_at: Option<DateTime<Utc>>,
 }
 
+/// A global role.
+#[derive(Debug, Clone, Copy, poem_openapi::Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum GlobalRole {
+    Member,
+    Moderator,
+    Admin,
+}
+
+impl From<GlobalRole> for Role {
+    fn from(role: GlobalRole) -> Self {
+        match role {
+            GlobalRole::Member => Role::Member,
+            GlobalRole::Moderator => Role::Moderator,
+            GlobalRole::Admin => Role::Admin,
+        }
+    }
+}
+
+/// A role change.
+#[derive(Debug, Object)]
+pub struct RoleRequest {
+    pub role: GlobalRole,
+    /// Why (kept in the audit log).
+    #[oai(default)]
+    pub reason: String,
+}
+
+/// One audit log entry.
+#[derive(Debug, Object)]
+pub struct AuditEntry {
+    pub id: Uuid,
+    /// Absent for the system.
+    pub actor_id: Option<Uuid>,
+    /// `user.ban`, `user.unban`, `user.role`, `invite.create`, …
+    pub action: String,
+    /// `user`, `message`, `room`, `ip`, …
+    pub target_type: Option<String>,
+    pub target_id: Option<String>,
+    pub reason: String,
+    pub ip: Option<String>,
+    /// Details of the action.
+    pub data: serde_json::Value,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<entity::audit_log::Model> for AuditEntry {
+    fn from(entry: entity::audit_log::Model) -> Self {
+        Self {
+            id: entry.id,
+            actor_id: entry.actor_id,
+            action: entry.action,
+            target_type: entry.target_type,
+            target_id: entry.target_id,
+            reason: entry.reason,
+            ip: entry.ip,
+            data: serde_json::from_str(&entry.data).unwrap_or(serde_json::Value::Null),
+            created_at: entry.created_at,
+        }
+    }
+}
+
 #[derive(ApiResponse)]
 pub enum InviteCreated {
     /// Created.
@@ -68,8 +138,15 @@ impl AdminApi {
     ) -> Result<Json<UserProfile>, AppError> {
         auth.require(Role::Moderator)?;
         let target = domain_users::user_get_by_id(&state.db, id.0).await?;
-        let banned =
-            moderation::user_ban(&state.db, &auth.user, target, &body.reason, body.until).await?;
+        let banned = moderation::user_ban(
+            &state.db,
+            &auth.user,
+            auth.ip,
+            target,
+            &body.reason,
+            body.until,
+        )
+        .await?;
         crate::actions::sessions_changed(&state, banned.id);
         Ok(Json(UserProfile::new(banned, false)))
     }
@@ -88,8 +165,70 @@ impl AdminApi {
     ) -> Result<NoContent, AppError> {
         auth.require(Role::Moderator)?;
         let target = domain_users::user_get_by_id(&state.db, id.0).await?;
-        moderation::user_unban(&state.db, &auth.user, target).await?;
+        moderation::user_unban(&state.db, &auth.user, auth.ip, target).await?;
         Ok(NoContent::Done)
+    }
+
+    /// Make a user a member, moderator or admin. Admins only; the last admin cannot step
+    /// down. The user's sockets pick the new role up at once.
+    #[oai(
+        path = "/users/:id/role",
+        method = "post",
+        operation_id = "admin_user_role"
+    )]
+    async fn role(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+        body: Json<RoleRequest>,
+    ) -> Result<Json<UserProfile>, AppError> {
+        auth.require(Role::Admin)?;
+        let target = domain_users::user_get_by_id(&state.db, id.0).await?;
+        let user = moderation::user_role_set(
+            &state.db,
+            &auth.user,
+            auth.ip,
+            target,
+            body.role.into(),
+            &body.reason,
+        )
+        .await?;
+        crate::actions::sessions_changed(&state, user.id);
+        Ok(Json(UserProfile::new(user, false)))
+    }
+
+    /// The audit log, newest first: every moderation and admin action. Filter by `actor`
+    /// (user id), `action` (`user.ban`, or a prefix like `user.`) and `target` (id); page
+    /// back with `before` (an entry id). `limit` ≤ 200 (default 50).
+    #[oai(path = "/audit", method = "get", operation_id = "admin_audit")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "poem-openapi takes one parameter per query filter"
+    )]
+    async fn audit(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        actor: Query<Option<Uuid>>,
+        action: Query<Option<String>>,
+        target: Query<Option<String>>,
+        before: Query<Option<Uuid>>,
+        limit: Query<Option<u64>>,
+    ) -> Result<Json<Vec<AuditEntry>>, AppError> {
+        auth.require(Role::Moderator)?;
+        let entries = audit::audit_list(
+            &state.db,
+            AuditFilter {
+                actor: actor.0,
+                action: action.0,
+                target: target.0,
+                before: before.0,
+                limit: limit.0.unwrap_or(50),
+            },
+        )
+        .await?;
+        Ok(Json(entries.into_iter().map(AuditEntry::from).collect()))
     }
 
     /// Create an invite code (for `registration = "invite"`). Admins only.
@@ -113,6 +252,20 @@ impl AdminApi {
             auth.user.id,
             body.max_uses.unwrap_or(1),
             expires_at,
+        )
+        .await?;
+        audit::audit_record(
+            &state.db,
+            Actor::user(auth.user.id, auth.ip),
+            Entry {
+                action: "invite.create",
+                target: None,
+                reason: "",
+                data: serde_json::json!({
+                    "max_uses": invite.max_uses,
+                    "expires_at": invite.expires_at,
+                }),
+            },
         )
         .await?;
         Ok(InviteCreated::Created(Json(Invite {

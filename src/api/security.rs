@@ -8,7 +8,7 @@ use poem_openapi::{
     registry::{MetaSecurityScheme, Registry},
 };
 
-use crate::{app::AppState, domain::users::Role, error::AppError};
+use crate::{app::AppState, domain::users::Role, error::AppError, http::client_ip::ClientIp};
 
 /// Name of the HttpOnly cookie that carries the token for browser pages.
 pub const SESSION_COOKIE: &str = "anjoman_session";
@@ -20,6 +20,8 @@ const COOKIE_SCHEME: &str = "cookieAuth";
 pub struct Auth {
     pub user: users::Model,
     pub session: sessions::Model,
+    /// The client's address (behind trusted proxies, the forwarded one), for the audit log.
+    pub ip: Option<std::net::IpAddr>,
 }
 
 impl Auth {
@@ -109,6 +111,7 @@ impl<'a> ApiExtractor<'a> for Auth {
             .ok_or_else(|| AppError::Internal(anyhow::anyhow!("AppState is not attached")))?;
         let token = token_from(req).ok_or(AppError::Unauthorized)?;
         let (user, session) = state.auth.authenticate(&state.db, token).await?;
-        Ok(Auth { user, session })
+        let ip = req.data::<ClientIp>().and_then(|ip| ip.0);
+        Ok(Auth { user, session, ip })
     }
 }

@@ -1,6 +1,7 @@
 //! Business rules, free of HTTP types: the REST handlers, the WebSocket hub and the CLI
 //! all call these.
 
+pub mod audit;
 pub mod auth;
 pub mod avatar;
 pub mod blocks;

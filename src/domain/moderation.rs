@@ -1,10 +1,20 @@
-//! Bans. (Mutes, kicks, reports and the audit log arrive with the moderation issue.)
+//! Bans and roles, each recorded in the audit log in the same transaction.
+
+use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
 use entity::users;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
+    QueryFilter, TransactionTrait,
+};
+use serde_json::json;
 
-use super::{sessions, users::Role};
+use super::{
+    audit::{self, Actor, Entry},
+    sessions,
+    users::Role,
+};
 use crate::error::{AppError, AppResult};
 
 pub const BAN_REASON_MAX: usize = 500;
@@ -14,6 +24,7 @@ pub const BAN_REASON_MAX: usize = 500;
 pub async fn user_ban<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     actor: &users::Model,
+    ip: Option<IpAddr>,
     target: users::Model,
     reason: &str,
     until: Option<DateTime<Utc>>,
@@ -21,6 +32,17 @@ pub async fn user_ban<C: ConnectionTrait + TransactionTrait>(
     check_may_act_on(actor, &target, "ban.self")?;
     let reason: String = reason.trim().chars().take(BAN_REASON_MAX).collect();
     let txn = db.begin().await?;
+    audit::audit_record(
+        &txn,
+        Actor::user(actor.id, ip),
+        Entry {
+            action: "user.ban",
+            target: Some(("user", target.id.to_string())),
+            reason: &reason,
+            data: json!({ "username": target.username, "until": until }),
+        },
+    )
+    .await?;
     let mut active: users::ActiveModel = target.into();
     active.banned_at = Set(Some(Utc::now()));
     active.banned_until = Set(until);
@@ -34,19 +56,84 @@ pub async fn user_ban<C: ConnectionTrait + TransactionTrait>(
 }
 
 /// Lifts a ban.
-pub async fn user_unban(
-    db: &impl ConnectionTrait,
+pub async fn user_unban<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
     actor: &users::Model,
+    ip: Option<IpAddr>,
     target: users::Model,
 ) -> AppResult<users::Model> {
     check_may_act_on(actor, &target, "ban.self")?;
+    let txn = db.begin().await?;
+    audit::audit_record(
+        &txn,
+        Actor::user(actor.id, ip),
+        Entry {
+            action: "user.unban",
+            target: Some(("user", target.id.to_string())),
+            reason: "",
+            data: json!({ "username": target.username }),
+        },
+    )
+    .await?;
     let mut active: users::ActiveModel = target.into();
     active.banned_at = Set(None);
     active.banned_until = Set(None);
     active.ban_reason = Set(None);
     active.updated_at = Set(Utc::now());
-    let user = active.update(db).await?;
+    let user = active.update(&txn).await?;
+    txn.commit().await?;
     tracing::info!(actor.id = %actor.id, target.id = %user.id, "user unbanned");
+    Ok(user)
+}
+
+/// Gives `target` a global role. Admins only; the last admin cannot step down, so the
+/// instance always has one.
+pub async fn user_role_set<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    actor: &users::Model,
+    ip: Option<IpAddr>,
+    target: users::Model,
+    role: Role,
+    reason: &str,
+) -> AppResult<users::Model> {
+    if Role::of(actor) < Role::Admin {
+        return Err(AppError::Forbidden("forbidden"));
+    }
+    let previous = Role::of(&target);
+    if previous == role {
+        return Ok(target);
+    }
+    let txn = db.begin().await?;
+    if previous == Role::Admin {
+        let admins = users::Entity::find()
+            .filter(users::Column::Role.eq(Role::Admin.as_str()))
+            .count(&txn)
+            .await?;
+        if admins <= 1 {
+            return Err(AppError::Conflict("role.last_admin"));
+        }
+    }
+    audit::audit_record(
+        &txn,
+        Actor::user(actor.id, ip),
+        Entry {
+            action: "user.role",
+            target: Some(("user", target.id.to_string())),
+            reason,
+            data: json!({
+                "username": target.username,
+                "from": previous.as_str(),
+                "to": role.as_str(),
+            }),
+        },
+    )
+    .await?;
+    let mut active: users::ActiveModel = target.into();
+    active.role = Set(role.as_str().to_owned());
+    active.updated_at = Set(Utc::now());
+    let user = active.update(&txn).await?;
+    txn.commit().await?;
+    tracing::info!(actor.id = %actor.id, target.id = %user.id, role = role.as_str(), "role changed");
     Ok(user)
 }
 
