@@ -10,7 +10,7 @@ use crate::{
     app::AppState,
     domain::{
         events::RoomEvent,
-        files, messages, polls,
+        files, messages, polls, room_moderation,
         rooms::{self, SMALL_ROOM, Visibility},
         users as domain_users,
     },
@@ -78,11 +78,12 @@ pub async fn message_edit(
 pub async fn message_delete(
     state: &AppState,
     actor: &users::Model,
+    ip: Option<std::net::IpAddr>,
     message_id: Uuid,
 ) -> AppResult<MessageView> {
     let room_id = messages::message_get(&state.db, message_id).await?.room_id;
     let _order = state.hub.order(room_id).await;
-    let (view, event) = messages::message_delete(&state.db, actor, message_id).await?;
+    let (view, event) = messages::message_delete(&state.db, actor, ip, message_id).await?;
     publish(state, &event);
     // After the commit: a crash in between leaves files the cleanup pass removes.
     files::release_message(&state.db, &state.files, message_id).await?;
@@ -210,6 +211,41 @@ pub async fn room_update(
     rooms::room_view_for(&state.db, &room, member.as_ref(), actor).await
 }
 
+/// Removes a member from a room (moderators); their sockets stop receiving it at once.
+pub async fn member_kick(
+    state: &AppState,
+    actor: &users::Model,
+    ip: Option<std::net::IpAddr>,
+    room_id: Uuid,
+    target: &users::Model,
+    reason: &str,
+) -> AppResult<()> {
+    let order = state.hub.order(room_id).await;
+    let event = room_moderation::member_kick(&state.db, actor, ip, room_id, target, reason).await?;
+    publish(state, &event);
+    drop(order);
+    state.hub.unsubscribe_user(target.id, room_id);
+    Ok(())
+}
+
+/// Locks a room (read-only for members) or unlocks it.
+pub async fn room_lock(
+    state: &AppState,
+    actor: &users::Model,
+    ip: Option<std::net::IpAddr>,
+    room_id: Uuid,
+    locked: bool,
+    reason: &str,
+) -> AppResult<RoomView> {
+    let order = state.hub.order(room_id).await;
+    let (room, event) =
+        room_moderation::room_lock(&state.db, actor, ip, room_id, locked, reason).await?;
+    publish(state, &event);
+    drop(order);
+    let member = rooms::membership(&state.db, room.id, actor.id).await?;
+    rooms::room_view_for(&state.db, &room, member.as_ref(), actor).await
+}
+
 /// Gets or opens the direct room with `username`; a new one is announced to the peer.
 pub async fn dm_open(state: &AppState, me: &users::Model, username: &str) -> AppResult<RoomView> {
     let other = domain_users::user_get(&state.db, username).await?;
@@ -256,7 +292,7 @@ pub async fn read_mark(
 
 /// "Typing…" in a room (members only); repeats within the throttle are absorbed.
 pub async fn typing(state: &AppState, user: &users::Model, room_id: Uuid) -> AppResult<()> {
-    rooms::require_member(&state.db, room_id, user.id).await?;
+    room_moderation::require_writer(&state.db, room_id, user).await?;
     if state.hub.typing(room_id, UserRef::from(user)) {
         typing_publish(state, room_id, UserRef::from(user), true);
     }
@@ -302,12 +338,7 @@ pub async fn room_members(
     Ok(rooms::room_members(&state.db, room_id)
         .await?
         .into_iter()
-        .map(|(member, user)| MemberView {
-            presence: state.hub.presence(user.id).as_str().to_owned(),
-            user: UserRef::from(&user),
-            role: member.role,
-            joined_at: member.joined_at,
-        })
+        .map(|(member, user)| MemberView::new(member, &user, state.hub.presence(user.id).as_str()))
         .collect())
 }
 

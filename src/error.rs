@@ -46,6 +46,12 @@ pub enum AppError {
     /// 403: signed in, but not allowed to do this; `code` says why.
     #[error("forbidden: {0}")]
     Forbidden(&'static str),
+    /// 403: not allowed for now, with details (`room.muted` until when).
+    #[error("denied: {code}")]
+    Denied {
+        code: &'static str,
+        args: Vec<(&'static str, String)>,
+    },
     /// 403: the origin of a browser request is not on the allow-list.
     #[error("origin not allowed")]
     OriginNotAllowed,
@@ -160,6 +166,12 @@ impl AppError {
         ("precondition_failed", 412),
         ("file.already_sent", 409),
         ("role.last_admin", 409),
+        ("room.locked", 403),
+        ("room.muted", 403),
+        ("moderation.self", 403),
+        ("moderation.outranked", 403),
+        ("room.member_not_found", 404),
+        ("moderation.duration_invalid", 422),
         ("file.too_large", 413),
         ("file.quota_exceeded", 413),
         ("file.executable", 415),
@@ -185,9 +197,10 @@ impl AppError {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Unauthorized | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
-            Self::Banned { .. } | Self::Forbidden(_) | Self::OriginNotAllowed => {
-                StatusCode::FORBIDDEN
-            }
+            Self::Banned { .. }
+            | Self::Forbidden(_)
+            | Self::Denied { .. }
+            | Self::OriginNotAllowed => StatusCode::FORBIDDEN,
             Self::NotFound | Self::Missing(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) => StatusCode::CONFLICT,
@@ -206,6 +219,7 @@ impl AppError {
             Self::BadRequest(_) => "bad_request",
             Self::Invalid { code, .. }
             | Self::TooLarge { code, .. }
+            | Self::Denied { code, .. }
             | Self::Conflict(code)
             | Self::Forbidden(code)
             | Self::Missing(code)
@@ -231,7 +245,9 @@ impl AppError {
         let mut args = FluentArgs::new();
         match self {
             Self::BadRequest(reason) => args.set("reason", reason.clone()),
-            Self::Invalid { args: extra, .. } | Self::TooLarge { args: extra, .. } => {
+            Self::Invalid { args: extra, .. }
+            | Self::TooLarge { args: extra, .. }
+            | Self::Denied { args: extra, .. } => {
                 for (name, value) in extra {
                     args.set(*name, value.clone());
                 }

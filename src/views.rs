@@ -2,7 +2,7 @@
 //! from database models explicitly, never by serializing the models themselves.
 
 use chrono::{DateTime, Utc};
-use entity::{blobs, files, messages, rooms, users};
+use entity::{blobs, files, messages, room_members, rooms, users};
 use poem_openapi::Object;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -149,6 +149,11 @@ pub struct RoomView {
     pub last_message: Option<MessageView>,
     /// For direct rooms: the other person.
     pub peer: Option<UserRef>,
+    /// Read-only for members (moderators may still write).
+    #[serde(default)]
+    pub locked: bool,
+    /// Messages older than this many days are removed.
+    pub retention_days: Option<i32>,
 }
 
 impl RoomView {
@@ -168,6 +173,20 @@ impl RoomView {
             last_read_seq: 0,
             last_message: None,
             peer: None,
+            locked: room.locked_at.is_some(),
+            retention_days: room.retention_days,
+        }
+    }
+}
+
+impl MemberView {
+    pub fn new(member: room_members::Model, user: &users::Model, presence: &str) -> Self {
+        Self {
+            presence: presence.to_owned(),
+            user: UserRef::from(user),
+            role: member.role,
+            joined_at: member.joined_at,
+            muted_until: member.muted_until.filter(|until| *until > Utc::now()),
         }
     }
 }
@@ -181,6 +200,8 @@ pub struct MemberView {
     pub joined_at: DateTime<Utc>,
     /// `online`, `away` or `offline`.
     pub presence: String,
+    /// While set (and in the future) the member may read but not write.
+    pub muted_until: Option<DateTime<Utc>>,
 }
 
 /// One answer of a poll with its count.

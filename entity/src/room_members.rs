@@ -12,6 +12,8 @@ pub struct Model {
     pub role: String,
     pub joined_at: DateTimeUtc,
     pub last_read_seq: i64,
+    /// Until when the member may read but not write.
+    pub muted_until: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -16,6 +16,10 @@ pub struct Model {
     pub last_seq: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Set while the room is read-only (moderators may still write).
+    pub locked_at: Option<DateTimeUtc>,
+    /// Messages older than this many days are removed.
+    pub retention_days: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -13,6 +13,7 @@ mod m20261122_000007_create_messages;
 mod m20261122_000008_create_polls;
 mod m20261122_000009_create_files;
 mod m20261122_000010_create_moderation;
+mod m20261122_000011_room_moderation;
 
 /// The ordered list of every migration Anjoman knows.
 pub struct Migrator;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000008_create_polls::Migration),
             Box::new(m20261122_000009_create_files::Migration),
             Box::new(m20261122_000010_create_moderation::Migration),
+            Box::new(m20261122_000011_room_moderation::Migration),
         ]
     }
 }

@@ -329,7 +329,8 @@ impl FilesApi {
                     let id = Uuid::parse_str(id.trim())
                         .map_err(|_| AppError::BadRequest("room_id is not a UUID".into()))?;
                     // Refuse a stranger before they send megabytes.
-                    crate::domain::rooms::require_member(&state.db, id, auth.user.id).await?;
+                    crate::domain::room_moderation::require_writer(&state.db, id, &auth.user)
+                        .await?;
                     room_id = Some(id);
                 }
                 "caption" => caption = field_text(field).await?,

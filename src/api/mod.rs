@@ -6,6 +6,7 @@ pub mod auth;
 pub mod files;
 pub mod health;
 pub mod meta;
+pub mod moderation;
 pub mod polls;
 pub mod rooms;
 pub mod security;
@@ -49,6 +50,7 @@ pub type Api = (
     rooms::RoomsApi,
     polls::PollsApi,
     files::FilesApi,
+    moderation::ModerationApi,
 );
 
 /// The error catalogue for the spec's description: every code, its status and meaning.
@@ -79,6 +81,7 @@ pub fn service(i18n: &I18n) -> OpenApiService<Api, ()> {
             rooms::RoomsApi,
             polls::PollsApi,
             files::FilesApi,
+            moderation::ModerationApi,
         ),
         "Anjoman API",
         env!("CARGO_PKG_VERSION"),

@@ -351,7 +351,7 @@ impl RoomsApi {
         auth: Auth,
         id: Path<Uuid>,
     ) -> Result<NoContent, AppError> {
-        actions::message_delete(&state, &auth.user, id.0).await?;
+        actions::message_delete(&state, &auth.user, auth.ip, id.0).await?;
         Ok(NoContent::Done)
     }
 

@@ -28,6 +28,7 @@ use uuid::Uuid;
 use super::{
     file_names,
     file_types::{self, FileType},
+    room_moderation::require_writer,
     rooms::require_member,
     thumbnails,
 };
@@ -229,7 +230,7 @@ pub async fn file_create(
     staged: Staged,
     raw_name: &str,
 ) -> AppResult<files::Model> {
-    require_member(db, room_id, uploader.id).await?;
+    require_writer(db, room_id, uploader).await?;
     let (name, kind) = file_types::classify(
         &file_names::sanitize(raw_name),
         &staged.head,

@@ -16,9 +16,10 @@ use unicode_normalization::UnicodeNormalization;
 use uuid::Uuid;
 
 use super::{
-    blocks,
+    audit, blocks,
     events::{RoomEvent, event_append, event_record, seq_next},
     files,
+    room_moderation::require_writer,
     rooms::{may_moderate, membership, require_member},
     username::Username,
 };
@@ -189,7 +190,7 @@ pub async fn message_send<C: ConnectionTrait + TransactionTrait>(
     } else {
         String::new()
     };
-    let (room, _) = require_member(db, room_id, author.id).await?;
+    let (room, _) = require_writer(db, room_id, author).await?;
     if room.kind == "direct" {
         let peer = room_members::Entity::find()
             .filter(room_members::Column::RoomId.eq(room_id))
@@ -312,7 +313,7 @@ pub async fn message_edit<C: ConnectionTrait + TransactionTrait>(
 ) -> AppResult<(MessageView, RoomEvent)> {
     let body = parse_body(body)?;
     let message = message_get(db, message_id).await?;
-    require_member(db, message.room_id, actor.id).await?;
+    require_writer(db, message.room_id, actor).await?;
     if message.author_id != Some(actor.id) {
         return Err(AppError::Forbidden("message.not_author"));
     }
@@ -342,6 +343,7 @@ pub async fn message_edit<C: ConnectionTrait + TransactionTrait>(
 pub async fn message_delete<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     actor: &users::Model,
+    ip: Option<std::net::IpAddr>,
     message_id: Uuid,
 ) -> AppResult<(MessageView, RoomEvent)> {
     let message = message_get(db, message_id).await?;
@@ -354,6 +356,23 @@ pub async fn message_delete<C: ConnectionTrait + TransactionTrait>(
         return Err(AppError::Missing("message.not_found"));
     }
     let txn = db.begin().await?;
+    if !own {
+        audit::audit_record(
+            &txn,
+            audit::Actor::user(actor.id, ip),
+            audit::Entry {
+                action: "message.delete",
+                target: Some(("message", message.id.to_string())),
+                reason: "",
+                data: json!({
+                    "room_id": message.room_id,
+                    "author_id": message.author_id,
+                    "body": message.body,
+                }),
+            },
+        )
+        .await?;
+    }
     let mut active: messages::ActiveModel = message.into();
     active.body = Set(String::new());
     active.deleted_at = Set(Some(Utc::now()));
@@ -385,7 +404,7 @@ pub async fn reaction_set<C: ConnectionTrait + TransactionTrait>(
 ) -> AppResult<(MessageView, Option<RoomEvent>)> {
     let emoji = parse_emoji(emoji)?;
     let message = message_get(db, message_id).await?;
-    require_member(db, message.room_id, user.id).await?;
+    require_writer(db, message.room_id, user).await?;
     if message.deleted_at.is_some() {
         return Err(AppError::Missing("message.not_found"));
     }

@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use super::{
     events::{RoomEvent, event_append, event_record, seq_next},
+    room_moderation::require_writer,
     rooms::{may_moderate, membership, require_member},
 };
 use crate::{
@@ -94,7 +95,7 @@ pub async fn poll_create<C: ConnectionTrait + TransactionTrait>(
     new: NewPoll,
 ) -> AppResult<(PollView, RoomEvent)> {
     let (question, options) = check(&new)?;
-    require_member(db, room_id, author.id).await?;
+    require_writer(db, room_id, author).await?;
     let now = Utc::now();
     let txn = db.begin().await?;
     let seq = seq_next(&txn, room_id).await?;
@@ -261,6 +262,7 @@ pub async fn poll_vote<C: ConnectionTrait + TransactionTrait>(
     option_ids: &[Uuid],
 ) -> AppResult<polls::Model> {
     let poll = poll_for_member(db, user, poll_id).await?;
+    require_writer(db, poll.room_id, user).await?;
     if !is_open(&poll, Utc::now()) {
         return Err(AppError::Conflict("poll.closed"));
     }
@@ -327,6 +329,7 @@ pub async fn poll_retract<C: ConnectionTrait + TransactionTrait>(
     poll_id: Uuid,
 ) -> AppResult<polls::Model> {
     let poll = poll_for_member(db, user, poll_id).await?;
+    require_writer(db, poll.room_id, user).await?;
     if !is_open(&poll, Utc::now()) {
         return Err(AppError::Conflict("poll.closed"));
     }

@@ -122,6 +122,7 @@ async fn member_insert(
         role: Set(role.to_owned()),
         joined_at: Set(Utc::now()),
         last_read_seq: Set(0),
+        muted_until: Set(None),
     })
     .exec_without_returning(db)
     .await?;
@@ -161,6 +162,8 @@ pub async fn room_create<C: ConnectionTrait + TransactionTrait>(
             Visibility::Public => None,
         }),
         direct_key: Set(None),
+        locked_at: Set(None),
+        retention_days: Set(None),
         last_seq: Set(0),
         created_at: Set(now),
         updated_at: Set(now),
@@ -499,6 +502,8 @@ pub async fn dm_get_or_create<C: ConnectionTrait + TransactionTrait>(
         last_seq: Set(0),
         created_at: Set(now),
         updated_at: Set(now),
+        locked_at: Set(None),
+        retention_days: Set(None),
     })
     .exec_with_returning(&txn)
     .await;
@@ -561,6 +566,8 @@ pub async fn ensure_general_room(db: &impl ConnectionTrait) -> AppResult<()> {
             last_seq: Set(0),
             created_at: Set(now),
             updated_at: Set(now),
+            locked_at: Set(None),
+            retention_days: Set(None),
         })
         .exec_without_returning(db)
         .await?;

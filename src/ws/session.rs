@@ -271,7 +271,7 @@ async fn handle(
             message_id, body, ..
         } => to_value(&actions::message_edit(state, user, message_id, &body).await?),
         ClientOp::Delete { message_id, .. } => {
-            to_value(&actions::message_delete(state, user, message_id).await?)
+            to_value(&actions::message_delete(state, user, None, message_id).await?)
         }
         ClientOp::React {
             message_id, emoji, ..

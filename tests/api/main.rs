@@ -16,6 +16,7 @@ mod errors;
 mod files;
 mod health;
 mod middleware;
+mod moderation;
 mod polls;
 mod rooms;
 mod secrets;

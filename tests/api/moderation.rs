@@ -1,0 +1,326 @@
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::{Backend, TestApp, problem_code, spawn_app};
+use crate::on_both_backends;
+use crate::ws_client::WsClient;
+
+on_both_backends!(
+    mute_and_lock_are_enforced_on_rest_and_websocket,
+    kicks_and_ranks_decide_who_may_act_on_whom,
+    room_moderation_is_in_the_audit_log,
+);
+
+const PASSWORD: &str = "correct horse battery";
+
+/// Registers `name`; returns (token, user id).
+async fn account(app: &TestApp, name: &str) -> (String, String) {
+    let body = app.register(name, PASSWORD).await;
+    (
+        body["access_token"].as_str().unwrap().to_owned(),
+        body["user"]["id"].as_str().unwrap().to_owned(),
+    )
+}
+
+async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> reqwest::Response {
+    app.authed(Method::POST, path, token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn send(app: &TestApp, token: &str, room: &str, body: &str) -> reqwest::Response {
+    post(
+        app,
+        token,
+        &format!("/api/v1/rooms/{room}/messages"),
+        json!({ "body": body }),
+    )
+    .await
+}
+
+async fn subscribed(app: &TestApp, token: &str, room: &str) -> WsClient {
+    let mut ws = WsClient::connect(app, token).await;
+    let ack = ws
+        .request(json!({"op": "subscribe", "room_id": room}))
+        .await;
+    assert_eq!(ack["type"], "ack", "{ack}");
+    ws
+}
+
+async fn mute_and_lock_are_enforced_on_rest_and_websocket(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (_root, _) = account(&app, "root").await;
+    let (alice, _) = account(&app, "alice").await;
+    let (bob, bob_id) = account(&app, "bob").await;
+    let room = app.public_room(&alice, &[&bob]).await;
+    let first: Value = send(&app, &alice, &room, "hello")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let mut bob_ws = subscribed(&app, &bob, &room).await;
+
+    let muted = post(
+        &app,
+        &alice,
+        &format!("/api/v1/rooms/{room}/members/{bob_id}/mute"),
+        json!({"minutes": 10, "reason": "cool down"}),
+    )
+    .await;
+    assert_eq!(muted.status(), 200);
+    let muted: Value = muted.json().await.unwrap();
+    assert!(muted["muted_until"].is_string());
+
+    // Muted: no writing over REST or the socket, but reading goes on.
+    let resp = send(&app, &bob, &room, "but why").await;
+    assert_eq!(resp.status(), 403);
+    let problem: Value = resp.json().await.unwrap();
+    assert_eq!(problem["code"], "room.muted");
+    assert!(
+        problem["detail"].as_str().unwrap().contains("UTC"),
+        "{problem}"
+    );
+    let refused = bob_ws
+        .request(json!({"op": "send", "room_id": room, "body": "over the socket"}))
+        .await;
+    assert_eq!(refused["data"]["code"], "room.muted");
+    let refused = bob_ws
+        .request(json!({"op": "react", "message_id": first["id"], "emoji": "👍"}))
+        .await;
+    assert_eq!(refused["data"]["code"], "room.muted");
+    let history: Vec<Value> = app
+        .get_json(&format!("/api/v1/rooms/{room}/messages"), &bob)
+        .await;
+    assert_eq!(history.len(), 1);
+    let members: Vec<Value> = app
+        .get_json(&format!("/api/v1/rooms/{room}/members"), &alice)
+        .await;
+    let bob_row = members
+        .iter()
+        .find(|m| m["user"]["id"] == bob_id.as_str())
+        .unwrap();
+    assert!(bob_row["muted_until"].is_string());
+
+    let unmuted = app
+        .authed(
+            Method::DELETE,
+            &format!("/api/v1/rooms/{room}/members/{bob_id}/mute"),
+            &alice,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unmuted.status(), 204);
+    assert_eq!(send(&app, &bob, &room, "thanks").await.status(), 201);
+
+    // Locked: read-only for members, writable for the room's moderators.
+    let locked = post(
+        &app,
+        &alice,
+        &format!("/api/v1/rooms/{room}/lock"),
+        json!({"reason": "raid"}),
+    )
+    .await;
+    assert_eq!(locked.status(), 200);
+    assert_eq!(locked.json::<Value>().await.unwrap()["locked"], true);
+    let updated = bob_ws.expect("room.updated").await;
+    assert_eq!(updated["data"]["locked"], true);
+    let resp = send(&app, &bob, &room, "hello?").await;
+    assert_eq!(problem_code(resp, 403).await, "room.locked");
+    let refused = bob_ws
+        .request(json!({"op": "typing", "room_id": room}))
+        .await;
+    assert_eq!(refused["data"]["code"], "room.locked");
+    assert_eq!(
+        send(&app, &alice, &room, "announcement").await.status(),
+        201
+    );
+    let resp = post(
+        &app,
+        &bob,
+        &format!("/api/v1/rooms/{room}/lock"),
+        json!({"reason": "mine"}),
+    )
+    .await;
+    assert_eq!(problem_code(resp, 403).await, "forbidden");
+
+    let unlocked = app
+        .authed(
+            Method::DELETE,
+            &format!("/api/v1/rooms/{room}/lock"),
+            &alice,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unlocked.json::<Value>().await.unwrap()["locked"], false);
+    let ack = bob_ws
+        .request(json!({"op": "send", "room_id": room, "body": "back"}))
+        .await;
+    assert_eq!(ack["type"], "ack", "{ack}");
+}
+
+async fn kicks_and_ranks_decide_who_may_act_on_whom(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (root, root_id) = account(&app, "root").await;
+    let (alice, alice_id) = account(&app, "alice").await;
+    let (bob, bob_id) = account(&app, "bob").await;
+    let (carol, carol_id) = account(&app, "carol").await;
+    let (moderator, moderator_id) = account(&app, "mod").await;
+    let promoted = post(
+        &app,
+        &root,
+        &format!("/api/v1/admin/users/{moderator_id}/role"),
+        json!({"role": "moderator"}),
+    )
+    .await;
+    assert_eq!(promoted.status(), 200);
+    let room = app.public_room(&alice, &[&bob, &carol, &root]).await;
+    let mute = |user: String| format!("/api/v1/rooms/{room}/members/{user}/mute");
+    let ten = json!({"minutes": 10});
+
+    // Members moderate no one; nobody acts on themselves.
+    let resp = post(&app, &bob, &mute(carol_id.clone()), ten.clone()).await;
+    assert_eq!(problem_code(resp, 403).await, "forbidden");
+    let resp = post(&app, &alice, &mute(alice_id.clone()), ten.clone()).await;
+    assert_eq!(problem_code(resp, 403).await, "moderation.self");
+    // The owner cannot act on the instance's staff, a global moderator not on an admin.
+    let resp = post(&app, &alice, &mute(root_id.clone()), ten.clone()).await;
+    assert_eq!(problem_code(resp, 403).await, "moderation.outranked");
+    let resp = post(&app, &moderator, &mute(root_id.clone()), ten.clone()).await;
+    assert_eq!(problem_code(resp, 403).await, "moderation.outranked");
+    // A global moderator acts in any room, on its owner too, without being a member.
+    let resp = post(&app, &moderator, &mute(alice_id.clone()), ten.clone()).await;
+    assert_eq!(resp.status(), 200);
+    let resp = post(&app, &alice, &mute(bob_id.clone()), json!({"minutes": 0})).await;
+    assert_eq!(problem_code(resp, 422).await, "moderation.duration_invalid");
+    let resp = post(&app, &moderator, &mute(moderator_id.clone()), ten.clone()).await;
+    assert_eq!(problem_code(resp, 403).await, "moderation.self");
+
+    // A kick: everyone sees who did it; the kicked member's socket stops receiving.
+    let mut carol_ws = subscribed(&app, &carol, &room).await;
+    let mut bob_ws = subscribed(&app, &bob, &room).await;
+    let kicked = post(
+        &app,
+        &root,
+        &format!("/api/v1/rooms/{room}/members/{bob_id}/kick"),
+        json!({"reason": "spam"}),
+    )
+    .await;
+    assert_eq!(kicked.status(), 204);
+    let left = carol_ws.expect("member.left").await;
+    assert_eq!(left["data"]["user"]["id"], bob_id.as_str());
+    assert_eq!(left["data"]["kicked_by"]["username"], "root");
+    assert_eq!(left["data"]["reason"], "spam");
+    let resp = app
+        .authed(Method::GET, &format!("/api/v1/rooms/{room}/messages"), &bob)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem_code(resp, 403).await, "room.not_member");
+    send(&app, &carol, &room, "after the kick").await;
+    bob_ws
+        .assert_silent(
+            |f| f["type"] == "message.created",
+            std::time::Duration::from_millis(300),
+        )
+        .await;
+    let resp = post(
+        &app,
+        &root,
+        &format!("/api/v1/rooms/{room}/members/{bob_id}/kick"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(problem_code(resp, 404).await, "room.member_not_found");
+}
+
+async fn room_moderation_is_in_the_audit_log(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (root, _) = account(&app, "root").await;
+    let (alice, alice_id) = account(&app, "alice").await;
+    let (bob, bob_id) = account(&app, "bob").await;
+    let room = app.public_room(&alice, &[&bob]).await;
+    let rude: Value = send(&app, &bob, &room, "something rude")
+        .await
+        .json()
+        .await
+        .unwrap();
+
+    let mute = format!("/api/v1/rooms/{room}/members/{bob_id}/mute");
+    assert_eq!(
+        post(&app, &alice, &mute, json!({"minutes": 5, "reason": "rude"}))
+            .await
+            .status(),
+        200
+    );
+    let resp = app
+        .authed(Method::DELETE, &mute, &alice)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 204);
+    let lock = format!("/api/v1/rooms/{room}/lock");
+    assert_eq!(
+        post(&app, &alice, &lock, json!({"reason": "night"}))
+            .await
+            .status(),
+        200
+    );
+    let resp = app
+        .authed(Method::DELETE, &lock, &alice)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    // A moderator's delete is recorded with what was deleted; an author's own is not.
+    let resp = app
+        .authed(
+            Method::DELETE,
+            &format!("/api/v1/messages/{}", rude["id"].as_str().unwrap()),
+            &alice,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.status().is_success());
+    let own: Value = send(&app, &bob, &room, "oops").await.json().await.unwrap();
+    app.authed(
+        Method::DELETE,
+        &format!("/api/v1/messages/{}", own["id"].as_str().unwrap()),
+        &bob,
+    )
+    .send()
+    .await
+    .unwrap();
+    let kick = format!("/api/v1/rooms/{room}/members/{bob_id}/kick");
+    assert_eq!(
+        post(&app, &alice, &kick, json!({"reason": "enough"}))
+            .await
+            .status(),
+        204
+    );
+
+    let log: Vec<Value> = app.get_json("/api/v1/admin/audit", &root).await;
+    let actions: Vec<&str> = log.iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(
+        actions,
+        [
+            "room.kick",
+            "message.delete",
+            "room.unlock",
+            "room.lock",
+            "room.unmute",
+            "room.mute"
+        ]
+    );
+    assert!(log.iter().all(|e| e["actor_id"] == alice_id.as_str()));
+    assert_eq!(log[0]["reason"], "enough");
+    assert_eq!(log[1]["data"]["body"], "something rude");
+    assert_eq!(log[1]["target_id"], rude["id"]);
+    assert_eq!(log[3]["target_type"], "room");
+    assert_eq!(log[5]["data"]["room_id"], room.as_str());
+    assert!(log[5]["data"]["until"].is_string());
+}
