@@ -425,3 +425,86 @@ pub async fn polls_close_due(state: &AppState) {
         }
     }
 }
+
+/// What a moderator does about a report besides closing it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportRemedy {
+    Nothing,
+    DeleteMessage,
+    /// Mute the author in the room for this many minutes.
+    MuteAuthor(i64),
+    /// Ban the author (until the given time, or until lifted).
+    BanAuthor(Option<chrono::DateTime<chrono::Utc>>),
+}
+
+impl ReportRemedy {
+    fn label(self) -> &'static str {
+        match self {
+            Self::Nothing => "none",
+            Self::DeleteMessage => "message_deleted",
+            Self::MuteAuthor(_) => "author_muted",
+            Self::BanAuthor(_) => "author_banned",
+        }
+    }
+}
+
+/// Handles an open report: applies the remedy (each one audited on its own), then closes
+/// the report as resolved (or dismissed, which takes no remedy).
+pub async fn report_handle(
+    state: &AppState,
+    actor: &users::Model,
+    ip: Option<std::net::IpAddr>,
+    report_id: Uuid,
+    resolved: bool,
+    remedy: ReportRemedy,
+    note: &str,
+) -> AppResult<crate::views::ReportView> {
+    use crate::domain::{moderation, reports};
+    let report = reports::report_open(&state.db, report_id).await?;
+    if !resolved && remedy != ReportRemedy::Nothing {
+        return Err(AppError::Invalid {
+            code: "report.action_invalid",
+            args: vec![],
+        });
+    }
+    let message = messages::message_get(&state.db, report.message_id).await?;
+    let author = match message.author_id {
+        Some(id) => Some(domain_users::user_get_by_id(&state.db, id).await?),
+        None => None,
+    };
+    let reason = if note.trim().is_empty() {
+        report.reason.clone()
+    } else {
+        note.to_owned()
+    };
+    match (remedy, author) {
+        (ReportRemedy::Nothing, _) => {}
+        (ReportRemedy::DeleteMessage, _) => {
+            if message.deleted_at.is_none() {
+                message_delete(state, actor, ip, message.id).await?;
+            }
+        }
+        (ReportRemedy::MuteAuthor(minutes), Some(author)) => {
+            room_moderation::member_mute(
+                &state.db,
+                actor,
+                ip,
+                message.room_id,
+                &author,
+                Some(minutes),
+                &reason,
+            )
+            .await?;
+        }
+        (ReportRemedy::BanAuthor(until), Some(author)) => {
+            let banned = moderation::user_ban(&state.db, actor, ip, author, &reason, until).await?;
+            sessions_changed(state, banned.id);
+        }
+        (_, None) => return Err(AppError::Missing("user.not_found")),
+    }
+    let closed =
+        reports::report_close(&state.db, actor, ip, report, resolved, remedy.label(), note).await?;
+    Ok(reports::report_views(&state.db, vec![closed])
+        .await?
+        .remove(0))
+}

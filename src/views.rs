@@ -235,3 +235,26 @@ pub struct PollView {
     /// The asking user's choices (absent in broadcasts).
     pub my_choices: Option<Vec<Uuid>>,
 }
+
+/// A report in the moderation queue.
+#[derive(Debug, Clone, Serialize, Deserialize, Object)]
+pub struct ReportView {
+    pub id: Uuid,
+    pub message_id: Uuid,
+    pub room_id: Uuid,
+    /// Who wrote the reported message.
+    pub author: Option<UserRef>,
+    /// The message as it is now (empty once deleted).
+    pub body: String,
+    pub message_deleted: bool,
+    pub reporter: Option<UserRef>,
+    pub reason: String,
+    /// `open`, `resolved` or `dismissed`.
+    pub status: String,
+    pub handled_by: Option<UserRef>,
+    pub handled_at: Option<DateTime<Utc>>,
+    /// `none`, `message_deleted`, `author_muted` or `author_banned`.
+    pub action: Option<String>,
+    pub note: String,
+    pub created_at: DateTime<Utc>,
+}

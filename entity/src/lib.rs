@@ -14,6 +14,7 @@ pub mod poll_options;
 pub mod poll_votes;
 pub mod polls;
 pub mod reactions;
+pub mod reports;
 pub mod room_events;
 pub mod room_members;
 pub mod rooms;

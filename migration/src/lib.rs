@@ -14,6 +14,7 @@ mod m20261122_000008_create_polls;
 mod m20261122_000009_create_files;
 mod m20261122_000010_create_moderation;
 mod m20261122_000011_room_moderation;
+mod m20261122_000012_create_reports;
 
 /// The ordered list of every migration Anjoman knows.
 pub struct Migrator;
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000009_create_files::Migration),
             Box::new(m20261122_000010_create_moderation::Migration),
             Box::new(m20261122_000011_room_moderation::Migration),
+            Box::new(m20261122_000012_create_reports::Migration),
         ]
     }
 }

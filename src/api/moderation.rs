@@ -2,16 +2,20 @@
 //! global moderators and admins; every action lands in the audit log.
 
 use poem::web::Data;
-use poem_openapi::{Object, OpenApi, param::Path, payload::Json};
+use poem_openapi::{
+    Object, OpenApi,
+    param::{Path, Query},
+    payload::Json,
+};
 use uuid::Uuid;
 
-use super::{ApiTags, auth::NoContent, security::Auth};
+use super::{ApiTags, auth::NoContent, rooms::Created, security::Auth};
 use crate::{
     actions,
     app::AppState,
-    domain::{room_moderation, users as domain_users},
+    domain::{reports, room_moderation, users as domain_users, users::Role},
     error::AppError,
-    views::{MemberView, RoomView},
+    views::{MemberView, ReportView, RoomView},
 };
 
 pub struct ModerationApi;
@@ -26,6 +30,46 @@ pub struct MuteRequest {
     pub reason: String,
 }
 
+/// A report of a message.
+#[derive(Debug, Object)]
+pub struct ReportRequest {
+    /// Why (1–1,000 characters); moderators read it.
+    pub reason: String,
+}
+
+/// How a moderator closes a report.
+#[derive(Debug, Clone, Copy, poem_openapi::Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum ReportOutcome {
+    Resolved,
+    Dismissed,
+}
+
+/// What to do about the reported message (resolved reports only).
+#[derive(Debug, Clone, Copy, poem_openapi::Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum ReportAction {
+    None,
+    DeleteMessage,
+    MuteAuthor,
+    BanAuthor,
+}
+
+/// A moderator's decision on a report.
+#[derive(Debug, Object)]
+pub struct ReportDecision {
+    pub status: ReportOutcome,
+    /// Default `none`.
+    pub action: Option<ReportAction>,
+    /// For `mute_author`: minutes (default 60).
+    pub minutes: Option<i64>,
+    /// For `ban_author`: when the ban ends (default: until lifted).
+    pub until: Option<chrono::DateTime<chrono::Utc>>,
+    /// Kept with the report; also the reason of a mute or ban (default: the report's).
+    #[oai(default)]
+    pub note: String,
+}
+
 /// The reason for an action (kept in the audit log).
 #[derive(Debug, Object)]
 pub struct Reason {
@@ -33,12 +77,12 @@ pub struct Reason {
     pub reason: String,
 }
 
-#[OpenApi(prefix_path = "/api/v1/rooms", tag = "ApiTags::Admin")]
+#[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Admin")]
 impl ModerationApi {
     /// Mute a member: they keep reading but cannot send, edit, react, vote or upload
     /// until the time is up.
     #[oai(
-        path = "/:id/members/:user_id/mute",
+        path = "/rooms/:id/members/:user_id/mute",
         method = "post",
         operation_id = "rooms_member_mute"
     )]
@@ -67,7 +111,7 @@ impl ModerationApi {
 
     /// Lift a mute.
     #[oai(
-        path = "/:id/members/:user_id/mute",
+        path = "/rooms/:id/members/:user_id/mute",
         method = "delete",
         operation_id = "rooms_member_unmute"
     )]
@@ -87,7 +131,7 @@ impl ModerationApi {
     /// Remove a member from the room (`member.left` carries `kicked_by`). They may join
     /// again the way anyone can; to keep someone out, ban them.
     #[oai(
-        path = "/:id/members/:user_id/kick",
+        path = "/rooms/:id/members/:user_id/kick",
         method = "post",
         operation_id = "rooms_member_kick"
     )]
@@ -105,7 +149,7 @@ impl ModerationApi {
     }
 
     /// Lock the room: members can read but not write (moderators still can).
-    #[oai(path = "/:id/lock", method = "post", operation_id = "rooms_lock")]
+    #[oai(path = "/rooms/:id/lock", method = "post", operation_id = "rooms_lock")]
     async fn lock(
         &self,
         state: Data<&AppState>,
@@ -119,7 +163,11 @@ impl ModerationApi {
     }
 
     /// Unlock the room.
-    #[oai(path = "/:id/lock", method = "delete", operation_id = "rooms_unlock")]
+    #[oai(
+        path = "/rooms/:id/lock",
+        method = "delete",
+        operation_id = "rooms_unlock"
+    )]
     async fn unlock(
         &self,
         state: Data<&AppState>,
@@ -127,6 +175,88 @@ impl ModerationApi {
         id: Path<Uuid>,
     ) -> Result<Json<RoomView>, AppError> {
         let view = actions::room_lock(&state, &auth.user, auth.ip, id.0, false, "").await?;
+        Ok(Json(view))
+    }
+
+    /// Report a message to the moderators (members of its room; once per message).
+    #[oai(
+        path = "/messages/:id/report",
+        method = "post",
+        operation_id = "messages_report"
+    )]
+    async fn report(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+        body: Json<ReportRequest>,
+    ) -> Result<Created<ReportView>, AppError> {
+        let report = reports::report_create(&state.db, &auth.user, id.0, &body.reason).await?;
+        let view = reports::report_views(&state.db, vec![report])
+            .await?
+            .remove(0);
+        Ok(Created::Created(Json(view)))
+    }
+
+    /// The moderation queue, newest first: `status` `open`, `resolved` or `dismissed`
+    /// (default: all); `before` (a report id) pages back; `limit` ≤ 200 (default 50).
+    #[oai(
+        path = "/admin/reports",
+        method = "get",
+        operation_id = "admin_reports"
+    )]
+    async fn reports(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        status: Query<Option<String>>,
+        before: Query<Option<Uuid>>,
+        limit: Query<Option<u64>>,
+    ) -> Result<Json<Vec<ReportView>>, AppError> {
+        auth.require(Role::Moderator)?;
+        let list = reports::reports_list(
+            &state.db,
+            status.0.as_deref(),
+            before.0,
+            limit.0.unwrap_or(50),
+        )
+        .await?;
+        Ok(Json(reports::report_views(&state.db, list).await?))
+    }
+
+    /// Handle a report: resolve it (optionally deleting the message, muting or banning its
+    /// author, each recorded in the audit log) or dismiss it.
+    #[oai(
+        path = "/admin/reports/:id",
+        method = "post",
+        operation_id = "admin_report_handle"
+    )]
+    async fn handle(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+        body: Json<ReportDecision>,
+    ) -> Result<Json<ReportView>, AppError> {
+        auth.require(Role::Moderator)?;
+        let remedy = match body.action.unwrap_or(ReportAction::None) {
+            ReportAction::None => actions::ReportRemedy::Nothing,
+            ReportAction::DeleteMessage => actions::ReportRemedy::DeleteMessage,
+            ReportAction::MuteAuthor => {
+                actions::ReportRemedy::MuteAuthor(body.minutes.unwrap_or(60))
+            }
+            ReportAction::BanAuthor => actions::ReportRemedy::BanAuthor(body.until),
+        };
+        let view = actions::report_handle(
+            &state,
+            &auth.user,
+            auth.ip,
+            id.0,
+            matches!(body.status, ReportOutcome::Resolved),
+            remedy,
+            &body.note,
+        )
+        .await?;
         Ok(Json(view))
     }
 }

@@ -16,6 +16,7 @@ pub mod moderation;
 pub mod password;
 pub mod polls;
 pub mod profile;
+pub mod reports;
 pub mod room_moderation;
 pub mod rooms;
 pub mod sessions;

@@ -9,6 +9,7 @@ on_both_backends!(
     mute_and_lock_are_enforced_on_rest_and_websocket,
     kicks_and_ranks_decide_who_may_act_on_whom,
     room_moderation_is_in_the_audit_log,
+    reports_form_a_queue_that_moderators_resolve,
 );
 
 const PASSWORD: &str = "correct horse battery";
@@ -323,4 +324,190 @@ async fn room_moderation_is_in_the_audit_log(backend: Backend) {
     assert_eq!(log[3]["target_type"], "room");
     assert_eq!(log[5]["data"]["room_id"], room.as_str());
     assert!(log[5]["data"]["until"].is_string());
+}
+
+async fn reports_form_a_queue_that_moderators_resolve(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (root, _) = account(&app, "root").await;
+    let (moderator, moderator_id) = account(&app, "mod").await;
+    let (alice, _) = account(&app, "alice").await;
+    let (bob, bob_id) = account(&app, "bob").await;
+    let (carol, _) = account(&app, "carol").await;
+    post(
+        &app,
+        &root,
+        &format!("/api/v1/admin/users/{moderator_id}/role"),
+        json!({"role": "moderator"}),
+    )
+    .await;
+    let room = app.public_room(&alice, &[&bob]).await;
+    let message = |body: &'static str| {
+        let (app, bob, room) = (&app, bob.clone(), room.clone());
+        async move {
+            let sent: Value = send(app, &bob, &room, body).await.json().await.unwrap();
+            sent["id"].as_str().unwrap().to_owned()
+        }
+    };
+    let report = |token: String, id: String, reason: &'static str| {
+        let app = &app;
+        async move {
+            post(
+                app,
+                &token,
+                &format!("/api/v1/messages/{id}/report"),
+                json!({ "reason": reason }),
+            )
+            .await
+        }
+    };
+    let rude = message("you are all idiots").await;
+
+    let resp = report(alice.clone(), rude.clone(), "insults").await;
+    assert_eq!(resp.status(), 201);
+    let first: Value = resp.json().await.unwrap();
+    assert_eq!(first["status"], "open");
+    assert_eq!(first["author"]["username"], "bob");
+    assert_eq!(first["reporter"]["username"], "alice");
+    assert_eq!(first["body"], "you are all idiots");
+    let resp = report(alice.clone(), rude.clone(), "again").await;
+    assert_eq!(problem_code(resp, 409).await, "report.duplicate");
+    let resp = report(bob.clone(), rude.clone(), "me?").await;
+    assert_eq!(problem_code(resp, 422).await, "report.own_message");
+    let resp = report(alice.clone(), rude.clone(), "").await;
+    assert_eq!(problem_code(resp, 422).await, "report.reason_invalid");
+    let resp = report(carol.clone(), rude.clone(), "I can't even see it").await;
+    assert_eq!(problem_code(resp, 403).await, "room.not_member");
+
+    // The queue is for moderators.
+    let resp = app
+        .authed(Method::GET, "/api/v1/admin/reports", &alice)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem_code(resp, 403).await, "forbidden");
+    let open: Vec<Value> = app
+        .get_json("/api/v1/admin/reports?status=open", &moderator)
+        .await;
+    assert_eq!(open.len(), 1);
+    let handle = |id: String, decision: Value| {
+        let (app, moderator) = (&app, moderator.clone());
+        async move {
+            post(
+                app,
+                &moderator,
+                &format!("/api/v1/admin/reports/{id}"),
+                decision,
+            )
+            .await
+        }
+    };
+    let id = first["id"].as_str().unwrap().to_owned();
+    let resp = handle(
+        id.clone(),
+        json!({"status": "dismissed", "action": "delete_message"}),
+    )
+    .await;
+    assert_eq!(problem_code(resp, 422).await, "report.action_invalid");
+
+    // Resolve by deleting the message: one click, everything recorded.
+    let mut watcher = subscribed(&app, &alice, &room).await;
+    let resp = handle(
+        id.clone(),
+        json!({"status": "resolved", "action": "delete_message", "note": "clear insult"}),
+    )
+    .await;
+    assert_eq!(resp.status(), 200);
+    let resolved: Value = resp.json().await.unwrap();
+    assert_eq!(resolved["status"], "resolved");
+    assert_eq!(resolved["action"], "message_deleted");
+    assert_eq!(resolved["handled_by"]["username"], "mod");
+    assert_eq!(resolved["note"], "clear insult");
+    assert_eq!(resolved["message_deleted"], true);
+    assert!(resolved["handled_at"].is_string());
+    let deleted = watcher.expect("message.deleted").await;
+    assert_eq!(deleted["data"]["id"], rude.as_str());
+    let resp = handle(id.clone(), json!({"status": "dismissed"})).await;
+    assert_eq!(problem_code(resp, 409).await, "report.closed");
+
+    // Mute the author through a report.
+    let spam = message("buy cheap watches").await;
+    let second: Value = report(alice.clone(), spam, "spam")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let resp = handle(
+        second["id"].as_str().unwrap().to_owned(),
+        json!({"status": "resolved", "action": "mute_author", "minutes": 30}),
+    )
+    .await;
+    assert_eq!(
+        resp.json::<Value>().await.unwrap()["action"],
+        "author_muted"
+    );
+    let resp = send(&app, &bob, &room, "more watches").await;
+    assert_eq!(problem_code(resp, 403).await, "room.muted");
+
+    // Dismissed reports keep the message; a ban through a report ends the author's sessions.
+    let third_message = {
+        let unmute = app
+            .authed(
+                Method::DELETE,
+                &format!("/api/v1/rooms/{room}/members/{bob_id}/mute"),
+                &alice,
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(unmute.status(), 204);
+        message("a matter of taste").await
+    };
+    let third: Value = report(alice.clone(), third_message, "I disagree")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let resp = handle(
+        third["id"].as_str().unwrap().to_owned(),
+        json!({"status": "dismissed"}),
+    )
+    .await;
+    let dismissed: Value = resp.json().await.unwrap();
+    assert_eq!(
+        (dismissed["status"].as_str(), dismissed["action"].as_str()),
+        (Some("dismissed"), Some("none"))
+    );
+    assert_eq!(dismissed["message_deleted"], false);
+    let worst = message("threats").await;
+    let fourth: Value = report(alice.clone(), worst, "threats")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let resp = handle(
+        fourth["id"].as_str().unwrap().to_owned(),
+        json!({"status": "resolved", "action": "ban_author", "note": "threats against members"}),
+    )
+    .await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(
+        app.me_status(&bob).await,
+        401,
+        "the ban ended Bob's session"
+    );
+
+    let resolved: Vec<Value> = app
+        .get_json("/api/v1/admin/reports?status=resolved", &moderator)
+        .await;
+    assert_eq!(resolved.len(), 3);
+    let all: Vec<Value> = app.get_json("/api/v1/admin/reports", &moderator).await;
+    assert_eq!(all.len(), 4);
+    let log: Vec<Value> = app
+        .get_json("/api/v1/admin/audit?action=report.", &root)
+        .await;
+    assert_eq!(log.len(), 4);
+    let bans: Vec<Value> = app
+        .get_json("/api/v1/admin/audit?action=user.ban", &root)
+        .await;
+    assert_eq!(bans[0]["reason"], "threats against members");
 }
