@@ -113,6 +113,45 @@ impl From<entity::audit_log::Model> for AuditEntry {
     }
 }
 
+/// Messages on one day (UTC).
+#[derive(Debug, Object)]
+pub struct DayCount {
+    pub date: chrono::NaiveDate,
+    pub messages: u64,
+}
+
+/// A busy room.
+#[derive(Debug, Object)]
+pub struct RoomCount {
+    pub id: Uuid,
+    pub name: String,
+    /// Messages in the last 7 days.
+    pub messages: u64,
+}
+
+/// The instance at a glance.
+#[derive(Debug, Object)]
+pub struct InstanceStats {
+    pub users_total: u64,
+    /// Signed-in users seen in the last 24 hours.
+    pub users_active_today: u64,
+    /// People with a live connection (to this node).
+    pub users_online: u64,
+    /// Rooms other than direct conversations.
+    pub rooms_total: u64,
+    pub direct_rooms: u64,
+    /// Messages not deleted.
+    pub messages_total: u64,
+    /// The last 30 days, oldest first.
+    pub messages_per_day: Vec<DayCount>,
+    pub files_total: u64,
+    /// Bytes of stored files (identical files count once).
+    pub storage_bytes: i64,
+    pub open_reports: u64,
+    /// The busiest rooms of the last 7 days.
+    pub top_rooms: Vec<RoomCount>,
+}
+
 #[derive(ApiResponse)]
 pub enum InviteCreated {
     /// Created.
@@ -229,6 +268,38 @@ impl AdminApi {
         )
         .await?;
         Ok(Json(entries.into_iter().map(AuditEntry::from).collect()))
+    }
+
+    /// Users, rooms, messages per day, files, storage, open reports and the busiest rooms.
+    #[oai(path = "/stats", method = "get", operation_id = "admin_stats")]
+    async fn stats(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+    ) -> Result<Json<InstanceStats>, AppError> {
+        auth.require(Role::Moderator)?;
+        let stats = crate::domain::stats::stats(&state.db).await?;
+        Ok(Json(InstanceStats {
+            users_total: stats.users_total,
+            users_active_today: stats.users_active_today,
+            users_online: state.hub.online_count() as u64,
+            rooms_total: stats.rooms_total,
+            direct_rooms: stats.direct_rooms,
+            messages_total: stats.messages_total,
+            messages_per_day: stats
+                .messages_per_day
+                .into_iter()
+                .map(|(date, messages)| DayCount { date, messages })
+                .collect(),
+            files_total: stats.files_total,
+            storage_bytes: stats.storage_bytes,
+            open_reports: stats.open_reports,
+            top_rooms: stats
+                .top_rooms
+                .into_iter()
+                .map(|(id, name, messages)| RoomCount { id, name, messages })
+                .collect(),
+        }))
     }
 
     /// Create an invite code (for `registration = "invite"`). Admins only.

@@ -20,6 +20,7 @@ pub mod reports;
 pub mod room_moderation;
 pub mod rooms;
 pub mod sessions;
+pub mod stats;
 pub mod thumbnails;
 pub mod tokens;
 pub mod username;

@@ -238,6 +238,11 @@ impl Hub {
         (before != after).then_some((user_id, after))
     }
 
+    /// People with at least one live socket on this node.
+    pub fn online_count(&self) -> usize {
+        self.read_state().users.len()
+    }
+
     /// A user's presence over all their devices on this node.
     pub fn presence(&self, user_id: Uuid) -> Presence {
         presence_of(&self.read_state(), user_id)

@@ -3,10 +3,12 @@ use serde_json::{Value, json};
 
 use crate::helpers::{Backend, TestApp, problem_code, spawn_app};
 use crate::on_both_backends;
+use crate::ws_client::WsClient;
 
 on_both_backends!(
     roles_are_granted_by_admins_and_the_last_admin_stays,
     every_admin_action_is_in_the_audit_log,
+    stats_match_the_seeded_data,
 );
 
 const PASSWORD: &str = "correct horse battery";
@@ -188,4 +190,121 @@ async fn every_admin_action_is_in_the_audit_log(backend: Backend) {
         .get_json(&format!("/api/v1/admin/audit?actor={bob_id}"), &admin)
         .await;
     assert!(by_nobody.is_empty());
+}
+
+async fn stats_match_the_seeded_data(backend: Backend) {
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
+
+    let app = spawn_app(backend).await;
+    let (root, _) = account(&app, "root").await;
+    let (alice, _) = account(&app, "alice").await;
+    let (bob, _) = account(&app, "bob").await;
+    let room = app.public_room(&alice, &[&bob]).await;
+    let send = |token: String, room: String, body: &'static str| {
+        let app = &app;
+        async move {
+            let resp = app
+                .authed(
+                    Method::POST,
+                    &format!("/api/v1/rooms/{room}/messages"),
+                    &token,
+                )
+                .json(&json!({ "body": body }))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(resp.status(), 201);
+            resp.json::<Value>().await.unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    for body in ["one", "two", "three"] {
+        send(alice.clone(), room.clone(), body).await;
+    }
+    let old = send(alice.clone(), room.clone(), "from last week").await;
+    let deleted = send(bob.clone(), room.clone(), "regretted").await;
+    app.authed(Method::DELETE, &format!("/api/v1/messages/{deleted}"), &bob)
+        .send()
+        .await
+        .unwrap();
+    let rooms: Vec<Value> = app.get_json("/api/v1/rooms", &bob).await;
+    let general = rooms.iter().find(|r| r["name"] != "چای‌خانه").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    send(bob.clone(), general.clone(), "hi all").await;
+    let reported = send(bob.clone(), general, "rude").await;
+    app.authed(
+        Method::POST,
+        &format!("/api/v1/messages/{reported}/report"),
+        &alice,
+    )
+    .json(&json!({"reason": "rude"}))
+    .send()
+    .await
+    .unwrap();
+    app.authed(Method::POST, "/api/v1/dm/bob", &alice)
+        .send()
+        .await
+        .unwrap();
+    // Backdate one message three days.
+    let id: uuid::Uuid = old.parse().unwrap();
+    let message = entity::messages::Entity::find_by_id(id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut active: entity::messages::ActiveModel = message.into();
+    active.created_at = Set(chrono::Utc::now() - chrono::Duration::days(3));
+    active.update(&app.db).await.unwrap();
+    let _online = WsClient::connect(&app, &alice).await;
+    // Two uploads of the same 11 bytes: two files, stored once.
+    for _ in 0..2 {
+        let body = format!(
+            "--b\r\nContent-Disposition: form-data; name=\"room_id\"\r\n\r\n{room}\r\n\
+             --b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\n\
+             hello world\r\n--b--\r\n"
+        );
+        let resp = app
+            .authed(Method::POST, "/api/v1/files", &bob)
+            .header("content-type", "multipart/form-data; boundary=b")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 201);
+    }
+
+    let resp = app
+        .authed(Method::GET, "/api/v1/admin/stats", &alice)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem_code(resp, 403).await, "forbidden");
+    let stats: Value = app.get_json("/api/v1/admin/stats", &root).await;
+    assert_eq!(stats["users_total"], 3);
+    assert_eq!(stats["users_active_today"], 3);
+    assert_eq!(stats["users_online"], 1);
+    assert_eq!(stats["rooms_total"], 2, "general and the tea house");
+    assert_eq!(stats["direct_rooms"], 1);
+    assert_eq!(stats["messages_total"], 8, "the deleted one does not count");
+    assert_eq!(stats["open_reports"], 1);
+    let days = stats["messages_per_day"].as_array().unwrap();
+    assert_eq!(days.len(), 30);
+    assert_eq!(
+        days[29]["date"],
+        chrono::Utc::now().date_naive().to_string()
+    );
+    assert_eq!(days[29]["messages"], 7);
+    assert_eq!(days[26]["messages"], 1);
+    let total: u64 = days.iter().map(|d| d["messages"].as_u64().unwrap()).sum();
+    assert_eq!(total, 8);
+    let top = stats["top_rooms"].as_array().unwrap();
+    assert_eq!(top[0]["name"], "چای‌خانه");
+    assert_eq!(top[0]["messages"], 6);
+    assert_eq!(top[1]["messages"], 2);
+    assert_eq!(stats["files_total"], 2);
+    assert_eq!(stats["storage_bytes"], 11);
 }
