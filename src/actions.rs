@@ -426,6 +426,23 @@ pub async fn polls_close_due(state: &AppState) {
     }
 }
 
+/// Deletes (soft) everything `user_id` wrote in the last `hours`, as a moderator: each
+/// deletion is announced, audited with its text, and takes its files along.
+pub async fn user_purge(
+    state: &AppState,
+    actor: &users::Model,
+    ip: Option<std::net::IpAddr>,
+    user_id: Uuid,
+    hours: i64,
+) -> AppResult<usize> {
+    let since = chrono::Utc::now() - chrono::Duration::hours(hours);
+    let ids = messages::messages_by_author_since(&state.db, user_id, since).await?;
+    for id in &ids {
+        message_delete(state, actor, ip, *id).await?;
+    }
+    Ok(ids.len())
+}
+
 /// What a moderator does about a report besides closing it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReportRemedy {

@@ -29,6 +29,9 @@ pub struct BanRequest {
     pub reason: String,
     /// When the ban ends by itself; absent means until lifted.
     pub until: Option<DateTime<Utc>>,
+    /// Also delete the user's messages of the last this many hours (1–720).
+    #[oai(validator(minimum(value = "1"), maximum(value = "720")))]
+    pub purge_hours: Option<i64>,
 }
 
 /// An invite to create.
@@ -113,6 +116,39 @@ impl From<entity::audit_log::Model> for AuditEntry {
     }
 }
 
+/// An account as the admin dashboard shows it.
+#[derive(Debug, Object)]
+pub struct AdminUser {
+    pub id: Uuid,
+    pub username: String,
+    pub display_name: String,
+    /// `member`, `moderator` or `admin`.
+    pub role: String,
+    pub created_at: DateTime<Utc>,
+    pub message_count: i64,
+    /// Banned now (a temporary ban that has ended no longer counts).
+    pub banned: bool,
+    pub banned_until: Option<DateTime<Utc>>,
+    pub ban_reason: Option<String>,
+}
+
+impl From<entity::users::Model> for AdminUser {
+    fn from(user: entity::users::Model) -> Self {
+        let banned = crate::domain::sessions::is_banned(&user, Utc::now());
+        Self {
+            id: user.id,
+            username: user.username,
+            display_name: user.display_name,
+            role: user.role,
+            created_at: user.created_at,
+            message_count: user.message_count,
+            banned,
+            banned_until: user.banned_until.filter(|_| banned),
+            ban_reason: user.ban_reason.filter(|_| banned),
+        }
+    }
+}
+
 /// Messages on one day (UTC).
 #[derive(Debug, Object)]
 pub struct DayCount {
@@ -187,6 +223,9 @@ impl AdminApi {
         )
         .await?;
         crate::actions::sessions_changed(&state, banned.id);
+        if let Some(hours) = body.purge_hours {
+            crate::actions::user_purge(&state, &auth.user, auth.ip, banned.id, hours).await?;
+        }
         Ok(Json(UserProfile::new(banned, false)))
     }
 
@@ -268,6 +307,36 @@ impl AdminApi {
         )
         .await?;
         Ok(Json(entries.into_iter().map(AuditEntry::from).collect()))
+    }
+
+    /// Accounts, newest first: `q` (username prefix), `role`, `banned`; `offset` and
+    /// `limit` (≤ 200, default 50) page.
+    #[oai(path = "/users", method = "get", operation_id = "admin_users")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "poem-openapi takes one parameter per query filter"
+    )]
+    async fn users(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        q: Query<Option<String>>,
+        role: Query<Option<GlobalRole>>,
+        banned: Query<Option<bool>>,
+        offset: Query<Option<u64>>,
+        limit: Query<Option<u64>>,
+    ) -> Result<Json<Vec<AdminUser>>, AppError> {
+        auth.require(Role::Moderator)?;
+        let list = domain_users::users_admin_list(
+            &state.db,
+            q.0.as_deref(),
+            role.0.map(Role::from),
+            banned.0,
+            offset.0.unwrap_or(0),
+            limit.0.unwrap_or(50),
+        )
+        .await?;
+        Ok(Json(list.into_iter().map(AdminUser::from).collect()))
     }
 
     /// Users, rooms, messages per day, files, storage, open reports and the busiest rooms.

@@ -394,6 +394,24 @@ pub async fn message_delete<C: ConnectionTrait + TransactionTrait>(
     Ok((view, event))
 }
 
+/// Ids of the author's live messages written since `since`, oldest first.
+pub async fn messages_by_author_since(
+    db: &impl ConnectionTrait,
+    author_id: Uuid,
+    since: chrono::DateTime<Utc>,
+) -> AppResult<Vec<Uuid>> {
+    Ok(messages::Entity::find()
+        .select_only()
+        .column(messages::Column::Id)
+        .filter(messages::Column::AuthorId.eq(author_id))
+        .filter(messages::Column::CreatedAt.gte(since))
+        .filter(messages::Column::DeletedAt.is_null())
+        .order_by_asc(messages::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
 /// Adds (`add`) or removes one emoji of the user on a message.
 pub async fn reaction_set<C: ConnectionTrait + TransactionTrait>(
     db: &C,

@@ -202,15 +202,7 @@ pub async fn users_search(
 ) -> AppResult<Vec<users::Model>> {
     let mut query = users::Entity::find().order_by_asc(users::Column::UsernameKey);
     if let Some(prefix) = prefix.filter(|p| !p.trim().is_empty()) {
-        // `_` is allowed in usernames but is a LIKE wildcard: escape the pattern.
-        let escaped = search_key(prefix)
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        query = query.filter(
-            Expr::col(users::Column::UsernameKey)
-                .like(LikeExpr::new(format!("{escaped}%")).escape('\\')),
-        );
+        query = query.filter(username_starts_with(prefix));
     }
     if online_only {
         let since = Utc::now() - Duration::seconds(ONLINE_WINDOW_SECS);
@@ -223,6 +215,51 @@ pub async fn users_search(
         query = query.filter(Condition::all().add(users::Column::Id.in_subquery(online)));
     }
     Ok(query.limit(limit).all(db).await?)
+}
+
+/// Usernames starting with `prefix` (folded like usernames are).
+fn username_starts_with(prefix: &str) -> sea_orm::sea_query::SimpleExpr {
+    // `_` is allowed in usernames but is a LIKE wildcard: escape the pattern.
+    let escaped = search_key(prefix)
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    Expr::col(users::Column::UsernameKey).like(LikeExpr::new(format!("{escaped}%")).escape('\\'))
+}
+
+/// Accounts for the admin dashboard, newest first: by username prefix, role, and whether
+/// currently banned; `offset` pages.
+pub async fn users_admin_list(
+    db: &impl ConnectionTrait,
+    prefix: Option<&str>,
+    role: Option<Role>,
+    banned: Option<bool>,
+    offset: u64,
+    limit: u64,
+) -> AppResult<Vec<users::Model>> {
+    let mut query = users::Entity::find().order_by_desc(users::Column::CreatedAt);
+    if let Some(prefix) = prefix.filter(|p| !p.trim().is_empty()) {
+        query = query.filter(username_starts_with(prefix));
+    }
+    if let Some(role) = role {
+        query = query.filter(users::Column::Role.eq(role.as_str()));
+    }
+    if let Some(banned) = banned {
+        let now = Utc::now();
+        let active_ban = Condition::all()
+            .add(users::Column::BannedAt.is_not_null())
+            .add(
+                Condition::any()
+                    .add(users::Column::BannedUntil.is_null())
+                    .add(users::Column::BannedUntil.gt(now)),
+            );
+        query = query.filter(if banned { active_ban } else { active_ban.not() });
+    }
+    Ok(query
+        .offset(offset)
+        .limit(limit.clamp(1, 200))
+        .all(db)
+        .await?)
 }
 
 /// Which of `user_ids` are online now.

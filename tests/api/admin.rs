@@ -9,6 +9,8 @@ on_both_backends!(
     roles_are_granted_by_admins_and_the_last_admin_stays,
     every_admin_action_is_in_the_audit_log,
     stats_match_the_seeded_data,
+    a_ban_can_purge_recent_messages_and_a_temporary_ban_ends_by_itself,
+    the_users_table_searches_and_filters,
 );
 
 const PASSWORD: &str = "correct horse battery";
@@ -307,4 +309,120 @@ async fn stats_match_the_seeded_data(backend: Backend) {
     assert_eq!(top[1]["messages"], 2);
     assert_eq!(stats["files_total"], 2);
     assert_eq!(stats["storage_bytes"], 11);
+}
+
+async fn a_ban_can_purge_recent_messages_and_a_temporary_ban_ends_by_itself(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (root, _) = account(&app, "root").await;
+    let (alice, _) = account(&app, "alice").await;
+    let (spammer, spammer_id) = account(&app, "spammer").await;
+    let room = app.public_room(&alice, &[&spammer]).await;
+    let mut watcher = WsClient::connect(&app, &alice).await;
+    watcher
+        .request(json!({"op": "subscribe", "room_id": room}))
+        .await;
+    let mut spammer_ws = WsClient::connect(&app, &spammer).await;
+    for i in 0..3 {
+        let resp = app
+            .authed(
+                Method::POST,
+                &format!("/api/v1/rooms/{room}/messages"),
+                &spammer,
+            )
+            .json(&json!({ "body": format!("cheap watches {i}") }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 201);
+    }
+    let until = (chrono::Utc::now() + chrono::Duration::seconds(2)).to_rfc3339();
+    let started = std::time::Instant::now();
+    let resp = app
+        .authed(
+            Method::POST,
+            &format!("/api/v1/admin/users/{spammer_id}/ban"),
+            &root,
+        )
+        .json(&json!({"reason": "spam", "until": until, "purge_hours": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    // Their live socket is closed at once.
+    assert_eq!(spammer_ws.closed().await, Some(4003));
+    assert!(started.elapsed() < std::time::Duration::from_secs(1));
+    // Everything they wrote in the last hour is gone, live and in history.
+    for _ in 0..3 {
+        watcher.expect("message.deleted").await;
+    }
+    let history: Vec<Value> = app
+        .get_json(&format!("/api/v1/rooms/{room}/messages"), &alice)
+        .await;
+    let spam: Vec<&Value> = history
+        .iter()
+        .filter(|m| m["author"]["username"] == "spammer")
+        .collect();
+    assert_eq!(spam.len(), 3);
+    assert!(spam.iter().all(|m| m["deleted"] == true && m["body"] == ""));
+    let purged: Vec<Value> = app
+        .get_json("/api/v1/admin/audit?action=message.delete", &root)
+        .await;
+    assert_eq!(purged.len(), 3);
+
+    let login = app.login("spammer", PASSWORD, "laptop").await;
+    assert_eq!(problem_code(login, 403).await, "auth.banned");
+    // The ban ends by itself.
+    tokio::time::sleep(std::time::Duration::from_millis(2200)).await;
+    let login = app.login("spammer", PASSWORD, "laptop").await;
+    assert_eq!(login.status(), 200);
+}
+
+async fn the_users_table_searches_and_filters(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (root, _) = account(&app, "root").await;
+    let (alice, _) = account(&app, "alice").await;
+    let (_, ali_id) = account(&app, "ali_reza").await;
+    let (_, bob_id) = account(&app, "bob").await;
+    assert_eq!(
+        set_role(&app, &root, &bob_id, "moderator").await.status(),
+        200
+    );
+    app.authed(
+        Method::POST,
+        &format!("/api/v1/admin/users/{ali_id}/ban"),
+        &root,
+    )
+    .json(&json!({"reason": "spam"}))
+    .send()
+    .await
+    .unwrap();
+
+    let names = |list: Vec<Value>| -> Vec<String> {
+        list.iter()
+            .map(|u| u["username"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let all: Vec<Value> = app.get_json("/api/v1/admin/users", &root).await;
+    assert_eq!(names(all), ["bob", "ali_reza", "alice", "root"]);
+    let prefix: Vec<Value> = app.get_json("/api/v1/admin/users?q=ali", &root).await;
+    assert_eq!(names(prefix), ["ali_reza", "alice"]);
+    let literal: Vec<Value> = app.get_json("/api/v1/admin/users?q=ali_", &root).await;
+    assert_eq!(names(literal), ["ali_reza"], "`_` is a literal");
+    let banned: Vec<Value> = app.get_json("/api/v1/admin/users?banned=true", &root).await;
+    assert_eq!(banned[0]["ban_reason"], "spam");
+    assert_eq!(names(banned), ["ali_reza"]);
+    let staff: Vec<Value> = app
+        .get_json("/api/v1/admin/users?role=moderator", &root)
+        .await;
+    assert_eq!(names(staff), ["bob"]);
+    let page: Vec<Value> = app
+        .get_json("/api/v1/admin/users?offset=1&limit=2", &root)
+        .await;
+    assert_eq!(names(page), ["ali_reza", "alice"]);
+    let resp = app
+        .authed(Method::GET, "/api/v1/admin/users", &alice)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem_code(resp, 403).await, "forbidden");
 }
