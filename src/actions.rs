@@ -228,18 +228,18 @@ pub async fn member_kick(
     Ok(())
 }
 
-/// Locks a room (read-only for members) or unlocks it.
-pub async fn room_lock(
+/// Locks or unlocks a room, or sets its retention.
+pub async fn room_setting(
     state: &AppState,
     actor: &users::Model,
     ip: Option<std::net::IpAddr>,
     room_id: Uuid,
-    locked: bool,
+    setting: room_moderation::RoomSetting,
     reason: &str,
 ) -> AppResult<RoomView> {
     let order = state.hub.order(room_id).await;
     let (room, event) =
-        room_moderation::room_lock(&state.db, actor, ip, room_id, locked, reason).await?;
+        room_moderation::room_setting(&state.db, actor, ip, room_id, setting, reason).await?;
     publish(state, &event);
     drop(order);
     let member = rooms::membership(&state.db, room.id, actor.id).await?;

@@ -188,12 +188,14 @@ impl Application {
         let db = self.state.db.clone();
         let housekeeping = tokio::spawn(housekeeping(self.state.clone()));
         let cleanup = tokio::spawn(files_cleanup(self.state.clone()));
+        let retention = tokio::spawn(retention(self.state.clone()));
         let app = router(self.state)?;
         Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(app, shutdown, Some(grace))
             .await?;
         housekeeping.abort();
         cleanup.abort();
+        retention.abort();
         db.close().await?;
         tracing::info!("shutdown complete");
         Ok(())
@@ -238,6 +240,20 @@ async fn files_cleanup(state: AppState) {
             }
             Ok(_) => {}
             Err(err) => tracing::warn!(error = %err, "uploads cleanup failed"),
+        }
+    }
+}
+
+/// Removes messages past their room's retention, every `moderation.retention_check_secs`.
+async fn retention(state: AppState) {
+    let period = Duration::from_secs(state.settings.moderation.retention_check_secs);
+    let mut tick = tokio::time::interval(period);
+    loop {
+        tick.tick().await;
+        match crate::domain::retention::retention_apply(&state.db, &state.files).await {
+            Ok(0) => {}
+            Ok(removed) => tracing::info!(messages = removed, "retention applied"),
+            Err(err) => tracing::warn!(error = %err, "retention pass failed"),
         }
     }
 }

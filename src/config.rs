@@ -36,6 +36,7 @@ pub struct Settings {
     pub ws: WsSettings,
     pub limits: LimitSettings,
     pub polls: PollSettings,
+    pub moderation: ModerationSettings,
     pub log: LogSettings,
     pub uploads: UploadSettings,
     pub broker: BrokerSettings,
@@ -160,6 +161,13 @@ pub struct WsSettings {
 pub struct PollSettings {
     /// Seconds between checks for polls whose closing time has passed.
     pub close_check_secs: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModerationSettings {
+    /// Seconds between passes that remove messages past their room's retention.
+    pub retention_check_secs: u64,
 }
 
 /// Per-user rate limits.

@@ -179,6 +179,7 @@ impl AppError {
         ("report.note_invalid", 422),
         ("report.own_message", 422),
         ("report.action_invalid", 422),
+        ("room.retention_invalid", 422),
         ("file.too_large", 413),
         ("file.quota_exceeded", 413),
         ("file.executable", 415),

@@ -184,3 +184,5 @@ error-report-own_message = You cannot report your own message; delete it instead
     .title = Your own message
 error-report-action_invalid = A dismissed report takes no action; resolve it to act.
     .title = Invalid action
+error-room-retention_invalid = Retention must be between 1 and { $max } days (or none).
+    .title = Invalid retention

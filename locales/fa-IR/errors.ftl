@@ -183,3 +183,5 @@ error-report-own_message = پیام خودتان را نمی‌توانید گز
     .title = پیام خودتان
 error-report-action_invalid = گزارشِ ردشده اقدامی نمی‌پذیرد؛ برای اقدام، آن را حل‌شده ثبت کنید.
     .title = اقدام نامعتبر
+error-room-retention_invalid = مدت نگه‌داری باید بین ۱ و { $max } روز باشد (یا هیچ).
+    .title = مدت نگه‌داری نامعتبر

@@ -13,7 +13,12 @@ use super::{ApiTags, auth::NoContent, rooms::Created, security::Auth};
 use crate::{
     actions,
     app::AppState,
-    domain::{reports, room_moderation, users as domain_users, users::Role},
+    domain::{
+        reports,
+        room_moderation::{self, RoomSetting},
+        users as domain_users,
+        users::Role,
+    },
     error::AppError,
     views::{MemberView, ReportView, RoomView},
 };
@@ -68,6 +73,13 @@ pub struct ReportDecision {
     /// Kept with the report; also the reason of a mute or ban (default: the report's).
     #[oai(default)]
     pub note: String,
+}
+
+/// A room's message retention.
+#[derive(Debug, Object)]
+pub struct RetentionRequest {
+    /// Days to keep messages; absent or null: forever.
+    pub days: Option<i32>,
 }
 
 /// The reason for an action (kept in the audit log).
@@ -157,8 +169,15 @@ impl ModerationApi {
         id: Path<Uuid>,
         body: Json<Reason>,
     ) -> Result<Json<RoomView>, AppError> {
-        let view =
-            actions::room_lock(&state, &auth.user, auth.ip, id.0, true, &body.reason).await?;
+        let view = actions::room_setting(
+            &state,
+            &auth.user,
+            auth.ip,
+            id.0,
+            RoomSetting::Locked(true),
+            &body.reason,
+        )
+        .await?;
         Ok(Json(view))
     }
 
@@ -174,7 +193,41 @@ impl ModerationApi {
         auth: Auth,
         id: Path<Uuid>,
     ) -> Result<Json<RoomView>, AppError> {
-        let view = actions::room_lock(&state, &auth.user, auth.ip, id.0, false, "").await?;
+        let view = actions::room_setting(
+            &state,
+            &auth.user,
+            auth.ip,
+            id.0,
+            RoomSetting::Locked(false),
+            "",
+        )
+        .await?;
+        Ok(Json(view))
+    }
+
+    /// Keep the room's messages for `days` (1–3,650), or forever (`null`). Older messages
+    /// are removed for good by an hourly pass.
+    #[oai(
+        path = "/rooms/:id/retention",
+        method = "put",
+        operation_id = "rooms_retention"
+    )]
+    async fn retention(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+        body: Json<RetentionRequest>,
+    ) -> Result<Json<RoomView>, AppError> {
+        let view = actions::room_setting(
+            &state,
+            &auth.user,
+            auth.ip,
+            id.0,
+            RoomSetting::RetentionDays(body.days),
+            "",
+        )
+        .await?;
         Ok(Json(view))
     }
 

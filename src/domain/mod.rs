@@ -17,6 +17,7 @@ pub mod password;
 pub mod polls;
 pub mod profile;
 pub mod reports;
+pub mod retention;
 pub mod room_moderation;
 pub mod rooms;
 pub mod sessions;

@@ -186,13 +186,23 @@ pub async fn member_kick<C: ConnectionTrait + TransactionTrait>(
     Ok(event)
 }
 
-/// Makes the room read-only for its members (`locked`), or writable again.
-pub async fn room_lock<C: ConnectionTrait + TransactionTrait>(
+/// A change to a room's moderation settings.
+#[derive(Debug, Clone, Copy)]
+pub enum RoomSetting {
+    /// Read-only for members (`true`), or writable again.
+    Locked(bool),
+    /// Keep messages this many days (`None`: forever).
+    RetentionDays(Option<i32>),
+}
+
+/// Changes a room's moderation settings (room owners and moderators, global staff) and
+/// announces the room as `room.updated`.
+pub async fn room_setting<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     actor: &users::Model,
     ip: Option<IpAddr>,
     room_id: Uuid,
-    locked: bool,
+    setting: RoomSetting,
     reason: &str,
 ) -> AppResult<(rooms::Model, RoomEvent)> {
     let room = room_get(db, room_id).await?;
@@ -200,20 +210,39 @@ pub async fn room_lock<C: ConnectionTrait + TransactionTrait>(
     if room.kind == "direct" || !may_moderate(actor, member.as_ref()) {
         return Err(AppError::Forbidden("forbidden"));
     }
+    if let RoomSetting::RetentionDays(Some(days)) = setting {
+        if !(1..=super::retention::DAYS_MAX).contains(&days) {
+            return Err(AppError::Invalid {
+                code: "room.retention_invalid",
+                args: vec![("max", super::retention::DAYS_MAX.to_string())],
+            });
+        }
+    }
+    let (action, data) = match setting {
+        RoomSetting::Locked(true) => ("room.lock", json!({ "name": room.name })),
+        RoomSetting::Locked(false) => ("room.unlock", json!({ "name": room.name })),
+        RoomSetting::RetentionDays(days) => (
+            "room.retention_set",
+            json!({ "name": room.name, "from": room.retention_days, "to": days }),
+        ),
+    };
     let txn = db.begin().await?;
     audit::audit_record(
         &txn,
         Actor::user(actor.id, ip),
         Entry {
-            action: if locked { "room.lock" } else { "room.unlock" },
+            action,
             target: Some(("room", room_id.to_string())),
             reason,
-            data: json!({ "name": room.name }),
+            data,
         },
     )
     .await?;
     let mut active: rooms::ActiveModel = room.into();
-    active.locked_at = Set(locked.then(Utc::now));
+    match setting {
+        RoomSetting::Locked(locked) => active.locked_at = Set(locked.then(Utc::now)),
+        RoomSetting::RetentionDays(days) => active.retention_days = Set(days),
+    }
     active.updated_at = Set(Utc::now());
     let room = active.update(&txn).await?;
     let count = member_count(&txn, room_id).await?;

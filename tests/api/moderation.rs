@@ -1,7 +1,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, TestApp, problem_code, spawn_app};
+use crate::helpers::{Backend, TestApp, problem_code, spawn_app, spawn_app_with};
 use crate::on_both_backends;
 use crate::ws_client::WsClient;
 
@@ -10,6 +10,7 @@ on_both_backends!(
     kicks_and_ranks_decide_who_may_act_on_whom,
     room_moderation_is_in_the_audit_log,
     reports_form_a_queue_that_moderators_resolve,
+    retention_removes_old_messages_by_itself,
 );
 
 const PASSWORD: &str = "correct horse battery";
@@ -510,4 +511,83 @@ async fn reports_form_a_queue_that_moderators_resolve(backend: Backend) {
         .get_json("/api/v1/admin/audit?action=user.ban", &root)
         .await;
     assert_eq!(bans[0]["reason"], "threats against members");
+}
+
+async fn retention_removes_old_messages_by_itself(backend: Backend) {
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
+
+    let app = spawn_app_with(backend, |f| f.merge(("moderation.retention_check_secs", 1))).await;
+    let (root, _) = account(&app, "root").await;
+    let (alice, _) = account(&app, "alice").await;
+    let (bob, _) = account(&app, "bob").await;
+    let room = app.public_room(&alice, &[&bob]).await;
+    let retention = format!("/api/v1/rooms/{room}/retention");
+    let resp = app
+        .authed(Method::PUT, &retention, &bob)
+        .json(&json!({"days": 7}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem_code(resp, 403).await, "forbidden");
+    let resp = app
+        .authed(Method::PUT, &retention, &alice)
+        .json(&json!({"days": 0}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem_code(resp, 422).await, "room.retention_invalid");
+
+    let mut ids = Vec::new();
+    for body in ["old news", "older news", "today"] {
+        let sent: Value = send(&app, &bob, &room, body).await.json().await.unwrap();
+        ids.push(sent["id"].as_str().unwrap().parse::<uuid::Uuid>().unwrap());
+    }
+    // Two messages from ten days ago.
+    for id in &ids[..2] {
+        let message = entity::messages::Entity::find_by_id(*id)
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        let mut active: entity::messages::ActiveModel = message.into();
+        active.created_at = Set(chrono::Utc::now() - chrono::Duration::days(10));
+        active.update(&app.db).await.unwrap();
+    }
+    let resp = app
+        .authed(Method::PUT, &retention, &alice)
+        .json(&json!({"days": 7}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.json::<Value>().await.unwrap()["retention_days"], 7);
+
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let history: Vec<Value> = app
+            .get_json(&format!("/api/v1/rooms/{room}/messages"), &bob)
+            .await;
+        let bodies: Vec<&str> = history
+            .iter()
+            .map(|m| m["body"].as_str().unwrap())
+            .collect();
+        if bodies == ["today"] {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "retention did not run: {bodies:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let log: Vec<Value> = app
+        .get_json("/api/v1/admin/audit?action=room.retention", &root)
+        .await;
+    assert_eq!(log.len(), 1);
+    assert!(log[0]["actor_id"].is_null(), "the system did it");
+    assert_eq!(log[0]["data"]["messages"], 2);
+    let set: Vec<Value> = app
+        .get_json("/api/v1/admin/audit?action=room.retention_set", &root)
+        .await;
+    assert_eq!(set[0]["data"]["to"], 7);
 }
