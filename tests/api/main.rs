@@ -10,6 +10,7 @@ mod helpers;
 
 mod admin;
 mod auth;
+mod authorization;
 mod cli;
 mod cors;
 mod errors;
