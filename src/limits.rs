@@ -16,6 +16,14 @@ use uuid::Uuid;
 
 use crate::config::Settings;
 
+/// A refused connection attempt: how long to wait, and whether this attempt started the
+/// IP's ban (a security event worth recording once).
+#[derive(Debug, Clone, Copy)]
+pub struct ConnectRefused {
+    pub wait: Duration,
+    pub newly_banned: bool,
+}
+
 /// The limiters, built from configuration.
 pub struct Limits {
     messages: DefaultKeyedRateLimiter<Uuid>,
@@ -68,22 +76,33 @@ impl Limits {
     }
 
     /// Takes one connection attempt for the IP. Over budget, the IP is banned for a while
-    /// (every attempt during the ban is refused). Returns the remaining ban.
-    pub fn connect(&self, ip: IpAddr) -> Result<(), Duration> {
+    /// (every attempt during the ban is refused).
+    pub fn connect(&self, ip: IpAddr) -> Result<(), ConnectRefused> {
         let now = Instant::now();
         let mut bans = self.ip_bans.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(until) = bans.get(&ip) {
             if *until > now {
-                return Err(*until - now);
+                return Err(ConnectRefused {
+                    wait: *until - now,
+                    newly_banned: false,
+                });
             }
             bans.remove(&ip);
         }
         if self.connects.check_key(&ip).is_err() {
             bans.insert(ip, now + self.ip_ban);
             tracing::warn!(security.event = "ip_banned", client.ip = %ip, ban_secs = self.ip_ban.as_secs(), "too many WebSocket connection attempts");
-            return Err(self.ip_ban);
+            return Err(ConnectRefused {
+                wait: self.ip_ban,
+                newly_banned: true,
+            });
         }
         Ok(())
+    }
+
+    /// How long an IP ban lasts.
+    pub fn ip_ban(&self) -> Duration {
+        self.ip_ban
     }
 
     /// Drops state for keys that have fully recovered (call periodically).

@@ -264,11 +264,32 @@ pub async fn auth_login(
     };
     let matches = auth.hasher.verify(password.to_owned(), hash).await?;
     let Some(user) = user.filter(|_| matches) else {
-        auth.limiter.record_failure(&account_key);
-        if let Some(ip_key) = &ip_key {
-            auth.limiter.record_failure(ip_key);
-        }
+        let account_burst = auth.limiter.record_failure(&account_key);
+        let ip_burst = ip_key
+            .as_ref()
+            .is_some_and(|ip_key| auth.limiter.record_failure(ip_key));
         tracing::info!(client.ip = ?device.ip, "login failed");
+        if account_burst || ip_burst {
+            let target = if account_burst {
+                ("user", account_key.trim_start_matches("user:").to_owned())
+            } else {
+                ("ip", device.ip.map(|ip| ip.to_string()).unwrap_or_default())
+            };
+            super::audit::audit_record(
+                db,
+                super::audit::Actor {
+                    user: None,
+                    ip: device.ip,
+                },
+                super::audit::Entry {
+                    action: "security.login_burst",
+                    target: Some(target),
+                    reason: "",
+                    data: serde_json::json!({ "failures": auth.limiter.max_failures() }),
+                },
+            )
+            .await?;
+        }
         return Err(AppError::InvalidCredentials);
     };
     auth.limiter.clear(&account_key);
@@ -303,7 +324,7 @@ pub async fn auth_password_change(
         .verify(current_password.to_owned(), user.password_hash.clone())
         .await?
     {
-        auth.limiter.record_failure(&account_key);
+        let _ = auth.limiter.record_failure(&account_key);
         return Err(AppError::Invalid {
             code: "password.current_wrong",
             args: vec![],

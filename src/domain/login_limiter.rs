@@ -30,6 +30,11 @@ impl LoginLimiter {
         }
     }
 
+    /// Failures allowed per window.
+    pub fn max_failures(&self) -> usize {
+        self.max_failures
+    }
+
     /// How long `key` must wait before its next attempt, if its budget is spent.
     pub fn retry_after(&self, key: &str) -> Option<Duration> {
         let now = Instant::now();
@@ -45,8 +50,9 @@ impl LoginLimiter {
             .map(|oldest| (*oldest + self.window).saturating_duration_since(now))
     }
 
-    /// Records one failed attempt for `key`.
-    pub fn record_failure(&self, key: &str) {
+    /// Records one failed attempt for `key`. Returns true when this failure spent the
+    /// budget (a burst worth recording as a security event).
+    pub fn record_failure(&self, key: &str) -> bool {
         let now = Instant::now();
         let mut map = self.lock();
         if map.len() >= SWEEP_AT {
@@ -58,6 +64,7 @@ impl LoginLimiter {
         let times = map.entry(key.to_owned()).or_default();
         prune(times, now, self.window);
         times.push_back(now);
+        times.len() == self.max_failures
     }
 
     /// Forgets `key`'s failures (an account after a successful login).
@@ -90,10 +97,10 @@ mod tests {
     fn the_budget_is_spent_after_max_failures_and_then_waits_for_the_window() {
         let limiter = LoginLimiter::new(3, Duration::from_secs(60));
         for _ in 0..2 {
-            limiter.record_failure("ip:1");
+            let _ = limiter.record_failure("ip:1");
             assert!(limiter.retry_after("ip:1").is_none());
         }
-        limiter.record_failure("ip:1");
+        let _ = limiter.record_failure("ip:1");
         let wait = limiter.retry_after("ip:1").expect("budget spent");
         assert!(wait > Duration::from_secs(58) && wait <= Duration::from_secs(60));
         assert!(
@@ -107,7 +114,7 @@ mod tests {
     #[test]
     fn failures_leave_the_window() {
         let limiter = LoginLimiter::new(1, Duration::from_millis(30));
-        limiter.record_failure("k");
+        let _ = limiter.record_failure("k");
         assert!(limiter.retry_after("k").is_some());
         std::thread::sleep(Duration::from_millis(40));
         assert!(limiter.retry_after("k").is_none());

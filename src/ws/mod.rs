@@ -28,8 +28,24 @@ pub async fn endpoint(
 ) -> poem::Result<impl IntoResponse> {
     let state = state.0.clone();
     if let Some(ip) = req.data::<ClientIp>().and_then(|ip| ip.0) {
-        if let Err(wait) = state.limits.connect(ip) {
-            return Err(AppError::rate_limited(wait).into());
+        if let Err(refused) = state.limits.connect(ip) {
+            if refused.newly_banned {
+                crate::domain::audit::audit_record(
+                    &state.db,
+                    crate::domain::audit::Actor {
+                        user: None,
+                        ip: Some(ip),
+                    },
+                    crate::domain::audit::Entry {
+                        action: "security.ip_banned",
+                        target: Some(("ip", ip.to_string())),
+                        reason: "",
+                        data: serde_json::json!({ "ban_secs": state.limits.ip_ban().as_secs() }),
+                    },
+                )
+                .await?;
+            }
+            return Err(AppError::rate_limited(refused.wait).into());
         }
     }
     let query_token = req.uri().query().and_then(|q| {

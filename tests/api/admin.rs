@@ -1,7 +1,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, TestApp, problem_code, spawn_app};
+use crate::helpers::{Backend, TestApp, problem_code, spawn_app, spawn_app_with};
 use crate::on_both_backends;
 use crate::ws_client::WsClient;
 
@@ -11,6 +11,7 @@ on_both_backends!(
     stats_match_the_seeded_data,
     a_ban_can_purge_recent_messages_and_a_temporary_ban_ends_by_itself,
     the_users_table_searches_and_filters,
+    security_events_are_audited,
 );
 
 const PASSWORD: &str = "correct horse battery";
@@ -425,4 +426,33 @@ async fn the_users_table_searches_and_filters(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(problem_code(resp, 403).await, "forbidden");
+}
+
+async fn security_events_are_audited(backend: Backend) {
+    let app = spawn_app_with(backend, |f| f.merge(("ws.connect_per_ip", 3))).await;
+    let (root, _) = account(&app, "root").await;
+    account(&app, "alice").await;
+    for _ in 0..6 {
+        let resp = app.login("alice", "not her password", "laptop").await;
+        assert!(matches!(resp.status().as_u16(), 401 | 429));
+    }
+    let url = crate::ws_client::ws_url(&app, "");
+    for _ in 0..6 {
+        let _ = tokio_tungstenite::connect_async(url.as_str()).await;
+    }
+
+    let bursts: Vec<Value> = app
+        .get_json("/api/v1/admin/audit?action=security.login_burst", &root)
+        .await;
+    assert_eq!(bursts.len(), 1, "one event per burst, not per attempt");
+    assert_eq!(bursts[0]["target_type"], "user");
+    assert_eq!(bursts[0]["target_id"], "alice");
+    assert_eq!(bursts[0]["ip"], "127.0.0.1");
+    assert!(bursts[0]["actor_id"].is_null());
+    let bans: Vec<Value> = app
+        .get_json("/api/v1/admin/audit?action=security.ip_banned", &root)
+        .await;
+    assert_eq!(bans.len(), 1);
+    assert_eq!(bans[0]["target_id"], "127.0.0.1");
+    assert_eq!(bans[0]["data"]["ban_secs"], 300);
 }
