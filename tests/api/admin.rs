@@ -16,15 +16,6 @@ on_both_backends!(
 
 const PASSWORD: &str = "correct horse battery";
 
-/// Registers `name`; returns (token, user id).
-async fn account(app: &TestApp, name: &str) -> (String, String) {
-    let body = app.register(name, PASSWORD).await;
-    (
-        body["access_token"].as_str().unwrap().to_owned(),
-        body["user"]["id"].as_str().unwrap().to_owned(),
-    )
-}
-
 async fn set_role(app: &TestApp, token: &str, user: &str, role: &str) -> reqwest::Response {
     app.authed(
         Method::POST,
@@ -39,9 +30,9 @@ async fn set_role(app: &TestApp, token: &str, user: &str, role: &str) -> reqwest
 
 async fn roles_are_granted_by_admins_and_the_last_admin_stays(backend: Backend) {
     let app = spawn_app(backend).await;
-    let (admin, admin_id) = account(&app, "root").await;
-    let (bob, bob_id) = account(&app, "bob").await;
-    let (_carol, carol_id) = account(&app, "carol").await;
+    let (admin, admin_id) = app.account("root").await;
+    let (bob, bob_id) = app.account("bob").await;
+    let (_carol, carol_id) = app.account("carol").await;
 
     // The only admin cannot step down.
     let resp = set_role(&app, &admin, &admin_id, "member").await;
@@ -101,8 +92,8 @@ async fn roles_are_granted_by_admins_and_the_last_admin_stays(backend: Backend) 
 
 async fn every_admin_action_is_in_the_audit_log(backend: Backend) {
     let app = spawn_app(backend).await;
-    let (admin, admin_id) = account(&app, "root").await;
-    let (_bob, bob_id) = account(&app, "bob").await;
+    let (admin, admin_id) = app.account("root").await;
+    let (_bob, bob_id) = app.account("bob").await;
 
     let ban = app
         .authed(
@@ -199,9 +190,9 @@ async fn stats_match_the_seeded_data(backend: Backend) {
     use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
 
     let app = spawn_app(backend).await;
-    let (root, _) = account(&app, "root").await;
-    let (alice, _) = account(&app, "alice").await;
-    let (bob, _) = account(&app, "bob").await;
+    let (root, _) = app.account("root").await;
+    let (alice, _) = app.account("alice").await;
+    let (bob, _) = app.account("bob").await;
     let room = app.public_room(&alice, &[&bob]).await;
     let send = |token: String, room: String, body: &'static str| {
         let app = &app;
@@ -314,9 +305,9 @@ async fn stats_match_the_seeded_data(backend: Backend) {
 
 async fn a_ban_can_purge_recent_messages_and_a_temporary_ban_ends_by_itself(backend: Backend) {
     let app = spawn_app(backend).await;
-    let (root, _) = account(&app, "root").await;
-    let (alice, _) = account(&app, "alice").await;
-    let (spammer, spammer_id) = account(&app, "spammer").await;
+    let (root, _) = app.account("root").await;
+    let (alice, _) = app.account("alice").await;
+    let (spammer, spammer_id) = app.account("spammer").await;
     let room = app.public_room(&alice, &[&spammer]).await;
     let mut watcher = WsClient::connect(&app, &alice).await;
     watcher
@@ -380,10 +371,10 @@ async fn a_ban_can_purge_recent_messages_and_a_temporary_ban_ends_by_itself(back
 
 async fn the_users_table_searches_and_filters(backend: Backend) {
     let app = spawn_app(backend).await;
-    let (root, _) = account(&app, "root").await;
-    let (alice, _) = account(&app, "alice").await;
-    let (_, ali_id) = account(&app, "ali_reza").await;
-    let (_, bob_id) = account(&app, "bob").await;
+    let (root, _) = app.account("root").await;
+    let (alice, _) = app.account("alice").await;
+    let (_, ali_id) = app.account("ali_reza").await;
+    let (_, bob_id) = app.account("bob").await;
     assert_eq!(
         set_role(&app, &root, &bob_id, "moderator").await.status(),
         200
@@ -430,8 +421,8 @@ async fn the_users_table_searches_and_filters(backend: Backend) {
 
 async fn security_events_are_audited(backend: Backend) {
     let app = spawn_app_with(backend, |f| f.merge(("ws.connect_per_ip", 3))).await;
-    let (root, _) = account(&app, "root").await;
-    account(&app, "alice").await;
+    let (root, _) = app.account("root").await;
+    app.account("alice").await;
     for _ in 0..6 {
         let resp = app.login("alice", "not her password", "laptop").await;
         assert!(matches!(resp.status().as_u16(), 401 | 429));

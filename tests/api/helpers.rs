@@ -209,6 +209,15 @@ pub fn client() -> reqwest::Client {
 }
 
 impl TestApp {
+    /// Registers `name` with the test password; returns (token, user id).
+    pub async fn account(&self, name: &str) -> (String, String) {
+        let body = self.register(name, "correct horse battery").await;
+        (
+            body["access_token"].as_str().expect("token").to_owned(),
+            body["user"]["id"].as_str().expect("user id").to_owned(),
+        )
+    }
+
     /// `owner` creates a public room that everyone in `members` joins; returns its id.
     pub async fn public_room(&self, owner: &str, members: &[&str]) -> String {
         let room: Value = self

@@ -13,17 +13,6 @@ on_both_backends!(
     retention_removes_old_messages_by_itself,
 );
 
-const PASSWORD: &str = "correct horse battery";
-
-/// Registers `name`; returns (token, user id).
-async fn account(app: &TestApp, name: &str) -> (String, String) {
-    let body = app.register(name, PASSWORD).await;
-    (
-        body["access_token"].as_str().unwrap().to_owned(),
-        body["user"]["id"].as_str().unwrap().to_owned(),
-    )
-}
-
 async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> reqwest::Response {
     app.authed(Method::POST, path, token)
         .json(&body)
@@ -53,9 +42,9 @@ async fn subscribed(app: &TestApp, token: &str, room: &str) -> WsClient {
 
 async fn mute_and_lock_are_enforced_on_rest_and_websocket(backend: Backend) {
     let app = spawn_app(backend).await;
-    let (_root, _) = account(&app, "root").await;
-    let (alice, _) = account(&app, "alice").await;
-    let (bob, bob_id) = account(&app, "bob").await;
+    let (_root, _) = app.account("root").await;
+    let (alice, _) = app.account("alice").await;
+    let (bob, bob_id) = app.account("bob").await;
     let room = app.public_room(&alice, &[&bob]).await;
     let first: Value = send(&app, &alice, &room, "hello")
         .await
@@ -166,11 +155,11 @@ async fn mute_and_lock_are_enforced_on_rest_and_websocket(backend: Backend) {
 
 async fn kicks_and_ranks_decide_who_may_act_on_whom(backend: Backend) {
     let app = spawn_app(backend).await;
-    let (root, root_id) = account(&app, "root").await;
-    let (alice, alice_id) = account(&app, "alice").await;
-    let (bob, bob_id) = account(&app, "bob").await;
-    let (carol, carol_id) = account(&app, "carol").await;
-    let (moderator, moderator_id) = account(&app, "mod").await;
+    let (root, root_id) = app.account("root").await;
+    let (alice, alice_id) = app.account("alice").await;
+    let (bob, bob_id) = app.account("bob").await;
+    let (carol, carol_id) = app.account("carol").await;
+    let (moderator, moderator_id) = app.account("mod").await;
     let promoted = post(
         &app,
         &root,
@@ -241,9 +230,9 @@ async fn kicks_and_ranks_decide_who_may_act_on_whom(backend: Backend) {
 
 async fn room_moderation_is_in_the_audit_log(backend: Backend) {
     let app = spawn_app(backend).await;
-    let (root, _) = account(&app, "root").await;
-    let (alice, alice_id) = account(&app, "alice").await;
-    let (bob, bob_id) = account(&app, "bob").await;
+    let (root, _) = app.account("root").await;
+    let (alice, alice_id) = app.account("alice").await;
+    let (bob, bob_id) = app.account("bob").await;
     let room = app.public_room(&alice, &[&bob]).await;
     let rude: Value = send(&app, &bob, &room, "something rude")
         .await
@@ -329,11 +318,11 @@ async fn room_moderation_is_in_the_audit_log(backend: Backend) {
 
 async fn reports_form_a_queue_that_moderators_resolve(backend: Backend) {
     let app = spawn_app(backend).await;
-    let (root, _) = account(&app, "root").await;
-    let (moderator, moderator_id) = account(&app, "mod").await;
-    let (alice, _) = account(&app, "alice").await;
-    let (bob, bob_id) = account(&app, "bob").await;
-    let (carol, _) = account(&app, "carol").await;
+    let (root, _) = app.account("root").await;
+    let (moderator, moderator_id) = app.account("mod").await;
+    let (alice, _) = app.account("alice").await;
+    let (bob, bob_id) = app.account("bob").await;
+    let (carol, _) = app.account("carol").await;
     post(
         &app,
         &root,
@@ -517,9 +506,9 @@ async fn retention_removes_old_messages_by_itself(backend: Backend) {
     use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
 
     let app = spawn_app_with(backend, |f| f.merge(("moderation.retention_check_secs", 1))).await;
-    let (root, _) = account(&app, "root").await;
-    let (alice, _) = account(&app, "alice").await;
-    let (bob, _) = account(&app, "bob").await;
+    let (root, _) = app.account("root").await;
+    let (alice, _) = app.account("alice").await;
+    let (bob, _) = app.account("bob").await;
     let room = app.public_room(&alice, &[&bob]).await;
     let retention = format!("/api/v1/rooms/{room}/retention");
     let resp = app
