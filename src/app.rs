@@ -106,6 +106,7 @@ pub fn router(state: AppState) -> anyhow::Result<impl Endpoint> {
         .at("/api/openapi.json", spec)
         .nest("/api/docs", docs)
         .nest("/static", web::static_files())
+        .at("/admin", crate::web_admin::dashboard)
         .at("/", web::index);
     // The spec documents absolute paths, so the API keeps its prefixes (no strip) and one
     // instance serves every prefix it owns.

@@ -160,6 +160,20 @@ impl I18n {
 }
 
 /// Whether a language is written right to left.
+/// Writes ASCII digits as the language writes them (Persian digits for `fa`), since
+/// Fluent's NUMBER only prints ASCII.
+pub fn localize_digits(lang: &LanguageIdentifier, text: &str) -> String {
+    if lang.language.as_str() != "fa" {
+        return text.to_owned();
+    }
+    text.chars()
+        .map(|c| match c.to_digit(10) {
+            Some(d) => char::from_u32(0x06F0 + d).unwrap_or(c),
+            None => c,
+        })
+        .collect()
+}
+
 pub fn is_rtl(lang: &LanguageIdentifier) -> bool {
     matches!(lang.language.as_str(), "fa" | "ar" | "he" | "ur" | "ckb")
 }

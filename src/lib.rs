@@ -17,4 +17,5 @@ pub mod secrets;
 pub mod telemetry;
 pub mod views;
 pub mod web;
+pub mod web_admin;
 pub mod ws;

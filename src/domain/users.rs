@@ -262,6 +262,23 @@ pub async fn users_admin_list(
         .await?)
 }
 
+/// Usernames of the given accounts.
+pub async fn usernames(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> AppResult<std::collections::HashMap<Uuid, String>> {
+    if ids.is_empty() {
+        return Ok(std::collections::HashMap::new());
+    }
+    Ok(users::Entity::find()
+        .filter(users::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.username))
+        .collect())
+}
+
 /// Which of `user_ids` are online now.
 pub async fn users_online(
     db: &impl ConnectionTrait,

@@ -13,6 +13,7 @@ mod auth;
 mod authorization;
 mod cli;
 mod cors;
+mod dashboard;
 mod errors;
 mod files;
 mod health;

@@ -1,0 +1,333 @@
+//! `/admin`: the moderation dashboard. Rendered on the server from the same domain
+//! functions as `/api/v1/admin`; its buttons (`/static/admin.js`) call that API, so the
+//! page adds no second way to act and every action is checked and audited the same.
+
+use std::collections::HashMap;
+
+use poem::{
+    IntoResponse, Request, Response, handler,
+    http::StatusCode,
+    web::{Data, Html, Query},
+};
+use serde::{Deserialize, Serialize};
+use tera::Context;
+use unic_langid::LanguageIdentifier;
+use uuid::Uuid;
+
+use crate::{
+    api::security::token_from,
+    app::AppState,
+    domain::{
+        audit::{self, AuditFilter},
+        reports, sessions, stats,
+        users::{self as domain_users, Role},
+    },
+    error::AppError,
+    i18n::localize_digits,
+};
+
+/// Every string the page shows (Fluent ids; the template sees them with `_` for `-`).
+const STRINGS: &[&str] = &[
+    "admin-title",
+    "admin-stats",
+    "admin-stat-users",
+    "admin-stat-active",
+    "admin-stat-online",
+    "admin-stat-rooms",
+    "admin-stat-messages",
+    "admin-stat-files",
+    "admin-stat-storage",
+    "admin-stat-reports",
+    "admin-chart",
+    "admin-top-rooms",
+    "admin-reports",
+    "admin-reports-empty",
+    "admin-report-by",
+    "admin-report-reason",
+    "admin-report-message",
+    "admin-action-delete",
+    "admin-action-mute",
+    "admin-action-ban",
+    "admin-action-dismiss",
+    "admin-users",
+    "admin-search",
+    "admin-search-button",
+    "admin-col-user",
+    "admin-col-role",
+    "admin-col-joined",
+    "admin-col-messages",
+    "admin-col-status",
+    "admin-col-actions",
+    "admin-banned",
+    "admin-active",
+    "admin-role-member",
+    "admin-role-moderator",
+    "admin-role-admin",
+    "admin-set-role",
+    "admin-ban",
+    "admin-unban",
+    "admin-ban-prompt",
+    "admin-audit",
+    "admin-audit-when",
+    "admin-audit-who",
+    "admin-audit-what",
+    "admin-audit-target",
+    "admin-audit-reason",
+    "admin-audit-ip",
+    "admin-system",
+    "admin-done",
+];
+
+const CHART_WIDTH: u32 = 600;
+const CHART_HEIGHT: u32 = 120;
+
+#[derive(Debug, Deserialize)]
+pub struct DashboardQuery {
+    q: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Bar {
+    x: u32,
+    y: u32,
+    width: u32,
+    height: u32,
+    label: String,
+}
+
+#[derive(Serialize)]
+struct UserRow {
+    id: Uuid,
+    username: String,
+    display_name: String,
+    role: String,
+    joined: String,
+    messages: String,
+    banned: bool,
+}
+
+#[derive(Serialize)]
+struct ReportRow {
+    id: Uuid,
+    author: String,
+    reporter: String,
+    reason: String,
+    body: String,
+    when: String,
+}
+
+#[derive(Serialize)]
+struct AuditRow {
+    when: String,
+    who: String,
+    action: String,
+    target: String,
+    reason: String,
+    ip: String,
+}
+
+/// The page's language: the user's saved choice, else the browser's.
+fn language(state: &AppState, req: &Request, saved: Option<&str>) -> LanguageIdentifier {
+    saved
+        .and_then(|l| l.parse::<LanguageIdentifier>().ok())
+        .filter(|l| state.i18n.available().contains(l))
+        .unwrap_or_else(|| {
+            state.i18n.negotiate(
+                req.headers()
+                    .get(poem::http::header::ACCEPT_LANGUAGE)
+                    .and_then(|v| v.to_str().ok()),
+            )
+        })
+}
+
+/// A localized page saying who may come here (401 without a session, 403 for members).
+fn refusal(state: &AppState, lang: &LanguageIdentifier, status: StatusCode) -> Response {
+    let key = if status == StatusCode::UNAUTHORIZED {
+        "page-signin"
+    } else {
+        "page-forbidden"
+    };
+    let message = |id: &str| state.i18n.message(lang, id, None, None);
+    let mut context = Context::new();
+    context.insert("status", &status.as_u16());
+    context.insert("title", &message(&format!("{key}-title")));
+    context.insert("body", &message(&format!("{key}-body")));
+    context.insert("back_home", &message("page-back-home"));
+    context.insert("request_id", "");
+    match state
+        .templates
+        .render("error.html", &state.i18n, lang, context)
+    {
+        Ok(html) => Html(html).with_status(status).into_response(),
+        Err(err) => {
+            tracing::error!(error = %err, "refusal page failed to render");
+            status.into_response()
+        }
+    }
+}
+
+#[handler]
+pub async fn dashboard(
+    state: Data<&AppState>,
+    req: &Request,
+    query: Query<DashboardQuery>,
+) -> poem::Result<Response> {
+    let state = state.0;
+    let signed_in = match token_from(req) {
+        Some(token) => state.auth.authenticate(&state.db, token).await.ok(),
+        None => None,
+    };
+    let Some((user, _)) = signed_in else {
+        let lang = language(state, req, None);
+        return Ok(refusal(state, &lang, StatusCode::UNAUTHORIZED));
+    };
+    let lang = language(state, req, user.locale.as_deref());
+    if Role::of(&user) < Role::Moderator {
+        return Ok(refusal(state, &lang, StatusCode::FORBIDDEN));
+    }
+    let context = context(state, &lang, &user, query.0.q.as_deref())
+        .await
+        .map_err(poem::Error::from)?;
+    state
+        .templates
+        .render("admin.html", &state.i18n, &lang, context)
+        .map(|html| Html(html).into_response())
+        .map_err(|err| AppError::Internal(err.into()).into())
+}
+
+async fn context(
+    state: &AppState,
+    lang: &LanguageIdentifier,
+    me: &entity::users::Model,
+    search: Option<&str>,
+) -> Result<Context, AppError> {
+    let n = |value: u64| localize_digits(lang, &value.to_string());
+    let when = |t: chrono::DateTime<chrono::Utc>| {
+        localize_digits(lang, &t.format("%Y-%m-%d %H:%M").to_string())
+    };
+    let strings: HashMap<String, String> = STRINGS
+        .iter()
+        .map(|id| {
+            let key = id.trim_start_matches("admin-").replace('-', "_");
+            (key, state.i18n.message(lang, id, None, None))
+        })
+        .collect();
+
+    let stats = stats::stats(&state.db).await?;
+    let peak = stats
+        .messages_per_day
+        .iter()
+        .map(|(_, c)| *c)
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let slot = CHART_WIDTH / stats.messages_per_day.len().max(1) as u32;
+    let bars: Vec<Bar> = stats
+        .messages_per_day
+        .iter()
+        .enumerate()
+        .map(|(i, (day, count))| {
+            let height = (*count * u64::from(CHART_HEIGHT) / peak) as u32;
+            Bar {
+                x: i as u32 * slot,
+                y: CHART_HEIGHT - height,
+                width: slot.saturating_sub(2).max(1),
+                height,
+                label: format!("{}: {}", localize_digits(lang, &day.to_string()), n(*count)),
+            }
+        })
+        .collect();
+    let numbers = [
+        ("users", stats.users_total),
+        ("active", stats.users_active_today),
+        ("online", state.hub.online_count() as u64),
+        ("rooms", stats.rooms_total),
+        ("messages", stats.messages_total),
+        ("files", stats.files_total),
+        (
+            "storage",
+            (stats.storage_bytes.max(0) as u64).div_ceil(1024 * 1024),
+        ),
+        ("reports", stats.open_reports),
+    ]
+    .map(|(key, value)| (key, n(value)));
+    let top_rooms: Vec<(String, String)> = stats
+        .top_rooms
+        .iter()
+        .map(|(_, name, count)| (name.clone(), n(*count)))
+        .collect();
+
+    let open = reports::reports_list(&state.db, Some("open"), None, 50).await?;
+    let reports: Vec<ReportRow> = reports::report_views(&state.db, open)
+        .await?
+        .into_iter()
+        .map(|r| ReportRow {
+            id: r.id,
+            author: r.author.map(|u| u.username).unwrap_or_default(),
+            reporter: r.reporter.map(|u| u.username).unwrap_or_default(),
+            reason: r.reason,
+            body: r.body,
+            when: when(r.created_at),
+        })
+        .collect();
+
+    let now = chrono::Utc::now();
+    let users: Vec<UserRow> = domain_users::users_admin_list(&state.db, search, None, None, 0, 50)
+        .await?
+        .into_iter()
+        .map(|u| UserRow {
+            banned: sessions::is_banned(&u, now),
+            id: u.id,
+            joined: when(u.created_at),
+            messages: n(u.message_count.max(0) as u64),
+            role: u.role,
+            username: u.username,
+            display_name: u.display_name,
+        })
+        .collect();
+
+    let entries = audit::audit_list(
+        &state.db,
+        AuditFilter {
+            limit: 50,
+            ..AuditFilter::default()
+        },
+    )
+    .await?;
+    let mut actor_ids: Vec<Uuid> = entries.iter().filter_map(|e| e.actor_id).collect();
+    actor_ids.sort_unstable();
+    actor_ids.dedup();
+    let names = domain_users::usernames(&state.db, &actor_ids).await?;
+    let system = strings.get("system").cloned().unwrap_or_default();
+    let audit: Vec<AuditRow> = entries
+        .into_iter()
+        .map(|e| AuditRow {
+            when: when(e.created_at),
+            who: e
+                .actor_id
+                .and_then(|id| names.get(&id).cloned())
+                .unwrap_or_else(|| system.clone()),
+            action: e.action,
+            target: match (e.target_type, e.target_id) {
+                (Some(kind), Some(id)) => format!("{kind} {id}"),
+                _ => String::new(),
+            },
+            reason: e.reason,
+            ip: e.ip.unwrap_or_default(),
+        })
+        .collect();
+
+    let mut context = Context::new();
+    context.insert("t", &strings);
+    context.insert("numbers", &HashMap::from(numbers));
+    context.insert("bars", &bars);
+    context.insert("chart_width", &CHART_WIDTH);
+    context.insert("chart_height", &CHART_HEIGHT);
+    context.insert("top_rooms", &top_rooms);
+    context.insert("reports", &reports);
+    context.insert("users", &users);
+    context.insert("audit", &audit);
+    context.insert("search", &search.unwrap_or_default());
+    context.insert("is_admin", &(Role::of(me) == Role::Admin));
+    Ok(context)
+}

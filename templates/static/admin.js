@@ -1,0 +1,65 @@
+// The dashboard's buttons: each calls the documented admin API with the session cookie
+// (same origin, so the server's Origin check lets it through) and reloads the page.
+"use strict";
+
+(() => {
+  const root = document.getElementById("admin");
+  const status = document.getElementById("admin-status");
+  if (!root || !status) return;
+
+  async function call(method, path, body) {
+    const response = await fetch(path, {
+      method,
+      credentials: "same-origin",
+      headers: body ? { "Content-Type": "application/json" } : {},
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    if (!response.ok) {
+      let detail = String(response.status);
+      try {
+        detail = (await response.json()).detail || detail;
+      } catch (_) {
+        // Not a problem document; the status says enough.
+      }
+      throw new Error(detail);
+    }
+  }
+
+  function request(button) {
+    const id = button.dataset.id;
+    switch (button.dataset.action) {
+      case "report":
+        return ["POST", `/api/v1/admin/reports/${id}`,
+          { status: button.dataset.status, action: button.dataset.remedy }];
+      case "role": {
+        const select = document.getElementById(`role-${id}`);
+        return ["POST", `/api/v1/admin/users/${id}/role`, { role: select.value }];
+      }
+      case "ban": {
+        const reason = window.prompt(root.dataset.banPrompt || "");
+        if (reason === null) return null;
+        return ["POST", `/api/v1/admin/users/${id}/ban`, { reason }];
+      }
+      case "unban":
+        return ["DELETE", `/api/v1/admin/users/${id}/ban`, null];
+      default:
+        return null;
+    }
+  }
+
+  root.addEventListener("click", async (event) => {
+    const button = event.target.closest("button[data-action]");
+    if (!button) return;
+    const call_args = request(button);
+    if (!call_args) return;
+    button.disabled = true;
+    try {
+      await call(...call_args);
+      status.textContent = root.dataset.done || "";
+      window.location.reload();
+    } catch (error) {
+      status.textContent = error.message;
+      button.disabled = false;
+    }
+  });
+})();

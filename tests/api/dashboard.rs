@@ -1,0 +1,148 @@
+//! `/admin` over HTTP: who gets the page, what it shows, in which language, and that
+//! user-supplied text comes out escaped. (Clicking its buttons runs the admin API, whose
+//! rules are tested in admin.rs, moderation.rs and authorization.rs.)
+
+use reqwest::Method;
+use serde_json::json;
+
+use crate::helpers::{Backend, TestApp, spawn_app};
+use crate::on_both_backends;
+
+on_both_backends!(
+    staff_see_the_dashboard_with_escaped_user_text,
+    the_dashboard_speaks_persian_right_to_left,
+    others_get_a_localized_refusal,
+);
+
+async fn page(app: &TestApp, token: Option<&str>, path: &str, lang: &str) -> (u16, String) {
+    let mut request = app
+        .client
+        .get(app.url(path))
+        .header("accept-language", lang);
+    if let Some(token) = token {
+        request = request.header("cookie", format!("anjoman_session={token}"));
+    }
+    let resp = request.send().await.unwrap();
+    let status = resp.status().as_u16();
+    if status == 200 {
+        let csp = resp.headers()["content-security-policy"].to_str().unwrap();
+        assert!(!csp.contains("unsafe-inline"), "{csp}");
+        assert!(
+            resp.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html")
+        );
+    }
+    (status, resp.text().await.unwrap())
+}
+
+async fn seed(app: &TestApp) -> (String, String) {
+    let (root, _) = app.account("root").await;
+    let (alice, _) = app.account("alice").await;
+    let (mallory, _) = app.account("mallory").await;
+    let resp = app
+        .authed(Method::PATCH, "/api/v1/users/me", &mallory)
+        .json(&json!({"display_name": "<script>alert(1)</script>"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let room = app.public_room(&alice, &[&mallory]).await;
+    let sent: serde_json::Value = app
+        .authed(
+            Method::POST,
+            &format!("/api/v1/rooms/{room}/messages"),
+            &mallory,
+        )
+        .json(&json!({"body": "<b>bold</b> lies"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let report = app
+        .authed(
+            Method::POST,
+            &format!("/api/v1/messages/{}/report", sent["id"].as_str().unwrap()),
+            &alice,
+        )
+        .json(&json!({"reason": "<img src=x onerror=alert(2)>"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(report.status(), 201);
+    (root, alice)
+}
+
+async fn staff_see_the_dashboard_with_escaped_user_text(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (root, _) = seed(&app).await;
+    let (status, html) = page(&app, Some(&root), "/admin", "en-US").await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains(r#"<html lang="en-US" dir="ltr">"#));
+    for heading in ["At a glance", "Report queue", "Users", "Audit log"] {
+        assert!(html.contains(heading), "missing {heading}");
+    }
+    assert!(
+        html.contains(r#"<dd data-stat="users">3</dd>"#),
+        "three users"
+    );
+    assert!(html.contains(r#"<dd data-stat="reports">1</dd>"#));
+    assert_eq!(html.matches("<rect ").count(), 30, "a bar per day");
+    assert!(html.contains(r#"src="/static/admin.js""#));
+    assert!(
+        html.contains(r#"data-remedy="delete_message""#),
+        "one-click report actions"
+    );
+    // User-supplied text is text, never markup.
+    assert!(!html.contains("<script>alert(1)</script>"));
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;&#x2F;script&gt;"));
+    assert!(!html.contains("<img src=x"));
+    assert!(!html.contains("<b>bold</b>"));
+    // The search narrows the users table.
+    let (_, found) = page(&app, Some(&root), "/admin?q=ali", "en-US").await;
+    assert!(found.contains("@<bdi>alice</bdi>"));
+    assert!(!found.contains("@<bdi>mallory</bdi>"));
+    // The script the page loads is served.
+    let js = app.get("/static/admin.js").await;
+    assert_eq!(js.status(), 200);
+}
+
+async fn the_dashboard_speaks_persian_right_to_left(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (root, _) = seed(&app).await;
+    // The saved preference wins over the browser's language.
+    let resp = app
+        .authed(Method::PATCH, "/api/v1/users/me", &root)
+        .json(&json!({"locale": "fa-IR"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let (status, html) = page(&app, Some(&root), "/admin", "en-US").await;
+    assert_eq!(status, 200);
+    assert!(html.contains(r#"<html lang="fa-IR" dir="rtl">"#));
+    assert!(html.contains("صف گزارش‌ها"));
+    assert!(
+        html.contains(r#"<dd data-stat="users">۳</dd>"#),
+        "Persian digits"
+    );
+    assert!(!html.contains("Report queue"));
+}
+
+async fn others_get_a_localized_refusal(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (_, alice) = seed(&app).await;
+    let (status, html) = page(&app, Some(&alice), "/admin", "en-US").await;
+    assert_eq!(status, 403);
+    assert!(html.contains("Only moderators and admins"));
+    assert!(!html.contains("Report queue"));
+    let (status, html) = page(&app, None, "/admin", "fa-IR").await;
+    assert_eq!(status, 401);
+    assert!(html.contains(r#"dir="rtl""#));
+    assert!(html.contains("نخست وارد شوید"));
+    let (status, _) = page(&app, Some("not-a-token"), "/admin", "en-US").await;
+    assert_eq!(status, 401);
+}
