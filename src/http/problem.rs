@@ -30,6 +30,10 @@ impl ErrorContext<'_> {
     /// Renders `err` for this request. 5xx causes are logged here (inside the request span)
     /// and never sent to the client.
     pub fn render(&self, err: poem::Error) -> Response {
+        // Some "errors" are answers: a static file's 304 Not Modified is one.
+        if !err.status().is_client_error() && !err.status().is_server_error() {
+            return err.into_response();
+        }
         let pattern = err.data::<PathPattern>().cloned();
         let owned;
         let app_err = match err.downcast_ref::<AppError>() {

@@ -11,6 +11,7 @@ mod helpers;
 mod admin;
 mod auth;
 mod authorization;
+mod browser;
 mod cli;
 mod cors;
 mod dashboard;
