@@ -5,8 +5,8 @@ use std::net::IpAddr;
 use chrono::{DateTime, Utc};
 use entity::users;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    QuerySelect, TransactionTrait,
 };
 use serde_json::json;
 
@@ -105,10 +105,14 @@ pub async fn user_role_set<C: ConnectionTrait + TransactionTrait>(
     }
     let txn = db.begin().await?;
     if previous == Role::Admin {
+        // Locking the admin rows makes two admins demoting each other at once take turns,
+        // so the second sees the first's change and the instance keeps an admin.
         let admins = users::Entity::find()
             .filter(users::Column::Role.eq(Role::Admin.as_str()))
-            .count(&txn)
-            .await?;
+            .lock_exclusive()
+            .all(&txn)
+            .await?
+            .len();
         if admins <= 1 {
             return Err(AppError::Conflict("role.last_admin"));
         }

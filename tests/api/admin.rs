@@ -12,6 +12,7 @@ on_both_backends!(
     a_ban_can_purge_recent_messages_and_a_temporary_ban_ends_by_itself,
     the_users_table_searches_and_filters,
     security_events_are_audited,
+    two_admins_demoting_each_other_at_once_leave_one,
 );
 
 const PASSWORD: &str = "correct horse battery";
@@ -446,4 +447,40 @@ async fn security_events_are_audited(backend: Backend) {
     assert_eq!(bans.len(), 1);
     assert_eq!(bans[0]["target_id"], "127.0.0.1");
     assert_eq!(bans[0]["data"]["ban_secs"], 300);
+}
+
+async fn two_admins_demoting_each_other_at_once_leave_one(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (root, root_id) = app.account("root").await;
+    let (carol, carol_id) = app.account("carol").await;
+    for _ in 0..5 {
+        assert_eq!(
+            set_role(&app, &root, &carol_id, "admin").await.status(),
+            200
+        );
+        let (a, b) = tokio::join!(
+            set_role(&app, &root, &carol_id, "member"),
+            set_role(&app, &carol, &root_id, "member"),
+        );
+        let statuses = [a.status().as_u16(), b.status().as_u16()];
+        assert!(statuses.contains(&200), "{statuses:?}");
+        let admins: Vec<Value> = app
+            .get_json(
+                "/api/v1/admin/users?role=admin",
+                if statuses[0] == 200 { &root } else { &carol },
+            )
+            .await;
+        assert_eq!(admins.len(), 1, "{statuses:?}");
+        // Whoever is left restores the starting point: root admin, carol member.
+        if admins[0]["username"] == "carol" {
+            assert_eq!(
+                set_role(&app, &carol, &root_id, "admin").await.status(),
+                200
+            );
+            assert_eq!(
+                set_role(&app, &root, &carol_id, "member").await.status(),
+                200
+            );
+        }
+    }
 }
