@@ -77,6 +77,12 @@ pub async fn migration_status(db: &DatabaseConnection) -> anyhow::Result<Vec<(St
         .collect())
 }
 
+/// `SUM(column)` as a BIGINT, 0 over no rows: PostgreSQL sums a BIGINT into NUMERIC, which
+/// does not decode as `i64`, so the cast keeps one Rust type on both databases.
+pub fn sum_bigint(column: &str) -> sea_orm::sea_query::SimpleExpr {
+    sea_orm::sea_query::Expr::cust(format!("CAST(COALESCE(SUM({column}), 0) AS BIGINT)"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::sqlite_file;

@@ -77,8 +77,19 @@ impl Templates {
         } else {
             "page-error"
         };
-        let mut args = FluentArgs::new();
-        args.set("id", request_id.to_owned());
+        self.message_page(i18n, lang, status, key, request_id)
+    }
+
+    /// A localized page with a status, the title and body of Fluent `<key>-title` and
+    /// `<key>-body`, a way back home and (if given) the request id.
+    pub fn message_page(
+        &self,
+        i18n: &I18n,
+        lang: &LanguageIdentifier,
+        status: StatusCode,
+        key: &str,
+        request_id: &str,
+    ) -> Response {
         let mut context = Context::new();
         context.insert("status", &status.as_u16());
         context.insert(
@@ -93,10 +104,14 @@ impl Templates {
             "back_home",
             &i18n.message(lang, "page-back-home", None, None),
         );
-        context.insert(
-            "request_id",
-            &i18n.message(lang, "page-request-id", None, Some(&args)),
-        );
+        let request_id = if request_id.is_empty() {
+            String::new()
+        } else {
+            let mut args = FluentArgs::new();
+            args.set("id", request_id.to_owned());
+            i18n.message(lang, "page-request-id", None, Some(&args))
+        };
+        context.insert("request_id", &request_id);
         match self.render("error.html", i18n, lang, context) {
             Ok(html) => Html(html).with_status(status).into_response(),
             // A broken template must not hide the original error; plain text still says it.

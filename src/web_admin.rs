@@ -147,23 +147,9 @@ fn refusal(state: &AppState, lang: &LanguageIdentifier, status: StatusCode) -> R
     } else {
         "page-forbidden"
     };
-    let message = |id: &str| state.i18n.message(lang, id, None, None);
-    let mut context = Context::new();
-    context.insert("status", &status.as_u16());
-    context.insert("title", &message(&format!("{key}-title")));
-    context.insert("body", &message(&format!("{key}-body")));
-    context.insert("back_home", &message("page-back-home"));
-    context.insert("request_id", "");
-    match state
+    state
         .templates
-        .render("error.html", &state.i18n, lang, context)
-    {
-        Ok(html) => Html(html).with_status(status).into_response(),
-        Err(err) => {
-            tracing::error!(error = %err, "refusal page failed to render");
-            status.into_response()
-        }
-    }
+        .message_page(&state.i18n, lang, status, key, "")
 }
 
 #[handler]

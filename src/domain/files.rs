@@ -191,10 +191,7 @@ fn mib(bytes: u64) -> String {
 pub async fn usage(db: &impl ConnectionTrait, user_id: Uuid) -> AppResult<i64> {
     let total: Option<i64> = files::Entity::find()
         .select_only()
-        .column_as(
-            Expr::cust("CAST(COALESCE(SUM(size), 0) AS BIGINT)"),
-            "total",
-        )
+        .column_as(crate::db::sum_bigint("size"), "total")
         .filter(files::Column::UploaderId.eq(user_id))
         .into_tuple()
         .one(db)
@@ -680,17 +677,24 @@ async fn stray_remove(
             continue;
         };
         while let Ok(Some(shard)) = shards.next_entry().await {
-            for path in old_files(&shard.path(), grace).await {
+            let paths = old_files(&shard.path(), grace).await;
+            // One query per shard finds the known contents; only strays are looked at again.
+            let named: Vec<String> = paths
+                .iter()
+                .filter_map(|p| p.file_name()?.to_str().map(str::to_owned))
+                .collect();
+            let known = known_blobs(db, named, dir == "thumbs").await?;
+            for path in paths {
                 let Some(sha256) = path.file_name().and_then(|n| n.to_str()) else {
                     continue;
                 };
+                if known.contains(sha256) {
+                    continue;
+                }
+                // An upload holds this lock between storing its bytes and recording them.
                 let _guard = store.lock(sha256).await;
-                let known = sha256.len() == 64
-                    && blobs::Entity::find_by_id(sha256.to_owned())
-                        .one(db)
-                        .await?
-                        .is_some_and(|b| dir == "files" || b.thumb_mime.is_some());
-                if !known {
+                let recorded = known_blobs(db, vec![sha256.to_owned()], dir == "thumbs").await?;
+                if recorded.is_empty() {
                     remove_quietly(&path).await;
                     removed += 1;
                 }
@@ -698,6 +702,23 @@ async fn stray_remove(
         }
     }
     Ok(removed)
+}
+
+/// Which of `names` are recorded contents (with a thumbnail, when `thumbnails`).
+async fn known_blobs(
+    db: &impl ConnectionTrait,
+    names: Vec<String>,
+    thumbnails: bool,
+) -> AppResult<HashSet<String>> {
+    let names: Vec<String> = names.into_iter().filter(|n| n.len() == 64).collect();
+    if names.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let mut query = blobs::Entity::find().filter(blobs::Column::Sha256.is_in(names));
+    if thumbnails {
+        query = query.filter(blobs::Column::ThumbMime.is_not_null());
+    }
+    Ok(query.all(db).await?.into_iter().map(|b| b.sha256).collect())
 }
 
 /// Regular files directly in `dir` last modified more than `grace` ago.

@@ -258,10 +258,12 @@ pub async fn message_send<C: ConnectionTrait + TransactionTrait>(
         .exec(&txn)
         .await?;
     let mut view = MessageView::new(&message, Some(author), vec![]);
-    view.attachments = files::views_for_messages(&txn, &[message.id])
-        .await?
-        .remove(&message.id)
-        .unwrap_or_default();
+    if !attachments.is_empty() {
+        view.attachments = files::views_for_messages(&txn, &[message.id])
+            .await?
+            .remove(&message.id)
+            .unwrap_or_default();
+    }
     let event = event_record(&txn, room_id, seq, "message.created", &view).await?;
     txn.commit().await?;
     Ok(Sent {

@@ -13,12 +13,12 @@ use uuid::Uuid;
 use super::{
     audit::{self, Actor, Entry},
     events::{RoomEvent, event_append},
-    rooms::{may_moderate, member_count, membership, require_member, room_get},
+    rooms::{may_moderate, membership, require_member, room_get, room_updated},
     users::Role,
 };
 use crate::{
     error::{AppError, AppResult},
-    views::{RoomView, UserRef},
+    views::UserRef,
 };
 
 /// Longest mute: a year.
@@ -245,14 +245,7 @@ pub async fn room_setting<C: ConnectionTrait + TransactionTrait>(
     }
     active.updated_at = Set(Utc::now());
     let room = active.update(&txn).await?;
-    let count = member_count(&txn, room_id).await?;
-    let event = event_append(
-        &txn,
-        room_id,
-        "room.updated",
-        &RoomView::basic(&room, count),
-    )
-    .await?;
+    let event = room_updated(&txn, &room).await?;
     txn.commit().await?;
     Ok((room, event))
 }

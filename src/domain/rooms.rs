@@ -255,6 +255,12 @@ pub async fn room_leave<C: ConnectionTrait + TransactionTrait>(
     Ok(event)
 }
 
+/// Records `room.updated` with the room as it now is (inside the change's transaction).
+pub async fn room_updated(db: &impl ConnectionTrait, room: &rooms::Model) -> AppResult<RoomEvent> {
+    let count = member_count(db, room.id).await?;
+    event_append(db, room.id, "room.updated", &RoomView::basic(room, count)).await
+}
+
 /// Renames a room or changes its topic (owner, room moderators, global moderators).
 pub async fn room_update<C: ConnectionTrait + TransactionTrait>(
     db: &C,
@@ -279,14 +285,7 @@ pub async fn room_update<C: ConnectionTrait + TransactionTrait>(
         active.topic = Set(topic);
     }
     let room = active.update(&txn).await?;
-    let count = member_count(&txn, room_id).await?;
-    let event = event_append(
-        &txn,
-        room_id,
-        "room.updated",
-        &RoomView::basic(&room, count),
-    )
-    .await?;
+    let event = room_updated(&txn, &room).await?;
     txn.commit().await?;
     let room = room_get(db, room_id).await?;
     Ok((room, event))

@@ -49,10 +49,7 @@ pub async fn stats(db: &impl ConnectionTrait) -> AppResult<Stats> {
     }
     let storage: Option<i64> = blobs::Entity::find()
         .select_only()
-        .column_as(
-            Expr::cust("CAST(COALESCE(SUM(size), 0) AS BIGINT)"),
-            "total",
-        )
+        .column_as(crate::db::sum_bigint("size"), "total")
         .into_tuple()
         .one(db)
         .await?;

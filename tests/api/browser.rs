@@ -61,7 +61,7 @@ async fn the_admin_dashboard_works_in_chromium() {
     assert_eq!(resp.status(), 201);
 
     let run = tokio::process::Command::new("node")
-        .arg(std::env::var("BROWSER_SCRIPT").unwrap_or_else(|_| "tests/browser/admin.mjs".into()))
+        .arg("tests/browser/admin.mjs")
         .arg(&app.address)
         .arg(&root)
         .arg("mallory")
