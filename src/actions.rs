@@ -162,6 +162,21 @@ pub async fn room_create(
     rooms::room_view_for(&state.db, &room, member.as_ref(), owner).await
 }
 
+/// Creates an account (from the API or the register page) and signs it in; everyone
+/// starts in the install's `general` room.
+pub async fn account_register(
+    state: &AppState,
+    registrant: crate::domain::auth::Registrant<'_>,
+    device: &crate::domain::auth::Device,
+) -> AppResult<crate::domain::auth::SignedIn> {
+    let signed =
+        crate::domain::auth::auth_register(&state.db, &state.auth, registrant, device).await?;
+    if let Some(general) = rooms::general_room_id(&state.db).await? {
+        room_join(state, &signed.user, Some(general), None).await?;
+    }
+    Ok(signed)
+}
+
 /// Joins by room id (public rooms) or by invite code.
 pub async fn room_join(
     state: &AppState,

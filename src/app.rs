@@ -4,8 +4,9 @@ use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 
 use metrics_exporter_prometheus::PrometheusHandle;
 use poem::{
-    Endpoint, EndpointExt, IntoEndpoint, Route, Server, handler,
+    Endpoint, EndpointExt, IntoEndpoint, Route, Server, get, handler,
     listener::{Acceptor, Listener, TcpListener},
+    post,
     web::Data,
 };
 use sea_orm::DatabaseConnection;
@@ -82,6 +83,8 @@ impl AppState {
 
 /// Bytes an upload request may carry besides the file: part headers and small fields.
 const UPLOAD_FORM_OVERHEAD: u64 = 256 * 1024;
+/// The settings page's avatar form: the token and the multipart framing around the picture.
+const AVATAR_FORM_OVERHEAD: u64 = 16 * 1024;
 
 /// Every route with every middleware.
 pub fn router(state: AppState) -> anyhow::Result<impl Endpoint> {
@@ -106,8 +109,23 @@ pub fn router(state: AppState) -> anyhow::Result<impl Endpoint> {
         .at("/api/openapi.json", spec)
         .nest("/api/docs", docs)
         .nest("/static", web::static_files())
-        .at("/admin", crate::web_admin::dashboard)
-        .at("/", web::index);
+        .at("/admin", web::admin::dashboard)
+        .at(
+            "/login",
+            get(web::account::login_page).post(web::account::login_submit),
+        )
+        .at(
+            "/register",
+            get(web::account::register_page).post(web::account::register_submit),
+        )
+        .at("/logout", post(web::account::logout))
+        .at(
+            "/settings",
+            get(web::settings::page).post(web::settings::save_profile),
+        )
+        .at("/settings/avatar", post(web::settings::save_avatar))
+        .at("/settings/password", post(web::settings::save_password))
+        .at("/", web::chat::app);
     // The spec documents absolute paths, so the API keeps its prefixes (no strip) and one
     // instance serves every prefix it owns.
     let api = Arc::new(api.into_endpoint());
@@ -120,6 +138,7 @@ pub fn router(state: AppState) -> anyhow::Result<impl Endpoint> {
         .with(
             BodyLimit::new(settings.http.body_limit_bytes)
                 .route("/api/v1/users/me/avatar", avatar::MAX_BYTES)
+                .route("/settings/avatar", avatar::MAX_BYTES + AVATAR_FORM_OVERHEAD)
                 // Uploads stream to disk; the form around the file is small.
                 .streamed(
                     "/api/v1/files",

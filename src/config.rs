@@ -40,6 +40,7 @@ pub struct Settings {
     pub log: LogSettings,
     pub uploads: UploadSettings,
     pub broker: BrokerSettings,
+    pub ui: UiSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -153,6 +154,32 @@ pub struct WsSettings {
     pub connect_window_secs: u64,
     pub ip_ban_secs: u64,
     pub typing_expiry_ms: u64,
+}
+
+/// The browser pages.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UiSettings {
+    /// The calendar Persian pages show dates in.
+    pub persian_calendar: PersianCalendar,
+}
+
+/// `solar_hijri` (the calendar Iran and Afghanistan live by) or `gregorian`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PersianCalendar {
+    SolarHijri,
+    Gregorian,
+}
+
+impl PersianCalendar {
+    /// The name `Intl.DateTimeFormat` knows it by (`fa-IR-u-ca-persian`).
+    pub fn unicode_name(self) -> &'static str {
+        match self {
+            Self::SolarHijri => "persian",
+            Self::Gregorian => "gregory",
+        }
+    }
 }
 
 /// Poll housekeeping.

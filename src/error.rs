@@ -129,6 +129,8 @@ impl AppError {
         ("profile.display_name_invalid", 422),
         ("profile.email_invalid", 422),
         ("profile.locale_unsupported", 422),
+        ("profile.theme_unknown", 422),
+        ("search.query_invalid", 422),
         ("username.invalid_char", 422),
         ("username.too_long", 422),
         ("username.too_short", 422),

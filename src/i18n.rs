@@ -5,6 +5,7 @@ use std::{borrow::Cow, collections::HashMap, sync::Arc};
 
 use fluent::{FluentArgs, FluentResource, concurrent::FluentBundle};
 use fluent_langneg::{NegotiationStrategy, accepted_languages, negotiate_languages};
+use fluent_syntax::ast;
 use rust_embed::RustEmbed;
 use unic_langid::{LanguageIdentifier, langid};
 
@@ -23,7 +24,17 @@ pub struct I18n {
 
 struct Inner {
     bundles: HashMap<LanguageIdentifier, FluentBundle<FluentResource>>,
+    /// Every message id of each language, sorted, for pages that take a whole group.
+    ids: HashMap<LanguageIdentifier, Vec<String>>,
     available: Vec<LanguageIdentifier>,
+}
+
+/// What a message needs from its caller: the variables it names, and whether it
+/// chooses a plural form by `$count`.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct MessageShape {
+    pub variables: Vec<String>,
+    pub plural: bool,
 }
 
 /// A failure to load the embedded translations: a build defect, reported at start.
@@ -43,6 +54,7 @@ impl I18n {
     /// Loads every `locales/<lang>/*.ftl` that was embedded at build time.
     pub fn load() -> Result<Self, I18nError> {
         let mut bundles: HashMap<LanguageIdentifier, FluentBundle<FluentResource>> = HashMap::new();
+        let mut ids: HashMap<LanguageIdentifier, Vec<String>> = HashMap::new();
         let mut files: Vec<_> = LocaleFiles::iter().collect();
         files.sort();
         for path in files {
@@ -65,6 +77,12 @@ impl I18n {
                     file: path.to_string(),
                     reason: format!("{errors:?}"),
                 })?;
+            ids.entry(id.clone())
+                .or_default()
+                .extend(resource.entries().filter_map(|entry| match entry {
+                    ast::Entry::Message(message) => Some(message.id.name.to_owned()),
+                    _ => None,
+                }));
             let bundle = bundles.entry(id.clone()).or_insert_with(|| {
                 let mut bundle = FluentBundle::new_concurrent(vec![id.clone()]);
                 // Isolation marks keep Latin names readable inside Persian sentences.
@@ -80,8 +98,13 @@ impl I18n {
         }
         let mut available: Vec<_> = bundles.keys().cloned().collect();
         available.sort_by_key(|id| id.to_string());
+        ids.values_mut().for_each(|list| list.sort());
         Ok(Self {
-            inner: Arc::new(Inner { bundles, available }),
+            inner: Arc::new(Inner {
+                bundles,
+                ids,
+                available,
+            }),
         })
     }
 
@@ -104,6 +127,31 @@ impl I18n {
             .first()
             .map(|id| (*id).clone())
             .unwrap_or(DEFAULT_LOCALE)
+    }
+
+    /// The ids of `lang`'s messages that start with `prefix`, sorted.
+    pub fn ids<'a>(
+        &'a self,
+        lang: &LanguageIdentifier,
+        prefix: &'a str,
+    ) -> impl Iterator<Item = &'a str> {
+        self.inner
+            .ids
+            .get(lang)
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .filter(move |id| id.starts_with(prefix))
+    }
+
+    /// The variables message `id` of `lang` uses, and whether it is a plural.
+    pub fn shape(&self, lang: &LanguageIdentifier, id: &str) -> Option<MessageShape> {
+        let pattern = self.inner.bundles.get(lang)?.get_message(id)?.value()?;
+        let mut shape = MessageShape::default();
+        collect_shape(pattern, &mut shape);
+        shape.variables.sort();
+        shape.variables.dedup();
+        Some(shape)
     }
 
     /// Formats message `id` (or its attribute) in `lang`, falling back to en-US, then to
@@ -159,7 +207,44 @@ impl I18n {
     }
 }
 
-/// Whether a language is written right to left.
+fn collect_shape(pattern: &ast::Pattern<&str>, shape: &mut MessageShape) {
+    for element in &pattern.elements {
+        if let ast::PatternElement::Placeable { expression } = element {
+            match expression {
+                ast::Expression::Inline(inline) => collect_inline(inline, shape),
+                ast::Expression::Select { selector, variants } => {
+                    if let ast::InlineExpression::VariableReference { id } = selector {
+                        shape.plural |= id.name == "count";
+                    }
+                    collect_inline(selector, shape);
+                    for variant in variants {
+                        collect_shape(&variant.value, shape);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn collect_inline(inline: &ast::InlineExpression<&str>, shape: &mut MessageShape) {
+    match inline {
+        ast::InlineExpression::VariableReference { id } => {
+            shape.variables.push(id.name.to_owned());
+        }
+        ast::InlineExpression::Placeable { expression } => {
+            if let ast::Expression::Inline(inner) = expression.as_ref() {
+                collect_inline(inner, shape);
+            }
+        }
+        ast::InlineExpression::FunctionReference { arguments, .. } => {
+            for argument in &arguments.positional {
+                collect_inline(argument, shape);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// Writes ASCII digits as the language writes them (Persian digits for `fa`), since
 /// Fluent's NUMBER only prints ASCII.
 pub fn localize_digits(lang: &LanguageIdentifier, text: &str) -> String {
@@ -174,6 +259,7 @@ pub fn localize_digits(lang: &LanguageIdentifier, text: &str) -> String {
         .collect()
 }
 
+/// Whether a language is written right to left.
 pub fn is_rtl(lang: &LanguageIdentifier) -> bool {
     matches!(lang.language.as_str(), "fa" | "ar" | "he" | "ur" | "ckb")
 }
@@ -197,25 +283,43 @@ mod tests {
     }
 
     #[test]
-    fn both_locales_define_the_same_messages() -> Result<(), I18nError> {
+    fn both_locales_define_the_same_messages_and_attributes() -> Result<(), I18nError> {
         let i18n = I18n::load()?;
-        let ids = |lang: &str| -> Vec<String> {
-            let mut ids: Vec<String> = LocaleFiles::iter()
+        // Every `id` and `id.attribute` of a language, from the embedded files.
+        let keys = |lang: &str| -> Vec<String> {
+            let mut keys: Vec<String> = LocaleFiles::iter()
                 .filter(|path| path.starts_with(&format!("{lang}/")))
                 .filter_map(|path| LocaleFiles::get(&path))
                 .flat_map(|file| {
-                    String::from_utf8_lossy(&file.data)
-                        .lines()
-                        .filter_map(|line| line.split_once(" =").map(|(id, _)| id.to_owned()))
-                        .filter(|id| !id.starts_with([' ', '#', '.']))
+                    let source = String::from_utf8_lossy(&file.data).into_owned();
+                    let resource = FluentResource::try_new(source).unwrap_or_else(|(r, _)| r);
+                    resource
+                        .entries()
+                        .filter_map(|entry| match entry {
+                            ast::Entry::Message(m) => Some(m),
+                            _ => None,
+                        })
+                        .flat_map(|m| {
+                            std::iter::once(m.id.name.to_owned()).chain(
+                                m.attributes
+                                    .iter()
+                                    .map(|a| format!("{}.{}", m.id.name, a.id.name)),
+                            )
+                        })
                         .collect::<Vec<_>>()
                 })
                 .collect();
-            ids.sort();
-            ids
+            keys.sort();
+            keys
         };
-        assert!(!ids("en-US").is_empty());
-        assert_eq!(ids("en-US"), ids("fa-IR"));
+        let (en, fa) = (keys("en-US"), keys("fa-IR"));
+        assert!(en.len() > 100);
+        let only_en: Vec<_> = en.iter().filter(|k| !fa.contains(k)).collect();
+        let only_fa: Vec<_> = fa.iter().filter(|k| !en.contains(k)).collect();
+        assert!(
+            only_en.is_empty() && only_fa.is_empty(),
+            "only in en-US: {only_en:?}; only in fa-IR: {only_fa:?}"
+        );
         assert_eq!(i18n.available().len(), 2);
         Ok(())
     }

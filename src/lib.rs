@@ -17,5 +17,4 @@ pub mod secrets;
 pub mod telemetry;
 pub mod views;
 pub mod web;
-pub mod web_admin;
 pub mod ws;

@@ -5,6 +5,7 @@ page-error-title = Something went wrong
 page-error-body = An unexpected error happened on our side. It has been logged; please try again in a moment.
 page-back-home = Back to Anjoman
 page-request-id = Request id: { $id }
-page-index-tagline = A self-hosted community chat.
-page-index-running = This server is running.
-page-index-docs = API documentation
+page-csrf-title = This form has expired
+page-csrf-body = The form was sent without its security token, or from another site. Go back, reload the page and try again.
+# Each language's own name, for the language switch.
+language-name = English

@@ -5,6 +5,7 @@ page-error-title = مشکلی پیش آمد
 page-error-body = خطای پیش‌بینی‌نشده‌ای در سمت ما رخ داد. ثبت شد؛ لطفاً کمی بعد دوباره تلاش کنید.
 page-back-home = بازگشت به انجمن
 page-request-id = شناسهٔ درخواست: { $id }
-page-index-tagline = گفت‌وگوی گروهی خودمیزبان برای انجمن شما.
-page-index-running = این سرور در حال اجراست.
-page-index-docs = مستندات API
+page-csrf-title = این فرم منقضی شده است
+page-csrf-body = فرم بدون نشانهٔ امنیتی یا از سایت دیگری فرستاده شد. برگردید، صفحه را دوباره بارگیری کنید و دوباره تلاش کنید.
+# Each language's own name, for the language switch.
+language-name = فارسی

@@ -112,7 +112,7 @@ pub enum NoContent {
     Done,
 }
 
-fn device(req: &Request) -> Device {
+pub fn device(req: &Request) -> Device {
     Device {
         user_agent: req
             .headers()
@@ -124,14 +124,20 @@ fn device(req: &Request) -> Device {
     }
 }
 
-/// `Secure` only when the public address is HTTPS, so plain-HTTP development still works.
-fn session_cookie(state: &AppState, value: &str, max_age: i64) -> String {
-    let secure = state
+/// Cookies are `Secure` only when the public address is HTTPS, so plain-HTTP development
+/// still works.
+pub fn secure_cookies(state: &AppState) -> bool {
+    state
         .settings
         .server
         .public_url
         .as_deref()
-        .is_some_and(|url| url.starts_with("https://"));
+        .is_some_and(|url| url.starts_with("https://"))
+}
+
+/// The session cookie carrying `value` (empty with `max_age` 0 clears it).
+pub fn session_cookie(state: &AppState, value: &str, max_age: i64) -> String {
+    let secure = secure_cookies(state);
     format!(
         "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}",
         if secure { "; Secure" } else { "" }
@@ -167,11 +173,7 @@ impl AuthApi {
             invite_code: body.invite_code.as_deref(),
             locale: body.locale.as_deref(),
         };
-        let signed = auth::auth_register(&state.db, &state.auth, registrant, &device(req)).await?;
-        // Everyone starts in the install's `general` room.
-        if let Some(general) = crate::domain::rooms::general_room_id(&state.db).await? {
-            actions::room_join(&state, &signed.user, Some(general), None).await?;
-        }
+        let signed = actions::account_register(&state, registrant, &device(req)).await?;
         let (json, cookie) = token_response(&state, signed);
         Ok(SignedInResponse::Created(json, cookie))
     }

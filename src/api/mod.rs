@@ -9,6 +9,7 @@ pub mod meta;
 pub mod moderation;
 pub mod polls;
 pub mod rooms;
+pub mod search;
 pub mod security;
 pub mod users;
 
@@ -38,6 +39,8 @@ pub enum ApiTags {
     Polls,
     /// File sharing: uploads, downloads and previews.
     Files,
+    /// Finding messages.
+    Search,
 }
 
 /// The combined API; the spec's paths are absolute (`/healthz`, `/api/v1/...`).
@@ -51,6 +54,7 @@ pub type Api = (
     polls::PollsApi,
     files::FilesApi,
     moderation::ModerationApi,
+    search::SearchApi,
 );
 
 /// The error catalogue for the spec's description: every code, its status and meaning.
@@ -82,6 +86,7 @@ pub fn service(i18n: &I18n) -> OpenApiService<Api, ()> {
             polls::PollsApi,
             files::FilesApi,
             moderation::ModerationApi,
+            search::SearchApi,
         ),
         "Anjoman API",
         env!("CARGO_PKG_VERSION"),

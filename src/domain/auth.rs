@@ -35,6 +35,8 @@ pub struct AuthService {
     pub hasher: PasswordHasher,
     pub tokens: TokenKeys,
     pub policy: SessionPolicy,
+    /// Signs the pages' form tokens; derived from the same secret as the access tokens.
+    pub csrf: crate::web::csrf::Csrf,
     registration: Registration,
     limiter: LoginLimiter,
     /// A real hash of a random password, verified against when the username is unknown so
@@ -70,6 +72,7 @@ impl AuthService {
         Ok(Self {
             hasher: PasswordHasher::new(&settings.argon2)?,
             tokens: TokenKeys::new(jwt_key),
+            csrf: crate::web::csrf::Csrf::new(jwt_key),
             policy: SessionPolicy {
                 idle: chrono::Duration::days(i64::from(settings.session_idle_days)),
                 max_age: chrono::Duration::days(i64::from(settings.session_max_age_days)),

@@ -20,6 +20,7 @@ pub mod reports;
 pub mod retention;
 pub mod room_moderation;
 pub mod rooms;
+pub mod search;
 pub mod sessions;
 pub mod stats;
 pub mod thumbnails;

@@ -64,6 +64,18 @@ pub fn parse_locale(input: &str) -> Result<String, AppError> {
         })
 }
 
+/// One of the page themes.
+pub fn parse_theme(input: &str) -> Result<String, AppError> {
+    THEMES
+        .iter()
+        .find(|theme| theme.eq_ignore_ascii_case(input.trim()))
+        .map(|theme| (*theme).to_owned())
+        .ok_or(AppError::Invalid {
+            code: "profile.theme_unknown",
+            args: vec![("themes", THEMES.join(", "))],
+        })
+}
+
 /// A plausible e-mail address (one `@`, a dot in the domain, no spaces, ≤ 254 bytes).
 /// Deliverability is not checked; nothing is sent to it yet.
 pub fn parse_email(input: &str) -> Result<String, AppError> {

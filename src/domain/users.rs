@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use super::{
     password::{self, PasswordHasher},
-    profile::{DisplayName, parse_bio, parse_email, parse_locale},
+    profile::{DisplayName, parse_bio, parse_email, parse_locale, parse_theme},
     username::Username,
 };
 use crate::error::{AppError, AppResult};
@@ -162,7 +162,7 @@ pub async fn user_update_profile(
         active.locale = Set(Some(parse_locale(&locale)?));
     }
     if let Some(theme) = changes.theme {
-        active.theme = Set(theme);
+        active.theme = Set(parse_theme(&theme)?);
     }
     if let Some(sound) = changes.notification_sound {
         active.notification_sound = Set(sound);

@@ -5,8 +5,7 @@
 use std::{net::IpAddr, sync::Arc, time::Instant};
 
 use poem::{
-    Endpoint, IntoResponse, Middleware, PathPattern, Request, Response, Result,
-    http::{HeaderValue, header},
+    Endpoint, IntoResponse, Middleware, PathPattern, Request, Response, Result, http::HeaderValue,
 };
 use tracing::{Instrument, field::Empty};
 use unic_langid::LanguageIdentifier;
@@ -56,11 +55,7 @@ impl<E: Endpoint> Endpoint for RequestContextEndpoint<E> {
             .unwrap_or_else(|| uuid::Uuid::now_v7().to_string())
             .into();
         let request_id = RequestId(request_id);
-        let lang: LanguageIdentifier = self.i18n.negotiate(
-            req.headers()
-                .get(header::ACCEPT_LANGUAGE)
-                .and_then(|v| v.to_str().ok()),
-        );
+        let lang: LanguageIdentifier = crate::web::lang::requested(&self.i18n, &req);
         let client_ip = client_ip::resolve(&req, &self.trusted_proxies);
         let method = req.method().clone();
         // The path only: query strings may carry tokens (`/ws?access_token=`).

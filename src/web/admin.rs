@@ -5,9 +5,9 @@
 use std::collections::HashMap;
 
 use poem::{
-    IntoResponse, Request, Response, handler,
+    Request, Response, handler,
     http::StatusCode,
-    web::{Data, Html, Query},
+    web::{Data, Query},
 };
 use serde::{Deserialize, Serialize};
 use tera::Context;
@@ -15,7 +15,6 @@ use unic_langid::LanguageIdentifier;
 use uuid::Uuid;
 
 use crate::{
-    api::security::token_from,
     app::AppState,
     domain::{
         audit::{self, AuditFilter},
@@ -25,58 +24,6 @@ use crate::{
     error::AppError,
     i18n::localize_digits,
 };
-
-/// Every string the page shows (Fluent ids; the template sees them with `_` for `-`).
-const STRINGS: &[&str] = &[
-    "admin-title",
-    "admin-stats",
-    "admin-stat-users",
-    "admin-stat-active",
-    "admin-stat-online",
-    "admin-stat-rooms",
-    "admin-stat-messages",
-    "admin-stat-files",
-    "admin-stat-storage",
-    "admin-stat-reports",
-    "admin-chart",
-    "admin-top-rooms",
-    "admin-reports",
-    "admin-reports-empty",
-    "admin-report-by",
-    "admin-report-reason",
-    "admin-report-message",
-    "admin-action-delete",
-    "admin-action-mute",
-    "admin-action-ban",
-    "admin-action-dismiss",
-    "admin-users",
-    "admin-search",
-    "admin-search-button",
-    "admin-col-user",
-    "admin-col-role",
-    "admin-col-joined",
-    "admin-col-messages",
-    "admin-col-status",
-    "admin-col-actions",
-    "admin-banned",
-    "admin-active",
-    "admin-role-member",
-    "admin-role-moderator",
-    "admin-role-admin",
-    "admin-set-role",
-    "admin-ban",
-    "admin-unban",
-    "admin-ban-prompt",
-    "admin-audit",
-    "admin-audit-when",
-    "admin-audit-who",
-    "admin-audit-what",
-    "admin-audit-target",
-    "admin-audit-reason",
-    "admin-audit-ip",
-    "admin-system",
-    "admin-done",
-];
 
 const CHART_WIDTH: u32 = 600;
 const CHART_HEIGHT: u32 = 120;
@@ -126,20 +73,6 @@ struct AuditRow {
     ip: String,
 }
 
-/// The page's language: the user's saved choice, else the browser's.
-fn language(state: &AppState, req: &Request, saved: Option<&str>) -> LanguageIdentifier {
-    saved
-        .and_then(|l| l.parse::<LanguageIdentifier>().ok())
-        .filter(|l| state.i18n.available().contains(l))
-        .unwrap_or_else(|| {
-            state.i18n.negotiate(
-                req.headers()
-                    .get(poem::http::header::ACCEPT_LANGUAGE)
-                    .and_then(|v| v.to_str().ok()),
-            )
-        })
-}
-
 /// A localized page saying who may come here (401 without a session, 403 for members).
 fn refusal(state: &AppState, lang: &LanguageIdentifier, status: StatusCode) -> Response {
     let key = if status == StatusCode::UNAUTHORIZED {
@@ -159,31 +92,24 @@ pub async fn dashboard(
     query: Query<DashboardQuery>,
 ) -> poem::Result<Response> {
     let state = state.0;
-    let signed_in = match token_from(req) {
-        Some(token) => state.auth.authenticate(&state.db, token).await.ok(),
-        None => None,
-    };
-    let Some((user, _)) = signed_in else {
-        let lang = language(state, req, None);
+    let Some((user, _)) = super::signed_in(state, req).await else {
+        let lang = super::lang::for_page(&state.i18n, req, None);
         return Ok(refusal(state, &lang, StatusCode::UNAUTHORIZED));
     };
-    let lang = language(state, req, user.locale.as_deref());
+    let (lang, page) = super::page_context(state, req, Some(&user), "admin-");
     if Role::of(&user) < Role::Moderator {
         return Ok(refusal(state, &lang, StatusCode::FORBIDDEN));
     }
-    let context = context(state, &lang, &user, query.0.q.as_deref())
+    let context = context(state, &lang, page, &user, query.0.q.as_deref())
         .await
         .map_err(poem::Error::from)?;
-    state
-        .templates
-        .render("admin.html", &state.i18n, &lang, context)
-        .map(|html| Html(html).into_response())
-        .map_err(|err| AppError::Internal(err.into()).into())
+    super::render_page(state, "admin.html", &lang, context, StatusCode::OK, &[])
 }
 
 async fn context(
     state: &AppState,
     lang: &LanguageIdentifier,
+    mut context: Context,
     me: &entity::users::Model,
     search: Option<&str>,
 ) -> Result<Context, AppError> {
@@ -191,13 +117,6 @@ async fn context(
     let when = |t: chrono::DateTime<chrono::Utc>| {
         localize_digits(lang, &t.format("%Y-%m-%d %H:%M").to_string())
     };
-    let strings: HashMap<String, String> = STRINGS
-        .iter()
-        .map(|id| {
-            let key = id.trim_start_matches("admin-").replace('-', "_");
-            (key, state.i18n.message(lang, id, None, None))
-        })
-        .collect();
 
     let stats = stats::stats(&state.db).await?;
     let peak = stats
@@ -284,7 +203,7 @@ async fn context(
     actor_ids.sort_unstable();
     actor_ids.dedup();
     let names = domain_users::usernames(&state.db, &actor_ids).await?;
-    let system = strings.get("system").cloned().unwrap_or_default();
+    let system = state.i18n.message(lang, "admin-system", None, None);
     let audit: Vec<AuditRow> = entries
         .into_iter()
         .map(|e| AuditRow {
@@ -303,8 +222,6 @@ async fn context(
         })
         .collect();
 
-    let mut context = Context::new();
-    context.insert("t", &strings);
     context.insert("numbers", &HashMap::from(numbers));
     context.insert("bars", &bars);
     context.insert("chart_width", &CHART_WIDTH);

@@ -1,0 +1,27 @@
+# /settings.
+settings-title = Settings
+settings-back = Back to the chat
+settings-saved = Saved.
+settings-profile = Profile
+settings-display-name = Display name
+settings-bio = About you
+settings-language = Language
+settings-theme = Theme
+settings-theme-light = Light
+settings-theme-dark = Dark
+settings-theme-blue = Blue
+settings-theme-green = Green
+settings-sound = Play a sound when a message arrives
+settings-save = Save
+settings-avatar = Avatar
+settings-avatar-current = Your current avatar
+settings-avatar-choose = Choose a picture
+settings-avatar-hint = PNG, JPEG, WebP or GIF, up to 2 MB; it is shown at most 512 × 512.
+settings-avatar-upload = Upload
+settings-avatar-remove = Remove avatar
+settings-password = Password
+settings-password-current = Current password
+settings-password-new = New password
+settings-password-note = Changing it signs you out on every other device.
+settings-password-change = Change password
+settings-sign-out = Sign out

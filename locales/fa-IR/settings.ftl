@@ -1,0 +1,27 @@
+# /settings.
+settings-title = تنظیمات
+settings-back = بازگشت به گفت‌وگو
+settings-saved = ذخیره شد.
+settings-profile = نمایه
+settings-display-name = نام نمایشی
+settings-bio = دربارهٔ شما
+settings-language = زبان
+settings-theme = پوسته
+settings-theme-light = روشن
+settings-theme-dark = تیره
+settings-theme-blue = آبی
+settings-theme-green = سبز
+settings-sound = پخش صدا هنگام رسیدن پیام
+settings-save = ذخیره
+settings-avatar = چهرک
+settings-avatar-current = چهرک کنونی شما
+settings-avatar-choose = انتخاب تصویر
+settings-avatar-hint = PNG، JPEG، WebP یا GIF، تا ۲ مگابایت؛ حداکثر در اندازهٔ ۵۱۲ × ۵۱۲ نمایش داده می‌شود.
+settings-avatar-upload = بارگذاری
+settings-avatar-remove = حذف چهرک
+settings-password = گذرواژه
+settings-password-current = گذرواژهٔ کنونی
+settings-password-new = گذرواژهٔ تازه
+settings-password-note = با تغییر آن، از همهٔ دستگاه‌های دیگر خارج می‌شوید.
+settings-password-change = تغییر گذرواژه
+settings-sign-out = خروج

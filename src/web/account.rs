@@ -1,0 +1,225 @@
+//! `/login`, `/register` and `/logout`: plain HTML forms that work without scripts. Each
+//! POST carries a CSRF token; success sets the same HttpOnly session cookie the API sets
+//! and goes to the chat, failure shows the form again with the localized reason.
+
+use poem::{
+    Request, Response, handler,
+    http::StatusCode,
+    web::{Data, Form},
+};
+use serde::Deserialize;
+use tera::Context;
+use unic_langid::LanguageIdentifier;
+
+use super::{csrf::CSRF_FIELD, lang, page_context, redirect, render_page, signed_in};
+use crate::{
+    actions,
+    api::auth::{device, secure_cookies, session_cookie},
+    app::AppState,
+    config::Registration,
+    domain::{
+        auth::{self, Registrant, SignedIn},
+        sessions,
+    },
+    error::AppError,
+};
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+    csrf: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RegisterForm {
+    username: String,
+    display_name: String,
+    password: String,
+    invite_code: String,
+    csrf: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CsrfForm {
+    csrf: String,
+}
+
+/// Which form to show and what to put back into it after a failure.
+struct FormPage<'a> {
+    template: &'static str,
+    username: &'a str,
+    display_name: &'a str,
+    error: Option<(StatusCode, String)>,
+}
+
+fn show(state: &AppState, req: &Request, page: FormPage<'_>) -> poem::Result<Response> {
+    let (lang, mut context) = page_context(state, req, None, "account-");
+    let token = state.auth.csrf.issue(req, secure_cookies(state));
+    context.insert("csrf", &token.token);
+    context.insert("csrf_field", CSRF_FIELD);
+    context.insert("username", page.username);
+    context.insert("display_name", page.display_name);
+    context.insert(
+        "registration",
+        match state.settings.auth.registration {
+            Registration::Open => "open",
+            Registration::Invite => "invite",
+            Registration::Closed => "closed",
+        },
+    );
+    insert_languages(state, &lang, &mut context);
+    let (status, error) = page.error.unwrap_or((StatusCode::OK, String::new()));
+    context.insert("error", &error);
+    let cookies: Vec<String> = token
+        .set_cookie
+        .into_iter()
+        .chain(lang::switch_cookie(&state.i18n, req))
+        .collect();
+    render_page(state, page.template, &lang, context, status, &cookies)
+}
+
+/// The language switch: each language by its own name, and which one is in use.
+fn insert_languages(state: &AppState, lang: &LanguageIdentifier, context: &mut Context) {
+    let languages: Vec<(String, String, bool)> = state
+        .i18n
+        .available()
+        .iter()
+        .map(|available| {
+            let name = state.i18n.message(available, "language-name", None, None);
+            (available.to_string(), name, available == lang)
+        })
+        .collect();
+    context.insert("languages", &languages);
+}
+
+/// The reason a form failed, in the page's language.
+fn failure(state: &AppState, req: &Request, err: &AppError) -> (StatusCode, String) {
+    let lang = lang::requested(&state.i18n, req);
+    (err.status(), err.to_problem(&state.i18n, &lang).detail)
+}
+
+/// A form posted without a valid token: refused with a page that says to reload.
+fn forged(state: &AppState, req: &Request) -> Response {
+    let lang = lang::requested(&state.i18n, req);
+    tracing::info!("form refused: CSRF token missing or wrong");
+    state
+        .templates
+        .message_page(&state.i18n, &lang, StatusCode::FORBIDDEN, "page-csrf", "")
+}
+
+fn signed_in_response(state: &AppState, signed: SignedIn) -> Response {
+    let max_age = state.auth.policy.max_age.num_seconds();
+    redirect("/", &[session_cookie(state, &signed.token, max_age)])
+}
+
+#[handler]
+pub async fn login_page(state: Data<&AppState>, req: &Request) -> poem::Result<Response> {
+    if signed_in(&state, req).await.is_some() {
+        return Ok(redirect("/", &[]));
+    }
+    let page = FormPage {
+        template: "login.html",
+        username: "",
+        display_name: "",
+        error: None,
+    };
+    show(&state, req, page)
+}
+
+#[handler]
+pub async fn login_submit(
+    state: Data<&AppState>,
+    req: &Request,
+    Form(form): Form<LoginForm>,
+) -> poem::Result<Response> {
+    if !state.auth.csrf.verify(req, &form.csrf) {
+        return Ok(forged(&state, req));
+    }
+    match auth::auth_login(
+        &state.db,
+        &state.auth,
+        &form.username,
+        &form.password,
+        &device(req),
+    )
+    .await
+    {
+        Ok(signed) => Ok(signed_in_response(&state, signed)),
+        Err(err) => {
+            let page = FormPage {
+                template: "login.html",
+                username: &form.username,
+                display_name: "",
+                error: Some(failure(&state, req, &err)),
+            };
+            show(&state, req, page)
+        }
+    }
+}
+
+#[handler]
+pub async fn register_page(state: Data<&AppState>, req: &Request) -> poem::Result<Response> {
+    if signed_in(&state, req).await.is_some() {
+        return Ok(redirect("/", &[]));
+    }
+    let page = FormPage {
+        template: "register.html",
+        username: "",
+        display_name: "",
+        error: None,
+    };
+    show(&state, req, page)
+}
+
+#[handler]
+pub async fn register_submit(
+    state: Data<&AppState>,
+    req: &Request,
+    Form(form): Form<RegisterForm>,
+) -> poem::Result<Response> {
+    if !state.auth.csrf.verify(req, &form.csrf) {
+        return Ok(forged(&state, req));
+    }
+    // The language the page was read in becomes the account's language.
+    let locale = lang::requested(&state.i18n, req).to_string();
+    let registrant = Registrant {
+        username: &form.username,
+        password: &form.password,
+        display_name: Some(form.display_name.as_str()).filter(|name| !name.trim().is_empty()),
+        invite_code: Some(form.invite_code.as_str()).filter(|code| !code.trim().is_empty()),
+        locale: Some(&locale),
+    };
+    match actions::account_register(&state, registrant, &device(req)).await {
+        Ok(signed) => Ok(signed_in_response(&state, signed)),
+        Err(err) => {
+            let page = FormPage {
+                template: "register.html",
+                username: &form.username,
+                display_name: &form.display_name,
+                error: Some(failure(&state, req, &err)),
+            };
+            show(&state, req, page)
+        }
+    }
+}
+
+/// Signs this device out and clears the cookie.
+#[handler]
+pub async fn logout(
+    state: Data<&AppState>,
+    req: &Request,
+    Form(form): Form<CsrfForm>,
+) -> poem::Result<Response> {
+    if !state.auth.csrf.verify(req, &form.csrf) {
+        return Ok(forged(&state, req));
+    }
+    if let Some((user, session)) = signed_in(&state, req).await {
+        sessions::session_revoke(&state.db, user.id, session.id).await?;
+        actions::sessions_changed(&state, user.id);
+    }
+    Ok(redirect("/login", &[session_cookie(&state, "", 0)]))
+}

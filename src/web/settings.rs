@@ -1,0 +1,258 @@
+//! `/settings`: profile (display name, bio), language, theme, sound, avatar and password,
+//! as HTML forms with CSRF tokens. Every change goes through the same domain functions
+//! as `PATCH /api/v1/users/me`, so the checks and limits are the API's.
+
+use entity::users;
+use poem::{
+    Request, Response, handler,
+    http::StatusCode,
+    web::{Data, Form, Multipart, Query},
+};
+use serde::Deserialize;
+
+use super::{csrf::CSRF_FIELD, page_context, redirect, render_page, signed_in};
+use crate::{
+    actions,
+    api::auth::secure_cookies,
+    app::AppState,
+    domain::{
+        auth, avatar,
+        users::{self as domain_users, ProfileChanges},
+    },
+    error::AppError,
+};
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ProfileForm {
+    csrf: String,
+    display_name: String,
+    bio: String,
+    locale: String,
+    theme: String,
+    /// A checkbox: present ("on") when ticked.
+    notification_sound: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PasswordForm {
+    csrf: String,
+    current_password: String,
+    new_password: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct SettingsQuery {
+    saved: Option<String>,
+}
+
+/// A failure to show on the page, next to the form it came from.
+struct Failure {
+    form: &'static str,
+    status: StatusCode,
+    message: String,
+}
+
+fn show(
+    state: &AppState,
+    req: &Request,
+    user: &users::Model,
+    saved: bool,
+    failure: Option<Failure>,
+) -> poem::Result<Response> {
+    let (lang, mut context) = page_context(state, req, Some(user), "settings-");
+    let token = state.auth.csrf.issue(req, secure_cookies(state));
+    context.insert("csrf", &token.token);
+    context.insert("csrf_field", CSRF_FIELD);
+    context.insert("display_name", &user.display_name);
+    context.insert("username", &user.username);
+    context.insert("bio", &user.bio);
+    context.insert("user_theme", &user.theme);
+    context.insert("sound", &user.notification_sound);
+    context.insert(
+        "avatar_url",
+        &crate::api::users::Me::from(user.clone())
+            .avatar_url
+            .unwrap_or_default(),
+    );
+    let languages: Vec<(String, String)> = state
+        .i18n
+        .available()
+        .iter()
+        .map(|l| {
+            let name = state.i18n.message(l, "language-name", None, None);
+            (l.to_string(), name)
+        })
+        .collect();
+    context.insert("languages", &languages);
+    context.insert("current_locale", &lang.to_string());
+    context.insert("themes", &crate::domain::profile::THEMES);
+    context.insert("saved", &saved);
+    let status = failure.as_ref().map_or(StatusCode::OK, |f| f.status);
+    context.insert("error_form", failure.as_ref().map_or("", |f| f.form));
+    context.insert("error", failure.as_ref().map_or("", |f| f.message.as_str()));
+    let cookies: Vec<String> = token.set_cookie.into_iter().collect();
+    render_page(state, "settings.html", &lang, context, status, &cookies)
+}
+
+/// The signed-in user, or the way to the login page.
+async fn require_user(state: &AppState, req: &Request) -> Result<users::Model, Response> {
+    match signed_in(state, req).await {
+        Some((user, _)) => Ok(user),
+        None => Err(redirect("/login", &[])),
+    }
+}
+
+fn failure(
+    state: &AppState,
+    req: &Request,
+    user: &users::Model,
+    form: &'static str,
+    err: &AppError,
+) -> Failure {
+    let lang = super::lang::for_page(&state.i18n, req, Some(user));
+    Failure {
+        form,
+        status: err.status(),
+        message: err.to_problem(&state.i18n, &lang).detail,
+    }
+}
+
+fn forged(state: &AppState, req: &Request, user: &users::Model) -> Response {
+    let lang = super::lang::for_page(&state.i18n, req, Some(user));
+    state
+        .templates
+        .message_page(&state.i18n, &lang, StatusCode::FORBIDDEN, "page-csrf", "")
+}
+
+#[handler]
+pub async fn page(
+    state: Data<&AppState>,
+    req: &Request,
+    Query(query): Query<SettingsQuery>,
+) -> poem::Result<Response> {
+    let user = match require_user(&state, req).await {
+        Ok(user) => user,
+        Err(to_login) => return Ok(to_login),
+    };
+    show(&state, req, &user, query.saved.is_some(), None)
+}
+
+#[handler]
+pub async fn save_profile(
+    state: Data<&AppState>,
+    req: &Request,
+    Form(form): Form<ProfileForm>,
+) -> poem::Result<Response> {
+    let user = match require_user(&state, req).await {
+        Ok(user) => user,
+        Err(to_login) => return Ok(to_login),
+    };
+    if !state.auth.csrf.verify(req, &form.csrf) {
+        return Ok(forged(&state, req, &user));
+    }
+    let changes = ProfileChanges {
+        display_name: Some(form.display_name),
+        bio: Some(form.bio),
+        locale: Some(form.locale),
+        theme: Some(form.theme),
+        notification_sound: Some(form.notification_sound.is_some()),
+        email: None,
+    };
+    match domain_users::user_update_profile(&state.db, user.clone(), changes).await {
+        Ok(_) => Ok(redirect("/settings?saved=1", &[])),
+        Err(err) => {
+            let failed = failure(&state, req, &user, "profile", &err);
+            show(&state, req, &user, false, Some(failed))
+        }
+    }
+}
+
+/// The avatar form: `multipart/form-data` with the token first, then the picture.
+#[handler]
+pub async fn save_avatar(
+    state: Data<&AppState>,
+    req: &Request,
+    mut multipart: Multipart,
+) -> poem::Result<Response> {
+    let user = match require_user(&state, req).await {
+        Ok(user) => user,
+        Err(to_login) => return Ok(to_login),
+    };
+    let mut token_ok = false;
+    let mut remove = false;
+    let mut picture = None;
+    while let Some(field) = multipart.next_field().await? {
+        match field.name() {
+            Some(CSRF_FIELD) => token_ok = state.auth.csrf.verify(req, &field.text().await?),
+            Some("remove") => remove = true,
+            Some("avatar") if token_ok => picture = Some(field.bytes().await?),
+            _ => {}
+        }
+    }
+    if !token_ok {
+        return Ok(forged(&state, req, &user));
+    }
+    let uploads = state.settings.uploads.dir.clone();
+    let result = match picture.filter(|bytes| !bytes.is_empty()) {
+        _ if remove => avatar::avatar_remove(&state.db, &uploads, user.clone())
+            .await
+            .map(|_| ()),
+        Some(bytes) => {
+            let processed = tokio::task::spawn_blocking(move || avatar::avatar_process(&bytes))
+                .await
+                .map_err(|e| AppError::Internal(e.into()))?;
+            match processed {
+                Ok(processed) => avatar::avatar_set(&state.db, &uploads, user.clone(), processed)
+                    .await
+                    .map(|_| ()),
+                Err(err) => Err(err),
+            }
+        }
+        None => Err(AppError::Invalid {
+            code: "file.missing",
+            args: vec![],
+        }),
+    };
+    match result {
+        Ok(()) => Ok(redirect("/settings?saved=1", &[])),
+        Err(err) => {
+            let failed = failure(&state, req, &user, "avatar", &err);
+            show(&state, req, &user, false, Some(failed))
+        }
+    }
+}
+
+#[handler]
+pub async fn save_password(
+    state: Data<&AppState>,
+    req: &Request,
+    Form(form): Form<PasswordForm>,
+) -> poem::Result<Response> {
+    let Some((user, session)) = signed_in(&state, req).await else {
+        return Ok(redirect("/login", &[]));
+    };
+    if !state.auth.csrf.verify(req, &form.csrf) {
+        return Ok(forged(&state, req, &user));
+    }
+    let changed = auth::auth_password_change(
+        &state.db,
+        &state.auth,
+        &user,
+        session.id,
+        &form.current_password,
+        &form.new_password,
+    )
+    .await;
+    match changed {
+        Ok(()) => {
+            actions::sessions_changed(&state, user.id);
+            Ok(redirect("/settings?saved=1", &[]))
+        }
+        Err(err) => {
+            let failed = failure(&state, req, &user, "password", &err);
+            show(&state, req, &user, false, Some(failed))
+        }
+    }
+}

@@ -1,0 +1,91 @@
+//! Fluent messages handed to pages. Templates get a group of plain messages (`t.send` for
+//! `chat-send`). The chat script gets its group pre-rendered with every `$var` left as
+//! `{var}`, and each plural as one pattern per CLDR category, which the script picks
+//! with `Intl.PluralRules` — the same CLDR rules Fluent uses here.
+
+use std::collections::{BTreeMap, HashMap};
+
+use fluent::{FluentArgs, FluentValue};
+use intl_pluralrules::{PluralCategory, PluralRuleType, PluralRules};
+use serde_json::{Map, Value};
+use unic_langid::LanguageIdentifier;
+
+use crate::i18n::I18n;
+
+/// Every message of `lang` whose id starts with `prefix`, keyed as templates use them:
+/// prefix dropped, `-` as `_`.
+pub fn page_strings(
+    i18n: &I18n,
+    lang: &LanguageIdentifier,
+    prefix: &str,
+) -> HashMap<String, String> {
+    i18n.ids(lang, prefix)
+        .map(|id| {
+            let key = id[prefix.len()..].replace('-', "_");
+            (key, i18n.message(lang, id, None, None))
+        })
+        .collect()
+}
+
+/// Numbers tried until every plural category of the language has an example.
+const PLURAL_SAMPLES: [u64; 10] = [0, 1, 2, 3, 5, 11, 21, 22, 100, 101];
+
+/// The script's strings: `{id: pattern}` or, for plurals, `{id: {category: pattern}}`.
+pub fn client_strings(i18n: &I18n, lang: &LanguageIdentifier, prefix: &str) -> Map<String, Value> {
+    let rules = PluralRules::create(lang.clone(), PluralRuleType::CARDINAL).ok();
+    i18n.ids(lang, prefix)
+        .filter_map(|id| {
+            let shape = i18n.shape(lang, id)?;
+            let mut args = FluentArgs::new();
+            for name in &shape.variables {
+                args.set(name.clone(), FluentValue::from(format!("{{{name}}}")));
+            }
+            let value = match (&rules, shape.plural) {
+                (Some(rules), true) => Value::Object(plural_forms(i18n, lang, id, rules, args)),
+                _ => Value::String(i18n.message(lang, id, None, Some(&args))),
+            };
+            Some((id.to_owned(), value))
+        })
+        .collect()
+}
+
+fn plural_forms(
+    i18n: &I18n,
+    lang: &LanguageIdentifier,
+    id: &str,
+    rules: &PluralRules,
+    mut args: FluentArgs<'static>,
+) -> Map<String, Value> {
+    let mut forms = BTreeMap::new();
+    for sample in PLURAL_SAMPLES {
+        let Ok(category) = rules.select(sample) else {
+            continue;
+        };
+        let name = category_name(category);
+        if forms.contains_key(name) {
+            continue;
+        }
+        args.set("count", FluentValue::from(sample));
+        let text = i18n.message(lang, id, None, Some(&args));
+        // Fluent isolates the number; put the placeholder where it printed.
+        let isolated = format!("\u{2068}{sample}\u{2069}");
+        let pattern = if text.contains(&isolated) {
+            text.replacen(&isolated, "\u{2068}{count}\u{2069}", 1)
+        } else {
+            text.replacen(&sample.to_string(), "{count}", 1)
+        };
+        forms.insert(name, Value::String(pattern));
+    }
+    forms.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+}
+
+fn category_name(category: PluralCategory) -> &'static str {
+    match category {
+        PluralCategory::ZERO => "zero",
+        PluralCategory::ONE => "one",
+        PluralCategory::TWO => "two",
+        PluralCategory::FEW => "few",
+        PluralCategory::MANY => "many",
+        PluralCategory::OTHER => "other",
+    }
+}
