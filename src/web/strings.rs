@@ -32,7 +32,9 @@ const PLURAL_SAMPLES: [u64; 10] = [0, 1, 2, 3, 5, 11, 21, 22, 100, 101];
 
 /// The script's strings: `{id: pattern}` or, for plurals, `{id: {category: pattern}}`.
 pub fn client_strings(i18n: &I18n, lang: &LanguageIdentifier, prefix: &str) -> Map<String, Value> {
-    let rules = PluralRules::create(lang.clone(), PluralRuleType::CARDINAL).ok();
+    // The CLDR tables are keyed by bare language (`fa`, not `fa-IR`).
+    let language = LanguageIdentifier::from_parts(lang.language, None, None, &[]);
+    let rules = PluralRules::create(language, PluralRuleType::CARDINAL).ok();
     i18n.ids(lang, prefix)
         .filter_map(|id| {
             let shape = i18n.shape(lang, id)?;
@@ -87,5 +89,30 @@ fn category_name(category: PluralCategory) -> &'static str {
         PluralCategory::FEW => "few",
         PluralCategory::MANY => "many",
         PluralCategory::OTHER => "other",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use unic_langid::langid;
+
+    #[test]
+    fn plurals_become_one_pattern_per_category() -> Result<(), crate::i18n::I18nError> {
+        let i18n = I18n::load()?;
+        let en = client_strings(&i18n, &langid!("en-US"), "chat-");
+        let members = &en["chat-member-count"];
+        assert_eq!(
+            members["one"], "\u{2068}{count}\u{2069} member",
+            "{members}"
+        );
+        assert_eq!(members["other"], "\u{2068}{count}\u{2069} members");
+        // Persian needs no plural here (a noun after a number stays singular): one pattern.
+        let fa = client_strings(&i18n, &langid!("fa-IR"), "chat-");
+        assert_eq!(fa["chat-member-count"], "\u{2068}{count}\u{2069} عضو");
+        // Plain variables become `{name}` placeholders, still isolated.
+        let poll = en["chat-preview-poll"].as_str().unwrap_or_default();
+        assert_eq!(poll, "Poll: \u{2068}{question}\u{2069}");
+        Ok(())
     }
 }
