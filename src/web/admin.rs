@@ -42,13 +42,21 @@ struct Bar {
     label: String,
 }
 
+/// A moment: machine-readable for `<time datetime>` (the script re-renders it in the
+/// page's calendar), and readable without the script.
+#[derive(Serialize)]
+struct Stamp {
+    iso: String,
+    text: String,
+}
+
 #[derive(Serialize)]
 struct UserRow {
     id: Uuid,
     username: String,
     display_name: String,
     role: String,
-    joined: String,
+    joined: Stamp,
     messages: String,
     banned: bool,
 }
@@ -60,12 +68,12 @@ struct ReportRow {
     reporter: String,
     reason: String,
     body: String,
-    when: String,
+    when: Stamp,
 }
 
 #[derive(Serialize)]
 struct AuditRow {
-    when: String,
+    when: Stamp,
     who: String,
     action: String,
     target: String,
@@ -114,8 +122,9 @@ async fn context(
     search: Option<&str>,
 ) -> Result<Context, AppError> {
     let n = |value: u64| localize_digits(lang, &value.to_string());
-    let when = |t: chrono::DateTime<chrono::Utc>| {
-        localize_digits(lang, &t.format("%Y-%m-%d %H:%M").to_string())
+    let when = |t: chrono::DateTime<chrono::Utc>| Stamp {
+        iso: t.to_rfc3339(),
+        text: localize_digits(lang, &t.format("%Y-%m-%d %H:%M").to_string()),
     };
 
     let stats = stats::stats(&state.db).await?;

@@ -7,6 +7,19 @@
   const status = document.getElementById("admin-status");
   if (!root || !status) return;
 
+  // Dates in the page's language and calendar (Solar Hijri for Persian when configured);
+  // the server's text stays for browsers without Intl.
+  const html = document.documentElement;
+  const locale = `${html.lang}-u-ca-${html.dataset.calendar || "gregory"}`;
+  for (const time of root.querySelectorAll("time[datetime]")) {
+    const moment = new Date(time.dateTime);
+    if (Number.isNaN(moment.getTime())) continue;
+    const style = "dateOnly" in time.dataset
+      ? { dateStyle: "medium" }
+      : { dateStyle: "medium", timeStyle: "short" };
+    time.textContent = new Intl.DateTimeFormat(locale, style).format(moment);
+  }
+
   async function call(method, path, body) {
     const response = await fetch(path, {
       method,
