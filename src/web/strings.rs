@@ -115,4 +115,78 @@ mod tests {
         assert_eq!(poll, "Poll: \u{2068}{question}\u{2069}");
         Ok(())
     }
+
+    /// The chat script's source files (embedded with the other static files).
+    fn scripts() -> Vec<(String, String)> {
+        crate::web::StaticFiles::iter()
+            .filter(|name| name.starts_with("chat/") && name.ends_with(".js"))
+            .filter_map(|name| {
+                let file = crate::web::StaticFiles::get(&name)?;
+                Some((
+                    name.to_string(),
+                    String::from_utf8_lossy(&file.data).into_owned(),
+                ))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_string_the_chat_script_asks_for_exists_in_both_languages()
+    -> Result<(), crate::i18n::I18nError> {
+        let i18n = I18n::load()?;
+        let mut asked = Vec::new();
+        for (name, source) in scripts() {
+            for (at, _) in source.match_indices("t(\"chat-") {
+                let id: String = source[at + 3..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+                    .collect();
+                asked.push((name.clone(), id));
+            }
+        }
+        assert!(asked.len() > 50, "the script asks for its strings by id");
+        for lang in i18n.available() {
+            let missing: Vec<_> = asked
+                .iter()
+                .filter(|(_, id)| !i18n.has(lang, id, None))
+                .collect();
+            assert!(missing.is_empty(), "{lang} lacks {missing:?}");
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn the_chat_script_shows_no_literal_text() {
+        // Text reaches the page through textContent, title, placeholder, aria-label or a
+        // dialog; a quoted literal with letters there would bypass Fluent.
+        let sinks = [
+            "textContent = \"",
+            "textContent = '",
+            "textContent = `",
+            ".title = \"",
+            ".placeholder = \"",
+            "\"aria-label\", \"",
+            "confirm(\"",
+            "alert(\"",
+        ];
+        let mut offenders = Vec::new();
+        for (name, source) in scripts() {
+            for sink in sinks {
+                for (at, _) in source.match_indices(sink) {
+                    let rest = &source[at + sink.len()..];
+                    let quote = sink.chars().last().unwrap_or('"');
+                    let literal: String = rest.chars().take_while(|c| *c != quote).collect();
+                    // Template literals may hold only `${…}` parts and punctuation.
+                    let outside: String = literal
+                        .split("${")
+                        .map(|part| part.split_once('}').map_or(part, |(_, tail)| tail))
+                        .collect();
+                    if outside.chars().any(char::is_alphabetic) {
+                        offenders.push(format!("{name}: {sink}{literal}"));
+                    }
+                }
+            }
+        }
+        assert!(offenders.is_empty(), "{offenders:#?}");
+    }
 }
