@@ -135,13 +135,17 @@ mod tests {
     -> Result<(), crate::i18n::I18nError> {
         let i18n = I18n::load()?;
         let mut asked = Vec::new();
+        // `t("chat-…")`, and ids picked first and translated later (`cond ? "chat-a" : "chat-b"`,
+        // `{ key: "chat-…" }`, `f(x, "chat-…")`).
         for (name, source) in scripts() {
-            for (at, _) in source.match_indices("t(\"chat-") {
-                let id: String = source[at + 3..]
-                    .chars()
-                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
-                    .collect();
-                asked.push((name.clone(), id));
+            for prefix in ["t(\"", ": \"", "? \"", ", \"", "[\""] {
+                for (at, _) in source.match_indices(&format!("{prefix}chat-")) {
+                    let id: String = source[at + prefix.len()..]
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+                        .collect();
+                    asked.push((name.clone(), id));
+                }
             }
         }
         assert!(asked.len() > 50, "the script asks for its strings by id");
