@@ -21,6 +21,8 @@ pub mod retention;
 pub mod room_moderation;
 pub mod rooms;
 pub mod search;
+pub mod search_query;
+pub mod search_text;
 pub mod sessions;
 pub mod stats;
 pub mod thumbnails;
