@@ -1,4 +1,4 @@
-//! Command line: `serve` (default), `migrate`, `create-admin`.
+//! Command line: `serve` (default), `migrate`, `create-admin`, `reindex`.
 
 use std::{
     io::{BufRead, IsTerminal, Write},
@@ -47,6 +47,8 @@ pub enum Command {
     },
     /// Create an administrator account.
     CreateAdmin(CreateAdmin),
+    /// Rebuild the message search index (after an upgrade, or to repair it).
+    Reindex,
 }
 
 #[derive(Debug, Subcommand)]
@@ -88,6 +90,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Serve => serve(settings).await,
         Command::Migrate { action } => migrate(settings, action).await,
         Command::CreateAdmin(args) => create_admin(settings, args).await,
+        Command::Reindex => reindex(settings).await,
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -102,6 +105,30 @@ pub async fn run(cli: Cli) -> ExitCode {
 async fn serve(settings: Settings) -> anyhow::Result<()> {
     let app = Application::build(settings).await?;
     app.run_until(shutdown_signal()).await
+}
+
+async fn reindex(settings: Settings) -> anyhow::Result<()> {
+    let db = db::connect(&settings.database).await?;
+    db::migrate_up(&db).await?;
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} {bar:40} {pos}/{len} messages ({per_sec}, {eta} left)",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let started = std::time::Instant::now();
+    let done = crate::domain::search_index::reindex(&db, |done, total| {
+        bar.set_length(total);
+        bar.set_position(done);
+    })
+    .await?;
+    bar.finish_and_clear();
+    println!(
+        "reindexed {done} message(s) in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 async fn migrate(settings: Settings, action: MigrateAction) -> anyhow::Result<()> {

@@ -131,6 +131,7 @@ impl AppError {
         ("profile.locale_unsupported", 422),
         ("profile.theme_unknown", 422),
         ("search.query_invalid", 422),
+        ("search.cursor_invalid", 422),
         ("username.invalid_char", 422),
         ("username.too_long", 422),
         ("username.too_short", 422),

@@ -15,6 +15,7 @@ mod m20261122_000009_create_files;
 mod m20261122_000010_create_moderation;
 mod m20261122_000011_room_moderation;
 mod m20261122_000012_create_reports;
+mod m20261122_000013_message_search;
 
 /// The ordered list of every migration Anjoman knows.
 pub struct Migrator;
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000010_create_moderation::Migration),
             Box::new(m20261122_000011_room_moderation::Migration),
             Box::new(m20261122_000012_create_reports::Migration),
+            Box::new(m20261122_000013_message_search::Migration),
         ]
     }
 }

@@ -1,19 +1,36 @@
-//! `GET /api/v1/search`: find messages in your rooms.
+//! `GET /api/v1/search/messages`: find messages in the rooms you can read.
 
+use chrono::{DateTime, Utc};
 use poem::web::Data;
 use poem_openapi::{Object, OpenApi, param::Query, payload::Json};
 use uuid::Uuid;
 
 use super::{ApiTags, security::Auth};
-use crate::{app::AppState, domain::search, error::AppError, views::MessageView};
+use crate::{
+    app::AppState,
+    domain::search::{self, SearchRequest},
+    error::AppError,
+    views::MessageView,
+};
 
 pub struct SearchApi;
 
-/// A matching message and where it is.
+/// A page of results, best first.
+#[derive(Debug, Object)]
+pub struct SearchResults {
+    pub hits: Vec<SearchResult>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// A matching message (with its author and `seq`, to jump to it), its room, and an
+/// excerpt around the match.
 #[derive(Debug, Object)]
 pub struct SearchResult {
     pub message: MessageView,
     pub room: SearchRoom,
+    /// The excerpt in pieces; `hit` pieces matched the query (plain text, not HTML).
+    pub snippet: Vec<SnippetPart>,
 }
 
 #[derive(Debug, Object)]
@@ -24,31 +41,61 @@ pub struct SearchRoom {
     pub name: String,
 }
 
+#[derive(Debug, Object)]
+pub struct SnippetPart {
+    pub text: String,
+    pub hit: bool,
+}
+
 const DEFAULT_LIMIT: u64 = 20;
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Search")]
 impl SearchApi {
-    /// Messages containing `q` (2–200 characters, case-insensitive) in the rooms you
-    /// belong to, or only in `room_id`; newest first, at most `limit` (≤ 50).
-    #[oai(path = "/search", method = "get", operation_id = "messages_search")]
+    /// Search the messages of your rooms and of public rooms: body, file names and poll
+    /// questions. `q` (up to 200 characters) takes words (all must match), `"exact
+    /// phrase"`, `-excluded`, `prefix*`, `from:username` and `in:room` (or `in:"room
+    /// name"`); anything else is read as plain words. Persian and Arabic spellings (ي/ی,
+    /// ك/ک, ة/ه, hamza forms, diacritics, tatweel, ZWNJ, Persian digits) find each other.
+    /// Ranked by relevance, then newest first; deleted messages never appear.
+    #[oai(
+        path = "/search/messages",
+        method = "get",
+        operation_id = "search_messages"
+    )]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one parameter per documented filter"
+    )]
     async fn search(
         &self,
         state: Data<&AppState>,
         auth: Auth,
-        q: Query<String>,
+        q: Query<Option<String>>,
         room_id: Query<Option<Uuid>>,
+        /// A username or user id.
+        author: Query<Option<String>>,
+        before: Query<Option<DateTime<Utc>>>,
+        after: Query<Option<DateTime<Utc>>>,
+        has_file: Query<Option<bool>>,
+        /// At most 50 (default 20).
         limit: Query<Option<u64>>,
-    ) -> Result<Json<Vec<SearchResult>>, AppError> {
-        let hits = search::messages_search(
-            &state.db,
-            &auth.user,
-            &q.0,
-            room_id.0,
-            limit.0.unwrap_or(DEFAULT_LIMIT),
-        )
-        .await?;
-        Ok(Json(
-            hits.into_iter()
+        cursor: Query<Option<String>>,
+    ) -> Result<Json<SearchResults>, AppError> {
+        let request = SearchRequest {
+            query: q.0.as_deref().unwrap_or(""),
+            room: room_id.0,
+            author: author.0.as_deref(),
+            before: before.0,
+            after: after.0,
+            has_file: has_file.0,
+            limit: limit.0.unwrap_or(DEFAULT_LIMIT),
+            cursor: cursor.0.as_deref(),
+        };
+        let page = search::messages_search(&state.db, &auth.user, request).await?;
+        Ok(Json(SearchResults {
+            hits: page
+                .hits
+                .into_iter()
                 .map(|hit| SearchResult {
                     message: hit.message,
                     room: SearchRoom {
@@ -56,8 +103,17 @@ impl SearchApi {
                         kind: hit.room.kind,
                         name: hit.room.name,
                     },
+                    snippet: hit
+                        .snippet
+                        .into_iter()
+                        .map(|s| SnippetPart {
+                            text: s.text,
+                            hit: s.hit,
+                        })
+                        .collect(),
                 })
                 .collect(),
-        ))
+            next_cursor: page.next_cursor,
+        }))
     }
 }

@@ -359,6 +359,34 @@ pub async fn attach(
     Ok(())
 }
 
+/// The names of these files (for the search text of the message they go with).
+pub async fn names(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<Vec<String>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    Ok(files::Entity::find()
+        .select_only()
+        .column(files::Column::Name)
+        .filter(files::Column::Id.is_in(ids.iter().copied()))
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+/// The names of the files attached to a message.
+pub async fn names_of_message(
+    db: &impl ConnectionTrait,
+    message_id: Uuid,
+) -> AppResult<Vec<String>> {
+    Ok(files::Entity::find()
+        .select_only()
+        .column(files::Column::Name)
+        .filter(files::Column::MessageId.eq(message_id))
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
 /// Attachment views per message, in upload order.
 pub async fn views_for_messages(
     db: &impl ConnectionTrait,

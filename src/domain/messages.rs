@@ -213,6 +213,7 @@ pub async fn message_send<C: ConnectionTrait + TransactionTrait>(
         }
     }
     let mentioned = mentioned_members(db, room_id, author.id, &body).await?;
+    let file_names = files::names(db, attachments).await?;
 
     let txn = db.begin().await?;
     let seq = seq_next(&txn, room_id).await?;
@@ -222,6 +223,7 @@ pub async fn message_send<C: ConnectionTrait + TransactionTrait>(
         seq: Set(seq),
         author_id: Set(Some(author.id)),
         kind: Set("text".to_owned()),
+        search_text: Set(search_text(&body, &file_names)),
         body: Set(body),
         reply_to: Set(reply_to),
         created_at: Set(Utc::now()),
@@ -271,6 +273,16 @@ pub async fn message_send<C: ConnectionTrait + TransactionTrait>(
         event,
         mentioned,
     })
+}
+
+/// The text search indexes for a message: its body and the names of its files.
+pub fn search_text(body: &str, file_names: &[String]) -> String {
+    let mut text = body.to_owned();
+    for name in file_names {
+        text.push(' ');
+        text.push_str(name);
+    }
+    super::search_text::normalize(&text)
 }
 
 /// Members of the room named by `@mentions` in `body`, other than the author.
@@ -329,8 +341,10 @@ pub async fn message_edit<C: ConnectionTrait + TransactionTrait>(
     if message.deleted_at.is_some() {
         return Err(AppError::Missing("message.not_found"));
     }
+    let file_names = files::names_of_message(db, message.id).await?;
     let txn = db.begin().await?;
     let mut active: messages::ActiveModel = message.into();
+    active.search_text = Set(search_text(&body, &file_names));
     active.body = Set(body);
     active.edited_at = Set(Some(Utc::now()));
     let message = active.update(&txn).await?;
@@ -377,6 +391,7 @@ pub async fn message_delete<C: ConnectionTrait + TransactionTrait>(
     }
     let mut active: messages::ActiveModel = message.into();
     active.body = Set(String::new());
+    active.search_text = Set(String::new());
     active.deleted_at = Set(Some(Utc::now()));
     active.deleted_by = Set(Some(actor.id));
     let message = active.update(&txn).await?;

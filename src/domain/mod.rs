@@ -21,6 +21,7 @@ pub mod retention;
 pub mod room_moderation;
 pub mod rooms;
 pub mod search;
+pub mod search_index;
 pub mod search_query;
 pub mod search_text;
 pub mod sessions;

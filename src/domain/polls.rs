@@ -105,6 +105,7 @@ pub async fn poll_create<C: ConnectionTrait + TransactionTrait>(
         seq: Set(seq),
         author_id: Set(Some(author.id)),
         kind: Set("poll".to_owned()),
+        search_text: Set(super::messages::search_text(&question, &options)),
         body: Set(question.clone()),
         reply_to: Set(None),
         created_at: Set(now),

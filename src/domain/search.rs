@@ -1,91 +1,319 @@
-//! Message search over the rooms a user belongs to: newest first, deleted messages never.
-//! The match is a case-insensitive substring (`LIKE` with the wildcards escaped); the
-//! full-text index with Persian normalization replaces it behind this same function.
+//! Message search: the rooms a user belongs to plus public rooms, never deleted messages.
+//! Matching runs on the full-text index of `messages.search_text` (SQLite FTS5, PostgreSQL
+//! `tsvector` + GIN), ranked by relevance (BM25 / `ts_rank`), then newest first. The query
+//! language is [`search_query`]; text on both sides is normalized by [`search_text`], so
+//! Arabic and Persian spellings, ZWNJ and digits find each other.
 
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use chrono::{DateTime, Utc};
 use entity::{messages, rooms, users};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    sea_query::{Expr, Func, LikeExpr},
+    ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, Statement, Value,
 };
 use uuid::Uuid;
 
-use super::{messages::message_views, rooms::room_ids_of};
+use super::{
+    messages::message_views,
+    search_query::{self, SearchQuery},
+    search_text,
+    username::Username,
+};
 use crate::{
     error::{AppError, AppResult},
     views::MessageView,
 };
 
-pub const QUERY_MIN_CHARS: usize = 2;
 pub const QUERY_MAX_CHARS: usize = 200;
 pub const LIMIT_MAX: u64 = 50;
+/// Words of context kept before and after the first highlighted word.
+const SNIPPET_WORDS_BEFORE: usize = 6;
+const SNIPPET_WORDS_AFTER: usize = 14;
 
-/// A message that matched, and the room it is in.
+/// What to look for, from the query string and the request's filters.
+#[derive(Debug, Default)]
+pub struct SearchRequest<'a> {
+    pub query: &'a str,
+    pub room: Option<Uuid>,
+    /// A username or a user id; overrides `from:` in the query.
+    pub author: Option<&'a str>,
+    pub before: Option<DateTime<Utc>>,
+    pub after: Option<DateTime<Utc>>,
+    pub has_file: Option<bool>,
+    pub limit: u64,
+    pub cursor: Option<&'a str>,
+}
+
+/// A piece of a snippet; `hit` pieces matched the query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Segment {
+    pub text: String,
+    pub hit: bool,
+}
+
 pub struct SearchHit {
     pub message: MessageView,
     pub room: rooms::Model,
+    pub snippet: Vec<Segment>,
 }
 
-/// The query as searched: trimmed, 2–200 characters.
-pub fn parse_query(input: &str) -> AppResult<String> {
-    let query = input.trim();
-    let chars = query.chars().count();
-    if !(QUERY_MIN_CHARS..=QUERY_MAX_CHARS).contains(&chars) {
-        return Err(AppError::Invalid {
-            code: "search.query_invalid",
-            args: vec![
-                ("min", QUERY_MIN_CHARS.to_string()),
-                ("max", QUERY_MAX_CHARS.to_string()),
-            ],
-        });
+pub struct SearchPage {
+    pub hits: Vec<SearchHit>,
+    /// Pass as `cursor` for the next page; `None` on the last one.
+    pub next_cursor: Option<String>,
+}
+
+fn invalid_query() -> AppError {
+    AppError::Invalid {
+        code: "search.query_invalid",
+        args: vec![("max", QUERY_MAX_CHARS.to_string())],
     }
-    Ok(query.to_owned())
 }
 
-/// `%`, `_` and the escape character itself match literally.
-fn like_pattern(query: &str) -> String {
-    let mut pattern = String::with_capacity(query.len() + 2);
-    pattern.push('%');
-    for c in query.to_lowercase().chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
+/// Cursors are opaque to clients: the offset of the next page, encoded.
+fn encode_cursor(offset: u64) -> String {
+    URL_SAFE_NO_PAD.encode(format!("o{offset}"))
+}
+
+fn decode_cursor(cursor: &str) -> AppResult<u64> {
+    URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .and_then(|text| text.strip_prefix('o')?.parse().ok())
+        .ok_or(AppError::Invalid {
+            code: "search.cursor_invalid",
+            args: vec![],
+        })
+}
+
+/// A statement under construction: SQL text and its values, with the backend's
+/// placeholders (`?` or `$n`).
+struct Sql {
+    backend: DatabaseBackend,
+    text: String,
+    values: Vec<Value>,
+}
+
+impl Sql {
+    fn new(backend: DatabaseBackend) -> Self {
+        Self {
+            backend,
+            text: String::new(),
+            values: Vec::new(),
         }
-        pattern.push(c);
     }
-    pattern.push('%');
-    pattern
+
+    fn push(&mut self, text: &str) -> &mut Self {
+        self.text.push_str(text);
+        self
+    }
+
+    fn bind(&mut self, value: impl Into<Value>) -> &mut Self {
+        self.values.push(value.into());
+        match self.backend {
+            DatabaseBackend::Postgres => {
+                let n = self.values.len();
+                self.text.push_str(&format!("${n}"));
+            }
+            _ => self.text.push('?'),
+        }
+        self
+    }
+
+    fn statement(self) -> Statement {
+        Statement::from_sql_and_values(self.backend, self.text, self.values)
+    }
 }
 
-/// Messages matching `query` in `user`'s rooms (or in `room`, which they must belong to).
+/// Filters that narrow the search, resolved against the database.
+struct Scope {
+    author: Option<Uuid>,
+    rooms: Option<Vec<Uuid>>,
+}
+
+/// `author` (request) or `from:` (query) → a user id; `room` / `in:` → room ids the user
+/// may see. `None` means the filter names nothing, so nothing can match.
+async fn resolve_scope(
+    db: &impl ConnectionTrait,
+    user: &users::Model,
+    request: &SearchRequest<'_>,
+    parsed: &SearchQuery,
+) -> AppResult<Option<Scope>> {
+    let author_name = request.author.or(parsed.from.as_deref());
+    let author = match author_name {
+        None => None,
+        Some(name) => match name.parse::<Uuid>() {
+            Ok(id) => Some(id),
+            Err(_) => {
+                let Ok(username) = Username::parse(name.trim_start_matches('@')) else {
+                    return Ok(None);
+                };
+                let found = users::Entity::find()
+                    .filter(users::Column::UsernameKey.eq(username.key()))
+                    .one(db)
+                    .await?;
+                match found {
+                    Some(author) => Some(author.id),
+                    None => return Ok(None),
+                }
+            }
+        },
+    };
+    let mut rooms = None;
+    if let Some(room_id) = request.room {
+        let room = super::rooms::room_get(db, room_id).await?;
+        let member = super::rooms::membership(db, room_id, user.id).await?;
+        if member.is_none() && room.kind != "public" {
+            return Err(AppError::Missing("room.not_found"));
+        }
+        rooms = Some(vec![room_id]);
+    }
+    if let Some(name) = &parsed.room {
+        let wanted = name.to_lowercase();
+        let mut named = Vec::new();
+        for room in rooms::Entity::find()
+            .filter(rooms::Column::Kind.ne("direct"))
+            .all(db)
+            .await?
+        {
+            if room.name.to_lowercase() != wanted {
+                continue;
+            }
+            let visible = room.kind == "public"
+                || super::rooms::membership(db, room.id, user.id)
+                    .await?
+                    .is_some();
+            let allowed = rooms.as_ref().is_none_or(|ids| ids.contains(&room.id));
+            if visible && allowed {
+                named.push(room.id);
+            }
+        }
+        if named.is_empty() {
+            return Ok(None);
+        }
+        rooms = Some(named);
+    }
+    Ok(Some(Scope { author, rooms }))
+}
+
+/// Messages matching the request in the rooms `user` may read, best first.
 pub async fn messages_search(
     db: &impl ConnectionTrait,
     user: &users::Model,
-    query: &str,
-    room: Option<Uuid>,
-    limit: u64,
-) -> AppResult<Vec<SearchHit>> {
-    let query = parse_query(query)?;
-    let room_ids = match room {
-        Some(room_id) => {
-            super::rooms::require_member(db, room_id, user.id).await?;
-            vec![room_id]
-        }
-        None => room_ids_of(db, user.id).await?,
+    request: SearchRequest<'_>,
+) -> AppResult<SearchPage> {
+    let chars = request.query.trim().chars().count();
+    if chars > QUERY_MAX_CHARS {
+        return Err(invalid_query());
+    }
+    let parsed = search_query::parse(request.query);
+    let filtered = parsed.from.is_some()
+        || parsed.room.is_some()
+        || request.author.is_some()
+        || request.room.is_some()
+        || request.has_file.is_some()
+        || request.before.is_some()
+        || request.after.is_some();
+    if parsed.is_empty() && !filtered {
+        return Err(invalid_query());
+    }
+    let offset = request.cursor.map(decode_cursor).transpose()?.unwrap_or(0);
+    let limit = request.limit.clamp(1, LIMIT_MAX);
+    let Some(scope) = resolve_scope(db, user, &request, &parsed).await? else {
+        return Ok(SearchPage {
+            hits: vec![],
+            next_cursor: None,
+        });
     };
-    if room_ids.is_empty() {
+
+    let backend = db.get_database_backend();
+    let mut sql = Sql::new(backend);
+    match (backend, parsed.fts5_match(), parsed.pg_tsquery()) {
+        (DatabaseBackend::Sqlite, Some(matching), _) => {
+            // bm25() is lower for better matches; negated so both backends sort DESC.
+            sql.push(
+                "SELECT m.id AS id, -bm25(messages_fts) AS score FROM messages_fts \
+                 JOIN messages m ON m.rowid = messages_fts.rowid WHERE messages_fts MATCH ",
+            )
+            .bind(matching);
+        }
+        (DatabaseBackend::Postgres, _, Some(tsquery)) => {
+            sql.push(
+                "SELECT m.id AS id, ts_rank(m.search_vector, q) AS score FROM messages m, \
+                 to_tsquery('simple', ",
+            )
+            .bind(tsquery)
+            .push(") q WHERE m.search_vector @@ q");
+        }
+        _ => {
+            sql.push("SELECT m.id AS id, 0.0 AS score FROM messages m WHERE 1 = 1");
+        }
+    }
+    sql.push(" AND m.deleted_at IS NULL AND (m.room_id IN (SELECT room_id FROM room_members WHERE user_id = ")
+        .bind(user.id)
+        .push(") OR m.room_id IN (SELECT id FROM rooms WHERE kind = 'public'))");
+    if let Some(rooms) = &scope.rooms {
+        sql.push(" AND m.room_id IN (");
+        for (i, room) in rooms.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.bind(*room);
+        }
+        sql.push(")");
+    }
+    if let Some(author) = scope.author {
+        sql.push(" AND m.author_id = ").bind(author);
+    }
+    if let Some(before) = request.before {
+        sql.push(" AND m.created_at < ").bind(before);
+    }
+    if let Some(after) = request.after {
+        sql.push(" AND m.created_at > ").bind(after);
+    }
+    match request.has_file {
+        Some(true) => {
+            sql.push(" AND EXISTS (SELECT 1 FROM files f WHERE f.message_id = m.id)");
+        }
+        Some(false) => {
+            sql.push(" AND NOT EXISTS (SELECT 1 FROM files f WHERE f.message_id = m.id)");
+        }
+        None => {}
+    }
+    // One extra row tells whether another page exists.
+    sql.push(" ORDER BY score DESC, m.created_at DESC, m.id DESC LIMIT ")
+        .bind(limit as i64 + 1)
+        .push(" OFFSET ")
+        .bind(offset as i64);
+
+    let rows = db.query_all(sql.statement()).await?;
+    let mut ids = Vec::with_capacity(rows.len());
+    for row in &rows {
+        ids.push(row.try_get::<Uuid>("", "id")?);
+    }
+    let more = ids.len() as u64 > limit;
+    ids.truncate(limit as usize);
+    let page = load_hits(db, &ids, &parsed).await?;
+    Ok(SearchPage {
+        hits: page,
+        next_cursor: more.then(|| encode_cursor(offset + limit)),
+    })
+}
+
+/// The messages, their rooms and snippets, in the order of `ids`.
+async fn load_hits(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+    parsed: &SearchQuery,
+) -> AppResult<Vec<SearchHit>> {
+    if ids.is_empty() {
         return Ok(vec![]);
     }
-    let found = messages::Entity::find()
-        .filter(messages::Column::RoomId.is_in(room_ids))
-        .filter(messages::Column::DeletedAt.is_null())
-        .filter(
-            Expr::expr(Func::lower(Expr::col(messages::Column::Body)))
-                .like(LikeExpr::new(like_pattern(&query)).escape('\\')),
-        )
-        .order_by_desc(messages::Column::CreatedAt)
-        .order_by_desc(messages::Column::Seq)
-        .limit(limit.clamp(1, LIMIT_MAX))
+    let mut found = messages::Entity::find()
+        .filter(messages::Column::Id.is_in(ids.iter().copied()))
         .all(db)
         .await?;
+    found.sort_by_key(|m| ids.iter().position(|id| *id == m.id));
     let room_ids: Vec<Uuid> = found.iter().map(|m| m.room_id).collect();
     let rooms: std::collections::HashMap<Uuid, rooms::Model> = rooms::Entity::find()
         .filter(rooms::Column::Id.is_in(room_ids))
@@ -94,26 +322,128 @@ pub async fn messages_search(
         .into_iter()
         .map(|r| (r.id, r))
         .collect();
+    let terms = parsed.highlight_terms();
     Ok(message_views(db, found)
         .await?
         .into_iter()
         .filter_map(|message| {
             let room = rooms.get(&message.room_id)?.clone();
-            Some(SearchHit { message, room })
+            let snippet = snippet(&message.body, &terms);
+            Some(SearchHit {
+                message,
+                room,
+                snippet,
+            })
         })
         .collect())
+}
+
+/// A short excerpt of `text` around its first matching word, split into pieces that
+/// matched and pieces that did not (the client marks the former; nothing is HTML).
+pub fn snippet(text: &str, terms: &[(String, bool)]) -> Vec<Segment> {
+    let spans = search_text::word_spans(text);
+    let matches = |token: &str| {
+        terms.iter().any(|(term, prefix)| {
+            if *prefix {
+                token.starts_with(term.as_str())
+            } else {
+                token == term
+            }
+        })
+    };
+    let hits: Vec<bool> = spans.iter().map(|(_, token)| matches(token)).collect();
+    let first = hits.iter().position(|hit| *hit).unwrap_or(0);
+    let from = first.saturating_sub(SNIPPET_WORDS_BEFORE);
+    let to = (first + SNIPPET_WORDS_AFTER).min(spans.len().saturating_sub(1));
+    let start = if from == 0 { 0 } else { spans[from].0.start };
+    let end = if spans.is_empty() || to + 1 >= spans.len() {
+        text.len()
+    } else {
+        spans[to].0.end
+    };
+
+    let mut segments: Vec<Segment> = Vec::new();
+    let mut push = |text: &str, hit: bool| {
+        if text.is_empty() {
+            return;
+        }
+        match segments.last_mut() {
+            Some(last) if last.hit == hit => last.text.push_str(text),
+            _ => segments.push(Segment {
+                text: text.to_owned(),
+                hit,
+            }),
+        }
+    };
+    if start > 0 {
+        push("…", false);
+    }
+    let mut at = start;
+    for ((range, _), hit) in spans.iter().zip(&hits) {
+        if range.start < start || range.end > end {
+            continue;
+        }
+        push(&text[at..range.start], false);
+        push(&text[range.clone()], *hit);
+        at = range.end;
+    }
+    push(&text[at..end], false);
+    if end < text.len() {
+        push("…", false);
+    }
+    segments
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn marked(segments: &[Segment]) -> String {
+        segments
+            .iter()
+            .map(|s| {
+                if s.hit {
+                    format!("[{}]", s.text)
+                } else {
+                    s.text.clone()
+                }
+            })
+            .collect()
+    }
+
     #[test]
-    fn wildcards_in_the_query_match_literally() {
-        assert_eq!(like_pattern("50%_off"), "%50\\%\\_off%");
-        assert_eq!(like_pattern("Chai"), "%chai%");
-        assert!(parse_query(" a ").is_err());
-        assert!(parse_query(&"x".repeat(201)).is_err());
-        assert_eq!(parse_query(" چای ").ok().as_deref(), Some("چای"));
+    fn snippets_mark_what_matched_in_the_original_spelling() {
+        let query = search_query::parse("كتاب می روم");
+        let text = "امروز به کتاب‌خانه نه، برای کتاب می‌روم!";
+        assert_eq!(
+            marked(&snippet(text, &query.highlight_terms())),
+            "امروز به کتاب‌خانه نه، برای [کتاب] [می‌روم]!"
+        );
+        let prefix = search_query::parse("deploy*");
+        assert_eq!(
+            marked(&snippet(
+                "We Deployed it, then deploying again",
+                &prefix.highlight_terms()
+            )),
+            "We [Deployed] it, then [deploying] again"
+        );
+    }
+
+    #[test]
+    fn long_texts_are_cut_around_the_first_match() {
+        let words: Vec<String> = (0..60).map(|i| format!("w{i}")).collect();
+        let text = words.join(" ");
+        let query = search_query::parse("w30");
+        let cut = marked(&snippet(&text, &query.highlight_terms()));
+        assert!(cut.starts_with("…w24 "), "{cut}");
+        assert!(cut.contains("[w30]"), "{cut}");
+        assert!(cut.ends_with("w44…"), "{cut}");
+    }
+
+    #[test]
+    fn cursors_round_trip_and_garbage_is_refused() {
+        assert_eq!(decode_cursor(&encode_cursor(40)).ok(), Some(40));
+        assert!(decode_cursor("not a cursor").is_err());
+        assert!(decode_cursor(&URL_SAFE_NO_PAD.encode("x12")).is_err());
     }
 }

@@ -1,0 +1,115 @@
+//! Full-text search over messages. The service layer writes `messages.search_text` — the
+//! body, file names and poll question, normalized for Persian/Arabic (see
+//! `domain::search_text`) — in the same transaction as the message. The index follows it:
+//! SQLite: an FTS5 external-content table kept in sync by triggers (so it changes in that
+//! same transaction); PostgreSQL: a generated `tsvector` (`simple` configuration: we
+//! normalize ourselves, and there is no Persian stemmer) with a GIN index.
+
+use sea_orm_migration::{prelude::*, sea_orm::DatabaseBackend};
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+const SQLITE_UP: &[&str] = &[
+    "CREATE VIRTUAL TABLE messages_fts USING fts5(search_text, content='messages', \
+     content_rowid='rowid', tokenize='unicode61 remove_diacritics 0')",
+    "CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN \
+     INSERT INTO messages_fts(rowid, search_text) VALUES (new.rowid, new.search_text); END",
+    "CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN \
+     INSERT INTO messages_fts(messages_fts, rowid, search_text) \
+     VALUES ('delete', old.rowid, old.search_text); END",
+    "CREATE TRIGGER messages_fts_update AFTER UPDATE OF search_text ON messages BEGIN \
+     INSERT INTO messages_fts(messages_fts, rowid, search_text) \
+     VALUES ('delete', old.rowid, old.search_text); \
+     INSERT INTO messages_fts(rowid, search_text) VALUES (new.rowid, new.search_text); END",
+];
+
+const SQLITE_DOWN: &[&str] = &[
+    "DROP TRIGGER IF EXISTS messages_fts_update",
+    "DROP TRIGGER IF EXISTS messages_fts_delete",
+    "DROP TRIGGER IF EXISTS messages_fts_insert",
+    "DROP TABLE IF EXISTS messages_fts",
+];
+
+const POSTGRES_UP: &[&str] = &[
+    "ALTER TABLE messages ADD COLUMN search_vector tsvector \
+     GENERATED ALWAYS AS (to_tsvector('simple', search_text)) STORED",
+    "CREATE INDEX idx_messages_search ON messages USING GIN (search_vector)",
+];
+
+const POSTGRES_DOWN: &[&str] = &[
+    "DROP INDEX IF EXISTS idx_messages_search",
+    "ALTER TABLE messages DROP COLUMN IF EXISTS search_vector",
+];
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Messages::Table)
+                    .add_column(
+                        ColumnDef::new(Messages::SearchText)
+                            .text()
+                            .not_null()
+                            .default(""),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        // Filters and the newest-first order of results.
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_messages_created")
+                    .table(Messages::Table)
+                    .col(Messages::CreatedAt)
+                    .to_owned(),
+            )
+            .await?;
+        run(manager, SQLITE_UP, POSTGRES_UP).await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        run(manager, SQLITE_DOWN, POSTGRES_DOWN).await?;
+        manager
+            .drop_index(
+                Index::drop()
+                    .name("idx_messages_created")
+                    .table(Messages::Table)
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Messages::Table)
+                    .drop_column(Messages::SearchText)
+                    .to_owned(),
+            )
+            .await
+    }
+}
+
+async fn run(manager: &SchemaManager<'_>, sqlite: &[&str], postgres: &[&str]) -> Result<(), DbErr> {
+    let statements = match manager.get_database_backend() {
+        DatabaseBackend::Sqlite => sqlite,
+        DatabaseBackend::Postgres => postgres,
+        DatabaseBackend::MySql => {
+            return Err(DbErr::Migration("MySQL is not supported".to_owned()));
+        }
+    };
+    let db = manager.get_connection();
+    for statement in statements {
+        db.execute_unprepared(statement).await?;
+    }
+    Ok(())
+}
+
+#[derive(DeriveIden)]
+enum Messages {
+    Table,
+    SearchText,
+    CreatedAt,
+}
