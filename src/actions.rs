@@ -198,6 +198,9 @@ pub async fn room_join(
         publish(state, &joined);
     }
     drop(order);
+    // Read again: the join event moved `last_seq`, and a client resuming from the view's
+    // seq must not be replayed its own join.
+    let room = rooms::room_get(&state.db, room.id).await?;
     let member = rooms::membership(&state.db, room.id, user.id).await?;
     rooms::room_view_for(&state.db, &room, member.as_ref(), user).await
 }

@@ -25,6 +25,19 @@ use crate::{
 
 pub const QUERY_MAX_CHARS: usize = 200;
 pub const LIMIT_MAX: u64 = 50;
+/// How many of the newest matches are ranked by relevance; older matches are reached by
+/// narrowing the query (more words, `from:`, `in:`, dates).
+pub const RANK_CANDIDATES: i64 = 2000;
+
+/// How matches are found and ordered.
+enum Ranking {
+    /// SQLite FTS5 `MATCH` expression; BM25.
+    Fts5(String),
+    /// PostgreSQL `to_tsquery('simple', …)` input; `ts_rank`.
+    Postgres(String),
+    /// Filters only: newest first.
+    Newest,
+}
 /// Words of context kept before and after the first highlighted word.
 const SNIPPET_WORDS_BEFORE: usize = 6;
 const SNIPPET_WORDS_AFTER: usize = 14;
@@ -196,6 +209,23 @@ async fn resolve_scope(
     Ok(Some(Scope { author, rooms }))
 }
 
+/// The FTS5 expression: the user's query on the text column, and the author and room
+/// filters as facet terms, so the index intersects them instead of rows being checked.
+fn with_facets(matching: &str, scope: &Scope) -> String {
+    let mut expression = format!("search_text : ({matching})");
+    if let Some(author) = scope.author {
+        expression.push_str(&format!(" AND search_facets : \"a{}\"", author.simple()));
+    }
+    if let Some(rooms) = &scope.rooms {
+        let any: Vec<String> = rooms
+            .iter()
+            .map(|room| format!("\"r{}\"", room.simple()))
+            .collect();
+        expression.push_str(&format!(" AND search_facets : ({})", any.join(" OR ")));
+    }
+    expression
+}
+
 /// Messages matching the request in the rooms `user` may read, best first.
 pub async fn messages_search(
     db: &impl ConnectionTrait,
@@ -227,26 +257,39 @@ pub async fn messages_search(
     };
 
     let backend = db.get_database_backend();
-    let mut sql = Sql::new(backend);
-    match (backend, parsed.fts5_match(), parsed.pg_tsquery()) {
+    // The newest RANK_CANDIDATES matches are found first (both indexes hand matches over
+    // newest first and stop there), and only those are ranked: ranking every match of a
+    // common word in a million messages costs hundreds of milliseconds.
+    let ranking = match (backend, parsed.fts5_match(), parsed.pg_tsquery()) {
         (DatabaseBackend::Sqlite, Some(matching), _) => {
-            // bm25() is lower for better matches; negated so both backends sort DESC.
-            sql.push(
-                "SELECT m.id AS id, -bm25(messages_fts) AS score FROM messages_fts \
-                 JOIN messages m ON m.rowid = messages_fts.rowid WHERE messages_fts MATCH ",
-            )
-            .bind(matching);
+            Ranking::Fts5(with_facets(&matching, &scope))
         }
-        (DatabaseBackend::Postgres, _, Some(tsquery)) => {
+        (DatabaseBackend::Postgres, _, Some(tsquery)) => Ranking::Postgres(tsquery),
+        _ => Ranking::Newest,
+    };
+    let mut sql = Sql::new(backend);
+    match &ranking {
+        Ranking::Fts5(matching) => {
+            // bm25() is lower for better matches; negated to sort like ts_rank. Facets
+            // weigh nothing.
             sql.push(
-                "SELECT m.id AS id, ts_rank(m.search_vector, q) AS score FROM messages m, \
-                 to_tsquery('simple', ",
+                "SELECT id FROM (SELECT m.id AS id, -bm25(messages_fts, 1.0, 0.0) AS score, \
+                 m.created_at AS created_at FROM messages_fts \
+                 CROSS JOIN messages m ON m.rowid = messages_fts.rowid WHERE messages_fts MATCH ",
             )
-            .bind(tsquery)
-            .push(") q WHERE m.search_vector @@ q");
+            .bind(matching.clone());
         }
-        _ => {
-            sql.push("SELECT m.id AS id, 0.0 AS score FROM messages m WHERE 1 = 1");
+        Ranking::Postgres(tsquery) => {
+            sql.push(
+                "SELECT c.id AS id FROM (SELECT m.id AS id, m.created_at AS created_at, \
+                 m.search_vector AS search_vector FROM messages m \
+                 WHERE m.search_vector @@ to_tsquery('simple', ",
+            )
+            .bind(tsquery.clone())
+            .push(")");
+        }
+        Ranking::Newest => {
+            sql.push("SELECT m.id AS id FROM messages m WHERE 1 = 1");
         }
     }
     sql.push(" AND m.deleted_at IS NULL AND (m.room_id IN (SELECT room_id FROM room_members WHERE user_id = ")
@@ -280,8 +323,25 @@ pub async fn messages_search(
         }
         None => {}
     }
+    match &ranking {
+        Ranking::Fts5(_) => {
+            sql.push(" ORDER BY messages_fts.rowid DESC LIMIT ")
+                .bind(RANK_CANDIDATES)
+                .push(") ORDER BY score DESC, created_at DESC, id DESC");
+        }
+        Ranking::Postgres(tsquery) => {
+            sql.push(" ORDER BY m.created_at DESC LIMIT ")
+                .bind(RANK_CANDIDATES)
+                .push(") c ORDER BY ts_rank(c.search_vector, to_tsquery('simple', ")
+                .bind(tsquery.clone())
+                .push(")) DESC, c.created_at DESC, c.id DESC");
+        }
+        Ranking::Newest => {
+            sql.push(" ORDER BY m.created_at DESC, m.id DESC");
+        }
+    }
     // One extra row tells whether another page exists.
-    sql.push(" ORDER BY score DESC, m.created_at DESC, m.id DESC LIMIT ")
+    sql.push(" LIMIT ")
         .bind(limit as i64 + 1)
         .push(" OFFSET ")
         .bind(offset as i64);

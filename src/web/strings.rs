@@ -12,14 +12,19 @@ use unic_langid::LanguageIdentifier;
 
 use crate::i18n::I18n;
 
-/// Every message of `lang` whose id starts with `prefix`, keyed as templates use them:
-/// prefix dropped, `-` as `_`.
+/// Every message of `lang` whose id starts with `prefix` and needs no variables (those
+/// are the script's, or formatted in Rust), keyed as templates use them: prefix dropped,
+/// `-` as `_`.
 pub fn page_strings(
     i18n: &I18n,
     lang: &LanguageIdentifier,
     prefix: &str,
 ) -> HashMap<String, String> {
     i18n.ids(lang, prefix)
+        .filter(|id| {
+            i18n.shape(lang, id)
+                .is_some_and(|shape| shape.variables.is_empty())
+        })
         .map(|id| {
             let key = id[prefix.len()..].replace('-', "_");
             (key, i18n.message(lang, id, None, None))

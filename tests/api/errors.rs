@@ -65,7 +65,7 @@ async fn pages_that_do_not_exist_get_a_localized_html_page(backend: Backend) {
             .starts_with("text/html")
     );
     let html = english.text().await.unwrap();
-    assert!(html.contains(r#"<html lang="en-US" dir="ltr">"#), "{html}");
+    assert!(html.contains(r#"<html lang="en-US" dir="ltr""#), "{html}");
     assert!(html.contains("Page not found"));
 
     let persian = app
@@ -76,7 +76,7 @@ async fn pages_that_do_not_exist_get_a_localized_html_page(backend: Backend) {
         .await
         .unwrap();
     let html = persian.text().await.unwrap();
-    assert!(html.contains(r#"<html lang="fa-IR" dir="rtl">"#), "{html}");
+    assert!(html.contains(r#"<html lang="fa-IR" dir="rtl""#), "{html}");
     assert!(html.contains("صفحه پیدا نشد"));
 }
 

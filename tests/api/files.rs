@@ -28,7 +28,7 @@ on_both_backends!(
 
 const PASSWORD: &str = "correct horse battery";
 const BOUNDARY: &str = "anjoman-test-boundary-7d1f";
-const PDF: &[u8] = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n";
+pub const PDF: &[u8] = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n";
 
 /// A multipart body as a browser sends it: the file name in raw UTF-8.
 fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> Vec<u8> {
@@ -78,7 +78,7 @@ async fn upload_with(
 }
 
 /// Uploads and posts a file; returns the upload response body (status checked).
-async fn share(app: &TestApp, token: &str, room: &str, name: &str, bytes: &[u8]) -> Value {
+pub async fn share(app: &TestApp, token: &str, room: &str, name: &str, bytes: &[u8]) -> Value {
     let resp = upload_with(app, token, &[("room_id", room)], name, bytes).await;
     assert_eq!(resp.status(), StatusCode::CREATED);
     resp.json().await.unwrap()

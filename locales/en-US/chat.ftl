@@ -1,0 +1,216 @@
+# The chat page (templates/chat.html and templates/static/chat/*.js).
+# Every id starts with "chat-": the page gets them all (templates as t.<id without
+# "chat-", "-" as "_">, the script pre-rendered in its boot data).
+# Messages used by the template itself take no variables.
+
+## Page shell
+chat-sidebar-toggle = Rooms
+chat-sidebar-label = Rooms and conversations
+chat-search-label = Search messages
+chat-search-placeholder = Search messages
+chat-search-this-room = This room only
+chat-search-results = Search results
+chat-account-menu = Account
+chat-settings-link = Settings
+chat-admin-link = Moderation
+chat-logout-button = Sign out
+chat-create-room-button = New room
+chat-join-room-button = Join a room
+chat-rooms-heading = Rooms
+chat-direct-heading = Direct messages
+chat-new-dm-button = New direct message
+chat-empty-title = Welcome to Anjoman
+chat-empty-body = Pick a room on the side, create one, or join one with an invite code.
+chat-invite-button = Invite
+chat-members-toggle = Members
+chat-leave-button = Leave room
+chat-timeline-label-plain = Messages
+chat-timeline-label = Messages in { $room }
+chat-jump-latest = Jump to latest
+chat-drop-files = Drop files to share them here
+chat-members-heading-plain = Members
+chat-composer-label = Write a message
+chat-composer-placeholder-plain = Write a message…
+chat-composer-placeholder = Message { $room }
+chat-composer-hint = Enter to send, Shift+Enter for a new line
+chat-uploads-label = Files to send
+chat-attach-button = Attach files
+chat-poll-button = Create a poll
+chat-send-button = Send
+
+## Connection
+chat-status-connecting = Connecting…
+chat-status-connected = Connected
+chat-status-reconnecting = Reconnecting…
+chat-status-offline = Offline — retrying
+
+## General
+chat-cancel = Cancel
+chat-close = Close
+chat-save = Save
+chat-loading = Loading…
+chat-confirm-title = Are you sure?
+chat-unknown-user = Deleted account
+chat-title-unread = ({ $count }) { $title }
+chat-error-generic = Something went wrong. Please try again.
+chat-error-network = Cannot reach the server. Check your connection.
+chat-error-offline = You are offline. Try again once the connection is back.
+chat-error-timeout = The server did not answer in time. Please try again.
+chat-error-connection-lost = The connection dropped before the server answered. Check whether it went through.
+
+## Room list
+chat-no-rooms = No rooms yet.
+chat-no-dms = No conversations yet.
+chat-room-no-messages = No messages yet
+chat-unread-count = { $count ->
+    [one] { $count } unread message
+   *[other] { $count } unread messages
+}
+chat-mentions-count = { $count ->
+    [one] { $count } mention
+   *[other] { $count } mentions
+}
+chat-preview-poll = Poll: { $question }
+chat-preview-files = { $count ->
+    [one] Shared a file
+   *[other] Shared { $count } files
+}
+
+## Creating and joining rooms
+chat-create-room-title = Create a room
+chat-create-room-submit = Create room
+chat-room-name = Name
+chat-room-topic = Topic (optional)
+chat-room-name-required = Give the room a name.
+chat-room-visibility = Who can join
+chat-room-public = Public
+chat-room-public-hint = Listed; anyone can join.
+chat-room-private = Private
+chat-room-private-hint = Only people with the invite code can join.
+chat-join-title = Join a room
+chat-join-code = Invite code
+chat-join-code-hint = Ask someone in the room for its code.
+chat-join-code-required = Enter an invite code.
+chat-join-submit = Join with code
+chat-public-rooms = Public rooms
+chat-no-public-rooms = There are no public rooms yet.
+chat-join-button = Join
+chat-open-room = Open
+chat-dm-title = New direct message
+chat-dm-search = Find a person
+chat-dm-search-hint = Type the start of their username.
+chat-no-users = Nobody found.
+chat-dm-with = Message { $name }
+
+## Room header
+chat-member-count = { $count ->
+    [one] { $count } member
+   *[other] { $count } members
+}
+chat-room-locked-badge = Read-only
+chat-room-locked = This room is read-only.
+chat-invite-title = Invite people to { $room }
+chat-invite-hint = Share this code; anyone who has it can join the room.
+chat-invite-copy = Copy
+chat-invite-copied = Invite code copied.
+chat-invite-rotate = New code
+chat-leave-confirm = Leave { $room }? You can come back if it is public or you have an invite code.
+chat-kicked = You were removed from { $room }.
+
+## Timeline
+chat-room-start = This is the beginning of { $room }.
+chat-room-empty = No messages yet. Say hello!
+chat-edited = (edited)
+chat-message-deleted = This message was deleted.
+chat-reply-unavailable = Original message not loaded
+chat-reply-jump = Show the original message
+chat-message-actions = Message actions
+chat-react-button = Add reaction
+chat-react-with = React with { $emoji }
+chat-reaction-label = { $count ->
+    [one] { $emoji } from { $names }
+   *[other] { $emoji } from { $count } people: { $names }
+}
+chat-reply-button = Reply
+chat-edit-button = Edit
+chat-edit-label = Edit message
+chat-edit-hint = Enter to save, Escape to cancel
+chat-delete-button = Delete
+chat-delete-confirm = Delete this message? This cannot be undone.
+chat-mention-toast = { $name } mentioned you in { $room }
+
+## Composer
+chat-replying-to = Replying to
+chat-reply-cancel = Cancel reply
+chat-message-too-long = A message can be at most { $max } characters.
+chat-typing-one = { $name } is typing…
+chat-typing-two = { $first } and { $second } are typing…
+chat-typing-several = { $count ->
+    [one] { $count } person is typing…
+   *[other] { $count } people are typing…
+}
+
+## Files
+chat-file-too-large = { $name } is too large; files can be at most { $max }.
+chat-file-empty = { $name } is empty.
+chat-file-type-not-allowed = { $name } cannot be shared: allowed types are { $types }.
+chat-upload-progress = Uploading { $name }
+chat-upload-remove = Remove { $name }
+chat-upload-failed = { $name } was not uploaded: { $reason }
+chat-upload-cancelled = Upload cancelled.
+chat-upload-wait = Wait until the files have finished uploading.
+
+## Polls
+chat-poll-create-title = New poll
+chat-poll-create = Create poll
+chat-poll-question = Question
+chat-poll-options = Answers
+chat-poll-option-label = Answer { $number }
+chat-poll-option-placeholder = Answer { $number }
+chat-poll-add-option = Add an answer
+chat-poll-remove-option = Remove this answer
+chat-poll-multiple-label = Allow several answers
+chat-poll-anonymous-label = Hide who voted for what
+chat-poll-question-required = Write a question.
+chat-poll-options-required = { $count ->
+    [one] Give at least { $count } answer.
+   *[other] Give at least { $count } answers.
+}
+chat-poll-single = One answer
+chat-poll-multiple = Several answers
+chat-poll-anonymous = Anonymous
+chat-poll-closed = Closed
+chat-poll-closes = Closes { $time }
+chat-poll-close = Close poll
+chat-poll-votes = { $count ->
+    [one] { $count } vote
+   *[other] { $count } votes
+}
+chat-poll-voters = { $count ->
+    [one] { $count } person voted
+   *[other] { $count } people voted
+}
+chat-poll-max-choices = { $count ->
+    [one] You can choose at most { $count } answer.
+   *[other] You can choose at most { $count } answers.
+}
+
+## Members
+chat-members-heading = { $count ->
+    [one] { $count } member
+   *[other] { $count } members
+}
+chat-members-online = { $count } online
+chat-presence-online = Online
+chat-presence-away = Away
+chat-presence-offline = Offline
+chat-role-owner = Owner
+chat-role-moderator = Moderator
+
+## Search
+chat-searching = Searching…
+chat-search-count = { $count ->
+    [one] { $count } result
+   *[other] { $count } results
+}
+chat-search-empty = Nothing found for “{ $query }”.

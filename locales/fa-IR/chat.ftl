@@ -1,0 +1,185 @@
+# صفحهٔ گفت‌وگو (templates/chat.html و templates/static/chat/*.js).
+# همهٔ شناسه‌ها با «chat-» آغاز می‌شوند و باید با en-US/chat.ftl یکی باشند.
+# پیام‌هایی که خود قالب به کار می‌برد متغیر ندارند.
+
+## پوستهٔ صفحه
+chat-sidebar-toggle = اتاق‌ها
+chat-sidebar-label = اتاق‌ها و گفت‌وگوها
+chat-search-label = جست‌وجو در پیام‌ها
+chat-search-placeholder = جست‌وجو در پیام‌ها
+chat-search-this-room = فقط همین اتاق
+chat-search-results = نتیجه‌های جست‌وجو
+chat-account-menu = حساب کاربری
+chat-settings-link = تنظیمات
+chat-admin-link = مدیریت
+chat-logout-button = خروج
+chat-create-room-button = اتاق تازه
+chat-join-room-button = پیوستن به اتاق
+chat-rooms-heading = اتاق‌ها
+chat-direct-heading = پیام‌های خصوصی
+chat-new-dm-button = پیام خصوصی تازه
+chat-empty-title = به انجمن خوش آمدید
+chat-empty-body = از کنار صفحه اتاقی را برگزینید، اتاق تازه‌ای بسازید یا با کد دعوت به اتاقی بپیوندید.
+chat-invite-button = دعوت
+chat-members-toggle = اعضا
+chat-leave-button = ترک اتاق
+chat-timeline-label-plain = پیام‌ها
+chat-timeline-label = پیام‌های { $room }
+chat-jump-latest = رفتن به تازه‌ترین پیام
+chat-drop-files = پرونده‌ها را اینجا رها کنید تا در این اتاق هم‌رسانی شوند
+chat-members-heading-plain = اعضا
+chat-composer-label = نوشتن پیام
+chat-composer-placeholder-plain = پیامی بنویسید…
+chat-composer-placeholder = پیام به { $room }
+chat-composer-hint = Enter برای فرستادن، Shift+Enter برای رفتن به خط بعد
+chat-uploads-label = پرونده‌های آمادهٔ فرستادن
+chat-attach-button = پیوست پرونده
+chat-poll-button = ساخت نظرسنجی
+chat-send-button = ارسال
+
+## اتصال
+chat-status-connecting = در حال اتصال…
+chat-status-connected = متصل
+chat-status-reconnecting = در حال اتصال دوباره…
+chat-status-offline = قطع — دوباره تلاش می‌کنیم
+
+## عمومی
+chat-cancel = انصراف
+chat-close = بستن
+chat-save = ذخیره
+chat-loading = در حال بارگذاری…
+chat-confirm-title = مطمئن هستید؟
+chat-unknown-user = حساب حذف‌شده
+chat-title-unread = ({ $count }) { $title }
+chat-error-generic = مشکلی پیش آمد. لطفاً دوباره تلاش کنید.
+chat-error-network = دسترسی به سرور ممکن نیست. اتصال اینترنت خود را بررسی کنید.
+chat-error-offline = اتصال شما برقرار نیست. پس از وصل شدن دوباره تلاش کنید.
+chat-error-timeout = سرور به‌موقع پاسخ نداد. لطفاً دوباره تلاش کنید.
+chat-error-connection-lost = اتصال پیش از پاسخ سرور قطع شد. بررسی کنید که کار انجام شده است یا نه.
+
+## فهرست اتاق‌ها
+chat-no-rooms = هنوز در هیچ اتاقی نیستید.
+chat-no-dms = هنوز گفت‌وگوی خصوصی‌ای ندارید.
+chat-room-no-messages = هنوز پیامی نیست
+chat-unread-count = { $count } پیام خوانده‌نشده
+chat-mentions-count = { $count } بار از شما نام برده شده
+chat-preview-poll = نظرسنجی: { $question }
+chat-preview-files = { $count ->
+    [one] یک پرونده هم‌رسانی کرد
+   *[other] { $count } پرونده هم‌رسانی کرد
+}
+
+## ساختن و پیوستن
+chat-create-room-title = ساختن اتاق
+chat-create-room-submit = ساختن اتاق
+chat-room-name = نام
+chat-room-topic = موضوع (اختیاری)
+chat-room-name-required = برای اتاق نامی بنویسید.
+chat-room-visibility = چه کسانی می‌توانند بپیوندند
+chat-room-public = عمومی
+chat-room-public-hint = در فهرست دیده می‌شود و هر کسی می‌تواند بپیوندد.
+chat-room-private = خصوصی
+chat-room-private-hint = فقط کسانی که کد دعوت دارند می‌توانند بپیوندند.
+chat-join-title = پیوستن به اتاق
+chat-join-code = کد دعوت
+chat-join-code-hint = کد را از یکی از اعضای اتاق بگیرید.
+chat-join-code-required = کد دعوت را وارد کنید.
+chat-join-submit = پیوستن با کد
+chat-public-rooms = اتاق‌های عمومی
+chat-no-public-rooms = هنوز اتاق عمومی‌ای ساخته نشده است.
+chat-join-button = پیوستن
+chat-open-room = باز کردن
+chat-dm-title = پیام خصوصی تازه
+chat-dm-search = پیدا کردن افراد
+chat-dm-search-hint = آغاز نام کاربری را بنویسید.
+chat-no-users = کسی پیدا نشد.
+chat-dm-with = پیام به { $name }
+
+## سرصفحهٔ اتاق
+chat-member-count = { $count } عضو
+chat-room-locked-badge = فقط خواندنی
+chat-room-locked = این اتاق فقط خواندنی است.
+chat-invite-title = دعوت به { $room }
+chat-invite-hint = این کد را به دیگران بدهید؛ هر کس آن را داشته باشد می‌تواند به اتاق بپیوندد.
+chat-invite-copy = رونوشت
+chat-invite-copied = کد دعوت رونوشت شد.
+chat-invite-rotate = کد تازه
+chat-leave-confirm = از { $room } بیرون می‌روید؟ اگر اتاق عمومی باشد یا کد دعوت داشته باشید، می‌توانید برگردید.
+chat-kicked = شما را از { $room } بیرون کردند.
+
+## پیام‌ها
+chat-room-start = این آغاز { $room } است.
+chat-room-empty = هنوز پیامی نیست. سلام کنید!
+chat-edited = (ویرایش‌شده)
+chat-message-deleted = این پیام پاک شد.
+chat-reply-unavailable = پیام اصلی بارگذاری نشده است
+chat-reply-jump = نمایش پیام اصلی
+chat-message-actions = کارهای پیام
+chat-react-button = افزودن واکنش
+chat-react-with = واکنش با { $emoji }
+chat-reaction-label = { $count ->
+    [one] { $emoji } از { $names }
+   *[other] { $emoji } از { $count } نفر: { $names }
+}
+chat-reply-button = پاسخ
+chat-edit-button = ویرایش
+chat-edit-label = ویرایش پیام
+chat-edit-hint = Enter برای ذخیره، Escape برای انصراف
+chat-delete-button = پاک کردن
+chat-delete-confirm = این پیام پاک شود؟ این کار برگشت‌پذیر نیست.
+chat-mention-toast = { $name } در { $room } از شما نام برد
+
+## نوشتن پیام
+chat-replying-to = در پاسخ به
+chat-reply-cancel = لغو پاسخ
+chat-message-too-long = پیام حداکثر { $max } نویسه می‌تواند باشد.
+chat-typing-one = { $name } در حال نوشتن است…
+chat-typing-two = { $first } و { $second } در حال نوشتن هستند…
+chat-typing-several = { $count } نفر در حال نوشتن هستند…
+
+## پرونده‌ها
+chat-file-too-large = { $name } بیش از اندازه بزرگ است؛ اندازهٔ پرونده حداکثر { $max } می‌تواند باشد.
+chat-file-empty = { $name } خالی است.
+chat-file-type-not-allowed = { $name } را نمی‌توان هم‌رسانی کرد؛ گونه‌های مجاز: { $types }.
+chat-upload-progress = در حال بارگذاری { $name }
+chat-upload-remove = برداشتن { $name }
+chat-upload-failed = { $name } بارگذاری نشد: { $reason }
+chat-upload-cancelled = بارگذاری لغو شد.
+chat-upload-wait = کمی صبر کنید تا بارگذاری پرونده‌ها تمام شود.
+
+## نظرسنجی
+chat-poll-create-title = نظرسنجی تازه
+chat-poll-create = ساختن نظرسنجی
+chat-poll-question = پرسش
+chat-poll-options = گزینه‌ها
+chat-poll-option-label = گزینهٔ { $number }
+chat-poll-option-placeholder = گزینهٔ { $number }
+chat-poll-add-option = افزودن گزینه
+chat-poll-remove-option = برداشتن این گزینه
+chat-poll-multiple-label = بتوان چند گزینه را برگزید
+chat-poll-anonymous-label = رأی هر کس پنهان بماند
+chat-poll-question-required = پرسش را بنویسید.
+chat-poll-options-required = دست‌کم { $count } گزینه بنویسید.
+chat-poll-single = تک‌گزینه‌ای
+chat-poll-multiple = چندگزینه‌ای
+chat-poll-anonymous = بی‌نام
+chat-poll-closed = بسته شده
+chat-poll-closes = پایان: { $time }
+chat-poll-close = بستن نظرسنجی
+chat-poll-votes = { $count } رأی
+chat-poll-voters = { $count } نفر رأی دادند
+chat-poll-max-choices = حداکثر { $count } گزینه را می‌توانید برگزینید.
+
+## اعضا
+chat-members-heading = { $count } عضو
+chat-members-online = { $count } نفر آنلاین
+chat-presence-online = آنلاین
+chat-presence-away = غایب
+chat-presence-offline = آفلاین
+chat-role-owner = مالک
+chat-role-moderator = ناظر
+
+## جست‌وجو
+chat-searching = در حال جست‌وجو…
+chat-search-count = { $count } نتیجه
+chat-search-empty = چیزی برای «{ $query }» پیدا نشد.

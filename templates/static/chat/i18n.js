@@ -1,0 +1,103 @@
+// Localized text, numbers, dates and sizes. The server hands us every `chat-*` Fluent
+// message already rendered, with each `$var` turned into `{var}`; plural messages arrive
+// as a map from CLDR category to pattern. All formatting goes through Intl so Persian
+// gets Persian digits and (when asked) the Persian calendar without any tables of ours.
+
+let lang = "en-US";
+let strings = {};
+let pluralRules = new Intl.PluralRules("en-US");
+let numberFormat = new Intl.NumberFormat("en-US");
+let dateLocale = "en-US";
+const dateFormats = new Map();
+
+/** Reads language, calendar and messages from the boot data. */
+export function initI18n(boot) {
+  lang = boot.lang || "en-US";
+  strings = boot.strings || {};
+  pluralRules = new Intl.PluralRules(lang);
+  numberFormat = new Intl.NumberFormat(lang);
+  const calendar = boot.calendar && boot.calendar !== "gregory" ? boot.calendar : null;
+  dateLocale = calendar ? `${lang}-u-ca-${calendar}` : lang;
+  try {
+    new Intl.DateTimeFormat(dateLocale);
+  } catch {
+    dateLocale = lang; // an engine without that calendar still gets the language right
+  }
+  dateFormats.clear();
+}
+
+export function currentLang() {
+  return lang;
+}
+
+function formatArg(value) {
+  return typeof value === "number" ? numberFormat.format(value) : String(value);
+}
+
+/**
+ * The message `id` with `{name}` placeholders filled from `args`. A missing id yields the
+ * id itself: visible in the page and in tests, and never an exception.
+ */
+export function t(id, args = {}) {
+  let pattern = strings[id];
+  if (pattern == null) return id;
+  if (typeof pattern === "object") {
+    const category = typeof args.count === "number" ? pluralRules.select(args.count) : "other";
+    pattern = pattern[category] ?? pattern.other ?? Object.values(pattern)[0] ?? id;
+  }
+  return String(pattern).replace(/\{([A-Za-z_][\w-]*)\}/g, (whole, name) =>
+    Object.hasOwn(args, name) ? formatArg(args[name]) : whole,
+  );
+}
+
+export function formatNumber(n) {
+  return numberFormat.format(n);
+}
+
+function dateFormat(key, options) {
+  let format = dateFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(dateLocale, options);
+    dateFormats.set(key, format);
+  }
+  return format;
+}
+
+/** "14:05" (or "۱۴:۰۵"). */
+export function formatTime(value) {
+  return dateFormat("time", { hour: "numeric", minute: "2-digit" }).format(new Date(value));
+}
+
+/** The heading of a day in the timeline, in the page's calendar. */
+export function formatDay(value) {
+  return dateFormat("day", { weekday: "long", year: "numeric", month: "long", day: "numeric" })
+    .format(new Date(value));
+}
+
+/** Date and time for tooltips and search results. */
+export function formatDateTime(value) {
+  return dateFormat("datetime", { dateStyle: "medium", timeStyle: "short" }).format(new Date(value));
+}
+
+/** A key that is equal for two instants on the same local day (in the page's calendar). */
+export function dayKey(value) {
+  return dateFormat("daykey", { year: "numeric", month: "numeric", day: "numeric" })
+    .format(new Date(value));
+}
+
+/** "1.5 MB" / "۱٫۵ مگابایت": Intl knows the unit names, so no strings of ours are needed. */
+export function formatSize(bytes) {
+  const units = ["byte", "kilobyte", "megabyte", "gigabyte"];
+  let value = Math.max(0, Number(bytes) || 0);
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return new Intl.NumberFormat(lang, {
+    style: "unit",
+    unit: units[unit],
+    unitDisplay: "short",
+    maximumFractionDigits: unit === 0 ? 0 : 1,
+  }).format(value);
+}

@@ -1,0 +1,204 @@
+// One message as DOM: author, time, edited mark, reply quote, body (with links and
+// mentions picked out as elements, never as HTML), attachments, poll, reactions and the
+// action toolbar. Clicks are handled by delegation in timeline.js via `data-action`.
+
+import { h, iconButton, userText } from "./dom.js";
+import { formatDateTime, formatNumber, formatSize, formatTime, t } from "./i18n.js";
+import { renderPoll } from "./polls.js";
+import { canModerate, state } from "./store.js";
+
+/** The fixed reaction set offered in the picker (any emoji may still arrive from others). */
+export const EMOJI = ["👍", "❤️", "😂", "🎉", "😮", "😢", "🙏", "👀"];
+
+/** The message being edited inline: { id, draft }, or null. */
+export const editing = { id: null, draft: "" };
+
+const URL_OR_MENTION = /(https?:\/\/[^\s<>"']+)|(^|[^\p{L}\p{N}_.@-])(@[\p{L}\p{N}_.-]*[\p{L}\p{N}_])/gu;
+
+export function authorName(user) {
+  return user ? user.display_name || user.username : t("chat-unknown-user");
+}
+
+/** A stable color slot (0–7) for a user, so avatars differ without inline styles. */
+function hue(id = "") {
+  let sum = 0;
+  for (const char of id) sum = (sum * 31 + char.charCodeAt(0)) >>> 0;
+  return sum % 8;
+}
+
+export function avatar(user) {
+  const name = authorName(user);
+  return h("span", { class: `avatar avatar-hue-${hue(user?.id)}`, "aria-hidden": "true" },
+    [...name.trim()][0]?.toUpperCase() || "?");
+}
+
+/** The body as text nodes, links and mention chips. */
+export function renderBody(text) {
+  const parts = [];
+  let last = 0;
+  const me = state.me?.username?.toLowerCase();
+  for (const match of text.matchAll(URL_OR_MENTION)) {
+    const [whole, url, lead, mention] = match;
+    const start = match.index + (url ? 0 : lead.length);
+    if (start > last) parts.push(text.slice(last, start));
+    if (url) {
+      // Trailing punctuation belongs to the sentence, not the link.
+      const clean = url.replace(/[.,;:!?)\]]+$/u, "");
+      parts.push(h("a", { href: clean, target: "_blank", rel: "noopener noreferrer nofollow", dir: "ltr" }, clean));
+      last = match.index + clean.length;
+    } else {
+      const own = mention.slice(1).toLowerCase() === me;
+      parts.push(h("span", { class: own ? "mention mention-me" : "mention" }, mention));
+      last = match.index + whole.length;
+    }
+  }
+  if (last < text.length) parts.push(text.slice(last));
+  return parts;
+}
+
+function mentionsMe(text) {
+  const me = state.me?.username;
+  if (!me || !text) return false;
+  return new RegExp(`(^|[^\\p{L}\\p{N}_.@-])@${me.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![\\p{L}\\p{N}_])`, "iu").test(text);
+}
+
+function snippet(text, max = 120) {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+}
+
+/** Short text for previews (room list, reply quotes). */
+export function previewText(message) {
+  if (!message) return "";
+  if (message.deleted) return t("chat-message-deleted");
+  if (message.poll_id || message.kind === "poll") return t("chat-preview-poll", { question: snippet(message.body, 60) });
+  if (message.body) return snippet(message.body, 80);
+  if (message.attachments?.length) return t("chat-preview-files", { count: message.attachments.length });
+  return "";
+}
+
+function replyQuote(message, room) {
+  if (!message.reply_to) return null;
+  const original = room.timeline?.messages.get(message.reply_to);
+  return h("button", {
+    type: "button",
+    class: "message-reply",
+    dataset: { action: "goto", targetId: message.reply_to },
+    "aria-label": t("chat-reply-jump"),
+  },
+  original
+    ? [userText(authorName(original.author), "bdi", { class: "message-reply-author" }),
+      h("span", { class: "message-reply-text", dir: "auto" }, previewText(original))]
+    : h("span", { class: "message-reply-text" }, t("chat-reply-unavailable")));
+}
+
+function attachments(message) {
+  if (!message.attachments?.length) return null;
+  return h("div", { class: "attachments" }, message.attachments.map((file) => {
+    if (file.thumbnail_url) {
+      // Give the thumbnail its final size up front, so it does not push the timeline when it loads.
+      const longest = Math.max(file.width || 320, file.height || 320);
+      const scale = Math.min(1, 320 / longest);
+      return h("a", { class: "attachment attachment-image", href: file.url, target: "_blank", rel: "noopener", dataset: { fileId: file.id } },
+        h("img", {
+          src: file.thumbnail_url, alt: file.name, loading: "lazy",
+          width: file.width ? Math.round(file.width * scale) : null,
+          height: file.height ? Math.round(file.height * scale) : null,
+        }));
+    }
+    return h("a", { class: "attachment attachment-file", href: file.url, download: file.name, dataset: { fileId: file.id } },
+      h("span", { class: "attachment-icon", "aria-hidden": "true" }),
+      userText(file.name, "bdi", { class: "attachment-name" }),
+      h("span", { class: "attachment-size" }, formatSize(file.size)));
+  }));
+}
+
+function reactions(message) {
+  if (!message.reactions?.length) return null;
+  const me = state.me.username;
+  return h("div", { class: "reactions" }, message.reactions.map((reaction) => {
+    const mine = reaction.users?.includes(me);
+    const label = t("chat-reaction-label", { emoji: reaction.emoji, count: reaction.count, names: (reaction.users || []).join(", ") });
+    return h("button", {
+      type: "button",
+      class: mine ? "reaction reaction-mine" : "reaction",
+      "aria-pressed": mine ? "true" : "false",
+      "aria-label": label,
+      title: label,
+      dataset: { action: "toggle-reaction", emoji: reaction.emoji },
+    }, h("span", { class: "reaction-emoji" }, reaction.emoji),
+    h("span", { class: "reaction-count" }, formatNumber(reaction.count)));
+  }));
+}
+
+function toolbar(message, room) {
+  if (message.deleted) return null;
+  const own = message.author?.id === state.me.id;
+  const buttons = [
+    iconButton("react", t("chat-react-button"), { dataset: { action: "react" } }),
+    iconButton("reply", t("chat-reply-button"), { dataset: { action: "reply" } }),
+  ];
+  if (own && message.kind === "text") buttons.push(iconButton("edit", t("chat-edit-button"), { dataset: { action: "edit" } }));
+  if (own || canModerate(room)) buttons.push(iconButton("delete", t("chat-delete-button"), { dataset: { action: "delete" } }));
+  return h("div", { class: "message-actions", role: "toolbar", "aria-label": t("chat-message-actions") }, buttons);
+}
+
+function editor(message) {
+  const input = h("textarea", {
+    class: "message-editor-input", dir: "auto", rows: 2, "aria-label": t("chat-edit-label"),
+    maxlength: state.limits.message_max_chars || 4000, dataset: { editorFor: message.id },
+  });
+  input.value = editing.draft;
+  return h("div", { class: "message-editor" }, input,
+    h("div", { class: "message-editor-buttons" },
+      h("span", { class: "message-editor-hint" }, t("chat-edit-hint")),
+      h("button", { type: "button", class: "button-secondary", dataset: { action: "edit-cancel" } }, t("chat-cancel")),
+      h("button", { type: "button", class: "button-primary", dataset: { action: "edit-save" } }, t("chat-save"))));
+}
+
+/** Builds a message element. `continued`: same author as the one before, shortly after. */
+export function renderMessage(message, room, continued) {
+  const own = message.author?.id === state.me.id;
+  const classes = ["message"];
+  if (own) classes.push("message-own");
+  if (continued) classes.push("message-continued");
+  if (message.deleted) classes.push("message-deleted");
+  if (!own && !message.deleted && mentionsMe(message.body)) classes.push("message-mentions-me");
+
+  const time = h("time", { datetime: message.created_at, title: formatDateTime(message.created_at) }, formatTime(message.created_at));
+  const author = message.author && !own
+    ? h("button", { type: "button", class: "message-author", dataset: { action: "dm", username: message.author.username }, title: `@${message.author.username}` },
+      userText(authorName(message.author)))
+    : h("span", { class: "message-author" }, userText(authorName(message.author)));
+  const header = h("div", { class: "message-header" }, author, time,
+    message.edited_at && !message.deleted
+      ? h("span", { class: "message-edited", title: formatDateTime(message.edited_at) }, t("chat-edited"))
+      : null);
+
+  let content;
+  if (message.deleted) {
+    content = h("p", { class: "message-body message-body-deleted" }, t("chat-message-deleted"));
+  } else if (editing.id === message.id) {
+    content = editor(message);
+  } else if (message.poll_id) {
+    content = renderPoll(message.poll_id, room);
+  } else if (message.body) {
+    content = h("div", { class: "message-body", dir: "auto" }, renderBody(message.body));
+  }
+
+  return h("article", {
+    class: classes.join(" "),
+    id: `message-${message.id}`,
+    tabindex: "-1",
+    dataset: { messageId: message.id, seq: message.seq, author: message.author?.username || "" },
+  },
+  h("div", { class: "message-gutter" }, continued ? h("span", { class: "message-gutter-time", "aria-hidden": "true" }, formatTime(message.created_at)) : avatar(message.author)),
+  h("div", { class: "message-main" },
+    continued ? h("div", { class: "visually-hidden" }, header) : header,
+    message.deleted ? null : replyQuote(message, room),
+    content,
+    message.deleted ? null : attachments(message),
+    message.deleted ? null : reactions(message),
+  ),
+  editing.id === message.id ? null : toolbar(message, room));
+}

@@ -1,0 +1,167 @@
+// Opening a room: the header (name, topic, members, invite code, leave), the timeline,
+// the member list and the composer all follow `state.activeRoomId`. Also direct
+// conversations, which are rooms opened by a person's username.
+
+import { api } from "./api.js";
+import { confirmDialog, openDialog } from "./dialogs.js";
+import { byId, h, userText } from "./dom.js";
+import { t } from "./i18n.js";
+import { toast, toastError } from "./notify.js";
+import { loadMembers } from "./members.js";
+import { activeRoom, emit, on, roomTitle, state } from "./store.js";
+import { addRoom, removeRoom } from "./sync.js";
+import { focusComposer } from "./composer.js";
+import { jumpTo, showTimeline } from "./timeline.js";
+
+const HASH_PREFIX = "#room=";
+
+/** Opens a room (and, with `messageId`, scrolls to that message). */
+export async function openRoom(id, { messageId = null, seq = null, focus = true } = {}) {
+  const room = state.rooms.get(id);
+  if (!room) return false;
+  setSidebar(false);
+  if (state.activeRoomId !== id) {
+    state.activeRoomId = id;
+    // The address remembers the room, so a reload comes back to it.
+    history.replaceState(null, "", `${HASH_PREFIX}${encodeURIComponent(id)}`);
+    try {
+      sessionStorage.setItem("anjoman.room", id);
+    } catch {
+      // Storage may be off; the hash still works.
+    }
+    emit("active");
+    showTimeline(room);
+    if (!room.members) loadMembers(room);
+  }
+  if (messageId) await jumpTo(room, messageId, seq);
+  else if (focus) focusComposer();
+  return true;
+}
+
+/** The room to show first: the address, then this tab's last, then the newest. */
+export function initialRoomId() {
+  const fromHash = decodeURIComponent(location.hash.startsWith(HASH_PREFIX) ? location.hash.slice(HASH_PREFIX.length) : "");
+  let fromSession = null;
+  try {
+    fromSession = sessionStorage.getItem("anjoman.room");
+  } catch {
+    // ignore
+  }
+  for (const id of [fromHash, fromSession]) if (id && state.rooms.has(id)) return id;
+  return state.rooms.keys().next().value || null;
+}
+
+/** Opens (creating on first use) the direct conversation with `username`. */
+export async function openDirect(username) {
+  if (!username || username === state.me.username) return;
+  try {
+    const view = await api("POST", `/api/v1/dm/${encodeURIComponent(username)}`);
+    addRoom(view);
+    await openRoom(view.id);
+  } catch (error) {
+    toastError(error);
+  }
+}
+
+function renderHeader() {
+  const room = activeRoom();
+  const chat = byId("chat");
+  chat.dataset.view = room ? "room" : "empty";
+  if (!room) return;
+  const view = room.view;
+  chat.dataset.roomKind = view.kind;
+  byId("room-name").replaceChildren(userText(roomTitle(view)));
+  const topic = byId("room-topic");
+  topic.textContent = view.kind === "direct" && view.peer ? `@${view.peer.username}` : view.topic || "";
+  topic.dir = "auto";
+  topic.hidden = !topic.textContent;
+  byId("room-meta").textContent = [
+    t("chat-member-count", { count: view.member_count || 0 }),
+    view.locked ? t("chat-room-locked-badge") : null,
+  ].filter(Boolean).join(" · ");
+  byId("room-invite-button").hidden = !view.invite_code;
+  byId("room-leave-button").hidden = view.kind === "direct";
+}
+
+async function showInvite() {
+  const room = activeRoom();
+  if (!room?.view.invite_code) return;
+  const code = h("output", { id: "invite-code", class: "invite-code", dir: "ltr" }, room.view.invite_code);
+  const copy = h("button", { type: "button", id: "invite-copy", class: "button-secondary" }, t("chat-invite-copy"));
+  copy.addEventListener("click", async () => {
+    try {
+      await navigator.clipboard.writeText(code.textContent);
+      toast(t("chat-invite-copied"));
+    } catch {
+      // No clipboard permission: select it so the user can copy by hand.
+      getSelection()?.selectAllChildren(code);
+    }
+  });
+  const mayRotate = room.view.owner_id === state.me.id;
+  const rotate = mayRotate ? h("button", { type: "button", id: "invite-rotate", class: "button-secondary" }, t("chat-invite-rotate")) : null;
+  rotate?.addEventListener("click", async () => {
+    try {
+      const view = await api("POST", `/api/v1/rooms/${encodeURIComponent(room.id)}/invite-code`);
+      room.view.invite_code = view.invite_code;
+      code.textContent = view.invite_code;
+    } catch (error) {
+      toastError(error);
+    }
+  });
+  await openDialog({
+    id: "invite-dialog",
+    title: t("chat-invite-title", { room: roomTitle(room.view) }),
+    content: [h("p", {}, t("chat-invite-hint")), h("div", { class: "invite-row" }, code, copy, rotate)],
+    cancelLabel: t("chat-close"),
+  });
+}
+
+async function leave() {
+  const room = activeRoom();
+  if (!room) return;
+  if (!(await confirmDialog(t("chat-leave-confirm", { room: roomTitle(room.view) }), t("chat-leave-button")))) return;
+  try {
+    await api("POST", `/api/v1/rooms/${encodeURIComponent(room.id)}/leave`);
+    removeRoom(room.id);
+    const next = state.rooms.keys().next().value;
+    if (next) openRoom(next);
+  } catch (error) {
+    toastError(error);
+  }
+}
+
+/** Narrow screens: the room list slides over the timeline. */
+export function setSidebar(open) {
+  const chat = byId("chat");
+  chat.dataset.sidebar = open ? "open" : "closed";
+  byId("sidebar-toggle").setAttribute("aria-expanded", String(open));
+}
+
+export function initRoomView() {
+  byId("room-invite-button").addEventListener("click", showInvite);
+  byId("room-leave-button").addEventListener("click", leave);
+  const toggle = byId("sidebar-toggle");
+  setSidebar(false);
+  toggle.addEventListener("click", () => {
+    const open = byId("chat").dataset.sidebar !== "open";
+    setSidebar(open);
+    if (open) byId("sidebar").querySelector("button")?.focus();
+  });
+  document.querySelector(".sidebar-scrim")?.addEventListener("click", () => setSidebar(false));
+  byId("sidebar").addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && byId("chat").dataset.sidebar === "open") {
+      setSidebar(false);
+      toggle.focus();
+    }
+  });
+  on("active", renderHeader);
+  on("room", (id) => {
+    if (id === state.activeRoomId) renderHeader();
+  });
+  on("rooms", renderHeader);
+  on("resumed", () => {
+    const room = activeRoom();
+    if (room) loadMembers(room); // presence may have changed while we were away
+  });
+  renderHeader();
+}

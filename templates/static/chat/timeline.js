@@ -1,0 +1,516 @@
+// The open room's history: first page, infinite scroll upward (and downward after a jump
+// into the past), live messages, day separators, sticking to the bottom while the user
+// is there, read marks, and the delegated click handling for everything inside messages.
+// The DOM is reconciled against the sorted message list, reusing unchanged elements, so
+// scroll position and focus survive updates.
+
+import { api } from "./api.js";
+import { confirmDialog } from "./dialogs.js";
+import { byId, h } from "./dom.js";
+import { dayKey, formatDay, t } from "./i18n.js";
+import { EMOJI, editing, renderMessage } from "./messages.js";
+import { toastError } from "./notify.js";
+import { perform } from "./ops.js";
+import { pollClick } from "./polls.js";
+import { openReactionPicker } from "./reactions.js";
+import { activeRoom, canModerate, on, putMessage, roomTitle, sortedMessages, state, timelineOf } from "./store.js";
+import { markRead } from "./sync.js";
+
+const PAGE = 50;
+/** Within this many pixels of the end counts as "at the bottom". */
+const BOTTOM_SLACK = 48;
+/** Consecutive messages by one author within this window are grouped. */
+const GROUP_MS = 5 * 60 * 1000;
+
+let scroller;
+let list;
+let jumpButton;
+/** key → { el, message, continued } for the room on screen */
+let cache = new Map();
+let shownRoomId = null;
+let stick = true;
+/** Whether delete buttons for others' messages were shown at the last render. */
+let moderating = false;
+/** Hooks other modules register (composer: reply / edit-last). */
+const hooks = { reply: () => {}, dm: () => {} };
+
+export function setTimelineHooks(next) {
+  Object.assign(hooks, next);
+}
+
+function atBottom() {
+  return scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight <= BOTTOM_SLACK;
+}
+
+function scrollToBottom() {
+  scroller.scrollTop = scroller.scrollHeight;
+  stick = true;
+}
+
+function isGrouped(prev, message) {
+  return prev && !prev.deleted && !message.deleted && !prev.poll_id && !message.poll_id
+    && prev.author?.id && prev.author.id === message.author?.id
+    && new Date(message.created_at) - new Date(prev.created_at) < GROUP_MS;
+}
+
+function messageNode(message, room, continued) {
+  const key = `m:${message.id}`;
+  const cached = cache.get(key);
+  if (cached && cached.message === message && cached.continued === continued && !cached.stale) return cached.el;
+  const el = renderMessage(message, room, continued);
+  if (cached?.el.isConnected) cached.el.replaceWith(el);
+  cache.set(key, { el, message, continued });
+  return el;
+}
+
+function dayNode(key, when) {
+  const cacheKey = `d:${key}`;
+  if (!cache.has(cacheKey)) {
+    cache.set(cacheKey, { el: h("div", { class: "day-separator", role: "separator" }, h("span", {}, formatDay(when))) });
+  }
+  return cache.get(cacheKey).el;
+}
+
+/** Moves `nodes` into `parent` in order, touching only what is out of place. */
+function reconcile(parent, nodes) {
+  let cursor = parent.firstChild;
+  for (const node of nodes) {
+    if (node === cursor) {
+      cursor = cursor.nextSibling;
+      continue;
+    }
+    parent.insertBefore(node, cursor);
+  }
+  while (cursor) {
+    const next = cursor.nextSibling;
+    cursor.remove();
+    cursor = next;
+  }
+}
+
+/** Renders the open room. `anchor`: keep the view still while older messages are added above. */
+function render({ anchor = false } = {}) {
+  const room = activeRoom();
+  if (!room || room.id !== shownRoomId) return;
+  const timeline = timelineOf(room);
+  const wasAtBottom = stick;
+  const beforeHeight = scroller.scrollHeight;
+  const beforeTop = scroller.scrollTop;
+
+  const nodes = [];
+  if (timeline.ready && !timeline.hasOlder) {
+    nodes.push(cache.get("start")?.el || cacheStart(room));
+  }
+  let lastDay = null;
+  let prev = null;
+  for (const message of sortedMessages(timeline)) {
+    const day = dayKey(message.created_at);
+    if (day !== lastDay) {
+      nodes.push(dayNode(day, message.created_at));
+      lastDay = day;
+      prev = null;
+    }
+    nodes.push(messageNode(message, room, Boolean(isGrouped(prev, message))));
+    prev = message;
+  }
+  if (!timeline.ready) nodes.push(h("p", { class: "timeline-loading", role: "status" }, t("chat-loading")));
+  else if (!timeline.messages.size) nodes.push(h("p", { class: "timeline-empty" }, t("chat-room-empty")));
+  reconcile(list, nodes);
+  list.setAttribute("aria-busy", timeline.ready ? "false" : "true");
+
+  if (anchor) scroller.scrollTop = beforeTop + (scroller.scrollHeight - beforeHeight);
+  else if (wasAtBottom && !timeline.hasNewer) scrollToBottom();
+  updateJumpButton();
+}
+
+function cacheStart(room) {
+  const el = h("div", { class: "timeline-start" },
+    h("p", { class: "timeline-start-title" }, t("chat-room-start", { room: roomTitle(room.view) })));
+  cache.set("start", { el });
+  return el;
+}
+
+function updateJumpButton() {
+  const room = activeRoom();
+  jumpButton.hidden = !room || (stick && !room.timeline?.hasNewer);
+}
+
+/** Marks read when the user can actually see the newest message. */
+export function maybeMarkRead() {
+  const room = activeRoom();
+  if (!room?.timeline?.ready || room.timeline.hasNewer) return;
+  if (document.visibilityState !== "visible" || !atBottom()) return;
+  markRead(room);
+}
+
+/**
+ * Fetches a page of history. Resolves to the page, or null when it failed or when the
+ * timeline was reset meanwhile (a jump, "back to latest"): a stale page must not be
+ * merged, or it would leave a gap.
+ */
+async function fetchPage(room, timeline, query) {
+  const epoch = timeline.epoch;
+  timeline.loading = true;
+  try {
+    const page = await api("GET", `/api/v1/rooms/${encodeURIComponent(room.id)}/messages?limit=${PAGE}${query}`);
+    return epoch === timeline.epoch ? page : null;
+  } catch (error) {
+    if (epoch === timeline.epoch) {
+      toastError(error);
+      timeline.failed = true;
+    }
+    return null;
+  } finally {
+    if (epoch === timeline.epoch) timeline.loading = false;
+  }
+}
+
+/** Starts a new epoch: pages still in flight will be dropped. */
+function resetTimeline(room, timeline) {
+  timeline.epoch += 1;
+  timeline.loading = false;
+  timeline.messages.clear();
+  timeline.parked = [];
+  if (room.id === shownRoomId) {
+    cache = new Map();
+    list.replaceChildren();
+  }
+}
+
+async function loadLatest(room) {
+  const timeline = timelineOf(room);
+  // Live events apply from now on, so nothing sent during the fetch is missed.
+  timeline.live = true;
+  timeline.failed = false;
+  const page = await fetchPage(room, timeline, "");
+  if (!page) return;
+  for (const message of page) putMessage(timeline, message, true);
+  timeline.hasOlder = page.length >= PAGE;
+  timeline.hasNewer = false;
+  timeline.ready = true;
+  if (room.id === shownRoomId) {
+    stick = true;
+    quietly(render);
+    fillViewport();
+    maybeMarkRead();
+  }
+}
+
+async function loadOlder() {
+  const room = activeRoom();
+  const timeline = room?.timeline;
+  if (!timeline?.ready || !timeline.hasOlder || timeline.loading) return;
+  const oldest = sortedMessages(timeline)[0];
+  const page = await fetchPage(room, timeline, oldest ? `&before_seq=${oldest.seq}` : "");
+  if (!page) return;
+  for (const message of page) putMessage(timeline, message, true);
+  timeline.hasOlder = page.length >= PAGE;
+  markQuotesStale(new Set(page.map((m) => m.id)));
+  if (room.id === shownRoomId) {
+    stick = false;
+    quietly(() => render({ anchor: true }));
+    fillViewport();
+  }
+}
+
+async function loadNewer() {
+  const room = activeRoom();
+  const timeline = room?.timeline;
+  if (!timeline?.ready || !timeline.hasNewer || timeline.loading) return;
+  const newest = sortedMessages(timeline).at(-1);
+  const page = await fetchPage(room, timeline, `&after_seq=${newest?.seq ?? 0}`);
+  if (!page) return;
+  for (const message of page) putMessage(timeline, message, true);
+  if (page.length < PAGE) {
+    // Caught up: live messages that waited meanwhile join now (ids dedupe any overlap).
+    timeline.hasNewer = false;
+    for (const message of timeline.parked) putMessage(timeline, message, true);
+    timeline.parked = [];
+  }
+  if (room.id === shownRoomId) {
+    render();
+    maybeMarkRead();
+  }
+}
+
+/** When a page does not fill the view, the scroll that would load more never comes. */
+function fillViewport() {
+  const room = activeRoom();
+  if (room?.timeline?.hasOlder && scroller.scrollHeight <= scroller.clientHeight + 8) loadOlder();
+}
+
+/** Shows a room's timeline (loading its first page if needed). */
+export function showTimeline(room) {
+  shownRoomId = room.id;
+  cache = new Map();
+  editing.id = null;
+  list.replaceChildren();
+  list.setAttribute("aria-label", t("chat-timeline-label", { room: roomTitle(room.view) }));
+  stick = true;
+  moderating = canModerate(room);
+  const timeline = timelineOf(room);
+  if (!timeline.live || (timeline.failed && !timeline.ready && !timeline.loading)) {
+    loadLatest(room);
+    render();
+    return;
+  }
+  quietly(render);
+  scrollToBottom();
+  fillViewport();
+  maybeMarkRead();
+}
+
+/** Scrolls to a message and flashes it; loads the history around it if needed. */
+export async function jumpTo(room, messageId, seq) {
+  const timeline = timelineOf(room);
+  if (!timeline.messages.has(messageId) && seq != null) {
+    // A window of history around the message: 25 before it, 25 after.
+    const epoch = timeline.epoch + 1;
+    timeline.epoch = epoch;
+    const page = await fetchPage(room, timeline, `&before_seq=${seq + 26}`);
+    if (!page || timeline.epoch !== epoch) return;
+    resetTimeline(room, timeline);
+    for (const message of page) putMessage(timeline, message);
+    timeline.live = true;
+    timeline.ready = true;
+    timeline.hasOlder = page.length >= PAGE;
+    const latestId = room.view.last_message?.id;
+    timeline.hasNewer = !latestId || !page.some((m) => m.id === latestId);
+  }
+  if (room.id !== shownRoomId) return;
+  stick = false;
+  render();
+  highlight(messageId);
+}
+
+function highlight(messageId) {
+  const el = list.querySelector(`[data-message-id="${CSS.escape(messageId)}"]`);
+  if (!el) return;
+  for (const old of list.querySelectorAll(".message-highlight")) old.classList.remove("message-highlight");
+  el.scrollIntoView({ block: "center" });
+  el.classList.add("message-highlight");
+  el.focus({ preventScroll: true });
+  stick = atBottom();
+  updateJumpButton();
+}
+
+async function backToLatest() {
+  const room = activeRoom();
+  if (!room) return;
+  const timeline = timelineOf(room);
+  if (timeline.hasNewer) {
+    // Drop the window into the past and start again from the newest page.
+    resetTimeline(room, timeline);
+    timeline.hasNewer = false;
+    timeline.ready = false;
+    render();
+    await loadLatest(room);
+  }
+  scrollToBottom();
+  updateJumpButton();
+  maybeMarkRead();
+}
+
+function messageOf(el) {
+  const article = el.closest("[data-message-id]");
+  const room = activeRoom();
+  if (!article || !room?.timeline) return null;
+  return room.timeline.messages.get(article.dataset.messageId) || null;
+}
+
+function markStale(id) {
+  const entry = cache.get(`m:${id}`);
+  if (entry) entry.stale = true;
+}
+
+/** Replies quote their original: refresh them when it changes or first appears. */
+function markQuotesStale(ids) {
+  for (const entry of cache.values()) {
+    if (entry.message?.reply_to && ids.has(entry.message.reply_to)) entry.stale = true;
+  }
+}
+
+/** A live region would read out a whole room's history when it is swapped in at once. */
+function quietly(fn) {
+  list.setAttribute("aria-live", "off");
+  fn();
+  setTimeout(() => list.setAttribute("aria-live", "polite"), 0);
+}
+
+function startEdit(message) {
+  if (editing.id) markStale(editing.id);
+  markStale(message.id);
+  editing.id = message.id;
+  editing.draft = message.body;
+  render();
+  const input = list.querySelector(`[data-editor-for="${CSS.escape(message.id)}"]`);
+  input?.focus();
+  input?.setSelectionRange(input.value.length, input.value.length);
+}
+
+function stopEdit() {
+  const id = editing.id;
+  editing.id = null;
+  markStale(id);
+  render();
+  list.querySelector(`[data-message-id="${CSS.escape(id || "")}"]`)?.focus({ preventScroll: true });
+}
+
+async function saveEdit() {
+  const input = list.querySelector(`[data-editor-for="${CSS.escape(editing.id || "")}"]`);
+  if (!input) return;
+  const body = input.value.trim();
+  const room = activeRoom();
+  const original = room?.timeline?.messages.get(editing.id);
+  if (!original) return stopEdit();
+  if (!body || body === original.body) return stopEdit();
+  input.disabled = true;
+  try {
+    const updated = await perform("edit", { message_id: original.id, body });
+    if (updated?.id) room.timeline.messages.set(updated.id, updated);
+    stopEdit();
+  } catch (error) {
+    input.disabled = false;
+    toastError(error);
+  }
+}
+
+/** Starts editing my newest message (ArrowUp in an empty composer). */
+export function editLastOwn() {
+  const room = activeRoom();
+  if (!room?.timeline) return false;
+  const mine = sortedMessages(room.timeline).filter((m) => m.author?.id === state.me.id && !m.deleted && m.kind === "text");
+  const last = mine.at(-1);
+  if (!last) return false;
+  startEdit(last);
+  list.querySelector(`[data-message-id="${CSS.escape(last.id)}"]`)?.scrollIntoView({ block: "nearest" });
+  return true;
+}
+
+async function toggleReaction(message, emoji) {
+  const mine = message.reactions?.some((r) => r.emoji === emoji && r.users?.includes(state.me.username));
+  try {
+    // The reply is not applied: the room's event (ordered, with the full list) is the
+    // truth, and a reply can be older than someone else's reaction that arrived first.
+    await perform(mine ? "unreact" : "react", { message_id: message.id, emoji });
+  } catch (error) {
+    toastError(error);
+  }
+}
+
+async function onClick(event) {
+  const button = event.target.closest("[data-action]");
+  if (!button || !list.contains(button)) return;
+  const message = messageOf(button);
+  const action = button.dataset.action;
+  if (action === "dm") return hooks.dm(button.dataset.username);
+  if (!message) return;
+  switch (action) {
+    case "reply":
+      return hooks.reply(message);
+    case "edit":
+      return startEdit(message);
+    case "edit-cancel":
+      return stopEdit();
+    case "edit-save":
+      return saveEdit();
+    case "delete": {
+      if (!(await confirmDialog(t("chat-delete-confirm"), t("chat-delete-button")))) return;
+      try {
+        await perform("delete", { message_id: message.id });
+      } catch (error) {
+        toastError(error);
+      }
+      return;
+    }
+    case "react":
+      return openReactionPicker(button, EMOJI, (emoji) => toggleReaction(messageOf(button) || message, emoji));
+    case "toggle-reaction":
+      return toggleReaction(message, button.dataset.emoji);
+    case "goto": {
+      const target = activeRoom()?.timeline?.messages.get(button.dataset.targetId);
+      if (target) highlight(target.id);
+      return;
+    }
+    case "vote":
+    case "close-poll": {
+      const card = button.closest("[data-poll-id]");
+      if (card) pollClick(button, card.dataset.pollId);
+      return;
+    }
+    default:
+  }
+}
+
+function onKeydown(event) {
+  const input = event.target.closest?.(".message-editor-input");
+  if (input) {
+    editing.draft = input.value;
+    if (event.key === "Escape") {
+      event.preventDefault();
+      stopEdit();
+    } else if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      saveEdit();
+    }
+  }
+}
+
+export function initTimeline() {
+  scroller = byId("timeline-scroller");
+  list = byId("timeline");
+  jumpButton = byId("jump-latest");
+  list.addEventListener("click", onClick);
+  list.addEventListener("keydown", onKeydown);
+  list.addEventListener("input", (event) => {
+    if (event.target.matches(".message-editor-input")) editing.draft = event.target.value;
+  });
+  jumpButton.addEventListener("click", backToLatest);
+  const room = () => activeRoom();
+
+  let ticking = false;
+  scroller.addEventListener("scroll", () => {
+    stick = atBottom();
+    if (ticking) return;
+    ticking = true;
+    requestAnimationFrame(() => {
+      ticking = false;
+      if (scroller.scrollTop < 300) loadOlder();
+      if (room()?.timeline?.hasNewer && scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 300) loadNewer();
+      updateJumpButton();
+      maybeMarkRead();
+    });
+  }, { passive: true });
+
+  // Images and late layout change heights: stay pinned to the bottom if we were there.
+  new ResizeObserver(() => {
+    if (stick && !room()?.timeline?.hasNewer) scroller.scrollTop = scroller.scrollHeight;
+  }).observe(list);
+
+  on("message", ({ roomId, id, created, mine }) => {
+    if (roomId !== shownRoomId) return;
+    markQuotesStale(new Set([id]));
+    // My own new message always brings me to the bottom.
+    if (created && mine) stick = true;
+    render();
+    if (created) maybeMarkRead();
+  });
+  on("members", (roomId) => {
+    // Room moderators get delete buttons once the member list says so (presence changes
+    // arrive here too, and must not redraw every message).
+    if (roomId !== shownRoomId || canModerate(room()) === moderating) return;
+    moderating = !moderating;
+    for (const entry of cache.values()) entry.stale = true;
+    render();
+  });
+  on("resumed", () => {
+    const current = room();
+    if (current?.id !== shownRoomId) return;
+    // A first page that failed while we were offline is fetched again now.
+    if (current.timeline?.failed && !current.timeline.ready && !current.timeline.loading) loadLatest(current);
+    else render();
+    maybeMarkRead();
+  });
+  document.addEventListener("visibilitychange", maybeMarkRead);
+  window.addEventListener("focus", maybeMarkRead);
+}
