@@ -27,7 +27,7 @@ pub const QUERY_MAX_CHARS: usize = 200;
 pub const LIMIT_MAX: u64 = 50;
 /// How many of the newest matches are ranked by relevance; older matches are reached by
 /// narrowing the query (more words, `from:`, `in:`, dates).
-pub const RANK_CANDIDATES: i64 = 2000;
+pub const RANK_CANDIDATES: i64 = 1000;
 
 /// How matches are found and ordered.
 enum Ranking {

@@ -48,6 +48,9 @@ struct Args {
     queries: usize,
     #[arg(long, default_value_t = 42)]
     seed: u64,
+    /// Keep the PostgreSQL database afterwards (to look at query plans); prints its URL.
+    #[arg(long)]
+    keep_database: bool,
 }
 
 /// Everyday chat words, weighted towards the start of each list (Zipf-like draws).
@@ -469,7 +472,7 @@ fn queries(
         list[rng.usize(..head.min(list.len()))].to_owned()
     };
     (0..n)
-        .map(|i| match i % 10 {
+        .map(|i| match i % 11 {
             0 => ("common word", pick(&mut rng, PERSIAN, 10)),
             1 => (
                 "rare word",
@@ -491,8 +494,9 @@ fn queries(
                 "zwnj variant",
                 ["میروم", "می روم", "نمیدانم", "کتابها", "کتاب ها"][rng.usize(..5)].to_owned(),
             ),
-            5 => (
-                "phrase",
+            5 => ("phrase from a message", remembered_phrase(seed, i)),
+            10 => (
+                "phrase of two random common words",
                 format!(
                     "\"{} {}\"",
                     pick(&mut rng, PERSIAN, 5),
@@ -528,6 +532,23 @@ fn queries(
         .collect()
 }
 
+/// Two adjacent words of a message like those in the history: what someone searching
+/// for something they remember types in quotes.
+fn remembered_phrase(seed: u64, i: usize) -> String {
+    let mut rng = Rng(fastrand::Rng::with_seed(seed.wrapping_add(i as u64 * 7919)));
+    loop {
+        let message = rng.message();
+        let words: Vec<&str> = message.split(' ').collect();
+        let pair = words.windows(2).find(|pair| {
+            pair.iter()
+                .all(|w| w.chars().all(char::is_alphabetic) || w.contains('\u{200c}'))
+        });
+        if let Some(pair) = pair {
+            return format!("\"{} {}\"", pair[0], pair[1]);
+        }
+    }
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
@@ -543,8 +564,10 @@ async fn main() -> anyhow::Result<()> {
     let (database_url, pg_name) = fresh_database(&args, dir.path()).await?;
     args.server.database_url = Some(database_url.clone());
     let result = run(&args, &database_url).await;
-    if let Some(name) = pg_name {
-        drop_database(&args, &name).await?;
+    match pg_name {
+        Some(_) if args.keep_database => println!("kept {database_url}"),
+        Some(name) => drop_database(&args, &name).await?,
+        None => {}
     }
     result
 }
