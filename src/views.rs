@@ -13,6 +13,8 @@ pub struct UserRef {
     pub id: Uuid,
     pub username: String,
     pub display_name: String,
+    /// The avatar picture, if they have one (signed-in users only).
+    pub avatar_url: Option<String>,
 }
 
 impl From<&users::Model> for UserRef {
@@ -21,8 +23,24 @@ impl From<&users::Model> for UserRef {
             id: user.id,
             username: user.username.clone(),
             display_name: user.display_name.clone(),
+            avatar_url: avatar_url(user),
         }
     }
+}
+
+/// Where a user's avatar is served, if they have one.
+pub fn avatar_url(user: &users::Model) -> Option<String> {
+    user.avatar_file.as_ref().map(|file| {
+        // The file name changes with every upload, so caches never show an old picture.
+        let version = file.split('-').next_back().unwrap_or(file);
+        let encode =
+            |s: &str| -> String { url::form_urlencoded::byte_serialize(s.as_bytes()).collect() };
+        format!(
+            "/api/v1/users/{}/avatar?v={}",
+            encode(&user.username),
+            encode(version)
+        )
+    })
 }
 
 /// One emoji on a message: how many, and who.

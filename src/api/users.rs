@@ -44,21 +44,7 @@ impl Theme {
     }
 }
 
-fn avatar_url(user: &users::Model) -> Option<String> {
-    user.avatar_file.as_ref().map(|file| {
-        // The file name changes with every upload, so caches never show an old picture.
-        let version = file.split('-').next_back().unwrap_or(file);
-        format!(
-            "/api/v1/users/{}/avatar?v={}",
-            urlencode(&user.username),
-            urlencode(version)
-        )
-    })
-}
-
-fn urlencode(s: &str) -> String {
-    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
-}
+use crate::views::avatar_url;
 
 /// The signed-in user's own account, with private settings.
 #[derive(Debug, Object)]

@@ -445,6 +445,25 @@ async fn settings_forms_change_the_profile(backend: Backend) {
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     let me: Value = app.get_json("/api/v1/users/me", &session).await;
     assert!(me["avatar_url"].is_string(), "{me}");
+    // Everyone sees it next to the user's messages.
+    let general: Vec<Value> = app.get_json("/api/v1/rooms", &session).await;
+    let sent: Value = app
+        .authed(
+            reqwest::Method::POST,
+            &format!(
+                "/api/v1/rooms/{}/messages",
+                general[0]["id"].as_str().unwrap()
+            ),
+            &session,
+        )
+        .json(&serde_json::json!({"body": "new face"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(sent["author"]["avatar_url"], me["avatar_url"]);
 
     // Password: the wrong current one is refused; the right one changes it.
     let (status, html, _) = browser

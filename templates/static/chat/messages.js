@@ -28,8 +28,14 @@ function hue(id = "") {
 
 export function avatar(user) {
   const name = authorName(user);
-  return h("span", { class: `avatar avatar-hue-${hue(user?.id)}`, "aria-hidden": "true" },
+  const initial = h("span", { class: `avatar avatar-hue-${hue(user?.id)}`, "aria-hidden": "true" },
     [...name.trim()][0]?.toUpperCase() || "?");
+  if (!user?.avatar_url) return initial;
+  // The picture covers the initial; if it fails to load, the initial stays.
+  const picture = h("img", { class: "avatar-picture", src: user.avatar_url, alt: "", loading: "lazy" });
+  picture.addEventListener("error", () => picture.remove());
+  initial.append(picture);
+  return initial;
 }
 
 /** The body as text nodes, links and mention chips. */
