@@ -5,6 +5,7 @@
 //! same transaction); PostgreSQL: a generated `tsvector` (`simple` configuration: we
 //! normalize ourselves, and there is no Persian stemmer) with a GIN index.
 //!
+//! PostgreSQL's vector also holds every adjacent token pair (`a+b`) for phrases.
 //! SQLite also indexes `search_facets`, a generated column naming the message's room and
 //! author (`r<room hex> a<author hex>`): `from:` and `in:` then intersect inside the FTS
 //! index instead of checking rows one by one. PostgreSQL gets B-tree indexes for them.
@@ -45,8 +46,17 @@ const SQLITE_DOWN: &[&str] = &[
 ];
 
 const POSTGRES_UP: &[&str] = &[
+    // Every adjacent pair of tokens as one more lexeme (`a+b`): a quoted phrase is then
+    // looked up in the GIN index instead of rechecking positions row by row.
+    "CREATE FUNCTION anjoman_word_pairs(words text) RETURNS text[] \
+     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ \
+     SELECT coalesce(array_agg(pair), '{}') FROM ( \
+       SELECT word || '+' || lead(word) OVER (ORDER BY n) AS pair \
+       FROM unnest(string_to_array(words, ' ')) WITH ORDINALITY AS t(word, n) \
+     ) pairs WHERE pair IS NOT NULL $$",
     "ALTER TABLE messages ADD COLUMN search_vector tsvector \
-     GENERATED ALWAYS AS (to_tsvector('simple', search_text)) STORED",
+     GENERATED ALWAYS AS (to_tsvector('simple', search_text) \
+     || array_to_tsvector(anjoman_word_pairs(search_text))) STORED",
     "CREATE INDEX idx_messages_search ON messages USING GIN (search_vector)",
     "CREATE INDEX idx_messages_author_created ON messages (author_id, created_at)",
     "CREATE INDEX idx_messages_room_created ON messages (room_id, created_at)",
@@ -57,6 +67,7 @@ const POSTGRES_DOWN: &[&str] = &[
     "DROP INDEX IF EXISTS idx_messages_author_created",
     "DROP INDEX IF EXISTS idx_messages_search",
     "ALTER TABLE messages DROP COLUMN IF EXISTS search_vector",
+    "DROP FUNCTION IF EXISTS anjoman_word_pairs(text)",
 ];
 
 #[async_trait::async_trait]

@@ -33,8 +33,8 @@ pub const RANK_CANDIDATES: i64 = 1000;
 enum Ranking {
     /// SQLite FTS5 `MATCH` expression; BM25.
     Fts5(String),
-    /// PostgreSQL `to_tsquery('simple', …)` input; `ts_rank`.
-    Postgres(String),
+    /// PostgreSQL `to_tsquery('simple', …)` input and the phrases' word pairs; `ts_rank`.
+    Postgres(String, Option<String>),
     /// Filters only: newest first.
     Newest,
 }
@@ -209,6 +209,20 @@ async fn resolve_scope(
     Ok(Some(Scope { author, rooms }))
 }
 
+/// The PostgreSQL query value: the parsed words, and the phrases' pair lexemes as a
+/// literal `tsquery` (parsing it would split `a+b`).
+fn pg_query(sql: &mut Sql, tsquery: &str, pairs: Option<&str>) {
+    sql.push("(to_tsquery('simple', ")
+        .bind(tsquery.to_owned())
+        .push(")");
+    if let Some(pairs) = pairs {
+        sql.push(" && CAST(")
+            .bind(pairs.to_owned())
+            .push(" AS tsquery)");
+    }
+    sql.push(")");
+}
+
 /// The FTS5 expression: the user's query on the text column, and the author and room
 /// filters as facet terms, so the index intersects them instead of rows being checked.
 fn with_facets(matching: &str, scope: &Scope) -> String {
@@ -260,11 +274,19 @@ pub async fn messages_search(
     // The newest RANK_CANDIDATES matches are found first (both indexes hand matches over
     // newest first and stop there), and only those are ranked: ranking every match of a
     // common word in a million messages costs hundreds of milliseconds.
+    if parsed.contradicts_itself() {
+        return Ok(SearchPage {
+            hits: vec![],
+            next_cursor: None,
+        });
+    }
     let ranking = match (backend, parsed.fts5_match(), parsed.pg_tsquery()) {
         (DatabaseBackend::Sqlite, Some(matching), _) => {
             Ranking::Fts5(with_facets(&matching, &scope))
         }
-        (DatabaseBackend::Postgres, _, Some(tsquery)) => Ranking::Postgres(tsquery),
+        (DatabaseBackend::Postgres, _, Some(tsquery)) => {
+            Ranking::Postgres(tsquery, parsed.pg_phrase_pairs())
+        }
         _ => Ranking::Newest,
     };
     let mut sql = Sql::new(backend);
@@ -279,14 +301,12 @@ pub async fn messages_search(
             )
             .bind(matching.clone());
         }
-        Ranking::Postgres(tsquery) => {
+        Ranking::Postgres(tsquery, pairs) => {
             sql.push(
                 "SELECT c.id AS id FROM (SELECT m.id AS id, m.created_at AS created_at, \
-                 m.search_vector AS search_vector FROM messages m \
-                 WHERE m.search_vector @@ to_tsquery('simple', ",
-            )
-            .bind(tsquery.clone())
-            .push(")");
+                 m.search_vector AS search_vector FROM messages m WHERE m.search_vector @@ ",
+            );
+            pg_query(&mut sql, tsquery, pairs.as_deref());
         }
         Ranking::Newest => {
             sql.push("SELECT m.id AS id FROM messages m WHERE 1 = 1");
@@ -329,12 +349,12 @@ pub async fn messages_search(
                 .bind(RANK_CANDIDATES)
                 .push(") ORDER BY score DESC, created_at DESC, id DESC");
         }
-        Ranking::Postgres(tsquery) => {
+        Ranking::Postgres(tsquery, pairs) => {
             sql.push(" ORDER BY m.created_at DESC LIMIT ")
                 .bind(RANK_CANDIDATES)
-                .push(") c ORDER BY ts_rank(c.search_vector, to_tsquery('simple', ")
-                .bind(tsquery.clone())
-                .push(")) DESC, c.created_at DESC, c.id DESC");
+                .push(") c ORDER BY ts_rank(c.search_vector, ");
+            pg_query(&mut sql, tsquery, pairs.as_deref());
+            sql.push(") DESC, c.created_at DESC, c.id DESC");
         }
         Ranking::Newest => {
             sql.push(" ORDER BY m.created_at DESC, m.id DESC");

@@ -123,6 +123,32 @@ impl SearchQuery {
         Some(positive.chain(negative).collect::<Vec<_>>().join(" & "))
     }
 
+    /// PostgreSQL only: the word-pair lexemes (`'a+b'`) of the positive phrases, ANDed, as
+    /// `::tsquery` input (not parsed again, so `+` stays inside the lexeme). The index
+    /// holds every adjacent pair of a message, so a phrase is looked up directly instead
+    /// of checking the positions of every row that has both words.
+    pub fn pg_phrase_pairs(&self) -> Option<String> {
+        let pairs: Vec<String> = self
+            .terms
+            .iter()
+            .filter_map(|term| match term {
+                Term::Phrase(tokens) => Some(tokens),
+                _ => None,
+            })
+            .flat_map(|tokens| {
+                tokens
+                    .windows(2)
+                    .map(|w| pg_lexeme(&format!("{}+{}", w[0], w[1])))
+            })
+            .collect();
+        (!pairs.is_empty()).then(|| pairs.join(" & "))
+    }
+
+    /// Whether a term is both required and excluded (`tea -tea`): nothing can match.
+    pub fn contradicts_itself(&self) -> bool {
+        self.excluded.iter().any(|term| self.terms.contains(term))
+    }
+
     /// The positive tokens for the snippet highlighter, each with whether it is a prefix;
     /// compare them with the tokens of [`search_text::word_spans`].
     pub fn highlight_terms(&self) -> Vec<(String, bool)> {
@@ -486,5 +512,17 @@ mod tests {
                 ("کتاب".to_owned(), true),
             ]
         );
+    }
+
+    #[test]
+    fn phrases_become_word_pairs_for_postgresql() {
+        let query = parse("\"new server tonight\" deploy");
+        assert_eq!(
+            query.pg_phrase_pairs().as_deref(),
+            Some("'new+server' & 'server+tonight'")
+        );
+        assert_eq!(parse("tea -mint").pg_phrase_pairs(), None);
+        assert!(parse("tea -tea").contradicts_itself());
+        assert!(!parse("tea -mint").contradicts_itself());
     }
 }

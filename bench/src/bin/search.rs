@@ -48,6 +48,9 @@ struct Args {
     queries: usize,
     #[arg(long, default_value_t = 42)]
     seed: u64,
+    /// Print this many of the slowest queries.
+    #[arg(long, default_value_t = 0)]
+    show_slowest: usize,
     /// Keep the PostgreSQL database afterwards (to look at query plans); prints its URL.
     #[arg(long)]
     keep_database: bool,
@@ -636,6 +639,7 @@ async fn run(args: &Args, database_url: &str) -> anyhow::Result<()> {
     }
     let mut by_kind: std::collections::BTreeMap<&str, Vec<Duration>> = Default::default();
     let mut all = Vec::new();
+    let mut slowest: Vec<(Duration, &str, &str)> = Vec::new();
     let mut empty = 0;
     for (kind, q) in &mix {
         let started = Instant::now();
@@ -646,6 +650,7 @@ async fn run(args: &Args, database_url: &str) -> anyhow::Result<()> {
         }
         by_kind.entry(kind).or_default().push(took);
         all.push(took);
+        slowest.push((took, kind, q));
     }
     all.sort();
     println!(
@@ -676,6 +681,10 @@ async fn run(args: &Args, database_url: &str) -> anyhow::Result<()> {
         percentile(&all, 0.95),
         percentile(&all, 0.99)
     );
+    slowest.sort_by_key(|entry| std::cmp::Reverse(entry.0));
+    for (took, kind, q) in slowest.iter().take(args.show_slowest) {
+        println!("slow: {:.1} ms  {kind}  {q}", took.as_secs_f64() * 1000.0);
+    }
     server.stop().await;
     Ok(())
 }
