@@ -214,3 +214,4 @@ chat-search-count = { $count ->
    *[other] { $count } results
 }
 chat-search-empty = Nothing found for “{ $query }”.
+chat-search-more = More results

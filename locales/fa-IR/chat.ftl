@@ -183,3 +183,4 @@ chat-role-moderator = ناظر
 chat-searching = در حال جست‌وجو…
 chat-search-count = { $count } نتیجه
 chat-search-empty = چیزی برای «{ $query }» پیدا نشد.
+chat-search-more = نتیجه‌های بیشتر

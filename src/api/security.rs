@@ -50,16 +50,7 @@ pub fn token_from(req: &Request) -> Option<&str> {
                 .or_else(|| v.strip_prefix("bearer "))
         })
         .map(str::trim);
-    bearer.or_else(|| {
-        req.headers()
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|pair| pair.trim().split_once('='))
-            .find(|(name, _)| *name == SESSION_COOKIE)
-            .map(|(_, value)| value)
-    })
+    bearer.or_else(|| crate::http::cookies::cookie(req, SESSION_COOKIE))
 }
 
 impl<'a> ApiExtractor<'a> for Auth {

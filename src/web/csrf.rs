@@ -8,7 +8,7 @@
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use hmac::{Hmac, Mac};
-use poem::{Request, http::header};
+use poem::Request;
 use sha2::{Digest, Sha256};
 
 pub const CSRF_COOKIE: &str = "anjoman_csrf";
@@ -81,19 +81,13 @@ impl Csrf {
 }
 
 fn nonce_from(req: &Request) -> Option<&str> {
-    req.headers()
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, value)| *name == CSRF_COOKIE && !value.is_empty())
-        .map(|(_, value)| value)
+    crate::http::cookies::cookie(req, CSRF_COOKIE)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use poem::http::header;
 
     fn request_with(cookie: &str) -> Request {
         Request::builder().header(header::COOKIE, cookie).finish()

@@ -36,14 +36,7 @@ fn query_lang(req: &Request) -> Option<&str> {
 }
 
 fn cookie_lang(req: &Request) -> Option<&str> {
-    req.headers()
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == LANG_COOKIE)
-        .map(|(_, value)| value)
+    crate::http::cookies::cookie(req, LANG_COOKIE)
 }
 
 /// What the request itself asks for (no user known yet).

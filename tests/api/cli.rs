@@ -67,7 +67,7 @@ fn help_and_version_describe_the_commands() {
     });
     assert!(help.status.success());
     let text = stdout(&help);
-    for word in ["serve", "migrate", "create-admin", "--config"] {
+    for word in ["serve", "migrate", "create-admin", "reindex", "--config"] {
         assert!(text.contains(word), "--help lacks {word}:\n{text}");
     }
     let version = run({

@@ -34,36 +34,65 @@ function show(children) {
   byId("search-input").setAttribute("aria-expanded", "true");
 }
 
-async function run(query) {
-  const mine = ++generation;
+/** Fetches one page of results (`cursor` from the previous page, if any). */
+async function fetchPage(query, cursor) {
   const params = new URLSearchParams({ q: query, limit: "20" });
   const scoped = byId("search-scope").checked && activeRoom();
   if (scoped) params.set("room_id", activeRoom().id);
+  if (cursor) params.set("cursor", cursor);
+  return api("GET", `/api/v1/search/messages?${params}`);
+}
+
+function resultItem({ message, room, snippet }) {
+  const roomName = state.rooms.get(room.id) ? roomLabel(room.id) : room.name;
+  return h("li", {},
+    h("button", {
+      type: "button", class: "search-result", dataset: { messageId: message.id, roomId: room.id, seq: message.seq },
+    },
+    h("span", { class: "search-result-meta" },
+      userText(roomName, "bdi", { class: "search-result-room" }),
+      userText(authorName(message.author), "bdi", { class: "search-result-author" }),
+      h("time", { datetime: message.created_at }, formatDateTime(message.created_at))),
+    h("span", { class: "search-result-text", dir: "auto" }, highlighted(snippet))));
+}
+
+async function run(query) {
+  const mine = ++generation;
   show([h("p", { class: "search-status", role: "status" }, t("chat-searching"))]);
-  let results;
+  let page;
   try {
-    results = (await api("GET", `/api/v1/search/messages?${params}`)).hits;
+    page = await fetchPage(query, null);
   } catch (error) {
     if (mine === generation) close();
     toastError(error);
     return;
   }
   if (mine !== generation) return; // a newer search already answered
-  const heading = h("p", { class: "search-status", role: "status" },
-    results.length ? t("chat-search-count", { count: results.length }) : t("chat-search-empty", { query }));
-  const items = results.map(({ message, room, snippet }) => {
-    const roomName = state.rooms.get(room.id) ? roomLabel(room.id) : room.name;
-    return h("li", {},
-      h("button", {
-        type: "button", class: "search-result", dataset: { messageId: message.id, roomId: room.id, seq: message.seq },
-      },
-      h("span", { class: "search-result-meta" },
-        userText(roomName, "bdi", { class: "search-result-room" }),
-        userText(authorName(message.author), "bdi", { class: "search-result-author" }),
-        h("time", { datetime: message.created_at }, formatDateTime(message.created_at))),
-      h("span", { class: "search-result-text", dir: "auto" }, highlighted(snippet))));
+  const heading = h("p", { class: "search-status", role: "status" });
+  const list = h("ol", { class: "search-result-list" });
+  let shown = 0;
+  const more = h("button", { type: "button", class: "search-more" }, t("chat-search-more"));
+  // Each page appends its hits; "more" stays while the server has another page.
+  const add = (next) => {
+    list.append(...next.hits.map(resultItem));
+    shown += next.hits.length;
+    heading.textContent = shown ? t("chat-search-count", { count: shown }) : t("chat-search-empty", { query });
+    more.hidden = !next.next_cursor;
+    more.dataset.cursor = next.next_cursor || "";
+  };
+  more.addEventListener("click", async () => {
+    more.disabled = true;
+    try {
+      const next = await fetchPage(query, more.dataset.cursor);
+      if (mine === generation) add(next);
+    } catch (error) {
+      toastError(error);
+    } finally {
+      more.disabled = false;
+    }
   });
-  show([heading, h("ol", { class: "search-result-list" }, items)]);
+  add(page);
+  show([heading, list, more]);
 }
 
 function roomLabel(id) {
