@@ -15,6 +15,7 @@ mod browser;
 mod cli;
 mod cors;
 mod dashboard;
+mod deploy;
 mod errors;
 mod files;
 mod health;
