@@ -348,6 +348,7 @@ pub fn fluent_id(code: &str) -> String {
 
 /// RFC 9457 problem details, as every error response body.
 #[derive(Debug, Clone, Serialize, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Problem {
     /// A URI naming the kind of problem: `urn:anjoman:error:<code>`.
     pub r#type: String,

@@ -1,5 +1,9 @@
 //! Wire types shared by the REST API, WebSocket events and the stored event log. Built
 //! from database models explicitly, never by serializing the models themselves.
+//!
+//! Absent optional fields are left out, not sent as `null` — in REST responses
+//! (`skip_serializing_if_is_none`) and in events alike: the spec marks them optional, not
+//! nullable, and generated clients take that literally.
 
 use chrono::{DateTime, Utc};
 use entity::{blobs, files, messages, room_members, rooms, users};
@@ -9,11 +13,13 @@ use uuid::Uuid;
 
 /// Who wrote or did something.
 #[derive(Debug, Clone, Serialize, Deserialize, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct UserRef {
     pub id: Uuid,
     pub username: String,
     pub display_name: String,
     /// The avatar picture, if they have one (signed-in users only).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub avatar_url: Option<String>,
 }
 
@@ -45,6 +51,7 @@ pub fn avatar_url(user: &users::Model) -> Option<String> {
 
 /// One emoji on a message: how many, and who.
 #[derive(Debug, Clone, Serialize, Deserialize, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ReactionCount {
     pub emoji: String,
     pub count: u32,
@@ -54,23 +61,29 @@ pub struct ReactionCount {
 
 /// A message as clients see it. `body` is plain text: render it as text, never as HTML.
 #[derive(Debug, Clone, Serialize, Deserialize, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct MessageView {
     pub id: Uuid,
     pub room_id: Uuid,
     pub seq: i64,
     /// Absent for system messages or deleted accounts.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub author: Option<UserRef>,
     /// `text`.
     pub kind: String,
     /// Empty once deleted.
     pub body: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reply_to: Option<Uuid>,
     pub created_at: DateTime<Utc>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub edited_at: Option<DateTime<Utc>>,
     pub deleted: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted_by: Option<Uuid>,
     pub reactions: Vec<ReactionCount>,
     /// For `kind = "poll"`: the poll this message carries.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub poll_id: Option<Uuid>,
     /// Files shared with the message (empty once deleted).
     #[serde(default)]
@@ -79,11 +92,13 @@ pub struct MessageView {
 
 /// A shared file. `name` is user-supplied: render it as text.
 #[derive(Debug, Clone, Serialize, Deserialize, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct FileView {
     pub id: Uuid,
     pub room_id: Uuid,
     pub uploader_id: Uuid,
     /// The message it is attached to; absent until attached.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message_id: Option<Uuid>,
     /// Sanitized original name (Persian names are kept).
     pub name: String,
@@ -94,9 +109,12 @@ pub struct FileView {
     /// Download address (access follows room membership).
     pub url: String,
     /// A preview of at most 320 px, for images.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbnail_url: Option<String>,
     /// Pixel size, for images.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub width: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub height: Option<i32>,
     pub created_at: DateTime<Utc>,
 }
@@ -148,14 +166,17 @@ impl MessageView {
 
 /// A room and, for the member asking, their unread state.
 #[derive(Debug, Clone, Serialize, Deserialize, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct RoomView {
     pub id: Uuid,
     /// `public`, `private` or `direct`.
     pub kind: String,
     pub name: String,
     pub topic: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub owner_id: Option<Uuid>,
     /// Only shown to the owner (and moderators) of a private room.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub invite_code: Option<String>,
     pub last_seq: i64,
     pub member_count: u64,
@@ -164,13 +185,16 @@ pub struct RoomView {
     /// For the asking member: mentions of them after their read position.
     pub unread_mentions: u64,
     pub last_read_seq: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_message: Option<MessageView>,
     /// For direct rooms: the other person.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub peer: Option<UserRef>,
     /// Read-only for members (moderators may still write).
     #[serde(default)]
     pub locked: bool,
     /// Messages older than this many days are removed.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub retention_days: Option<i32>,
 }
 
@@ -211,6 +235,7 @@ impl MemberView {
 
 /// A member of a room.
 #[derive(Debug, Clone, Serialize, Deserialize, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct MemberView {
     pub user: UserRef,
     /// `owner`, `moderator` or `member`.
@@ -219,59 +244,74 @@ pub struct MemberView {
     /// `online`, `away` or `offline`.
     pub presence: String,
     /// While set (and in the future) the member may read but not write.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub muted_until: Option<DateTime<Utc>>,
 }
 
 /// One answer of a poll with its count.
 #[derive(Debug, Clone, Serialize, Deserialize, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PollOptionView {
     pub id: Uuid,
     pub text: String,
     pub votes: u64,
     /// Who chose it; only for public (non-anonymous) polls.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub voters: Option<Vec<UserRef>>,
 }
 
 /// A poll and its results.
 #[derive(Debug, Clone, Serialize, Deserialize, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PollView {
     pub id: Uuid,
     pub room_id: Uuid,
     /// The timeline message (kind `poll`) that carries it.
     pub message_id: Uuid,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub creator: Option<UserRef>,
     pub question: String,
     pub options: Vec<PollOptionView>,
     pub multiple: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_choices: Option<i32>,
     pub anonymous: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub closes_at: Option<DateTime<Utc>>,
     pub closed: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub closed_at: Option<DateTime<Utc>>,
     /// People who voted (a multiple-choice voter counts once).
     pub total_voters: u64,
     /// The asking user's choices (absent in broadcasts).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub my_choices: Option<Vec<Uuid>>,
 }
 
 /// A report in the moderation queue.
 #[derive(Debug, Clone, Serialize, Deserialize, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ReportView {
     pub id: Uuid,
     pub message_id: Uuid,
     pub room_id: Uuid,
     /// Who wrote the reported message.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub author: Option<UserRef>,
     /// The message as it is now (empty once deleted).
     pub body: String,
     pub message_deleted: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reporter: Option<UserRef>,
     pub reason: String,
     /// `open`, `resolved` or `dismissed`.
     pub status: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub handled_by: Option<UserRef>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub handled_at: Option<DateTime<Utc>>,
     /// `none`, `message_deleted`, `author_muted` or `author_banned`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<String>,
     pub note: String,
     pub created_at: DateTime<Utc>,

@@ -24,6 +24,7 @@ pub struct AdminApi;
 
 /// A ban.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct BanRequest {
     /// Shown to the user when they try to log in (up to 500 characters).
     pub reason: String,
@@ -36,6 +37,7 @@ pub struct BanRequest {
 
 /// An invite to create.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct InviteRequest {
     /// How many accounts it may create (1–1000, default 1).
     #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
@@ -47,6 +49,7 @@ pub struct InviteRequest {
 
 /// A registration code.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Invite {
     pub code: String,
     pub max_uses: i32,
@@ -75,6 +78,7 @@ impl From<GlobalRole> for Role {
 
 /// A role change.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct RoleRequest {
     pub role: GlobalRole,
     /// Why (kept in the audit log).
@@ -84,6 +88,7 @@ pub struct RoleRequest {
 
 /// One audit log entry.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AuditEntry {
     pub id: Uuid,
     /// Absent for the system.
@@ -118,6 +123,7 @@ impl From<entity::audit_log::Model> for AuditEntry {
 
 /// An account as the admin dashboard shows it.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AdminUser {
     pub id: Uuid,
     pub username: String,
@@ -151,6 +157,7 @@ impl From<entity::users::Model> for AdminUser {
 
 /// Messages on one day (UTC).
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct DayCount {
     pub date: chrono::NaiveDate,
     pub messages: u64,
@@ -158,6 +165,7 @@ pub struct DayCount {
 
 /// A busy room.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct RoomCount {
     pub id: Uuid,
     pub name: String,
@@ -167,6 +175,7 @@ pub struct RoomCount {
 
 /// The instance at a glance.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct InstanceStats {
     pub users_total: u64,
     /// Signed-in users seen in the last 24 hours.

@@ -25,6 +25,7 @@ pub struct AuthApi;
 
 /// A new account.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct RegisterRequest {
     /// 3–32 letters (Latin or Persian/Arabic), digits, `_`, `.`, `-`. Unique regardless of
     /// case and of Arabic/Persian letter variants.
@@ -41,6 +42,7 @@ pub struct RegisterRequest {
 
 /// Credentials.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct LoginRequest {
     pub username: String,
     pub password: String,
@@ -48,6 +50,7 @@ pub struct LoginRequest {
 
 /// A signed-in session: send `access_token` as `Authorization: Bearer …`.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TokenResponse {
     pub access_token: String,
     /// Always `Bearer`.
@@ -60,6 +63,7 @@ pub struct TokenResponse {
 
 /// One signed-in device.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SessionInfo {
     pub id: Uuid,
     pub user_agent: String,
@@ -73,6 +77,7 @@ pub struct SessionInfo {
 
 /// A password change.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PasswordChangeRequest {
     pub current_password: String,
     pub new_password: String,

@@ -113,6 +113,7 @@ poem_openapi::impl_apirequest_for_payload!(UploadForm,);
 
 /// A stored upload, and the message that carries it (absent with `send=false`).
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct FileUploaded {
     pub file: FileView,
     pub message: Option<MessageView>,
@@ -334,7 +335,11 @@ impl FilesApi {
                     room_id = Some(id);
                 }
                 "caption" => caption = field_text(field).await?,
-                "send" => send = !matches!(field_text(field).await?.trim(), "false" | "0"),
+                "send" => {
+                    // Clients spell booleans differently (`false`, `False`, `0`).
+                    let value = field_text(field).await?.trim().to_ascii_lowercase();
+                    send = !matches!(value.as_str(), "false" | "0" | "no" | "off");
+                }
                 "file" if upload.is_none() => {
                     let name = field.file_name().unwrap_or_default().to_owned();
                     let staged = files::stage(

@@ -15,6 +15,7 @@ pub struct HealthApi;
 
 /// Probe result.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct HealthStatus {
     /// `ok`, or for readiness failures the component that is not ready.
     pub status: String,

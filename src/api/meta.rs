@@ -10,6 +10,7 @@ pub struct MetaApi;
 
 /// What is running.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct VersionInfo {
     /// Always `anjoman`.
     pub name: String,

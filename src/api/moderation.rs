@@ -27,6 +27,7 @@ pub struct ModerationApi;
 
 /// A mute.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct MuteRequest {
     /// How long, in minutes (1 to 525,600, a year).
     pub minutes: i64,
@@ -37,6 +38,7 @@ pub struct MuteRequest {
 
 /// A report of a message.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ReportRequest {
     /// Why (1–1,000 characters); moderators read it.
     pub reason: String,
@@ -60,11 +62,13 @@ pub enum ReportAction {
     BanAuthor,
 }
 
-/// A moderator's decision on a report.
+/// A moderator's decision on a report; `action` defaults to `none`.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ReportDecision {
     pub status: ReportOutcome,
-    /// Default `none`.
+    // No doc comment here: it would wrap the enum's `$ref` in `allOf`, which client
+    // generators (openapi-python-client) cannot take for a non-object.
     pub action: Option<ReportAction>,
     /// For `mute_author`: minutes (default 60).
     pub minutes: Option<i64>,
@@ -77,6 +81,7 @@ pub struct ReportDecision {
 
 /// A room's message retention.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct RetentionRequest {
     /// Days to keep messages; absent or null: forever.
     pub days: Option<i32>,
@@ -84,6 +89,7 @@ pub struct RetentionRequest {
 
 /// The reason for an action (kept in the audit log).
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Reason {
     #[oai(default)]
     pub reason: String,

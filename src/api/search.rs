@@ -17,6 +17,7 @@ pub struct SearchApi;
 
 /// A page of results, best first.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SearchResults {
     pub hits: Vec<SearchResult>,
     /// Pass as `cursor` for the next page; absent on the last page.
@@ -26,6 +27,7 @@ pub struct SearchResults {
 /// A matching message (with its author and `seq`, to jump to it), its room, and an
 /// excerpt around the match.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SearchResult {
     pub message: MessageView,
     pub room: SearchRoom,
@@ -34,6 +36,7 @@ pub struct SearchResult {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SearchRoom {
     pub id: Uuid,
     /// `public`, `private` or `direct`.
@@ -42,6 +45,7 @@ pub struct SearchRoom {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SnippetPart {
     pub text: String,
     pub hit: bool,

@@ -48,6 +48,7 @@ use crate::views::avatar_url;
 
 /// The signed-in user's own account, with private settings.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Me {
     pub id: Uuid,
     pub username: String,
@@ -84,6 +85,7 @@ impl From<users::Model> for Me {
 
 /// What everyone can see of a user.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct UserProfile {
     pub id: Uuid,
     pub username: String,
@@ -114,6 +116,7 @@ impl UserProfile {
 
 /// Profile changes; omitted fields stay as they are.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ProfilePatch {
     /// 1–64 characters.
     pub display_name: Option<String>,
@@ -129,6 +132,7 @@ pub struct ProfilePatch {
 
 /// Someone you blocked.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct BlockedUser {
     pub id: Uuid,
     pub username: String,

@@ -10,7 +10,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use crate::helpers::{Backend, spawn_app_with};
+use crate::helpers::{Backend, spawn_app, spawn_app_with};
 
 const NGINX: &str = "/usr/sbin/nginx";
 const PYTHON: &str = "tests/deploy/.venv/bin/python";
@@ -215,4 +215,39 @@ async fn https_and_wss_work_through_nginx_with_the_real_client_ip() {
         output.status.success() && stdout.contains("deploy ok"),
         "{stdout}\n{stderr}\nnginx error.log:\n{errors}"
     );
+}
+
+/// The OpenAPI surface proven by a generated client: `tests/deploy/openapi_client.py`
+/// validates the live spec (openapi-spec-validator), generates a Python client
+/// (openapi-python-client) and uses only it to register, log in, create a room, send,
+/// upload, search and read the history.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_generated_from_the_spec_works() {
+    if let Err(missing) = deploy_ready() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "the OpenAPI client test needs {missing}"
+        );
+        println!("SKIPPED OpenAPI client test: {missing}");
+        return;
+    }
+    let app = spawn_app(Backend::Sqlite).await;
+    let work = tempfile::tempdir().expect("work dir");
+    let run = tokio::process::Command::new(PYTHON)
+        .arg("tests/deploy/openapi_client.py")
+        .arg(&app.address)
+        .arg(work.path())
+        .kill_on_drop(true)
+        .output();
+    let output = tokio::time::timeout(Duration::from_secs(180), run)
+        .await
+        .expect("generation and the calls finish within 180 s")
+        .expect("python runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success() && stdout.contains("openapi client ok"),
+        "{stdout}\n{stderr}"
+    );
+    assert!(stdout.contains("spec valid"), "{stdout}");
 }
