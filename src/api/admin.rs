@@ -24,7 +24,7 @@ pub struct AdminApi;
 
 /// A ban.
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct BanRequest {
     /// Shown to the user when they try to log in (up to 500 characters).
     pub reason: String,
@@ -37,7 +37,7 @@ pub struct BanRequest {
 
 /// An invite to create.
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct InviteRequest {
     /// How many accounts it may create (1–1000, default 1).
     #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
@@ -78,7 +78,7 @@ impl From<GlobalRole> for Role {
 
 /// A role change.
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct RoleRequest {
     pub role: GlobalRole,
     /// Why (kept in the audit log).

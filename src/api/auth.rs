@@ -25,7 +25,7 @@ pub struct AuthApi;
 
 /// A new account.
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct RegisterRequest {
     /// 3–32 letters (Latin or Persian/Arabic), digits, `_`, `.`, `-`. Unique regardless of
     /// case and of Arabic/Persian letter variants.
@@ -42,7 +42,7 @@ pub struct RegisterRequest {
 
 /// Credentials.
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct LoginRequest {
     pub username: String,
     pub password: String,
@@ -77,7 +77,7 @@ pub struct SessionInfo {
 
 /// A password change.
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct PasswordChangeRequest {
     pub current_password: String,
     pub new_password: String,

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod auth;
+mod examples;
 pub mod files;
 pub mod health;
 pub mod meta;

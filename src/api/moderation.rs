@@ -27,7 +27,7 @@ pub struct ModerationApi;
 
 /// A mute.
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct MuteRequest {
     /// How long, in minutes (1 to 525,600, a year).
     pub minutes: i64,
@@ -38,7 +38,7 @@ pub struct MuteRequest {
 
 /// A report of a message.
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct ReportRequest {
     /// Why (1–1,000 characters); moderators read it.
     pub reason: String,
@@ -64,7 +64,7 @@ pub enum ReportAction {
 
 /// A moderator's decision on a report; `action` defaults to `none`.
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct ReportDecision {
     pub status: ReportOutcome,
     // No doc comment here: it would wrap the enum's `$ref` in `allOf`, which client
@@ -81,7 +81,7 @@ pub struct ReportDecision {
 
 /// A room's message retention.
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct RetentionRequest {
     /// Days to keep messages; absent or null: forever.
     pub days: Option<i32>,
@@ -89,7 +89,7 @@ pub struct RetentionRequest {
 
 /// The reason for an action (kept in the audit log).
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct Reason {
     #[oai(default)]
     pub reason: String,

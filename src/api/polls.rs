@@ -18,7 +18,7 @@ pub struct PollsApi;
 
 /// A new poll.
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct PollCreate {
     /// Up to 300 characters.
     pub question: String,
@@ -36,7 +36,7 @@ pub struct PollCreate {
 
 /// A vote: the chosen option ids (one for single-choice polls). It replaces any earlier one.
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct VoteRequest {
     pub option_ids: Vec<Uuid>,
 }

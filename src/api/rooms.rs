@@ -32,7 +32,7 @@ pub enum RoomVisibility {
 
 /// A new room.
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct RoomCreate {
     /// 1–80 characters (any script).
     pub name: String,
@@ -43,7 +43,7 @@ pub struct RoomCreate {
 
 /// Changes to a room.
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct RoomPatch {
     pub name: Option<String>,
     pub topic: Option<String>,
@@ -51,14 +51,14 @@ pub struct RoomPatch {
 
 /// Join by invite code.
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct JoinByCode {
     pub code: String,
 }
 
 /// A message to send.
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct MessageCreate {
     /// 1–4,000 characters of plain text (may be empty with `attachments`).
     #[oai(default)]
@@ -71,14 +71,14 @@ pub struct MessageCreate {
 
 /// A new body for a message.
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct MessageEdit {
     pub body: String,
 }
 
 /// Read position.
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct ReadMark {
     /// Everything up to this seq has been read.
     pub seq: i64,

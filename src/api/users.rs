@@ -116,7 +116,7 @@ impl UserProfile {
 
 /// Profile changes; omitted fields stay as they are.
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct ProfilePatch {
     /// 1–64 characters.
     pub display_name: Option<String>,
@@ -165,8 +165,10 @@ const SEARCH_LIMIT_MAX: u32 = 100;
 impl UsersApi {
     /// Your own account and settings.
     #[oai(path = "/me", method = "get", operation_id = "users_me")]
-    async fn me(&self, auth: Auth) -> Json<Me> {
-        Json(Me::from(auth.user))
+    async fn me(&self, auth: Auth) -> Result<Json<Me>, AppError> {
+        // A `Result` although it cannot fail here: that documents the 401 a missing or
+        // revoked token gets from the `Auth` extractor.
+        Ok(Json(Me::from(auth.user)))
     }
 
     /// Change your profile and settings. Every field is checked before anything is saved.

@@ -113,6 +113,29 @@ async fn the_openapi_spec_and_swagger_ui_are_served(backend: Backend) {
     );
     let problem = &spec["components"]["schemas"]["Problem"];
     assert!(problem["properties"]["code"].is_object(), "{problem}");
+    // Every JSON request body shows an example; every protected operation its errors.
+    let schemas = &spec["components"]["schemas"];
+    for (path, operations) in spec["paths"].as_object().unwrap() {
+        for (method, operation) in operations.as_object().unwrap() {
+            let json_body = &operation["requestBody"]["content"]["application/json"]["schema"];
+            if let Some(reference) = json_body["$ref"].as_str() {
+                let name = reference.rsplit('/').next().unwrap();
+                assert!(
+                    schemas[name]["example"].is_object(),
+                    "{method} {path}: {name} has no example"
+                );
+            }
+            let protected = operation["security"].is_array();
+            if protected {
+                // Problem documents for 4XX, codes listed in the catalogue above.
+                let problem = &operation["responses"]["4XX"]["content"]["application/problem+json"];
+                assert!(
+                    problem.is_object(),
+                    "{method} {path} does not document its errors"
+                );
+            }
+        }
+    }
 
     let docs = app.get("/api/docs").await;
     assert_eq!(docs.status(), 200);

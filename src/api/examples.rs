@@ -1,0 +1,204 @@
+//! Example request bodies for the OpenAPI spec (Swagger UI's "Try it out" starts from them,
+//! and generated clients show them in their docs). Persian where a person would type it.
+
+use chrono::{DateTime, Utc};
+use poem_openapi::types::{Example, MaybeUndefined};
+use uuid::Uuid;
+
+use super::{admin, auth, moderation, polls, rooms, users};
+
+/// A fixed moment in the examples (2026-11-18 12:00 UTC).
+fn moment() -> DateTime<Utc> {
+    DateTime::from_timestamp(1_795_521_600, 0).unwrap_or_default()
+}
+
+/// A fixed, readable id for the examples.
+fn id(n: u128) -> Uuid {
+    Uuid::from_u128(0x019a_4f2c_7e00_7000_8000_0000_0000_0000 + n)
+}
+
+impl Example for auth::RegisterRequest {
+    fn example() -> Self {
+        Self {
+            username: "sara".to_owned(),
+            password: "correct horse battery".to_owned(),
+            display_name: Some("سارا".to_owned()),
+            invite_code: None,
+            locale: Some("fa-IR".to_owned()),
+        }
+    }
+}
+
+impl Example for auth::LoginRequest {
+    fn example() -> Self {
+        Self {
+            username: "sara".to_owned(),
+            password: "correct horse battery".to_owned(),
+        }
+    }
+}
+
+impl Example for auth::PasswordChangeRequest {
+    fn example() -> Self {
+        Self {
+            current_password: "correct horse battery".to_owned(),
+            new_password: "a longer and newer passphrase".to_owned(),
+        }
+    }
+}
+
+impl Example for users::ProfilePatch {
+    fn example() -> Self {
+        Self {
+            display_name: Some("سارا رحیمی".to_owned()),
+            bio: Some("Backend developer; چای بیشتر از قهوه.".to_owned()),
+            locale: Some("fa-IR".to_owned()),
+            theme: Some(users::Theme::Dark),
+            notification_sound: Some(true),
+            email: MaybeUndefined::Undefined,
+        }
+    }
+}
+
+impl Example for rooms::RoomCreate {
+    fn example() -> Self {
+        Self {
+            name: "چای‌خانه".to_owned(),
+            topic: Some("Tea, books and everything else".to_owned()),
+            visibility: rooms::RoomVisibility::Public,
+        }
+    }
+}
+
+impl Example for rooms::RoomPatch {
+    fn example() -> Self {
+        Self {
+            name: Some("Tea house".to_owned()),
+            topic: None,
+        }
+    }
+}
+
+impl Example for rooms::JoinByCode {
+    fn example() -> Self {
+        Self {
+            code: "k3Jd9xQ2".to_owned(),
+        }
+    }
+}
+
+impl Example for rooms::MessageCreate {
+    fn example() -> Self {
+        Self {
+            body: "سلام @ali, the release is on Thursday.".to_owned(),
+            reply_to: Some(id(1)),
+            attachments: vec![],
+        }
+    }
+}
+
+impl Example for rooms::MessageEdit {
+    fn example() -> Self {
+        Self {
+            body: "سلام @ali, the release moved to Friday.".to_owned(),
+        }
+    }
+}
+
+impl Example for rooms::ReadMark {
+    fn example() -> Self {
+        Self { seq: 42 }
+    }
+}
+
+impl Example for polls::PollCreate {
+    fn example() -> Self {
+        Self {
+            question: "Release day?".to_owned(),
+            options: vec!["پنجشنبه".to_owned(), "جمعه".to_owned()],
+            multiple: Some(false),
+            max_choices: None,
+            anonymous: Some(false),
+            closes_at: Some(moment()),
+        }
+    }
+}
+
+impl Example for polls::VoteRequest {
+    fn example() -> Self {
+        Self {
+            option_ids: vec![id(2)],
+        }
+    }
+}
+
+impl Example for admin::BanRequest {
+    fn example() -> Self {
+        Self {
+            reason: "Spam links in three rooms".to_owned(),
+            until: Some(moment()),
+            purge_hours: Some(24),
+        }
+    }
+}
+
+impl Example for admin::RoleRequest {
+    fn example() -> Self {
+        Self {
+            role: admin::GlobalRole::Moderator,
+            reason: "Helps with the night shift".to_owned(),
+        }
+    }
+}
+
+impl Example for admin::InviteRequest {
+    fn example() -> Self {
+        Self {
+            max_uses: Some(5),
+            expires_in_hours: Some(72),
+        }
+    }
+}
+
+impl Example for moderation::MuteRequest {
+    fn example() -> Self {
+        Self {
+            minutes: 60,
+            reason: "Cool down".to_owned(),
+        }
+    }
+}
+
+impl Example for moderation::Reason {
+    fn example() -> Self {
+        Self {
+            reason: "Off-topic after two warnings".to_owned(),
+        }
+    }
+}
+
+impl Example for moderation::ReportRequest {
+    fn example() -> Self {
+        Self {
+            reason: "تبلیغ".to_owned(),
+        }
+    }
+}
+
+impl Example for moderation::ReportDecision {
+    fn example() -> Self {
+        Self {
+            status: moderation::ReportOutcome::Resolved,
+            action: Some(moderation::ReportAction::MuteAuthor),
+            minutes: Some(60),
+            until: None,
+            note: "Second report this week".to_owned(),
+        }
+    }
+}
+
+impl Example for moderation::RetentionRequest {
+    fn example() -> Self {
+        Self { days: Some(90) }
+    }
+}
