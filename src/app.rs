@@ -29,6 +29,7 @@ use crate::{
         self,
         broker::{Broker, InProcessBroker},
         hub::Hub,
+        redis_broker::RedisBroker,
     },
 };
 
@@ -66,8 +67,12 @@ impl AppState {
             settings.ws.queue_capacity,
             Duration::from_millis(settings.ws.typing_expiry_ms),
         );
+        let broker: Arc<dyn Broker> = match &settings.broker.url {
+            Some(url) => RedisBroker::start(hub.clone(), url, &settings.broker.channel)?,
+            None => InProcessBroker::new(hub.clone()),
+        };
         Ok(Self {
-            broker: InProcessBroker::new(hub.clone()),
+            broker,
             hub,
             limits: Arc::new(Limits::new(&settings)),
             files: Arc::new(files),

@@ -245,6 +245,8 @@ pub struct BrokerSettings {
     /// `redis://…` for cross-node fan-out; `None` keeps events in-process.
     #[serde(deserialize_with = "optional_string")]
     pub url: Option<String>,
+    /// The pub/sub channel the nodes of one installation share.
+    pub channel: String,
 }
 
 /// A configuration problem, worded on one line and naming the key at fault.

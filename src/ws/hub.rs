@@ -238,6 +238,14 @@ impl Hub {
         (before != after).then_some((user_id, after))
     }
 
+    /// Closes every local socket with the resume code: after a gap in cross-node delivery,
+    /// clients reconnect and fetch what they missed with `after_seq`.
+    pub fn close_all_for_resume(&self) {
+        for conn in self.read_state().conns.values() {
+            conn.closer.close(close::RESUME);
+        }
+    }
+
     /// People with at least one live socket on this node.
     pub fn online_count(&self) -> usize {
         self.read_state().users.len()

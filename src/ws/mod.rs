@@ -3,6 +3,7 @@
 pub mod broker;
 pub mod hub;
 pub mod protocol;
+pub mod redis_broker;
 pub mod session;
 
 use poem::{

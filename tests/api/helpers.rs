@@ -82,6 +82,15 @@ pub struct TestDatabase {
 }
 
 impl TestDatabase {
+    /// A database another test value owns (and drops).
+    pub fn shared(url: &str) -> TestDatabase {
+        TestDatabase {
+            url: url.to_owned(),
+            _dir: None,
+            pg_name: None,
+        }
+    }
+
     pub async fn create(backend: &Backend) -> TestDatabase {
         match backend {
             Backend::Sqlite => {
@@ -147,6 +156,32 @@ impl Drop for TestDatabase {
             });
         }
     }
+}
+
+/// Where the Redis tests connect; the machine's Redis by default.
+pub fn redis_url() -> String {
+    std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned())
+}
+
+/// The Redis URL if Redis answers. In CI an unreachable Redis fails the test; elsewhere
+/// it is skipped with a note.
+pub async fn redis_or_skip() -> Option<String> {
+    let url = redis_url();
+    let address = url
+        .trim_start_matches("redis://")
+        .split('/')
+        .next()
+        .unwrap_or("127.0.0.1:6379")
+        .to_owned();
+    if tokio::net::TcpStream::connect(&address).await.is_ok() {
+        return Some(url);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "Redis at {url} is not reachable, and CI must run the Redis suite"
+    );
+    println!("SKIPPED: Redis is not reachable at {url}");
+    None
 }
 
 /// A running server and a client for it.
@@ -243,6 +278,25 @@ impl TestApp {
             assert_eq!(joined.status(), 200);
         }
         id
+    }
+
+    /// Another node of the same installation: the same database, its own port and uploads
+    /// directory, `configure` applied on top (e.g. the shared broker).
+    pub async fn another_node(&self, configure: impl FnOnce(Figment) -> Figment) -> TestApp {
+        let uploads = tempfile::tempdir().expect("uploads dir");
+        let figment = test_figment(&self.database.url).merge(("uploads.dir", uploads.path()));
+        let settings = Settings::from_figment(configure(figment)).expect("node settings");
+        let app = Application::build(settings).await.expect("node builds");
+        let address = format!("http://{}", app.local_addr());
+        let db = app.state().db.clone();
+        tokio::spawn(app.run_until(std::future::pending()));
+        TestApp {
+            address,
+            client: client(),
+            db,
+            database: TestDatabase::shared(&self.database.url),
+            uploads,
+        }
     }
 
     /// The server's uploads directory.

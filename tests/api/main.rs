@@ -13,6 +13,7 @@ mod auth;
 mod authorization;
 mod browser;
 mod cli;
+mod cluster;
 mod cors;
 mod dashboard;
 mod deploy;
