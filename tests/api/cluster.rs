@@ -41,19 +41,7 @@ async fn events_cross_nodes_and_a_ban_on_one_closes_sockets_on_another() {
         .request(json!({"op": "subscribe", "room_id": room}))
         .await;
     assert_eq!(ack["type"], "ack", "{ack}");
-    let sent: Value = b
-        .authed(
-            Method::POST,
-            &format!("/api/v1/rooms/{room}/messages"),
-            &alice,
-        )
-        .json(&json!({"body": "from node B"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let sent = b.post_message(&alice, &room, "from node B").await;
     let created = bob_on_a.expect("message.created").await;
     assert_eq!(created["data"]["body"], "from node B");
     assert_eq!(

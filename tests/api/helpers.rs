@@ -218,6 +218,11 @@ pub async fn spawn_app_with(
         telemetry::init(anjoman::config::LogFormat::Text);
     }
     let database = TestDatabase::create(&backend).await;
+    start_node(database, configure).await
+}
+
+/// A server on `database` with its own port and uploads directory.
+async fn start_node(database: TestDatabase, configure: impl FnOnce(Figment) -> Figment) -> TestApp {
     let uploads = tempfile::tempdir().expect("uploads dir");
     let figment = test_figment(&database.url).merge(("uploads.dir", uploads.path()));
     let settings = Settings::from_figment(configure(figment)).expect("test settings are valid");
@@ -283,20 +288,23 @@ impl TestApp {
     /// Another node of the same installation: the same database, its own port and uploads
     /// directory, `configure` applied on top (e.g. the shared broker).
     pub async fn another_node(&self, configure: impl FnOnce(Figment) -> Figment) -> TestApp {
-        let uploads = tempfile::tempdir().expect("uploads dir");
-        let figment = test_figment(&self.database.url).merge(("uploads.dir", uploads.path()));
-        let settings = Settings::from_figment(configure(figment)).expect("node settings");
-        let app = Application::build(settings).await.expect("node builds");
-        let address = format!("http://{}", app.local_addr());
-        let db = app.state().db.clone();
-        tokio::spawn(app.run_until(std::future::pending()));
-        TestApp {
-            address,
-            client: client(),
-            db,
-            database: TestDatabase::shared(&self.database.url),
-            uploads,
-        }
+        start_node(TestDatabase::shared(&self.database.url), configure).await
+    }
+
+    /// `token`'s user posts `body` to `room` over REST; the stored message.
+    pub async fn post_message(&self, token: &str, room: &str, body: &str) -> Value {
+        let resp = self
+            .authed(
+                reqwest::Method::POST,
+                &format!("/api/v1/rooms/{room}/messages"),
+                token,
+            )
+            .json(&json!({ "body": body }))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(resp.status(), 201, "sending {body:?}");
+        resp.json().await.expect("message json")
     }
 
     /// The server's uploads directory.

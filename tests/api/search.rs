@@ -19,18 +19,7 @@ on_both_backends!(
 );
 
 async fn send(app: &TestApp, token: &str, room: &str, body: &str) -> String {
-    let resp = app
-        .authed(
-            Method::POST,
-            &format!("/api/v1/rooms/{room}/messages"),
-            token,
-        )
-        .json(&json!({"body": body}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 201);
-    let sent: Value = resp.json().await.unwrap();
+    let sent = app.post_message(token, room, body).await;
     sent["id"].as_str().unwrap().to_owned()
 }
 
