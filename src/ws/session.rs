@@ -375,14 +375,7 @@ async fn writer(
     loop {
         let out: Vec<Arc<str>> = tokio::select! {
             biased;
-            code = closer.closed() => {
-                let reason = close_reason(code);
-                let _ = tokio::time::timeout(
-                    Duration::from_secs(1),
-                    sink.send(Message::close_with(CloseCode::from(code), reason)),
-                ).await;
-                return reason;
-            }
+            code = closer.closed() => return send_close(&mut sink, code).await,
             control = ctl.recv() => match control {
                 None => return "client",
                 Some(control) => on_control(&mut rooms, control),
@@ -446,16 +439,27 @@ async fn writer(
             }
             sink.flush().await
         };
-        // A close request interrupts a write stuck on a reader that stopped reading.
+        // A close request interrupts a write stuck on a reader that stopped reading; the
+        // close frame still goes out if the reader is only slow.
         tokio::select! {
             biased;
-            code = closer.closed() => {
-                return close_reason(code);
-            }
+            code = closer.closed() => return send_close(&mut sink, code).await,
             written = write => if written.is_err() { return "client" },
         }
         last_flush = tokio::time::Instant::now();
     }
+}
+
+/// Tells the client why the hub closes its socket, waiting at most a second (a peer that
+/// stopped reading must not hold the task). Returns the reason, for the metric.
+async fn send_close(sink: &mut Sink, code: u16) -> &'static str {
+    let reason = close_reason(code);
+    let _ = tokio::time::timeout(
+        Duration::from_secs(1),
+        sink.send(Message::close_with(CloseCode::from(code), reason)),
+    )
+    .await;
+    reason
 }
 
 /// The metric label (and close reason text) for a close the hub asked for.
