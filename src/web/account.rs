@@ -8,10 +8,11 @@ use poem::{
     web::{Data, Form},
 };
 use serde::Deserialize;
-use tera::Context;
-use unic_langid::LanguageIdentifier;
 
-use super::{csrf::CSRF_FIELD, lang, page_context, redirect, render_page, signed_in};
+use super::{
+    csrf::CSRF_FIELD, form_error, form_forged, lang, languages, page_context, redirect,
+    render_page, signed_in,
+};
 use crate::{
     actions,
     api::auth::{device, secure_cookies, session_cookie},
@@ -21,7 +22,6 @@ use crate::{
         auth::{self, Registrant, SignedIn},
         sessions,
     },
-    error::AppError,
 };
 
 #[derive(Debug, Default, Deserialize)]
@@ -71,7 +71,7 @@ fn show(state: &AppState, req: &Request, page: FormPage<'_>) -> poem::Result<Res
             Registration::Closed => "closed",
         },
     );
-    insert_languages(state, &lang, &mut context);
+    context.insert("languages", &languages(state, &lang));
     let (status, error) = page.error.unwrap_or((StatusCode::OK, String::new()));
     context.insert("error", &error);
     let cookies: Vec<String> = token
@@ -80,35 +80,6 @@ fn show(state: &AppState, req: &Request, page: FormPage<'_>) -> poem::Result<Res
         .chain(lang::switch_cookie(&state.i18n, req))
         .collect();
     render_page(state, page.template, &lang, context, status, &cookies)
-}
-
-/// The language switch: each language by its own name, and which one is in use.
-fn insert_languages(state: &AppState, lang: &LanguageIdentifier, context: &mut Context) {
-    let languages: Vec<(String, String, bool)> = state
-        .i18n
-        .available()
-        .iter()
-        .map(|available| {
-            let name = state.i18n.message(available, "language-name", None, None);
-            (available.to_string(), name, available == lang)
-        })
-        .collect();
-    context.insert("languages", &languages);
-}
-
-/// The reason a form failed, in the page's language.
-fn failure(state: &AppState, req: &Request, err: &AppError) -> (StatusCode, String) {
-    let lang = lang::requested(&state.i18n, req);
-    (err.status(), err.to_problem(&state.i18n, &lang).detail)
-}
-
-/// A form posted without a valid token: refused with a page that says to reload.
-fn forged(state: &AppState, req: &Request) -> Response {
-    let lang = lang::requested(&state.i18n, req);
-    tracing::info!("form refused: CSRF token missing or wrong");
-    state
-        .templates
-        .message_page(&state.i18n, &lang, StatusCode::FORBIDDEN, "page-csrf", "")
 }
 
 fn signed_in_response(state: &AppState, signed: SignedIn) -> Response {
@@ -137,7 +108,7 @@ pub async fn login_submit(
     Form(form): Form<LoginForm>,
 ) -> poem::Result<Response> {
     if !state.auth.csrf.verify(req, &form.csrf) {
-        return Ok(forged(&state, req));
+        return Ok(form_forged(&state, req, None));
     }
     match auth::auth_login(
         &state.db,
@@ -154,7 +125,7 @@ pub async fn login_submit(
                 template: "login.html",
                 username: &form.username,
                 display_name: "",
-                error: Some(failure(&state, req, &err)),
+                error: Some(form_error(&state, req, None, &err)),
             };
             show(&state, req, page)
         }
@@ -182,7 +153,7 @@ pub async fn register_submit(
     Form(form): Form<RegisterForm>,
 ) -> poem::Result<Response> {
     if !state.auth.csrf.verify(req, &form.csrf) {
-        return Ok(forged(&state, req));
+        return Ok(form_forged(&state, req, None));
     }
     // The language the page was read in becomes the account's language.
     let locale = lang::requested(&state.i18n, req).to_string();
@@ -200,7 +171,7 @@ pub async fn register_submit(
                 template: "register.html",
                 username: &form.username,
                 display_name: &form.display_name,
-                error: Some(failure(&state, req, &err)),
+                error: Some(form_error(&state, req, None, &err)),
             };
             show(&state, req, page)
         }
@@ -215,7 +186,7 @@ pub async fn logout(
     Form(form): Form<CsrfForm>,
 ) -> poem::Result<Response> {
     if !state.auth.csrf.verify(req, &form.csrf) {
-        return Ok(forged(&state, req));
+        return Ok(form_forged(&state, req, None));
     }
     if let Some((user, session)) = signed_in(&state, req).await {
         sessions::session_revoke(&state.db, user.id, session.id).await?;

@@ -198,6 +198,39 @@ pub fn render_page(
     Ok(response)
 }
 
+/// Every language by its own name, and whether it is `lang` (the switch and the picker).
+pub fn languages(state: &AppState, lang: &LanguageIdentifier) -> Vec<(String, String, bool)> {
+    state
+        .i18n
+        .available()
+        .iter()
+        .map(|available| {
+            let name = state.i18n.message(available, "language-name", None, None);
+            (available.to_string(), name, available == lang)
+        })
+        .collect()
+}
+
+/// Why a form failed, as its status and the localized reason.
+pub fn form_error(
+    state: &AppState,
+    req: &poem::Request,
+    user: Option<&users::Model>,
+    err: &crate::error::AppError,
+) -> (StatusCode, String) {
+    let lang = lang::for_page(&state.i18n, req, user);
+    (err.status(), err.to_problem(&state.i18n, &lang).detail)
+}
+
+/// A form posted without a valid CSRF token: a localized 403 page that says to reload.
+pub fn form_forged(state: &AppState, req: &poem::Request, user: Option<&users::Model>) -> Response {
+    let lang = lang::for_page(&state.i18n, req, user);
+    tracing::info!("form refused: CSRF token missing or wrong");
+    state
+        .templates
+        .message_page(&state.i18n, &lang, StatusCode::FORBIDDEN, "page-csrf", "")
+}
+
 /// `303 See Other` to `location`, with cookies.
 pub fn redirect(location: &str, cookies: &[String]) -> Response {
     let mut response = Response::builder()

@@ -76,17 +76,7 @@ fn show(
             .avatar_url
             .unwrap_or_default(),
     );
-    let languages: Vec<(String, String)> = state
-        .i18n
-        .available()
-        .iter()
-        .map(|l| {
-            let name = state.i18n.message(l, "language-name", None, None);
-            (l.to_string(), name)
-        })
-        .collect();
-    context.insert("languages", &languages);
-    context.insert("current_locale", &lang.to_string());
+    context.insert("languages", &super::languages(state, &lang));
     context.insert("themes", &crate::domain::profile::THEMES);
     context.insert("saved", &saved);
     let status = failure.as_ref().map_or(StatusCode::OK, |f| f.status);
@@ -111,19 +101,12 @@ fn failure(
     form: &'static str,
     err: &AppError,
 ) -> Failure {
-    let lang = super::lang::for_page(&state.i18n, req, Some(user));
+    let (status, message) = super::form_error(state, req, Some(user), err);
     Failure {
         form,
-        status: err.status(),
-        message: err.to_problem(&state.i18n, &lang).detail,
+        status,
+        message,
     }
-}
-
-fn forged(state: &AppState, req: &Request, user: &users::Model) -> Response {
-    let lang = super::lang::for_page(&state.i18n, req, Some(user));
-    state
-        .templates
-        .message_page(&state.i18n, &lang, StatusCode::FORBIDDEN, "page-csrf", "")
 }
 
 #[handler]
@@ -150,7 +133,7 @@ pub async fn save_profile(
         Err(to_login) => return Ok(to_login),
     };
     if !state.auth.csrf.verify(req, &form.csrf) {
-        return Ok(forged(&state, req, &user));
+        return Ok(super::form_forged(&state, req, Some(&user)));
     }
     let changes = ProfileChanges {
         display_name: Some(form.display_name),
@@ -192,7 +175,7 @@ pub async fn save_avatar(
         }
     }
     if !token_ok {
-        return Ok(forged(&state, req, &user));
+        return Ok(super::form_forged(&state, req, Some(&user)));
     }
     let uploads = state.settings.uploads.dir.clone();
     let result = match picture.filter(|bytes| !bytes.is_empty()) {
@@ -234,7 +217,7 @@ pub async fn save_password(
         return Ok(redirect("/login", &[]));
     };
     if !state.auth.csrf.verify(req, &form.csrf) {
-        return Ok(forged(&state, req, &user));
+        return Ok(super::form_forged(&state, req, Some(&user)));
     }
     let changed = auth::auth_password_change(
         &state.db,
