@@ -44,6 +44,7 @@ pub async fn message_send(
     state
         .limits
         .message(author.id)
+        .await
         .map_err(AppError::rate_limited)?;
     let order = state.hub.order(room_id).await;
     let sent =
@@ -331,8 +332,28 @@ fn typing_publish(state: &AppState, room_id: Uuid, user: UserRef, active: bool) 
     });
 }
 
+/// This node's sockets changed the user's presence here: tells their rooms if that changed
+/// their presence over all nodes.
+pub async fn presence_local(state: &AppState, user: &users::Model, local: Presence) {
+    if let Some(presence) = state.presence.local_changed(user.id, local).await {
+        presence_publish(state, user, presence).await;
+    }
+}
+
+/// Announces a change found by the presence heartbeat (a dead node's users lapsed).
+pub async fn presence_announce(state: &AppState, user_id: Uuid, presence: Presence) {
+    match <users::Entity as sea_orm::EntityTrait>::find_by_id(user_id)
+        .one(&state.db)
+        .await
+    {
+        Ok(Some(user)) => presence_publish(state, &user, presence).await,
+        Ok(None) => {}
+        Err(err) => tracing::warn!(error = %err, "presence not announced"),
+    }
+}
+
 /// Tells the user's rooms that their presence changed (in the next presence batch).
-pub async fn presence_publish(state: &AppState, user: &users::Model, presence: Presence) {
+async fn presence_publish(state: &AppState, user: &users::Model, presence: Presence) {
     match rooms::room_ids_of(&state.db, user.id).await {
         Ok(room_ids) => state
             .hub
@@ -353,10 +374,15 @@ pub async fn room_members(
     room_id: Uuid,
 ) -> AppResult<Vec<MemberView>> {
     rooms::require_member(&state.db, room_id, user.id).await?;
-    Ok(rooms::room_members(&state.db, room_id)
-        .await?
+    let members = rooms::room_members(&state.db, room_id).await?;
+    let ids: Vec<Uuid> = members.iter().map(|(_, user)| user.id).collect();
+    let presence = state.presence.statuses(&ids).await;
+    Ok(members
         .into_iter()
-        .map(|(member, user)| MemberView::new(member, &user, state.hub.presence(user.id).as_str()))
+        .map(|(member, user)| {
+            let status = presence.get(&user.id).copied().unwrap_or(Presence::Offline);
+            MemberView::new(member, &user, status.as_str())
+        })
         .collect())
 }
 
@@ -370,6 +396,7 @@ pub async fn poll_create(
     state
         .limits
         .message(author.id)
+        .await
         .map_err(AppError::rate_limited)?;
     let order = state.hub.order(room_id).await;
     let (view, event) = polls::poll_create(&state.db, author, room_id, new).await?;

@@ -14,6 +14,7 @@ use secrecy::ExposeSecret;
 
 use crate::{
     api,
+    cluster::Shared,
     config::{Mode, Settings},
     db,
     domain::{auth::AuthService, avatar, files::FileStore, rooms},
@@ -29,6 +30,7 @@ use crate::{
         self,
         broker::{Broker, InProcessBroker},
         hub::Hub,
+        presence::PresenceBoard,
         redis_broker::RedisBroker,
     },
 };
@@ -43,6 +45,8 @@ pub struct AppState {
     pub auth: Arc<AuthService>,
     pub hub: Hub,
     pub broker: Arc<dyn Broker>,
+    /// Presence over every node (or this one's alone without Redis).
+    pub presence: Arc<PresenceBoard>,
     pub limits: Arc<Limits>,
     pub files: Arc<FileStore>,
     pub metrics: PrometheusHandle,
@@ -67,16 +71,30 @@ impl AppState {
             settings.ws.queue_capacity,
             Duration::from_millis(settings.ws.typing_expiry_ms),
         );
-        let broker: Arc<dyn Broker> = match &settings.broker.url {
-            Some(url) => RedisBroker::start(hub.clone(), url, &settings.broker.channel)?,
+        let shared = match &settings.broker.url {
+            Some(url) => Some(Arc::new(Shared::new(url, &settings.broker.namespace)?)),
+            None => None,
+        };
+        let broker: Arc<dyn Broker> = match &shared {
+            Some(shared) => RedisBroker::start(hub.clone(), shared),
             None => InProcessBroker::new(hub.clone()),
         };
+        let presence = PresenceBoard::new(
+            hub.clone(),
+            shared.clone(),
+            Duration::from_secs(settings.broker.presence_ttl_secs),
+        );
         Ok(Self {
             broker,
             hub,
-            limits: Arc::new(Limits::new(&settings)),
+            presence: Arc::new(presence),
+            limits: Arc::new(Limits::new(&settings, shared.clone())),
             files: Arc::new(files),
-            auth: Arc::new(AuthService::new(&settings.auth, jwt_key.expose_secret())?),
+            auth: Arc::new(AuthService::new(
+                &settings.auth,
+                jwt_key.expose_secret(),
+                shared,
+            )?),
             db,
             i18n: I18n::load()?,
             templates: Templates::load()?,
@@ -212,6 +230,7 @@ impl Application {
         let grace = Duration::from_secs(self.state.settings.server.shutdown_timeout_secs);
         let db = self.state.db.clone();
         let housekeeping = tokio::spawn(housekeeping(self.state.clone()));
+        let heartbeat = tokio::spawn(presence_heartbeat(self.state.clone()));
         let cleanup = tokio::spawn(files_cleanup(self.state.clone()));
         let retention = tokio::spawn(retention(self.state.clone()));
         let app = router(self.state)?;
@@ -219,6 +238,7 @@ impl Application {
             .run_with_graceful_shutdown(app, shutdown, Some(grace))
             .await?;
         housekeeping.abort();
+        heartbeat.abort();
         cleanup.abort();
         retention.abort();
         db.close().await?;
@@ -244,6 +264,17 @@ async fn housekeeping(state: AppState) {
         }
         if ticks % 240 == 0 {
             state.limits.sweep();
+        }
+    }
+}
+
+/// Keeps this node's presence entries alive in Redis and announces what lapsed elsewhere.
+async fn presence_heartbeat(state: AppState) {
+    let mut tick = tokio::time::interval(state.presence.heartbeat_every());
+    loop {
+        tick.tick().await;
+        for (user_id, presence) in state.presence.heartbeat().await {
+            crate::actions::presence_announce(&state, user_id, presence).await;
         }
     }
 }

@@ -245,8 +245,11 @@ pub struct BrokerSettings {
     /// `redis://…` for cross-node fan-out; `None` keeps events in-process.
     #[serde(deserialize_with = "optional_string")]
     pub url: Option<String>,
-    /// The pub/sub channel the nodes of one installation share.
-    pub channel: String,
+    /// Prefix of the channel and keys the nodes of one installation share in Redis.
+    pub namespace: String,
+    /// A node's presence entries lapse this long after its last heartbeat (a third of it),
+    /// so the users of a node that died go offline within this time.
+    pub presence_ttl_secs: u64,
 }
 
 /// A configuration problem, worded on one line and naming the key at fault.
@@ -402,6 +405,12 @@ impl Settings {
             if !broker.starts_with("redis://") && !broker.starts_with("rediss://") {
                 return Err(key_error("broker.url", "must start with redis://"));
             }
+        }
+        if self.broker.presence_ttl_secs < 3 {
+            return Err(key_error("broker.presence_ttl_secs", "must be at least 3"));
+        }
+        if self.broker.namespace.is_empty() || self.broker.namespace.contains(char::is_whitespace) {
+            return Err(key_error("broker.namespace", "must be a non-empty word"));
         }
         Ok(())
     }

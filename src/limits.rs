@@ -1,10 +1,12 @@
-//! Rate limits shared by the REST API and the WebSocket hub (`governor`, keyed).
+//! Rate limits shared by the REST API and the WebSocket hub. With Redis configured they are
+//! counted there (`cluster::rates`), so a budget holds over every node rather than once per
+//! node; otherwise, and whenever Redis does not answer, in this process (`governor`, keyed).
 
 use std::{
     collections::HashMap,
     net::IpAddr,
     num::NonZeroU32,
-    sync::Mutex,
+    sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
 
@@ -14,7 +16,13 @@ use governor::{
 };
 use uuid::Uuid;
 
-use crate::config::Settings;
+use crate::{
+    cluster::{
+        Shared,
+        rates::{self, Budget},
+    },
+    config::Settings,
+};
 
 /// A refused connection attempt: how long to wait, and whether this attempt started the
 /// IP's ban (a security event worth recording once).
@@ -24,60 +32,103 @@ pub struct ConnectRefused {
     pub newly_banned: bool,
 }
 
-/// The limiters, built from configuration.
-pub struct Limits {
-    messages: DefaultKeyedRateLimiter<Uuid>,
-    uploads: DefaultKeyedRateLimiter<Uuid>,
-    connects: DefaultKeyedRateLimiter<IpAddr>,
-    ip_bans: Mutex<HashMap<IpAddr, Instant>>,
-    ip_ban: Duration,
+/// One kind of limit: its budget, and the local limiter that stands in for Redis.
+struct Limit<K: std::hash::Hash + Eq + Clone> {
+    budget: Budget,
+    local: DefaultKeyedRateLimiter<K>,
 }
 
-fn quota(count: u32, per: Duration) -> Quota {
-    let count = NonZeroU32::new(count).unwrap_or(NonZeroU32::MIN);
-    // `count` at once, refilled evenly over `per`.
-    Quota::with_period(per / count.get())
-        .unwrap_or_else(|| Quota::per_second(count))
-        .allow_burst(count)
+impl<K: std::hash::Hash + Eq + Clone> Limit<K> {
+    fn new(count: u32, per: Duration) -> Self {
+        let budget = Budget::new(count, per);
+        let burst = NonZeroU32::new(budget.burst).unwrap_or(NonZeroU32::MIN);
+        let quota = Quota::with_period(budget.interval)
+            .unwrap_or_else(|| Quota::per_second(burst))
+            .allow_burst(burst);
+        Self {
+            budget,
+            local: RateLimiter::keyed(quota),
+        }
+    }
+
+    fn take_local(&self, key: &K) -> Result<(), Duration> {
+        self.local
+            .check_key(key)
+            .map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
+    }
+}
+
+/// The limiters, built from configuration.
+pub struct Limits {
+    messages: Limit<Uuid>,
+    uploads: Limit<Uuid>,
+    connects: Limit<IpAddr>,
+    ip_bans: Mutex<HashMap<IpAddr, Instant>>,
+    ip_ban: Duration,
+    shared: Option<Arc<Shared>>,
 }
 
 impl Limits {
-    pub fn new(settings: &Settings) -> Self {
+    pub fn new(settings: &Settings, shared: Option<Arc<Shared>>) -> Self {
         Self {
-            messages: RateLimiter::keyed(quota(
-                settings.limits.messages_per_minute,
-                Duration::from_secs(60),
-            )),
-            uploads: RateLimiter::keyed(quota(
+            messages: Limit::new(settings.limits.messages_per_minute, Duration::from_secs(60)),
+            uploads: Limit::new(
                 settings.limits.uploads_per_window,
                 Duration::from_secs(settings.limits.uploads_window_secs),
-            )),
-            connects: RateLimiter::keyed(quota(
+            ),
+            connects: Limit::new(
                 settings.ws.connect_per_ip,
                 Duration::from_secs(settings.ws.connect_window_secs),
-            )),
+            ),
             ip_bans: Mutex::new(HashMap::new()),
             ip_ban: Duration::from_secs(settings.ws.ip_ban_secs),
+            shared,
         }
     }
 
     /// Takes one message from the user's budget, or says how long to wait.
-    pub fn message(&self, user_id: Uuid) -> Result<(), Duration> {
-        self.messages
-            .check_key(&user_id)
-            .map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
+    pub async fn message(&self, user_id: Uuid) -> Result<(), Duration> {
+        self.take(&self.messages, "messages", user_id).await
     }
 
     /// Takes one file upload from the user's budget, or says how long to wait.
-    pub fn upload(&self, user_id: Uuid) -> Result<(), Duration> {
-        self.uploads
-            .check_key(&user_id)
-            .map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
+    pub async fn upload(&self, user_id: Uuid) -> Result<(), Duration> {
+        self.take(&self.uploads, "uploads", user_id).await
+    }
+
+    async fn take(&self, limit: &Limit<Uuid>, kind: &str, user_id: Uuid) -> Result<(), Duration> {
+        if let Some(shared) = &self.shared {
+            let key = format!("rate:{kind}:{user_id}");
+            if let Ok(refused) = rates::take(shared, &key, limit.budget).await {
+                return refused.map_or(Ok(()), Err);
+            }
+        }
+        limit.take_local(&user_id)
     }
 
     /// Takes one connection attempt for the IP. Over budget, the IP is banned for a while
-    /// (every attempt during the ban is refused).
-    pub fn connect(&self, ip: IpAddr) -> Result<(), ConnectRefused> {
+    /// (every attempt during the ban is refused, on every node).
+    pub async fn connect(&self, ip: IpAddr) -> Result<(), ConnectRefused> {
+        if let Some(shared) = &self.shared {
+            let ip_key = ip.to_string();
+            if let Ok(refused) =
+                rates::connect(shared, &ip_key, self.connects.budget, self.ip_ban).await
+            {
+                return match refused {
+                    None => Ok(()),
+                    Some((wait, newly_banned)) => {
+                        if newly_banned {
+                            self.log_ban(ip);
+                        }
+                        Err(ConnectRefused { wait, newly_banned })
+                    }
+                };
+            }
+        }
+        self.connect_local(ip)
+    }
+
+    fn connect_local(&self, ip: IpAddr) -> Result<(), ConnectRefused> {
         let now = Instant::now();
         let mut bans = self.ip_bans.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(until) = bans.get(&ip) {
@@ -89,9 +140,9 @@ impl Limits {
             }
             bans.remove(&ip);
         }
-        if self.connects.check_key(&ip).is_err() {
+        if self.connects.take_local(&ip).is_err() {
             bans.insert(ip, now + self.ip_ban);
-            tracing::warn!(security.event = "ip_banned", client.ip = %ip, ban_secs = self.ip_ban.as_secs(), "too many WebSocket connection attempts");
+            self.log_ban(ip);
             return Err(ConnectRefused {
                 wait: self.ip_ban,
                 newly_banned: true,
@@ -100,16 +151,21 @@ impl Limits {
         Ok(())
     }
 
+    fn log_ban(&self, ip: IpAddr) {
+        tracing::warn!(security.event = "ip_banned", client.ip = %ip, ban_secs = self.ip_ban.as_secs(), "too many WebSocket connection attempts");
+    }
+
     /// How long an IP ban lasts.
     pub fn ip_ban(&self) -> Duration {
         self.ip_ban
     }
 
-    /// Drops state for keys that have fully recovered (call periodically).
+    /// Drops local state for keys that have fully recovered (call periodically); Redis
+    /// keys expire by themselves.
     pub fn sweep(&self) {
-        self.messages.retain_recent();
-        self.uploads.retain_recent();
-        self.connects.retain_recent();
+        self.messages.local.retain_recent();
+        self.uploads.local.retain_recent();
+        self.connects.local.retain_recent();
         let now = Instant::now();
         self.ip_bans
             .lock()

@@ -360,7 +360,7 @@ impl AdminApi {
         Ok(Json(InstanceStats {
             users_total: stats.users_total,
             users_active_today: stats.users_active_today,
-            users_online: state.hub.online_count() as u64,
+            users_online: state.presence.online_count().await,
             rooms_total: stats.rooms_total,
             direct_rooms: stats.direct_rooms,
             messages_total: stats.messages_total,

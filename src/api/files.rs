@@ -309,6 +309,7 @@ impl FilesApi {
         state
             .limits
             .upload(auth.user.id)
+            .await
             .map_err(AppError::rate_limited)?;
         files::quota_check(&state.db, auth.user.id, 0, settings.user_quota_bytes).await?;
         let mut multipart = form.0;

@@ -123,7 +123,7 @@ impl ModerationApi {
             &body.reason,
         )
         .await?;
-        let presence = state.hub.presence(target.id);
+        let presence = state.presence.status(target.id).await;
         Ok(Json(MemberView::new(member, &target, presence.as_str())))
     }
 

@@ -153,9 +153,17 @@ pub enum AvatarImage {
     Gif(Binary<Vec<u8>>, #[oai(header = "Cache-Control")] String),
 }
 
-/// Connected right now (a live socket on this node), whatever the sessions table says.
-fn live(state: &AppState, user_id: Uuid) -> bool {
-    state.hub.presence(user_id) != crate::ws::hub::Presence::Offline
+/// Which of `ids` are connected right now (a live socket on any node), whatever the
+/// sessions table says.
+async fn live(state: &AppState, ids: &[Uuid]) -> std::collections::HashSet<Uuid> {
+    state
+        .presence
+        .statuses(ids)
+        .await
+        .into_iter()
+        .filter(|(_, presence)| *presence != crate::ws::hub::Presence::Offline)
+        .map(|(id, _)| id)
+        .collect()
 }
 
 const AVATAR_CACHE: &str = "private, max-age=86400";
@@ -217,11 +225,12 @@ impl UsersApi {
         .await?;
         let ids: Vec<Uuid> = found.iter().map(|u| u.id).collect();
         let online_now = domain_users::users_online(&state.db, &ids).await?;
+        let live_now = live(&state, &ids).await;
         Ok(Json(
             found
                 .into_iter()
                 .map(|u| {
-                    let online = online_now.contains(&u.id) || live(&state, u.id);
+                    let online = online_now.contains(&u.id) || live_now.contains(&u.id);
                     UserProfile::new(u, online)
                 })
                 .collect(),
@@ -237,7 +246,7 @@ impl UsersApi {
         username: Path<String>,
     ) -> Result<Json<UserProfile>, AppError> {
         let user = domain_users::user_get(&state.db, &username.0).await?;
-        let online = live(&state, user.id)
+        let online = live(&state, &[user.id]).await.contains(&user.id)
             || domain_users::users_online(&state.db, &[user.id])
                 .await?
                 .contains(&user.id);

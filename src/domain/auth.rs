@@ -68,7 +68,12 @@ pub struct SignedIn {
 }
 
 impl AuthService {
-    pub fn new(settings: &AuthSettings, jwt_key: &[u8]) -> anyhow::Result<Self> {
+    /// `shared`: count failed logins in Redis, over every node.
+    pub fn new(
+        settings: &AuthSettings,
+        jwt_key: &[u8],
+        shared: Option<std::sync::Arc<crate::cluster::Shared>>,
+    ) -> anyhow::Result<Self> {
         Ok(Self {
             hasher: PasswordHasher::new(&settings.argon2)?,
             tokens: TokenKeys::new(jwt_key),
@@ -81,6 +86,7 @@ impl AuthService {
             limiter: LoginLimiter::new(
                 settings.login_max_failures,
                 Duration::from_secs(settings.login_failure_window_secs),
+                shared,
             ),
             dummy_hash: OnceCell::new(),
         })
@@ -248,11 +254,10 @@ pub async fn auth_login(
             .map_or_else(|| username.trim().to_lowercase(), |u| u.key().to_owned())
     );
     let ip_key = device.ip.map(|ip| format!("ip:{ip}"));
-    let wait = [Some(&account_key), ip_key.as_ref()]
-        .into_iter()
-        .flatten()
-        .filter_map(|key| auth.limiter.retry_after(key))
-        .max();
+    let mut wait = auth.limiter.retry_after(&account_key).await;
+    if let Some(ip_key) = &ip_key {
+        wait = wait.max(auth.limiter.retry_after(ip_key).await);
+    }
     if let Some(wait) = wait {
         return Err(AppError::rate_limited(wait));
     }
@@ -267,10 +272,11 @@ pub async fn auth_login(
     };
     let matches = auth.hasher.verify(password.to_owned(), hash).await?;
     let Some(user) = user.filter(|_| matches) else {
-        let account_burst = auth.limiter.record_failure(&account_key);
-        let ip_burst = ip_key
-            .as_ref()
-            .is_some_and(|ip_key| auth.limiter.record_failure(ip_key));
+        let account_burst = auth.limiter.record_failure(&account_key).await;
+        let ip_burst = match &ip_key {
+            Some(ip_key) => auth.limiter.record_failure(ip_key).await,
+            None => false,
+        };
         tracing::info!(client.ip = ?device.ip, "login failed");
         if account_burst || ip_burst {
             let target = if account_burst {
@@ -295,7 +301,7 @@ pub async fn auth_login(
         }
         return Err(AppError::InvalidCredentials);
     };
-    auth.limiter.clear(&account_key);
+    auth.limiter.clear(&account_key).await;
     // Only someone who knows the password learns about the ban.
     if is_banned(&user, Utc::now()) {
         return Err(AppError::Banned {
@@ -319,7 +325,7 @@ pub async fn auth_password_change(
     new_password: &str,
 ) -> AppResult<()> {
     let account_key = format!("user:{}", user.username_key);
-    if let Some(wait) = auth.limiter.retry_after(&account_key) {
+    if let Some(wait) = auth.limiter.retry_after(&account_key).await {
         return Err(AppError::rate_limited(wait));
     }
     if !auth
@@ -327,7 +333,7 @@ pub async fn auth_password_change(
         .verify(current_password.to_owned(), user.password_hash.clone())
         .await?
     {
-        let _ = auth.limiter.record_failure(&account_key);
+        let _ = auth.limiter.record_failure(&account_key).await;
         return Err(AppError::Invalid {
             code: "password.current_wrong",
             args: vec![],

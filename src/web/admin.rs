@@ -154,7 +154,7 @@ async fn context(
     let numbers = [
         ("users", stats.users_total),
         ("active", stats.users_active_today),
-        ("online", state.hub.online_count() as u64),
+        ("online", state.presence.online_count().await),
         ("rooms", stats.rooms_total),
         ("messages", stats.messages_total),
         ("files", stats.files_total),

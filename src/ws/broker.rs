@@ -17,6 +17,9 @@ pub enum Envelope {
         seq: Option<i64>,
         frame: Arc<str>,
     },
+    /// A room's presence batch: delivered only where the room is small enough on the
+    /// receiving node (see [`super::hub::PRESENCE_ROOM_MAX`]).
+    Presence { room_id: Uuid, frame: Arc<str> },
     /// To every socket of one user (mentions, DM invitations).
     User { user_id: Uuid, frame: Arc<str> },
     /// To every socket (presence).

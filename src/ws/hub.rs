@@ -251,6 +251,16 @@ impl Hub {
         self.read_state().users.len()
     }
 
+    /// Everyone with a socket on this node, with their presence here.
+    pub fn presences(&self) -> Vec<(Uuid, Presence)> {
+        let state = self.read_state();
+        state
+            .users
+            .keys()
+            .map(|user| (*user, presence_of(&state, *user)))
+            .collect()
+    }
+
     /// A user's presence over all their devices on this node.
     pub fn presence(&self, user_id: Uuid) -> Presence {
         presence_of(&self.read_state(), user_id)
@@ -298,6 +308,15 @@ impl Hub {
                     .unwrap_or_default();
                 let room = seq.map(|seq| (room_id, seq));
                 self.send_to(targets.into_iter(), room, &frame);
+            }
+            Envelope::Presence { room_id, frame } => {
+                let targets: Vec<u64> = self
+                    .rooms()
+                    .get(&room_id)
+                    .filter(|set| set.len() <= PRESENCE_ROOM_MAX)
+                    .map(|set| set.iter().copied().collect())
+                    .unwrap_or_default();
+                self.send_to(targets.into_iter(), None, &frame);
             }
             Envelope::User { user_id, frame } => {
                 let targets: Vec<u64> = self
@@ -391,7 +410,7 @@ impl Hub {
 
     /// Sends the queued presence changes: one `presence` frame per room, with every change
     /// of its members since the last batch. Rooms with more than [`PRESENCE_ROOM_MAX`] live
-    /// subscribers get none (their clients read presence from the member list instead).
+    /// subscribers on a node get none there (their clients read the member list instead).
     pub fn flush_presence(&self, broker: &dyn Broker) {
         let pending: Vec<PresenceChange> = {
             let mut pending = self
@@ -408,25 +427,13 @@ impl Hub {
                 by_room.entry(room).or_default().push(change.clone());
             }
         }
-        let sizes: Vec<(Uuid, usize)> = {
-            let subscriptions = self.rooms();
-            by_room
-                .keys()
-                .map(|room| (*room, subscriptions.get(room).map_or(0, HashSet::len)))
-                .collect()
-        };
-        for (room_id, subscribers) in sizes {
-            if subscribers == 0 || subscribers > PRESENCE_ROOM_MAX {
-                continue;
-            }
-            if let Some(changes) = by_room.remove(&room_id) {
-                broker.publish(Envelope::Room {
-                    room_id,
-                    seq: None,
-                    frame: transient("presence", Some(room_id), json!({ "changes": changes }))
-                        .into(),
-                });
-            }
+        // Each node checks the room's size against its own subscribers on delivery: the
+        // room's members may be connected anywhere.
+        for (room_id, changes) in by_room {
+            broker.publish(Envelope::Presence {
+                room_id,
+                frame: transient("presence", Some(room_id), json!({ "changes": changes })).into(),
+            });
         }
     }
 

@@ -2,6 +2,7 @@
 
 pub mod broker;
 pub mod hub;
+pub mod presence;
 pub mod protocol;
 pub mod redis_broker;
 pub mod session;
@@ -29,7 +30,7 @@ pub async fn endpoint(
 ) -> poem::Result<impl IntoResponse> {
     let state = state.0.clone();
     if let Some(ip) = req.data::<ClientIp>().and_then(|ip| ip.0) {
-        if let Err(refused) = state.limits.connect(ip) {
+        if let Err(refused) = state.limits.connect(ip).await {
             if refused.newly_banned {
                 crate::domain::audit::audit_record(
                     &state.db,

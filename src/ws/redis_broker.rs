@@ -19,6 +19,7 @@ use super::{
     broker::{Broker, Envelope},
     hub::Hub,
 };
+use crate::cluster::Shared;
 
 /// Envelopes waiting to be published; beyond this they are dropped (and counted), since
 /// clients recover through resume anyway.
@@ -40,6 +41,10 @@ enum WireEnvelope {
     Room {
         room_id: Uuid,
         seq: Option<i64>,
+        frame: String,
+    },
+    Presence {
+        room_id: Uuid,
         frame: String,
     },
     User {
@@ -66,6 +71,10 @@ impl From<&Envelope> for WireEnvelope {
                 seq: *seq,
                 frame: frame.to_string(),
             },
+            Envelope::Presence { room_id, frame } => Self::Presence {
+                room_id: *room_id,
+                frame: frame.to_string(),
+            },
             Envelope::User { user_id, frame } => Self::User {
                 user_id: *user_id,
                 frame: frame.to_string(),
@@ -90,6 +99,10 @@ impl From<WireEnvelope> for Envelope {
                 seq,
                 frame: frame.into(),
             },
+            WireEnvelope::Presence { room_id, frame } => Self::Presence {
+                room_id,
+                frame: frame.into(),
+            },
             WireEnvelope::User { user_id, frame } => Self::User {
                 user_id,
                 frame: frame.into(),
@@ -109,20 +122,16 @@ pub struct RedisBroker {
 }
 
 impl RedisBroker {
-    /// Starts the publisher and subscriber tasks for `url` on `channel`.
-    pub fn start(hub: Hub, url: &str, channel: &str) -> anyhow::Result<Arc<Self>> {
-        let client = redis::Client::open(url)?;
-        let node = Uuid::now_v7();
+    /// Starts the publisher and subscriber tasks on the installation's channel.
+    pub fn start(hub: Hub, shared: &Shared) -> Arc<Self> {
+        let client = shared.client().clone();
+        let channel = shared.key("events");
+        let node = shared.node();
         let (outbox, queue) = mpsc::channel(PUBLISH_QUEUE);
-        tokio::spawn(publish_loop(client.clone(), channel.to_owned(), queue));
-        tokio::spawn(subscribe_loop(
-            client,
-            channel.to_owned(),
-            node,
-            hub.clone(),
-        ));
+        tokio::spawn(publish_loop(client.clone(), channel.clone(), queue));
+        tokio::spawn(subscribe_loop(client, channel.clone(), node, hub.clone()));
         tracing::info!(node = %node, channel, "fanning out events through Redis");
-        Ok(Arc::new(Self { hub, node, outbox }))
+        Arc::new(Self { hub, node, outbox })
     }
 }
 

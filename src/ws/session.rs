@@ -87,7 +87,7 @@ pub async fn run(
     let (registration, came_online) = state.hub.register(user.id, session.id);
     let conn_id = registration.conn_id;
     if came_online {
-        actions::presence_publish(&state, &user, crate::ws::hub::Presence::Online).await;
+        actions::presence_local(&state, &user, crate::ws::hub::Presence::Online).await;
     }
     let ready = json!({
         "type": "ready",
@@ -121,7 +121,7 @@ pub async fn run(
     }
     tracing::info!(conn.id = conn_id, user.id = %user.id, "websocket closed");
     if let Some((_, presence)) = state.hub.unregister(conn_id) {
-        actions::presence_publish(&state, &user, presence).await;
+        actions::presence_local(&state, &user, presence).await;
     }
 }
 
@@ -294,9 +294,9 @@ async fn handle(
         } => to_value(&actions::poll_vote(state, user, poll_id, &option_ids).await?),
         ClientOp::Presence { status, .. } => {
             if let Some((_, presence)) = state.hub.set_status(conn_id, status) {
-                actions::presence_publish(state, user, presence).await;
+                actions::presence_local(state, user, presence).await;
             }
-            Ok(json!({ "status": state.hub.presence(user.id).as_str() }))
+            Ok(json!({ "status": state.presence.status(user.id).await.as_str() }))
         }
     }
 }

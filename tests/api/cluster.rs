@@ -1,5 +1,5 @@
 //! Several nodes of one installation: the same PostgreSQL database, events fanned out
-//! through the machine's Redis (a fresh channel per test, so parallel tests stay apart).
+//! through the machine's Redis (a fresh namespace per test, so parallel tests stay apart).
 
 use figment::Figment;
 use reqwest::Method;
@@ -10,13 +10,18 @@ use crate::{
     ws_client::WsClient,
 };
 
-fn shared_broker(url: &str, channel: &str) -> impl Fn(Figment) -> Figment {
-    let (url, channel) = (url.to_owned(), channel.to_owned());
+fn shared_broker(url: &str, namespace: &str) -> impl Fn(Figment) -> Figment {
+    let (url, namespace) = (url.to_owned(), namespace.to_owned());
     move |figment: Figment| {
         figment
             .merge(("broker.url", url.clone()))
-            .merge(("broker.channel", channel.clone()))
+            .merge(("broker.namespace", namespace.clone()))
     }
+}
+
+/// A namespace no other test uses.
+fn fresh_namespace() -> String {
+    format!("anjoman-test-{}", uuid::Uuid::now_v7())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -27,9 +32,9 @@ async fn events_cross_nodes_and_a_ban_on_one_closes_sockets_on_another() {
     let Some(backend) = Backend::postgres().await else {
         return;
     };
-    let channel = format!("anjoman:test:{}", uuid::Uuid::now_v7());
-    let a = spawn_app_with(backend, shared_broker(&redis, &channel)).await;
-    let b = a.another_node(shared_broker(&redis, &channel)).await;
+    let namespace = fresh_namespace();
+    let a = spawn_app_with(backend, shared_broker(&redis, &namespace)).await;
+    let b = a.another_node(shared_broker(&redis, &namespace)).await;
     let (admin, _) = a.account("admin").await;
     let (alice, _) = a.account("alice").await;
     let (bob, bob_id) = a.account("bob").await;
