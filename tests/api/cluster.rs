@@ -6,11 +6,11 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::{
-    helpers::{Backend, redis_or_skip, spawn_app_with},
-    ws_client::WsClient,
+    helpers::{Backend, problem_code, redis_or_skip, spawn_app_with},
+    ws_client::{WsClient, ws_url},
 };
 
-fn shared_broker(url: &str, namespace: &str) -> impl Fn(Figment) -> Figment {
+fn shared_broker(url: &str, namespace: &str) -> impl Fn(Figment) -> Figment + Clone {
     let (url, namespace) = (url.to_owned(), namespace.to_owned());
     move |figment: Figment| {
         figment
@@ -133,4 +133,196 @@ async fn without_redis_a_node_still_commits_and_delivers_locally() {
         .get_json(&format!("/api/v1/rooms/{room}/messages"), &bob)
         .await;
     assert!(history.iter().any(|m| m["body"] == "Redis is down"));
+}
+
+/// Two nodes of one installation on PostgreSQL and a fresh Redis namespace, each with
+/// `extra` configuration; `None` when the suite is skipped.
+async fn two_nodes(
+    extra: impl Fn(Figment) -> Figment + Clone,
+) -> Option<(crate::helpers::TestApp, crate::helpers::TestApp)> {
+    let redis = redis_or_skip().await?;
+    let backend = Backend::postgres().await?;
+    let namespace = fresh_namespace();
+    let shared = shared_broker(&redis, &namespace);
+    let (shared_b, extra_b) = (shared.clone(), extra.clone());
+    let a = spawn_app_with(backend, move |f| extra(shared(f))).await;
+    let b = a.another_node(move |f| extra_b(shared_b(f))).await;
+    Some((a, b))
+}
+
+/// The status a `presence` batch gives `username`, if it mentions them.
+fn status_of(frame: &Value, username: &str) -> Option<String> {
+    if frame["type"] != "presence" {
+        return None;
+    }
+    let changes = frame["data"]["changes"].as_array()?;
+    let change = changes.iter().find(|c| c["user"]["username"] == username)?;
+    change["status"].as_str().map(str::to_owned)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn presence_counts_a_user_once_over_nodes() {
+    let Some((a, b)) = two_nodes(|f| f).await else {
+        return;
+    };
+    let (admin, _) = a.account("admin").await;
+    let (alice, _) = a.account("alice").await;
+    let (bob, _) = a.account("bob").await;
+    let room = a.public_room(&bob, &[&alice]).await;
+    let mut bob_on_b = WsClient::connect(&b, &bob).await;
+    bob_on_b
+        .request(json!({"op": "subscribe", "room_id": room}))
+        .await;
+    let about_alice = |f: &Value| status_of(f, "alice").is_some();
+
+    // Alice comes online on node A; Bob, on node B, hears it.
+    let alice_on_a = WsClient::connect(&a, &alice).await;
+    let frame = bob_on_b.wait_for(about_alice).await;
+    assert_eq!(status_of(&frame, "alice").as_deref(), Some("online"));
+
+    // A second device on node B changes nothing: she is online once.
+    let mut alice_on_b = WsClient::connect(&b, &alice).await;
+    bob_on_b
+        .assert_silent(about_alice, std::time::Duration::from_millis(1500))
+        .await;
+    for node in [&a, &b] {
+        let stats: Value = node.get_json("/api/v1/admin/stats", &admin).await;
+        assert_eq!(stats["users_online"], 2, "Alice and Bob, on any node");
+        let members: Vec<Value> = node
+            .get_json(&format!("/api/v1/rooms/{room}/members"), &bob)
+            .await;
+        let listed = members
+            .iter()
+            .find(|m| m["user"]["username"] == "alice")
+            .unwrap();
+        assert_eq!(listed["presence"], "online");
+    }
+
+    // Away on B while still online on A: still online.
+    let ack = alice_on_b
+        .request(json!({"op": "presence", "status": "away"}))
+        .await;
+    assert_eq!(ack["data"]["status"], "online", "her device on A is active");
+    // Leaving node A leaves her away (her device on B), told once.
+    drop(alice_on_a);
+    let frame = bob_on_b.wait_for(about_alice).await;
+    assert_eq!(status_of(&frame, "alice").as_deref(), Some("away"));
+    drop(alice_on_b);
+    let frame = bob_on_b.wait_for(about_alice).await;
+    assert_eq!(status_of(&frame, "alice").as_deref(), Some("offline"));
+    let stats: Value = a.get_json("/api/v1/admin/stats", &admin).await;
+    assert_eq!(stats["users_online"], 1, "Bob alone");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn typing_and_poll_updates_cross_nodes() {
+    let Some((a, b)) = two_nodes(|f| f.merge(("ws.typing_expiry_ms", 800))).await else {
+        return;
+    };
+    let (alice, _) = a.account("alice").await;
+    let (bob, _) = a.account("bob").await;
+    let room = a.public_room(&alice, &[&bob]).await;
+    let mut bob_on_b = WsClient::connect(&b, &bob).await;
+    bob_on_b
+        .request(json!({"op": "subscribe", "room_id": room}))
+        .await;
+
+    let mut alice_on_a = WsClient::connect(&a, &alice).await;
+    alice_on_a
+        .request(json!({"op": "subscribe", "room_id": room}))
+        .await;
+    alice_on_a
+        .request(json!({"op": "typing", "room_id": room}))
+        .await;
+    let typing = |f: &Value| f["type"] == "typing" && f["data"]["user"]["username"] == "alice";
+    let on = bob_on_b.wait_for(typing).await;
+    assert_eq!(on["data"]["active"], true);
+    let off = bob_on_b.wait_for(typing).await;
+    assert_eq!(off["data"]["active"], false, "lapsed on node A, told on B");
+
+    let poll: Value = a
+        .authed(Method::POST, &format!("/api/v1/rooms/{room}/polls"), &alice)
+        .json(&json!({"question": "چای یا قهوه؟", "options": ["چای", "قهوه"]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let poll_id = poll["id"].as_str().unwrap();
+    let voted = b
+        .authed(
+            Method::POST,
+            &format!("/api/v1/polls/{poll_id}/votes"),
+            &bob,
+        )
+        .json(&json!({"option_ids": [poll["options"][0]["id"]]}))
+        .send()
+        .await
+        .unwrap();
+    assert!(voted.status().is_success(), "{}", voted.status());
+    let updated = alice_on_a.expect("poll.updated").await;
+    assert_eq!(updated["data"]["id"], poll_id);
+    assert_eq!(updated["data"]["options"][0]["votes"], 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rate_limits_and_ip_bans_hold_over_every_node() {
+    let Some((a, b)) = two_nodes(|f| {
+        f.merge(("limits.messages_per_minute", 4))
+            .merge(("ws.connect_per_ip", 3))
+            .merge(("auth.login_max_failures", 3))
+    })
+    .await
+    else {
+        return;
+    };
+    let (alice, _) = a.account("alice").await;
+    let room = a.public_room(&alice, &[]).await;
+
+    // Four messages a minute, however they are spread over the nodes.
+    for (i, node) in [&a, &b, &a, &b].into_iter().enumerate() {
+        node.post_message(&alice, &room, &format!("message {i}"))
+            .await;
+    }
+    for node in [&a, &b] {
+        let refused = node
+            .authed(
+                Method::POST,
+                &format!("/api/v1/rooms/{room}/messages"),
+                &alice,
+            )
+            .json(&json!({"body": "one too many"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(problem_code(refused, 429).await, "rate_limited");
+    }
+
+    // Three connections per IP over both nodes; the fourth starts a ban that both keep.
+    let _kept = [
+        WsClient::connect(&a, &alice).await,
+        WsClient::connect(&b, &alice).await,
+        WsClient::connect(&a, &alice).await,
+    ];
+    for node in [&b, &a] {
+        let refused = tokio_tungstenite::connect_async(ws_url(node, "")).await;
+        match refused {
+            Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => {
+                assert_eq!(resp.status(), 429);
+            }
+            other => panic!("expected 429, got {other:?}"),
+        }
+    }
+
+    // Three wrong passwords, spread over the nodes, lock the account on both.
+    a.register("target", "correct horse battery").await;
+    for node in [&a, &b, &a] {
+        let failed = node.login("target", "wrong password", "t").await;
+        assert_eq!(failed.status(), 401);
+    }
+    for node in [&b, &a] {
+        let refused = node.login("target", "correct horse battery", "t").await;
+        assert_eq!(problem_code(refused, 429).await, "rate_limited");
+    }
 }
