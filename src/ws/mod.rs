@@ -5,6 +5,7 @@ pub mod hub;
 pub mod presence;
 pub mod protocol;
 pub mod redis_broker;
+pub mod room_sync;
 pub mod session;
 
 use poem::{

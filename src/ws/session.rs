@@ -2,7 +2,6 @@
 //! (server frames, heartbeat) joined so that either ending stops both.
 
 use std::{
-    collections::HashMap,
     sync::{
         Arc,
         atomic::{AtomicU64, Ordering},
@@ -21,6 +20,7 @@ use uuid::Uuid;
 use super::{
     hub::{Closer, Outbound},
     protocol::{self, ClientOp, FrameError, close},
+    room_sync::{Next, RoomStreams},
 };
 use crate::{
     actions,
@@ -37,6 +37,9 @@ type Stream = SplitStream<WebSocketStream>;
 const REPLAY_BATCH: u64 = 500;
 /// Most frames written with one flush.
 const MAX_BATCH: usize = 256;
+/// How long a socket waits for an event missing from a room's sequence (it may just be
+/// late from another node) before reading it from the log.
+const GAP_GRACE: Duration = Duration::from_millis(50);
 
 /// What the reader hands the writer besides hub events: replies and subscription control.
 enum Control {
@@ -51,13 +54,8 @@ enum Control {
         done: Option<i64>,
     },
     Unsubscribed(Uuid),
-}
-
-/// Per-room delivery state in the writer: it is what makes resume gap-free and
-/// duplicate-free while others keep sending.
-enum RoomSync {
-    Syncing(Vec<(i64, Arc<str>)>),
-    Live(i64),
+    /// The grace after a gap in a room's events is over (see `room_sync`).
+    GapDue(Uuid),
 }
 
 fn now_ms(origin: Instant) -> u64 {
@@ -105,7 +103,7 @@ pub async fn run(
             &state,
             sink,
             registration.rx,
-            ctl_rx,
+            (ctl_rx, ctl_tx.downgrade()),
             registration.closer.clone(),
             last_heard.clone(),
             origin,
@@ -322,10 +320,24 @@ async fn subscribe(
         .map_err(|_| closed())?;
     state.hub.subscribe(conn_id, room_id);
     let room = rooms::room_get(&state.db, room_id).await?;
-    let mut cursor = after_seq.unwrap_or(room.last_seq).max(0);
+    let after = after_seq.unwrap_or(room.last_seq).max(0);
+    let (cursor, replayed) = replay(&state.db, room_id, after, ctl).await?;
+    Ok(json!({ "room_id": room_id, "last_seq": cursor, "replayed": replayed }))
+}
+
+/// Reads a room's events after `after` from the log, in batches, to the writer; the last
+/// batch says where the read ended. Returns that seq and how many events were read.
+async fn replay(
+    db: &sea_orm::DatabaseConnection,
+    room_id: Uuid,
+    after: i64,
+    ctl: &mpsc::Sender<Control>,
+) -> Result<(i64, usize), AppError> {
+    let closed = || AppError::Internal(anyhow::anyhow!("connection closed"));
+    let mut cursor = after;
     let mut replayed = 0usize;
     loop {
-        let batch = events::events_after(&state.db, room_id, cursor, REPLAY_BATCH).await?;
+        let batch = events::events_after(db, room_id, cursor, REPLAY_BATCH).await?;
         let full = batch.len() as u64 == REPLAY_BATCH;
         let frames: Vec<(i64, String)> = batch
             .iter()
@@ -349,17 +361,48 @@ async fn subscribe(
         .await
         .map_err(|_| closed())?;
         if !full {
-            break;
+            return Ok((cursor, replayed));
         }
     }
-    Ok(json!({ "room_id": room_id, "last_seq": cursor, "replayed": replayed }))
+}
+
+/// Starts what `next` asks for: a grace timer for a gap.
+fn follow_up(next: Next, ctl: &mpsc::WeakSender<Control>) {
+    if let (Next::CheckLater(room_id), Some(ctl)) = (next, ctl.upgrade()) {
+        tokio::spawn(async move {
+            tokio::time::sleep(GAP_GRACE).await;
+            let _ = ctl.send(Control::GapDue(room_id)).await;
+        });
+    }
+}
+
+/// Fills a gap that outlived its grace from the log; if the log cannot be read, the
+/// client is asked to resume instead (it then reads the log itself).
+fn fill_gap(
+    state: &AppState,
+    room_id: Uuid,
+    after: i64,
+    ctl: &mpsc::WeakSender<Control>,
+    closer: &Arc<Closer>,
+) {
+    let Some(ctl) = ctl.upgrade() else {
+        return;
+    };
+    metrics::counter!("anjoman_ws_gap_fills_total").increment(1);
+    let (db, closer) = (state.db.clone(), closer.clone());
+    tokio::spawn(async move {
+        if let Err(err) = replay(&db, room_id, after, &ctl).await {
+            tracing::warn!(error = %err, "filling a gap from the log failed; asking to resume");
+            closer.close(close::RESUME);
+        }
+    });
 }
 
 async fn writer(
     state: &AppState,
     mut sink: Sink,
     mut events: mpsc::Receiver<Outbound>,
-    mut ctl: mpsc::Receiver<Control>,
+    (mut ctl, ctl_tx): (mpsc::Receiver<Control>, mpsc::WeakSender<Control>),
     closer: Arc<Closer>,
     last_heard: Arc<AtomicU64>,
     origin: Instant,
@@ -369,7 +412,25 @@ async fn writer(
     let ping_every = Duration::from_secs(ws.ping_interval_secs);
     let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + ping_every, ping_every);
     let mut check = tokio::time::interval(Duration::from_secs(1));
-    let mut rooms: HashMap<Uuid, RoomSync> = HashMap::new();
+    let mut rooms = RoomStreams::default();
+    // Everything a control or event produces goes through here: frames to send, and a
+    // gap's follow-up (a timer, or a read of the log).
+    let handle = |rooms: &mut RoomStreams, input: Input| -> Vec<Arc<str>> {
+        let mut out = Vec::new();
+        match input {
+            Input::Control(control) => match on_control(rooms, control, &mut out) {
+                Step::Next(next) => follow_up(next, &ctl_tx),
+                Step::Fill(room_id, after) => fill_gap(state, room_id, after, &ctl_tx, &closer),
+            },
+            Input::Event(Outbound::Event { room, frame }) => match room {
+                None => out.push(frame),
+                Some((room_id, seq)) => {
+                    follow_up(rooms.event(room_id, seq, frame, &mut out), &ctl_tx);
+                }
+            },
+        }
+        out
+    };
     let coalesce = Duration::from_millis(ws.coalesce_ms);
     let mut last_flush = tokio::time::Instant::now() - coalesce;
     loop {
@@ -378,11 +439,11 @@ async fn writer(
             code = closer.closed() => return send_close(&mut sink, code).await,
             control = ctl.recv() => match control {
                 None => return "client",
-                Some(control) => on_control(&mut rooms, control),
+                Some(control) => handle(&mut rooms, Input::Control(control)),
             },
             event = events.recv() => match event {
                 None => return "client",
-                Some(Outbound::Event { room, frame }) => on_event(&mut rooms, room, frame),
+                Some(event) => handle(&mut rooms, Input::Event(event)),
             },
             _ = ping.tick() => {
                 if sink.send(Message::ping(Vec::new())).await.is_err() {
@@ -420,13 +481,11 @@ async fn writer(
         }
         while out.len() < MAX_BATCH {
             if let Ok(control) = ctl.try_recv() {
-                out.extend(on_control(&mut rooms, control));
+                out.extend(handle(&mut rooms, Input::Control(control)));
                 continue;
             }
             match events.try_recv() {
-                Ok(Outbound::Event { room, frame }) => {
-                    out.extend(on_event(&mut rooms, room, frame))
-                }
+                Ok(event) => out.extend(handle(&mut rooms, Input::Event(event))),
                 Err(_) => break,
             }
         }
@@ -471,62 +530,34 @@ fn close_reason(code: u16) -> &'static str {
     }
 }
 
-fn on_event(
-    rooms: &mut HashMap<Uuid, RoomSync>,
-    room: Option<(Uuid, i64)>,
-    frame: Arc<str>,
-) -> Vec<Arc<str>> {
-    let Some((room_id, seq)) = room else {
-        return vec![frame];
-    };
-    match rooms.get_mut(&room_id) {
-        Some(RoomSync::Syncing(buffer)) => {
-            buffer.push((seq, frame));
-            vec![]
-        }
-        Some(RoomSync::Live(last)) if seq > *last => {
-            *last = seq;
-            vec![frame]
-        }
-        // Already delivered (by replay), or no longer subscribed.
-        _ => vec![],
-    }
+/// What reaches the writer.
+enum Input {
+    Control(Control),
+    Event(Outbound),
 }
 
-fn on_control(rooms: &mut HashMap<Uuid, RoomSync>, control: Control) -> Vec<Arc<str>> {
+/// What a control asks of the writer besides frames.
+enum Step {
+    Next(Next),
+    /// Read the room's log after this seq.
+    Fill(Uuid, i64),
+}
+
+fn on_control(rooms: &mut RoomStreams, control: Control, out: &mut Vec<Arc<str>>) -> Step {
     match control {
-        Control::Frame(frame) => vec![frame.into()],
-        Control::SyncStart(room_id) => {
-            rooms.insert(room_id, RoomSync::Syncing(Vec::new()));
-            vec![]
-        }
-        Control::Unsubscribed(room_id) => {
-            rooms.remove(&room_id);
-            vec![]
-        }
+        Control::Frame(frame) => out.push(frame.into()),
+        Control::SyncStart(room_id) => rooms.sync_start(room_id),
+        Control::Unsubscribed(room_id) => rooms.unsubscribed(room_id),
         Control::Replay {
             room_id,
             frames,
             done,
-        } => {
-            let mut out: Vec<Arc<str>> = frames.into_iter().map(|(_, f)| f.into()).collect();
-            if let Some(max_seq) = done {
-                let buffered = match rooms.insert(room_id, RoomSync::Live(max_seq)) {
-                    Some(RoomSync::Syncing(buffer)) => buffer,
-                    _ => Vec::new(),
-                };
-                let mut last = max_seq;
-                let mut buffered = buffered;
-                buffered.sort_by_key(|(seq, _)| *seq);
-                for (seq, frame) in buffered {
-                    if seq > last {
-                        last = seq;
-                        out.push(frame);
-                    }
-                }
-                rooms.insert(room_id, RoomSync::Live(last));
+        } => return Step::Next(rooms.replay(room_id, frames, done, out)),
+        Control::GapDue(room_id) => {
+            if let Some(after) = rooms.gap_due(room_id) {
+                return Step::Fill(room_id, after);
             }
-            out
         }
     }
+    Step::Next(Next::Nothing)
 }

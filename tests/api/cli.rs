@@ -2,10 +2,8 @@
 //! `serve` from a bare directory, including a graceful SIGTERM.
 
 use std::{
-    io::{BufRead, BufReader, Write},
-    path::Path,
-    process::{Child, Command, Output, Stdio},
-    sync::mpsc,
+    io::Write,
+    process::{Command, Output, Stdio},
     time::Duration,
 };
 
@@ -14,6 +12,7 @@ use futures_util::stream;
 use sea_orm::{ColumnTrait, Database, EntityTrait, QueryFilter};
 use serde_json::Value;
 
+use crate::binary::{anjoman, serve, wait_for};
 use crate::helpers::{Backend, TestDatabase, client};
 use crate::on_both_backends;
 
@@ -22,23 +21,6 @@ on_both_backends!(
     create_admin_makes_an_admin_and_refuses_a_taken_name,
     the_binary_serves_on_this_backend_and_drains_on_sigterm,
 );
-
-/// The binary with a clean slate: no inherited Anjoman variables, cheap argon2, `dir` as cwd.
-fn anjoman(dir: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_anjoman"));
-    for (key, _) in std::env::vars_os() {
-        if key.to_string_lossy().starts_with("ANJOMAN_") {
-            cmd.env_remove(key);
-        }
-    }
-    cmd.current_dir(dir)
-        .env_remove("DATABASE_URL")
-        .env_remove("PORT")
-        .env("ANJOMAN_AUTH__ARGON2__MEMORY_KIB", "1024")
-        .env("ANJOMAN_AUTH__ARGON2__ITERATIONS", "1")
-        .stdin(Stdio::null());
-    cmd
-}
 
 fn with_db(mut cmd: Command, db: &TestDatabase) -> Command {
     cmd.env("DATABASE_URL", &db.url);
@@ -233,47 +215,6 @@ async fn create_admin_makes_an_admin_and_refuses_a_taken_name(backend: Backend) 
 }
 
 /// A running `anjoman serve` child and the lines it logs.
-struct Served {
-    child: Child,
-    port: u16,
-    lines: mpsc::Receiver<Value>,
-}
-
-fn serve(mut cmd: Command) -> Served {
-    cmd.env("PORT", "0")
-        .env("ANJOMAN_LOG_FORMAT", "json")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit());
-    let mut child = cmd.spawn().unwrap();
-    let out = child.stdout.take().unwrap();
-    let (tx, lines) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(out).lines().map_while(Result::ok) {
-            if let Ok(json) = serde_json::from_str::<Value>(&line) {
-                if tx.send(json).is_err() {
-                    break;
-                }
-            }
-        }
-    });
-    let port = wait_for(&lines, |line| line["message"] == "listening")
-        .and_then(|line| line["addr"].as_str()?.rsplit(':').next()?.parse().ok())
-        .expect("server logs its listening address");
-    Served { child, port, lines }
-}
-
-fn wait_for(lines: &mpsc::Receiver<Value>, pred: impl Fn(&Value) -> bool) -> Option<Value> {
-    let deadline = std::time::Instant::now() + Duration::from_secs(60);
-    while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
-        match lines.recv_timeout(left) {
-            Ok(line) if pred(&line) => return Some(line),
-            Ok(_) => continue,
-            Err(_) => return None,
-        }
-    }
-    None
-}
-
 async fn the_binary_serves_on_this_backend_and_drains_on_sigterm(backend: Backend) {
     let dir = tempfile::tempdir().unwrap();
     let db = TestDatabase::create(&backend).await;
@@ -282,7 +223,7 @@ async fn the_binary_serves_on_this_backend_and_drains_on_sigterm(backend: Backen
         Backend::Sqlite => anjoman(dir.path()),
         Backend::Postgres => with_db(anjoman(dir.path()), &db),
     };
-    let mut served = serve(cmd);
+    let served = serve(cmd);
     let base = format!("http://127.0.0.1:{}", served.port);
     let http = client();
 
@@ -349,10 +290,13 @@ async fn the_binary_serves_on_this_backend_and_drains_on_sigterm(backend: Backen
         .unwrap()
         .expect("the in-flight request is answered, not cut");
     assert_eq!(resp.status(), 405);
-    let status = tokio::task::spawn_blocking(move || served.child.wait())
-        .await
-        .unwrap()
-        .unwrap();
+    let status = tokio::task::spawn_blocking(move || {
+        let mut served = served;
+        served.child.wait()
+    })
+    .await
+    .unwrap()
+    .unwrap();
     assert!(status.success(), "exit status {status:?}");
     assert!(
         http.get(format!("{base}/healthz")).send().await.is_err(),

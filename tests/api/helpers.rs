@@ -291,6 +291,20 @@ impl TestApp {
         start_node(TestDatabase::shared(&self.database.url), configure).await
     }
 
+    /// A server running elsewhere (a child process) at `address`, on `database`.
+    pub async fn attach(address: String, database: TestDatabase) -> TestApp {
+        let db = sea_orm::Database::connect(&database.url)
+            .await
+            .expect("test database");
+        TestApp {
+            address,
+            client: client(),
+            db,
+            database,
+            uploads: tempfile::tempdir().expect("uploads dir"),
+        }
+    }
+
     /// `token`'s user posts `body` to `room` over REST; the stored message.
     pub async fn post_message(&self, token: &str, room: &str, body: &str) -> Value {
         let resp = self

@@ -6,6 +6,7 @@
     reason = "a failed expectation is a failed test"
 )]
 
+mod binary;
 mod helpers;
 
 mod admin;

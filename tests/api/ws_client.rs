@@ -29,6 +29,13 @@ pub fn ws_url(app: &TestApp, query: &str) -> String {
 impl WsClient {
     /// Connects with a bearer token and waits for `ready`.
     pub async fn connect(app: &TestApp, token: &str) -> WsClient {
+        Self::try_connect(app, token)
+            .await
+            .expect("connects and gets ready")
+    }
+
+    /// Like [`WsClient::connect`], `None` when the server is not there (or not ready).
+    pub async fn try_connect(app: &TestApp, token: &str) -> Option<WsClient> {
         let mut request = ws_url(app, "").into_client_request().unwrap();
         request.headers_mut().insert(
             "authorization",
@@ -36,15 +43,17 @@ impl WsClient {
         );
         let (socket, _) = tokio::time::timeout(WAIT, connect_async(request))
             .await
-            .unwrap()
-            .unwrap();
+            .ok()?
+            .ok()?;
         let mut client = WsClient {
             socket,
             next_ref: 0,
             backlog: Vec::new(),
         };
-        client.expect("ready").await;
-        client
+        match client.next_or_end().await {
+            Some(frame) if frame["type"] == "ready" => Some(client),
+            _ => None,
+        }
     }
 
     /// Connects with a tiny receive buffer (so the server's writes back up as soon as this
@@ -97,12 +106,20 @@ impl WsClient {
     }
 
     /// Sends an op with a fresh `ref` and returns that ref.
-    pub async fn op(&mut self, mut frame: Value) -> String {
+    pub async fn op(&mut self, frame: Value) -> String {
+        self.try_op(frame).await.unwrap()
+    }
+
+    /// Like [`WsClient::op`], an error when the connection is gone.
+    pub async fn try_op(
+        &mut self,
+        mut frame: Value,
+    ) -> Result<String, tokio_tungstenite::tungstenite::Error> {
         self.next_ref += 1;
         let reference = format!("r{}", self.next_ref);
         frame["ref"] = json!(reference);
-        self.send_text(&frame.to_string()).await;
-        reference
+        self.try_send_text(&frame.to_string()).await?;
+        Ok(reference)
     }
 
     /// Sends an op and waits for its `ack` or `error`.

@@ -1,6 +1,8 @@
 //! Several nodes of one installation: the same PostgreSQL database, events fanned out
 //! through the machine's Redis (a fresh namespace per test, so parallel tests stay apart).
 
+mod processes;
+
 use figment::Figment;
 use reqwest::Method;
 use serde_json::{Value, json};
