@@ -7,6 +7,10 @@
 //! count lost and duplicated deliveries. Loopback only; everything is bounded in count and
 //! time, and a spawned server is stopped at the end.
 //!
+//! With `--nodes N --redis-url redis://…` it starts N nodes of one installation on the same
+//! PostgreSQL database (`--database-url`) and spreads the clients over them round-robin, so
+//! most deliveries cross nodes through Redis.
+//!
 //! Example: `cargo run --release -p anjoman-bench -- --clients 1000 --rate 200`
 
 use std::{
@@ -49,6 +53,13 @@ struct Args {
     duration: u64,
     #[command(flatten)]
     target: ServerArgs,
+    /// Nodes to start (one installation; needs `--redis-url` and a PostgreSQL
+    /// `--database-url` beyond one). At most 8.
+    #[arg(long, default_value_t = 1)]
+    nodes: usize,
+    /// Fan events out through this Redis (`broker.url`), even with one node.
+    #[arg(long)]
+    redis_url: Option<String>,
     /// Parallel registrations / connections while setting up.
     #[arg(long, default_value_t = 200)]
     setup_concurrency: usize,
@@ -193,16 +204,50 @@ async fn main() -> anyhow::Result<()> {
         .unwrap_or(args.clients)
         .clamp(1, args.clients);
 
-    let server = start_server(&args.target, &[]).await?;
-    let base = server.base.clone();
-    let ws_base = base.replacen("http://", "ws://", 1);
+    anyhow::ensure!((1..=8).contains(&args.nodes), "--nodes must be 1..=8");
+    anyhow::ensure!(
+        args.nodes == 1
+            || (args.redis_url.is_some()
+                && args
+                    .target
+                    .database_url
+                    .as_deref()
+                    .is_some_and(|url| url.starts_with("postgres"))),
+        "--nodes > 1 needs --redis-url and a PostgreSQL --database-url"
+    );
+    let namespace = format!("anjoman-bench-{}", now_micros());
+    let mut env = vec![];
+    if let Some(redis) = &args.redis_url {
+        env.push(("ANJOMAN_BROKER__URL", redis.as_str()));
+        env.push(("ANJOMAN_BROKER__NAMESPACE", namespace.as_str()));
+    }
+    // One after another: the first migrates the database.
+    let mut servers = Vec::new();
+    for _ in 0..args.nodes {
+        servers.push(start_server(&args.target, &env).await?);
+    }
+    let base = servers[0].base.clone();
+    let ws_bases: Vec<String> = servers
+        .iter()
+        .map(|server| server.base.replacen("http://", "ws://", 1))
+        .collect();
+    let rss = || -> Option<u64> { servers.iter().map(|s| s.pid().and_then(rss_kib)).sum() };
     let http = reqwest::Client::builder()
         .no_proxy()
         .pool_max_idle_per_host(args.setup_concurrency)
         .timeout(Duration::from_secs(60))
         .build()?;
-    let rss_start = server.pid().and_then(rss_kib);
+    let rss_start = rss();
 
+    println!(
+        "nodes: {}{}",
+        servers.len(),
+        if args.redis_url.is_some() {
+            ", events through Redis"
+        } else {
+            ", in-process"
+        }
+    );
     let t = Instant::now();
     let tokens = register(&http, &base, args.clients, args.setup_concurrency).await?;
     let rooms = make_rooms(&http, &base, &tokens, room_size, args.setup_concurrency).await?;
@@ -213,14 +258,15 @@ async fn main() -> anyhow::Result<()> {
         t.elapsed().as_secs_f64()
     );
 
-    let rss_before_sockets = server.pid().and_then(rss_kib);
+    let rss_before_sockets = rss();
     let t = Instant::now();
     let failures = Arc::new(AtomicU64::new(0));
     let ended = Arc::new(AtomicU64::new(0));
     let connected: Vec<Option<(WsSink, tokio::task::JoinHandle<Tally>)>> =
-        stream::iter(tokens.iter().zip(rooms.iter()))
-            .map(|(token, room)| {
-                let (ws_base, failures, ended) = (ws_base.clone(), failures.clone(), ended.clone());
+        stream::iter(tokens.iter().zip(rooms.iter()).enumerate())
+            .map(|(index, (token, room))| {
+                let ws_base = ws_bases[index % ws_bases.len()].clone();
+                let (failures, ended) = (failures.clone(), ended.clone());
                 async move {
                     match connect(&ws_base, token, room, ended).await {
                         Ok(pair) => Some(pair),
@@ -243,7 +289,7 @@ async fn main() -> anyhow::Result<()> {
         t.elapsed().as_secs_f64()
     );
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let rss_idle = server.pid().and_then(rss_kib);
+    let rss_idle = rss();
 
     // Members of each room that are connected: each message should reach all of them.
     let mut listeners_per_room = std::collections::HashMap::<&str, u64>::new();
@@ -299,7 +345,7 @@ async fn main() -> anyhow::Result<()> {
         task.await?;
     }
     let send_secs = t.elapsed().as_secs_f64();
-    let rss_busy = server.pid().and_then(rss_kib);
+    let rss_busy = rss();
     // Let deliveries drain, then close every socket so the readers finish.
     tokio::time::sleep(Duration::from_secs(3)).await;
     let closed_by_server = ended.load(Ordering::Relaxed);
@@ -342,7 +388,7 @@ async fn main() -> anyhow::Result<()> {
     {
         let sockets = (tokens.len() as u64 - connect_failures).max(1);
         println!(
-            "server RSS: {:.1} MiB at start, {:.1} MiB before sockets, {:.1} MiB with {sockets} idle sockets ({:.1} KiB per socket), {:.1} MiB while sending",
+            "server RSS (all nodes): {:.1} MiB at start, {:.1} MiB before sockets, {:.1} MiB with {sockets} idle sockets ({:.1} KiB per socket), {:.1} MiB while sending",
             start as f64 / 1024.0,
             before as f64 / 1024.0,
             idle as f64 / 1024.0,
@@ -350,6 +396,8 @@ async fn main() -> anyhow::Result<()> {
             busy as f64 / 1024.0
         );
     }
-    server.stop().await;
+    for server in servers {
+        server.stop().await;
+    }
     Ok(())
 }
