@@ -18,6 +18,7 @@ mod cors;
 mod dashboard;
 mod deploy;
 mod errors;
+mod file_stores;
 mod files;
 mod health;
 mod middleware;
