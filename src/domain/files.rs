@@ -63,13 +63,6 @@ pub struct FileStore {
 impl FileStore {
     /// The store `settings` name, ready for uploads.
     pub async fn open(settings: &UploadSettings) -> anyhow::Result<Self> {
-        if settings.store == crate::config::StoreKind::Fs {
-            tokio::fs::create_dir_all(&settings.dir)
-                .await
-                .map_err(|e| {
-                    anyhow::anyhow!("cannot create uploads dir {:?}: {e}", settings.dir)
-                })?;
-        }
         Ok(Self::new(Storage::open(settings).await?))
     }
 

@@ -53,16 +53,27 @@ pub struct Storage {
 }
 
 impl Storage {
-    /// The store `settings` name, with its scratch directory created.
+    /// The store `settings` name, with its scratch directory (and the `fs` store's root)
+    /// created.
     pub async fn open(settings: &UploadSettings) -> anyhow::Result<Self> {
         let temp_dir = settings.dir.join(TEMP_DIR);
-        tokio::fs::create_dir_all(&temp_dir)
-            .await
-            .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", temp_dir.display()))?;
+        tokio::fs::create_dir_all(&temp_dir).await.map_err(|e| {
+            anyhow::anyhow!("cannot create uploads dir {}: {e}", temp_dir.display())
+        })?;
         match settings.store {
-            StoreKind::Fs => Self::local(&settings.dir),
-            StoreKind::Memory => Ok(Self::in_memory(temp_dir)),
-            StoreKind::S3 => Ok(Self::new(Arc::new(s3(&settings.s3)?), temp_dir, false)),
+            StoreKind::Fs => {
+                tracing::info!(uploads.dir = %settings.dir.display(), "files stored in a directory");
+                Self::local(&settings.dir)
+            }
+            StoreKind::Memory => {
+                tracing::warn!("files stored in memory: lost at exit, not shared");
+                Ok(Self::in_memory(temp_dir))
+            }
+            StoreKind::S3 => {
+                let bucket = settings.s3.bucket.as_deref().unwrap_or_default();
+                tracing::info!(uploads.bucket = bucket, "files stored in an S3 bucket");
+                Ok(Self::new(Arc::new(s3(&settings.s3)?), temp_dir, false))
+            }
         }
     }
 
