@@ -61,10 +61,7 @@ impl AppState {
             db::migrate_up(&db).await?;
         }
         let jwt_key = secrets::jwt_key(&db, settings.auth.jwt_secret.as_ref()).await?;
-        let files = FileStore::new(&settings.uploads.dir);
-        files.prepare().await.map_err(|e| {
-            anyhow::anyhow!("cannot create uploads dir {:?}: {e}", settings.uploads.dir)
-        })?;
+        let files = FileStore::open(&settings.uploads).await?;
         rooms::ensure_general_room(&db).await?;
         let hub = Hub::new(
             db.clone(),

@@ -224,7 +224,13 @@ pub enum LogFormat {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UploadSettings {
+    /// The `fs` store's root; with any store, the local scratch space (`tmp/`) uploads
+    /// stream into while they are hashed.
     pub dir: PathBuf,
+    /// Where file contents, thumbnails and avatars are kept.
+    pub store: StoreKind,
+    /// The `s3` store (read only when `store = "s3"`).
+    pub s3: S3Settings,
     /// Largest file accepted, in bytes.
     pub max_file_bytes: u64,
     /// Extensions people may share; the bytes must match the extension.
@@ -237,6 +243,38 @@ pub struct UploadSettings {
     pub cleanup_interval_secs: u64,
     /// Stray files younger than this are left alone by cleanup (an upload may own them).
     pub orphan_grace_secs: u64,
+}
+
+/// The storage behind uploads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StoreKind {
+    /// A directory (`uploads.dir`); several nodes may share it (NFS and the like).
+    Fs,
+    /// Process memory: for tests and trying things out. Gone at exit, and never shared
+    /// between nodes.
+    Memory,
+    /// An S3-compatible bucket (AWS, MinIO, Ceph, Garage, ...).
+    S3,
+}
+
+/// An S3-compatible bucket. Empty strings mean "not set".
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct S3Settings {
+    #[serde(deserialize_with = "optional_string")]
+    pub bucket: Option<String>,
+    pub region: String,
+    /// Base URL of an S3-compatible server (e.g. `http://minio:9000`); empty: AWS.
+    #[serde(deserialize_with = "optional_string")]
+    pub endpoint: Option<String>,
+    /// With the secret below; both empty: the instance's credentials (EC2/ECS role).
+    #[serde(deserialize_with = "optional_string")]
+    pub access_key_id: Option<String>,
+    #[serde(deserialize_with = "optional_secret")]
+    pub secret_access_key: Option<SecretString>,
+    /// Allow a plain `http://` endpoint (a server on a private network).
+    pub allow_http: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -401,6 +439,9 @@ impl Settings {
                 ));
             }
         }
+        if self.uploads.store == StoreKind::S3 {
+            self.uploads.s3.check()?;
+        }
         if let Some(broker) = &self.broker.url {
             if !broker.starts_with("redis://") && !broker.starts_with("rediss://") {
                 return Err(key_error("broker.url", "must start with redis://"));
@@ -418,6 +459,51 @@ impl Settings {
     /// Whether the database is SQLite (as opposed to PostgreSQL).
     pub fn is_sqlite(&self) -> bool {
         self.database.url.starts_with("sqlite:")
+    }
+}
+
+impl S3Settings {
+    /// What the S3 client would only find out on the first upload.
+    fn check(&self) -> Result<(), ConfigError> {
+        if self.bucket.is_none() {
+            return Err(key_error(
+                "uploads.s3.bucket",
+                "must be set when uploads.store is \"s3\"",
+            ));
+        }
+        if self.region.trim().is_empty() {
+            return Err(key_error(
+                "uploads.s3.region",
+                "must be set when uploads.store is \"s3\"",
+            ));
+        }
+        if let Some(endpoint) = &self.endpoint {
+            let parsed = url::Url::parse(endpoint).ok().filter(|u| u.has_host());
+            match parsed.as_ref().map(url::Url::scheme) {
+                Some("https") => {}
+                Some("http") if self.allow_http => {}
+                Some("http") => {
+                    return Err(key_error(
+                        "uploads.s3.endpoint",
+                        &format!("{endpoint:?} is plain http: set uploads.s3.allow_http = true"),
+                    ));
+                }
+                _ => {
+                    return Err(key_error(
+                        "uploads.s3.endpoint",
+                        &format!("{endpoint:?} is not an http:// or https:// URL"),
+                    ));
+                }
+            }
+        }
+        if self.access_key_id.is_some() != self.secret_access_key.is_some() {
+            return Err(key_error(
+                "uploads.s3.access_key_id",
+                "and uploads.s3.secret_access_key must be set together (or both left empty \
+                 to use the instance's credentials)",
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -553,6 +639,60 @@ mod tests {
                 .ok_or("expected an error")?
                 .to_string();
             assert!(err.contains("prot"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn an_s3_store_needs_a_bucket_and_a_safe_endpoint() {
+        Jail::expect_with(|jail| {
+            jail.set_env("ANJOMAN_UPLOADS__STORE", "s3");
+            let err = Settings::load(None)
+                .err()
+                .ok_or("expected an error")?
+                .to_string();
+            assert!(err.contains("uploads.s3.bucket"), "{err}");
+
+            jail.set_env("ANJOMAN_UPLOADS__S3__BUCKET", "anjoman");
+            jail.set_env("ANJOMAN_UPLOADS__S3__ENDPOINT", "http://minio:9000");
+            let err = Settings::load(None)
+                .err()
+                .ok_or("expected an error")?
+                .to_string();
+            assert!(err.contains("allow_http"), "{err}");
+
+            jail.set_env("ANJOMAN_UPLOADS__S3__ALLOW_HTTP", "true");
+            jail.set_env("ANJOMAN_UPLOADS__S3__ACCESS_KEY_ID", "minio");
+            let err = Settings::load(None)
+                .err()
+                .ok_or("expected an error")?
+                .to_string();
+            assert!(err.contains("secret_access_key"), "{err}");
+
+            jail.set_env("ANJOMAN_UPLOADS__S3__SECRET_ACCESS_KEY", "minio-secret");
+            let settings = Settings::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(settings.uploads.store, StoreKind::S3);
+            assert!(!format!("{settings:?}").contains("minio-secret"));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_upload_store_defaults_to_the_directory() {
+        Jail::expect_with(|jail| {
+            assert_eq!(
+                Settings::load(None)
+                    .map_err(|e| e.to_string())?
+                    .uploads
+                    .store,
+                StoreKind::Fs
+            );
+            jail.set_env("ANJOMAN_UPLOADS__STORE", "floppy");
+            let err = Settings::load(None)
+                .err()
+                .ok_or("expected an error")?
+                .to_string();
+            assert!(err.contains("uploads.store"), "{err}");
             Ok(())
         });
     }

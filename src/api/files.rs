@@ -2,10 +2,12 @@
 //! thumbnails. Access follows room membership.
 
 use poem::{
-    IntoResponse, Request, RequestBody, Response,
-    error::StaticFileError,
-    http::{HeaderValue, header},
-    web::{Data, Multipart, StaticFileRequest, StaticFileResponse},
+    Body, IntoResponse, Request, RequestBody, Response,
+    http::{HeaderValue, StatusCode, header},
+    web::{
+        Data, Multipart,
+        headers::{ContentRange, HeaderMapExt},
+    },
 };
 use poem_openapi::{
     ApiResponse, Object, OpenApi,
@@ -16,7 +18,7 @@ use poem_openapi::{
         MetaHeader, MetaMediaType, MetaResponse, MetaResponses, MetaSchema, MetaSchemaRef, Registry,
     },
 };
-use tokio::io::{AsyncReadExt, AsyncSeekExt};
+use tokio::io::AsyncReadExt;
 use uuid::Uuid;
 
 use super::{ApiTags, auth::NoContent, rooms::Created, security::Auth};
@@ -25,9 +27,10 @@ use crate::{
     app::AppState,
     domain::{
         file_names,
-        files::{self, Readable, Staged},
+        files::{self, FileStore, Readable, Staged},
     },
     error::AppError,
+    http::conditional::{Conditional, Validators},
     views::{FileView, MessageView},
 };
 
@@ -35,8 +38,6 @@ pub struct FilesApi;
 
 /// Bytes a text field of the upload form may have.
 const FIELD_MAX: u64 = 16 * 1024;
-/// Bytes read from disk at a time when serving a file.
-const READ_CHUNK: usize = 256 * 1024;
 /// Parts an upload form may have (each text part is bounded, so the body is too).
 const PARTS_MAX: usize = 8;
 
@@ -203,76 +204,56 @@ async fn field_text(field: poem::web::Field) -> Result<String, AppError> {
     Ok(text)
 }
 
-/// Serves a readable file from disk with `Range`, ETag and conditional requests.
+/// Serves a readable file (or thumbnail) with `Range`, ETag and conditional requests.
 async fn serve(
+    store: &FileStore,
     readable: Readable,
-    conditional: StaticFileRequest,
-    thumbnail: bool,
+    request: Conditional,
 ) -> Result<FileBody, AppError> {
-    let Readable {
-        file,
-        blob,
-        path,
-        inline,
-    } = readable;
-    let path_for_body = path.clone();
-    let response =
-        tokio::task::spawn_blocking(move || conditional.create_response(path, false, false))
-            .await
-            .map_err(|e| anyhow::anyhow!("file task: {e}"))?;
-    let response = match response {
-        Ok(response) => response,
-        Err(StaticFileError::NotFound) => return Err(AppError::Missing("file.not_found")),
-        Err(StaticFileError::PreconditionFailed) => return Err(AppError::PreconditionFailed),
-        Err(StaticFileError::RangeNotSatisfiable { size }) => {
-            return Err(AppError::RangeNotSatisfiable { size });
+    let validators = Validators::new(&readable.etag(), readable.blob.created_at.into())?;
+    let mut response = if request.modified(&validators)? {
+        let size = files::readable_size(store, &readable).await?;
+        let part = request.part(&validators, size)?;
+        let range = part.clone().unwrap_or(0..size);
+        let body = if request.head {
+            Body::empty()
+        } else {
+            Body::from_bytes_stream(files::readable_stream(store, &readable, range.clone()).await?)
+        };
+        let mut response = Response::builder()
+            .header(header::ACCEPT_RANGES, "bytes")
+            .header(header::CONTENT_LENGTH, range.end - range.start)
+            .body(body);
+        if let Some(part) = part {
+            response.set_status(StatusCode::PARTIAL_CONTENT);
+            let content_range = ContentRange::bytes(part, size)
+                .map_err(|_| anyhow::anyhow!("range of {} out of bounds", readable.file.id))?;
+            response.headers_mut().typed_insert(content_range);
         }
-        Err(err) => return Err(anyhow::anyhow!("serving {}: {err}", file.id).into()),
-    };
-    let range = match &response {
-        StaticFileResponse::Ok {
-            content_range: Some((range, _)),
-            ..
-        } => Some(range.clone()),
-        StaticFileResponse::Ok { .. } => Some(0..blob.size.max(0) as u64),
-        StaticFileResponse::NotModified => None,
-    };
-    let is_content = range.is_some();
-    let mut response = response.into_response();
-    if let Some(range) = range {
-        // poem streams files 4 KiB per read (one blocking-pool trip each); large reads
-        // serve a 16 MiB file several times faster.
-        let mut bytes = tokio::fs::File::open(&path_for_body)
-            .await
-            .map_err(|e| anyhow::anyhow!("opening {}: {e}", file.id))?;
-        bytes
-            .seek(std::io::SeekFrom::Start(range.start))
-            .await
-            .map_err(|e| anyhow::anyhow!("seeking in {}: {e}", file.id))?;
-        let reader = bytes.take(range.end - range.start);
-        response.set_body(poem::Body::from_bytes_stream(
-            tokio_util::io::ReaderStream::with_capacity(reader, READ_CHUNK),
-        ));
-    }
-    let headers = response.headers_mut();
-    if is_content {
-        let (mime, name) = if thumbnail {
-            let mime = blob.thumb_mime.unwrap_or_default();
+        let (mime, name) = if readable.thumbnail {
+            let mime = readable.blob.thumb_mime.clone().unwrap_or_default();
             let ext = if mime == "image/png" { "png" } else { "jpg" };
             (mime, format!("thumbnail.{ext}"))
         } else {
-            (file.mime, file.name)
+            (readable.file.mime.clone(), readable.file.name.clone())
         };
-        let disposition = file_names::content_disposition(inline, &name);
+        let disposition = file_names::content_disposition(readable.inline, &name);
         for (name, value) in [
             (header::CONTENT_TYPE, mime),
             (header::CONTENT_DISPOSITION, disposition),
         ] {
             if let Ok(value) = HeaderValue::from_str(&value) {
-                headers.insert(name, value);
+                response.headers_mut().insert(name, value);
             }
         }
-    }
+        response
+    } else {
+        Response::builder()
+            .status(StatusCode::NOT_MODIFIED)
+            .finish()
+    };
+    let headers = response.headers_mut();
+    validators.apply(headers);
     // The bytes behind an id never change, but who may fetch them can: browsers only.
     headers.insert(
         header::CACHE_CONTROL,
@@ -380,11 +361,10 @@ impl FilesApi {
         state: Data<&AppState>,
         auth: Auth,
         id: Path<Uuid>,
-        conditional: StaticFileRequest,
+        conditional: Conditional,
     ) -> Result<FileBody, AppError> {
-        let readable =
-            files::file_readable(&state.db, &state.files, &auth.user, id.0, false).await?;
-        serve(readable, conditional, false).await
+        let readable = files::file_readable(&state.db, &auth.user, id.0, false).await?;
+        serve(&state.files, readable, conditional).await
     }
 
     /// Withdraw an upload you have not sent yet (sent files go with their message).
@@ -434,10 +414,9 @@ impl FilesApi {
         state: Data<&AppState>,
         auth: Auth,
         id: Path<Uuid>,
-        conditional: StaticFileRequest,
+        conditional: Conditional,
     ) -> Result<FileBody, AppError> {
-        let readable =
-            files::file_readable(&state.db, &state.files, &auth.user, id.0, true).await?;
-        serve(readable, conditional, true).await
+        let readable = files::file_readable(&state.db, &auth.user, id.0, true).await?;
+        serve(&state.files, readable, conditional).await
     }
 }

@@ -265,8 +265,8 @@ impl UsersApi {
         let processed = tokio::task::spawn_blocking(move || avatar::avatar_process(&body.0))
             .await
             .map_err(|e| AppError::Internal(e.into()))??;
-        let user = avatar::avatar_set(&state.db, &state.settings.uploads.dir, auth.user, processed)
-            .await?;
+        let user =
+            avatar::avatar_set(&state.db, state.files.storage(), auth.user, processed).await?;
         Ok(Json(Me::from(user)))
     }
 
@@ -281,7 +281,7 @@ impl UsersApi {
         state: Data<&AppState>,
         auth: Auth,
     ) -> Result<NoContent, AppError> {
-        avatar::avatar_remove(&state.db, &state.settings.uploads.dir, auth.user).await?;
+        avatar::avatar_remove(&state.db, state.files.storage(), auth.user).await?;
         Ok(NoContent::Done)
     }
 
@@ -298,7 +298,7 @@ impl UsersApi {
         username: Path<String>,
     ) -> Result<AvatarImage, AppError> {
         let user = domain_users::user_get(&state.db, &username.0).await?;
-        let (bytes, mime) = avatar::avatar_read(&state.settings.uploads.dir, &user).await?;
+        let (bytes, mime) = avatar::avatar_read(state.files.storage(), &user).await?;
         let cache = AVATAR_CACHE.to_owned();
         Ok(match mime.as_str() {
             "image/jpeg" => AvatarImage::Jpeg(Binary(bytes), cache),

@@ -1,14 +1,16 @@
 //! Avatars: sniffed by magic bytes (never by the declared type), decoded under size limits
 //! to prove they are images, and re-encoded (which also drops EXIF such as GPS position).
-//! Animated GIFs are validated but kept as sent, so they stay animated.
+//! Animated GIFs are validated but kept as sent, so they stay animated. Stored beside the
+//! files (`avatars/<user id>-<random>.<ext>`), so every node serves them.
 
-use std::{io::Cursor, path::Path};
+use std::io::Cursor;
 
 use chrono::Utc;
 use entity::users;
 use image::{DynamicImage, ImageFormat, ImageReader, Limits, codecs::jpeg::JpegEncoder};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait};
 
+use super::storage::{Key, Storage};
 use crate::error::{AppError, AppResult};
 
 pub const MAX_BYTES: u64 = 2 * 1024 * 1024;
@@ -84,29 +86,23 @@ fn encode(image: &DynamicImage, input: ImageFormat) -> AppResult<Avatar> {
     })
 }
 
+fn key(name: &str) -> Key {
+    Key::from_iter([SUBDIR, name])
+}
+
 /// Stores a processed avatar as the user's, replacing (and deleting) the previous file.
 pub async fn avatar_set(
     db: &impl ConnectionTrait,
-    uploads: &Path,
+    storage: &Storage,
     user: users::Model,
     avatar: Avatar,
 ) -> AppResult<users::Model> {
-    let dir = uploads.join(SUBDIR);
-    tokio::fs::create_dir_all(&dir)
-        .await
-        .map_err(|e| anyhow::anyhow!("creating {dir:?}: {e}"))?;
     let mut random = [0u8; 6];
     getrandom::fill(&mut random).map_err(|e| anyhow::anyhow!("randomness: {e}"))?;
     let suffix: String = random.iter().map(|b| format!("{b:02x}")).collect();
     let name = format!("{}-{suffix}.{}", user.id, avatar.ext);
-    // Write then rename, so a reader never sees half a file.
-    let temp = dir.join(format!(".{name}.tmp"));
-    tokio::fs::write(&temp, &avatar.bytes)
-        .await
-        .map_err(|e| anyhow::anyhow!("writing avatar: {e}"))?;
-    tokio::fs::rename(&temp, dir.join(&name))
-        .await
-        .map_err(|e| anyhow::anyhow!("storing avatar: {e}"))?;
+    // A new name each time: a reader never sees half a file, nor a cached old one.
+    storage.put_bytes(&key(&name), avatar.bytes.into()).await?;
     let previous = user.avatar_file.clone();
     let mut active: users::ActiveModel = user.into();
     active.avatar_file = Set(Some(name));
@@ -114,7 +110,7 @@ pub async fn avatar_set(
     active.updated_at = Set(Utc::now());
     let updated = active.update(db).await?;
     if let Some(previous) = previous {
-        remove_file(uploads, &previous).await;
+        remove_file(storage, &previous).await;
     }
     Ok(updated)
 }
@@ -122,7 +118,7 @@ pub async fn avatar_set(
 /// Removes the user's avatar, if any.
 pub async fn avatar_remove(
     db: &impl ConnectionTrait,
-    uploads: &Path,
+    storage: &Storage,
     user: users::Model,
 ) -> AppResult<users::Model> {
     let Some(previous) = user.avatar_file.clone() else {
@@ -133,23 +129,24 @@ pub async fn avatar_remove(
     active.avatar_type = Set(None);
     active.updated_at = Set(Utc::now());
     let updated = active.update(db).await?;
-    remove_file(uploads, &previous).await;
+    remove_file(storage, &previous).await;
     Ok(updated)
 }
 
 /// The stored bytes and media type of the user's avatar.
-pub async fn avatar_read(uploads: &Path, user: &users::Model) -> AppResult<(Vec<u8>, String)> {
+pub async fn avatar_read(storage: &Storage, user: &users::Model) -> AppResult<(Vec<u8>, String)> {
     let (Some(name), Some(mime)) = (&user.avatar_file, &user.avatar_type) else {
         return Err(AppError::Missing("user.not_found"));
     };
-    let bytes = tokio::fs::read(uploads.join(SUBDIR).join(name))
-        .await
-        .map_err(|e| anyhow::anyhow!("reading avatar {name}: {e}"))?;
-    Ok((bytes, mime.clone()))
+    let bytes = storage
+        .get_bytes(&key(name))
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("avatar {name} is missing from the store"))?;
+    Ok((bytes.to_vec(), mime.clone()))
 }
 
-async fn remove_file(uploads: &Path, name: &str) {
-    if let Err(err) = tokio::fs::remove_file(uploads.join(SUBDIR).join(name)).await {
+async fn remove_file(storage: &Storage, name: &str) {
+    if let Err(err) = storage.delete(&key(name)).await {
         tracing::warn!(file = name, error = %err, "old avatar not removed");
     }
 }

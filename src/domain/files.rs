@@ -1,18 +1,20 @@
-//! Shared files: streamed to disk while hashed, stored once per content (SHA-256), named
-//! and owned per upload, attached to messages, readable by the room's members, and removed
-//! when the last message that shows them goes.
+//! Shared files: streamed to a local file while hashed, stored once per content (SHA-256),
+//! named and owned per upload, attached to messages, readable by the room's members, and
+//! removed when the last message that shows them goes.
 //!
-//! On disk, under the uploads directory: `files/<2 hex>/<sha256>` (contents),
-//! `thumbs/<2 hex>/<sha256>` (previews) and `tmp/` (uploads in flight).
+//! In the store (see `storage`): `files/<2 hex>/<sha256>` (contents) and
+//! `thumbs/<2 hex>/<sha256>` (previews); uploads in flight stay in the local `tmp/`.
 
 use std::{
     collections::{HashMap, HashSet},
+    ops::Range,
     path::{Path, PathBuf},
     time::{Duration, SystemTime},
 };
 
 use chrono::Utc;
 use entity::{blobs, files, messages, users};
+use futures_util::TryStreamExt;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect, TransactionTrait, sea_query::Expr,
@@ -21,15 +23,17 @@ use sha2::{Digest, Sha256};
 use tempfile::TempPath;
 use tokio::{
     io::{AsyncRead, AsyncReadExt, AsyncWriteExt},
-    sync::{Mutex, MutexGuard, Semaphore},
+    sync::Semaphore,
 };
 use uuid::Uuid;
 
 use super::{
+    content_lock::ContentLocks,
     file_names,
     file_types::{self, FileType},
     room_moderation::require_writer,
     rooms::require_member,
+    storage::{ByteStream, Key, Storage},
     thumbnails,
 };
 use crate::{
@@ -44,55 +48,46 @@ pub const ATTACHMENTS_MAX: usize = 10;
 pub const ROOM_FILES_MAX: u64 = 100;
 /// Bytes read from the upload before each disk write.
 const WRITE_CHUNK: usize = 256 * 1024;
-const LOCK_STRIPES: usize = 64;
+/// Stray objects looked up per query by the cleanup pass.
+const SWEEP_BATCH: usize = 500;
 
-/// The upload directory and the locks that keep "is this content still used?" and "store
-/// this content" from interleaving for the same SHA-256.
+/// The store, and the locks that keep "is this content still used?" and "store this
+/// content" from interleaving for the same SHA-256.
 pub struct FileStore {
-    root: PathBuf,
-    locks: Vec<Mutex<()>>,
+    storage: Storage,
+    locks: ContentLocks,
     /// Decoding a large picture takes a lot of memory for a moment: one per core at most.
     decoders: Semaphore,
 }
 
 impl FileStore {
-    pub fn new(root: &Path) -> Self {
+    /// The store `settings` name, ready for uploads.
+    pub async fn open(settings: &UploadSettings) -> anyhow::Result<Self> {
+        Ok(Self::new(Storage::open(settings).await?))
+    }
+
+    pub fn new(storage: Storage) -> Self {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         Self {
-            root: root.to_owned(),
-            locks: (0..LOCK_STRIPES).map(|_| Mutex::new(())).collect(),
+            storage,
+            locks: ContentLocks::new(),
             decoders: Semaphore::new(cores),
         }
     }
 
-    /// Creates the directories uploads need.
-    pub async fn prepare(&self) -> std::io::Result<()> {
-        for dir in ["files", "thumbs", "tmp"] {
-            tokio::fs::create_dir_all(self.root.join(dir)).await?;
-        }
-        Ok(())
+    /// Where the bytes are (avatars live there too).
+    pub fn storage(&self) -> &Storage {
+        &self.storage
     }
+}
 
-    fn blob_path(&self, sha256: &str) -> PathBuf {
-        self.root.join("files").join(&sha256[..2]).join(sha256)
-    }
+/// `files/ab/ab12…`: two hex digits of fan-out keep directories small on `fs`.
+fn blob_key(sha256: &str) -> Key {
+    Key::from_iter(["files", sha256.get(..2).unwrap_or("00"), sha256])
+}
 
-    fn thumb_path(&self, sha256: &str) -> PathBuf {
-        self.root.join("thumbs").join(&sha256[..2]).join(sha256)
-    }
-
-    fn tmp_dir(&self) -> PathBuf {
-        self.root.join("tmp")
-    }
-
-    async fn lock(&self, sha256: &str) -> MutexGuard<'_, ()> {
-        let stripe = sha256
-            .get(..2)
-            .and_then(|hex| usize::from_str_radix(hex, 16).ok())
-            .unwrap_or(0)
-            % LOCK_STRIPES;
-        self.locks[stripe].lock().await
-    }
+fn thumb_key(sha256: &str) -> Key {
+    Key::from_iter(["thumbs", sha256.get(..2).unwrap_or("00"), sha256])
 }
 
 /// An upload written to a temporary file (removed when dropped unless stored).
@@ -110,9 +105,9 @@ pub async fn stage(
     mut reader: impl AsyncRead + Unpin,
     max_bytes: u64,
 ) -> AppResult<Staged> {
-    let temp = tempfile::Builder::new()
-        .prefix(".upload-")
-        .tempfile_in(store.tmp_dir())
+    let temp = store
+        .storage
+        .temp_file()
         .map_err(|e| anyhow::anyhow!("creating a temporary upload file: {e}"))?;
     let (file, temp) = temp.into_parts();
     let mut file = tokio::fs::File::from_std(file);
@@ -218,8 +213,8 @@ pub async fn quota_check(
 
 /// Checks a staged upload and stores it as a file of `room_id`, not yet attached to a
 /// message. Identical contents are stored once; a new picture gets its thumbnail here.
-pub async fn file_create(
-    db: &impl ConnectionTrait,
+pub async fn file_create<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
     store: &FileStore,
     settings: &UploadSettings,
     uploader: &users::Model,
@@ -234,63 +229,78 @@ pub async fn file_create(
         &settings.allowed_types,
     )?;
     quota_check(db, uploader.id, staged.size, settings.user_quota_bytes).await?;
-    let sha256 = staged.sha256.clone();
-    let _guard = store.lock(&sha256).await;
-    let blob = blobs::Entity::find_by_id(sha256.clone()).one(db).await?;
-    let created_blob = blob.is_none();
-    let blob = match blob {
-        Some(blob) => blob,
-        None => blob_store(db, store, staged, kind).await?,
-    };
-    let inserted = files::Entity::insert(files::ActiveModel {
+    let file = files::ActiveModel {
         id: Set(Uuid::now_v7()),
-        sha256: Set(sha256.clone()),
+        sha256: Set(staged.sha256.clone()),
         room_id: Set(room_id),
         uploader_id: Set(uploader.id),
         message_id: Set(None),
         name: Set(name),
-        size: Set(blob.size),
+        size: Set(staged.size as i64),
         mime: Set(kind.mime.to_owned()),
         created_at: Set(Utc::now()),
-    })
-    .exec_with_returning(db)
-    .await;
-    match inserted {
+    };
+    let guard = store.locks.lock(db, &staged.sha256).await?;
+    let created = match guard.txn() {
+        Some(txn) => file_record(txn, store, staged, kind, file).await,
+        None => file_record(db, store, staged, kind, file).await,
+    };
+    // A failed commit can leave new bytes no row knows: the cleanup pass removes them.
+    guard.end(created.is_ok()).await?;
+    created
+}
+
+/// Under the content's lock: stores the bytes unless already stored, and records the file.
+async fn file_record(
+    db: &impl ConnectionTrait,
+    store: &FileStore,
+    staged: Staged,
+    kind: &FileType,
+    file: files::ActiveModel,
+) -> AppResult<files::Model> {
+    let sha256 = staged.sha256.clone();
+    let created = match blobs::Entity::find_by_id(sha256.clone()).one(db).await? {
+        Some(_) => {
+            // A row whose bytes are gone (a delete whose commit failed, an operator's
+            // mistake) gets them back rather than handing out a file that cannot be read.
+            if store.storage.size(&blob_key(&sha256)).await?.is_none() {
+                tracing::warn!(sha256, "stored bytes were missing; storing them again");
+                bytes_store(store, staged, kind).await?;
+            }
+            false
+        }
+        None => {
+            blob_store(db, store, staged, kind).await?;
+            true
+        }
+    };
+    match files::Entity::insert(file).exec_with_returning(db).await {
         Ok(file) => Ok(file),
         Err(err) => {
-            if created_blob {
-                blob_remove(db, store, &sha256).await;
+            if created {
+                // Still under the lock, so no one else can have started to use them. On
+                // PostgreSQL the rollback removes the row (and this delete fails harmlessly).
+                let _ = blobs::Entity::delete_by_id(sha256.clone()).exec(db).await;
+                objects_remove(store, &sha256).await;
             }
             Err(err.into())
         }
     }
 }
 
-/// Moves a new content into place, makes its thumbnail and records it.
+/// Stores a new content's bytes and thumbnail, and records it.
 async fn blob_store(
     db: &impl ConnectionTrait,
     store: &FileStore,
     staged: Staged,
     kind: &FileType,
 ) -> AppResult<blobs::Model> {
-    let path = store.blob_path(&staged.sha256);
-    if let Some(dir) = path.parent() {
-        tokio::fs::create_dir_all(dir)
-            .await
-            .map_err(|e| anyhow::anyhow!("creating {dir:?}: {e}"))?;
-    }
-    staged
-        .temp
-        .persist(&path)
-        .map_err(|e| anyhow::anyhow!("storing an upload: {e}"))?;
-    let thumb = if kind.image {
-        thumbnail_make(store, &staged.sha256, &path).await
-    } else {
-        None
-    };
+    let sha256 = staged.sha256.clone();
+    let size = staged.size;
+    let thumb = bytes_store(store, staged, kind).await?;
     let blob = blobs::ActiveModel {
-        sha256: Set(staged.sha256.clone()),
-        size: Set(staged.size as i64),
+        sha256: Set(sha256.clone()),
+        size: Set(size as i64),
         mime: Set(kind.mime.to_owned()),
         width: Set(thumb.as_ref().map(|t| t.width as i32)),
         height: Set(thumb.as_ref().map(|t| t.height as i32)),
@@ -300,32 +310,62 @@ async fn blob_store(
     match blobs::Entity::insert(blob).exec_with_returning(db).await {
         Ok(blob) => Ok(blob),
         Err(err) => {
-            remove_quietly(&path).await;
-            remove_quietly(&store.thumb_path(&staged.sha256)).await;
+            objects_remove(store, &sha256).await;
             Err(err.into())
         }
     }
 }
 
-/// Writes the thumbnail of the picture at `path`; `None` if it cannot be made.
-async fn thumbnail_make(
+/// Puts a staged upload's bytes into the store, and a picture's thumbnail beside them.
+async fn bytes_store(
     store: &FileStore,
-    sha256: &str,
-    path: &Path,
-) -> Option<thumbnails::Thumbnail> {
+    staged: Staged,
+    kind: &FileType,
+) -> AppResult<Option<thumbnails::Thumbnail>> {
+    // From the local copy, before it moves into the store.
+    let thumb = if kind.image {
+        thumbnail_make(store, &staged.temp).await
+    } else {
+        None
+    };
+    store
+        .storage
+        .put_file(staged.temp, staged.size, &blob_key(&staged.sha256))
+        .await?;
+    let Some(mut thumb) = thumb else {
+        return Ok(None);
+    };
+    let bytes = std::mem::take(&mut thumb.bytes);
+    let stored = store
+        .storage
+        .put_bytes(&thumb_key(&staged.sha256), bytes.into())
+        .await;
+    match stored {
+        Ok(()) => Ok(Some(thumb)),
+        Err(err) => {
+            tracing::warn!(error = %err, sha256 = staged.sha256, "thumbnail not stored");
+            Ok(None)
+        }
+    }
+}
+
+/// The thumbnail of the picture at `path`; `None` if it cannot be made.
+async fn thumbnail_make(store: &FileStore, path: &Path) -> Option<thumbnails::Thumbnail> {
     let _permit = store.decoders.acquire().await.ok()?;
     let bytes = tokio::fs::read(path).await.ok()?;
-    let thumb = tokio::task::spawn_blocking(move || thumbnails::thumbnail(&bytes))
+    tokio::task::spawn_blocking(move || thumbnails::thumbnail(&bytes))
         .await
-        .ok()??;
-    let thumb_path = store.thumb_path(sha256);
-    let dir = thumb_path.parent()?;
-    tokio::fs::create_dir_all(dir).await.ok()?;
-    if let Err(err) = tokio::fs::write(&thumb_path, &thumb.bytes).await {
-        tracing::warn!(error = %err, sha256, "thumbnail not written");
-        return None;
+        .ok()?
+}
+
+/// Deletes a content's bytes and thumbnail. Failures are logged; the cleanup pass finds
+/// what is left.
+async fn objects_remove(store: &FileStore, sha256: &str) {
+    for key in [blob_key(sha256), thumb_key(sha256)] {
+        if let Err(err) = store.storage.delete(&key).await {
+            tracing::warn!(error = %err, sha256, "stored bytes not removed");
+        }
     }
-    Some(thumb)
 }
 
 /// Attaches the author's unattached files of `room_id` to a new message. Run inside the
@@ -469,8 +509,8 @@ pub async fn room_files(
 }
 
 /// Withdraws an upload its uploader has not sent yet (a sent one goes with its message).
-pub async fn file_withdraw(
-    db: &impl ConnectionTrait,
+pub async fn file_withdraw<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
     store: &FileStore,
     user: &users::Model,
     file_id: Uuid,
@@ -486,19 +526,63 @@ pub async fn file_withdraw(
     release(db, store, vec![file]).await
 }
 
-/// Where a file's bytes (or thumbnail) are, once the user may read it.
+/// A file (or its thumbnail) the user may read.
 pub struct Readable {
     pub file: files::Model,
     pub blob: blobs::Model,
-    pub path: PathBuf,
+    pub thumbnail: bool,
     pub inline: bool,
+}
+
+impl Readable {
+    /// A strong validator: contents are addressed by their hash, so it changes exactly
+    /// when the bytes do, and is the same on every node.
+    pub fn etag(&self) -> String {
+        if self.thumbnail {
+            format!("\"{}-thumb\"", self.blob.sha256)
+        } else {
+            format!("\"{}\"", self.blob.sha256)
+        }
+    }
+
+    fn key(&self) -> Key {
+        if self.thumbnail {
+            thumb_key(&self.blob.sha256)
+        } else {
+            blob_key(&self.blob.sha256)
+        }
+    }
+}
+
+/// The size of what `readable` names.
+pub async fn readable_size(store: &FileStore, readable: &Readable) -> AppResult<u64> {
+    if !readable.thumbnail {
+        return Ok(readable.blob.size.max(0) as u64);
+    }
+    store
+        .storage
+        .size(&readable.key())
+        .await?
+        .ok_or(AppError::Missing("file.not_found"))
+}
+
+/// Streams `range` of what `readable` names.
+pub async fn readable_stream(
+    store: &FileStore,
+    readable: &Readable,
+    range: Range<u64>,
+) -> AppResult<ByteStream> {
+    store
+        .storage
+        .read(&readable.key(), range)
+        .await?
+        .ok_or(AppError::Missing("file.not_found"))
 }
 
 /// The file, if `user` may read it: a member of its room, or its uploader while it is
 /// not yet attached. Files of deleted messages are gone.
 pub async fn file_readable(
     db: &impl ConnectionTrait,
-    store: &FileStore,
     user: &users::Model,
     file_id: Uuid,
     thumbnail: bool,
@@ -523,29 +607,27 @@ pub async fn file_readable(
         .one(db)
         .await?
         .ok_or_else(missing)?;
-    let (path, inline) = if thumbnail {
+    let inline = if thumbnail {
         if blob.thumb_mime.is_none() {
             return Err(AppError::Missing("file.no_thumbnail"));
         }
-        (store.thumb_path(&blob.sha256), true)
+        true
     } else {
-        let inline =
-            FileType::for_extension(file_types::extension(&file.name).as_deref().unwrap_or(""))
-                .is_some_and(|t| t.inline && t.mime == file.mime);
-        (store.blob_path(&blob.sha256), inline)
+        FileType::for_extension(file_types::extension(&file.name).as_deref().unwrap_or(""))
+            .is_some_and(|t| t.inline && t.mime == file.mime)
     };
     Ok(Readable {
         file,
         blob,
-        path,
+        thumbnail,
         inline,
     })
 }
 
 /// Removes the files of a (deleted) message, and their contents when no other file
 /// refers to them.
-pub async fn release_message(
-    db: &impl ConnectionTrait,
+pub async fn release_message<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
     store: &FileStore,
     message_id: Uuid,
 ) -> AppResult<()> {
@@ -557,8 +639,8 @@ pub async fn release_message(
 }
 
 /// Removes files, and their contents when no other file refers to them.
-pub async fn release(
-    db: &impl ConnectionTrait,
+pub async fn release<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
     store: &FileStore,
     list: Vec<files::Model>,
 ) -> AppResult<()> {
@@ -578,30 +660,43 @@ pub async fn release(
 
 /// Deletes a content (row, bytes, thumbnail) unless a file still refers to it. Failures
 /// are logged; the cleanup pass retries them.
-async fn blob_remove(db: &impl ConnectionTrait, store: &FileStore, sha256: &str) {
-    let _guard = store.lock(sha256).await;
-    let result: AppResult<bool> = async {
-        let users = files::Entity::find()
-            .filter(files::Column::Sha256.eq(sha256))
-            .count(db)
-            .await?;
-        if users > 0 {
-            return Ok(false);
+async fn blob_remove<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    store: &FileStore,
+    sha256: &str,
+) {
+    let result: AppResult<()> = async {
+        let guard = store.locks.lock(db, sha256).await?;
+        let unused = match guard.txn() {
+            Some(txn) => blob_forget(txn, sha256).await,
+            None => blob_forget(db, sha256).await,
+        };
+        if let Ok(true) = unused {
+            // Before the commit: until then no one can store these bytes anew.
+            objects_remove(store, sha256).await;
         }
-        blobs::Entity::delete_by_id(sha256.to_owned())
-            .exec(db)
-            .await?;
-        Ok(true)
+        guard.end(unused.is_ok()).await?;
+        unused.map(|_| ())
     }
     .await;
-    match result {
-        Ok(true) => {
-            remove_quietly(&store.blob_path(sha256)).await;
-            remove_quietly(&store.thumb_path(sha256)).await;
-        }
-        Ok(false) => {}
-        Err(err) => tracing::warn!(error = %err, sha256, "stored file not released"),
+    if let Err(err) = result {
+        tracing::warn!(error = %err, sha256, "stored file not released");
     }
+}
+
+/// Deletes a content's row if no file refers to it; whether it did.
+async fn blob_forget(db: &impl ConnectionTrait, sha256: &str) -> AppResult<bool> {
+    let users = files::Entity::find()
+        .filter(files::Column::Sha256.eq(sha256))
+        .count(db)
+        .await?;
+    if users > 0 {
+        return Ok(false);
+    }
+    blobs::Entity::delete_by_id(sha256.to_owned())
+        .exec(db)
+        .await?;
+    Ok(true)
 }
 
 async fn remove_quietly(path: &Path) {
@@ -689,47 +784,62 @@ pub async fn sweep<C: ConnectionTrait + TransactionTrait>(
 
 /// Removes temporary uploads and stored bytes or thumbnails that no row knows, once older
 /// than `grace` (younger ones may belong to an upload in progress).
-async fn stray_remove(
-    db: &impl ConnectionTrait,
+async fn stray_remove<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
     store: &FileStore,
     grace: Duration,
 ) -> AppResult<usize> {
     let mut removed = 0;
-    for path in old_files(&store.tmp_dir(), grace).await {
+    for path in old_files(store.storage.temp_dir(), grace).await {
         remove_quietly(&path).await;
         removed += 1;
     }
-    for dir in ["files", "thumbs"] {
-        let root = store.root.join(dir);
-        let Ok(mut shards) = tokio::fs::read_dir(&root).await else {
-            continue;
-        };
-        while let Ok(Some(shard)) = shards.next_entry().await {
-            let paths = old_files(&shard.path(), grace).await;
-            // One query per shard finds the known contents; only strays are looked at again.
-            let named: Vec<String> = paths
-                .iter()
-                .filter_map(|p| p.file_name()?.to_str().map(str::to_owned))
-                .collect();
-            let known = known_blobs(db, named, dir == "thumbs").await?;
-            for path in paths {
-                let Some(sha256) = path.file_name().and_then(|n| n.to_str()) else {
-                    continue;
-                };
-                if known.contains(sha256) {
-                    continue;
-                }
-                // An upload holds this lock between storing its bytes and recording them.
-                let _guard = store.lock(sha256).await;
-                let recorded = known_blobs(db, vec![sha256.to_owned()], dir == "thumbs").await?;
-                if recorded.is_empty() {
-                    remove_quietly(&path).await;
+    for prefix in ["files", "thumbs"] {
+        let thumbs = prefix == "thumbs";
+        let mut batches = store
+            .storage
+            .list_older(prefix, grace)
+            .try_chunks(SWEEP_BATCH)
+            .map_err(|e| e.1);
+        while let Some(batch) = batches.try_next().await? {
+            // One query per batch finds the known contents; only strays are looked at again.
+            let names = batch.iter().map(|(_, name)| name.clone()).collect();
+            let known = known_blobs(db, names, thumbs).await?;
+            for (key, sha256) in batch {
+                if !known.contains(&sha256)
+                    && stray_forget(db, store, &key, &sha256, thumbs).await?
+                {
                     removed += 1;
                 }
             }
         }
     }
     Ok(removed)
+}
+
+/// Deletes a stray object unless a row for it turned up meanwhile; whether it did. An
+/// upload holds the content's lock between storing bytes and recording them, so the check
+/// runs under it.
+async fn stray_forget<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    store: &FileStore,
+    key: &Key,
+    sha256: &str,
+    thumbs: bool,
+) -> AppResult<bool> {
+    let guard = store.locks.lock(db, sha256).await?;
+    let recorded = match guard.txn() {
+        Some(txn) => known_blobs(txn, vec![sha256.to_owned()], thumbs).await,
+        None => known_blobs(db, vec![sha256.to_owned()], thumbs).await,
+    };
+    let stray = matches!(&recorded, Ok(known) if known.is_empty());
+    if stray {
+        if let Err(err) = store.storage.delete(key).await {
+            tracing::warn!(error = %err, key = %key, "stray bytes not removed");
+        }
+    }
+    guard.end(recorded.is_ok()).await?;
+    recorded.map(|_| stray)
 }
 
 /// Which of `names` are recorded contents (with a thumbnail, when `thumbnails`).

@@ -4,7 +4,9 @@
 
 use chrono::{Duration, Utc};
 use entity::{files, messages, polls, room_events, rooms};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, TransactionTrait,
+};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -20,7 +22,10 @@ pub const DAYS_MAX: i32 = 3650;
 const BATCH: u64 = 500;
 
 /// Removes what every room with a retention keeps past it. Returns the messages removed.
-pub async fn retention_apply(db: &impl ConnectionTrait, store: &FileStore) -> AppResult<u64> {
+pub async fn retention_apply<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    store: &FileStore,
+) -> AppResult<u64> {
     let rooms = rooms::Entity::find()
         .filter(rooms::Column::RetentionDays.is_not_null())
         .all(db)

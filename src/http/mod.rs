@@ -4,6 +4,7 @@
 
 pub mod body_limit;
 pub mod client_ip;
+pub mod conditional;
 pub mod cookies;
 pub mod cors;
 pub mod nodelay;

@@ -177,9 +177,9 @@ pub async fn save_avatar(
     if !token_ok {
         return Ok(super::form_forged(&state, req, Some(&user)));
     }
-    let uploads = state.settings.uploads.dir.clone();
+    let storage = state.files.storage();
     let result = match picture.filter(|bytes| !bytes.is_empty()) {
-        _ if remove => avatar::avatar_remove(&state.db, &uploads, user.clone())
+        _ if remove => avatar::avatar_remove(&state.db, storage, user.clone())
             .await
             .map(|_| ()),
         Some(bytes) => {
@@ -187,7 +187,7 @@ pub async fn save_avatar(
                 .await
                 .map_err(|e| AppError::Internal(e.into()))?;
             match processed {
-                Ok(processed) => avatar::avatar_set(&state.db, &uploads, user.clone(), processed)
+                Ok(processed) => avatar::avatar_set(&state.db, storage, user.clone(), processed)
                     .await
                     .map(|_| ()),
                 Err(err) => Err(err),

@@ -93,6 +93,11 @@ fn invalid_configuration_stops_the_start_with_one_line_naming_the_key() {
             "auth.jwt_secret",
         ),
         (&[("ANJOMAN_SERVER__MODE", "yolo")], &[], "server.mode"),
+        (
+            &[("ANJOMAN_UPLOADS__STORE", "s3")],
+            &[],
+            "uploads.s3.bucket",
+        ),
         (&[], &["--config", "typo.toml"], "colour"),
         (&[], &["--config", "broken.toml"], "broken.toml"),
         (&[("ANJOMAN_CONFIG", "missing.toml")], &[], "missing.toml"),

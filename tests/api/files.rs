@@ -63,7 +63,7 @@ fn form_request(app: &TestApp, token: &str) -> reqwest::RequestBuilder {
     )
 }
 
-async fn upload_with(
+pub async fn upload_with(
     app: &TestApp,
     token: &str,
     fields: &[(&str, &str)],
@@ -85,7 +85,7 @@ pub async fn share(app: &TestApp, token: &str, room: &str, name: &str, bytes: &[
 }
 
 /// Regular files under `dir`, recursively.
-fn files_under(dir: &Path) -> Vec<PathBuf> {
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     let mut found = Vec::new();
     let Ok(entries) = std::fs::read_dir(dir) else {
         return found;
@@ -109,7 +109,7 @@ fn in_flight(app: &TestApp) -> usize {
     files_under(&app.uploads().join("tmp")).len()
 }
 
-fn png(width: u32, height: u32) -> Vec<u8> {
+pub fn png(width: u32, height: u32) -> Vec<u8> {
     let mut out = Vec::new();
     DynamicImage::ImageRgb8(RgbImage::from_fn(width, height, |x, y| {
         Rgb([(x % 256) as u8, (y % 256) as u8, 90])
@@ -673,13 +673,17 @@ async fn cleanup_removes_what_a_crash_or_an_abandoned_upload_left(backend: Backe
             .unwrap()
             .status()
             == StatusCode::NOT_FOUND;
-        if pending_gone && !stray.exists() && in_flight(&app) == 0 {
+        // The row goes a moment before its bytes: wait for both.
+        if pending_gone && !stray.exists() && in_flight(&app) == 0 && stored(&app) == 1 {
             break;
         }
-        assert!(std::time::Instant::now() < deadline, "cleanup did not run");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "cleanup did not run: {} contents stored, only the posted one should remain",
+            stored(&app)
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    assert_eq!(stored(&app), 1, "only the posted file remains");
     let resp = download(&app, &alice, kept["file"]["url"].as_str().unwrap())
         .await
         .send()

@@ -1,9 +1,12 @@
 //! `spawn_app`: the real server on a random port over a fresh database — a new SQLite file
 //! in a temp dir, or a new PostgreSQL database created for this one test and dropped after.
 
-use std::{sync::OnceLock, time::Duration};
+use std::{
+    sync::{Arc, OnceLock},
+    time::Duration,
+};
 
-use anjoman::{app::Application, config::Settings, telemetry};
+use anjoman::{app::Application, config::Settings, domain::files::FileStore, telemetry};
 use figment::Figment;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use serde_json::{Value, json};
@@ -190,6 +193,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub db: DatabaseConnection,
     pub database: TestDatabase,
+    /// The server's file store, to look at what it holds whatever the backend.
+    pub files: Arc<FileStore>,
     uploads: TempDir,
 }
 
@@ -229,12 +234,14 @@ async fn start_node(database: TestDatabase, configure: impl FnOnce(Figment) -> F
     let app = Application::build(settings).await.expect("server builds");
     let address = format!("http://{}", app.local_addr());
     let db = app.state().db.clone();
+    let files = app.state().files.clone();
     tokio::spawn(app.run_until(std::future::pending()));
     TestApp {
         address,
         client: client(),
         db,
         database,
+        files,
         uploads,
     }
 }
@@ -286,22 +293,33 @@ impl TestApp {
     }
 
     /// Another node of the same installation: the same database, its own port and uploads
-    /// directory, `configure` applied on top (e.g. the shared broker).
+    /// directory, `configure` applied on top (e.g. the shared broker, or
+    /// `uploads.dir` = this node's [`TestApp::uploads`] for a shared one).
     pub async fn another_node(&self, configure: impl FnOnce(Figment) -> Figment) -> TestApp {
         start_node(TestDatabase::shared(&self.database.url), configure).await
     }
 
-    /// A server running elsewhere (a child process) at `address`, on `database`.
+    /// A server running elsewhere (a child process) at `address`, on `database`. Its
+    /// files are its own: `files` here is an empty store of the default kind.
     pub async fn attach(address: String, database: TestDatabase) -> TestApp {
         let db = sea_orm::Database::connect(&database.url)
             .await
             .expect("test database");
+        let uploads = tempfile::tempdir().expect("uploads dir");
+        let settings = Settings::from_figment(
+            test_figment(&database.url).merge(("uploads.dir", uploads.path())),
+        )
+        .expect("test settings are valid");
+        let files = FileStore::open(&settings.uploads)
+            .await
+            .expect("file store");
         TestApp {
             address,
             client: client(),
             db,
             database,
-            uploads: tempfile::tempdir().expect("uploads dir"),
+            files: Arc::new(files),
+            uploads,
         }
     }
 

@@ -1,0 +1,457 @@
+//! Where stored bytes live — a directory, an S3-compatible bucket or process memory — all
+//! behind `object_store`. Keys mirror the directory layout (`files/ab/<sha256>`,
+//! `thumbs/…`, `avatars/…`), so an `fs` store is the tree earlier versions wrote, and
+//! copying that tree into a bucket as it is moves an installation to S3.
+//!
+//! Uploads always stream into a local scratch directory first (they are hashed and
+//! checked before anyone may see them); only finished files enter the store.
+
+use std::{
+    io::SeekFrom,
+    ops::Range,
+    path::{Path, PathBuf},
+    sync::Arc,
+    time::{Duration, SystemTime},
+};
+
+use bytes::Bytes;
+use futures_util::{StreamExt, TryStreamExt, stream::BoxStream};
+use object_store::{
+    GetOptions, GetRange, GetResultPayload, ObjectStore, ObjectStoreExt, PutPayload,
+    WriteMultipart, aws::AmazonS3Builder, local::LocalFileSystem, memory::InMemory,
+};
+use secrecy::ExposeSecret;
+use tempfile::{NamedTempFile, TempPath};
+use tokio::io::{AsyncReadExt, AsyncSeekExt};
+
+use crate::config::{S3Settings, StoreKind, UploadSettings};
+
+/// A stored object's name, e.g. `files/ab/ab12…`.
+pub type Key = object_store::path::Path;
+
+/// Bytes read from the store, a chunk at a time.
+pub type ByteStream = BoxStream<'static, std::io::Result<Bytes>>;
+
+/// Part size of a multipart upload: S3's minimum (every part but the last must be this big).
+const PART_BYTES: usize = 5 * 1024 * 1024;
+/// Parts uploading at once; with the part being filled this bounds one upload's memory
+/// to about three parts, whatever the file's size.
+const PARTS_IN_FLIGHT: usize = 2;
+/// Bytes read from a local file at a time, when uploading or serving it.
+const READ_CHUNK: usize = 256 * 1024;
+/// The scratch directory's name, under `uploads.dir`.
+const TEMP_DIR: &str = "tmp";
+
+/// An object store and the local scratch directory uploads are staged in.
+pub struct Storage {
+    objects: Arc<dyn ObjectStore>,
+    temp_dir: PathBuf,
+    /// `fs` only: the scratch directory is inside the store (`tmp/`), so a finished
+    /// upload is renamed into place instead of copied.
+    temp_inside: bool,
+    part_bytes: usize,
+}
+
+impl Storage {
+    /// The store `settings` name, with its scratch directory (and the `fs` store's root)
+    /// created.
+    pub async fn open(settings: &UploadSettings) -> anyhow::Result<Self> {
+        let temp_dir = settings.dir.join(TEMP_DIR);
+        tokio::fs::create_dir_all(&temp_dir).await.map_err(|e| {
+            anyhow::anyhow!("cannot create uploads dir {}: {e}", temp_dir.display())
+        })?;
+        match settings.store {
+            StoreKind::Fs => {
+                tracing::info!(uploads.dir = %settings.dir.display(), "files stored in a directory");
+                Self::local(&settings.dir)
+            }
+            StoreKind::Memory => {
+                tracing::warn!("files stored in memory: lost at exit, not shared");
+                Ok(Self::in_memory(temp_dir))
+            }
+            StoreKind::S3 => {
+                let bucket = settings.s3.bucket.as_deref().unwrap_or_default();
+                tracing::info!(uploads.bucket = bucket, "files stored in an S3 bucket");
+                Ok(Self::new(Arc::new(s3(&settings.s3)?), temp_dir, false))
+            }
+        }
+    }
+
+    /// A store in the directory `root` (which must exist), staging in `root/tmp`.
+    pub fn local(root: &Path) -> anyhow::Result<Self> {
+        let objects = LocalFileSystem::new_with_prefix(root)
+            .map_err(|e| anyhow::anyhow!("uploads directory {}: {e}", root.display()))?;
+        Ok(Self::new(Arc::new(objects), root.join(TEMP_DIR), true))
+    }
+
+    /// A store in this process's memory (tests, trials; never shared with another node),
+    /// staging in `temp_dir`.
+    pub fn in_memory(temp_dir: PathBuf) -> Self {
+        Self::new(Arc::new(InMemory::new()), temp_dir, false)
+    }
+
+    fn new(objects: Arc<dyn ObjectStore>, temp_dir: PathBuf, temp_inside: bool) -> Self {
+        Self {
+            objects,
+            temp_dir,
+            temp_inside,
+            part_bytes: PART_BYTES,
+        }
+    }
+
+    /// The same store, uploading in parts of `bytes` (tests exercise multipart uploads
+    /// with small files this way).
+    #[cfg(test)]
+    fn with_part_bytes(mut self, bytes: usize) -> Self {
+        self.part_bytes = bytes;
+        self
+    }
+
+    /// The local scratch directory uploads stream into.
+    pub fn temp_dir(&self) -> &Path {
+        &self.temp_dir
+    }
+
+    /// A new scratch file, deleted when dropped.
+    pub fn temp_file(&self) -> std::io::Result<NamedTempFile> {
+        tempfile::Builder::new()
+            .prefix(".upload-")
+            .tempfile_in(&self.temp_dir)
+    }
+
+    /// Stores a finished scratch file of `size` bytes as `key`. The scratch file is gone
+    /// afterwards, whatever the outcome.
+    pub async fn put_file(&self, temp: TempPath, size: u64, key: &Key) -> anyhow::Result<()> {
+        if self.temp_inside {
+            if let Some(name) = temp.file_name().and_then(|n| n.to_str()) {
+                let from = Key::from_iter([TEMP_DIR, name]);
+                self.objects
+                    .rename(&from, key)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("storing {key}: {e}"))?;
+                // Renamed away: nothing left for the drop to delete.
+                let _ = temp.keep();
+                return Ok(());
+            }
+        }
+        if size <= self.part_bytes as u64 {
+            let bytes = tokio::fs::read(&temp)
+                .await
+                .map_err(|e| anyhow::anyhow!("reading a staged upload: {e}"))?;
+            return self.put_bytes(key, bytes.into()).await;
+        }
+        let upload = self
+            .objects
+            .put_multipart(key)
+            .await
+            .map_err(|e| anyhow::anyhow!("starting to store {key}: {e}"))?;
+        let mut writer = WriteMultipart::new_with_chunk_size(upload, self.part_bytes);
+        match write_parts(&mut writer, &temp).await {
+            Ok(()) => {
+                writer
+                    .finish()
+                    .await
+                    .map_err(|e| anyhow::anyhow!("storing {key}: {e}"))?;
+                Ok(())
+            }
+            Err(err) => {
+                if let Err(abort) = writer.abort().await {
+                    tracing::warn!(error = %abort, key = %key, "multipart upload not aborted");
+                }
+                Err(anyhow::anyhow!("storing {key}: {err}"))
+            }
+        }
+    }
+
+    /// Stores small bytes (a thumbnail, an avatar) whole.
+    pub async fn put_bytes(&self, key: &Key, bytes: Bytes) -> anyhow::Result<()> {
+        self.objects
+            .put(key, PutPayload::from(bytes))
+            .await
+            .map_err(|e| anyhow::anyhow!("storing {key}: {e}"))?;
+        Ok(())
+    }
+
+    /// All of a small object; `None` if there is no such object.
+    pub async fn get_bytes(&self, key: &Key) -> anyhow::Result<Option<Bytes>> {
+        let got = match self.objects.get(key).await {
+            Err(object_store::Error::NotFound { .. }) => return Ok(None),
+            got => got.map_err(|e| anyhow::anyhow!("reading {key}: {e}"))?,
+        };
+        let bytes = got
+            .bytes()
+            .await
+            .map_err(|e| anyhow::anyhow!("reading {key}: {e}"))?;
+        Ok(Some(bytes))
+    }
+
+    /// The object's size; `None` if there is no such object.
+    pub async fn size(&self, key: &Key) -> anyhow::Result<Option<u64>> {
+        match self.objects.head(key).await {
+            Ok(meta) => Ok(Some(meta.size)),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(anyhow::anyhow!("looking up {key}: {e}")),
+        }
+    }
+
+    /// Streams `range` of the object; `None` if there is no such object.
+    pub async fn read(&self, key: &Key, range: Range<u64>) -> anyhow::Result<Option<ByteStream>> {
+        let options = GetOptions {
+            range: Some(GetRange::Bounded(range)),
+            ..GetOptions::default()
+        };
+        let got = match self.objects.get_opts(key, options).await {
+            Err(object_store::Error::NotFound { .. }) => return Ok(None),
+            got => got.map_err(|e| anyhow::anyhow!("reading {key}: {e}"))?,
+        };
+        let range = got.range.clone();
+        Ok(Some(match got.payload {
+            GetResultPayload::File(file, _) => {
+                // object_store reads a local file 8 KiB per blocking call; reading 256 KiB
+                // at a time serves a 16 MiB file several times faster.
+                let mut file = tokio::fs::File::from_std(file);
+                file.seek(SeekFrom::Start(range.start))
+                    .await
+                    .map_err(|e| anyhow::anyhow!("reading {key}: {e}"))?;
+                tokio_util::io::ReaderStream::with_capacity(
+                    file.take(range.end - range.start),
+                    READ_CHUNK,
+                )
+                .boxed()
+            }
+            GetResultPayload::Stream(stream) => stream.map_err(std::io::Error::other).boxed(),
+        }))
+    }
+
+    /// Deletes the object; one that is already gone is fine.
+    pub async fn delete(&self, key: &Key) -> anyhow::Result<()> {
+        match self.objects.delete(key).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(anyhow::anyhow!("deleting {key}: {e}")),
+        }
+    }
+
+    /// Objects under `prefix` stored at least `grace` ago, with the last part of their
+    /// names (the stores list in pages; this reads them as they come).
+    pub fn list_older(
+        &self,
+        prefix: &str,
+        grace: Duration,
+    ) -> BoxStream<'static, anyhow::Result<(Key, String)>> {
+        let prefix = Key::from(prefix);
+        let now = SystemTime::now();
+        self.objects
+            .list(Some(&prefix))
+            .map_err(move |e| anyhow::anyhow!("listing {prefix}: {e}"))
+            .try_filter_map(move |meta| async move {
+                let age = now
+                    .duration_since(SystemTime::from(meta.last_modified))
+                    .unwrap_or_default();
+                let Some(name) = meta.location.filename().map(str::to_owned) else {
+                    return Ok(None);
+                };
+                Ok((age >= grace).then_some((meta.location, name)))
+            })
+            .boxed()
+    }
+}
+
+/// Feeds a local file to a multipart upload, at most [`PARTS_IN_FLIGHT`] parts at a time.
+async fn write_parts(writer: &mut WriteMultipart, path: &Path) -> anyhow::Result<()> {
+    let mut file = tokio::fs::File::open(path).await?;
+    let mut buf = vec![0; READ_CHUNK];
+    loop {
+        writer.wait_for_capacity(PARTS_IN_FLIGHT).await?;
+        let read = file.read(&mut buf).await?;
+        if read == 0 {
+            return Ok(());
+        }
+        writer.write(&buf[..read]);
+    }
+}
+
+/// The S3 client the settings describe. Nothing is sent yet: a wrong key or a missing
+/// bucket shows on the first upload, and in the logs.
+fn s3(settings: &S3Settings) -> anyhow::Result<object_store::aws::AmazonS3> {
+    let mut builder = AmazonS3Builder::new()
+        .with_region(settings.region.trim())
+        .with_allow_http(settings.allow_http);
+    if let Some(bucket) = &settings.bucket {
+        builder = builder.with_bucket_name(bucket);
+    }
+    if let Some(endpoint) = &settings.endpoint {
+        builder = builder.with_endpoint(endpoint);
+    }
+    if let (Some(id), Some(secret)) = (&settings.access_key_id, &settings.secret_access_key) {
+        builder = builder
+            .with_access_key_id(id)
+            .with_secret_access_key(secret.expose_secret());
+    }
+    builder
+        .build()
+        .map_err(|e| anyhow::anyhow!("invalid configuration: key `uploads.s3`: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    /// A store of each kind the tests can run, over a fresh directory.
+    fn stores(dir: &Path) -> Vec<(&'static str, Storage)> {
+        std::fs::create_dir_all(dir.join(TEMP_DIR)).unwrap();
+        vec![
+            ("fs", Storage::local(dir).unwrap().with_part_bytes(1024)),
+            (
+                "memory",
+                Storage::in_memory(dir.join(TEMP_DIR)).with_part_bytes(1024),
+            ),
+        ]
+    }
+
+    fn staged(storage: &Storage, bytes: &[u8]) -> TempPath {
+        let mut temp = storage.temp_file().unwrap();
+        temp.write_all(bytes).unwrap();
+        temp.into_temp_path()
+    }
+
+    async fn read_all(storage: &Storage, key: &Key, range: Range<u64>) -> Vec<u8> {
+        let stream = storage.read(key, range).await.unwrap().unwrap();
+        let chunks: Vec<Bytes> = stream.try_collect().await.unwrap();
+        chunks.concat()
+    }
+
+    fn temp_files(storage: &Storage) -> usize {
+        std::fs::read_dir(storage.temp_dir()).unwrap().count()
+    }
+
+    #[tokio::test]
+    async fn files_are_stored_whole_or_in_parts_and_read_back_by_range() {
+        let dir = tempfile::tempdir().unwrap();
+        for (kind, storage) in stores(dir.path()) {
+            // 500 bytes go in one put; 5,000 in five parts of 1,024 and a short one.
+            for size in [500usize, 5000] {
+                let bytes: Vec<u8> = (0..size).map(|i| (i % 251) as u8).collect();
+                let key = Key::from(format!("files/ab/{kind}-{size}"));
+                let temp = staged(&storage, &bytes);
+                storage.put_file(temp, size as u64, &key).await.unwrap();
+                assert_eq!(temp_files(&storage), 0, "{kind}: the staged file is gone");
+                assert_eq!(storage.size(&key).await.unwrap(), Some(size as u64));
+                assert_eq!(read_all(&storage, &key, 0..size as u64).await, bytes);
+                assert_eq!(read_all(&storage, &key, 100..300).await, &bytes[100..300]);
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn the_directory_store_keeps_the_layout_earlier_versions_wrote() {
+        let dir = tempfile::tempdir().unwrap();
+        let storage = Storage::local(dir.path()).unwrap();
+        std::fs::create_dir_all(storage.temp_dir()).unwrap();
+        let key = Key::from("files/ab/abcdef");
+        storage
+            .put_file(staged(&storage, b"bytes"), 5, &key)
+            .await
+            .unwrap();
+        storage
+            .put_bytes(&Key::from("thumbs/ab/abcdef"), Bytes::from_static(b"thumb"))
+            .await
+            .unwrap();
+        assert_eq!(
+            std::fs::read(dir.path().join("files/ab/abcdef")).unwrap(),
+            b"bytes"
+        );
+        assert_eq!(
+            std::fs::read(dir.path().join("thumbs/ab/abcdef")).unwrap(),
+            b"thumb"
+        );
+        // A file an earlier version stored is found by its key.
+        std::fs::create_dir_all(dir.path().join("files/cd")).unwrap();
+        std::fs::write(dir.path().join("files/cd/cdef"), b"old").unwrap();
+        let old = storage
+            .get_bytes(&Key::from("files/cd/cdef"))
+            .await
+            .unwrap();
+        assert_eq!(old.as_deref(), Some(&b"old"[..]));
+    }
+
+    #[tokio::test]
+    async fn missing_objects_are_none_and_deleting_twice_is_fine() {
+        let dir = tempfile::tempdir().unwrap();
+        for (kind, storage) in stores(dir.path()) {
+            let key = Key::from("avatars/someone.png");
+            assert!(storage.get_bytes(&key).await.unwrap().is_none(), "{kind}");
+            assert!(storage.size(&key).await.unwrap().is_none(), "{kind}");
+            assert!(storage.read(&key, 0..1).await.unwrap().is_none(), "{kind}");
+            storage
+                .put_bytes(&key, Bytes::from_static(b"png"))
+                .await
+                .unwrap();
+            assert_eq!(
+                storage.get_bytes(&key).await.unwrap().as_deref(),
+                Some(&b"png"[..])
+            );
+            storage.delete(&key).await.unwrap();
+            storage.delete(&key).await.unwrap();
+            assert!(storage.get_bytes(&key).await.unwrap().is_none(), "{kind}");
+        }
+    }
+
+    #[tokio::test]
+    async fn listing_finds_objects_under_a_prefix_once_old_enough() {
+        let dir = tempfile::tempdir().unwrap();
+        for (kind, storage) in stores(dir.path()) {
+            for key in ["files/ab/one", "files/cd/two", "thumbs/ab/one"] {
+                storage
+                    .put_bytes(&Key::from(key), Bytes::from_static(b"x"))
+                    .await
+                    .unwrap();
+            }
+            let mut names: Vec<String> = storage
+                .list_older("files", Duration::ZERO)
+                .map_ok(|(_, name)| name)
+                .try_collect()
+                .await
+                .unwrap();
+            names.sort();
+            assert_eq!(names, ["one", "two"], "{kind}");
+            let young: Vec<_> = storage
+                .list_older("files", Duration::from_secs(3600))
+                .try_collect()
+                .await
+                .unwrap();
+            assert!(young.is_empty(), "{kind}: nothing is an hour old yet");
+            let absent: Vec<_> = storage
+                .list_older("avatars", Duration::ZERO)
+                .try_collect()
+                .await
+                .unwrap();
+            assert!(
+                absent.is_empty(),
+                "{kind}: a prefix nothing was stored under"
+            );
+        }
+    }
+
+    #[test]
+    fn an_s3_store_is_built_without_contacting_anyone() {
+        let settings = S3Settings {
+            bucket: Some("anjoman".into()),
+            region: "us-east-1".into(),
+            endpoint: Some("http://127.0.0.1:9".into()),
+            access_key_id: Some("minio".into()),
+            secret_access_key: Some("minio-secret".to_owned().into()),
+            allow_http: true,
+        };
+        assert!(s3(&settings).is_ok());
+        let missing = S3Settings {
+            bucket: None,
+            ..settings
+        };
+        let err = s3(&missing)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("uploads.s3"), "{err}");
+    }
+}
