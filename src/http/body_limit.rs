@@ -81,6 +81,11 @@ pub struct BodyLimitEndpoint<E> {
     routes: Arc<[RouteLimit]>,
 }
 
+/// A refused body at most this far over its limit is read and dropped before the answer.
+const DRAIN_MAX: u64 = 1024 * 1024;
+/// …for at most this long.
+const DRAIN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
 impl<E: Endpoint> Endpoint for BodyLimitEndpoint<E> {
     type Output = E::Output;
 
@@ -93,7 +98,16 @@ impl<E: Endpoint> Endpoint for BodyLimitEndpoint<E> {
             .get(header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<u64>().ok());
-        if declared.is_some_and(|len| len > limit) {
+        if let Some(len) = declared.filter(|len| *len > limit) {
+            // Read (and discard) a body not far over the limit first: closing a connection
+            // with unread data resets it, and the client may never see the 413.
+            if len - limit <= DRAIN_MAX {
+                let mut stream = req.take_body().into_bytes_stream();
+                let _ = tokio::time::timeout(DRAIN_TIMEOUT, async {
+                    while let Some(Ok(_)) = stream.next().await {}
+                })
+                .await;
+            }
             return Err(AppError::PayloadTooLarge { limit }.into());
         }
         if route.is_some_and(|route| route.streamed) {
