@@ -30,6 +30,8 @@ pub enum Next {
     Nothing,
     /// A gap opened (or remains): check again after a short grace.
     CheckLater(Uuid),
+    /// The gap outlived its grace: read the room's log after this seq.
+    Fill(Uuid, i64),
 }
 
 /// Every subscribed room's state. See the module docs.
@@ -103,9 +105,9 @@ impl RoomStreams {
         }
     }
 
-    /// The grace after a gap is over. Returns the seq to read the log after, if the gap is
-    /// still open (and marks the read as under way).
-    pub fn gap_due(&mut self, room_id: Uuid) -> Option<i64> {
+    /// The grace after a gap is over: if the gap is still open, read the log (and mark the
+    /// read as under way).
+    pub fn gap_due(&mut self, room_id: Uuid) -> Next {
         match self.rooms.get_mut(&room_id) {
             Some(RoomSync::Waiting {
                 last: Some(last),
@@ -113,9 +115,9 @@ impl RoomStreams {
                 ..
             }) if !*fetching => {
                 *fetching = true;
-                Some(*last)
+                Next::Fill(room_id, *last)
             }
-            _ => None,
+            _ => Next::Nothing,
         }
     }
 
@@ -221,7 +223,7 @@ mod tests {
         assert!(out.is_empty(), "nothing passes the gap");
         assert_eq!(streams.event(room, 4, frame(4), &mut out), Next::Nothing);
         assert_eq!(out, vec![frame(4), frame(5), frame(6)]);
-        assert_eq!(streams.gap_due(room), None, "closed: no read");
+        assert_eq!(streams.gap_due(room), Next::Nothing, "closed: no read");
         streams.event(room, 7, frame(7), &mut out);
         assert_eq!(out.last(), Some(&frame(7)));
     }
@@ -232,8 +234,8 @@ mod tests {
         live_at(&mut streams, room, 3);
         let mut out = Vec::new();
         streams.event(room, 6, frame(6), &mut out);
-        assert_eq!(streams.gap_due(room), Some(3));
-        assert_eq!(streams.gap_due(room), None, "one read at a time");
+        assert_eq!(streams.gap_due(room), Next::Fill(room, 3));
+        assert_eq!(streams.gap_due(room), Next::Nothing, "one read at a time");
         // Arrives during the read: held, then not sent twice.
         streams.event(room, 5, frame(5), &mut out);
         let log = vec![
@@ -252,14 +254,14 @@ mod tests {
         let mut out = Vec::new();
         streams.event(room, 5, frame(5), &mut out);
         streams.event(room, 8, frame(8), &mut out);
-        assert_eq!(streams.gap_due(room), Some(3));
+        assert_eq!(streams.gap_due(room), Next::Fill(room, 3));
         let log = vec![(4, "e4".to_owned()), (5, "e5".to_owned())];
         assert_eq!(
             streams.replay(room, log, Some(5), &mut out),
             Next::CheckLater(room)
         );
         assert_eq!(out, vec![frame(4), frame(5)]);
-        assert_eq!(streams.gap_due(room), Some(5));
+        assert_eq!(streams.gap_due(room), Next::Fill(room, 5));
     }
 
     #[test]

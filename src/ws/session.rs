@@ -366,36 +366,36 @@ async fn replay(
     }
 }
 
-/// Starts what `next` asks for: a grace timer for a gap.
-fn follow_up(next: Next, ctl: &mpsc::WeakSender<Control>) {
-    if let (Next::CheckLater(room_id), Some(ctl)) = (next, ctl.upgrade()) {
-        tokio::spawn(async move {
-            tokio::time::sleep(GAP_GRACE).await;
-            let _ = ctl.send(Control::GapDue(room_id)).await;
-        });
+/// Starts what a room's stream asks for after a gap: a grace timer, or a read of the log.
+/// If the log cannot be read, the client is asked to resume instead (it then reads the log
+/// itself).
+fn follow_up(state: &AppState, next: Next, ctl: &mpsc::WeakSender<Control>, closer: &Arc<Closer>) {
+    // Almost every event needs nothing: keep that path free of work.
+    if next == Next::Nothing {
+        return;
     }
-}
-
-/// Fills a gap that outlived its grace from the log; if the log cannot be read, the
-/// client is asked to resume instead (it then reads the log itself).
-fn fill_gap(
-    state: &AppState,
-    room_id: Uuid,
-    after: i64,
-    ctl: &mpsc::WeakSender<Control>,
-    closer: &Arc<Closer>,
-) {
     let Some(ctl) = ctl.upgrade() else {
         return;
     };
-    metrics::counter!("anjoman_ws_gap_fills_total").increment(1);
-    let (db, closer) = (state.db.clone(), closer.clone());
-    tokio::spawn(async move {
-        if let Err(err) = replay(&db, room_id, after, &ctl).await {
-            tracing::warn!(error = %err, "filling a gap from the log failed; asking to resume");
-            closer.close(close::RESUME);
+    match next {
+        Next::Nothing => {}
+        Next::CheckLater(room_id) => {
+            tokio::spawn(async move {
+                tokio::time::sleep(GAP_GRACE).await;
+                let _ = ctl.send(Control::GapDue(room_id)).await;
+            });
         }
-    });
+        Next::Fill(room_id, after) => {
+            metrics::counter!("anjoman_ws_gap_fills_total").increment(1);
+            let (db, closer) = (state.db.clone(), closer.clone());
+            tokio::spawn(async move {
+                if let Err(err) = replay(&db, room_id, after, &ctl).await {
+                    tracing::warn!(error = %err, "filling a gap from the log failed; asking to resume");
+                    closer.close(close::RESUME);
+                }
+            });
+        }
+    }
 }
 
 async fn writer(
@@ -417,18 +417,17 @@ async fn writer(
     // gap's follow-up (a timer, or a read of the log).
     let handle = |rooms: &mut RoomStreams, input: Input| -> Vec<Arc<str>> {
         let mut out = Vec::new();
-        match input {
-            Input::Control(control) => match on_control(rooms, control, &mut out) {
-                Step::Next(next) => follow_up(next, &ctl_tx),
-                Step::Fill(room_id, after) => fill_gap(state, room_id, after, &ctl_tx, &closer),
-            },
+        let next = match input {
+            Input::Control(control) => on_control(rooms, control, &mut out),
             Input::Event(Outbound::Event { room, frame }) => match room {
-                None => out.push(frame),
-                Some((room_id, seq)) => {
-                    follow_up(rooms.event(room_id, seq, frame, &mut out), &ctl_tx);
+                None => {
+                    out.push(frame);
+                    Next::Nothing
                 }
+                Some((room_id, seq)) => rooms.event(room_id, seq, frame, &mut out),
             },
-        }
+        };
+        follow_up(state, next, &ctl_tx, &closer);
         out
     };
     let coalesce = Duration::from_millis(ws.coalesce_ms);
@@ -536,14 +535,7 @@ enum Input {
     Event(Outbound),
 }
 
-/// What a control asks of the writer besides frames.
-enum Step {
-    Next(Next),
-    /// Read the room's log after this seq.
-    Fill(Uuid, i64),
-}
-
-fn on_control(rooms: &mut RoomStreams, control: Control, out: &mut Vec<Arc<str>>) -> Step {
+fn on_control(rooms: &mut RoomStreams, control: Control, out: &mut Vec<Arc<str>>) -> Next {
     match control {
         Control::Frame(frame) => out.push(frame.into()),
         Control::SyncStart(room_id) => rooms.sync_start(room_id),
@@ -552,12 +544,8 @@ fn on_control(rooms: &mut RoomStreams, control: Control, out: &mut Vec<Arc<str>>
             room_id,
             frames,
             done,
-        } => return Step::Next(rooms.replay(room_id, frames, done, out)),
-        Control::GapDue(room_id) => {
-            if let Some(after) = rooms.gap_due(room_id) {
-                return Step::Fill(room_id, after);
-            }
-        }
+        } => return rooms.replay(room_id, frames, done, out),
+        Control::GapDue(room_id) => return rooms.gap_due(room_id),
     }
-    Step::Next(Next::Nothing)
+    Next::Nothing
 }

@@ -21,7 +21,7 @@ on_both_backends!(
 
 const PASSWORD: &str = "correct horse battery";
 
-async fn create(app: &TestApp, token: &str, room: &str, body: Value) -> reqwest::Response {
+pub async fn create(app: &TestApp, token: &str, room: &str, body: Value) -> reqwest::Response {
     app.authed(Method::POST, &format!("/api/v1/rooms/{room}/polls"), token)
         .json(&body)
         .send()
@@ -29,7 +29,7 @@ async fn create(app: &TestApp, token: &str, room: &str, body: Value) -> reqwest:
         .unwrap()
 }
 
-async fn vote(app: &TestApp, token: &str, poll: &str, options: &[&Value]) -> reqwest::Response {
+pub async fn vote(app: &TestApp, token: &str, poll: &str, options: &[&Value]) -> reqwest::Response {
     app.authed(Method::POST, &format!("/api/v1/polls/{poll}/votes"), token)
         .json(&json!({ "option_ids": options }))
         .send()

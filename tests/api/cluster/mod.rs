@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 
 use crate::{
     helpers::{Backend, problem_code, redis_or_skip, spawn_app_with},
+    polls,
     ws_client::{WsClient, ws_url},
 };
 
@@ -28,15 +29,9 @@ fn fresh_namespace() -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn events_cross_nodes_and_a_ban_on_one_closes_sockets_on_another() {
-    let Some(redis) = redis_or_skip().await else {
+    let Some((a, b)) = two_nodes(|f| f).await else {
         return;
     };
-    let Some(backend) = Backend::postgres().await else {
-        return;
-    };
-    let namespace = fresh_namespace();
-    let a = spawn_app_with(backend, shared_broker(&redis, &namespace)).await;
-    let b = a.another_node(shared_broker(&redis, &namespace)).await;
     let (admin, _) = a.account("admin").await;
     let (alice, _) = a.account("alice").await;
     let (bob, bob_id) = a.account("bob").await;
@@ -242,26 +237,18 @@ async fn typing_and_poll_updates_cross_nodes() {
     let off = bob_on_b.wait_for(typing).await;
     assert_eq!(off["data"]["active"], false, "lapsed on node A, told on B");
 
-    let poll: Value = a
-        .authed(Method::POST, &format!("/api/v1/rooms/{room}/polls"), &alice)
-        .json(&json!({"question": "چای یا قهوه؟", "options": ["چای", "قهوه"]}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let poll: Value = polls::create(
+        &a,
+        &alice,
+        &room,
+        json!({"question": "چای یا قهوه؟", "options": ["چای", "قهوه"]}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
     let poll_id = poll["id"].as_str().unwrap();
-    let voted = b
-        .authed(
-            Method::POST,
-            &format!("/api/v1/polls/{poll_id}/votes"),
-            &bob,
-        )
-        .json(&json!({"option_ids": [poll["options"][0]["id"]]}))
-        .send()
-        .await
-        .unwrap();
+    let voted = polls::vote(&b, &bob, poll_id, &[&poll["options"][0]["id"]]).await;
     assert!(voted.status().is_success(), "{}", voted.status());
     let updated = alice_on_a.expect("poll.updated").await;
     assert_eq!(updated["data"]["id"], poll_id);
