@@ -1,11 +1,15 @@
 //! Request body limit, enforced while the body streams in: a declared `Content-Length`
 //! over the limit is refused before reading, and a chunked body is cut off as soon as it
 //! crosses the limit (poem's `SizeLimit` only trusts `Content-Length`).
+//!
+//! A request answered before its body was read (refused, or cut off by a handler) has the
+//! rest read and dropped first, up to [`DRAIN_MAX`]: closing a connection with unread data
+//! resets it, and the client may never see the answer.
 
 use std::sync::Arc;
 
-use bytes::BytesMut;
-use futures_util::StreamExt;
+use bytes::{Bytes, BytesMut};
+use futures_util::{StreamExt, stream::BoxStream};
 use poem::{Body, Endpoint, Middleware, Request, Result, http::header};
 
 use crate::error::AppError;
@@ -81,10 +85,24 @@ pub struct BodyLimitEndpoint<E> {
     routes: Arc<[RouteLimit]>,
 }
 
-/// A refused body at most this far over its limit is read and dropped before the answer.
+/// Unread body drained before an answer, at most (beyond it the connection is cut).
 const DRAIN_MAX: u64 = 1024 * 1024;
-/// …for at most this long.
+/// …and for at most this long.
 const DRAIN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Reads and drops what is left of a body, within [`DRAIN_MAX`] and [`DRAIN_TIMEOUT`].
+async fn drain(mut rest: BoxStream<'static, std::io::Result<Bytes>>) {
+    let _ = tokio::time::timeout(DRAIN_TIMEOUT, async {
+        let mut drained: u64 = 0;
+        while let Some(Ok(chunk)) = rest.next().await {
+            drained += chunk.len() as u64;
+            if drained > DRAIN_MAX {
+                break;
+            }
+        }
+    })
+    .await;
+}
 
 impl<E: Endpoint> Endpoint for BodyLimitEndpoint<E> {
     type Output = E::Output;
@@ -99,20 +117,23 @@ impl<E: Endpoint> Endpoint for BodyLimitEndpoint<E> {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<u64>().ok());
         if let Some(len) = declared.filter(|len| *len > limit) {
-            // Read (and discard) a body not far over the limit first: closing a connection
-            // with unread data resets it, and the client may never see the 413.
             if len - limit <= DRAIN_MAX {
-                let mut stream = req.take_body().into_bytes_stream();
-                let _ = tokio::time::timeout(DRAIN_TIMEOUT, async {
-                    while let Some(Ok(_)) = stream.next().await {}
-                })
-                .await;
+                drain(req.take_body().into_bytes_stream().boxed()).await;
             }
             return Err(AppError::PayloadTooLarge { limit }.into());
         }
         if route.is_some_and(|route| route.streamed) {
+            // The handler reads through a shared handle, so what it leaves unread can be
+            // drained once it has answered.
+            let source = Arc::new(tokio::sync::Mutex::new(
+                req.take_body().into_bytes_stream().boxed(),
+            ));
+            let shared = futures_util::stream::unfold(source.clone(), |source| async move {
+                let next = source.lock().await.next().await;
+                next.map(|chunk| (chunk, source))
+            });
             let mut seen: u64 = 0;
-            let stream = req.take_body().into_bytes_stream().map(move |chunk| {
+            let stream = shared.map(move |chunk| {
                 let chunk = chunk?;
                 seen += chunk.len() as u64;
                 if seen > limit {
@@ -123,6 +144,13 @@ impl<E: Endpoint> Endpoint for BodyLimitEndpoint<E> {
                 Ok(chunk)
             });
             req.set_body(Body::from_bytes_stream(stream));
+            let output = self.inner.call(req).await;
+            drain(std::mem::replace(
+                &mut *source.lock().await,
+                futures_util::stream::empty().boxed(),
+            ))
+            .await;
+            return output;
         } else if !req.headers().contains_key(header::UPGRADE) {
             // Upgrades (WebSocket) carry no body to buffer.
             let mut stream = req.take_body().into_bytes_stream();
