@@ -211,7 +211,10 @@ pub async fn room_leave(state: &AppState, user: &users::Model, room_id: Uuid) ->
     let left = rooms::room_leave(&state.db, user, room_id).await?;
     publish(state, &left);
     drop(order);
-    state.hub.unsubscribe_user(user.id, room_id);
+    state.broker.publish(Envelope::Unsubscribe {
+        user_id: user.id,
+        room_id,
+    });
     Ok(())
 }
 
@@ -243,7 +246,10 @@ pub async fn member_kick(
     let event = room_moderation::member_kick(&state.db, actor, ip, room_id, target, reason).await?;
     publish(state, &event);
     drop(order);
-    state.hub.unsubscribe_user(target.id, room_id);
+    state.broker.publish(Envelope::Unsubscribe {
+        user_id: target.id,
+        room_id,
+    });
     Ok(())
 }
 

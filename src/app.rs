@@ -101,6 +101,9 @@ impl AppState {
     }
 }
 
+/// How long a shutdown waits for sockets to send their close frames.
+const SOCKETS_CLOSE_WITHIN: Duration = Duration::from_secs(2);
+
 /// Bytes an upload request may carry besides the file: part headers and small fields.
 const UPLOAD_FORM_OVERHEAD: u64 = 256 * 1024;
 /// The settings page's avatar form: the token and the multipart framing around the picture.
@@ -230,10 +233,21 @@ impl Application {
         let heartbeat = tokio::spawn(presence_heartbeat(self.state.clone()));
         let cleanup = tokio::spawn(files_cleanup(self.state.clone()));
         let retention = tokio::spawn(retention(self.state.clone()));
+        let hub = self.state.hub.clone();
         let app = router(self.state)?;
+        // Sockets are told to go away as soon as the server stops accepting, so their
+        // clients reconnect elsewhere at once instead of seeing the connection drop.
+        let shutdown = {
+            let hub = hub.clone();
+            async move {
+                shutdown.await;
+                hub.close_all(ws::protocol::close::GOING_AWAY);
+            }
+        };
         Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(app, shutdown, Some(grace))
             .await?;
+        hub.drained(SOCKETS_CLOSE_WITHIN).await;
         housekeeping.abort();
         heartbeat.abort();
         cleanup.abort();

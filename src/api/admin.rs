@@ -285,7 +285,8 @@ impl AdminApi {
         Ok(Json(UserProfile::new(user, false)))
     }
 
-    /// The audit log, newest first: every moderation and admin action. Filter by `actor`
+    /// The audit log, newest first: every moderation and admin action (admins only: it
+    /// holds addresses and moderators' own actions). Filter by `actor`
     /// (user id), `action` (`user.ban`, or a prefix like `user.`) and `target` (id); page
     /// back with `before` (an entry id). `limit` ≤ 200 (default 50).
     #[oai(path = "/audit", method = "get", operation_id = "admin_audit")]
@@ -303,7 +304,7 @@ impl AdminApi {
         before: Query<Option<Uuid>>,
         limit: Query<Option<u64>>,
     ) -> Result<Json<Vec<AuditEntry>>, AppError> {
-        auth.require(Role::Moderator)?;
+        auth.require(Role::Admin)?;
         let entries = audit::audit_list(
             &state.db,
             AuditFilter {

@@ -122,6 +122,17 @@ impl AuthService {
         sessions::session_authenticate(db, &self.policy, &claims).await
     }
 
+    /// The user and session of an open socket as they are now, or `Unauthorized` once the
+    /// session is revoked or expired or the user banned.
+    pub async fn session_current(
+        &self,
+        db: &impl ConnectionTrait,
+        session_id: uuid::Uuid,
+        user_id: uuid::Uuid,
+    ) -> AppResult<(users::Model, entity::sessions::Model)> {
+        sessions::session_current(db, &self.policy, session_id, user_id).await
+    }
+
     async fn dummy_hash(&self) -> AppResult<&str> {
         let hash = self
             .dummy_hash

@@ -19,7 +19,7 @@ use super::{
     audit, blocks,
     events::{RoomEvent, event_append, event_record, seq_next},
     files,
-    room_moderation::require_writer,
+    room_moderation::{check_outranks, require_writer},
     rooms::{may_moderate, membership, require_member},
     username::Username,
 };
@@ -365,8 +365,20 @@ pub async fn message_delete<C: ConnectionTrait + TransactionTrait>(
     let message = message_get(db, message_id).await?;
     let member = membership(db, message.room_id, actor.id).await?;
     let own = message.author_id == Some(actor.id) && member.is_some();
-    if !own && !may_moderate(actor, member.as_ref()) {
-        return Err(AppError::Forbidden("forbidden"));
+    if !own {
+        let author = match message.author_id {
+            Some(id) => users::Entity::find_by_id(id).one(db).await?,
+            None => None,
+        };
+        match author {
+            Some(author) => {
+                let author_member = membership(db, message.room_id, author.id).await?;
+                check_outranks(actor, member.as_ref(), &author, author_member.as_ref())?;
+            }
+            // A removed account outranks nobody.
+            None if may_moderate(actor, member.as_ref()) => {}
+            None => return Err(AppError::Forbidden("forbidden")),
+        }
     }
     if message.deleted_at.is_some() {
         return Err(AppError::Missing("message.not_found"));

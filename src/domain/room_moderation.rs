@@ -48,7 +48,22 @@ pub fn check_may_act_on(
     target: &users::Model,
     target_member: Option<&room_members::Model>,
 ) -> AppResult<()> {
-    if room.kind == "direct" || !may_moderate(actor, actor_member) {
+    if room.kind == "direct" {
+        return Err(AppError::Forbidden("forbidden"));
+    }
+    check_outranks(actor, actor_member, target, target_member)
+}
+
+/// The rank rule alone, for acting on someone's content as well as on the person: the actor
+/// moderates (globally or in the room) and ranks above the target, never themselves. A
+/// moderator may not delete an admin's message any more than kick the admin.
+pub fn check_outranks(
+    actor: &users::Model,
+    actor_member: Option<&room_members::Model>,
+    target: &users::Model,
+    target_member: Option<&room_members::Model>,
+) -> AppResult<()> {
+    if !may_moderate(actor, actor_member) {
         return Err(AppError::Forbidden("forbidden"));
     }
     if actor.id == target.id {

@@ -67,14 +67,26 @@ pub async fn session_authenticate(
     policy: &SessionPolicy,
     claims: &Claims,
 ) -> AppResult<(users::Model, sessions::Model)> {
+    session_current(db, policy, claims.sid, claims.sub).await
+}
+
+/// Session `session_id` of `user_id` and its user as they are now, if the session is still
+/// live and the user not banned. An open socket asks this before every op, so a role, ban
+/// or revocation changed on any node applies to its very next op, as it does to REST.
+pub async fn session_current(
+    db: &impl ConnectionTrait,
+    policy: &SessionPolicy,
+    session_id: Uuid,
+    user_id: Uuid,
+) -> AppResult<(users::Model, sessions::Model)> {
     let now = Utc::now();
-    let (session, user) = sessions::Entity::find_by_id(claims.sid)
+    let (session, user) = sessions::Entity::find_by_id(session_id)
         .find_also_related(users::Entity)
         .one(db)
         .await?
         .ok_or(AppError::Unauthorized)?;
     let user = user.ok_or(AppError::Unauthorized)?;
-    let live = session.user_id == claims.sub
+    let live = session.user_id == user_id
         && session.revoked_at.is_none()
         && session.expires_at > now
         && !is_banned(&user, now);

@@ -200,14 +200,20 @@ async fn context(
         })
         .collect();
 
-    let entries = audit::audit_list(
-        &state.db,
-        AuditFilter {
-            limit: 50,
-            ..AuditFilter::default()
-        },
-    )
-    .await?;
+    let is_admin = Role::of(me) == Role::Admin;
+    // The audit log (with addresses) is for admins only, as in the API.
+    let entries = if is_admin {
+        audit::audit_list(
+            &state.db,
+            AuditFilter {
+                limit: 50,
+                ..AuditFilter::default()
+            },
+        )
+        .await?
+    } else {
+        Vec::new()
+    };
     let mut actor_ids: Vec<Uuid> = entries.iter().filter_map(|e| e.actor_id).collect();
     actor_ids.sort_unstable();
     actor_ids.dedup();
@@ -240,6 +246,6 @@ async fn context(
     context.insert("users", &users);
     context.insert("audit", &audit);
     context.insert("search", &search.unwrap_or_default());
-    context.insert("is_admin", &(Role::of(me) == Role::Admin));
+    context.insert("is_admin", &is_admin);
     Ok(context)
 }

@@ -27,6 +27,9 @@ pub enum Envelope {
     /// A user's sessions changed (logout, revoke, password, ban): close their sockets whose
     /// session is no longer live.
     Recheck { user_id: Uuid },
+    /// The user left or was removed from the room: their sockets stop receiving it, on
+    /// every node (a kick handled on one node must not leave a socket on another listening).
+    Unsubscribe { user_id: Uuid, room_id: Uuid },
 }
 
 /// Publishes envelopes to every node's hub (including this one's).

@@ -241,8 +241,22 @@ impl Hub {
     /// Closes every local socket with the resume code: after a gap in cross-node delivery,
     /// clients reconnect and fetch what they missed with `after_seq`.
     pub fn close_all_for_resume(&self) {
+        self.close_all(close::RESUME);
+    }
+
+    /// Closes every local socket with `code` (each writer sends the close frame).
+    pub fn close_all(&self, code: u16) {
         for conn in self.read_state().conns.values() {
-            conn.closer.close(close::RESUME);
+            conn.closer.close(code);
+        }
+    }
+
+    /// Waits until every local socket has ended, or `within` has passed: at shutdown, so
+    /// that the close frames go out before the process exits.
+    pub async fn drained(&self, within: Duration) {
+        let deadline = tokio::time::Instant::now() + within;
+        while self.connection_count() > 0 && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
 
@@ -331,6 +345,7 @@ impl Hub {
                 let targets: Vec<u64> = self.read_state().conns.keys().copied().collect();
                 self.send_to(targets.into_iter(), None, &frame);
             }
+            Envelope::Unsubscribe { user_id, room_id } => self.unsubscribe_user(user_id, room_id),
             Envelope::Recheck { user_id } => {
                 let hub = self.clone();
                 tokio::spawn(async move { hub.recheck(user_id).await });

@@ -7,6 +7,12 @@ use uuid::Uuid;
 
 /// Close codes the server uses, beyond the standard ones.
 pub mod close {
+    /// The server is shutting down; reconnect (to another node) at once.
+    pub const GOING_AWAY: u16 = 1001;
+    /// A frame broke the protocol (not a WebSocket frame the server can read).
+    pub const PROTOCOL: u16 = 1002;
+    /// A frame larger than `ws.max_frame_bytes`.
+    pub const TOO_BIG: u16 = 1009;
     /// The connection fell too far behind; reconnect and `subscribe` with `after_seq`.
     pub const RESUME: u16 = 4000;
     /// No valid credentials (none within the auth timeout, or a bad token).
@@ -186,6 +192,28 @@ pub fn transient(kind: &str, room_id: Option<Uuid>, data: Value) -> String {
     .to_string()
 }
 
+/// The close code for a read error that is the client's fault: a frame over the size limit
+/// (1009) or one the protocol refuses (1002); `None` for a dropped connection.
+///
+/// poem hands tungstenite's errors over as `io::Error`s of kind `Other` carrying only the
+/// text, so the size case is told by tungstenite's message ("Message too long: …").
+pub fn violation(err: &std::io::Error) -> Option<u16> {
+    if err.kind() != std::io::ErrorKind::Other {
+        return None;
+    }
+    let text = err.to_string();
+    if text.contains("too long") {
+        Some(close::TOO_BIG)
+    } else if text.contains("closed connection")
+        || text.contains("Connection closed")
+        || text.contains("without closing handshake")
+    {
+        None
+    } else {
+        Some(close::PROTOCOL)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -203,5 +231,33 @@ mod tests {
             parse(r#"{"op":"ping"}"#).1,
             Ok(ClientOp::Ping { .. })
         ));
+    }
+
+    /// What poem hands over for tungstenite's errors: `io::Error::other` of the text.
+    fn as_poem_gives_it(err: tokio_tungstenite::tungstenite::Error) -> std::io::Error {
+        match err {
+            tokio_tungstenite::tungstenite::Error::Io(err) => err,
+            err => std::io::Error::other(err.to_string()),
+        }
+    }
+
+    #[test]
+    fn oversize_frames_close_with_1009_and_a_dropped_peer_with_nothing() {
+        use tokio_tungstenite::tungstenite::error::{CapacityError, Error, ProtocolError};
+        let too_big = Error::Capacity(CapacityError::MessageTooLong {
+            size: 2 << 20,
+            max_size: 1 << 20,
+        });
+        assert_eq!(violation(&as_poem_gives_it(too_big)), Some(close::TOO_BIG));
+        let bad = Error::Protocol(ProtocolError::NonZeroReservedBits);
+        assert_eq!(violation(&as_poem_gives_it(bad)), Some(close::PROTOCOL));
+        for gone in [
+            Error::ConnectionClosed,
+            Error::AlreadyClosed,
+            Error::Protocol(ProtocolError::ResetWithoutClosingHandshake),
+            Error::Io(std::io::ErrorKind::ConnectionReset.into()),
+        ] {
+            assert_eq!(violation(&as_poem_gives_it(gone)), None);
+        }
     }
 }

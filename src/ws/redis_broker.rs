@@ -57,6 +57,10 @@ enum WireEnvelope {
     Recheck {
         user_id: Uuid,
     },
+    Unsubscribe {
+        user_id: Uuid,
+        room_id: Uuid,
+    },
 }
 
 impl From<&Envelope> for WireEnvelope {
@@ -83,6 +87,10 @@ impl From<&Envelope> for WireEnvelope {
                 frame: frame.to_string(),
             },
             Envelope::Recheck { user_id } => Self::Recheck { user_id: *user_id },
+            Envelope::Unsubscribe { user_id, room_id } => Self::Unsubscribe {
+                user_id: *user_id,
+                room_id: *room_id,
+            },
         }
     }
 }
@@ -111,6 +119,9 @@ impl From<WireEnvelope> for Envelope {
                 frame: frame.into(),
             },
             WireEnvelope::Recheck { user_id } => Self::Recheck { user_id },
+            WireEnvelope::Unsubscribe { user_id, room_id } => {
+                Self::Unsubscribe { user_id, room_id }
+            }
         }
     }
 }

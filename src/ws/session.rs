@@ -108,9 +108,13 @@ pub async fn run(
             last_heard.clone(),
             origin,
         );
-        let reader = reader(
-            &state, &user, conn_id, stream, ctl_tx, last_heard, origin, &lang,
-        );
+        let who = Who {
+            user_id: user.id,
+            session_id: session.id,
+            conn_id,
+            closer: registration.closer.clone(),
+        };
+        let reader = reader(&state, &who, stream, ctl_tx, last_heard, origin, &lang);
         let reason = tokio::select! {
             reason = writer => reason,
             () = reader => "client",
@@ -178,21 +182,38 @@ fn error_frame(
     protocol::error(reference, &problem.code, &problem.detail, problem.data)
 }
 
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one call site; the parts are distinct"
-)]
+/// Whose socket this is: what the connection was opened with. Rights are never read from
+/// here; every op asks the database for the user as they are now (see [`current_user`]).
+struct Who {
+    user_id: Uuid,
+    session_id: Uuid,
+    conn_id: u64,
+    closer: Arc<Closer>,
+}
+
 async fn reader(
     state: &AppState,
-    user: &users::Model,
-    conn_id: u64,
+    who: &Who,
     mut stream: Stream,
     ctl: mpsc::Sender<Control>,
     last_heard: Arc<AtomicU64>,
     origin: Instant,
     lang: &LanguageIdentifier,
 ) {
-    while let Some(Ok(message)) = stream.next().await {
+    loop {
+        let message = match stream.next().await {
+            Some(Ok(message)) => message,
+            Some(Err(err)) => {
+                // A frame the protocol refuses (too large, malformed) gets a close frame
+                // that says why; the writer sends it and ends the connection.
+                if let Some(code) = protocol::violation(&err) {
+                    who.closer.close(code);
+                    std::future::pending::<()>().await;
+                }
+                return;
+            }
+            None => return,
+        };
         last_heard.store(now_ms(origin), Ordering::Relaxed);
         let text = match message {
             Message::Text(text) => text,
@@ -213,7 +234,7 @@ async fn reader(
         };
         let (reference, op) = protocol::parse(&text);
         let reply = match op {
-            Ok(op) => match handle(state, user, conn_id, op, &ctl).await {
+            Ok(op) => match op_run(state, who, op, &ctl).await {
                 Ok(data) => protocol::ack(reference.as_deref(), data),
                 Err(err) => error_frame(state, lang, reference.as_deref(), &err),
             },
@@ -237,6 +258,46 @@ async fn reader(
     }
 }
 
+/// The socket's user as they are now: role, ban and session read fresh, so a demotion, a
+/// ban or a revoked session made on any node applies to the next op. A session that no
+/// longer works closes the socket.
+async fn current_user(state: &AppState, who: &Who) -> Result<users::Model, AppError> {
+    match state
+        .auth
+        .session_current(&state.db, who.session_id, who.user_id)
+        .await
+    {
+        Ok((user, _)) => Ok(user),
+        Err(AppError::Unauthorized) => {
+            who.closer.close(close::REVOKED);
+            Err(AppError::Unauthorized)
+        }
+        Err(err) => Err(err),
+    }
+}
+
+/// Runs one op as the user is now (a ping needs no rights and costs no query).
+async fn op_run(
+    state: &AppState,
+    who: &Who,
+    op: ClientOp,
+    ctl: &mpsc::Sender<Control>,
+) -> Result<Value, AppError> {
+    if matches!(op, ClientOp::Ping { .. } | ClientOp::Auth { .. }) {
+        return handle_unprivileged(&op);
+    }
+    let user = current_user(state, who).await?;
+    handle(state, &user, who.conn_id, op, ctl).await
+}
+
+/// The ops that need no rights.
+fn handle_unprivileged(op: &ClientOp) -> Result<Value, AppError> {
+    match op {
+        ClientOp::Auth { .. } => Ok(json!({ "already": true })),
+        _ => Ok(json!({ "pong": true })),
+    }
+}
+
 /// Runs one op; the value is the `ack`'s data.
 async fn handle(
     state: &AppState,
@@ -246,8 +307,7 @@ async fn handle(
     ctl: &mpsc::Sender<Control>,
 ) -> Result<Value, AppError> {
     match op {
-        ClientOp::Auth { .. } => Ok(json!({ "already": true })),
-        ClientOp::Ping { .. } => Ok(json!({ "pong": true })),
+        ClientOp::Auth { .. } | ClientOp::Ping { .. } => handle_unprivileged(&op),
         ClientOp::Subscribe {
             room_id, after_seq, ..
         } => subscribe(state, user, conn_id, room_id, after_seq, ctl).await,
@@ -520,12 +580,14 @@ async fn send_close(sink: &mut Sink, code: u16) -> &'static str {
     reason
 }
 
-/// The metric label (and close reason text) for a close the hub asked for.
+/// The metric label (and close reason text) for a close the hub or the reader asked for.
 fn close_reason(code: u16) -> &'static str {
-    if code == close::RESUME {
-        "resume"
-    } else {
-        "revoked"
+    match code {
+        close::RESUME => "resume",
+        close::GOING_AWAY => "going_away",
+        close::TOO_BIG => "too_big",
+        close::PROTOCOL => "protocol",
+        _ => "revoked",
     }
 }
 

@@ -36,6 +36,8 @@ enum Allowed {
     Staff,
     AdminOnly,
     RoomModerators,
+    /// Nobody but the author: an admin's message is out of every other caller's rank.
+    Nobody,
 }
 
 impl Allowed {
@@ -43,6 +45,7 @@ impl Allowed {
         match self {
             Self::Staff => matches!(caller, Caller::Moderator | Caller::Admin),
             Self::AdminOnly => caller == Caller::Admin,
+            Self::Nobody => false,
             Self::RoomModerators => {
                 matches!(
                     caller,
@@ -56,6 +59,7 @@ impl Allowed {
 struct World {
     room: String,
     member: String,
+    admin: String,
     tokens: Vec<(Caller, Option<String>)>,
     fresh: AtomicUsize,
 }
@@ -77,6 +81,24 @@ impl World {
             .unwrap();
         assert_eq!(resp.status(), 200);
         (token, body["user"]["id"].as_str().unwrap().to_owned())
+    }
+
+    /// A message in the room by a fresh victim given the global `role`.
+    async fn message_by(&self, app: &TestApp, role: &str) -> String {
+        let (token, id) = self.victim(app).await;
+        let resp = app
+            .authed(
+                Method::POST,
+                &format!("/api/v1/admin/users/{id}/role"),
+                &self.admin,
+            )
+            .json(&json!({ "role": role }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200);
+        let sent = app.post_message(&token, &self.room, role).await;
+        sent["id"].as_str().unwrap().to_owned()
     }
 
     /// A message of a fresh victim, and a report of it by the member.
@@ -138,6 +160,7 @@ async fn every_admin_and_moderation_endpoint_checks_the_callers_role(backend: Ba
     let world = World {
         room: room.clone(),
         member: member.clone(),
+        admin: admin.clone(),
         tokens: vec![
             (Caller::Anonymous, None),
             (Caller::Member, Some(member.clone())),
@@ -164,17 +187,20 @@ async fn every_admin_and_moderation_endpoint_checks_the_callers_role(backend: Ba
         "unlock",
         "retention",
         "delete message",
+        "delete moderator's message",
+        "delete admin's message",
         "handle report",
     ];
     let mut failures = Vec::new();
     for case in cases {
         for caller in CALLERS {
             let (method, path, body, allowed) = match case {
+                // The audit log holds addresses and moderators' own actions: admins only.
                 "audit" => (
                     Method::GET,
                     "/api/v1/admin/audit".to_owned(),
                     None,
-                    Allowed::Staff,
+                    Allowed::AdminOnly,
                 ),
                 "stats" => (
                     Method::GET,
@@ -263,6 +289,21 @@ async fn every_admin_and_moderation_endpoint_checks_the_callers_role(backend: Ba
                         format!("/api/v1/messages/{message}"),
                         None,
                         Allowed::RoomModerators,
+                    )
+                }
+                // The rank rule for kicks and bans holds for deleting messages too.
+                "delete moderator's message" | "delete admin's message" => {
+                    let (role, allowed) = if case == "delete admin's message" {
+                        ("admin", Allowed::Nobody)
+                    } else {
+                        ("moderator", Allowed::AdminOnly)
+                    };
+                    let message = world.message_by(&app, role).await;
+                    (
+                        Method::DELETE,
+                        format!("/api/v1/messages/{message}"),
+                        None,
+                        allowed,
                     )
                 }
                 _ => {

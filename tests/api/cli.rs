@@ -13,13 +13,15 @@ use sea_orm::{ColumnTrait, Database, EntityTrait, QueryFilter};
 use serde_json::Value;
 
 use crate::binary::{anjoman, serve, wait_for};
-use crate::helpers::{Backend, TestDatabase, client};
+use crate::helpers::{Backend, TestApp, TestDatabase, client, token_of};
 use crate::on_both_backends;
+use crate::ws_client::WsClient;
 
 on_both_backends!(
     migrate_applies_everything_once_and_a_second_run_is_a_no_op,
     create_admin_makes_an_admin_and_refuses_a_taken_name,
     the_binary_serves_on_this_backend_and_drains_on_sigterm,
+    sigterm_closes_open_sockets_with_going_away,
 );
 
 fn with_db(mut cmd: Command, db: &TestDatabase) -> Command {
@@ -307,4 +309,37 @@ async fn the_binary_serves_on_this_backend_and_drains_on_sigterm(backend: Backen
         http.get(format!("{base}/healthz")).send().await.is_err(),
         "no longer listening"
     );
+}
+
+/// On SIGTERM every open socket gets a 1001 close frame, so its client reconnects (to
+/// another node) at once instead of seeing the connection drop.
+async fn sigterm_closes_open_sockets_with_going_away(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = TestDatabase::create(&backend).await;
+    let served = serve(with_db(anjoman(dir.path()), &db));
+    let app = TestApp::attach(format!("http://127.0.0.1:{}", served.port), db).await;
+    let token = token_of(&app.register("leaving", "correct horse battery").await);
+    let mut sockets = Vec::new();
+    for _ in 0..3 {
+        sockets.push(WsClient::connect(&app, &token).await);
+    }
+    let pid = served.child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    for ws in &mut sockets {
+        assert_eq!(ws.closed().await, Some(1001), "going away");
+    }
+    let status = tokio::task::spawn_blocking(move || {
+        let mut served = served;
+        served.child.wait()
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    assert!(status.success(), "exit status {status:?}");
 }

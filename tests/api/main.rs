@@ -29,6 +29,7 @@ mod polls;
 mod rooms;
 mod search;
 mod secrets;
+mod socket_rights;
 mod users;
 mod ws;
 mod ws_client;

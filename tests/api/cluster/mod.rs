@@ -315,3 +315,70 @@ async fn rate_limits_and_ip_bans_hold_over_every_node() {
         assert_eq!(problem_code(refused, 429).await, "rate_limited");
     }
 }
+
+/// Whether `ws` receives `body` in `room` before the `sentinel` message in another room,
+/// sent after it from the same node (so it arrives after it, if at all).
+async fn heard_before_sentinel(ws: &mut WsClient, room: &str, body: &str, sentinel: &str) -> bool {
+    let mut heard = false;
+    loop {
+        let frame = ws.expect("message.created").await;
+        if frame["data"]["body"] == sentinel {
+            return heard;
+        }
+        heard |= frame["room_id"] == room && frame["data"]["body"] == body;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kick_or_leave_on_one_node_ends_the_room_for_sockets_on_another() {
+    let Some((a, b)) = two_nodes(|f| f).await else {
+        return;
+    };
+    let (_admin, _) = a.account("admin").await;
+    let (alice, _) = a.account("alice").await;
+    let (bob, bob_id) = a.account("bob").await;
+    let (carol, _) = a.account("carol").await;
+    let room = a.public_room(&alice, &[&bob, &carol]).await;
+    let other = a.public_room(&alice, &[&bob, &carol]).await;
+
+    // Bob and Carol listen to both rooms on node B; everything else happens on node A.
+    let mut listeners = Vec::new();
+    for token in [&bob, &carol] {
+        let mut ws = WsClient::connect(&b, token).await;
+        for id in [&room, &other] {
+            let ack = ws.request(json!({"op": "subscribe", "room_id": id})).await;
+            assert_eq!(ack["type"], "ack", "{ack}");
+        }
+        listeners.push(ws);
+    }
+    let (mut bob_ws, mut carol_ws) = (listeners.remove(0), listeners.remove(0));
+
+    let kicked = a
+        .authed(
+            Method::POST,
+            &format!("/api/v1/rooms/{room}/members/{bob_id}/kick"),
+            &alice,
+        )
+        .json(&json!({"reason": "spam"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(kicked.status().is_success(), "{}", kicked.status());
+    let left = a
+        .authed(Method::POST, &format!("/api/v1/rooms/{room}/leave"), &carol)
+        .send()
+        .await
+        .unwrap();
+    assert!(left.status().is_success(), "{}", left.status());
+
+    a.post_message(&alice, &room, "after they left").await;
+    a.post_message(&alice, &other, "sentinel").await;
+    assert!(
+        !heard_before_sentinel(&mut bob_ws, &room, "after they left", "sentinel").await,
+        "the kicked member's socket on node B still receives the room"
+    );
+    assert!(
+        !heard_before_sentinel(&mut carol_ws, &room, "after they left", "sentinel").await,
+        "the socket on node B of a member who left still receives the room"
+    );
+}
