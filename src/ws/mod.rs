@@ -30,7 +30,8 @@ pub async fn endpoint(
     state: Data<&AppState>,
 ) -> poem::Result<impl IntoResponse> {
     let state = state.0.clone();
-    if let Some(ip) = req.data::<ClientIp>().and_then(|ip| ip.0) {
+    let client_ip = req.data::<ClientIp>().and_then(|ip| ip.0);
+    if let Some(ip) = client_ip {
         if let Err(refused) = state.limits.connect(ip).await {
             if refused.newly_banned {
                 crate::domain::audit::audit_record(
@@ -74,5 +75,5 @@ pub async fn endpoint(
     config.write_buffer_size = 16 * 1024;
     Ok(ws
         .config(config)
-        .on_upgrade(move |socket| session::run(state, socket, auth, lang)))
+        .on_upgrade(move |socket| session::run(state, socket, auth, lang, client_ip)))
 }

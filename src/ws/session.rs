@@ -68,6 +68,7 @@ pub async fn run(
     socket: WebSocketStream,
     auth: Option<(users::Model, sessions::Model)>,
     lang: LanguageIdentifier,
+    ip: Option<std::net::IpAddr>,
 ) {
     let (mut sink, mut stream) = socket.split();
     let authed = match auth {
@@ -113,6 +114,7 @@ pub async fn run(
             session_id: session.id,
             conn_id,
             closer: registration.closer.clone(),
+            ip,
         };
         let reader = reader(&state, &who, stream, ctl_tx, last_heard, origin, &lang);
         let reason = tokio::select! {
@@ -189,6 +191,8 @@ struct Who {
     session_id: Uuid,
     conn_id: u64,
     closer: Arc<Closer>,
+    /// The client's address, for the audit log of moderation done over the socket.
+    ip: Option<std::net::IpAddr>,
 }
 
 async fn reader(
@@ -287,7 +291,7 @@ async fn op_run(
         return handle_unprivileged(&op);
     }
     let user = current_user(state, who).await?;
-    handle(state, &user, who.conn_id, op, ctl).await
+    handle(state, &user, who, op, ctl).await
 }
 
 /// The ops that need no rights.
@@ -302,10 +306,11 @@ fn handle_unprivileged(op: &ClientOp) -> Result<Value, AppError> {
 async fn handle(
     state: &AppState,
     user: &users::Model,
-    conn_id: u64,
+    who: &Who,
     op: ClientOp,
     ctl: &mpsc::Sender<Control>,
 ) -> Result<Value, AppError> {
+    let conn_id = who.conn_id;
     match op {
         ClientOp::Auth { .. } | ClientOp::Ping { .. } => handle_unprivileged(&op),
         ClientOp::Subscribe {
@@ -329,7 +334,7 @@ async fn handle(
             message_id, body, ..
         } => to_value(&actions::message_edit(state, user, message_id, &body).await?),
         ClientOp::Delete { message_id, .. } => {
-            to_value(&actions::message_delete(state, user, None, message_id).await?)
+            to_value(&actions::message_delete(state, user, who.ip, message_id).await?)
         }
         ClientOp::React {
             message_id, emoji, ..

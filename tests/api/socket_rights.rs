@@ -68,6 +68,13 @@ async fn a_demoted_moderator_loses_moderator_powers_on_a_socket_opened_before(ba
         .request(json!({"op": "delete", "message_id": first["id"]}))
         .await;
     assert_eq!(refused(&reply), None, "{reply}");
+    // Audited like a deletion over REST, with the socket's address.
+    let audit: Vec<Value> = app
+        .get_json("/api/v1/admin/audit?action=message.delete", &root)
+        .await;
+    assert_eq!(audit.len(), 1, "{audit:?}");
+    assert_eq!(audit[0]["target_id"], first["id"]);
+    assert_eq!(audit[0]["ip"], "127.0.0.1");
 
     // Demoted to member by an admin: the same socket can no longer delete others' messages.
     set_role(&app, &root, &moderator_id, "member").await;
