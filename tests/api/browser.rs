@@ -109,6 +109,31 @@ async fn the_admin_dashboard_works_in_chromium() {
     assert_eq!(bans[0]["reason"], "spam from the browser");
 }
 
+/// Persian is drawn in Vazirmatn on every page, the account and error pages included, as
+/// Chromium reports the font it used: the system's Arabic-script font is only a fallback.
+#[tokio::test]
+async fn persian_pages_render_in_vazirmatn_in_chromium() {
+    if !browser_or_skip() {
+        return;
+    }
+    let app = spawn_app(Backend::Sqlite).await;
+    let (root, _) = app.account("root").await;
+    let saved = app
+        .authed(Method::PATCH, "/api/v1/users/me", &root)
+        .json(&json!({"locale": "fa-IR"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), 200);
+    let stdout = run_node(
+        "typography.mjs",
+        &[&app.address, &root],
+        Duration::from_secs(180),
+    )
+    .await;
+    assert!(stdout.contains("browser: typography ok"), "{stdout}");
+}
+
 /// The chat in real Chromium against the real binary, which the script starts, kills and
 /// restarts itself (a server restart cannot be faked in-process): two people in English
 /// and one in Persian chat, react, type, vote; an XSS payload stays text; after the
