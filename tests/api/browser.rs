@@ -134,6 +134,40 @@ async fn persian_pages_render_in_vazirmatn_in_chromium() {
     assert!(stdout.contains("browser: typography ok"), "{stdout}");
 }
 
+/// One long unbroken string (a 300-character token, in a message, a file name, the composer,
+/// the inline editor and the reply preview) wraps inside its box and never widens the page,
+/// in English and Persian, on desktop and phone.
+#[tokio::test]
+async fn a_long_unbroken_string_leaves_the_page_width_unchanged_in_chromium() {
+    if !browser_or_skip() {
+        return;
+    }
+    let app = spawn_app(Backend::Sqlite).await;
+    let (alice, _) = app.account("alice").await;
+    let (parisa, _) = app.account("parisa").await;
+    let persian = app
+        .authed(Method::PATCH, "/api/v1/users/me", &parisa)
+        .json(&json!({"locale": "fa-IR"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(persian.status(), 200);
+    let room = app.public_room(&alice, &[&parisa]).await;
+    let long: String = "0123456789abcdef".chars().cycle().take(300).collect();
+    let file_name = format!("{}.pdf", &long[..200]);
+    crate::files::share(&app, &alice, &room, &file_name, crate::files::PDF).await;
+    for token in [&alice, &parisa] {
+        app.post_message(token, &room, &long).await;
+    }
+    let stdout = run_node(
+        "layout.mjs",
+        &[&app.address, &room, &long, &alice, &parisa, SCREENSHOTS],
+        Duration::from_secs(180),
+    )
+    .await;
+    assert!(stdout.contains("browser: layout ok"), "{stdout}");
+}
+
 /// The chat in real Chromium against the real binary, which the script starts, kills and
 /// restarts itself (a server restart cannot be faked in-process): two people in English
 /// and one in Persian chat, react, type, vote; an XSS payload stays text; after the
