@@ -168,6 +168,34 @@ async fn a_long_unbroken_string_leaves_the_page_width_unchanged_in_chromium() {
     assert!(stdout.contains("browser: layout ok"), "{stdout}");
 }
 
+/// On a phone the member list and the room list are drawers: each opens by touch from its
+/// toggle and closes by a tap on the backdrop, its close button or Escape, and focus goes back
+/// to the toggle; in English and Persian.
+#[tokio::test]
+async fn the_drawers_open_and_close_by_touch_on_a_phone_in_chromium() {
+    if !browser_or_skip() {
+        return;
+    }
+    let app = spawn_app(Backend::Sqlite).await;
+    let (alice, _) = app.account("alice").await;
+    let (parisa, _) = app.account("parisa").await;
+    let persian = app
+        .authed(Method::PATCH, "/api/v1/users/me", &parisa)
+        .json(&json!({"locale": "fa-IR"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(persian.status(), 200);
+    let room = app.public_room(&alice, &[&parisa]).await;
+    let stdout = run_node(
+        "drawers.mjs",
+        &[&app.address, &room, &alice, &parisa, SCREENSHOTS],
+        Duration::from_secs(180),
+    )
+    .await;
+    assert!(stdout.contains("browser: drawers ok"), "{stdout}");
+}
+
 /// The chat in real Chromium against the real binary, which the script starts, kills and
 /// restarts itself (a server restart cannot be faked in-process): two people in English
 /// and one in Persian chat, react, type, vote; an XSS payload stays text; after the

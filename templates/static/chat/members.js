@@ -3,6 +3,7 @@
 
 import { api } from "./api.js";
 import { byId, h, userText } from "./dom.js";
+import { initDrawer } from "./drawer.js";
 import { currentLang, t } from "./i18n.js";
 import { toastError } from "./notify.js";
 import { activeRoom, emit, on, presence, state } from "./store.js";
@@ -77,24 +78,20 @@ export function initMembers(nextHooks) {
     const button = event.target.closest("[data-dm-username]");
     if (button) hooks.dm(button.dataset.dmUsername);
   });
-  // Shown beside the timeline on wide screens, behind the toggle on narrow ones.
-  const chat = byId("chat");
-  const toggle = byId("members-toggle");
-  const show = (shown) => {
-    chat.dataset.members = shown ? "shown" : "hidden";
-    toggle.setAttribute("aria-expanded", String(shown));
-  };
+  // Shown beside the timeline on wide screens, behind the toggle on narrower ones, where
+  // it is a drawer like the room list.
   const wide = window.matchMedia("(min-width: 64rem)");
+  const show = initDrawer({
+    key: "members",
+    values: ["shown", "hidden"],
+    panel: byId("members"),
+    toggle: byId("members-toggle"),
+    scrim: document.querySelector(".members-scrim"),
+    overlays: () => !wide.matches,
+  });
   show(wide.matches);
   // Crossing the breakpoint (rotating a tablet, resizing) resets to that width's default.
   wide.addEventListener("change", () => show(wide.matches));
-  toggle.addEventListener("click", () => show(chat.dataset.members !== "shown"));
-  byId("members").addEventListener("keydown", (event) => {
-    if (event.key === "Escape" && !wide.matches) {
-      show(false);
-      toggle.focus();
-    }
-  });
   on("members", (roomId) => {
     if (roomId === state.activeRoomId) renderMembers();
   });

@@ -5,6 +5,7 @@
 import { api } from "./api.js";
 import { confirmDialog, openDialog } from "./dialogs.js";
 import { byId, h, userText } from "./dom.js";
+import { initDrawer } from "./drawer.js";
 import { t } from "./i18n.js";
 import { toast, toastError } from "./notify.js";
 import { loadMembers } from "./members.js";
@@ -131,29 +132,24 @@ async function leave() {
 }
 
 /** Narrow screens: the room list slides over the timeline. */
+const narrow = window.matchMedia("(max-width: 47.99rem)");
+let sidebarDrawer = null;
+
 export function setSidebar(open) {
-  const chat = byId("chat");
-  chat.dataset.sidebar = open ? "open" : "closed";
-  byId("sidebar-toggle").setAttribute("aria-expanded", String(open));
+  sidebarDrawer?.(open);
 }
 
 export function initRoomView() {
   byId("room-invite-button").addEventListener("click", showInvite);
   byId("room-leave-button").addEventListener("click", leave);
-  const toggle = byId("sidebar-toggle");
+  sidebarDrawer = initDrawer({
+    key: "sidebar",
+    panel: byId("sidebar"),
+    toggle: byId("sidebar-toggle"),
+    scrim: document.querySelector(".sidebar-scrim"),
+    overlays: () => narrow.matches,
+  });
   setSidebar(false);
-  toggle.addEventListener("click", () => {
-    const open = byId("chat").dataset.sidebar !== "open";
-    setSidebar(open);
-    if (open) byId("sidebar").querySelector("button")?.focus();
-  });
-  document.querySelector(".sidebar-scrim")?.addEventListener("click", () => setSidebar(false));
-  byId("sidebar").addEventListener("keydown", (event) => {
-    if (event.key === "Escape" && byId("chat").dataset.sidebar === "open") {
-      setSidebar(false);
-      toggle.focus();
-    }
-  });
   on("active", renderHeader);
   on("room", (id) => {
     if (id === state.activeRoomId) renderHeader();
