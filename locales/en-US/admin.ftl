@@ -48,5 +48,3 @@ admin-system = system
 admin-done = Done.
 page-forbidden-title = Not for you
 page-forbidden-body = Only moderators and admins can open this page.
-page-signin-title = Sign in first
-page-signin-body = This page is for moderators and admins. Sign in, then come back.

@@ -48,5 +48,3 @@ admin-system = سامانه
 admin-done = انجام شد.
 page-forbidden-title = دسترسی ندارید
 page-forbidden-body = این صفحه فقط برای ناظران و مدیران است.
-page-signin-title = نخست وارد شوید
-page-signin-body = این صفحه برای ناظران و مدیران است. وارد شوید و دوباره بیایید.

@@ -5,13 +5,13 @@
 use poem::{
     Request, Response, handler,
     http::StatusCode,
-    web::{Data, Form},
+    web::{Data, Form, Query},
 };
 use serde::Deserialize;
 
 use super::{
     csrf::CSRF_FIELD, form_error, form_forged, lang, languages, page_context, redirect,
-    render_page, signed_in,
+    render_page, return_to, signed_in,
 };
 use crate::{
     actions,
@@ -30,6 +30,14 @@ pub struct LoginForm {
     username: String,
     password: String,
     csrf: String,
+    /// The page to return to after signing in (see `return_to`).
+    next: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct LoginQuery {
+    next: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -53,6 +61,8 @@ struct FormPage<'a> {
     template: &'static str,
     username: &'a str,
     display_name: &'a str,
+    /// Where a successful sign-in goes (a checked local path), carried by the form.
+    next: &'a str,
     error: Option<(StatusCode, String)>,
 }
 
@@ -63,6 +73,7 @@ fn show(state: &AppState, req: &Request, page: FormPage<'_>) -> poem::Result<Res
     context.insert("csrf_field", CSRF_FIELD);
     context.insert("username", page.username);
     context.insert("display_name", page.display_name);
+    context.insert("next", page.next);
     context.insert(
         "registration",
         match state.settings.auth.registration {
@@ -82,20 +93,27 @@ fn show(state: &AppState, req: &Request, page: FormPage<'_>) -> poem::Result<Res
     render_page(state, page.template, &lang, context, status, &cookies)
 }
 
-fn signed_in_response(state: &AppState, signed: SignedIn) -> Response {
+fn signed_in_response(state: &AppState, signed: SignedIn, next: &str) -> Response {
     let max_age = state.auth.policy.max_age.num_seconds();
-    redirect("/", &[session_cookie(state, &signed.token, max_age)])
+    let to = return_to::safe(next).unwrap_or("/");
+    redirect(to, &[session_cookie(state, &signed.token, max_age)])
 }
 
 #[handler]
-pub async fn login_page(state: Data<&AppState>, req: &Request) -> poem::Result<Response> {
+pub async fn login_page(
+    state: Data<&AppState>,
+    req: &Request,
+    Query(query): Query<LoginQuery>,
+) -> poem::Result<Response> {
+    let next = return_to::safe(&query.next).unwrap_or_default();
     if signed_in(&state, req).await.is_some() {
-        return Ok(redirect("/", &[]));
+        return Ok(redirect(if next.is_empty() { "/" } else { next }, &[]));
     }
     let page = FormPage {
         template: "login.html",
         username: "",
         display_name: "",
+        next,
         error: None,
     };
     show(&state, req, page)
@@ -119,12 +137,13 @@ pub async fn login_submit(
     )
     .await
     {
-        Ok(signed) => Ok(signed_in_response(&state, signed)),
+        Ok(signed) => Ok(signed_in_response(&state, signed, &form.next)),
         Err(err) => {
             let page = FormPage {
                 template: "login.html",
                 username: &form.username,
                 display_name: "",
+                next: return_to::safe(&form.next).unwrap_or_default(),
                 error: Some(form_error(&state, req, None, &err)),
             };
             show(&state, req, page)
@@ -141,6 +160,7 @@ pub async fn register_page(state: Data<&AppState>, req: &Request) -> poem::Resul
         template: "register.html",
         username: "",
         display_name: "",
+        next: "",
         error: None,
     };
     show(&state, req, page)
@@ -165,12 +185,13 @@ pub async fn register_submit(
         locale: Some(&locale),
     };
     match actions::account_register(&state, registrant, &device(req)).await {
-        Ok(signed) => Ok(signed_in_response(&state, signed)),
+        Ok(signed) => Ok(signed_in_response(&state, signed, "")),
         Err(err) => {
             let page = FormPage {
                 template: "register.html",
                 username: &form.username,
                 display_name: &form.display_name,
+                next: "",
                 error: Some(form_error(&state, req, None, &err)),
             };
             show(&state, req, page)

@@ -81,16 +81,16 @@ struct AuditRow {
     ip: String,
 }
 
-/// A localized page saying who may come here (401 without a session, 403 for members).
-fn refusal(state: &AppState, lang: &LanguageIdentifier, status: StatusCode) -> Response {
-    let key = if status == StatusCode::UNAUTHORIZED {
-        "page-signin"
-    } else {
-        "page-forbidden"
-    };
-    state
-        .templates
-        .message_page(&state.i18n, lang, status, key, "")
+/// A localized 403 page saying who may come here (members are signed in but not staff;
+/// signed-out visitors are sent to sign in and back instead).
+fn refusal(state: &AppState, lang: &LanguageIdentifier) -> Response {
+    state.templates.message_page(
+        &state.i18n,
+        lang,
+        StatusCode::FORBIDDEN,
+        "page-forbidden",
+        "",
+    )
 }
 
 #[handler]
@@ -101,12 +101,11 @@ pub async fn dashboard(
 ) -> poem::Result<Response> {
     let state = state.0;
     let Some((user, _)) = super::signed_in(state, req).await else {
-        let lang = super::lang::for_page(&state.i18n, req, None);
-        return Ok(refusal(state, &lang, StatusCode::UNAUTHORIZED));
+        return Ok(super::redirect(&super::return_to::login_url(req), &[]));
     };
     let (lang, page) = super::page_context(state, req, Some(&user), "admin-");
     if Role::of(&user) < Role::Moderator {
-        return Ok(refusal(state, &lang, StatusCode::FORBIDDEN));
+        return Ok(refusal(state, &lang));
     }
     let context = context(state, &lang, page, &user, query.0.q.as_deref())
         .await

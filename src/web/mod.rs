@@ -8,6 +8,7 @@ pub mod admin;
 pub mod chat;
 pub mod csrf;
 pub mod lang;
+pub mod return_to;
 pub mod settings;
 pub mod strings;
 

@@ -90,7 +90,7 @@ fn show(
 async fn require_user(state: &AppState, req: &Request) -> Result<users::Model, Response> {
     match signed_in(state, req).await {
         Some((user, _)) => Ok(user),
-        None => Err(redirect("/login", &[])),
+        None => Err(redirect(&super::return_to::login_url(req), &[])),
     }
 }
 

@@ -17,6 +17,7 @@ on_both_backends!(
     the_language_follows_preference_then_switch_then_browser,
     settings_forms_change_the_profile,
     user_strings_are_escaped_in_pages,
+    signing_in_from_a_page_that_asked_returns_to_it,
 );
 
 /// A browser: keeps cookies by hand and never follows redirects, so each step is seen.
@@ -124,25 +125,28 @@ fn urlencode(s: &str) -> String {
         .collect()
 }
 
-/// The `value` of the input named `name`.
+/// An attribute value as tera escaped it, read back.
+fn unescape(raw: &str) -> String {
+    raw.replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#x2F;", "/")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// The `value` of the input named `name` (HTML-unescaped).
 fn field_value(html: &str, name: &str) -> Option<String> {
     let marker = format!(r#"name="{name}" value=""#);
     let start = html.find(&marker)? + marker.len();
-    Some(html[start..].split('"').next()?.to_owned())
+    Some(unescape(html[start..].split('"').next()?))
 }
 
 /// The JSON in the chat page's `data-boot` attribute (HTML-unescaped).
 fn boot_data(html: &str) -> Value {
     let start = html.find(r#"data-boot=""#).expect("data-boot") + 11;
     let raw = html[start..].split('"').next().unwrap();
-    let json = raw
-        .replace("&quot;", "\"")
-        .replace("&#x27;", "'")
-        .replace("&#x2F;", "/")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&");
-    serde_json::from_str(&json).unwrap()
+    serde_json::from_str(&unescape(raw)).unwrap()
 }
 
 async fn the_register_form_signs_in_and_opens_the_chat(backend: Backend) {
@@ -515,5 +519,75 @@ async fn user_strings_are_escaped_in_pages(backend: Backend) {
         assert!(!html.contains(payload), "{path} shows the payload raw");
         assert!(!html.contains("<img src=x"), "{path} shows the payload raw");
         assert!(html.contains("&lt;script&gt;"), "{path}: escaped");
+    }
+}
+
+/// `/admin` and `/settings` send a signed-out visitor to the sign-in form and, once signed
+/// in, back where they were; `next` never leads off the site or back to the account pages.
+async fn signing_in_from_a_page_that_asked_returns_to_it(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.account("root").await;
+    let mut browser = Browser::new(&app, "en-US");
+    let (status, _, headers) = browser.get("/settings").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers[header::LOCATION], "/login?next=%2Fsettings");
+    let (status, _, headers) = browser.get("/admin?q=ali").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let login = headers[header::LOCATION].to_str().unwrap().to_owned();
+    assert_eq!(login, "/login?next=%2Fadmin%3Fq%3Dali");
+
+    let (status, html, _) = browser.get(&login).await;
+    assert_eq!(status, 200);
+    let next = field_value(&html, "next").expect("the form carries next");
+    assert_eq!(next, "/admin?q=ali");
+    let token = field_value(&html, "csrf").unwrap();
+    let sign_in = |next: String| {
+        [
+            ("csrf", token.clone()),
+            ("username", "root".to_owned()),
+            ("password", "correct horse battery".to_owned()),
+            ("next", next),
+        ]
+    };
+    // A wrong password keeps `next` in the form shown again.
+    let mut wrong = sign_in(next.clone());
+    wrong[2].1 = "not the password".to_owned();
+    let wrong: Vec<(&str, &str)> = wrong.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, html, _) = browser.post("/login", &wrong).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(field_value(&html, "next").as_deref(), Some("/admin?q=ali"));
+
+    let form = sign_in(next);
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _, headers) = browser.post("/login", &form).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers[header::LOCATION], "/admin?q=ali");
+    let (status, html, _) = browser.get("/admin?q=ali").await;
+    assert_eq!(status, 200, "{html}");
+    // Signed in already: the sign-in page goes straight on.
+    let (status, _, headers) = browser.get("/login?next=%2Fsettings").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers[header::LOCATION], "/settings");
+
+    // Another site, a scheme-relative address or the account pages are never followed.
+    for evil in [
+        "//evil.example/",
+        "https://evil.example/",
+        "/logout",
+        "/\\evil.example",
+    ] {
+        let mut fresh = Browser::new(&app, "en-US");
+        let (_, html, _) = fresh.get(&format!("/login?next={}", urlencode(evil))).await;
+        assert!(field_value(&html, "next").is_none(), "{evil}");
+        let token = fresh.token("/login").await;
+        let form = [
+            ("csrf", token.as_str()),
+            ("username", "root"),
+            ("password", "correct horse battery"),
+            ("next", evil),
+        ];
+        let (status, _, headers) = fresh.post("/login", &form).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{evil}");
+        assert_eq!(headers[header::LOCATION], "/", "{evil}");
     }
 }
