@@ -196,6 +196,53 @@ async fn the_drawers_open_and_close_by_touch_on_a_phone_in_chromium() {
     assert!(stdout.contains("browser: drawers ok"), "{stdout}");
 }
 
+/// A continued message (same author, right after, drawn without its header) still shows
+/// "edited" once it was edited, in English and Persian.
+#[tokio::test]
+async fn an_edited_continued_message_shows_it_was_edited_in_chromium() {
+    if !browser_or_skip() {
+        return;
+    }
+    let app = spawn_app(Backend::Sqlite).await;
+    let (alice, _) = app.account("alice").await;
+    let (parisa, _) = app.account("parisa").await;
+    let persian = app
+        .authed(Method::PATCH, "/api/v1/users/me", &parisa)
+        .json(&json!({"locale": "fa-IR"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(persian.status(), 200);
+    let room = app.public_room(&alice, &[&parisa]).await;
+    app.post_message(&alice, &room, "first thought").await;
+    let second = app.post_message(&alice, &room, "second thaught").await;
+    let edited = app
+        .authed(
+            Method::PATCH,
+            &format!("/api/v1/messages/{}", second["id"].as_str().unwrap()),
+            &alice,
+        )
+        .json(&json!({"body": "second thought"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(edited.status(), 200);
+    let stdout = run_node(
+        "timeline.mjs",
+        &[
+            &app.address,
+            &room,
+            "second thought",
+            &alice,
+            &parisa,
+            SCREENSHOTS,
+        ],
+        Duration::from_secs(180),
+    )
+    .await;
+    assert!(stdout.contains("browser: timeline ok"), "{stdout}");
+}
+
 /// The chat in real Chromium against the real binary, which the script starts, kills and
 /// restarts itself (a server restart cannot be faked in-process): two people in English
 /// and one in Persian chat, react, type, vote; an XSS payload stays text; after the

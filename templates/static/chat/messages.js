@@ -176,10 +176,12 @@ export function renderMessage(message, room, continued) {
     ? h("button", { type: "button", class: "message-author", dataset: { action: "dm", username: message.author.username }, title: `@${message.author.username}` },
       userText(authorName(message.author)))
     : h("span", { class: "message-author" }, userText(authorName(message.author)));
-  const header = h("div", { class: "message-header" }, author, time,
-    message.edited_at && !message.deleted
-      ? h("span", { class: "message-edited", title: formatDateTime(message.edited_at) }, t("chat-edited"))
-      : null);
+  const edited = message.edited_at && !message.deleted
+    ? h("span", { class: "message-edited", dir: document.documentElement.dir, title: formatDateTime(message.edited_at) }, t("chat-edited"))
+    : null;
+  // A continued message hides its header from sight, so its edited mark moves to the end
+  // of the body, where people look for it.
+  const header = h("div", { class: "message-header" }, author, time, continued ? null : edited);
 
   let content;
   if (message.deleted) {
@@ -190,6 +192,11 @@ export function renderMessage(message, room, continued) {
     content = renderPoll(message.poll_id, room);
   } else if (message.body) {
     content = h("div", { class: "message-body", dir: "auto" }, renderBody(message.body));
+  }
+  let trailingEdited = null;
+  if (continued && edited && editing.id !== message.id) {
+    if (content?.classList.contains("message-body")) content.append(" ", edited);
+    else trailingEdited = h("div", { class: "message-edited-line" }, edited);
   }
 
   return h("article", {
@@ -203,6 +210,7 @@ export function renderMessage(message, room, continued) {
     continued ? h("div", { class: "visually-hidden" }, header) : header,
     message.deleted ? null : replyQuote(message, room),
     content,
+    trailingEdited,
     message.deleted ? null : attachments(message),
     message.deleted ? null : reactions(message),
   ),
