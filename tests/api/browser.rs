@@ -243,6 +243,53 @@ async fn an_edited_continued_message_shows_it_was_edited_in_chromium() {
     assert!(stdout.contains("browser: timeline ok"), "{stdout}");
 }
 
+/// Right-to-left details: a preview in the other script is cut at its logical end (its
+/// first words show), and @username sits beside the name in the member list.
+#[tokio::test]
+async fn previews_and_member_names_keep_their_reading_order_in_chromium() {
+    if !browser_or_skip() {
+        return;
+    }
+    let app = spawn_app(Backend::Sqlite).await;
+    let (alice, _) = app.account("alice").await;
+    let (parisa, _) = app.account("پریسا").await;
+    let persian = app
+        .authed(Method::PATCH, "/api/v1/users/me", &parisa)
+        .json(&json!({"locale": "fa-IR"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(persian.status(), 200);
+    let persian_room = app.public_room(&alice, &[&parisa]).await;
+    let english_room = app.public_room(&alice, &[&parisa]).await;
+    app.post_message(
+        &parisa,
+        &persian_room,
+        "سلام به همه، جلسهٔ فردا ساعت ده صبح در اتاق بزرگ برگزار می‌شود و همه دعوت هستند",
+    )
+    .await;
+    app.post_message(
+        &alice,
+        &english_room,
+        "Hello everyone, tomorrow's meeting is at ten in the big room and everyone is invited",
+    )
+    .await;
+    let stdout = run_node(
+        "bidi.mjs",
+        &[
+            &app.address,
+            &persian_room,
+            &english_room,
+            &alice,
+            &parisa,
+            SCREENSHOTS,
+        ],
+        Duration::from_secs(180),
+    )
+    .await;
+    assert!(stdout.contains("browser: bidi ok"), "{stdout}");
+}
+
 /// The chat in real Chromium against the real binary, which the script starts, kills and
 /// restarts itself (a server restart cannot be faked in-process): two people in English
 /// and one in Persian chat, react, type, vote; an XSS payload stays text; after the

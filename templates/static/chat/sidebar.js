@@ -28,8 +28,8 @@ function roomItem(room) {
     ? [named ? userText(authorName(last.author), "bdi", { class: "room-preview-author" }) : null,
       // The colon sits outside both isolates, so it follows the page's direction.
       named ? h("span", { class: "room-preview-sep", "aria-hidden": "true" }) : null,
-      h("span", { dir: "auto" }, previewText(last))]
-    : [t("chat-room-no-messages")];
+      h("span", { class: "room-preview-text", dir: "auto" }, previewText(last))]
+    : [h("span", { class: "room-preview-text" }, t("chat-room-no-messages"))];
   const icon = direct
     ? h("span", { class: `room-icon room-icon-direct presence-${presence.get(view.peer.id) || "offline"}`, "aria-hidden": "true" },
       avatar(view.peer))
