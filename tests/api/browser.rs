@@ -290,6 +290,33 @@ async fn previews_and_member_names_keep_their_reading_order_in_chromium() {
     assert!(stdout.contains("browser: bidi ok"), "{stdout}");
 }
 
+/// On a phone and a tablet the top bar hides neither the search scope nor the connection
+/// state in words, in English and Persian.
+#[tokio::test]
+async fn the_top_bar_hides_nothing_on_a_phone_in_chromium() {
+    if !browser_or_skip() {
+        return;
+    }
+    let app = spawn_app(Backend::Sqlite).await;
+    let (alice, _) = app.account("alice").await;
+    let (parisa, _) = app.account("parisa").await;
+    let persian = app
+        .authed(Method::PATCH, "/api/v1/users/me", &parisa)
+        .json(&json!({"locale": "fa-IR"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(persian.status(), 200);
+    let room = app.public_room(&alice, &[&parisa]).await;
+    let stdout = run_node(
+        "topbar.mjs",
+        &[&app.address, &room, &alice, &parisa, SCREENSHOTS],
+        Duration::from_secs(180),
+    )
+    .await;
+    assert!(stdout.contains("browser: topbar ok"), "{stdout}");
+}
+
 /// The chat in real Chromium against the real binary, which the script starts, kills and
 /// restarts itself (a server restart cannot be faked in-process): two people in English
 /// and one in Persian chat, react, type, vote; an XSS payload stays text; after the
