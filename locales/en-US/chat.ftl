@@ -121,6 +121,7 @@ chat-kicked = You were removed from { $room }.
 chat-room-start = This is the beginning of { $room }.
 chat-room-empty = No messages yet. Say hello!
 chat-edited = (edited)
+chat-half-space-button = Insert a half-space (Shift+Space)
 chat-message-deleted = This message was deleted.
 chat-reply-unavailable = Original message not loaded
 chat-reply-jump = Show the original message

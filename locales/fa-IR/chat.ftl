@@ -111,6 +111,7 @@ chat-kicked = شما را از { $room } بیرون کردند.
 chat-room-start = این آغاز { $room } است.
 chat-room-empty = هنوز پیامی نیست. سلام کنید!
 chat-edited = (ویرایش‌شده)
+chat-half-space-button = درج نیم‌فاصله (Shift+فاصله)
 chat-message-deleted = این پیام پاک شد.
 chat-reply-unavailable = پیام اصلی بارگذاری نشده است
 chat-reply-jump = نمایش پیام اصلی

@@ -317,6 +317,44 @@ async fn the_top_bar_hides_nothing_on_a_phone_in_chromium() {
     assert!(stdout.contains("browser: topbar ok"), "{stdout}");
 }
 
+/// Shift+Space after a Persian letter types the half-space (U+200C), in the composer and the
+/// inline editor, and the half-space button inserts it; after Latin it stays a space.
+#[tokio::test]
+async fn shift_space_types_a_half_space_in_persian_in_chromium() {
+    if !browser_or_skip() {
+        return;
+    }
+    let app = spawn_app(Backend::Sqlite).await;
+    let (alice, _) = app.account("alice").await;
+    let (parisa, _) = app.account("parisa").await;
+    let persian = app
+        .authed(Method::PATCH, "/api/v1/users/me", &parisa)
+        .json(&json!({"locale": "fa-IR"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(persian.status(), 200);
+    let room = app.public_room(&alice, &[&parisa]).await;
+    let stdout = run_node(
+        "composer.mjs",
+        &[&app.address, &room, &alice, &parisa, SCREENSHOTS],
+        Duration::from_secs(180),
+    )
+    .await;
+    assert!(stdout.contains("browser: composer ok"), "{stdout}");
+    // What was sent keeps its half-space.
+    let history: Value = app
+        .get_json(&format!("/api/v1/rooms/{room}/messages"), &alice)
+        .await;
+    let bodies: Vec<&str> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|m| m["body"].as_str())
+        .collect();
+    assert!(bodies.contains(&"نیم\u{200c}فاصله"), "{bodies:?}");
+}
+
 /// The chat in real Chromium against the real binary, which the script starts, kills and
 /// restarts itself (a server restart cannot be faked in-process): two people in English
 /// and one in Persian chat, react, type, vote; an XSS payload stays text; after the

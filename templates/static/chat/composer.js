@@ -3,6 +3,7 @@
 // "typing" sent at most every few seconds; files from uploads.js attached on send.
 
 import { byId, h, userText } from "./dom.js";
+import { halfSpaceKey, initHalfSpaceButton } from "./half-space.js";
 import { formatNumber, t } from "./i18n.js";
 import { authorName, previewText } from "./messages.js";
 import { toast, toastError } from "./notify.js";
@@ -119,6 +120,7 @@ async function submit() {
 }
 
 function onKeydown(event) {
+  if (halfSpaceKey(event)) return;
   if (event.key === "Enter" && !event.shiftKey && !event.isComposing && event.keyCode !== 229) {
     event.preventDefault();
     submit();
@@ -156,6 +158,7 @@ export function initComposer() {
   });
   input.addEventListener("keydown", onKeydown);
   input.addEventListener("input", onInput);
+  initHalfSpaceButton(input);
   on("active", switchRoom);
   on("room", (id) => {
     if (id === roomId) updateWritable();

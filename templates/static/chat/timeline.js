@@ -7,6 +7,7 @@
 import { api } from "./api.js";
 import { confirmDialog } from "./dialogs.js";
 import { byId, h } from "./dom.js";
+import { halfSpaceKey } from "./half-space.js";
 import { dayKey, formatDay, t } from "./i18n.js";
 import { EMOJI, editing, renderMessage } from "./messages.js";
 import { toastError } from "./notify.js";
@@ -446,6 +447,7 @@ function onKeydown(event) {
   const input = event.target.closest?.(".message-editor-input");
   if (input) {
     editing.draft = input.value;
+    if (halfSpaceKey(event)) return;
     if (event.key === "Escape") {
       event.preventDefault();
       stopEdit();

@@ -1,0 +1,84 @@
+// Writing Persian in the composer, in real headless Chromium: Shift+Space after a Persian
+// letter types the half-space (U+200C), in the composer and in the inline editor; after
+// Latin text it stays a space; the half-space button is there on Persian pages (and on
+// English ones once the draft has Persian) and inserts it at the caret.
+// Usage: node composer.mjs <base url> <room id> <en token> <fa token> <screenshot dir>
+import { chromium } from "playwright-core";
+import { mkdirSync } from "node:fs";
+
+const [base, room, enToken, faToken, shots] = process.argv.slice(2);
+if (!shots) {
+  console.error("usage: node composer.mjs <base url> <room id> <en token> <fa token> <screenshot dir>");
+  process.exit(2);
+}
+mkdirSync(shots, { recursive: true });
+
+const STEP_MS = 60_000;
+const HALF = "\u200c";
+
+function check(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+const show = (text) => JSON.stringify(text).replace(/\u200c/g, "<ZWNJ>");
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+});
+try {
+  for (const [lang, token] of [["fa", faToken], ["en", enToken]]) {
+    const context = await browser.newContext({ locale: lang === "fa" ? "fa-IR" : "en-US", viewport: { width: 1280, height: 800 } });
+    await context.addCookies([{ name: "anjoman_session", value: token, url: base }]);
+    const page = await context.newPage();
+    page.setDefaultTimeout(STEP_MS);
+    await page.goto(`${base}/#room=${room}`);
+    await page.waitForSelector('#chat[data-view="room"]');
+    const input = page.locator("#composer-input");
+
+    // Shift+Space after a Persian letter: the half-space; after Latin: a space.
+    await input.focus();
+    await page.keyboard.type("می");
+    await page.keyboard.press("Shift+Space");
+    await page.keyboard.type("خواهم");
+    check((await input.inputValue()) === `می${HALF}خواهم`, `${lang}: Shift+Space types a half-space (${show(await input.inputValue())})`);
+    await input.fill("");
+    await page.keyboard.type("Hello");
+    await page.keyboard.press("Shift+Space");
+    await page.keyboard.type("World");
+    check((await input.inputValue()) === "Hello World", `${lang}: after Latin, Shift+Space is a space (${show(await input.inputValue())})`);
+    await input.fill("");
+
+    // The button: on Persian pages from the start, on English ones once Persian is typed.
+    const button = page.locator("#half-space-button");
+    check((await button.isVisible()) === (lang === "fa"), `${lang}: the half-space button ${lang === "fa" ? "shows" : "waits for Persian"}`);
+    await input.focus();
+    await page.keyboard.type("نیم");
+    await button.waitFor({ state: "visible" });
+    await button.click();
+    await page.keyboard.type("فاصله");
+    check((await input.inputValue()) === `نیم${HALF}فاصله`, `${lang}: the button inserts a half-space at the caret (${show(await input.inputValue())})`);
+    await page.screenshot({ path: `${shots}/composer-half-space-${lang}.png` });
+
+    // Sent as typed, and the inline editor knows the key too.
+    await page.keyboard.press("Enter");
+    // Stored (it has its seq), not only shown while on its way.
+    const sent = page.locator("#timeline [data-message-id]:not([data-seq=''])", { has: page.locator(".message-body", { hasText: `نیم${HALF}فاصله` }) }).last();
+    await sent.waitFor();
+    await page.waitForFunction(() => [...document.querySelectorAll("#timeline [data-message-id]")].every((el) => /^\d+$/.test(el.dataset.seq || "")));
+    await input.focus();
+    await page.keyboard.press("ArrowUp");
+    const editor = page.locator(".message-editor-input");
+    await editor.waitFor();
+    await editor.fill("");
+    await page.keyboard.type("کتاب");
+    await page.keyboard.press("Shift+Space");
+    await page.keyboard.type("ها");
+    check((await editor.inputValue()) === `کتاب${HALF}ها`, `${lang}: the editor types a half-space too (${show(await editor.inputValue())})`);
+    await editor.press("Escape");
+    await context.close();
+  }
+  console.log("browser: composer ok");
+} finally {
+  await browser.close();
+}
