@@ -104,7 +104,10 @@ impl Templates {
         request_id: &str,
     ) -> Response {
         let mut context = Context::new();
-        context.insert("status", &status.as_u16());
+        context.insert(
+            "status",
+            &crate::i18n::localize_digits(lang, &status.as_u16().to_string()),
+        );
         context.insert(
             "title",
             &i18n.message(lang, &format!("{key}-title"), None, None),

@@ -111,6 +111,7 @@ async fn the_admin_dashboard_works_in_chromium() {
 
 /// Persian is drawn in Vazirmatn on every page, the account and error pages included, as
 /// Chromium reports the font it used: the system's Arabic-script font is only a fallback.
+/// Digits and punctuation are Persian too: day headings, file sizes, lists, status codes.
 #[tokio::test]
 async fn persian_pages_render_in_vazirmatn_in_chromium() {
     if !browser_or_skip() {
@@ -125,9 +126,19 @@ async fn persian_pages_render_in_vazirmatn_in_chromium() {
         .await
         .unwrap();
     assert_eq!(saved.status(), 200);
+    let room = app.public_room(&root, &[]).await;
+    app.post_message(&root, &room, "سلام").await;
+    crate::files::share(
+        &app,
+        &root,
+        &room,
+        "گزارش.pdf",
+        &[crate::files::PDF; 40].concat(),
+    )
+    .await;
     let stdout = run_node(
         "typography.mjs",
-        &[&app.address, &root],
+        &[&app.address, &root, &room],
         Duration::from_secs(180),
     )
     .await;

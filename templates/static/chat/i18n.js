@@ -70,8 +70,13 @@ export function formatTime(value) {
 
 /** The heading of a day in the timeline, in the page's calendar. */
 export function formatDay(value) {
-  return dateFormat("day", { weekday: "long", year: "numeric", month: "long", day: "numeric" })
-    .format(new Date(value));
+  const format = dateFormat("day", { weekday: "long", year: "numeric", month: "long", day: "numeric" });
+  const date = new Date(value);
+  if (!lang.startsWith("fa")) return format.format(date);
+  // ICU's Solar Hijri pattern puts the weekday last, after a Latin comma
+  // ("۱۴۰۵ آذر ۱۱, چهارشنبه"); Persian writes "چهارشنبه ۱۱ آذر ۱۴۰۵", in either calendar.
+  const part = Object.fromEntries(format.formatToParts(date).map(({ type, value: text }) => [type, text]));
+  return `${part.weekday} ${part.day} ${part.month} ${part.year}`;
 }
 
 /** Date and time for tooltips and search results. */
@@ -97,7 +102,8 @@ export function formatSize(bytes) {
   return new Intl.NumberFormat(lang, {
     style: "unit",
     unit: units[unit],
-    unitDisplay: "short",
+    // Persian has no short unit names of its own (ICU says "kB"): spell them out.
+    unitDisplay: lang.startsWith("fa") ? "long" : "short",
     maximumFractionDigits: unit === 0 ? 0 : 1,
   }).format(value);
 }
