@@ -1,4 +1,5 @@
 admin-title = Moderation
+admin-back = Back to the chat
 admin-stats = At a glance
 admin-stat-users = Users
 admin-stat-active = Active today
@@ -12,6 +13,7 @@ admin-chart = Messages per day, last 30 days
 admin-top-rooms = Busiest rooms this week
 admin-reports = Report queue
 admin-reports-empty = No open reports.
+admin-audit-empty = Nothing has been logged yet. Moderation and admin actions will show here.
 admin-report-by = Reported by
 admin-report-reason = Reason
 admin-report-message = Message

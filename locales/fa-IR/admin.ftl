@@ -1,4 +1,5 @@
 admin-title = مدیریت
+admin-back = بازگشت به گفت‌وگو
 admin-stats = در یک نگاه
 admin-stat-users = کاربران
 admin-stat-active = فعال امروز
@@ -12,6 +13,7 @@ admin-chart = پیام‌ها در روز، ۳۰ روز گذشته
 admin-top-rooms = پرکارترین اتاق‌های این هفته
 admin-reports = صف گزارش‌ها
 admin-reports-empty = گزارش بازی نیست.
+admin-audit-empty = هنوز چیزی ثبت نشده است. کارهای ناظران و مدیران اینجا نمایش داده می‌شود.
 admin-report-by = گزارش‌دهنده
 admin-report-reason = دلیل
 admin-report-message = پیام

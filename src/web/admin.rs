@@ -27,6 +27,9 @@ use crate::{
 
 const CHART_WIDTH: u32 = 600;
 const CHART_HEIGHT: u32 = 120;
+/// Room left of the bars for the count axis, and under them for the date axis.
+const AXIS_LEFT: u32 = 40;
+const AXIS_BOTTOM: u32 = 18;
 
 #[derive(Debug, Deserialize)]
 pub struct DashboardQuery {
@@ -39,7 +42,31 @@ struct Bar {
     y: u32,
     width: u32,
     height: u32,
+    /// ISO date, which the page's script re-renders in the page's calendar.
+    day: String,
+    count: String,
     label: String,
+}
+
+/// The messages-per-day chart's frame: its size and axis labels (counts on the left, dates
+/// underneath: the first, middle and last day).
+#[derive(Serialize)]
+struct Chart {
+    width: u32,
+    height: u32,
+    left: u32,
+    bottom: u32,
+    labels: Vec<AxisLabel>,
+}
+
+#[derive(Serialize)]
+struct AxisLabel {
+    x: u32,
+    y: u32,
+    anchor: &'static str,
+    text: String,
+    /// Set on date labels, for the script's calendar.
+    date: Option<String>,
 }
 
 /// A moment: machine-readable for `<time datetime>` (the script re-renders it in the
@@ -134,22 +161,25 @@ async fn context(
         .max()
         .unwrap_or(0)
         .max(1);
-    let slot = CHART_WIDTH / stats.messages_per_day.len().max(1) as u32;
-    let bars: Vec<Bar> = stats
-        .messages_per_day
+    let days = &stats.messages_per_day;
+    let slot = CHART_WIDTH / days.len().max(1) as u32;
+    let bars: Vec<Bar> = days
         .iter()
         .enumerate()
         .map(|(i, (day, count))| {
             let height = (*count * u64::from(CHART_HEIGHT) / peak) as u32;
             Bar {
-                x: i as u32 * slot,
+                x: AXIS_LEFT + i as u32 * slot,
                 y: CHART_HEIGHT - height,
                 width: slot.saturating_sub(2).max(1),
                 height,
+                day: day.to_string(),
+                count: n(*count),
                 label: format!("{}: {}", localize_digits(lang, &day.to_string()), n(*count)),
             }
         })
         .collect();
+    let chart = chart_frame(days, slot, peak, &n, lang);
     let numbers = [
         ("users", stats.users_total),
         ("active", stats.users_active_today),
@@ -238,8 +268,7 @@ async fn context(
 
     context.insert("numbers", &HashMap::from(numbers));
     context.insert("bars", &bars);
-    context.insert("chart_width", &CHART_WIDTH);
-    context.insert("chart_height", &CHART_HEIGHT);
+    context.insert("chart", &chart);
     context.insert("top_rooms", &top_rooms);
     context.insert("reports", &reports);
     context.insert("users", &users);
@@ -247,4 +276,51 @@ async fn context(
     context.insert("search", &search.unwrap_or_default());
     context.insert("is_admin", &is_admin);
     Ok(context)
+}
+
+/// Axis labels for the chart: the peak and zero counts, and the first, middle and last
+/// dates (as ISO dates with a readable fallback, re-rendered by the page's script).
+fn chart_frame(
+    days: &[(chrono::NaiveDate, u64)],
+    slot: u32,
+    peak: u64,
+    n: &dyn Fn(u64) -> String,
+    lang: &LanguageIdentifier,
+) -> Chart {
+    let count_label = |y: u32, value: u64| AxisLabel {
+        x: AXIS_LEFT - 6,
+        y,
+        anchor: "end",
+        text: n(value),
+        date: None,
+    };
+    let mut labels = vec![count_label(10, peak), count_label(CHART_HEIGHT, 0)];
+    let last = days.len().saturating_sub(1);
+    let mut picked = vec![(0, "start"), (last / 2, "middle"), (last, "end")];
+    picked.dedup_by_key(|(i, _)| *i);
+    for (i, anchor) in picked {
+        let Some((day, _)) = days.get(i) else {
+            continue;
+        };
+        let x = AXIS_LEFT
+            + match anchor {
+                "start" => i as u32 * slot,
+                "end" => (i as u32 + 1) * slot,
+                _ => i as u32 * slot + slot / 2,
+            };
+        labels.push(AxisLabel {
+            x,
+            y: CHART_HEIGHT + AXIS_BOTTOM - 4,
+            anchor,
+            text: localize_digits(lang, &day.format("%m-%d").to_string()),
+            date: Some(day.to_string()),
+        });
+    }
+    Chart {
+        width: AXIS_LEFT + CHART_WIDTH,
+        height: CHART_HEIGHT + AXIS_BOTTOM,
+        left: AXIS_LEFT,
+        bottom: CHART_HEIGHT,
+        labels,
+    }
 }

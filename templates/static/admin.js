@@ -19,6 +19,13 @@
       : { dateStyle: "medium", timeStyle: "short" };
     time.textContent = new Intl.DateTimeFormat(locale, style).format(moment);
   }
+  // The chart's dates (axis labels and bar titles): day and month are enough there.
+  const chartDate = new Intl.DateTimeFormat(locale, { month: "short", day: "numeric", timeZone: "UTC" });
+  for (const label of root.querySelectorAll(".admin-chart [data-date]")) {
+    const day = new Date(`${label.dataset.date}T00:00:00Z`);
+    if (Number.isNaN(day.getTime())) continue;
+    label.textContent = chartDate.format(day) + (label.dataset.suffix || "");
+  }
 
   async function call(method, path, body) {
     const response = await fetch(path, {

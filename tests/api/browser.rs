@@ -92,7 +92,14 @@ async fn the_admin_dashboard_works_in_chromium() {
 
     let stdout = run_node(
         "admin.mjs",
-        &[&app.address, &root, "mallory", SCREENSHOTS],
+        &[
+            &app.address,
+            &root,
+            "mallory",
+            SCREENSHOTS,
+            "root",
+            "correct horse battery",
+        ],
         Duration::from_secs(90),
     )
     .await;

@@ -1,12 +1,16 @@
 // The /admin dashboard in real headless Chromium: the page renders for a moderator,
 // its one-click report action and its ban button work, and the Persian page is
-// right-to-left. Usage: node admin.mjs <base url> <admin token> <target username> <screenshot dir>
+// right-to-left. Also: a signed-out visit signs in and comes back; a link leads back to the
+// chat; the chart has count and date axes in the page's language and calendar; an empty
+// audit log says so; on a phone the users table is one card per person with every action
+// within reach.
+// Usage: node admin.mjs <base url> <admin token> <target username> <screenshot dir> <admin username> <admin password>
 import { chromium } from "playwright-core";
 import { mkdirSync } from "node:fs";
 
-const [base, token, target, shots] = process.argv.slice(2);
-if (!base || !token || !target || !shots) {
-  console.error("usage: node admin.mjs <base url> <admin token> <target username> <screenshot dir>");
+const [base, token, target, shots, adminName, adminPassword] = process.argv.slice(2);
+if (!base || !token || !target || !shots || !adminName || !adminPassword) {
+  console.error("usage: node admin.mjs <base url> <admin token> <target username> <screenshot dir> <admin username> <admin password>");
   process.exit(2);
 }
 mkdirSync(shots, { recursive: true });
@@ -20,6 +24,17 @@ const browser = await chromium.launch({
   args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
 });
 try {
+  // Signed out: /admin leads to the sign-in form, which leads back to /admin.
+  const visitor = await browser.newContext({ locale: "en-US" });
+  const signIn = await visitor.newPage();
+  await signIn.goto(`${base}/admin`);
+  check(new URL(signIn.url()).pathname === "/login", `signed out, /admin asks to sign in (${signIn.url()})`);
+  await signIn.fill("#username", adminName);
+  await signIn.fill("#password", adminPassword);
+  await Promise.all([signIn.waitForURL(`${base}/admin`), signIn.click('button[type="submit"]')]);
+  check(await signIn.isVisible("text=Report queue"), "signed in, back on the dashboard");
+  await visitor.close();
+
   const context = await browser.newContext({ locale: "en-US", viewport: { width: 1280, height: 900 } });
   await context.addCookies([{ name: "anjoman_session", value: token, url: base }]);
   const page = await context.newPage();
@@ -34,6 +49,18 @@ try {
   check(await page.isVisible("text=Report queue"), "report queue shown");
   check((await page.locator("[data-report]").count()) === 1, "one open report");
   check((await page.locator("svg rect").count()) === 30, "thirty bars in the chart");
+  const axis = await page.$$eval(".admin-chart text", (labels) => labels.map((l) => [l.dataset.date || "", l.textContent.trim()]));
+  const dates = axis.filter(([date]) => date).map(([, text]) => text);
+  const counts = axis.filter(([date]) => !date).map(([, text]) => text);
+  check(dates.length === 3 && dates.every((d) => /^[A-Z][a-z]{2} \d{1,2}$/.test(d)), `date axis in English: ${dates.join(" | ")}`);
+  check(counts.length === 2 && counts.every((c) => /^\d+$/.test(c)), `count axis: ${counts.join(" | ")}`);
+  // Nothing was audited yet: the log says so instead of showing an empty table.
+  check(await page.locator(".admin-audit").count() === 0, "no empty audit table");
+  check(await page.isVisible("text=Nothing has been logged yet."), "the empty audit log says so");
+  // The way back to the chat.
+  await Promise.all([page.waitForURL(`${base}/`), page.click(".admin-nav a")]);
+  await page.waitForSelector('#chat[data-ready="true"]');
+  await page.goto(`${base}/admin`);
   await page.screenshot({ path: `${shots}/admin-en.png`, fullPage: true });
 
   // One click dismisses the report; the page reloads without it.
@@ -60,6 +87,18 @@ try {
   await faPage.goto(`${base}/admin`);
   check((await faPage.getAttribute("html", "dir")) === "rtl", "Persian page is right-to-left");
   check(await faPage.isVisible("text=صف گزارش‌ها"), "Persian headings");
+  const faAxis = await faPage.$$eval(".admin-chart text", (labels) => labels.map((l) => l.textContent.trim()));
+  check(faAxis.length === 5 && faAxis.every((text) => /[۰-۹]/.test(text) && !/[0-9A-Za-z]/.test(text)), `Persian axes: ${faAxis.join(" | ")}`);
+  check(await faPage.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), "the phone page keeps its width");
+  const rows = faPage.locator(".admin-users tbody tr");
+  check(await rows.count() >= 3, "one card per person");
+  const reach = await faPage.$$eval(".admin-users button, .admin-users select", (controls) => controls.map((c) => {
+    const box = c.getBoundingClientRect();
+    return { left: box.left, right: box.right, height: box.height };
+  }));
+  check(reach.every((b) => b.left >= 0 && b.right <= 390 && b.height >= 44), `every action is on screen and big enough to tap: ${JSON.stringify(reach.slice(0, 3))}`);
+  const label = await faPage.$eval(".admin-users td", (cell) => getComputedStyle(cell, "::before").content);
+  check(label.includes("کاربر"), `each cell says what it is (${label})`);
   await faPage.screenshot({ path: `${shots}/admin-fa-mobile.png`, fullPage: true });
   console.log("browser: admin dashboard ok");
 } finally {
