@@ -17,17 +17,19 @@ use tokio::{
 use super::{connection_caps::ConnectionSlot, connection_deadlines::ConnectionDeadlines};
 
 pub struct ConnectionIo {
+    /// Declared first so it is dropped first: the slot is free (and the gauge down) by the
+    /// time the client sees the connection close.
+    _slot: ConnectionSlot,
     stream: TcpStream,
     deadlines: ConnectionDeadlines,
-    _slot: ConnectionSlot,
 }
 
 impl ConnectionIo {
     pub fn new(stream: TcpStream, deadlines: ConnectionDeadlines, slot: ConnectionSlot) -> Self {
         Self {
+            _slot: slot,
             stream,
             deadlines,
-            _slot: slot,
         }
     }
 }

@@ -130,9 +130,9 @@ impl HttpServer {
             let slot = match self.caps.admit(ip) {
                 Ok(slot) => slot,
                 Err(refusal) => {
+                    self.refused(refusal, ip, &refusal_logs);
                     // Closed unread: no parsing, no TLS, nothing for the flood to cost.
                     drop(stream);
-                    self.refused(refusal, ip, &refusal_logs);
                     continue;
                 }
             };
