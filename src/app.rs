@@ -3,12 +3,7 @@
 use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 
 use metrics_exporter_prometheus::PrometheusHandle;
-use poem::{
-    Endpoint, EndpointExt, IntoEndpoint, Route, Server, get, handler,
-    listener::{Acceptor, Listener, TcpListener},
-    post,
-    web::Data,
-};
+use poem::{Endpoint, EndpointExt, IntoEndpoint, Route, get, handler, post, web::Data};
 use sea_orm::DatabaseConnection;
 use secrecy::ExposeSecret;
 
@@ -19,8 +14,7 @@ use crate::{
     db,
     domain::{auth::AuthService, avatar, files::FileStore, rooms},
     http::{
-        BodyLimit, Cors, ErrorRenderer, RequestContext, nodelay::NoDelayAcceptor,
-        origin::OriginAllowList,
+        BodyLimit, Cors, ErrorRenderer, RequestContext, origin::OriginAllowList, server::HttpServer,
     },
     i18n::I18n,
     limits::Limits,
@@ -191,7 +185,7 @@ fn metrics_endpoint(state: Data<&AppState>) -> String {
 /// A bound, not yet serving, server.
 pub struct Application {
     addr: SocketAddr,
-    acceptor: NoDelayAcceptor,
+    server: HttpServer,
     state: AppState,
 }
 
@@ -200,18 +194,15 @@ impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let bind = SocketAddr::new(settings.server.host, settings.server.port);
         let state = AppState::build(settings).await?;
-        let acceptor = TcpListener::bind(bind)
-            .into_acceptor()
+        let server = HttpServer::bind(bind, &state.settings.http)
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {bind}: {e}"))?;
-        let addr = acceptor
+        let addr = server
             .local_addr()
-            .first()
-            .and_then(|addr| addr.as_socket_addr().copied())
-            .ok_or_else(|| anyhow::anyhow!("listener has no local address"))?;
+            .map_err(|e| anyhow::anyhow!("listener has no local address: {e}"))?;
         Ok(Self {
             addr,
-            acceptor: NoDelayAcceptor(acceptor),
+            server,
             state,
         })
     }
@@ -244,9 +235,7 @@ impl Application {
                 hub.close_all(ws::protocol::close::GOING_AWAY);
             }
         };
-        Server::new_with_acceptor(self.acceptor)
-            .run_with_graceful_shutdown(app, shutdown, Some(grace))
-            .await?;
+        self.server.run(app, shutdown, grace).await?;
         hub.drained(SOCKETS_CLOSE_WITHIN).await;
         housekeeping.abort();
         heartbeat.abort();

@@ -135,6 +135,19 @@ pub struct HttpSettings {
     /// Browser origins allowed to call the API; wildcards like `https://*.example.org`.
     #[serde(deserialize_with = "list")]
     pub cors_origins: Vec<String>,
+    /// Seconds a connection may take to send a request's headers, counted from when the
+    /// server starts waiting for them (a new connection, or the first byte after an idle
+    /// keep-alive). 0 disables it.
+    pub header_read_timeout_secs: u64,
+    /// Seconds a keep-alive connection may sit idle between requests. 0 disables it.
+    pub keep_alive_idle_secs: u64,
+    /// Slowest accepted upload, in bytes per second, averaged over `body_rate_window_secs`.
+    /// 0 disables it.
+    pub body_min_bytes_per_sec: u64,
+    pub body_rate_window_secs: u64,
+    /// Open connections (WebSockets included) on this node, and from one client address.
+    pub max_connections: usize,
+    pub max_connections_per_ip: usize,
 }
 
 /// WebSocket hub settings.
@@ -348,6 +361,21 @@ impl Settings {
         }
         if self.database.max_connections == 0 {
             return Err(key_error("database.max_connections", "must be at least 1"));
+        }
+        if self.http.max_connections == 0 {
+            return Err(key_error("http.max_connections", "must be at least 1"));
+        }
+        if self.http.max_connections_per_ip == 0 {
+            return Err(key_error(
+                "http.max_connections_per_ip",
+                "must be at least 1",
+            ));
+        }
+        if self.http.body_min_bytes_per_sec > 0 && self.http.body_rate_window_secs == 0 {
+            return Err(key_error(
+                "http.body_rate_window_secs",
+                "must be at least 1 while body_min_bytes_per_sec is set",
+            ));
         }
         for origin in &self.http.cors_origins {
             OriginPattern::parse(origin).map_err(|reason| {

@@ -12,6 +12,9 @@ pub const HTTP_DURATION: &str = "anjoman_http_request_duration_seconds";
 pub const WS_CONNECTIONS: &str = "anjoman_ws_connections";
 pub const WS_CLOSES: &str = "anjoman_ws_closes_total";
 pub const BUILD_INFO: &str = "anjoman_build_info";
+pub const HTTP_CONNECTIONS: &str = "anjoman_http_connections";
+pub const CONNECTIONS_REFUSED: &str = "anjoman_connections_refused_total";
+pub const CONNECTIONS_TIMED_OUT: &str = "anjoman_connections_timed_out_total";
 
 /// Installed at most once per process; concurrent callers wait for the one doing it.
 static HANDLE: OnceLock<Result<PrometheusHandle, String>> = OnceLock::new();
@@ -53,10 +56,39 @@ fn describe() {
         WS_CLOSES,
         "WebSocket connections ended, by reason: client, idle, resume (queue overflow), revoked."
     );
+    describe_gauge!(
+        HTTP_CONNECTIONS,
+        "Open TCP connections on this node, WebSockets included."
+    );
+    describe_counter!(
+        CONNECTIONS_REFUSED,
+        "Connections closed unread because a cap was reached, by reason: per_ip, total."
+    );
+    describe_counter!(
+        CONNECTIONS_TIMED_OUT,
+        "Connections closed for being too slow, by phase: header, idle, body."
+    );
     describe_gauge!(BUILD_INFO, "Always 1; labels carry the running version.");
     gauge!(BUILD_INFO, "version" => env!("CARGO_PKG_VERSION")).set(1.0);
     // Present from the start so dashboards see 0 rather than a missing series.
     gauge!(WS_CONNECTIONS).set(0.0);
+    gauge!(HTTP_CONNECTIONS).set(0.0);
+}
+
+/// One more (+1) or one fewer (-1) open connection. Moved by steps, not set, so several
+/// servers in one process (tests) add up instead of overwriting each other.
+pub fn http_connections_add(delta: f64) {
+    gauge!(HTTP_CONNECTIONS).increment(delta);
+}
+
+/// A connection closed unread because of a cap (`per_ip` or `total`).
+pub fn connection_refused(reason: &'static str) {
+    counter!(CONNECTIONS_REFUSED, "reason" => reason).increment(1);
+}
+
+/// A connection closed for being too slow in `phase` (`header`, `idle` or `body`).
+pub fn connection_timed_out(phase: &'static str) {
+    counter!(CONNECTIONS_TIMED_OUT, "phase" => phase).increment(1);
 }
 
 /// Records one finished HTTP request.

@@ -1,17 +1,24 @@
 //! Middleware every route inherits, outermost first:
 //! [`RequestContext`] (request id, language, span, metrics, security headers) →
 //! [`Cors`] → [`ErrorRenderer`] (problem+json or HTML, panics → 500) → [`BodyLimit`].
+//! Beneath them, [`server`] accepts connections, caps them and closes the slow ones.
 
 pub mod body_limit;
+pub mod body_rate;
 pub mod client_ip;
 pub mod conditional;
+pub mod connection_caps;
+pub mod connection_deadlines;
+pub mod connection_io;
 pub mod cookies;
 pub mod cors;
+pub mod log_throttle;
 pub mod nodelay;
 pub mod origin;
 pub mod problem;
 pub mod request_context;
 pub mod security_headers;
+pub mod server;
 
 pub use body_limit::BodyLimit;
 pub use cors::Cors;

@@ -90,6 +90,11 @@ fn invalid_configuration_stops_the_start_with_one_line_naming_the_key() {
         ),
         (&[("ANJOMAN_LOG_FORMAT", "xml")], &[], "log.format"),
         (
+            &[("ANJOMAN_HTTP__MAX_CONNECTIONS_PER_IP", "0")],
+            &[],
+            "http.max_connections_per_ip",
+        ),
+        (
             &[("ANJOMAN_AUTH__JWT_SECRET", "too-short")],
             &[],
             "auth.jwt_secret",

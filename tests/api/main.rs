@@ -15,6 +15,7 @@ mod authorization;
 mod browser;
 mod cli;
 mod cluster;
+mod connections;
 mod cors;
 mod dashboard;
 mod deploy;
