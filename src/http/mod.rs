@@ -7,6 +7,7 @@ pub mod client_ip;
 pub mod conditional;
 pub mod cookies;
 pub mod cors;
+pub mod methods;
 pub mod nodelay;
 pub mod origin;
 pub mod problem;
