@@ -403,6 +403,10 @@ pub const TABLE: &[(&str, Answers)] = &[
     ),
     ("admin_reports", &[(403, &["forbidden"])]),
     (
+        "search_messages",
+        &[(422, &["search.query_invalid", "search.cursor_invalid"])],
+    ),
+    (
         "admin_report_handle",
         &[
             (403, &["forbidden", "moderation.outranked"]),
@@ -464,6 +468,8 @@ pub fn shared(operation: &str, shape: Shape) -> Vec<(u16, &'static [&'static str
     if shape.json_body || shape.parsed_input {
         answers.push((400, &["bad_request"]));
     }
+    // Any text of the request (path, query, body) is checked for NUL.
+    answers.push((422, &["text.nul_character"]));
     if shape.authenticated {
         answers.push((401, &["unauthorized"]));
     }
@@ -472,12 +478,7 @@ pub fn shared(operation: &str, shape: Shape) -> Vec<(u16, &'static [&'static str
         answers.push((415, &["unsupported_media_type"]));
         answers.push((
             422,
-            &[
-                "body.wrong_type",
-                "body.null_not_allowed",
-                "body.field_missing",
-                "text.nul_character",
-            ],
+            &["body.wrong_type", "body.null_not_allowed", "body.field_missing"],
         ));
     }
     if !WITHOUT_DATABASE.contains(&operation) {

@@ -53,6 +53,12 @@ fn property_rules() -> Vec<(&'static str, &'static str, Value)> {
         ("ProfilePatch", "display_name", name(profile::DISPLAY_NAME_MAX)),
         ("ProfilePatch", "bio", json!({ "maxLength": profile::BIO_MAX })),
         ("ProfilePatch", "locale", locales),
+        // One `@`, a dot inside the domain, no white space; surrounding space is trimmed.
+        (
+            "ProfilePatch",
+            "email",
+            json!({ "pattern": r"^\s*[^\s@]+@[^\s@.]([^\s@]*[^\s@.])?\.[^\s@]*[^\s@.]\s*$" }),
+        ),
         ("RoomCreate", "name", name(rooms::NAME_MAX)),
         ("RoomCreate", "topic", json!({ "maxLength": rooms::TOPIC_MAX })),
         ("RoomPatch", "name", name(rooms::NAME_MAX)),
@@ -82,6 +88,7 @@ fn property_rules() -> Vec<(&'static str, &'static str, Value)> {
             "options",
             json!({
                 "minItems": polls::OPTIONS_MIN,
+                "uniqueItems": true,
                 "maxItems": polls::OPTIONS_MAX,
                 "items": {
                     "type": "string",
@@ -110,6 +117,19 @@ fn property_rules() -> Vec<(&'static str, &'static str, Value)> {
     ]
 }
 
+/// `(operation, parameter, keywords to add)`.
+fn parameter_rules() -> Vec<(&'static str, &'static str, Value)> {
+    vec![
+        // An empty cursor is no page; absent means the first.
+        ("search_messages", "cursor", json!({ "minLength": 1 })),
+        (
+            "search_messages",
+            "q",
+            json!({ "maxLength": crate::domain::search::QUERY_MAX_CHARS }),
+        ),
+    ]
+}
+
 /// The finished document for `spec` (poem-openapi's JSON).
 pub fn document(spec: &str, i18n: &I18n) -> Value {
     let mut doc: Value = serde_json::from_str(spec).unwrap_or_else(|_| json!({}));
@@ -118,6 +138,34 @@ pub fn document(spec: &str, i18n: &I18n) -> Value {
             "/components/schemas/{schema}/properties/{property}"
         )) {
             merge(target, &rules);
+        }
+    }
+    let rules = parameter_rules();
+    if let Some(Value::Object(paths)) = doc.get_mut("paths") {
+        let operations = paths
+            .values_mut()
+            .filter_map(Value::as_object_mut)
+            .flat_map(|item| item.values_mut());
+        for operation in operations {
+            let id = operation
+                .get("operationId")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned();
+            let Some(Value::Array(parameters)) = operation.get_mut("parameters") else {
+                continue;
+            };
+            for parameter in parameters {
+                let name = parameter.get("name").and_then(Value::as_str).unwrap_or("");
+                if let Some((_, _, keywords)) =
+                    rules.iter().find(|(op, param, _)| *op == id && *param == name)
+                {
+                    let keywords = keywords.clone();
+                    if let Some(schema) = parameter.get_mut("schema") {
+                        merge(schema, &keywords);
+                    }
+                }
+            }
         }
     }
     let enums = doc
@@ -168,6 +216,10 @@ fn mark_nullable(schema: &mut Value, schemas: &Value) {
             if let Some(Value::Object(copy)) = schemas.get(target) {
                 let mut copy = copy.clone();
                 copy.remove("title");
+                // An enum must list `null` for it to be a valid value.
+                if let Some(Value::Array(values)) = copy.get_mut("enum") {
+                    values.push(Value::Null);
+                }
                 *property = Value::Object(copy);
             }
         }

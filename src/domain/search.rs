@@ -261,7 +261,14 @@ pub async fn messages_search(
     if parsed.is_empty() && !filtered {
         return Err(invalid_query());
     }
-    let offset = request.cursor.map(decode_cursor).transpose()?.unwrap_or(0);
+    // A forged cursor may carry any number: kept where `offset + limit` still fits the
+    // databases' signed 64-bit OFFSET.
+    let offset = request
+        .cursor
+        .map(decode_cursor)
+        .transpose()?
+        .unwrap_or(0)
+        .min(i64::MAX as u64 - LIMIT_MAX);
     let limit = request.limit.clamp(1, LIMIT_MAX);
     let Some(scope) = resolve_scope(db, user, &request, &parsed).await? else {
         return Ok(SearchPage {
