@@ -52,15 +52,18 @@ pub const TABLE: &[(&str, Answers)] = &[
     ("auth_session_revoke", &[(404, &["session.not_found"])]),
     (
         "auth_password_change",
-        &[(
-            422,
-            &[
-                "password.current_wrong",
-                "password.too_short",
-                "password.too_long",
-                "password.equals_username",
-            ],
-        )],
+        &[
+            (
+                422,
+                &[
+                    "password.current_wrong",
+                    "password.too_short",
+                    "password.too_long",
+                    "password.equals_username",
+                ],
+            ),
+            (429, &["rate_limited"]),
+        ],
     ),
     // Users.
     ("users_me", NONE),
@@ -89,7 +92,10 @@ pub const TABLE: &[(&str, Answers)] = &[
         ],
     ),
     ("users_avatar_remove", NONE),
-    ("users_avatar_get", &[(404, &["user.not_found", "not_found"])]),
+    (
+        "users_avatar_get",
+        &[(404, &["user.not_found", "not_found"])],
+    ),
     ("users_blocks_list", NONE),
     (
         "users_block",
@@ -198,7 +204,11 @@ pub const TABLE: &[(&str, Answers)] = &[
         &[
             (
                 403,
-                &["room.not_member", "message.not_author", "moderation.outranked"],
+                &[
+                    "room.not_member",
+                    "message.not_author",
+                    "moderation.outranked",
+                ],
             ),
             (404, &["message.not_found"]),
         ],
@@ -263,7 +273,11 @@ pub const TABLE: &[(&str, Answers)] = &[
             (409, &["poll.closed"]),
             (
                 422,
-                &["poll.no_choice", "poll.too_many_choices", "poll.option_invalid"],
+                &[
+                    "poll.no_choice",
+                    "poll.too_many_choices",
+                    "poll.option_invalid",
+                ],
             ),
         ],
     ),
@@ -289,7 +303,10 @@ pub const TABLE: &[(&str, Answers)] = &[
         &[
             (403, &["room.not_member", "room.locked", "room.muted"]),
             (404, &["room.not_found"]),
-            (413, &["file.too_large", "file.quota_exceeded", "payload_too_large"]),
+            (
+                413,
+                &["file.too_large", "file.quota_exceeded", "payload_too_large"],
+            ),
             (415, &["file.executable", "file.active_content"]),
             (
                 422,
@@ -404,7 +421,10 @@ pub const TABLE: &[(&str, Answers)] = &[
     ("admin_reports", &[(403, &["forbidden"])]),
     (
         "search_messages",
-        &[(422, &["search.query_invalid", "search.cursor_invalid"])],
+        &[
+            (404, &["room.not_found", "user.not_found"]),
+            (422, &["search.query_invalid", "search.cursor_invalid"]),
+        ],
     ),
     (
         "admin_report_handle",
@@ -478,7 +498,11 @@ pub fn shared(operation: &str, shape: Shape) -> Vec<(u16, &'static [&'static str
         answers.push((415, &["unsupported_media_type"]));
         answers.push((
             422,
-            &["body.wrong_type", "body.null_not_allowed", "body.field_missing"],
+            &[
+                "body.wrong_type",
+                "body.null_not_allowed",
+                "body.field_missing",
+            ],
         ));
     }
     if !WITHOUT_DATABASE.contains(&operation) {
@@ -494,7 +518,10 @@ pub fn answers(operation: &str, shape: Shape) -> Vec<(u16, Vec<&'static str>)> {
         .find(|(id, _)| *id == operation)
         .map_or(NONE, |(_, answers)| answers);
     let mut merged: Vec<(u16, Vec<&'static str>)> = Vec::new();
-    for (status, codes) in shared(operation, shape).into_iter().chain(own.iter().copied()) {
+    for (status, codes) in shared(operation, shape)
+        .into_iter()
+        .chain(own.iter().copied())
+    {
         match merged.iter_mut().find(|(s, _)| *s == status) {
             Some((_, list)) => {
                 for code in codes {

@@ -10,8 +10,10 @@ use serde_json::{Map, Value, json};
 
 use super::problems::{self, Shape};
 use crate::{
-    domain::{files, messages, password, polls, profile, reports, retention, rooms,
-        room_moderation, username},
+    domain::{
+        files, messages, password, polls, profile, reports, retention, room_moderation, rooms,
+        username,
+    },
     error::{PROBLEM_JSON, fluent_id},
     i18n::{DEFAULT_LOCALE, I18n},
 };
@@ -30,6 +32,16 @@ fn visible_line() -> String {
 /// text must not be empty). U+001C–U+001F are space to Python only, so they count here.
 const NOT_BLANK: &str = r"[^\s]|[\x1c-\x1f]";
 
+/// Characters a username may hold for sure: ASCII letters and digits, `_.-`, Latin letters
+/// that stay one letter under NFKC, Persian and Arabic letters and digits. The server takes
+/// a few more (other Latin and Arabic-script letters); a client keeping to these is safe.
+const USERNAME_CHARS: &str = concat!(
+    r"A-Za-z0-9_.\-",
+    r"\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u013E\u0141-\u0148\u014A-\u017E",
+    r"\u0621-\u063A\u0641-\u064A\u067E\u0686\u0698\u06A9\u06AF\u06CC",
+    r"\u06F0-\u06F9\u0660-\u0669",
+);
+
 /// `(schema, property, keywords to add)`: the domain's rules as JSON Schema.
 fn property_rules() -> Vec<(&'static str, &'static str, Value)> {
     let text = |min: usize, max: usize| json!({ "minLength": min, "maxLength": max });
@@ -40,7 +52,11 @@ fn property_rules() -> Vec<(&'static str, &'static str, Value)> {
         (
             "RegisterRequest",
             "username",
-            text(username::MIN_CHARS, username::MAX_CHARS),
+            json!({
+                "minLength": username::MIN_CHARS,
+                "maxLength": username::MAX_CHARS,
+                "pattern": format!("^[{USERNAME_CHARS}]{{{},{}}}$", username::MIN_CHARS, username::MAX_CHARS),
+            }),
         ),
         ("RegisterRequest", "password", passwords.clone()),
         ("RegisterRequest", "locale", locales.clone()),
@@ -50,8 +66,16 @@ fn property_rules() -> Vec<(&'static str, &'static str, Value)> {
             name(profile::DISPLAY_NAME_MAX),
         ),
         ("PasswordChangeRequest", "new_password", passwords),
-        ("ProfilePatch", "display_name", name(profile::DISPLAY_NAME_MAX)),
-        ("ProfilePatch", "bio", json!({ "maxLength": profile::BIO_MAX })),
+        (
+            "ProfilePatch",
+            "display_name",
+            name(profile::DISPLAY_NAME_MAX),
+        ),
+        (
+            "ProfilePatch",
+            "bio",
+            json!({ "maxLength": profile::BIO_MAX }),
+        ),
         ("ProfilePatch", "locale", locales),
         // One `@`, a dot inside the domain, no white space; surrounding space is trimmed.
         (
@@ -60,9 +84,17 @@ fn property_rules() -> Vec<(&'static str, &'static str, Value)> {
             json!({ "pattern": r"^\s*[^\s@]+@[^\s@.]([^\s@]*[^\s@.])?\.[^\s@]*[^\s@.]\s*$" }),
         ),
         ("RoomCreate", "name", name(rooms::NAME_MAX)),
-        ("RoomCreate", "topic", json!({ "maxLength": rooms::TOPIC_MAX })),
+        (
+            "RoomCreate",
+            "topic",
+            json!({ "maxLength": rooms::TOPIC_MAX }),
+        ),
         ("RoomPatch", "name", name(rooms::NAME_MAX)),
-        ("RoomPatch", "topic", json!({ "maxLength": rooms::TOPIC_MAX })),
+        (
+            "RoomPatch",
+            "topic",
+            json!({ "maxLength": rooms::TOPIC_MAX }),
+        ),
         (
             "MessageCreate",
             "body",
@@ -157,8 +189,9 @@ pub fn document(spec: &str, i18n: &I18n) -> Value {
             };
             for parameter in parameters {
                 let name = parameter.get("name").and_then(Value::as_str).unwrap_or("");
-                if let Some((_, _, keywords)) =
-                    rules.iter().find(|(op, param, _)| *op == id && *param == name)
+                if let Some((_, _, keywords)) = rules
+                    .iter()
+                    .find(|(op, param, _)| *op == id && *param == name)
                 {
                     let keywords = keywords.clone();
                     if let Some(schema) = parameter.get_mut("schema") {
@@ -216,15 +249,17 @@ fn mark_nullable(schema: &mut Value, schemas: &Value) {
             if let Some(Value::Object(copy)) = schemas.get(target) {
                 let mut copy = copy.clone();
                 copy.remove("title");
-                // An enum must list `null` for it to be a valid value.
-                if let Some(Value::Array(values)) = copy.get_mut("enum") {
-                    values.push(Value::Null);
-                }
                 *property = Value::Object(copy);
             }
         }
         if let Value::Object(property) = property {
             property.insert("nullable".to_owned(), Value::Bool(true));
+            // An enum must list `null` for it to be a valid value.
+            if let Some(Value::Array(values)) = property.get_mut("enum")
+                && !values.contains(&Value::Null)
+            {
+                values.push(Value::Null);
+            }
         }
     }
 }
@@ -235,14 +270,14 @@ fn bound_integers(value: &mut Value) {
     match value {
         Value::Object(object) => {
             if object.get("type").and_then(Value::as_str) == Some("integer") {
-                let (min, max): (Value, Value) =
-                    match object.get("format").and_then(Value::as_str) {
-                        Some("int32") => (i32::MIN.into(), i32::MAX.into()),
-                        Some("int64") => (i64::MIN.into(), i64::MAX.into()),
-                        Some("uint32") => (0.into(), u32::MAX.into()),
-                        Some("uint64") => (0.into(), u64::MAX.into()),
-                        _ => (Value::Null, Value::Null),
-                    };
+                let (min, max): (Value, Value) = match object.get("format").and_then(Value::as_str)
+                {
+                    Some("int32") => (i32::MIN.into(), i32::MAX.into()),
+                    Some("int64") => (i64::MIN.into(), i64::MAX.into()),
+                    Some("uint32") => (0.into(), u32::MAX.into()),
+                    Some("uint64") => (0.into(), u64::MAX.into()),
+                    _ => (Value::Null, Value::Null),
+                };
                 if !min.is_null() {
                     object.entry("minimum").or_insert(min);
                     object.entry("maximum").or_insert(max);

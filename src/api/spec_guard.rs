@@ -123,9 +123,7 @@ impl SpecGuard {
         let wrong = || Err(Violation::WrongType(field.to_owned()));
         match schema.get("type").and_then(Value::as_str) {
             Some("string") => match value.as_str() {
-                Some(text) if text.contains('\0') => {
-                    Err(Violation::NulCharacter(field.to_owned()))
-                }
+                Some(text) if text.contains('\0') => Err(Violation::NulCharacter(field.to_owned())),
                 Some(_) => Ok(()),
                 None => wrong(),
             },

@@ -133,4 +133,3 @@ impl<E: Endpoint> Endpoint for AllowedMethodsEndpoint<E> {
         self.inner.call(req).await.map(IntoResponse::into_response)
     }
 }
-
