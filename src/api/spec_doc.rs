@@ -77,11 +77,12 @@ fn property_rules() -> Vec<(&'static str, &'static str, Value)> {
             json!({ "maxLength": profile::BIO_MAX }),
         ),
         ("ProfilePatch", "locale", locales),
-        // One `@`, a dot inside the domain, no white space; surrounding space is trimmed.
+        // One `@`, a dot inside the domain, no white space; surrounding space is trimmed,
+        // and nothing (or only space) removes the address.
         (
             "ProfilePatch",
             "email",
-            json!({ "pattern": r"^\s*[^\s@]+@[^\s@.]([^\s@]*[^\s@.])?\.[^\s@]*[^\s@.]\s*$" }),
+            json!({ "pattern": r"^\s*([^\s@]+@[^\s@.]([^\s@]*[^\s@.])?\.[^\s@]*[^\s@.])?\s*$" }),
         ),
         ("RoomCreate", "name", name(rooms::NAME_MAX)),
         (
@@ -211,6 +212,12 @@ pub fn document(spec: &str, i18n: &I18n) -> Value {
         }
     }
     bound_integers(&mut doc);
+    // The upload form takes exactly its four fields; any other is refused (400).
+    if let Some(Value::Object(form)) = doc.pointer_mut(
+        "/paths/~1api~1v1~1files/post/requestBody/content/multipart~1form-data/schema",
+    ) {
+        form.insert("additionalProperties".to_owned(), Value::Bool(false));
+    }
     document_problems(&mut doc, i18n);
     doc
 }
