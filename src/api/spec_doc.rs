@@ -213,9 +213,9 @@ pub fn document(spec: &str, i18n: &I18n) -> Value {
     }
     bound_integers(&mut doc);
     // The upload form takes exactly its four fields; any other is refused (400).
-    if let Some(Value::Object(form)) = doc.pointer_mut(
-        "/paths/~1api~1v1~1files/post/requestBody/content/multipart~1form-data/schema",
-    ) {
+    if let Some(Value::Object(form)) = doc
+        .pointer_mut("/paths/~1api~1v1~1files/post/requestBody/content/multipart~1form-data/schema")
+    {
         form.insert("additionalProperties".to_owned(), Value::Bool(false));
     }
     document_problems(&mut doc, i18n);
