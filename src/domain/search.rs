@@ -467,7 +467,9 @@ pub fn snippet(text: &str, terms: &[(String, bool)]) -> Vec<Segment> {
     }
     let mut at = start;
     for ((range, _), hit) in spans.iter().zip(&hits) {
-        if range.start < start || range.end > end {
+        // `range.start < at`: one character can make several words (NFKC reads `½` as
+        // `1⁄2`), each with that character's range; it is shown once.
+        if range.start < start || range.end > end || range.start < at {
             continue;
         }
         push(&text[at..range.start], false);
@@ -496,6 +498,14 @@ mod tests {
                 }
             })
             .collect()
+    }
+
+    #[test]
+    fn a_character_that_splits_into_several_words_does_not_break_the_snippet() {
+        // NFKC reads `½` as `1⁄2`: two words from one character (a 500 found by fuzzing).
+        let parts = snippet("tea ½ cup", &[("2".to_owned(), false)]);
+        let text: String = parts.iter().map(|p| p.text.as_str()).collect();
+        assert_eq!(text, "tea ½ cup");
     }
 
     #[test]
