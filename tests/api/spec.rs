@@ -10,6 +10,7 @@ crate::on_both_backends!(
     null_is_refused_where_the_spec_does_not_allow_it,
     a_missing_required_field_is_422_naming_it,
     nul_characters_are_refused_with_422_not_a_500,
+    nul_characters_are_refused_over_the_socket_too,
     a_huge_offset_is_a_page_not_a_500,
 );
 
@@ -117,6 +118,27 @@ async fn nul_characters_are_refused_with_422_not_a_500(backend: Backend) {
         (status, body["code"].as_str()),
         (422, Some("text.nul_character"))
     );
+}
+
+async fn nul_characters_are_refused_over_the_socket_too(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (token, _) = app.account("sara").await;
+    let room = app.public_room(&token, &[]).await;
+    let mut ws = crate::ws_client::WsClient::connect(&app, &token).await;
+    let refused = ws
+        .request(json!({"op": "send", "room_id": room, "body": "a\u{0}b"}))
+        .await;
+    assert_eq!(refused["type"], "error", "{refused}");
+    assert_eq!(refused["data"]["code"], "text.nul_character");
+    let sent = ws
+        .request(json!({"op": "send", "room_id": room, "body": "fine"}))
+        .await;
+    let id = sent["data"]["id"].as_str().unwrap().to_owned();
+    let refused = ws
+        .request(json!({"op": "edit", "message_id": id, "body": "x\u{0}"}))
+        .await;
+    assert_eq!(refused["type"], "error", "{refused}");
+    assert_eq!(refused["data"]["code"], "text.nul_character");
 }
 
 async fn a_huge_offset_is_a_page_not_a_500(backend: Backend) {
