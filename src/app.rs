@@ -145,7 +145,7 @@ pub fn router(state: AppState) -> anyhow::Result<impl Endpoint> {
                     .body(doc_text.clone())
             })),
         )
-        .at(
+        .nest(
             "/api/docs",
             get(make_sync(move |_| Html(docs_html.clone()))),
         )
