@@ -108,6 +108,25 @@ async fn nul_characters_are_refused_with_422_not_a_500(backend: Backend) {
         (status, body["code"].as_str()),
         (422, Some("text.nul_character"))
     );
+    // A form field of an upload: the caption, posted with send=false so it is only kept.
+    let resp = crate::files::upload_with(
+        &app,
+        &token,
+        &[
+            ("room_id", room.as_str()),
+            ("caption", "x\u{0}y"),
+            ("send", "false"),
+        ],
+        "note.txt",
+        b"hello",
+    )
+    .await;
+    let (status, body) = problem(resp).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (422, Some("text.nul_character"))
+    );
+    assert_eq!(body["data"]["field"], "caption");
     let resp = app
         .authed(Method::GET, "/api/v1/users/a%00b", &token)
         .send()
