@@ -3,7 +3,10 @@
 use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 
 use metrics_exporter_prometheus::PrometheusHandle;
-use poem::{Endpoint, EndpointExt, IntoEndpoint, Route, get, handler, post, web::Data};
+use poem::{
+    Endpoint, EndpointExt, IntoEndpoint, Response, Route, endpoint::make_sync, get, handler, post,
+    web::{Data, Html},
+};
 use sea_orm::DatabaseConnection;
 use secrecy::ExposeSecret;
 
@@ -14,7 +17,8 @@ use crate::{
     db,
     domain::{auth::AuthService, avatar, files::FileStore, rooms},
     http::{
-        BodyLimit, Cors, ErrorRenderer, RequestContext, origin::OriginAllowList, server::HttpServer,
+        BodyLimit, Cors, ErrorRenderer, RequestContext, methods::AllowedMethods,
+        origin::OriginAllowList, server::HttpServer,
     },
     i18n::I18n,
     limits::Limits,
@@ -107,8 +111,14 @@ const AVATAR_FORM_OVERHEAD: u64 = 16 * 1024;
 pub fn router(state: AppState) -> anyhow::Result<impl Endpoint> {
     let settings = state.settings.clone();
     let api = api::service(&state.i18n);
-    let spec = api.spec_endpoint();
-    let docs = api.swagger_ui();
+    // The published document is the generated one finished by `spec_doc`; the docs page,
+    // the spec endpoint and the request guard all read it.
+    let generated = api.spec();
+    let doc = Arc::new(api::spec_doc::document(&generated, &state.i18n));
+    let doc_text = serde_json::to_string_pretty(doc.as_ref())?;
+    let docs_html = api.swagger_ui_html().replacen(&generated, &doc_text, 1);
+    let methods = allowed_methods(&doc);
+    let guard = api::spec_guard::SpecGuard::new(doc);
     let trusted_proxies = settings
         .server
         .trusted_proxies
@@ -123,8 +133,18 @@ pub fn router(state: AppState) -> anyhow::Result<impl Endpoint> {
     let routes = Route::new()
         .at("/metrics", metrics_endpoint)
         .at("/ws", ws::endpoint)
-        .at("/api/openapi.json", spec)
-        .nest("/api/docs", docs)
+        .at(
+            "/api/openapi.json",
+            get(make_sync(move |_| {
+                Response::builder()
+                    .content_type("application/json")
+                    .body(doc_text.clone())
+            })),
+        )
+        .nest(
+            "/api/docs",
+            get(make_sync(move |_| Html(docs_html.clone()))),
+        )
         .nest("/static", web::static_files())
         .at("/admin", web::admin::dashboard)
         .at(
@@ -145,13 +165,14 @@ pub fn router(state: AppState) -> anyhow::Result<impl Endpoint> {
         .at("/", web::chat::app);
     // The spec documents absolute paths, so the API keeps its prefixes (no strip) and one
     // instance serves every prefix it owns.
-    let api = Arc::new(api.into_endpoint());
+    let api = Arc::new(api.into_endpoint().with(guard));
     let routes = ["/healthz", "/readyz", "/api/v1"]
         .into_iter()
         .fold(routes, |routes, prefix| {
             routes.nest_no_strip(prefix, api.clone())
         });
     Ok(routes
+        .with(methods)
         .with(
             BodyLimit::new(settings.http.body_limit_bytes)
                 .route("/api/v1/users/me/avatar", avatar::MAX_BYTES)
@@ -173,6 +194,42 @@ pub fn router(state: AppState) -> anyhow::Result<impl Endpoint> {
             trusted_proxies,
         })
         .data(state))
+}
+
+/// The methods of every path: the API's from its document, the pages' listed here.
+fn allowed_methods(doc: &serde_json::Value) -> AllowedMethods {
+    use poem::http::Method;
+    let (get, post) = (Method::GET, Method::POST);
+    let mut routes: Vec<(String, Vec<Method>)> = [
+        ("/metrics", vec![get.clone()]),
+        ("/ws", vec![get.clone()]),
+        ("/api/openapi.json", vec![get.clone()]),
+        ("/api/docs", vec![get.clone()]),
+        ("/static/*", vec![get.clone()]),
+        ("/admin", vec![get.clone()]),
+        ("/login", vec![get.clone(), post.clone()]),
+        ("/register", vec![get.clone(), post.clone()]),
+        ("/logout", vec![post.clone()]),
+        ("/settings", vec![get.clone(), post.clone()]),
+        ("/settings/avatar", vec![post.clone()]),
+        ("/settings/password", vec![post]),
+        ("/", vec![get]),
+    ]
+    .into_iter()
+    .map(|(path, methods)| (path.to_owned(), methods))
+    .collect();
+    if let Some(paths) = doc.get("paths").and_then(serde_json::Value::as_object) {
+        for (path, item) in paths {
+            let methods = item
+                .as_object()
+                .into_iter()
+                .flat_map(|item| item.keys())
+                .filter_map(|method| method.to_uppercase().parse().ok())
+                .collect();
+            routes.push((path.clone(), methods));
+        }
+    }
+    AllowedMethods::new(routes)
 }
 
 /// Prometheus text exposition.

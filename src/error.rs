@@ -64,6 +64,9 @@ pub enum AppError {
     /// 405: the route exists with other methods.
     #[error("method not allowed")]
     MethodNotAllowed,
+    /// 405 with the methods the path does support (`Allow`).
+    #[error("method not allowed (allowed: {allow})")]
+    MethodNotAllowedAllow { allow: String },
     /// 409: a unique value is already taken; `code` says which (`username.taken`).
     #[error("conflict: {0}")]
     Conflict(&'static str),
@@ -120,6 +123,10 @@ impl AppError {
         ("avatar.type_not_allowed", 415),
         ("unsupported_media_type", 415),
         ("avatar.invalid_image", 422),
+        ("body.field_missing", 422),
+        ("body.null_not_allowed", 422),
+        ("body.wrong_type", 422),
+        ("text.nul_character", 422),
         ("block.self", 422),
         ("password.current_wrong", 422),
         ("password.equals_username", 422),
@@ -213,7 +220,9 @@ impl AppError {
             | Self::Denied { .. }
             | Self::OriginNotAllowed => StatusCode::FORBIDDEN,
             Self::NotFound | Self::Missing(_) => StatusCode::NOT_FOUND,
-            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::MethodNotAllowed | Self::MethodNotAllowedAllow { .. } => {
+                StatusCode::METHOD_NOT_ALLOWED
+            }
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PayloadTooLarge { .. } | Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
@@ -241,7 +250,7 @@ impl AppError {
             Self::OriginNotAllowed => "cors.origin_not_allowed",
             Self::NotFound => "not_found",
             Self::RateLimited { .. } => "rate_limited",
-            Self::MethodNotAllowed => "method_not_allowed",
+            Self::MethodNotAllowed | Self::MethodNotAllowedAllow { .. } => "method_not_allowed",
             Self::PayloadTooLarge { .. } => "payload_too_large",
             Self::PreconditionFailed => "precondition_failed",
             Self::RangeNotSatisfiable { .. } => "range_not_satisfiable",
@@ -320,6 +329,12 @@ impl AppError {
             Self::RateLimited { retry_after_secs } => {
                 Some(serde_json::json!({ "retry_after": retry_after_secs }))
             }
+            // The request-shape codes (`body.wrong_type`, `text.nul_character`, …) say
+            // which field.
+            Self::Invalid { args, .. } => args
+                .iter()
+                .find(|(name, _)| *name == "field")
+                .map(|(_, field)| serde_json::json!({ "field": field })),
             _ => None,
         }
     }
@@ -336,6 +351,7 @@ impl AppError {
             Self::RangeNotSatisfiable { size } => {
                 vec![("content-range", format!("bytes */{size}"))]
             }
+            Self::MethodNotAllowedAllow { allow } => vec![("allow", allow.clone())],
             _ => vec![],
         }
     }
@@ -361,7 +377,8 @@ pub struct Problem {
     /// Stable machine-readable code, e.g. `auth.invalid_credentials`.
     pub code: String,
     /// Machine-readable details for some codes: `auth.banned` → `{until, reason}`,
-    /// `rate_limited` → `{retry_after}`.
+    /// `rate_limited` → `{retry_after}`, `body.*` and `text.nul_character` → `{field}`
+    /// (dotted, `options.1`; empty for the whole body).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[oai(skip_serializing_if_is_none)]
     pub data: Option<serde_json::Value>,

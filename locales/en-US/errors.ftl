@@ -192,3 +192,12 @@ error-report-action_invalid = A dismissed report takes no action; resolve it to 
     .title = Invalid action
 error-room-retention_invalid = Retention must be between 1 and { $max } days (or none).
     .title = Invalid retention
+# The body does not fit the operation's schema; `data.field` names the field.
+error-body-wrong_type = The field “{ $field }” has the wrong type.
+    .title = Wrong type
+error-body-null_not_allowed = The field “{ $field }” may not be null.
+    .title = Null not allowed
+error-body-field_missing = The field “{ $field }” is required.
+    .title = Field missing
+error-text-nul_character = The text in “{ $field }” contains a NUL character (U+0000).
+    .title = NUL character in text

@@ -191,3 +191,12 @@ error-report-action_invalid = گزارشِ ردشده اقدامی نمی‌پذ
     .title = اقدام نامعتبر
 error-room-retention_invalid = مدت نگه‌داری باید بین ۱ و { $max } روز باشد (یا هیچ).
     .title = مدت نگه‌داری نامعتبر
+# The body does not fit the operation's schema; `data.field` names the field.
+error-body-wrong_type = نوع فیلد «{ $field }» نادرست است.
+    .title = نوع نادرست
+error-body-null_not_allowed = فیلد «{ $field }» نمی‌تواند null باشد.
+    .title = مقدار null مجاز نیست
+error-body-field_missing = فیلد «{ $field }» لازم است.
+    .title = فیلد جاافتاده
+error-text-nul_character = متن «{ $field }» نویسهٔ NUL (U+0000) دارد.
+    .title = نویسهٔ NUL در متن

@@ -7,9 +7,10 @@ use uuid::Uuid;
 
 use super::{admin, auth, moderation, polls, rooms, users};
 
-/// A fixed moment in the examples (2026-11-18 12:00 UTC).
-fn moment() -> DateTime<Utc> {
-    DateTime::from_timestamp(1_795_521_600, 0).unwrap_or_default()
+/// A moment that stays in the future, for fields that must be: a poll's `closes_at`, a
+/// ban's `until` (2099-01-01 00:00 UTC). An example must stay valid as the years pass.
+fn far_future() -> DateTime<Utc> {
+    DateTime::from_timestamp(4_070_908_800, 0).unwrap_or_default()
 }
 
 /// A fixed, readable id for the examples.
@@ -119,7 +120,7 @@ impl Example for polls::PollCreate {
             multiple: Some(false),
             max_choices: None,
             anonymous: Some(false),
-            closes_at: Some(moment()),
+            closes_at: Some(far_future()),
         }
     }
 }
@@ -136,7 +137,7 @@ impl Example for admin::BanRequest {
     fn example() -> Self {
         Self {
             reason: "Spam links in three rooms".to_owned(),
-            until: Some(moment()),
+            until: Some(far_future()),
             purge_hours: Some(24),
         }
     }

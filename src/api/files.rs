@@ -189,6 +189,7 @@ impl ApiResponse for FileBody {
 
 /// Reads a small text part.
 async fn field_text(field: poem::web::Field) -> Result<String, AppError> {
+    let name = field.name().unwrap_or_default().to_owned();
     let mut text = String::new();
     field
         .into_async_read()
@@ -200,6 +201,13 @@ async fn field_text(field: poem::web::Field) -> Result<String, AppError> {
         return Err(AppError::BadRequest(format!(
             "form fields other than `file` may have at most {FIELD_MAX} bytes"
         )));
+    }
+    // PostgreSQL cannot store U+0000 in text.
+    if text.contains('\0') {
+        return Err(AppError::Invalid {
+            code: "text.nul_character",
+            args: vec![("field", name)],
+        });
     }
     Ok(text)
 }

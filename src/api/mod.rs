@@ -9,9 +9,12 @@ pub mod health;
 pub mod meta;
 pub mod moderation;
 pub mod polls;
+pub mod problems;
 pub mod rooms;
 pub mod search;
 pub mod security;
+pub mod spec_doc;
+pub mod spec_guard;
 pub mod users;
 
 use poem_openapi::{OpenApiService, Tags};

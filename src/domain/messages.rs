@@ -34,6 +34,14 @@ const EMOJI_MAX_CHARS: usize = 16;
 
 /// A message body: 1–4,000 characters after trimming, stored exactly as typed otherwise.
 pub fn parse_body(input: &str) -> AppResult<String> {
+    // PostgreSQL cannot store U+0000 in text; refused the same on every backend and path
+    // (REST and the socket's `send` and `edit`).
+    if input.contains('\0') {
+        return Err(AppError::Invalid {
+            code: "text.nul_character",
+            args: vec![("field", "body".to_owned())],
+        });
+    }
     let body: String = input.trim().nfc().collect();
     let count = body.chars().count();
     if count == 0 {

@@ -104,19 +104,10 @@ pub async fn user_role_set<C: ConnectionTrait + TransactionTrait>(
         return Ok(target);
     }
     let txn = db.begin().await?;
-    if previous == Role::Admin {
-        // Locking the admin rows makes two admins demoting each other at once take turns,
-        // so the second sees the first's change and the instance keeps an admin.
-        let admins = users::Entity::find()
-            .filter(users::Column::Role.eq(Role::Admin.as_str()))
-            .lock_exclusive()
-            .all(&txn)
-            .await?
-            .len();
-        if admins <= 1 {
-            return Err(AppError::Conflict("role.last_admin"));
-        }
-    }
+    // The audit row is written first: a write as the transaction's first statement makes
+    // SQLite take its write lock (waiting its turn) before the admins are read. Read first,
+    // a concurrent writer's commit left the transaction unable to write ("database is
+    // locked", a 500), which schema fuzzing found.
     audit::audit_record(
         &txn,
         Actor::user(actor.id, ip),
@@ -132,6 +123,19 @@ pub async fn user_role_set<C: ConnectionTrait + TransactionTrait>(
         },
     )
     .await?;
+    if previous == Role::Admin {
+        // Locking the admin rows makes two admins demoting each other at once take turns,
+        // so the second sees the first's change and the instance keeps an admin.
+        let admins = users::Entity::find()
+            .filter(users::Column::Role.eq(Role::Admin.as_str()))
+            .lock_exclusive()
+            .all(&txn)
+            .await?
+            .len();
+        if admins <= 1 {
+            return Err(AppError::Conflict("role.last_admin"));
+        }
+    }
     let mut active: users::ActiveModel = target.into();
     active.role = Set(role.as_str().to_owned());
     active.updated_at = Set(Utc::now());

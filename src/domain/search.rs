@@ -261,7 +261,14 @@ pub async fn messages_search(
     if parsed.is_empty() && !filtered {
         return Err(invalid_query());
     }
-    let offset = request.cursor.map(decode_cursor).transpose()?.unwrap_or(0);
+    // A forged cursor may carry any number: kept where `offset + limit` still fits the
+    // databases' signed 64-bit OFFSET.
+    let offset = request
+        .cursor
+        .map(decode_cursor)
+        .transpose()?
+        .unwrap_or(0)
+        .min(i64::MAX as u64 - LIMIT_MAX);
     let limit = request.limit.clamp(1, LIMIT_MAX);
     let Some(scope) = resolve_scope(db, user, &request, &parsed).await? else {
         return Ok(SearchPage {
@@ -460,7 +467,9 @@ pub fn snippet(text: &str, terms: &[(String, bool)]) -> Vec<Segment> {
     }
     let mut at = start;
     for ((range, _), hit) in spans.iter().zip(&hits) {
-        if range.start < start || range.end > end {
+        // `range.start < at`: one character can make several words (NFKC reads `½` as
+        // `1⁄2`), each with that character's range; it is shown once.
+        if range.start < start || range.end > end || range.start < at {
             continue;
         }
         push(&text[at..range.start], false);
@@ -489,6 +498,14 @@ mod tests {
                 }
             })
             .collect()
+    }
+
+    #[test]
+    fn a_character_that_splits_into_several_words_does_not_break_the_snippet() {
+        // NFKC reads `½` as `1⁄2`: two words from one character (a 500 found by fuzzing).
+        let parts = snippet("tea ½ cup", &[("2".to_owned(), false)]);
+        let text: String = parts.iter().map(|p| p.text.as_str()).collect();
+        assert_eq!(text, "tea ½ cup");
     }
 
     #[test]

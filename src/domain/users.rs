@@ -227,6 +227,9 @@ fn username_starts_with(prefix: &str) -> sea_orm::sea_query::SimpleExpr {
     Expr::col(users::Column::UsernameKey).like(LikeExpr::new(format!("{escaped}%")).escape('\\'))
 }
 
+/// The largest `offset` a page query passes on (the databases' signed 64-bit limit).
+pub const OFFSET_MAX: u64 = i64::MAX as u64;
+
 /// Accounts for the admin dashboard, newest first: by username prefix, role, and whether
 /// currently banned; `offset` pages.
 pub async fn users_admin_list(
@@ -256,7 +259,8 @@ pub async fn users_admin_list(
         query = query.filter(if banned { active_ban } else { active_ban.not() });
     }
     Ok(query
-        .offset(offset)
+        // Databases read OFFSET as a signed 64-bit number; past that there is nothing anyway.
+        .offset(offset.min(OFFSET_MAX))
         .limit(limit.clamp(1, 200))
         .all(db)
         .await?)

@@ -195,11 +195,11 @@ async fn every_validation_error_has_its_code(backend: Backend) {
             422,
             "profile.locale_unsupported",
         ),
-        (json!({"username": "valid_name"}), 400, "bad_request"),
+        (json!({"username": "valid_name"}), 422, "body.field_missing"),
         (
             json!({"username": ["not", "a", "string"], "password": PASSWORD}),
-            400,
-            "bad_request",
+            422,
+            "body.wrong_type",
         ),
     ];
     for (body, status, code) in cases {

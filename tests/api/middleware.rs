@@ -127,8 +127,8 @@ async fn the_openapi_spec_and_swagger_ui_are_served(backend: Backend) {
             }
             let protected = operation["security"].is_array();
             if protected {
-                // Problem documents for 4XX, codes listed in the catalogue above.
-                let problem = &operation["responses"]["4XX"]["content"]["application/problem+json"];
+                // Problem documents for the 401 and every other status it can answer.
+                let problem = &operation["responses"]["401"]["content"]["application/problem+json"];
                 assert!(
                     problem.is_object(),
                     "{method} {path} does not document its errors"
