@@ -108,7 +108,7 @@ pub async fn stage(
     let temp = store
         .storage
         .temp_file()
-        .map_err(|e| anyhow::anyhow!("creating a temporary upload file: {e}"))?;
+        .map_err(|e| anyhow::Error::new(e).context("creating a temporary upload file"))?;
     let (file, temp) = temp.into_parts();
     let mut file = tokio::fs::File::from_std(file);
     let mut hasher = Sha256::new();
@@ -139,14 +139,14 @@ pub async fn stage(
         hasher.update(&buf);
         file.write_all(&buf)
             .await
-            .map_err(|e| anyhow::anyhow!("writing an upload: {e}"))?;
+            .map_err(|e| anyhow::Error::new(e).context("writing an upload"))?;
         if (read as u64) < want {
             break;
         }
     }
     file.flush()
         .await
-        .map_err(|e| anyhow::anyhow!("writing an upload: {e}"))?;
+        .map_err(|e| anyhow::Error::new(e).context("writing an upload"))?;
     if size == 0 {
         return Err(AppError::Invalid {
             code: "file.empty",
