@@ -19,6 +19,7 @@ mod cors;
 mod dashboard;
 mod deploy;
 mod errors;
+mod faults;
 mod file_stores;
 mod files;
 mod health;
