@@ -67,23 +67,31 @@ impl Fault {
             | sqlx::Error::PoolTimedOut
             | sqlx::Error::PoolClosed
             | sqlx::Error::WorkerCrashed => Some(Self::DatabaseUnavailable),
-            sqlx::Error::Database(db) => db.code().and_then(|code| Self::of_code(&code)),
+            sqlx::Error::Database(db) => {
+                let code = db.code()?;
+                if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+                    Self::of_sqlite_code(code.parse().ok()?)
+                } else {
+                    Self::of_sqlstate(&code)
+                }
+            }
             _ => None,
         }
     }
 
-    /// SQLite's numeric result codes (extended; the low byte is the primary code) and
-    /// PostgreSQL's five-character SQLSTATEs.
-    fn of_code(code: &str) -> Option<Self> {
-        if let Ok(sqlite) = code.parse::<i32>() {
-            return match sqlite & 0xff {
-                // SQLITE_FULL: the disk (or the file system's quota) is full.
-                13 => Some(Self::StorageFull),
-                // SQLITE_IOERR, SQLITE_CANTOPEN: the file cannot be read or opened.
-                10 | 14 => Some(Self::DatabaseUnavailable),
-                _ => None,
-            };
+    /// SQLite's extended result codes; the low byte is the primary code.
+    fn of_sqlite_code(code: i32) -> Option<Self> {
+        match code & 0xff {
+            // SQLITE_FULL: the disk (or the file system's quota) is full.
+            13 => Some(Self::StorageFull),
+            // SQLITE_IOERR, SQLITE_CANTOPEN: the file cannot be read or opened.
+            10 | 14 => Some(Self::DatabaseUnavailable),
+            _ => None,
         }
+    }
+
+    /// PostgreSQL's five-character SQLSTATEs.
+    fn of_sqlstate(code: &str) -> Option<Self> {
         match code {
             // disk_full, insufficient_resources' out-of-space member.
             "53100" => Some(Self::StorageFull),
@@ -122,11 +130,11 @@ mod tests {
 
     #[test]
     fn database_codes_map_to_their_fault() {
-        assert_eq!(Fault::of_code("13"), Some(Fault::StorageFull));
-        assert_eq!(Fault::of_code("53100"), Some(Fault::StorageFull));
-        assert_eq!(Fault::of_code("08006"), Some(Fault::DatabaseUnavailable));
-        assert_eq!(Fault::of_code("2067"), None, "a unique violation is no fault");
-        assert_eq!(Fault::of_code("23505"), None);
+        assert_eq!(Fault::of_sqlite_code(13), Some(Fault::StorageFull));
+        assert_eq!(Fault::of_sqlite_code(2067), None, "a unique violation is no fault");
+        assert_eq!(Fault::of_sqlstate("53100"), Some(Fault::StorageFull));
+        assert_eq!(Fault::of_sqlstate("08006"), Some(Fault::DatabaseUnavailable));
+        assert_eq!(Fault::of_sqlstate("23505"), None);
     }
 
     #[test]
