@@ -125,6 +125,10 @@ pub struct Argon2Settings {
     pub memory_kib: u32,
     pub iterations: u32,
     pub parallelism: u32,
+    /// Passwords hashed or checked at once (each takes `memory_kib`); 0: one per core.
+    pub max_concurrent: usize,
+    /// Passwords waiting for a slot; past that a login or registration gets 503.
+    pub max_waiting: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -205,6 +209,11 @@ pub struct LimitSettings {
     /// File uploads a user may make per window.
     pub uploads_per_window: u32,
     pub uploads_window_secs: u64,
+    /// Accounts one address may create per window (counted over every node).
+    pub registrations_per_window: u32,
+    /// Accounts all addresses together may create per window.
+    pub registrations_total_per_window: u32,
+    pub registrations_window_secs: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -406,6 +415,18 @@ impl Settings {
             (
                 "limits.uploads_window_secs",
                 self.limits.uploads_window_secs,
+            ),
+            (
+                "limits.registrations_per_window",
+                u64::from(self.limits.registrations_per_window),
+            ),
+            (
+                "limits.registrations_total_per_window",
+                u64::from(self.limits.registrations_total_per_window),
+            ),
+            (
+                "limits.registrations_window_secs",
+                self.limits.registrations_window_secs,
             ),
             ("uploads.max_file_bytes", self.uploads.max_file_bytes),
             (

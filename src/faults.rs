@@ -54,6 +54,9 @@ impl Fault {
         if let Some(db) = err.downcast_ref::<DbErr>() {
             return Self::of_db(db);
         }
+        if err.is::<crate::domain::password::QueueFull>() {
+            return Some(Self::PasswordQueueFull);
+        }
         if let Some(sqlx_err) = err.downcast_ref::<sqlx::Error>() {
             return Self::of_sqlx(sqlx_err);
         }
