@@ -27,6 +27,7 @@ mod middleware;
 mod moderation;
 mod pages;
 mod polls;
+mod registration;
 mod rooms;
 mod search;
 mod secrets;
