@@ -125,3 +125,43 @@ async fn an_upload_onto_a_full_disk_gets_507_storage_full() {
     let small = upload_with(&app, &alice, &[("room_id", &room)], "hi.txt", b"hello").await;
     assert_eq!(small.status(), StatusCode::CREATED);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logins_past_the_password_queue_get_503_not_500() {
+    // One hash at a time, one more waiting: a third login at once finds the queue full.
+    let app = spawn_app_with(Backend::Sqlite, |figment| {
+        figment
+            .merge(("auth.argon2.max_concurrent", 1))
+            .merge(("auth.argon2.max_waiting", 1))
+            // Hashes slow enough that a burst's logins are in the queue together.
+            .merge(("auth.argon2.memory_kib", 8192))
+            .merge(("auth.argon2.iterations", 4))
+    })
+    .await;
+    app.register("alice", PASSWORD).await;
+
+    // No clock involved: bursts of eight logins until one of them finds the queue full
+    // (the first burst, unless eight requests trickle in one hash apart each time).
+    let mut refused = None;
+    for _ in 0..20 {
+        let burst = (0..8).map(|_| app.login("alice", PASSWORD, "storm"));
+        for resp in futures_util::future::join_all(burst).await {
+            match resp.status() {
+                StatusCode::OK => {}
+                StatusCode::SERVICE_UNAVAILABLE => refused = Some(resp),
+                other => panic!("a login got {other}: {}", resp.text().await.unwrap()),
+            }
+        }
+        if refused.is_some() {
+            break;
+        }
+    }
+    let refused = refused.expect("a burst past the queue is refused");
+    assert_eq!(refused.headers()["retry-after"], "5");
+    let problem: Value = refused.json().await.unwrap();
+    assert_eq!(problem["code"], "service.unavailable", "{problem}");
+    assert!(faults_counted(&app, "password_queue_full").await >= 1.0);
+
+    // The queue drains: the next login on its own goes through.
+    assert_eq!(app.login("alice", PASSWORD, "after").await.status(), 200);
+}
