@@ -252,6 +252,10 @@ pub struct UploadSettings {
     pub cleanup_interval_secs: u64,
     /// Stray files younger than this are left alone by cleanup (an upload may own them).
     pub orphan_grace_secs: u64,
+    /// Pictures with more pixels than this are stored without a thumbnail (never decoded).
+    pub thumbnail_max_pixels: u64,
+    /// Bytes all picture decodes (thumbnails, avatars) may take at once.
+    pub decode_budget_bytes: u64,
 }
 
 /// The storage behind uploads.
@@ -429,6 +433,8 @@ impl Settings {
                 self.limits.registrations_window_secs,
             ),
             ("uploads.max_file_bytes", self.uploads.max_file_bytes),
+            ("uploads.thumbnail_max_pixels", self.uploads.thumbnail_max_pixels),
+            ("uploads.decode_budget_bytes", self.uploads.decode_budget_bytes),
             (
                 "uploads.cleanup_interval_secs",
                 self.uploads.cleanup_interval_secs,

@@ -23,6 +23,7 @@ mod faults;
 mod file_stores;
 mod files;
 mod health;
+mod images;
 mod middleware;
 mod moderation;
 mod pages;
