@@ -433,8 +433,14 @@ impl Settings {
                 self.limits.registrations_window_secs,
             ),
             ("uploads.max_file_bytes", self.uploads.max_file_bytes),
-            ("uploads.thumbnail_max_pixels", self.uploads.thumbnail_max_pixels),
-            ("uploads.decode_budget_bytes", self.uploads.decode_budget_bytes),
+            (
+                "uploads.thumbnail_max_pixels",
+                self.uploads.thumbnail_max_pixels,
+            ),
+            (
+                "uploads.decode_budget_bytes",
+                self.uploads.decode_budget_bytes,
+            ),
             (
                 "uploads.cleanup_interval_secs",
                 self.uploads.cleanup_interval_secs,

@@ -38,9 +38,9 @@ impl Fault {
     /// What `err` means, if it is a fault (a SeaORM error straight from a query).
     pub fn of_db(err: &DbErr) -> Option<Self> {
         match err {
-            DbErr::ConnectionAcquire(ConnAcquireErr::Timeout | ConnAcquireErr::ConnectionClosed) => {
-                Some(Self::DatabaseUnavailable)
-            }
+            DbErr::ConnectionAcquire(
+                ConnAcquireErr::Timeout | ConnAcquireErr::ConnectionClosed,
+            ) => Some(Self::DatabaseUnavailable),
             DbErr::Conn(RuntimeErr::SqlxError(sqlx_err))
             | DbErr::Exec(RuntimeErr::SqlxError(sqlx_err))
             | DbErr::Query(RuntimeErr::SqlxError(sqlx_err)) => Self::of_sqlx(sqlx_err),
@@ -134,9 +134,16 @@ mod tests {
     #[test]
     fn database_codes_map_to_their_fault() {
         assert_eq!(Fault::of_sqlite_code(13), Some(Fault::StorageFull));
-        assert_eq!(Fault::of_sqlite_code(2067), None, "a unique violation is no fault");
+        assert_eq!(
+            Fault::of_sqlite_code(2067),
+            None,
+            "a unique violation is no fault"
+        );
         assert_eq!(Fault::of_sqlstate("53100"), Some(Fault::StorageFull));
-        assert_eq!(Fault::of_sqlstate("08006"), Some(Fault::DatabaseUnavailable));
+        assert_eq!(
+            Fault::of_sqlstate("08006"),
+            Some(Fault::DatabaseUnavailable)
+        );
         assert_eq!(Fault::of_sqlstate("23505"), None);
     }
 

@@ -93,7 +93,7 @@ async fn the_admin_dashboard_works_in_chromium() {
     let stdout = run_node(
         "admin.mjs",
         &[&app.address, &root, "mallory", SCREENSHOTS],
-        Duration::from_secs(90),
+        Duration::from_secs(600),
     )
     .await;
     assert!(stdout.contains("admin dashboard ok"), "{stdout}");
@@ -123,7 +123,7 @@ async fn the_chat_works_in_chromium() {
     let stdout = run_node(
         "chat.mjs",
         &[env!("CARGO_BIN_EXE_anjoman"), &work_dir, SCREENSHOTS],
-        Duration::from_secs(240),
+        Duration::from_secs(900),
     )
     .await;
     assert!(stdout.contains("browser: chat ok"), "{stdout}");

@@ -251,11 +251,16 @@ async fn start_node(database: TestDatabase, configure: impl FnOnce(Figment) -> F
     }
 }
 
+/// How long a test waits for any one answer (HTTP response, socket frame, a server
+/// coming up). Generous on purpose: a busy laptop or CI machine can be slow by a factor
+/// of ten, and the waits only bound a hang; nothing is measured against them.
+pub const PATIENCE: Duration = Duration::from_secs(120);
+
 /// An HTTP client that never uses a proxy and never waits forever.
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .no_proxy()
-        .timeout(Duration::from_secs(20))
+        .timeout(PATIENCE)
         .build()
         .expect("client")
 }

@@ -148,7 +148,10 @@ async fn a_picture_too_large_to_decode_is_stored_without_a_thumbnail(backend: Ba
     assert!(bomb.len() < 1024 * 1024, "{} bytes", bomb.len());
     let shared = share(&app, &alice, &room, "bomb.png", &bomb).await;
     assert!(shared["file"]["thumbnail_url"].is_null(), "{shared}");
-    assert_eq!(shared["file"]["mime"], "image/png", "still shared as a picture");
+    assert_eq!(
+        shared["file"]["mime"], "image/png",
+        "still shared as a picture"
+    );
 
     // Within the pixel limit but over a (small) decode budget: no thumbnail either,
     // while a picture that fits the budget gets one.

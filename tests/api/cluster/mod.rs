@@ -318,8 +318,7 @@ async fn rate_limits_and_ip_bans_hold_over_every_node() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_registration_limit_holds_over_every_node() {
-    let Some((a, b)) = two_nodes(|f| f.merge(("limits.registrations_per_window", 2))).await
-    else {
+    let Some((a, b)) = two_nodes(|f| f.merge(("limits.registrations_per_window", 2))).await else {
         return;
     };
     // Two accounts from 127.0.0.1, one on each node: the budget is spent on both.
