@@ -170,8 +170,17 @@ pub async fn account_register(
     registrant: crate::domain::auth::Registrant<'_>,
     device: &crate::domain::auth::Device,
 ) -> AppResult<crate::domain::auth::SignedIn> {
+    let checked = crate::domain::auth::registration_check(&state.auth, registrant)?;
+    // Only an attempt that could create an account is counted: a form with a typo (or a
+    // closed registration) costs no hash and must not spend a person's budget, while every
+    // attempt that goes on to hash a password does, taken or not.
+    state
+        .limits
+        .registration(device.ip)
+        .await
+        .map_err(AppError::rate_limited)?;
     let signed =
-        crate::domain::auth::auth_register(&state.db, &state.auth, registrant, device).await?;
+        crate::domain::auth::auth_register(&state.db, &state.auth, checked, device).await?;
     if let Some(general) = rooms::general_room_id(&state.db).await? {
         room_join(state, &signed.user, Some(general), None).await?;
     }

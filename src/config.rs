@@ -125,6 +125,10 @@ pub struct Argon2Settings {
     pub memory_kib: u32,
     pub iterations: u32,
     pub parallelism: u32,
+    /// Passwords hashed or checked at once (each takes `memory_kib`); 0: one per core.
+    pub max_concurrent: usize,
+    /// Passwords waiting for a slot; past that a login or registration gets 503.
+    pub max_waiting: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -218,6 +222,11 @@ pub struct LimitSettings {
     /// File uploads a user may make per window.
     pub uploads_per_window: u32,
     pub uploads_window_secs: u64,
+    /// Accounts one address may create per window (counted over every node).
+    pub registrations_per_window: u32,
+    /// Accounts all addresses together may create per window.
+    pub registrations_total_per_window: u32,
+    pub registrations_window_secs: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -256,6 +265,10 @@ pub struct UploadSettings {
     pub cleanup_interval_secs: u64,
     /// Stray files younger than this are left alone by cleanup (an upload may own them).
     pub orphan_grace_secs: u64,
+    /// Pictures with more pixels than this are stored without a thumbnail (never decoded).
+    pub thumbnail_max_pixels: u64,
+    /// Bytes all picture decodes (thumbnails, avatars) may take at once.
+    pub decode_budget_bytes: u64,
 }
 
 /// The storage behind uploads.
@@ -435,7 +448,27 @@ impl Settings {
                 "limits.uploads_window_secs",
                 self.limits.uploads_window_secs,
             ),
+            (
+                "limits.registrations_per_window",
+                u64::from(self.limits.registrations_per_window),
+            ),
+            (
+                "limits.registrations_total_per_window",
+                u64::from(self.limits.registrations_total_per_window),
+            ),
+            (
+                "limits.registrations_window_secs",
+                self.limits.registrations_window_secs,
+            ),
             ("uploads.max_file_bytes", self.uploads.max_file_bytes),
+            (
+                "uploads.thumbnail_max_pixels",
+                self.uploads.thumbnail_max_pixels,
+            ),
+            (
+                "uploads.decode_budget_bytes",
+                self.uploads.decode_budget_bytes,
+            ),
             (
                 "uploads.cleanup_interval_secs",
                 self.uploads.cleanup_interval_secs,

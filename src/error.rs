@@ -14,7 +14,7 @@ use poem_openapi::{
 use serde::Serialize;
 use unic_langid::LanguageIdentifier;
 
-use crate::i18n::I18n;
+use crate::{faults::Fault, i18n::I18n};
 
 /// Result alias for handlers and services.
 pub type AppResult<T> = Result<T, AppError>;
@@ -91,12 +91,28 @@ pub enum AppError {
     /// 429: too many attempts; retry after the given number of seconds (`Retry-After`).
     #[error("rate limited for {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
-    /// 503: the database (or another dependency) is not answering.
-    #[error("service unavailable: {0}")]
-    Unavailable(String),
+    /// 503 `service.unavailable` (the database does not answer, the password queue is
+    /// full) or 507 `storage.full`: not the client's doing, worth retrying later. Made by
+    /// [`AppError::fault`], which counts it.
+    #[error("{fault}: {cause}")]
+    Fault { fault: Fault, cause: String },
     /// 500: anything unexpected. The cause is logged; clients see an opaque message.
     #[error(transparent)]
-    Internal(#[from] anyhow::Error),
+    Internal(anyhow::Error),
+}
+
+/// Seconds a client is asked to wait after a 503 (`Retry-After`, `data.retry_after`).
+pub const UNAVAILABLE_RETRY_AFTER_SECS: u64 = 5;
+
+/// Faults are told apart from bugs wherever an error becomes an `AppError`, so every `?`
+/// on a database or store call answers 503/507 rather than 500 when that is what it was.
+impl From<anyhow::Error> for AppError {
+    fn from(err: anyhow::Error) -> Self {
+        match Fault::of(&err) {
+            Some(fault) => Self::fault(fault, format!("{err:#}")),
+            None => Self::Internal(err),
+        }
+    }
 }
 
 impl AppError {
@@ -144,7 +160,9 @@ impl AppError {
         ("username.too_short", 422),
         ("rate_limited", 429),
         ("internal", 500),
-        ("service_unavailable", 503),
+        ("service.unavailable", 503),
+        ("storage.full", 507),
+        ("avatar.too_large", 422),
         ("room.not_found", 404),
         ("message.not_found", 404),
         ("room.invite_invalid", 404),
@@ -203,6 +221,31 @@ impl AppError {
         ("message.too_many_attachments", 422),
     ];
 
+    /// A fault, counted in `anjoman_faults_total{kind}`; `cause` goes to the log only.
+    pub fn fault(fault: Fault, cause: impl Into<String>) -> Self {
+        crate::metrics::record_fault(fault.kind());
+        Self::Fault {
+            fault,
+            cause: cause.into(),
+        }
+    }
+
+    /// The fault behind an `Internal` error that was made without passing through `From`
+    /// (a cause wrapped by hand), so it is still answered for what it is.
+    pub fn fault_behind(&self) -> Option<Self> {
+        match self {
+            Self::Internal(cause) => {
+                Fault::of(cause).map(|fault| Self::fault(fault, format!("{cause:#}")))
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether this is a 503 a client should retry after [`UNAVAILABLE_RETRY_AFTER_SECS`].
+    fn is_unavailable(&self) -> bool {
+        self.status() == StatusCode::SERVICE_UNAVAILABLE
+    }
+
     /// `rate_limited` after waiting `wait` (rounded up to whole seconds, at least one).
     pub fn rate_limited(wait: std::time::Duration) -> Self {
         Self::RateLimited {
@@ -229,7 +272,11 @@ impl AppError {
             Self::RangeNotSatisfiable { .. } => StatusCode::RANGE_NOT_SATISFIABLE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Fault {
+                fault: Fault::StorageFull,
+                ..
+            } => StatusCode::INSUFFICIENT_STORAGE,
+            Self::Fault { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -254,8 +301,11 @@ impl AppError {
             Self::PayloadTooLarge { .. } => "payload_too_large",
             Self::PreconditionFailed => "precondition_failed",
             Self::RangeNotSatisfiable { .. } => "range_not_satisfiable",
-
-            Self::Unavailable(_) => "service_unavailable",
+            Self::Fault {
+                fault: Fault::StorageFull,
+                ..
+            } => "storage.full",
+            Self::Fault { .. } => "service.unavailable",
             Self::Internal(_) => "internal",
         }
     }
@@ -335,6 +385,9 @@ impl AppError {
                 .iter()
                 .find(|(name, _)| *name == "field")
                 .map(|(_, field)| serde_json::json!({ "field": field })),
+            _ if self.is_unavailable() => {
+                Some(serde_json::json!({ "retry_after": UNAVAILABLE_RETRY_AFTER_SECS }))
+            }
             _ => None,
         }
     }
@@ -352,6 +405,9 @@ impl AppError {
                 vec![("content-range", format!("bytes */{size}"))]
             }
             Self::MethodNotAllowedAllow { allow } => vec![("allow", allow.clone())],
+            _ if self.is_unavailable() => {
+                vec![("retry-after", UNAVAILABLE_RETRY_AFTER_SECS.to_string())]
+            }
             _ => vec![],
         }
     }
@@ -377,8 +433,8 @@ pub struct Problem {
     /// Stable machine-readable code, e.g. `auth.invalid_credentials`.
     pub code: String,
     /// Machine-readable details for some codes: `auth.banned` → `{until, reason}`,
-    /// `rate_limited` → `{retry_after}`, `body.*` and `text.nul_character` → `{field}`
-    /// (dotted, `options.1`; empty for the whole body).
+    /// `rate_limited` and `service.unavailable` → `{retry_after}`, `body.*` and
+    /// `text.nul_character` → `{field}` (dotted, `options.1`; empty for the whole body).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[oai(skip_serializing_if_is_none)]
     pub data: Option<serde_json::Value>,
@@ -432,7 +488,10 @@ impl From<sea_orm::DbErr> for AppError {
     fn from(err: sea_orm::DbErr) -> Self {
         match err.sql_err() {
             Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => Self::Conflict("conflict"),
-            _ => Self::Internal(err.into()),
+            _ => match Fault::of_db(&err) {
+                Some(fault) => Self::fault(fault, err.to_string()),
+                None => Self::Internal(err.into()),
+            },
         }
     }
 }

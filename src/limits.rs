@@ -63,6 +63,9 @@ pub struct Limits {
     messages: Limit<Uuid>,
     uploads: Limit<Uuid>,
     connects: Limit<IpAddr>,
+    registrations_per_ip: Limit<IpAddr>,
+    /// One key (`all`): every address together.
+    registrations_total: Limit<&'static str>,
     ip_bans: Mutex<HashMap<IpAddr, Instant>>,
     ip_ban: Duration,
     shared: Option<Arc<Shared>>,
@@ -80,6 +83,14 @@ impl Limits {
                 settings.ws.connect_per_ip,
                 Duration::from_secs(settings.ws.connect_window_secs),
             ),
+            registrations_per_ip: Limit::new(
+                settings.limits.registrations_per_window,
+                Duration::from_secs(settings.limits.registrations_window_secs),
+            ),
+            registrations_total: Limit::new(
+                settings.limits.registrations_total_per_window,
+                Duration::from_secs(settings.limits.registrations_window_secs),
+            ),
             ip_bans: Mutex::new(HashMap::new()),
             ip_ban: Duration::from_secs(settings.ws.ip_ban_secs),
             shared,
@@ -96,14 +107,29 @@ impl Limits {
         self.take(&self.uploads, "uploads", user_id).await
     }
 
-    async fn take(&self, limit: &Limit<Uuid>, kind: &str, user_id: Uuid) -> Result<(), Duration> {
+    /// Takes one account creation from `ip`'s budget and then from the installation's,
+    /// or says how long to wait. The address is charged first, so one address flooding
+    /// spends its own budget and leaves the overall one to everybody else.
+    pub async fn registration(&self, ip: Option<IpAddr>) -> Result<(), Duration> {
+        if let Some(ip) = ip {
+            self.take(&self.registrations_per_ip, "register:ip", ip)
+                .await?;
+        }
+        self.take(&self.registrations_total, "register", "all")
+            .await
+    }
+
+    async fn take<K>(&self, limit: &Limit<K>, kind: &str, key: K) -> Result<(), Duration>
+    where
+        K: std::hash::Hash + Eq + Clone + std::fmt::Display,
+    {
         if let Some(shared) = &self.shared {
-            let key = format!("rate:{kind}:{user_id}");
+            let key = format!("rate:{kind}:{key}");
             if let Ok(refused) = rates::take(shared, &key, limit.budget).await {
                 return refused.map_or(Ok(()), Err);
             }
         }
-        limit.take_local(&user_id)
+        limit.take_local(&key)
     }
 
     /// Takes one connection attempt for the IP. Over budget, the IP is banned for a while
@@ -166,6 +192,7 @@ impl Limits {
         self.messages.local.retain_recent();
         self.uploads.local.retain_recent();
         self.connects.local.retain_recent();
+        self.registrations_per_ip.local.retain_recent();
         let now = Instant::now();
         self.ip_bans
             .lock()

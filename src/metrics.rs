@@ -15,6 +15,7 @@ pub const BUILD_INFO: &str = "anjoman_build_info";
 pub const HTTP_CONNECTIONS: &str = "anjoman_http_connections";
 pub const CONNECTIONS_REFUSED: &str = "anjoman_connections_refused_total";
 pub const CONNECTIONS_TIMED_OUT: &str = "anjoman_connections_timed_out_total";
+pub const FAULTS: &str = "anjoman_faults_total";
 
 /// Installed at most once per process; concurrent callers wait for the one doing it.
 static HANDLE: OnceLock<Result<PrometheusHandle, String>> = OnceLock::new();
@@ -68,6 +69,11 @@ fn describe() {
         CONNECTIONS_TIMED_OUT,
         "Connections closed for being too slow, by phase: header, idle, body."
     );
+    describe_counter!(
+        FAULTS,
+        "Requests and socket ops refused for a fault, by kind: database_unavailable, \
+         password_queue_full, storage_full."
+    );
     describe_gauge!(BUILD_INFO, "Always 1; labels carry the running version.");
     gauge!(BUILD_INFO, "version" => env!("CARGO_PKG_VERSION")).set(1.0);
     // Present from the start so dashboards see 0 rather than a missing series.
@@ -97,4 +103,9 @@ pub fn record_request(method: &str, route: &str, status: u16, elapsed: Duration)
     counter!(HTTP_REQUESTS, "method" => method.clone(), "route" => route.clone(), "status" => status.to_string())
         .increment(1);
     histogram!(HTTP_DURATION, "method" => method, "route" => route).record(elapsed.as_secs_f64());
+}
+
+/// Counts one fault answered with 503 or 507 (see `faults`).
+pub fn record_fault(kind: &'static str) {
+    counter!(FAULTS, "kind" => kind).increment(1);
 }

@@ -6,7 +6,7 @@ use poem::web::Data;
 use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
 
 use super::ApiTags;
-use crate::{app::AppState, error::AppError};
+use crate::{app::AppState, error::AppError, faults::Fault};
 
 /// How long readiness waits for the database before calling it unreachable.
 const DB_PING_TIMEOUT: Duration = Duration::from_secs(2);
@@ -45,8 +45,14 @@ impl HealthApi {
             Ok(Ok(())) => Ok(ReadyResponse::Ready(Json(HealthStatus {
                 status: "ok".to_owned(),
             }))),
-            Ok(Err(err)) => Err(AppError::Unavailable(format!("database: {err}"))),
-            Err(_) => Err(AppError::Unavailable("database: ping timed out".to_owned())),
+            Ok(Err(err)) => Err(AppError::fault(
+                Fault::DatabaseUnavailable,
+                format!("database: {err}"),
+            )),
+            Err(_) => Err(AppError::fault(
+                Fault::DatabaseUnavailable,
+                "database: ping timed out",
+            )),
         }
     }
 }

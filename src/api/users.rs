@@ -262,9 +262,7 @@ impl UsersApi {
         auth: Auth,
         body: Binary<Vec<u8>>,
     ) -> Result<Json<Me>, AppError> {
-        let processed = tokio::task::spawn_blocking(move || avatar::avatar_process(&body.0))
-            .await
-            .map_err(|e| AppError::Internal(e.into()))??;
+        let processed = avatar::avatar_prepare(state.files.decode_budget(), body.0).await?;
         let user =
             avatar::avatar_set(&state.db, state.files.storage(), auth.user, processed).await?;
         Ok(Json(Me::from(user)))

@@ -146,13 +146,21 @@ impl AuthService {
     }
 }
 
-/// Creates an account and signs it in. The very first account becomes admin.
-pub async fn auth_register<C: ConnectionTrait + TransactionTrait>(
-    db: &C,
+/// A registrant whose details pass every rule that needs no database: what is left to
+/// find out (a free username, a valid invite) costs a password hash.
+pub struct CheckedRegistrant<'a> {
+    username: Username,
+    password: &'a str,
+    display_name: DisplayName,
+    invite_code: Option<&'a str>,
+    locale: Option<String>,
+}
+
+/// Checks a registrant's details and that registration is open to them.
+pub fn registration_check<'a>(
     auth: &AuthService,
-    registrant: Registrant<'_>,
-    device: &Device,
-) -> AppResult<SignedIn> {
+    registrant: Registrant<'a>,
+) -> AppResult<CheckedRegistrant<'a>> {
     let username = Username::parse(registrant.username)?;
     password::check_policy(registrant.password, &username)?;
     let display_name = registrant
@@ -169,12 +177,35 @@ pub async fn auth_register<C: ConnectionTrait + TransactionTrait>(
         (Registration::Invite, None) => return Err(AppError::Forbidden("auth.invite_invalid")),
         _ => {}
     }
+    Ok(CheckedRegistrant {
+        username,
+        password: registrant.password,
+        display_name,
+        invite_code: registrant.invite_code,
+        locale,
+    })
+}
+
+/// Creates an account and signs it in. The very first account becomes admin.
+pub async fn auth_register<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    auth: &AuthService,
+    registrant: CheckedRegistrant<'_>,
+    device: &Device,
+) -> AppResult<SignedIn> {
+    let CheckedRegistrant {
+        username,
+        password,
+        display_name,
+        invite_code,
+        locale,
+    } = registrant;
     // Hash before the transaction: it is the slow part and holds no lock.
-    let password_hash = auth.hasher.hash(registrant.password.to_owned()).await?;
+    let password_hash = auth.hasher.hash(password.to_owned()).await?;
 
     let txn = db.begin().await?;
     if auth.registration == Registration::Invite {
-        let code = registrant.invite_code.unwrap_or_default();
+        let code = invite_code.unwrap_or_default();
         invite_consume(&txn, code).await?;
     }
     let mut model = new_user(

@@ -10,7 +10,10 @@ use entity::users;
 use image::{DynamicImage, ImageFormat, ImageReader, Limits, codecs::jpeg::JpegEncoder};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait};
 
-use super::storage::{Key, Storage};
+use super::{
+    decode_budget::{DecodeBudget, DecodeCost},
+    storage::{Key, Storage},
+};
 use crate::error::{AppError, AppResult};
 
 pub const MAX_BYTES: u64 = 2 * 1024 * 1024;
@@ -28,26 +31,60 @@ pub struct Avatar {
     pub ext: &'static str,
 }
 
-/// Checks and re-encodes an uploaded image. CPU-bound: call from a blocking task.
-pub fn avatar_process(bytes: &[u8]) -> AppResult<Avatar> {
-    let kind = infer::get(bytes).map(|k| k.mime_type());
-    let format = match kind {
-        Some("image/png") => ImageFormat::Png,
-        Some("image/jpeg") => ImageFormat::Jpeg,
-        Some("image/webp") => ImageFormat::WebP,
-        Some("image/gif") => ImageFormat::Gif,
-        _ => return Err(AppError::UnsupportedMediaType("avatar.type_not_allowed")),
-    };
+/// Checks and re-encodes an uploaded image on the blocking pool, once its decoded size is
+/// reserved from `budget`. Larger than 4096 on a side, or than the whole budget:
+/// `avatar.too_large`, before any pixel is decoded.
+pub async fn avatar_prepare(budget: &DecodeBudget, bytes: Vec<u8>) -> AppResult<Avatar> {
+    let format = avatar_format(&bytes)?;
+    let cost = DecodeCost::of(&bytes, Some(format)).ok_or_else(invalid_image)?;
+    if cost.width > MAX_INPUT_SIDE || cost.height > MAX_INPUT_SIDE {
+        return Err(too_large());
+    }
+    let _memory = budget.reserve(cost).await.map_err(|over| {
+        tracing::info!(error = %over, "avatar over the decode budget");
+        too_large()
+    })?;
+    tokio::task::spawn_blocking(move || avatar_process(&bytes))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?
+}
+
+fn too_large() -> AppError {
+    AppError::Invalid {
+        code: "avatar.too_large",
+        args: vec![("max", MAX_INPUT_SIDE.to_string())],
+    }
+}
+
+fn invalid_image() -> AppError {
+    AppError::Invalid {
+        code: "avatar.invalid_image",
+        args: vec![("max", MAX_INPUT_SIDE.to_string())],
+    }
+}
+
+/// The format the bytes are in (sniffed, never declared), if it is one avatars may use.
+fn avatar_format(bytes: &[u8]) -> AppResult<ImageFormat> {
+    match infer::get(bytes).map(|k| k.mime_type()) {
+        Some("image/png") => Ok(ImageFormat::Png),
+        Some("image/jpeg") => Ok(ImageFormat::Jpeg),
+        Some("image/webp") => Ok(ImageFormat::WebP),
+        Some("image/gif") => Ok(ImageFormat::Gif),
+        _ => Err(AppError::UnsupportedMediaType("avatar.type_not_allowed")),
+    }
+}
+
+/// Checks and re-encodes an uploaded image. CPU-bound: call from a blocking task, through
+/// [`avatar_prepare`] (which bounds the memory it takes).
+fn avatar_process(bytes: &[u8]) -> AppResult<Avatar> {
+    let format = avatar_format(bytes)?;
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_INPUT_SIDE);
     limits.max_image_height = Some(MAX_INPUT_SIDE);
     limits.max_alloc = Some(128 * 1024 * 1024);
     reader.limits(limits);
-    let image = reader.decode().map_err(|_| AppError::Invalid {
-        code: "avatar.invalid_image",
-        args: vec![("max", MAX_INPUT_SIDE.to_string())],
-    })?;
+    let image = reader.decode().map_err(|_| invalid_image())?;
     if format == ImageFormat::Gif {
         return Ok(Avatar {
             bytes: bytes.to_vec(),

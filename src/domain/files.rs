@@ -29,6 +29,7 @@ use uuid::Uuid;
 
 use super::{
     content_lock::ContentLocks,
+    decode_budget::{DecodeBudget, DecodeCost},
     file_names,
     file_types::{self, FileType},
     room_moderation::require_writer,
@@ -56,23 +57,35 @@ const SWEEP_BATCH: usize = 500;
 pub struct FileStore {
     storage: Storage,
     locks: ContentLocks,
-    /// Decoding a large picture takes a lot of memory for a moment: one per core at most.
+    /// Decoding a large picture takes a lot of CPU for a moment: one per core at most.
     decoders: Semaphore,
+    /// ... and a lot of memory: all decodes together stay within this.
+    decode_budget: DecodeBudget,
+    /// Pictures with more pixels than this get no thumbnail (they are never decoded).
+    thumbnail_max_pixels: u64,
 }
 
 impl FileStore {
     /// The store `settings` name, ready for uploads.
     pub async fn open(settings: &UploadSettings) -> anyhow::Result<Self> {
-        Ok(Self::new(Storage::open(settings).await?))
+        Ok(Self::new(Storage::open(settings).await?, settings))
     }
 
-    pub fn new(storage: Storage) -> Self {
+    /// A store over `storage`, with the picture limits of `settings`.
+    pub fn new(storage: Storage, settings: &UploadSettings) -> Self {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         Self {
             storage,
             locks: ContentLocks::new(),
             decoders: Semaphore::new(cores),
+            decode_budget: DecodeBudget::new(settings.decode_budget_bytes),
+            thumbnail_max_pixels: settings.thumbnail_max_pixels,
         }
+    }
+
+    /// The memory picture decodes share (avatars use it too).
+    pub fn decode_budget(&self) -> &DecodeBudget {
+        &self.decode_budget
     }
 
     /// Where the bytes are (avatars live there too).
@@ -108,7 +121,7 @@ pub async fn stage(
     let temp = store
         .storage
         .temp_file()
-        .map_err(|e| anyhow::anyhow!("creating a temporary upload file: {e}"))?;
+        .map_err(|e| anyhow::Error::new(e).context("creating a temporary upload file"))?;
     let (file, temp) = temp.into_parts();
     let mut file = tokio::fs::File::from_std(file);
     let mut hasher = Sha256::new();
@@ -139,14 +152,14 @@ pub async fn stage(
         hasher.update(&buf);
         file.write_all(&buf)
             .await
-            .map_err(|e| anyhow::anyhow!("writing an upload: {e}"))?;
+            .map_err(|e| anyhow::Error::new(e).context("writing an upload"))?;
         if (read as u64) < want {
             break;
         }
     }
     file.flush()
         .await
-        .map_err(|e| anyhow::anyhow!("writing an upload: {e}"))?;
+        .map_err(|e| anyhow::Error::new(e).context("writing an upload"))?;
     if size == 0 {
         return Err(AppError::Invalid {
             code: "file.empty",
@@ -349,10 +362,27 @@ async fn bytes_store(
     }
 }
 
-/// The thumbnail of the picture at `path`; `None` if it cannot be made.
+/// The thumbnail of the picture at `path`; `None` if it cannot be made, or not within
+/// the pixel limit and the decode budget (the picture is shared without one).
 async fn thumbnail_make(store: &FileStore, path: &Path) -> Option<thumbnails::Thumbnail> {
-    let _permit = store.decoders.acquire().await.ok()?;
     let bytes = tokio::fs::read(path).await.ok()?;
+    let cost = DecodeCost::of(&bytes, None)?;
+    if cost.pixels() > store.thumbnail_max_pixels {
+        tracing::info!(
+            picture.width = cost.width,
+            picture.height = cost.height,
+            "picture over uploads.thumbnail_max_pixels: stored without a thumbnail"
+        );
+        return None;
+    }
+    let _memory = match store.decode_budget.reserve(cost).await {
+        Ok(memory) => memory,
+        Err(over) => {
+            tracing::info!(error = %over, "picture over the decode budget: stored without a thumbnail");
+            return None;
+        }
+    };
+    let _cpu = store.decoders.acquire().await.ok()?;
     tokio::task::spawn_blocking(move || thumbnails::thumbnail(&bytes))
         .await
         .ok()?

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod avatar;
 pub mod blocks;
 pub mod content_lock;
+pub mod decode_budget;
 pub mod events;
 pub mod file_names;
 pub mod file_types;

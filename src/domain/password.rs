@@ -1,6 +1,8 @@
-//! Password policy and argon2id hashing. Hashing is deliberately slow, so it runs on the
-//! blocking pool behind a semaphore: a login storm queues there instead of starving the
-//! async workers that serve WebSockets.
+//! Password policy and argon2id hashing. Hashing is deliberately slow and takes
+//! `memory_kib` each, so it runs on the blocking pool, `max_concurrent` at a time, with
+//! at most `max_waiting` more queued: a login or registration storm can neither starve
+//! the async workers that serve WebSockets nor pile up without bound. Past the queue the
+//! caller gets [`QueueFull`] (answered 503 `service.unavailable`, see `faults`).
 
 use std::sync::Arc;
 
@@ -40,11 +42,20 @@ pub fn check_policy(password: &str, username: &Username) -> Result<(), AppError>
     Ok(())
 }
 
-/// Hashes and verifies passwords with bounded concurrency.
+/// Every hashing slot and queue place is taken; try again in a moment.
+#[derive(Debug, thiserror::Error)]
+#[error("too many passwords waiting to be hashed")]
+pub struct QueueFull;
+
+/// Hashes and verifies passwords with bounded concurrency and a bounded queue.
 #[derive(Clone)]
 pub struct PasswordHasher {
     params: Params,
+    /// One per hash running.
     permits: Arc<Semaphore>,
+    /// One per hash running or waiting: taken without waiting, so a full queue answers at
+    /// once instead of joining it.
+    places: Arc<Semaphore>,
 }
 
 impl PasswordHasher {
@@ -56,11 +67,27 @@ impl PasswordHasher {
             None,
         )
         .map_err(|e| anyhow::anyhow!("argon2 parameters: {e}"))?;
-        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let running = match settings.max_concurrent {
+            0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+            n => n,
+        };
         Ok(Self {
             params,
-            permits: Arc::new(Semaphore::new(cores)),
+            permits: Arc::new(Semaphore::new(running)),
+            places: Arc::new(Semaphore::new(running + settings.max_waiting)),
         })
+    }
+
+    /// Runs `work` on the blocking pool once a slot is free, or refuses at once when the
+    /// queue is full.
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(Argon2<'static>) -> anyhow::Result<T> + Send + 'static,
+    ) -> anyhow::Result<T> {
+        let _place = self.places.try_acquire().map_err(|_| QueueFull)?;
+        let _permit = self.permits.acquire().await?;
+        let argon2 = self.argon2();
+        tokio::task::spawn_blocking(move || work(argon2)).await?
     }
 
     fn argon2(&self) -> Argon2<'static> {
@@ -69,28 +96,24 @@ impl PasswordHasher {
 
     /// A PHC-format argon2id hash of `password` with a fresh salt.
     pub async fn hash(&self, password: String) -> anyhow::Result<String> {
-        let _permit = self.permits.acquire().await?;
-        let argon2 = self.argon2();
-        tokio::task::spawn_blocking(move || {
+        self.run(move |argon2| {
             let salt = SaltString::generate(&mut OsRng);
             argon2
                 .hash_password(password.as_bytes(), &salt)
                 .map(|hash| hash.to_string())
                 .map_err(|e| anyhow::anyhow!("argon2 hashing failed: {e}"))
         })
-        .await?
+        .await
     }
 
     /// Whether `password` matches the stored PHC `hash` (its own parameters are used).
     pub async fn verify(&self, password: String, hash: String) -> anyhow::Result<bool> {
-        let _permit = self.permits.acquire().await?;
-        let argon2 = self.argon2();
-        tokio::task::spawn_blocking(move || {
+        self.run(move |argon2| {
             let parsed = PasswordHash::new(&hash)
                 .map_err(|e| anyhow::anyhow!("stored hash is malformed: {e}"))?;
             Ok(argon2.verify_password(password.as_bytes(), &parsed).is_ok())
         })
-        .await?
+        .await
     }
 }
 
@@ -126,6 +149,8 @@ mod tests {
             memory_kib: 1024,
             iterations: 1,
             parallelism: 1,
+            max_concurrent: 0,
+            max_waiting: 64,
         })?;
         let hash = hasher.hash("correct horse".to_owned()).await?;
         assert!(hash.starts_with("$argon2id$"));

@@ -128,7 +128,7 @@ impl Storage {
                 self.objects
                     .rename(&from, key)
                     .await
-                    .map_err(|e| anyhow::anyhow!("storing {key}: {e}"))?;
+                    .map_err(|e| anyhow::Error::new(e).context(format!("storing {key}")))?;
                 // Renamed away: nothing left for the drop to delete.
                 let _ = temp.keep();
                 return Ok(());
@@ -137,28 +137,28 @@ impl Storage {
         if size <= self.part_bytes as u64 {
             let bytes = tokio::fs::read(&temp)
                 .await
-                .map_err(|e| anyhow::anyhow!("reading a staged upload: {e}"))?;
+                .map_err(|e| anyhow::Error::new(e).context("reading a staged upload"))?;
             return self.put_bytes(key, bytes.into()).await;
         }
         let upload = self
             .objects
             .put_multipart(key)
             .await
-            .map_err(|e| anyhow::anyhow!("starting to store {key}: {e}"))?;
+            .map_err(|e| anyhow::Error::new(e).context(format!("starting to store {key}")))?;
         let mut writer = WriteMultipart::new_with_chunk_size(upload, self.part_bytes);
         match write_parts(&mut writer, &temp).await {
             Ok(()) => {
                 writer
                     .finish()
                     .await
-                    .map_err(|e| anyhow::anyhow!("storing {key}: {e}"))?;
+                    .map_err(|e| anyhow::Error::new(e).context(format!("storing {key}")))?;
                 Ok(())
             }
             Err(err) => {
                 if let Err(abort) = writer.abort().await {
                     tracing::warn!(error = %abort, key = %key, "multipart upload not aborted");
                 }
-                Err(anyhow::anyhow!("storing {key}: {err}"))
+                Err(err.context(format!("storing {key}")))
             }
         }
     }
@@ -168,7 +168,7 @@ impl Storage {
         self.objects
             .put(key, PutPayload::from(bytes))
             .await
-            .map_err(|e| anyhow::anyhow!("storing {key}: {e}"))?;
+            .map_err(|e| anyhow::Error::new(e).context(format!("storing {key}")))?;
         Ok(())
     }
 

@@ -37,7 +37,14 @@ impl ErrorContext<'_> {
         let pattern = err.data::<PathPattern>().cloned();
         let owned;
         let app_err = match err.downcast_ref::<AppError>() {
-            Some(app_err) => app_err,
+            // A fault wrapped by hand into `Internal` is still answered as the fault.
+            Some(app_err) => match app_err.fault_behind() {
+                Some(fault) => {
+                    owned = fault;
+                    &owned
+                }
+                None => app_err,
+            },
             None => {
                 owned = AppError::from_poem(&err);
                 &owned
@@ -55,8 +62,12 @@ impl ErrorContext<'_> {
         let wants_page = !is_machine_path(self.path)
             && (status == StatusCode::NOT_FOUND || status.is_server_error());
         let mut resp = if wants_page {
-            self.templates
-                .error_page(self.i18n, self.lang, status, &self.request_id.0)
+            let mut page =
+                self.templates
+                    .error_page(self.i18n, self.lang, status, &self.request_id.0);
+            // A page's 503 says when to come back just as the problem document does.
+            add_headers(&mut page, app_err);
+            page
         } else {
             problem_response(app_err, self.i18n, self.lang)
         };
@@ -85,12 +96,16 @@ pub fn problem_response(err: &AppError, i18n: &I18n, lang: &LanguageIdentifier) 
     if let Ok(value) = HeaderValue::from_str(&lang.to_string()) {
         resp.headers_mut().insert(header::CONTENT_LANGUAGE, value);
     }
+    add_headers(&mut resp, err);
+    resp
+}
+
+fn add_headers(resp: &mut Response, err: &AppError) {
     for (name, value) in err.headers() {
         if let Ok(value) = HeaderValue::from_str(&value) {
             resp.headers_mut().insert(name, value);
         }
     }
-    resp
 }
 
 /// Renders errors raised by the routes below it (so CORS headers still get added above).

@@ -183,9 +183,8 @@ pub async fn save_avatar(
             .await
             .map(|_| ()),
         Some(bytes) => {
-            let processed = tokio::task::spawn_blocking(move || avatar::avatar_process(&bytes))
-                .await
-                .map_err(|e| AppError::Internal(e.into()))?;
+            let processed =
+                avatar::avatar_prepare(state.files.decode_budget(), bytes.to_vec()).await;
             match processed {
                 Ok(processed) => avatar::avatar_set(&state.db, storage, user.clone(), processed)
                     .await

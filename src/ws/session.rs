@@ -177,8 +177,14 @@ fn error_frame(
     reference: Option<&str>,
     err: &AppError,
 ) -> String {
-    if let AppError::Internal(cause) = err {
-        tracing::error!(error = format!("{cause:#}"), "websocket op failed");
+    let fault = err.fault_behind();
+    let err = fault.as_ref().unwrap_or(err);
+    match err {
+        AppError::Internal(cause) => {
+            tracing::error!(error = format!("{cause:#}"), "websocket op failed")
+        }
+        AppError::Fault { .. } => tracing::warn!(error = %err, "websocket op failed"),
+        _ => {}
     }
     let problem = err.to_problem(&state.i18n, lang);
     protocol::error(reference, &problem.code, &problem.detail, problem.data)

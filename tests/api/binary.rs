@@ -11,7 +11,8 @@ use std::{
 
 use serde_json::Value;
 
-/// The binary with a clean slate: no inherited Anjoman variables, cheap argon2, `dir` as cwd.
+/// The binary with a clean slate: no inherited Anjoman variables, cheap argon2, the test
+/// servers' registration limits, `dir` as cwd.
 pub fn anjoman(dir: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_anjoman"));
     for (key, _) in std::env::vars_os() {
@@ -24,6 +25,10 @@ pub fn anjoman(dir: &Path) -> Command {
         .env_remove("PORT")
         .env("ANJOMAN_AUTH__ARGON2__MEMORY_KIB", "1024")
         .env("ANJOMAN_AUTH__ARGON2__ITERATIONS", "1")
+        // As in every test server: many accounts from 127.0.0.1, many logins at once.
+        .env("ANJOMAN_LIMITS__REGISTRATIONS_PER_WINDOW", "100000")
+        .env("ANJOMAN_LIMITS__REGISTRATIONS_TOTAL_PER_WINDOW", "100000")
+        .env("ANJOMAN_AUTH__ARGON2__MAX_WAITING", "100000")
         .stdin(Stdio::null());
     cmd
 }

@@ -114,7 +114,7 @@ impl Drop for Nginx {
 }
 
 async fn wait_for_port(ip: &str, port: u16) {
-    let deadline = Instant::now() + Duration::from_secs(15);
+    let deadline = Instant::now() + crate::helpers::PATIENCE;
     while tokio::net::TcpStream::connect((ip, port)).await.is_err() {
         assert!(
             Instant::now() < deadline,

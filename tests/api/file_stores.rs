@@ -170,7 +170,7 @@ async fn the_memory_store_keeps_identical_bytes_once_and_cleanup_empties_it() {
         .unwrap();
     assert_eq!(objects(&app, "files").await.len(), 3);
 
-    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    let deadline = std::time::Instant::now() + crate::helpers::PATIENCE;
     while objects(&app, "files").await.len() > 1 {
         assert!(std::time::Instant::now() < deadline, "cleanup did not run");
         tokio::time::sleep(Duration::from_millis(200)).await;

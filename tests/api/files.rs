@@ -664,7 +664,7 @@ async fn cleanup_removes_what_a_crash_or_an_abandoned_upload_left(backend: Backe
     std::fs::create_dir_all(stray.parent().unwrap()).unwrap();
     std::fs::write(&stray, b"orphan").unwrap();
 
-    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    let deadline = std::time::Instant::now() + crate::helpers::PATIENCE;
     loop {
         let pending_gone = download(&app, &alice, abandoned["file"]["url"].as_str().unwrap())
             .await

@@ -37,7 +37,7 @@ async fn readyz_fails_when_the_database_is_gone(backend: Backend) {
         "application/problem+json"
     );
     let problem: Value = ready.json().await.unwrap();
-    assert_eq!(problem["code"], "service_unavailable");
+    assert_eq!(problem["code"], "service.unavailable");
     // Liveness is about the process, not its dependencies.
     assert_eq!(app.get("/healthz").await.status(), 200);
 }

@@ -206,6 +206,11 @@ pub fn test_figment(database_url: &str) -> Figment {
         .merge(("database.url", database_url))
         .merge(("auth.argon2.memory_kib", 1024))
         .merge(("auth.argon2.iterations", 1))
+        // Tests register many accounts from 127.0.0.1; the registration tests set it low.
+        .merge(("limits.registrations_per_window", 100_000))
+        .merge(("limits.registrations_total_per_window", 100_000))
+        // Tests log in many users at once; the password-queue test sets it low.
+        .merge(("auth.argon2.max_waiting", 100_000))
         // A loaded CI machine can be slow to hand out connections; a flaky timeout helps no one.
         .merge(("database.connect_timeout_secs", 30))
 }
@@ -246,11 +251,16 @@ async fn start_node(database: TestDatabase, configure: impl FnOnce(Figment) -> F
     }
 }
 
+/// How long a test waits for any one answer (HTTP response, socket frame, a server
+/// coming up). Generous on purpose: a busy laptop or CI machine can be slow by a factor
+/// of ten, and the waits only bound a hang; nothing is measured against them.
+pub const PATIENCE: Duration = Duration::from_secs(120);
+
 /// An HTTP client that never uses a proxy and never waits forever.
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .no_proxy()
-        .timeout(Duration::from_secs(20))
+        .timeout(PATIENCE)
         .build()
         .expect("client")
 }
@@ -449,6 +459,8 @@ pub fn test_hasher() -> anjoman::domain::password::PasswordHasher {
         memory_kib: 1024,
         iterations: 1,
         parallelism: 1,
+        max_concurrent: 0,
+        max_waiting: 64,
     })
     .expect("hasher")
 }

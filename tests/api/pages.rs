@@ -6,12 +6,13 @@ use reqwest::{StatusCode, header};
 use serde_json::Value;
 
 use crate::{
-    helpers::{Backend, TestApp, spawn_app},
+    helpers::{Backend, TestApp, spawn_app, spawn_app_with},
     on_both_backends,
 };
 
 on_both_backends!(
     the_register_form_signs_in_and_opens_the_chat,
+    the_register_form_shows_the_registration_limit,
     forms_without_a_valid_token_change_nothing,
     the_login_form_shows_localized_failures,
     the_language_follows_preference_then_switch_then_browser,
@@ -213,6 +214,28 @@ async fn the_register_form_signs_in_and_opens_the_chat(backend: Backend) {
     assert_eq!(headers[header::LOCATION], "/login");
     assert_eq!(browser.cookie("anjoman_session"), None);
     assert_eq!(app.me_status(&session).await, 401);
+}
+
+async fn the_register_form_shows_the_registration_limit(backend: Backend) {
+    let app = spawn_app_with(backend, |figment| {
+        figment.merge(("limits.registrations_per_window", 1))
+    })
+    .await;
+    app.account("first").await;
+
+    let mut browser = Browser::new(&app, "fa-IR,fa;q=0.9");
+    let token = browser.token("/register").await;
+    let (status, html, _) = browser.post("/register", &register_form(&token)).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(
+        html.contains(r#"class="form-error" role="alert""#),
+        "{html}"
+    );
+    // The localized limit message (Persian: "too many attempts … try again"), no raw error.
+    assert!(html.contains("تلاش‌ها بیش از حد است"), "{html}");
+    assert!(!html.contains("rate_limited"), "{html}");
+    let login = app.login("mallory", "correct horse battery", "x").await;
+    assert_eq!(login.status(), 401, "no account was created");
 }
 
 fn register_form(csrf: &str) -> [(&'static str, &str); 3] {

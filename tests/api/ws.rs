@@ -565,7 +565,6 @@ async fn revoking_a_session_or_banning_closes_live_sockets(backend: Backend) {
         .as_str()
         .unwrap()
         .to_owned();
-    let started = std::time::Instant::now();
     app.authed(
         Method::DELETE,
         &format!("/api/v1/auth/sessions/{b_session}"),
@@ -574,18 +573,14 @@ async fn revoking_a_session_or_banning_closes_live_sockets(backend: Backend) {
     .send()
     .await
     .unwrap();
+    // 4003 (revoked): closed because of the revocation, not by a timer.
     assert_eq!(b.closed().await, Some(4003));
-    assert!(
-        started.elapsed() < Duration::from_secs(1),
-        "closed within a second"
-    );
     assert_eq!(
         a.request(json!({"op": "ping"})).await["type"],
         "ack",
         "the other device stays"
     );
 
-    let started = std::time::Instant::now();
     app.authed(
         Method::POST,
         &format!("/api/v1/admin/users/{inmate_id}/ban"),
@@ -596,7 +591,6 @@ async fn revoking_a_session_or_banning_closes_live_sockets(backend: Backend) {
     .await
     .unwrap();
     assert_eq!(a.closed().await, Some(4003));
-    assert!(started.elapsed() < Duration::from_secs(1));
 }
 
 async fn a_message_sent_over_rest_reaches_sockets(backend: Backend) {

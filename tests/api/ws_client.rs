@@ -12,7 +12,8 @@ use tokio_tungstenite::{
 
 use crate::helpers::TestApp;
 
-pub const WAIT: Duration = Duration::from_secs(10);
+/// Every wait for a frame is bounded by this (see [`crate::helpers::PATIENCE`]).
+pub const WAIT: Duration = crate::helpers::PATIENCE;
 
 pub struct WsClient {
     socket: WebSocketStream<MaybeTlsStream<TcpStream>>,

@@ -19,6 +19,8 @@ function check(condition, message) {
   if (!condition) throw new Error(message);
 }
 
+const STEP_MS = 60_000;
+
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
   args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
@@ -36,6 +38,8 @@ try {
   await visitor.close();
 
   const context = await browser.newContext({ locale: "en-US", viewport: { width: 1280, height: 900 } });
+  // Generous: a busy machine can be ten times slower; the steps only bound a hang.
+  context.setDefaultTimeout(STEP_MS);
   await context.addCookies([{ name: "anjoman_session", value: token, url: base }]);
   const page = await context.newPage();
   const errors = [];
@@ -81,6 +85,7 @@ try {
 
   // Persian: right-to-left, Persian words and digits; also at phone width.
   const fa = await browser.newContext({ locale: "fa-IR", viewport: { width: 390, height: 844 } });
+  fa.setDefaultTimeout(STEP_MS);
   await fa.addCookies([{ name: "anjoman_session", value: token, url: base }]);
   const faPage = await fa.newPage();
   await faPage.setExtraHTTPHeaders({ "Accept-Language": "fa-IR" });

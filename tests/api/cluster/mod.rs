@@ -316,6 +316,27 @@ async fn rate_limits_and_ip_bans_hold_over_every_node() {
     }
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_registration_limit_holds_over_every_node() {
+    let Some((a, b)) = two_nodes(|f| f.merge(("limits.registrations_per_window", 2))).await else {
+        return;
+    };
+    // Two accounts from 127.0.0.1, one on each node: the budget is spent on both.
+    a.register("first", "correct horse battery").await;
+    b.register("second", "correct horse battery").await;
+    for (node, name) in [(&a, "third"), (&b, "fourth")] {
+        let refused = node
+            .client
+            .post(node.url("/api/v1/auth/register"))
+            .json(&json!({"username": name, "password": "correct horse battery"}))
+            .send()
+            .await
+            .unwrap();
+        assert!(refused.headers().contains_key("retry-after"));
+        assert_eq!(problem_code(refused, 429).await, "rate_limited");
+    }
+}
+
 /// Whether `ws` receives `body` in `room` before the `sentinel` message in another room,
 /// sent after it from the same node (so it arrives after it, if at all).
 async fn heard_before_sentinel(ws: &mut WsClient, room: &str, body: &str, sentinel: &str) -> bool {
