@@ -4,7 +4,9 @@ use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 
 use metrics_exporter_prometheus::PrometheusHandle;
 use poem::{
-    Endpoint, EndpointExt, IntoEndpoint, Response, Route, endpoint::make_sync, get, handler, post,
+    Endpoint, EndpointExt, IntoEndpoint, Response, Route,
+    endpoint::make_sync,
+    get, handler, post,
     web::{Data, Html},
 };
 use sea_orm::DatabaseConnection;
