@@ -70,7 +70,7 @@ async fn the_live_spec_holds_under_schema_fuzzing(backend: Backend) {
     // Written past the test harness' capture, so the CI log always shows it.
     let _ = writeln!(
         std::io::stderr(),
-        "FUZZ {backend:?}: {} cases, exit {}",
+        "FUZZ {backend:?}: {} cases, schemathesis {}",
         cases.map_or_else(|| "?".to_owned(), |n| n.to_string()),
         output.status
     );
