@@ -7,7 +7,7 @@ use std::{path::Path, time::Duration};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, spawn_app};
+use crate::helpers::{Backend, TestApp, spawn_app};
 
 const SCREENSHOTS: &str = "target/screenshots";
 
@@ -53,6 +53,26 @@ async fn run_node(script: &str, args: &[&str], limit: Duration) -> String {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stdout}\n{stderr}");
     stdout
+}
+
+/// Two readers of one public room: `alice` reads English, the other (named `persian_name`)
+/// has saved Persian as her language. Returns (alice, persian reader, room).
+async fn two_readers(app: &TestApp, persian_name: &str) -> (String, String, String) {
+    let (alice, _) = app.account("alice").await;
+    let (persian, _) = app.account(persian_name).await;
+    prefer_persian(app, &persian).await;
+    let room = app.public_room(&alice, &[&persian]).await;
+    (alice, persian, room)
+}
+
+async fn prefer_persian(app: &TestApp, token: &str) {
+    let saved = app
+        .authed(Method::PATCH, "/api/v1/users/me", token)
+        .json(&json!({"locale": "fa-IR"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), 200);
 }
 
 #[tokio::test]
@@ -126,13 +146,7 @@ async fn persian_pages_render_in_vazirmatn_in_chromium() {
     }
     let app = spawn_app(Backend::Sqlite).await;
     let (root, _) = app.account("root").await;
-    let saved = app
-        .authed(Method::PATCH, "/api/v1/users/me", &root)
-        .json(&json!({"locale": "fa-IR"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(saved.status(), 200);
+    prefer_persian(&app, &root).await;
     let room = app.public_room(&root, &[]).await;
     app.post_message(&root, &room, "سلام").await;
     crate::files::share(
@@ -161,16 +175,7 @@ async fn a_long_unbroken_string_leaves_the_page_width_unchanged_in_chromium() {
         return;
     }
     let app = spawn_app(Backend::Sqlite).await;
-    let (alice, _) = app.account("alice").await;
-    let (parisa, _) = app.account("parisa").await;
-    let persian = app
-        .authed(Method::PATCH, "/api/v1/users/me", &parisa)
-        .json(&json!({"locale": "fa-IR"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(persian.status(), 200);
-    let room = app.public_room(&alice, &[&parisa]).await;
+    let (alice, parisa, room) = two_readers(&app, "parisa").await;
     let long: String = "0123456789abcdef".chars().cycle().take(300).collect();
     let file_name = format!("{}.pdf", &long[..200]);
     crate::files::share(&app, &alice, &room, &file_name, crate::files::PDF).await;
@@ -195,16 +200,7 @@ async fn the_drawers_open_and_close_by_touch_on_a_phone_in_chromium() {
         return;
     }
     let app = spawn_app(Backend::Sqlite).await;
-    let (alice, _) = app.account("alice").await;
-    let (parisa, _) = app.account("parisa").await;
-    let persian = app
-        .authed(Method::PATCH, "/api/v1/users/me", &parisa)
-        .json(&json!({"locale": "fa-IR"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(persian.status(), 200);
-    let room = app.public_room(&alice, &[&parisa]).await;
+    let (alice, parisa, room) = two_readers(&app, "parisa").await;
     let stdout = run_node(
         "drawers.mjs",
         &[&app.address, &room, &alice, &parisa, SCREENSHOTS],
@@ -222,16 +218,7 @@ async fn an_edited_continued_message_shows_it_was_edited_in_chromium() {
         return;
     }
     let app = spawn_app(Backend::Sqlite).await;
-    let (alice, _) = app.account("alice").await;
-    let (parisa, _) = app.account("parisa").await;
-    let persian = app
-        .authed(Method::PATCH, "/api/v1/users/me", &parisa)
-        .json(&json!({"locale": "fa-IR"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(persian.status(), 200);
-    let room = app.public_room(&alice, &[&parisa]).await;
+    let (alice, parisa, room) = two_readers(&app, "parisa").await;
     app.post_message(&alice, &room, "first thought").await;
     let second = app.post_message(&alice, &room, "second thaught").await;
     let edited = app
@@ -269,16 +256,7 @@ async fn previews_and_member_names_keep_their_reading_order_in_chromium() {
         return;
     }
     let app = spawn_app(Backend::Sqlite).await;
-    let (alice, _) = app.account("alice").await;
-    let (parisa, _) = app.account("پریسا").await;
-    let persian = app
-        .authed(Method::PATCH, "/api/v1/users/me", &parisa)
-        .json(&json!({"locale": "fa-IR"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(persian.status(), 200);
-    let persian_room = app.public_room(&alice, &[&parisa]).await;
+    let (alice, parisa, persian_room) = two_readers(&app, "پریسا").await;
     let english_room = app.public_room(&alice, &[&parisa]).await;
     app.post_message(
         &parisa,
@@ -316,16 +294,7 @@ async fn the_top_bar_hides_nothing_on_a_phone_in_chromium() {
         return;
     }
     let app = spawn_app(Backend::Sqlite).await;
-    let (alice, _) = app.account("alice").await;
-    let (parisa, _) = app.account("parisa").await;
-    let persian = app
-        .authed(Method::PATCH, "/api/v1/users/me", &parisa)
-        .json(&json!({"locale": "fa-IR"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(persian.status(), 200);
-    let room = app.public_room(&alice, &[&parisa]).await;
+    let (alice, parisa, room) = two_readers(&app, "parisa").await;
     let stdout = run_node(
         "topbar.mjs",
         &[&app.address, &room, &alice, &parisa, SCREENSHOTS],
@@ -343,16 +312,7 @@ async fn shift_space_types_a_half_space_in_persian_in_chromium() {
         return;
     }
     let app = spawn_app(Backend::Sqlite).await;
-    let (alice, _) = app.account("alice").await;
-    let (parisa, _) = app.account("parisa").await;
-    let persian = app
-        .authed(Method::PATCH, "/api/v1/users/me", &parisa)
-        .json(&json!({"locale": "fa-IR"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(persian.status(), 200);
-    let room = app.public_room(&alice, &[&parisa]).await;
+    let (alice, parisa, room) = two_readers(&app, "parisa").await;
     let stdout = run_node(
         "composer.mjs",
         &[&app.address, &room, &alice, &parisa, SCREENSHOTS],

@@ -5,7 +5,7 @@
 // audit log says so; on a phone the users table is one card per person with every action
 // within reach.
 // Usage: node admin.mjs <base url> <admin token> <target username> <screenshot dir> <admin username> <admin password>
-import { chromium } from "playwright-core";
+import { check, launch } from "./lib.mjs";
 import { mkdirSync } from "node:fs";
 
 const [base, token, target, shots, adminName, adminPassword] = process.argv.slice(2);
@@ -15,16 +15,9 @@ if (!base || !token || !target || !shots || !adminName || !adminPassword) {
 }
 mkdirSync(shots, { recursive: true });
 
-function check(condition, message) {
-  if (!condition) throw new Error(message);
-}
-
 const STEP_MS = 60_000;
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-});
+const browser = await launch();
 try {
   // Signed out: /admin leads to the sign-in form, which leads back to /admin.
   const visitor = await browser.newContext({ locale: "en-US" });

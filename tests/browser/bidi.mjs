@@ -5,7 +5,7 @@
 //   directions.
 // Usage: node bidi.mjs <base url> <room with a Persian last message> <room with an English
 //   last message> <en token> <fa token> <screenshot dir>
-import { chromium } from "playwright-core";
+import { check, launch, openRoom } from "./lib.mjs";
 import { mkdirSync } from "node:fs";
 
 const [base, persianRoom, englishRoom, enToken, faToken, shots] = process.argv.slice(2);
@@ -15,25 +15,12 @@ if (!shots) {
 }
 mkdirSync(shots, { recursive: true });
 
-const STEP_MS = 60_000;
 
-function check(condition, message) {
-  if (!condition) throw new Error(message);
-}
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-});
+const browser = await launch();
 try {
   // Each language looks at the preview written in the other.
   for (const [lang, token, room] of [["en", enToken, persianRoom], ["fa", faToken, englishRoom]]) {
-    const context = await browser.newContext({ locale: lang === "fa" ? "fa-IR" : "en-US", viewport: { width: 1280, height: 800 } });
-    await context.addCookies([{ name: "anjoman_session", value: token, url: base }]);
-    const page = await context.newPage();
-    page.setDefaultTimeout(STEP_MS);
-    await page.goto(`${base}/#room=${room}`);
-    await page.waitForSelector('#chat[data-view="room"]');
+    const { context, page } = await openRoom(browser, { base, token, lang, room });
     await page.waitForSelector("#member-list .member:nth-child(2)");
 
     // The preview's first character is inside what the sidebar shows of it: the preview

@@ -3,7 +3,7 @@
 // Latin text it stays a space; the half-space button is there on Persian pages (and on
 // English ones once the draft has Persian) and inserts it at the caret.
 // Usage: node composer.mjs <base url> <room id> <en token> <fa token> <screenshot dir>
-import { chromium } from "playwright-core";
+import { check, launch, openRoom } from "./lib.mjs";
 import { mkdirSync } from "node:fs";
 
 const [base, room, enToken, faToken, shots] = process.argv.slice(2);
@@ -13,27 +13,14 @@ if (!shots) {
 }
 mkdirSync(shots, { recursive: true });
 
-const STEP_MS = 60_000;
 const HALF = "\u200c";
-
-function check(condition, message) {
-  if (!condition) throw new Error(message);
-}
 
 const show = (text) => JSON.stringify(text).replace(/\u200c/g, "<ZWNJ>");
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-});
+const browser = await launch();
 try {
   for (const [lang, token] of [["fa", faToken], ["en", enToken]]) {
-    const context = await browser.newContext({ locale: lang === "fa" ? "fa-IR" : "en-US", viewport: { width: 1280, height: 800 } });
-    await context.addCookies([{ name: "anjoman_session", value: token, url: base }]);
-    const page = await context.newPage();
-    page.setDefaultTimeout(STEP_MS);
-    await page.goto(`${base}/#room=${room}`);
-    await page.waitForSelector('#chat[data-view="room"]');
+    const { context, page } = await openRoom(browser, { base, token, lang, room });
     const input = page.locator("#composer-input");
 
     // Shift+Space after a Persian letter: the half-space; after Latin: a space.

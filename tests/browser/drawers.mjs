@@ -3,7 +3,7 @@
 // their close button (the member list covers its own toggle) and by Escape wherever focus
 // is, giving focus back to the toggle. English (drawer on the right) and Persian (left).
 // Usage: node drawers.mjs <base url> <room id> <en token> <fa token> <screenshot dir>
-import { chromium } from "playwright-core";
+import { check, launch, openRoom, PHONE } from "./lib.mjs";
 import { mkdirSync } from "node:fs";
 
 const [base, room, enToken, faToken, shots] = process.argv.slice(2);
@@ -13,12 +13,6 @@ if (!shots) {
 }
 mkdirSync(shots, { recursive: true });
 
-const STEP_MS = 60_000;
-const PHONE = { width: 390, height: 844 };
-
-function check(condition, message) {
-  if (!condition) throw new Error(message);
-}
 
 async function state(page, key) {
   return page.getAttribute("#chat", `data-${key}`);
@@ -65,23 +59,10 @@ async function drawer(page, what, { key, shown, hidden, panel, toggle }) {
   await closed("Escape");
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-});
+const browser = await launch();
 try {
   for (const [lang, token] of [["en", enToken], ["fa", faToken]]) {
-    const context = await browser.newContext({
-      locale: lang === "fa" ? "fa-IR" : "en-US", viewport: PHONE, hasTouch: true, isMobile: true,
-    });
-    await context.addCookies([{ name: "anjoman_session", value: token, url: base }]);
-    const page = await context.newPage();
-    page.setDefaultTimeout(STEP_MS);
-    const errors = [];
-    page.on("pageerror", (error) => errors.push(String(error)));
-    await page.goto(`${base}/#room=${room}`);
-    await page.waitForSelector('#chat[data-ready="true"]');
-    await page.waitForSelector('#chat[data-view="room"]');
+    const { context, page, errors } = await openRoom(browser, { base, token, lang, room, viewport: PHONE, hasTouch: true, isMobile: true });
     check((await state(page, "members")) === "hidden", `${lang}: the member list starts closed on a phone`);
 
     await drawer(page, `${lang} members`, { key: "members", shown: "shown", hidden: "hidden", panel: "#members", toggle: "#members-toggle" });

@@ -3,7 +3,7 @@
 // inline editor, in the reply preview and in file names, and never widen the page: the
 // sidebar stays on screen. English and Persian, desktop and phone.
 // Usage: node layout.mjs <base url> <room id> <long token> <en token> <fa token> <screenshot dir>
-import { chromium } from "playwright-core";
+import { check, DESKTOP, launch, openRoom, PHONE } from "./lib.mjs";
 import { mkdirSync } from "node:fs";
 
 const [base, room, long, enToken, faToken, shots] = process.argv.slice(2);
@@ -13,13 +13,6 @@ if (!shots) {
 }
 mkdirSync(shots, { recursive: true });
 
-const STEP_MS = 60_000;
-const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 390, height: 844 };
-
-function check(condition, message) {
-  if (!condition) throw new Error(message);
-}
 
 /// Everything that should fit the window, measured: the page's own scroll width and the
 /// boxes of the main regions (the sidebar too, where it is not an off-canvas drawer).
@@ -49,21 +42,10 @@ async function fits(page, what, withSidebar) {
   check(problems.length === 0, `${what}: ${problems.join("; ")}`);
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-});
+const browser = await launch();
 try {
   for (const [lang, token] of [["en", enToken], ["fa", faToken]]) {
-    const context = await browser.newContext({ locale: lang === "fa" ? "fa-IR" : "en-US", viewport: DESKTOP });
-    await context.addCookies([{ name: "anjoman_session", value: token, url: base }]);
-    const page = await context.newPage();
-    page.setDefaultTimeout(STEP_MS);
-    const errors = [];
-    page.on("pageerror", (error) => errors.push(String(error)));
-    await page.goto(`${base}/`);
-    await page.waitForSelector('#chat[data-ready="true"]');
-    await page.click(`#room-list [data-room-id="${room}"]`);
+    const { context, page, errors } = await openRoom(browser, { base, token, lang, room });
     await page.locator("#timeline .message-body", { hasText: long.slice(0, 40) }).first().waitFor();
     await page.locator("#timeline .attachment-file").first().waitFor();
 

@@ -1,7 +1,7 @@
 // The timeline's details in real headless Chromium: a continued message (same author,
 // shortly after, drawn without its header) still shows that it was edited, in English and
 // Persian. Usage: node timeline.mjs <base url> <room id> <edited text> <en token> <fa token> <screenshot dir>
-import { chromium } from "playwright-core";
+import { check, launch, openRoom } from "./lib.mjs";
 import { mkdirSync } from "node:fs";
 
 const [base, room, editedText, enToken, faToken, shots] = process.argv.slice(2);
@@ -11,24 +11,11 @@ if (!shots) {
 }
 mkdirSync(shots, { recursive: true });
 
-const STEP_MS = 60_000;
 
-function check(condition, message) {
-  if (!condition) throw new Error(message);
-}
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-});
+const browser = await launch();
 try {
   for (const [lang, token, label] of [["en", enToken, "edited"], ["fa", faToken, "ویرایش‌شده"]]) {
-    const context = await browser.newContext({ locale: lang === "fa" ? "fa-IR" : "en-US", viewport: { width: 1280, height: 800 } });
-    await context.addCookies([{ name: "anjoman_session", value: token, url: base }]);
-    const page = await context.newPage();
-    page.setDefaultTimeout(STEP_MS);
-    await page.goto(`${base}/#room=${room}`);
-    await page.waitForSelector('#chat[data-view="room"]');
+    const { context, page } = await openRoom(browser, { base, token, lang, room });
     const message = page.locator("#timeline [data-message-id]", { has: page.locator(".message-body", { hasText: editedText }) }).first();
     await message.waitFor();
     check(await message.evaluate((el) => el.classList.contains("message-continued")), `${lang}: the edited message is a continued one`);

@@ -2,7 +2,7 @@
 // scope ("this room only") is there with its words, and the connection state is said in
 // words, not only by a coloured dot; all of it inside the window. English and Persian.
 // Usage: node topbar.mjs <base url> <room id> <en token> <fa token> <screenshot dir>
-import { chromium } from "playwright-core";
+import { check, launch, openRoom } from "./lib.mjs";
 import { mkdirSync } from "node:fs";
 
 const [base, room, enToken, faToken, shots] = process.argv.slice(2);
@@ -12,16 +12,11 @@ if (!shots) {
 }
 mkdirSync(shots, { recursive: true });
 
-const STEP_MS = 60_000;
 const SIZES = { mobile: { width: 390, height: 844 }, tablet: { width: 820, height: 1180 } };
 const WORDS = {
   en: { scope: "This room only", connected: "Connected" },
   fa: { scope: "فقط همین اتاق", connected: "متصل" },
 };
-
-function check(condition, message) {
-  if (!condition) throw new Error(message);
-}
 
 /** Whether `selector`'s text can be seen: a real box, inside the window, not clipped away. */
 async function seen(page, selector) {
@@ -36,20 +31,12 @@ async function seen(page, selector) {
   });
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-});
+const browser = await launch();
 try {
   for (const [lang, token] of [["en", enToken], ["fa", faToken]]) {
     for (const [size, viewport] of Object.entries(SIZES)) {
       const what = `${lang} ${size}`;
-      const context = await browser.newContext({ locale: lang === "fa" ? "fa-IR" : "en-US", viewport, hasTouch: true });
-      await context.addCookies([{ name: "anjoman_session", value: token, url: base }]);
-      const page = await context.newPage();
-      page.setDefaultTimeout(STEP_MS);
-      await page.goto(`${base}/#room=${room}`);
-      await page.waitForSelector('#chat[data-view="room"]');
+      const { context, page } = await openRoom(browser, { base, token, lang, room, viewport, hasTouch: true });
       await page.waitForSelector('#connection-status[data-state="connected"]');
 
       check(await page.isVisible("#search-scope"), `${what}: the "this room only" box is there`);

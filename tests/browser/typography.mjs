@@ -5,7 +5,7 @@
 // order ("چهارشنبه ۱۱ آذر ۱۴۰۵", no Latin comma), file sizes in words, not "kB", numbered
 // lists and error status codes in Persian digits.
 // Usage: node typography.mjs <base url> <signed-in admin token whose locale is fa-IR> <room id>
-import { chromium } from "playwright-core";
+import { check, launch, STEP_MS } from "./lib.mjs";
 
 const [base, token, room] = process.argv.slice(2);
 if (!base || !token || !room) {
@@ -13,12 +13,7 @@ if (!base || !token || !room) {
   process.exit(2);
 }
 
-const STEP_MS = 60_000;
 const ARABIC_SCRIPT = /[\u0600-\u06FF]/;
-
-function check(condition, message) {
-  if (!condition) throw new Error(message);
-}
 
 /// The platform font that drew most glyphs of the first element whose own text is Persian.
 async function persianFont(page) {
@@ -49,10 +44,7 @@ async function persianFont(page) {
   }
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-});
+const browser = await launch();
 try {
   const failures = [];
   const visit = async (context, path) => {
