@@ -130,6 +130,21 @@ fn drip(mut writer: tokio::net::tcp::OwnedWriteHalf, bytes: Vec<u8>, every: Dura
     });
 }
 
+/// Reads until the server closes the connection (within `CLOSE_CEILING`), which it must do
+/// without a byte of answer: a dripping client is cut off, not served.
+async fn closed_without_an_answer(mut reader: tokio::net::tcp::OwnedReadHalf) {
+    let mut received = Vec::new();
+    tokio::time::timeout(CLOSE_CEILING, reader.read_to_end(&mut received))
+        .await
+        .expect("the server closes the connection")
+        .ok();
+    assert!(
+        received.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&received)
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_half_sent_request_line_is_closed_after_the_header_timeout() {
     let app = app_with(|f| f.merge(("http.header_read_timeout_secs", 1))).await;
@@ -174,22 +189,13 @@ async fn an_idle_keep_alive_connection_is_closed_after_the_idle_timeout() {
 async fn headers_dripped_a_byte_at_a_time_are_cut_off_at_the_header_deadline() {
     let app = app_with(|f| f.merge(("http.header_read_timeout_secs", 2))).await;
     let stream = connect_from(loopback(1), server_addr(&app)).await;
-    let (mut reader, writer) = stream.into_split();
+    let (reader, writer) = stream.into_split();
     // Ten bytes a second: the headers would take over ten minutes to finish.
     let mut request = b"GET /healthz HTTP/1.1\r\nHost: anjoman\r\nX-Drip: ".to_vec();
     request.extend(std::iter::repeat_n(b'a', 6000));
     drip(writer, request, Duration::from_millis(100));
 
-    let mut received = Vec::new();
-    tokio::time::timeout(CLOSE_CEILING, reader.read_to_end(&mut received))
-        .await
-        .expect("the server closes the connection")
-        .ok();
-    assert!(
-        received.is_empty(),
-        "{}",
-        String::from_utf8_lossy(&received)
-    );
+    closed_without_an_answer(reader).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -200,7 +206,7 @@ async fn a_body_dripped_below_the_minimum_rate_is_cut_off() {
     })
     .await;
     let stream = connect_from(loopback(1), server_addr(&app)).await;
-    let (mut reader, mut writer) = stream.into_split();
+    let (reader, mut writer) = stream.into_split();
     writer
         .write_all(
             b"POST /api/v1/auth/login HTTP/1.1\r\nHost: anjoman\r\n\
@@ -211,16 +217,7 @@ async fn a_body_dripped_below_the_minimum_rate_is_cut_off() {
     // Ten bytes a second against a minimum of a hundred.
     drip(writer, vec![b' '; 6000], Duration::from_millis(100));
 
-    let mut received = Vec::new();
-    tokio::time::timeout(CLOSE_CEILING, reader.read_to_end(&mut received))
-        .await
-        .expect("the server closes the connection")
-        .ok();
-    assert!(
-        received.is_empty(),
-        "{}",
-        String::from_utf8_lossy(&received)
-    );
+    closed_without_an_answer(reader).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
