@@ -138,6 +138,11 @@ chat-edit-label = Edit message
 chat-edit-hint = Enter to save, Escape to cancel
 chat-delete-button = Delete
 chat-delete-confirm = Delete this message? This cannot be undone.
+chat-report-button = Report
+chat-report-title = Report this message
+chat-report-reason = Why? The moderators will read this.
+chat-report-submit = Send report
+chat-report-sent = Thanks. The moderators will look at it.
 chat-mention-toast = { $name } mentioned you in { $room }
 
 ## Composer

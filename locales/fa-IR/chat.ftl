@@ -128,6 +128,11 @@ chat-edit-label = ویرایش پیام
 chat-edit-hint = Enter برای ذخیره، Escape برای انصراف
 chat-delete-button = پاک کردن
 chat-delete-confirm = این پیام پاک شود؟ این کار برگشت‌پذیر نیست.
+chat-report-button = گزارش
+chat-report-title = گزارش این پیام
+chat-report-reason = چرا؟ ناظران این را می‌خوانند.
+chat-report-submit = فرستادن گزارش
+chat-report-sent = سپاس. ناظران بررسی‌اش می‌کنند.
 chat-mention-toast = { $name } در { $room } از شما نام برد
 
 ## نوشتن پیام

@@ -333,6 +333,36 @@ async fn shift_space_types_a_half_space_in_persian_in_chromium() {
     assert!(bodies.contains(&"نیم\u{200c}فاصله"), "{bodies:?}");
 }
 
+/// Someone else's message can be reported from its menu (with a reason, in either
+/// language), and the moderators' queue then holds it.
+#[tokio::test]
+async fn a_message_is_reported_from_its_menu_in_chromium() {
+    if !browser_or_skip() {
+        return;
+    }
+    let app = spawn_app(Backend::Sqlite).await;
+    let (alice, parisa, room) = two_readers(&app, "parisa").await;
+    app.post_message(&alice, &room, "Hello, this is Alice")
+        .await;
+    app.post_message(&parisa, &room, "سلام، این پیام پریساست")
+        .await;
+    let stdout = run_node(
+        "report.mjs",
+        &[&app.address, &room, &alice, &parisa],
+        Duration::from_secs(600),
+    )
+    .await;
+    assert!(stdout.contains("browser: report ok"), "{stdout}");
+    // alice is the first account, so an admin: she sees both reports.
+    let reports: Vec<Value> = app.get_json("/api/v1/admin/reports", &alice).await;
+    let mut reasons: Vec<&str> = reports
+        .iter()
+        .filter_map(|r| r["reason"].as_str())
+        .collect();
+    reasons.sort_unstable();
+    assert_eq!(reasons, ["spam from the browser", "هرزنامه از مرورگر"]);
+}
+
 /// The chat in real Chromium against the real binary, which the script starts, kills and
 /// restarts itself (a server restart cannot be faked in-process): two people in English
 /// and one in Persian chat, react, type, vote; an XSS payload stays text; after the

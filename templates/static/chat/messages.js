@@ -146,6 +146,7 @@ function toolbar(message, room) {
   ];
   if (own && message.kind === "text") buttons.push(iconButton("edit", t("chat-edit-button"), { dataset: { action: "edit" } }));
   if (own || canModerate(room)) buttons.push(iconButton("delete", t("chat-delete-button"), { dataset: { action: "delete" } }));
+  if (!own && message.author) buttons.push(iconButton("report", t("chat-report-button"), { dataset: { action: "report" } }));
   return h("div", { class: "message-actions", role: "toolbar", "aria-label": t("chat-message-actions") }, buttons);
 }
 

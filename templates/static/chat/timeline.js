@@ -5,12 +5,12 @@
 // scroll position and focus survive updates.
 
 import { api } from "./api.js";
-import { confirmDialog } from "./dialogs.js";
+import { confirmDialog, field, openDialog } from "./dialogs.js";
 import { byId, h } from "./dom.js";
 import { halfSpaceKey } from "./half-space.js";
 import { dayKey, formatDay, t } from "./i18n.js";
-import { EMOJI, editing, renderMessage } from "./messages.js";
-import { toastError } from "./notify.js";
+import { EMOJI, editing, previewText, renderMessage } from "./messages.js";
+import { toast, toastError } from "./notify.js";
 import { perform } from "./ops.js";
 import { pollClick } from "./polls.js";
 import { openReactionPicker } from "./reactions.js";
@@ -388,6 +388,26 @@ export function editLastOwn() {
   return true;
 }
 
+/** Asks why, then files the report for the room's moderators (`POST /messages/{id}/report`). */
+async function reportMessage(message) {
+  const reason = h("textarea", { name: "reason", rows: 3, dir: "auto", required: true, maxlength: state.limits.report_reason_max_chars || 1000 });
+  const sent = await openDialog({
+    id: "report-dialog",
+    title: t("chat-report-title"),
+    content: [h("blockquote", { class: "report-quote", dir: "auto" }, previewText(message)), field(t("chat-report-reason"), reason)],
+    submitLabel: t("chat-report-submit"),
+    onSubmit: async () => {
+      if (!reason.value.trim()) {
+        reason.focus();
+        return false;
+      }
+      await api("POST", `/api/v1/messages/${encodeURIComponent(message.id)}/report`, { reason: reason.value.trim() });
+      return true;
+    },
+  });
+  if (sent) toast(t("chat-report-sent"));
+}
+
 async function toggleReaction(message, emoji) {
   const mine = message.reactions?.some((r) => r.emoji === emoji && r.users?.includes(state.me.username));
   try {
@@ -415,6 +435,8 @@ async function onClick(event) {
       return stopEdit();
     case "edit-save":
       return saveEdit();
+    case "report":
+      return reportMessage(message);
     case "delete": {
       if (!(await confirmDialog(t("chat-delete-confirm"), t("chat-delete-button")))) return;
       try {
