@@ -221,3 +221,10 @@ chat-search-count = { $count ->
 }
 chat-search-empty = Nothing found for “{ $query }”.
 chat-search-more = More results
+chat-viewer-label = Picture
+chat-viewer-position = { $index } of { $count }
+chat-viewer-previous = Previous picture
+chat-viewer-next = Next picture
+chat-viewer-download = Download
+chat-show-more = Show more
+chat-show-less = Show less

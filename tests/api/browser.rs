@@ -363,6 +363,56 @@ async fn a_message_is_reported_from_its_menu_in_chromium() {
     assert_eq!(reasons, ["spam from the browser", "هرزنامه از مرورگر"]);
 }
 
+/// Pictures open in an in-page viewer (arrow keys, download, Escape and focus back), a file
+/// card beside a picture keeps its height, and a 2,000-character message is folded with
+/// "Show more"; in English and Persian.
+#[tokio::test]
+async fn pictures_open_in_the_viewer_and_long_messages_fold_in_chromium() {
+    if !browser_or_skip() {
+        return;
+    }
+    let app = spawn_app(Backend::Sqlite).await;
+    let (alice, parisa, room) = two_readers(&app, "parisa").await;
+    let mut attachments = Vec::new();
+    for (name, bytes) in [
+        ("tall.png", crate::files::png(300, 400)),
+        ("plan.pdf", crate::files::PDF.to_vec()),
+        ("wide.png", crate::files::png(400, 300)),
+    ] {
+        let pending = crate::files::upload_with(
+            &app,
+            &alice,
+            &[("room_id", &room), ("send", "false")],
+            name,
+            &bytes,
+        )
+        .await;
+        assert_eq!(pending.status(), 201);
+        let pending: Value = pending.json().await.unwrap();
+        attachments.push(pending["file"]["id"].as_str().unwrap().to_owned());
+    }
+    let sent = app
+        .authed(
+            Method::POST,
+            &format!("/api/v1/rooms/{room}/messages"),
+            &alice,
+        )
+        .json(&json!({"body": "", "attachments": attachments}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.status(), 201);
+    let long = "A long story, told at length. ".repeat(70);
+    app.post_message(&alice, &room, long.trim()).await;
+    let stdout = run_node(
+        "viewer.mjs",
+        &[&app.address, &room, &alice, &parisa, SCREENSHOTS],
+        Duration::from_secs(600),
+    )
+    .await;
+    assert!(stdout.contains("browser: viewer ok"), "{stdout}");
+}
+
 /// The chat in real Chromium against the real binary, which the script starts, kills and
 /// restarts itself (a server restart cannot be faked in-process): two people in English
 /// and one in Persian chat, react, type, vote; an XSS payload stays text; after the

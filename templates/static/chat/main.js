@@ -17,6 +17,7 @@ import { on, state } from "./store.js";
 import { loadRooms, startSync } from "./sync.js";
 import { initTimeline, setTimelineHooks } from "./timeline.js";
 import { initUploads } from "./uploads.js";
+import { initViewer } from "./viewer.js";
 
 const STATUS_TEXT = {
   connecting: "chat-status-connecting",
@@ -60,6 +61,7 @@ async function boot() {
   initNotify();
   initHeader();
   initTimeline();
+  initViewer();
   initComposer();
   initUploads();
   initPolls();

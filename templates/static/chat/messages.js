@@ -10,6 +10,10 @@ import { canModerate, state } from "./store.js";
 /** The fixed reaction set offered in the picker (any emoji may still arrive from others). */
 export const EMOJI = ["👍", "❤️", "😂", "🎉", "😮", "😢", "🙏", "👀"];
 
+/** Longer bodies are folded until "Show more"; the ids the reader unfolded stay open. */
+const FOLD_CHARS = 1200;
+export const unfolded = new Set();
+
 /** The message being edited inline: { id, draft }, or null. */
 export const editing = { id: null, draft: "" };
 
@@ -193,6 +197,7 @@ export function renderMessage(message, room, continued) {
     content = renderPoll(message.poll_id, room);
   } else if (message.body) {
     content = h("div", { class: "message-body", dir: "auto" }, renderBody(message.body));
+    if (message.body.length > FOLD_CHARS && !unfolded.has(message.id)) content.classList.add("message-body-folded");
   }
   let trailingEdited = null;
   if (continued && edited && editing.id !== message.id) {
@@ -211,6 +216,10 @@ export function renderMessage(message, room, continued) {
     continued ? h("div", { class: "visually-hidden" }, header) : header,
     message.deleted ? null : replyQuote(message, room),
     content,
+    message.body?.length > FOLD_CHARS && !message.deleted && editing.id !== message.id
+      ? h("button", { type: "button", class: "message-fold", "aria-expanded": String(unfolded.has(message.id)), dataset: { action: "fold" } },
+        t(unfolded.has(message.id) ? "chat-show-less" : "chat-show-more"))
+      : null,
     trailingEdited,
     message.deleted ? null : attachments(message),
     message.deleted ? null : reactions(message),

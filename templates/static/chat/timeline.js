@@ -9,7 +9,7 @@ import { confirmDialog, field, openDialog } from "./dialogs.js";
 import { byId, h } from "./dom.js";
 import { halfSpaceKey } from "./half-space.js";
 import { dayKey, formatDay, t } from "./i18n.js";
-import { EMOJI, editing, previewText, renderMessage } from "./messages.js";
+import { EMOJI, editing, previewText, renderMessage, unfolded } from "./messages.js";
 import { toast, toastError } from "./notify.js";
 import { perform } from "./ops.js";
 import { pollClick } from "./polls.js";
@@ -435,6 +435,13 @@ async function onClick(event) {
       return stopEdit();
     case "edit-save":
       return saveEdit();
+    case "fold": {
+      if (unfolded.has(message.id)) unfolded.delete(message.id);
+      else unfolded.add(message.id);
+      markStale(message.id);
+      render();
+      return list.querySelector(`[data-message-id="${CSS.escape(message.id)}"] [data-action="fold"]`)?.focus();
+    }
     case "report":
       return reportMessage(message);
     case "delete": {
