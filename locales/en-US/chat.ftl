@@ -228,3 +228,5 @@ chat-viewer-next = Next picture
 chat-viewer-download = Download
 chat-show-more = Show more
 chat-show-less = Show less
+chat-rooms-failed = Your rooms could not be loaded.
+chat-retry = Try again

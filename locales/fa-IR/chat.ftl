@@ -197,3 +197,5 @@ chat-viewer-next = تصویر بعدی
 chat-viewer-download = بارگیری
 chat-show-more = بیشتر
 chat-show-less = کمتر
+chat-rooms-failed = فهرست اتاق‌هایتان بار نشد.
+chat-retry = دوباره تلاش کنید

@@ -413,6 +413,24 @@ async fn pictures_open_in_the_viewer_and_long_messages_fold_in_chromium() {
     assert!(stdout.contains("browser: viewer ok"), "{stdout}");
 }
 
+/// On a throttled network the chat shows skeletons until the room list answers, never
+/// "no rooms" or the welcome, and a failed list says so with a retry; both languages.
+#[tokio::test]
+async fn loading_shows_skeletons_not_emptiness_in_chromium() {
+    if !browser_or_skip() {
+        return;
+    }
+    let app = spawn_app(Backend::Sqlite).await;
+    let (alice, parisa, _room) = two_readers(&app, "parisa").await;
+    let stdout = run_node(
+        "loading.mjs",
+        &[&app.address, &alice, &parisa, SCREENSHOTS],
+        Duration::from_secs(600),
+    )
+    .await;
+    assert!(stdout.contains("browser: loading ok"), "{stdout}");
+}
+
 /// The chat in real Chromium against the real binary, which the script starts, kills and
 /// restarts itself (a server restart cannot be faked in-process): two people in English
 /// and one in Persian chat, react, type, vote; an XSS payload stays text; after the

@@ -13,7 +13,7 @@ import { initRoomView, initialRoomId, openDirect, openRoom } from "./room-view.j
 import { initSearch } from "./search.js";
 import { initSidebar } from "./sidebar.js";
 import { socket } from "./socket.js";
-import { on, state } from "./store.js";
+import { emit, on, state } from "./store.js";
 import { loadRooms, startSync } from "./sync.js";
 import { initTimeline, setTimelineHooks } from "./timeline.js";
 import { initUploads } from "./uploads.js";
@@ -86,16 +86,27 @@ async function boot() {
     if (document.visibilityState === "visible") socket.retrySoon();
   });
 
-  try {
-    await loadRooms();
-  } catch (error) {
-    toastError(error);
-  }
-  const first = initialRoomId();
-  if (first) await openRoom(first, { focus: false });
+  byId("rooms-retry").addEventListener("click", () => firstRooms(root));
+  await firstRooms(root);
   updateTitle();
   socket.connect();
   root.dataset.ready = "true";
+}
+
+/** The room list's first answer: loaded (then the room to open), or failed with a retry. */
+async function firstRooms(root) {
+  root.dataset.rooms = "loading";
+  emit("rooms");
+  try {
+    await loadRooms();
+  } catch (error) {
+    root.dataset.rooms = "failed";
+    emit("rooms");
+    byId("rooms-retry").focus();
+    return;
+  }
+  const first = initialRoomId();
+  if (first) await openRoom(first, { focus: false });
 }
 
 boot().catch((error) => {

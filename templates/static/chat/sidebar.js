@@ -59,9 +59,16 @@ function renderList() {
     ["room-list", rooms.filter((r) => r.view.kind !== "direct"), "chat-no-rooms"],
     ["dm-list", rooms.filter((r) => r.view.kind === "direct"), "chat-no-dms"],
   ];
+  // Before the first answer there is nothing to say yet: skeletons, not "no rooms".
+  const answered = byId("chat").dataset.rooms === "loaded";
   for (const [id, members, empty] of groups) {
     const list = byId(id);
     const focusedId = list.contains(document.activeElement) ? document.activeElement.dataset.roomId : null;
+    if (!answered) {
+      list.replaceChildren(...Array.from({ length: 3 }, () => h("li", { class: "room-skeleton", "aria-hidden": "true" },
+        h("div", { class: "skeleton" }), h("div", { class: "skeleton" }))));
+      continue;
+    }
     list.replaceChildren(...(members.length
       ? members.map(roomItem)
       : [h("li", { class: "room-list-empty" }, t(empty))]));

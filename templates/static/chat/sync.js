@@ -4,6 +4,7 @@
 // replays exactly what we missed. Messages are keyed by id, so nothing is ever shown twice.
 
 import { api } from "./api.js";
+import { byId } from "./dom.js";
 import { t } from "./i18n.js";
 import { beep, toast, updateTitle } from "./notify.js";
 import { fireAndForget, perform } from "./ops.js";
@@ -18,6 +19,7 @@ let roomsLoaded = false;
 export async function loadRooms() {
   const views = await api("GET", "/api/v1/rooms");
   roomsLoaded = true;
+  byId("chat").dataset.rooms = "loaded";
   const listed = new Set();
   for (const view of views) {
     listed.add(view.id);

@@ -114,7 +114,7 @@ function render({ anchor = false } = {}) {
     nodes.push(messageNode(message, room, Boolean(isGrouped(prev, message))));
     prev = message;
   }
-  if (!timeline.ready) nodes.push(h("p", { class: "timeline-loading", role: "status" }, t("chat-loading")));
+  if (!timeline.ready) nodes.push(timelineSkeleton());
   else if (!timeline.messages.size) nodes.push(h("p", { class: "timeline-empty" }, t("chat-room-empty")));
   reconcile(list, nodes);
   list.setAttribute("aria-busy", timeline.ready ? "false" : "true");
@@ -417,6 +417,15 @@ async function toggleReaction(message, emoji) {
   } catch (error) {
     toastError(error);
   }
+}
+
+/** Placeholder rows while a room's history loads (the words are for screen readers). */
+function timelineSkeleton() {
+  const row = () => h("div", { class: "timeline-skeleton-row", "aria-hidden": "true" },
+    h("div", { class: "skeleton" }),
+    h("div", {}, h("div", { class: "skeleton skeleton-short" }), h("div", { class: "skeleton" })));
+  return h("div", { class: "timeline-loading timeline-skeleton" },
+    h("p", { class: "visually-hidden", role: "status" }, t("chat-loading")), row(), row(), row());
 }
 
 async function onClick(event) {
