@@ -4,6 +4,10 @@
 
 use std::{
     pin::Pin,
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
     task::{Context, Poll},
 };
 
@@ -16,14 +20,32 @@ pub struct RateObservedBody<B> {
     inner: B,
     deadlines: ConnectionDeadlines,
     done: bool,
+    read_to_end: ReadToEnd,
+}
+
+/// Whether a request body was read to its end. Unread bytes mean the connection cannot
+/// carry another request, so the answer must say `Connection: close`: otherwise a client
+/// may send its next request on a connection the server is closing.
+#[derive(Clone, Default)]
+pub struct ReadToEnd(Arc<AtomicBool>);
+
+impl ReadToEnd {
+    pub fn get(&self) -> bool {
+        self.0.load(Ordering::Acquire)
+    }
+
+    fn set(&self) {
+        self.0.store(true, Ordering::Release);
+    }
 }
 
 impl<B> RateObservedBody<B> {
-    pub fn new(inner: B, deadlines: ConnectionDeadlines) -> Self {
+    pub fn new(inner: B, deadlines: ConnectionDeadlines, read_to_end: ReadToEnd) -> Self {
         Self {
             inner,
             deadlines,
             done: false,
+            read_to_end,
         }
     }
 
@@ -52,9 +74,14 @@ impl<B: Body + Unpin> Body for RateObservedBody<B> {
                     .map_or(0, |data| bytes::Buf::remaining(data) as u64);
                 self.deadlines.body_progress(n, false);
             }
-            Poll::Ready(_) => self.finish(),
+            Poll::Ready(None) => {
+                self.read_to_end.set();
+                self.finish();
+            }
+            Poll::Ready(Some(Err(_))) => self.finish(),
         }
         if self.inner.is_end_stream() {
+            self.read_to_end.set();
             self.finish();
         }
         polled

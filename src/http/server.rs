@@ -26,7 +26,7 @@ use tokio::{
 };
 
 use super::{
-    body_rate::{CompletionObservedBody, RateObservedBody},
+    body_rate::{CompletionObservedBody, RateObservedBody, ReadToEnd},
     connection_caps::{ConnectionCaps, Refusal},
     connection_deadlines::{ConnectionDeadlines, Timeouts},
     connection_io::ConnectionIo,
@@ -218,14 +218,26 @@ async fn serve_connection<E: Endpoint + 'static>(
             let (local, remote) = (local.clone(), remote.clone());
             async move {
                 let has_body = !req.body().is_end_stream();
+                let http1 = req.version() < poem::http::Version::HTTP_2;
                 deadlines.request_started(has_body);
                 let mut request = poem::Request::from((req, local, remote, Scheme::HTTP));
+                let read_to_end = ReadToEnd::default();
                 if has_body {
                     let body: BoxBody<_, _> = request.take_body().into();
-                    let observed = RateObservedBody::new(body, deadlines.clone());
+                    let observed =
+                        RateObservedBody::new(body, deadlines.clone(), read_to_end.clone());
                     request.set_body(Body::from(BoxBody::new(observed)));
                 }
-                let response = ep.get_response(request).await;
+                let mut response = ep.get_response(request).await;
+                // hyper closes an HTTP/1.1 connection whose request body was left unread
+                // (an upload refused early, a drain cut short); saying so in the answer keeps
+                // the client from sending its next request on that connection.
+                if http1 && has_body && !read_to_end.get() {
+                    response.headers_mut().insert(
+                        poem::http::header::CONNECTION,
+                        poem::http::HeaderValue::from_static("close"),
+                    );
+                }
                 if response.status() == StatusCode::SWITCHING_PROTOCOLS {
                     deadlines.upgraded();
                 }

@@ -396,3 +396,54 @@ async fn two_thousand_half_open_connections_are_closed_while_others_are_served()
     assert_eq!(healthz_from(&app, loopback(1)).await, 200);
     assert_eq!(socket.request(json!({"op": "ping"})).await["type"], "ack");
 }
+
+/// The answer's head, read from `stream` (up to the blank line).
+async fn answer_head(stream: &mut TcpStream) -> String {
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !answer.windows(4).any(|w| w == b"\r\n\r\n") {
+        let n = tokio::time::timeout(CLOSE_CEILING, stream.read(&mut buf))
+            .await
+            .expect("an answer")
+            .unwrap();
+        assert!(n > 0, "closed before answering");
+        answer.extend_from_slice(&buf[..n]);
+    }
+    String::from_utf8_lossy(&answer).to_lowercase()
+}
+
+/// An upload refused before its body is read (declared far over the limit) leaves bytes on
+/// the connection, which the server then closes: the answer says `Connection: close`, so a
+/// client does not send its next request down a connection that is going away (seen as
+/// `IncompleteMessage` in a busy test run). An answer to a body read in full keeps the
+/// connection.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answer_that_leaves_the_body_unread_says_connection_close() {
+    let app = app_with(|f| f).await;
+    let server = server_addr(&app);
+
+    let mut refused = connect_from(loopback(1), server).await;
+    refused
+        .write_all(
+            b"PUT /api/v1/users/me/avatar HTTP/1.1\r\nHost: anjoman\r\n\
+              Content-Type: image/png\r\nContent-Length: 50000000\r\n\r\n",
+        )
+        .await
+        .unwrap();
+    refused.write_all(&[0u8; 4096]).await.unwrap();
+    let head = answer_head(&mut refused).await;
+    assert!(head.starts_with("http/1.1 413"), "{head}");
+    assert!(head.contains("\r\nconnection: close\r\n"), "{head}");
+
+    let mut served = connect_from(loopback(1), server).await;
+    served
+        .write_all(
+            b"POST /api/v1/auth/login HTTP/1.1\r\nHost: anjoman\r\n\
+              Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}",
+        )
+        .await
+        .unwrap();
+    let head = answer_head(&mut served).await;
+    assert!(head.starts_with("http/1.1 4"), "{head}");
+    assert!(!head.contains("connection: close"), "{head}");
+}
