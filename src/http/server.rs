@@ -221,8 +221,9 @@ async fn serve_connection<E: Endpoint + 'static>(
                 let http1 = req.version() < poem::http::Version::HTTP_2;
                 deadlines.request_started(has_body);
                 let mut request = poem::Request::from((req, local, remote, Scheme::HTTP));
-                let read_to_end = ReadToEnd::default();
-                if has_body {
+                // Only a request with a body can leave one unread.
+                let read_to_end = has_body.then(ReadToEnd::default);
+                if let Some(read_to_end) = &read_to_end {
                     let body: BoxBody<_, _> = request.take_body().into();
                     let observed =
                         RateObservedBody::new(body, deadlines.clone(), read_to_end.clone());
@@ -232,7 +233,7 @@ async fn serve_connection<E: Endpoint + 'static>(
                 // hyper closes an HTTP/1.1 connection whose request body was left unread
                 // (an upload refused early, a drain cut short); saying so in the answer keeps
                 // the client from sending its next request on that connection.
-                if http1 && has_body && !read_to_end.get() {
+                if http1 && read_to_end.is_some_and(|read| !read.get()) {
                     response.headers_mut().insert(
                         poem::http::header::CONNECTION,
                         poem::http::HeaderValue::from_static("close"),

@@ -233,14 +233,7 @@ async fn connections_over_the_per_ip_cap_are_refused_while_other_addresses_are_s
         connect_from(loopback(1), server).await,
     ];
 
-    let mut over = connect_from(loopback(1), server).await;
-    let _ = over.write_all(HEALTHZ).await;
-    let received = closed_by_server(&mut over, CLOSE_CEILING).await;
-    assert!(
-        received.is_empty(),
-        "refused unread, not answered: {}",
-        String::from_utf8_lossy(&received)
-    );
+    refused_unread(loopback(1), server).await;
     assert_eq!(healthz_from(&app, loopback(2)).await, 200);
 
     // A closed connection frees its slot.
@@ -257,6 +250,18 @@ async fn connections_over_the_per_ip_cap_are_refused_while_other_addresses_are_s
     })
     .await;
     assert!(freed.is_ok(), "the slot of a closed connection is reused");
+}
+
+/// A connection from `source` over a cap: closed without a byte of answer to its request.
+async fn refused_unread(source: IpAddr, server: SocketAddr) {
+    let mut over = connect_from(source, server).await;
+    let _ = over.write_all(HEALTHZ).await;
+    let received = closed_by_server(&mut over, CLOSE_CEILING).await;
+    assert!(
+        received.is_empty(),
+        "refused unread, not answered: {}",
+        String::from_utf8_lossy(&received)
+    );
 }
 
 /// Reads the answer to a request already sent, or nothing if the server hung up first.
@@ -285,14 +290,7 @@ async fn connections_over_the_total_cap_are_refused() {
         connect_from(loopback(2), server).await,
     ];
 
-    let mut over = connect_from(loopback(3), server).await;
-    let _ = over.write_all(HEALTHZ).await;
-    let received = closed_by_server(&mut over, CLOSE_CEILING).await;
-    assert!(
-        received.is_empty(),
-        "refused unread, not answered: {}",
-        String::from_utf8_lossy(&received)
-    );
+    refused_unread(loopback(3), server).await;
 }
 
 /// The binary's own metrics and log (one process, so the counts are exact).
