@@ -48,10 +48,18 @@ try {
     await page.screenshot({ path: `${shots}/composer-half-space-${lang}.png` });
 
     // Sent as typed, and the inline editor knows the key too.
+    // The second pass sees the first pass's message already stored, so waiting for that text
+    // proves nothing: wait for one more of it, and for the composer to empty (it does so
+    // only once the server has acknowledged the send); ArrowUp edits only from an empty one.
+    const storedHalfSpaces = () => [...document.querySelectorAll("#timeline [data-message-id]")]
+      .filter((el) => /^\d+$/.test(el.dataset.seq || "") && el.querySelector(".message-body")?.textContent.includes("نیم\u200cفاصله"))
+      .length;
+    const before = await page.evaluate(storedHalfSpaces);
     await page.keyboard.press("Enter");
-    // Stored (it has its seq), not only shown while on its way.
-    const sent = page.locator("#timeline [data-message-id]:not([data-seq=''])", { has: page.locator(".message-body", { hasText: `نیم${HALF}فاصله` }) }).last();
-    await sent.waitFor();
+    await page.waitForFunction((count) => document.querySelector("#composer-input").value === ""
+      && [...document.querySelectorAll("#timeline [data-message-id]")]
+        .filter((el) => /^\d+$/.test(el.dataset.seq || "") && el.querySelector(".message-body")?.textContent.includes("نیم\u200cفاصله"))
+        .length > count, before);
     await page.waitForFunction(() => [...document.querySelectorAll("#timeline [data-message-id]")].every((el) => /^\d+$/.test(el.dataset.seq || "")));
     await input.focus();
     await page.keyboard.press("ArrowUp");
