@@ -233,13 +233,41 @@ pub async fn room_update(
     room_id: Uuid,
     name: Option<&str>,
     topic: Option<&str>,
+    visibility: Option<Visibility>,
 ) -> AppResult<RoomView> {
     let order = state.hub.order(room_id).await;
-    let (room, event) = rooms::room_update(&state.db, actor, room_id, name, topic).await?;
+    let (room, event) =
+        rooms::room_update(&state.db, actor, room_id, name, topic, visibility).await?;
     publish(state, &event);
     drop(order);
     let member = rooms::membership(&state.db, room.id, actor.id).await?;
     rooms::room_view_for(&state.db, &room, member.as_ref(), actor).await
+}
+
+/// Deletes a room (its owner, or an admin): every member's client is told `room.removed`
+/// and their sockets stop receiving it.
+pub async fn room_delete(
+    state: &AppState,
+    actor: &users::Model,
+    ip: Option<std::net::IpAddr>,
+    room_id: Uuid,
+) -> AppResult<()> {
+    let order = state.hub.order(room_id).await;
+    let (room, members) = rooms::room_delete(&state.db, actor, ip, room_id).await?;
+    drop(order);
+    for user_id in members {
+        state.broker.publish(Envelope::User {
+            user_id,
+            frame: transient(
+                "room.removed",
+                Some(room.id),
+                json!({ "id": room.id, "name": room.name, "deleted_by": UserRef::from(actor) }),
+            )
+            .into(),
+        });
+        state.broker.publish(Envelope::Unsubscribe { user_id, room_id });
+    }
+    Ok(())
 }
 
 /// Removes a member from a room (moderators); their sockets stop receiving it at once.

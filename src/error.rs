@@ -153,6 +153,7 @@ impl AppError {
         ("profile.email_invalid", 422),
         ("profile.locale_unsupported", 422),
         ("profile.theme_unknown", 422),
+        ("profile.timezone_invalid", 422),
         ("search.query_invalid", 422),
         ("search.cursor_invalid", 422),
         ("username.invalid_char", 422),

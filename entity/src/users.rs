@@ -19,6 +19,8 @@ pub struct Model {
     pub theme: String,
     pub notification_sound: bool,
     pub email: Option<String>,
+    /// IANA time zone name (`Asia/Tehran`), if the person set one.
+    pub timezone: Option<String>,
     pub avatar_file: Option<String>,
     pub avatar_type: Option<String>,
     pub message_count: i64,

@@ -16,6 +16,7 @@ mod m20261122_000010_create_moderation;
 mod m20261122_000011_room_moderation;
 mod m20261122_000012_create_reports;
 mod m20261122_000013_message_search;
+mod m20261203_000014_user_timezone;
 
 /// The ordered list of every migration Anjoman knows.
 pub struct Migrator;
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000011_room_moderation::Migration),
             Box::new(m20261122_000012_create_reports::Migration),
             Box::new(m20261122_000013_message_search::Migration),
+            Box::new(m20261203_000014_user_timezone::Migration),
         ]
     }
 }

@@ -57,6 +57,7 @@ impl Example for users::ProfilePatch {
             theme: Some(users::Theme::Dark),
             notification_sound: Some(true),
             email: MaybeUndefined::Undefined,
+            timezone: MaybeUndefined::Value("Asia/Tehran".to_owned()),
         }
     }
 }
@@ -76,6 +77,7 @@ impl Example for rooms::RoomPatch {
         Self {
             name: Some("Tea house".to_owned()),
             topic: None,
+            visibility: None,
         }
     }
 }

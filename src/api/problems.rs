@@ -77,6 +77,7 @@ pub const TABLE: &[(&str, Answers)] = &[
                 "profile.email_invalid",
                 "profile.locale_unsupported",
                 "profile.theme_unknown",
+                "profile.timezone_invalid",
             ],
         )],
     ),
@@ -120,6 +121,10 @@ pub const TABLE: &[(&str, Answers)] = &[
             (404, &["room.not_found"]),
             (422, &["room.name_invalid", "room.topic_too_long"]),
         ],
+    ),
+    (
+        "rooms_delete",
+        &[(403, &["room.not_member", "forbidden"]), (404, &["room.not_found"])],
     ),
     (
         "rooms_join",

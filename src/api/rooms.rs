@@ -41,12 +41,14 @@ pub struct RoomCreate {
     pub visibility: RoomVisibility,
 }
 
-/// Changes to a room.
+/// Changes to a room; omitted fields stay as they are.
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none, example)]
 pub struct RoomPatch {
     pub name: Option<String>,
     pub topic: Option<String>,
+    // No doc comment: it would wrap the enum's `$ref` in `allOf` (see `ReportDecision`).
+    pub visibility: Option<RoomVisibility>,
 }
 
 /// Join by invite code.
@@ -159,7 +161,9 @@ impl RoomsApi {
         ))
     }
 
-    /// Rename a room or change its topic (owner and moderators).
+    /// Rename a room or change its topic (owner and moderators), or make it public or
+    /// private (owner and global moderators). A room made private gets an invite code; one
+    /// made public drops it.
     #[oai(path = "/rooms/:id", method = "patch", operation_id = "rooms_update")]
     async fn update(
         &self,
@@ -174,9 +178,30 @@ impl RoomsApi {
             id.0,
             body.name.as_deref(),
             body.topic.as_deref(),
+            body.visibility.map(|v| match v {
+                RoomVisibility::Public => rooms::Visibility::Public,
+                RoomVisibility::Private => rooms::Visibility::Private,
+            }),
         )
         .await?;
         Ok(Json(view))
+    }
+
+    /// Delete a room with its messages, files and polls, for good (its owner, or an admin).
+    /// Members are told with `room.removed`.
+    #[oai(
+        path = "/rooms/:id",
+        method = "delete",
+        operation_id = "rooms_delete"
+    )]
+    async fn remove(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+    ) -> Result<NoContent, AppError> {
+        actions::room_delete(&state, &auth.user, auth.ip, id.0).await?;
+        Ok(NoContent::Done)
     }
 
     /// Join a public room.

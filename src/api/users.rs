@@ -61,6 +61,8 @@ pub struct Me {
     pub theme: String,
     pub notification_sound: bool,
     pub email: Option<String>,
+    /// IANA time zone name (`Asia/Tehran`); absent until set.
+    pub timezone: Option<String>,
     pub avatar_url: Option<String>,
     pub created_at: DateTime<Utc>,
 }
@@ -78,6 +80,7 @@ impl From<users::Model> for Me {
             theme: user.theme,
             notification_sound: user.notification_sound,
             email: user.email,
+            timezone: user.timezone,
             created_at: user.created_at,
         }
     }
@@ -93,6 +96,8 @@ pub struct UserProfile {
     pub bio: String,
     pub avatar_url: Option<String>,
     pub role: String,
+    /// IANA time zone name, so clients can show the person's local time; absent if unset.
+    pub timezone: Option<String>,
     pub joined_at: DateTime<Utc>,
     pub online: bool,
     pub message_count: i64,
@@ -107,6 +112,7 @@ impl UserProfile {
             display_name: user.display_name,
             bio: user.bio,
             role: user.role,
+            timezone: user.timezone,
             joined_at: user.created_at,
             online,
             message_count: user.message_count,
@@ -128,6 +134,9 @@ pub struct ProfilePatch {
     pub notification_sound: Option<bool>,
     /// `null` removes it.
     pub email: MaybeUndefined<String>,
+    /// IANA time zone name (`Asia/Tehran`, `Europe/Berlin`, `UTC`); `null` or `""` removes
+    /// it. Anything else is refused with `profile.timezone_invalid`.
+    pub timezone: MaybeUndefined<String>,
 }
 
 /// Someone you blocked.
@@ -198,6 +207,11 @@ impl UsersApi {
                 MaybeUndefined::Undefined => None,
                 MaybeUndefined::Null => Some(None),
                 MaybeUndefined::Value(email) => Some(Some(email)),
+            },
+            timezone: match body.timezone {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(zone) => Some(Some(zone)),
             },
         };
         let user = domain_users::user_update_profile(&state.db, auth.user, changes).await?;

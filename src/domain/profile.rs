@@ -76,6 +76,23 @@ pub fn parse_theme(input: &str) -> Result<String, AppError> {
         })
 }
 
+/// An IANA time zone name (`Asia/Tehran`, `America/New_York`, `UTC`, spelt as the tz
+/// database spells it), checked against the database that `chrono-tz` carries.
+pub fn parse_timezone(input: &str) -> Result<String, AppError> {
+    let name = input.trim();
+    name.parse::<chrono_tz::Tz>()
+        .map(|tz| tz.name().to_owned())
+        .map_err(|_| AppError::Invalid {
+            code: "profile.timezone_invalid",
+            args: vec![("example", "Asia/Tehran".to_owned())],
+        })
+}
+
+/// Every time zone name the server accepts, for the settings page's suggestions.
+pub fn timezone_names() -> Vec<&'static str> {
+    chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()).collect()
+}
+
 /// A plausible e-mail address (one `@`, a dot in the domain, no spaces, ≤ 254 bytes).
 /// Deliverability is not checked; nothing is sent to it yet.
 pub fn parse_email(input: &str) -> Result<String, AppError> {
@@ -114,6 +131,16 @@ mod tests {
     fn bios_are_limited_in_characters() {
         assert!(parse_bio(&"ب".repeat(500)).is_ok());
         assert!(parse_bio(&"ب".repeat(501)).is_err());
+    }
+
+    #[test]
+    fn time_zones_are_iana_names() {
+        assert_eq!(parse_timezone(" Asia/Tehran ").ok().as_deref(), Some("Asia/Tehran"));
+        assert_eq!(parse_timezone("Europe/Berlin").ok().as_deref(), Some("Europe/Berlin"));
+        assert_eq!(parse_timezone("UTC").ok().as_deref(), Some("UTC"));
+        for bad in ["", "Mars/Olympus", "+03:30", "Asia/Teh ran"] {
+            assert!(parse_timezone(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

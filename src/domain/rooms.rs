@@ -261,28 +261,54 @@ pub async fn room_updated(db: &impl ConnectionTrait, room: &rooms::Model) -> App
     event_append(db, room.id, "room.updated", &RoomView::basic(room, count)).await
 }
 
-/// Renames a room or changes its topic (owner, room moderators, global moderators).
+/// Whether `user` owns `room` or is global staff: who may change who can enter a room
+/// (visibility, invite code) and delete it, which room moderators may not.
+fn owns_or_staff(user: &users::Model, member: Option<&room_members::Model>) -> bool {
+    Role::of(user) >= Role::Moderator || member.is_some_and(|m| m.role == "owner")
+}
+
+/// Renames a room or changes its topic (owner, room moderators, global moderators), or its
+/// visibility (owner and global moderators only). A room made private gets an invite code;
+/// a room made public drops it (anyone may join a public room).
 pub async fn room_update<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     actor: &users::Model,
     room_id: Uuid,
     name: Option<&str>,
     topic: Option<&str>,
+    visibility: Option<Visibility>,
 ) -> AppResult<(rooms::Model, RoomEvent)> {
     let room = room_get(db, room_id).await?;
     let member = membership(db, room_id, actor.id).await?;
     if room.kind == "direct" || !may_moderate(actor, member.as_ref()) {
         return Err(AppError::Forbidden("forbidden"));
     }
+    if visibility.is_some() && !owns_or_staff(actor, member.as_ref()) {
+        return Err(AppError::Forbidden("forbidden"));
+    }
     let name = name.map(room_name).transpose()?;
     let topic = topic.map(room_topic).transpose()?;
     let txn = db.begin().await?;
+    let had_code = room.invite_code.is_some();
     let mut active: rooms::ActiveModel = room.into();
     if let Some(name) = name {
         active.name = Set(name);
     }
     if let Some(topic) = topic {
         active.topic = Set(topic);
+    }
+    match visibility {
+        Some(Visibility::Private) => {
+            active.kind = Set("private".to_owned());
+            if !had_code {
+                active.invite_code = Set(Some(invite_code()?));
+            }
+        }
+        Some(Visibility::Public) => {
+            active.kind = Set("public".to_owned());
+            active.invite_code = Set(None);
+        }
+        None => {}
     }
     let room = active.update(&txn).await?;
     let event = room_updated(&txn, &room).await?;
@@ -299,13 +325,49 @@ pub async fn room_rotate_code(
 ) -> AppResult<rooms::Model> {
     let room = room_get(db, room_id).await?;
     let member = membership(db, room_id, actor.id).await?;
-    let is_owner = member.as_ref().is_some_and(|m| m.role == "owner");
-    if room.kind != "private" || !(is_owner || Role::of(actor) >= Role::Moderator) {
+    if room.kind != "private" || !owns_or_staff(actor, member.as_ref()) {
         return Err(AppError::Forbidden("forbidden"));
     }
     let mut active: rooms::ActiveModel = room.into();
     active.invite_code = Set(Some(invite_code()?));
     Ok(active.update(db).await?)
+}
+
+/// Deletes a room with its messages, files, polls and events (the database cascades), for
+/// its owner or a global admin, recorded in the audit log. Returns the ids of those who were
+/// members, to tell them.
+pub async fn room_delete<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    actor: &users::Model,
+    ip: Option<std::net::IpAddr>,
+    room_id: Uuid,
+) -> AppResult<(rooms::Model, Vec<Uuid>)> {
+    let room = room_get(db, room_id).await?;
+    let member = membership(db, room_id, actor.id).await?;
+    let is_owner = member.as_ref().is_some_and(|m| m.role == "owner");
+    if member.is_none() && room.kind != "public" && Role::of(actor) < Role::Admin {
+        // A private room is not there for those outside it.
+        return Err(AppError::Missing("room.not_found"));
+    }
+    if room.kind == "direct" || !(is_owner || Role::of(actor) >= Role::Admin) {
+        return Err(AppError::Forbidden("forbidden"));
+    }
+    let members = member_ids(db, room_id).await?;
+    let txn = db.begin().await?;
+    super::audit::audit_record(
+        &txn,
+        super::audit::Actor::user(actor.id, ip),
+        super::audit::Entry {
+            action: "room.delete",
+            target: Some(("room", room_id.to_string())),
+            reason: "",
+            data: json!({ "name": room.name, "kind": room.kind, "members": members.len() }),
+        },
+    )
+    .await?;
+    rooms::Entity::delete_by_id(room_id).exec(&txn).await?;
+    txn.commit().await?;
+    Ok((room, members))
 }
 
 pub async fn member_count(db: &impl ConnectionTrait, room_id: Uuid) -> AppResult<u64> {

@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use super::{
     password::{self, PasswordHasher},
-    profile::{DisplayName, parse_bio, parse_email, parse_locale, parse_theme},
+    profile::{DisplayName, parse_bio, parse_email, parse_locale, parse_theme, parse_timezone},
     username::Username,
 };
 use crate::error::{AppError, AppResult};
@@ -71,6 +71,7 @@ pub fn new_user(
         theme: Set("light".to_owned()),
         notification_sound: Set(true),
         email: Set(None),
+        timezone: Set(None),
         avatar_file: Set(None),
         avatar_type: Set(None),
         message_count: Set(0),
@@ -143,6 +144,8 @@ pub struct ProfileChanges {
     pub theme: Option<String>,
     pub notification_sound: Option<bool>,
     pub email: Option<Option<String>>,
+    /// `Some(None)` clears it.
+    pub timezone: Option<Option<String>>,
 }
 
 /// Applies profile changes after checking every field; nothing changes if one is invalid.
@@ -173,6 +176,13 @@ pub async fn user_update_profile(
             .map(|e| parse_email(&e))
             .transpose()?;
         active.email = Set(email);
+    }
+    if let Some(timezone) = changes.timezone {
+        let timezone = timezone
+            .filter(|tz| !tz.trim().is_empty())
+            .map(|tz| parse_timezone(&tz))
+            .transpose()?;
+        active.timezone = Set(timezone);
     }
     active.updated_at = Set(Utc::now());
     Ok(active.update(db).await?)

@@ -390,12 +390,14 @@ mod tests {
                     "user_theme",
                     "avatar_url",
                     "current_locale",
+                    "timezone",
                 ] {
                     context.insert(key, "");
                 }
                 context.insert("registration", "invite");
                 context.insert("languages", &Vec::<(String, String, bool)>::new());
                 context.insert("themes", &crate::domain::profile::THEMES);
+                context.insert("timezones", &["Asia/Tehran"]);
                 context.insert("saved", &true);
                 context.insert("sound", &true);
                 let html = templates.render(name, &i18n, lang, context)?;

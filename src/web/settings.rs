@@ -30,6 +30,8 @@ pub struct ProfileForm {
     bio: String,
     locale: String,
     theme: String,
+    /// An IANA name; empty clears it.
+    timezone: String,
     /// A checkbox: present ("on") when ticked.
     notification_sound: Option<String>,
 }
@@ -70,6 +72,8 @@ fn show(
     context.insert("bio", &user.bio);
     context.insert("user_theme", &user.theme);
     context.insert("sound", &user.notification_sound);
+    context.insert("timezone", user.timezone.as_deref().unwrap_or(""));
+    context.insert("timezones", &crate::domain::profile::timezone_names());
     context.insert(
         "avatar_url",
         &crate::api::users::Me::from(user.clone())
@@ -142,6 +146,7 @@ pub async fn save_profile(
         theme: Some(form.theme),
         notification_sound: Some(form.notification_sound.is_some()),
         email: None,
+        timezone: Some(Some(form.timezone)),
     };
     match domain_users::user_update_profile(&state.db, user.clone(), changes).await {
         Ok(_) => Ok(redirect("/settings?saved=1", &[])),

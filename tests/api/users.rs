@@ -12,6 +12,7 @@ on_both_backends!(
     public_profiles_and_search_by_prefix,
     avatars_are_sniffed_validated_and_re_encoded,
     blocks_can_be_added_listed_and_lifted,
+    profiles_carry_a_time_zone_that_must_be_a_real_one,
 );
 
 const PASSWORD: &str = "correct horse battery";
@@ -275,4 +276,73 @@ async fn blocks_can_be_added_listed_and_lifted(backend: Backend) {
             .await
             .unwrap()
     );
+}
+
+async fn profiles_carry_a_time_zone_that_must_be_a_real_one(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let token = app.register_token("traveller", PASSWORD).await;
+    let viewer = app.register_token("watcher", PASSWORD).await;
+    let patch = |body: Value, lang: &'static str| {
+        app.authed(Method::PATCH, "/api/v1/users/me", &token)
+            .header("Accept-Language", lang)
+            .json(&body)
+            .send()
+    };
+    let me: Value = app.get_json("/api/v1/users/me", &token).await;
+    assert!(me.get("timezone").is_none(), "no zone until one is set: {me}");
+
+    let updated: Value = patch(json!({"timezone": "Asia/Tehran"}), "en-US")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(updated["timezone"], "Asia/Tehran");
+    // Others see it on the public profile, to show the person's local time.
+    let profile: Value = app.get_json("/api/v1/users/traveller", &viewer).await;
+    assert_eq!(profile["timezone"], "Asia/Tehran");
+
+    // Not a zone: a problem with a stable code, localized, and nothing changes.
+    for (bad, lang, word) in [
+        ("Mars/Olympus_Mons", "en-US", "time zone"),
+        ("+03:30", "fa-IR", "منطقهٔ زمانی"),
+        ("asia/tehran", "en-US", "Asia/Tehran"),
+    ] {
+        let resp = patch(json!({"timezone": bad, "bio": "changed"}), lang)
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 422, "{bad}");
+        assert!(
+            resp.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("application/problem+json")
+        );
+        let problem: Value = resp.json().await.unwrap();
+        assert_eq!(problem["code"], "profile.timezone_invalid", "{bad}");
+        let detail = problem["detail"].as_str().unwrap();
+        assert!(detail.contains(word), "{lang}: {detail}");
+    }
+    let me: Value = app.get_json("/api/v1/users/me", &token).await;
+    assert_eq!(me["timezone"], "Asia/Tehran", "unchanged after refusals");
+    assert_eq!(me["bio"], "", "the whole patch was refused");
+
+    // null (or an empty string) removes it.
+    let cleared: Value = patch(json!({"timezone": null}), "en-US")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(cleared.get("timezone").is_none(), "{cleared}");
+    patch(json!({"timezone": "America/New_York"}), "en-US")
+        .await
+        .unwrap();
+    let cleared: Value = patch(json!({"timezone": ""}), "en-US")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(cleared.get("timezone").is_none(), "{cleared}");
 }
