@@ -230,3 +230,69 @@ chat-show-more = Show more
 chat-show-less = Show less
 chat-rooms-failed = Your rooms could not be loaded.
 chat-retry = Try again
+
+# Profile card (a click on a name).
+chat-profile-open = Profile of { $name }
+chat-profile-message = Message
+chat-profile-edit = Edit profile
+chat-profile-local-time = Local time
+chat-profile-room-role = In this room
+chat-profile-muted = Muted until
+chat-profile-same-time = same time as you
+chat-profile-hours = { $count ->
+    [one] { $hours } hour
+   *[other] { $hours } hours
+}
+chat-profile-hours-minutes = { $hours } h { $minutes } min
+chat-profile-ahead = { $amount } ahead of you
+chat-profile-behind = { $amount } behind you
+chat-mute-button = Mute
+chat-unmute-button = Unmute
+chat-mute-title = Mute { $name }
+chat-mute-hint = They can still read this room but cannot write, react, vote or upload.
+chat-mute-duration = For how long
+chat-mute-10m = 10 minutes
+chat-mute-1h = 1 hour
+chat-mute-1d = 1 day
+chat-mute-1w = 1 week
+chat-muted-toast = { $name } is muted.
+chat-unmuted-toast = { $name } can write again.
+chat-kick-button = Remove from room
+chat-kick-confirm = Remove { $name } from { $room }? They can come back the way anyone joins.
+chat-kicked-toast = { $name } was removed from the room.
+chat-ban-button = Ban
+chat-ban-confirm = Ban { $name } from the whole site? Every session of theirs ends at once.
+chat-banned-toast = { $name } is banned.
+chat-member-muted = Muted
+
+# Room settings.
+chat-room-settings-button = Room settings
+chat-room-settings = Room settings
+chat-room-about = About this room
+chat-settings-title = Settings of { $room }
+chat-about-title = About { $room }
+chat-settings-no-topic = This room has no topic.
+chat-settings-save = Save changes
+chat-settings-saved = Room settings saved.
+chat-settings-lock = Read-only: only moderators can write
+chat-settings-retention = Keep messages
+chat-settings-retention-hint = Older messages are deleted for good.
+chat-retention-forever = Forever
+chat-retention-days = { $count ->
+    [one] { $days } day
+   *[other] { $days } days
+}
+chat-settings-invite = Invite
+chat-settings-invite-link-hint = Anyone with this link can join the room.
+chat-invite-copy-link = Copy link
+chat-invite-rotated = New invite code made; the old one no longer works.
+chat-settings-members = Members
+chat-settings-danger = Leave or delete
+chat-leave-confirm-owner = Leave { $room }? You are its only owner: nobody will be able to delete it or change who can join.
+chat-delete-room-button = Delete room
+chat-delete-room-title = Delete { $room }?
+chat-delete-room-warning = Every message, file and poll in it is deleted for good, for everyone.
+chat-delete-room-type = Type the room's name, { $room }, to confirm
+chat-delete-room-mismatch = That is not the room's name.
+chat-room-deleted-by-me = { $room } was deleted.
+chat-room-deleted = { $room } was deleted by its owner.

@@ -363,6 +363,132 @@ async fn a_message_is_reported_from_its_menu_in_chromium() {
     assert_eq!(reasons, ["spam from the browser", "هرزنامه از مرورگر"]);
 }
 
+/// A click on a name opens the person's profile card and creates nothing; "Message" opens
+/// the direct conversation; a moderator mutes from the card; local time from the profile's
+/// time zone; /settings detects an unset zone. English and Persian, desktop and phone.
+#[tokio::test]
+async fn a_name_opens_a_profile_card_in_chromium() {
+    if !browser_or_skip() {
+        return;
+    }
+    let app = spawn_app(Backend::Sqlite).await;
+    let (alice, parisa, room) = two_readers(&app, "parisa").await;
+    let (sara, _) = app.account("sara").await;
+    for (token, body) in [
+        (
+            &alice,
+            json!({"display_name": "Alice", "timezone": "America/New_York"}),
+        ),
+        (
+            &parisa,
+            json!({"display_name": "پریسا", "bio": "Tea and poetry · چای و شعر", "timezone": "Asia/Tehran"}),
+        ),
+    ] {
+        let saved = app
+            .authed(Method::PATCH, "/api/v1/users/me", token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(saved.status(), 200);
+    }
+    app.post_message(&alice, &room, "Hello, this is Alice")
+        .await;
+    app.post_message(&parisa, &room, "سلام، این پیام پریساست")
+        .await;
+    let stdout = run_node(
+        "profile.mjs",
+        &[&app.address, &room, &alice, &parisa, SCREENSHOTS, &sara],
+        Duration::from_secs(600),
+    )
+    .await;
+    assert!(stdout.contains("browser: profile ok"), "{stdout}");
+    // The card's Mute reached the server, and only "Message" made a direct room: one.
+    let members: Vec<Value> = app
+        .get_json(&format!("/api/v1/rooms/{room}/members"), &alice)
+        .await;
+    let muted = members
+        .iter()
+        .find(|m| m["user"]["username"] == "parisa")
+        .and_then(|m| m["muted_until"].as_str());
+    assert!(muted.is_some(), "parisa is muted: {members:?}");
+    let rooms: Vec<Value> = app.get_json("/api/v1/rooms", &parisa).await;
+    let direct = rooms.iter().filter(|r| r["kind"] == "direct").count();
+    assert_eq!(direct, 1, "one direct room, made by Message: {rooms:?}");
+    let me: Value = app.get_json("/api/v1/users/me", &sara).await;
+    assert_eq!(me["timezone"], "Europe/Berlin", "the detected zone was saved");
+}
+
+/// The room settings dialog: the owner renames, sets the topic, makes the room private,
+/// locks it, sets retention, renews the code, mutes and removes members (English,
+/// desktop); an owner deletes her room by typing its name (Persian, phone); a member sees
+/// the details and leaves (Persian). The server's state is checked after.
+#[tokio::test]
+async fn room_settings_in_chromium() {
+    if !browser_or_skip() {
+        return;
+    }
+    let app = spawn_app(Backend::Sqlite).await;
+    let (alice, parisa, room) = two_readers(&app, "parisa").await;
+    let (bob, _) = app.account("bob").await;
+    let (carol, _) = app.account("carol").await;
+    for token in [&bob, &carol] {
+        let joined = app
+            .authed(Method::POST, &format!("/api/v1/rooms/{room}/join"), token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(joined.status(), 200);
+    }
+    let library: Value = app
+        .authed(Method::POST, "/api/v1/rooms", &parisa)
+        .json(&json!({"name": "کتاب‌خانه", "topic": "کتاب", "visibility": "public"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let library = library["id"].as_str().unwrap().to_owned();
+    app.post_message(&parisa, &library, "سلام").await;
+    let stdout = run_node(
+        "room-settings.mjs",
+        &[&app.address, &room, &library, &alice, &parisa, SCREENSHOTS],
+        Duration::from_secs(600),
+    )
+    .await;
+    assert!(stdout.contains("browser: room settings ok"), "{stdout}");
+
+    let view: Value = app
+        .get_json(&format!("/api/v1/rooms/{room}"), &alice)
+        .await;
+    assert_eq!(view["name"], "Tea house");
+    assert_eq!(view["topic"], "Green tea only");
+    assert_eq!(view["kind"], "private");
+    assert_eq!(view["locked"], true);
+    assert_eq!(view["retention_days"], 30);
+    let members: Vec<Value> = app
+        .get_json(&format!("/api/v1/rooms/{room}/members"), &alice)
+        .await;
+    let names: Vec<&str> = members
+        .iter()
+        .filter_map(|m| m["user"]["username"].as_str())
+        .collect();
+    assert!(!names.contains(&"carol"), "carol was removed: {names:?}");
+    assert!(!names.contains(&"parisa"), "parisa left: {names:?}");
+    let bob_row = members.iter().find(|m| m["user"]["username"] == "bob");
+    assert!(
+        bob_row.is_some_and(|m| m["muted_until"].is_string()),
+        "bob is muted: {members:?}"
+    );
+    let gone = app
+        .authed(Method::GET, &format!("/api/v1/rooms/{library}"), &parisa)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gone.status(), 404, "the deleted room is gone");
+}
+
 /// Pictures open in an in-page viewer (arrow keys, download, Escape and focus back), a file
 /// card beside a picture keeps its height, and a 2,000-character message is folded with
 /// "Show more"; in English and Persian.

@@ -9,7 +9,8 @@ import { initComposer, setReply } from "./composer.js";
 import { initMembers } from "./members.js";
 import { initNotify, toastError, updateTitle } from "./notify.js";
 import { initPolls } from "./polls.js";
-import { initRoomView, initialRoomId, openDirect, openRoom } from "./room-view.js";
+import { initProfileCard, openProfile } from "./profile-card.js";
+import { initRoomView, initialRoomId, joinFromLink, openDirect, openRoom } from "./room-view.js";
 import { initSearch } from "./search.js";
 import { initSidebar } from "./sidebar.js";
 import { socket } from "./socket.js";
@@ -65,11 +66,12 @@ async function boot() {
   initComposer();
   initUploads();
   initPolls();
-  initMembers({ dm: openDirect });
+  initProfileCard({ dm: openDirect });
+  initMembers({ profile: openProfile });
   initRoomView();
   initSidebar();
   initSearch({ open: (roomId, messageId, seq) => openRoom(roomId, { messageId, seq }) });
-  setTimelineHooks({ reply: setReply, dm: openDirect });
+  setTimelineHooks({ reply: setReply, profile: openProfile });
   startSync();
 
   socket.on("auth-lost", async () => {
@@ -105,7 +107,7 @@ async function firstRooms(root) {
     byId("rooms-retry").focus();
     return;
   }
-  const first = initialRoomId();
+  const first = (await joinFromLink()) || initialRoomId();
   if (first) await openRoom(first, { focus: false });
 }
 

@@ -1,5 +1,5 @@
 // The member panel of the open room: who is online (live `presence` events), roles, and
-// a click on a name to open a direct conversation. Plus the typing line under the timeline.
+// a click on a name to open the person's profile card. Plus the typing line under the timeline.
 
 import { api } from "./api.js";
 import { byId, h, userText } from "./dom.js";
@@ -10,7 +10,7 @@ import { activeRoom, emit, on, presence, state } from "./store.js";
 import { avatar, authorName } from "./messages.js";
 
 const ORDER = { online: 0, away: 1, offline: 2 };
-let hooks = { dm: () => {} };
+let hooks = { profile: () => {} };
 
 export async function loadMembers(room) {
   try {
@@ -41,12 +41,12 @@ function renderMembers() {
   heading.textContent = t("chat-members-heading", { count: members.length });
   byId("members-online").textContent = t("chat-members-online", { count: online });
   listEl.replaceChildren(...members.map((member) => {
-    const me = member.user.id === state.me.id;
-    const name = h(me ? "span" : "button", {
-      type: me ? null : "button",
+    const name = h("button", {
+      type: "button",
       class: "member-name",
-      dataset: me ? {} : { dmUsername: member.user.username },
-      title: me ? null : t("chat-dm-with", { name: authorName(member.user) }),
+      dataset: { profileUsername: member.user.username },
+      "aria-haspopup": "dialog",
+      title: t("chat-profile-open", { name: authorName(member.user) }),
     }, userText(authorName(member.user)), h("span", { class: "member-username", dir: "ltr" }, `@${member.user.username}`));
     return h("li", {
       class: `member member-${member.presence}`,
@@ -75,8 +75,8 @@ function renderTyping(roomId) {
 export function initMembers(nextHooks) {
   hooks = { ...hooks, ...nextHooks };
   byId("member-list").addEventListener("click", (event) => {
-    const button = event.target.closest("[data-dm-username]");
-    if (button) hooks.dm(button.dataset.dmUsername);
+    const button = event.target.closest("[data-profile-username]");
+    if (button) hooks.profile(button.dataset.profileUsername);
   });
   // Shown beside the timeline on wide screens, behind the toggle on narrower ones, where
   // it is a drawer like the room list.

@@ -177,8 +177,9 @@ export function renderMessage(message, room, continued) {
   if (!own && !message.deleted && mentionsMe(message.body)) classes.push("message-mentions-me");
 
   const time = h("time", { datetime: message.created_at, title: formatDateTime(message.created_at) }, formatTime(message.created_at));
-  const author = message.author && !own
-    ? h("button", { type: "button", class: "message-author", dataset: { action: "dm", username: message.author.username }, title: `@${message.author.username}` },
+  // A name opens the person's profile card (yours too); writing to them is one click further.
+  const author = message.author
+    ? h("button", { type: "button", class: "message-author", dataset: { action: "profile", username: message.author.username }, title: `@${message.author.username}`, "aria-haspopup": "dialog" },
       userText(authorName(message.author)))
     : h("span", { class: "message-author" }, userText(authorName(message.author)));
   const edited = message.edited_at && !message.deleted

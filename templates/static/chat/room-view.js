@@ -13,6 +13,8 @@ import { activeRoom, emit, on, roomTitle, state } from "./store.js";
 import { addRoom, removeRoom } from "./sync.js";
 import { focusComposer } from "./composer.js";
 import { jumpTo, showTimeline } from "./timeline.js";
+import { initRoomSettings, openRoomSettings } from "./room-settings.js";
+import { roomPowers } from "./ranks.js";
 
 const HASH_PREFIX = "#room=";
 
@@ -82,6 +84,12 @@ function renderHeader() {
   ].filter(Boolean).join(" · ");
   byId("room-invite-button").hidden = !view.invite_code;
   byId("room-leave-button").hidden = view.kind === "direct";
+  const settings = byId("room-settings-button");
+  settings.hidden = view.kind === "direct";
+  // Moderators get the settings; everyone else the room's details and "Leave".
+  const label = roomPowers(room).moderate ? t("chat-room-settings") : t("chat-room-about");
+  settings.setAttribute("aria-label", label);
+  settings.title = label;
 }
 
 async function showInvite() {
@@ -117,17 +125,47 @@ async function showInvite() {
   });
 }
 
+/** After the open room went away (left or deleted): the next one, if any. */
+function openNext() {
+  const next = state.rooms.keys().next().value;
+  if (next) openRoom(next);
+}
+
 async function leave() {
   const room = activeRoom();
-  if (!room) return;
-  if (!(await confirmDialog(t("chat-leave-confirm", { room: roomTitle(room.view) }), t("chat-leave-button")))) return;
+  if (!room) return false;
+  const owners = room.members ? [...room.members.values()].filter((m) => m.role === "owner") : [];
+  // The server lets the last owner go; the room then has no owner to delete it or change
+  // who may enter, which is worth saying before it happens.
+  const lastOwner = owners.length === 1 && owners[0].user.id === state.me.id && room.members.size > 1;
+  const question = lastOwner
+    ? t("chat-leave-confirm-owner", { room: roomTitle(room.view) })
+    : t("chat-leave-confirm", { room: roomTitle(room.view) });
+  if (!(await confirmDialog(question, t("chat-leave-button")))) return false;
   try {
     await api("POST", `/api/v1/rooms/${encodeURIComponent(room.id)}/leave`);
     removeRoom(room.id);
-    const next = state.rooms.keys().next().value;
-    if (next) openRoom(next);
+    openNext();
+    return true;
   } catch (error) {
     toastError(error);
+    return false;
+  }
+}
+
+/** An invite link (`/#join=<room id>`) joins that public room and opens it. */
+export async function joinFromLink() {
+  if (!location.hash.startsWith("#join=")) return null;
+  const id = decodeURIComponent(location.hash.slice("#join=".length));
+  history.replaceState(null, "", location.pathname);
+  if (state.rooms.has(id)) return id;
+  try {
+    const view = await api("POST", `/api/v1/rooms/${encodeURIComponent(id)}/join`);
+    addRoom(view);
+    return view.id;
+  } catch (error) {
+    toastError(error);
+    return null;
   }
 }
 
@@ -142,6 +180,8 @@ export function setSidebar(open) {
 export function initRoomView() {
   byId("room-invite-button").addEventListener("click", showInvite);
   byId("room-leave-button").addEventListener("click", leave);
+  byId("room-settings-button").addEventListener("click", openRoomSettings);
+  initRoomSettings({ leave, afterRemove: openNext });
   sidebarDrawer = initDrawer({
     key: "sidebar",
     panel: byId("sidebar"),

@@ -234,9 +234,13 @@ const HANDLERS = {
     emit("room", room.id);
   },
   "room.updated"(room, view) {
-    for (const key of ["name", "topic", "locked", "retention_days", "member_count"]) {
+    for (const key of ["name", "topic", "kind", "locked", "retention_days", "member_count"]) {
       if (key in view) room.view[key] = view[key];
     }
+    // Absent means none: retention set back to forever, or a room made public (which has
+    // no invite code any more; events never carry the code itself).
+    room.view.retention_days = view.retention_days ?? null;
+    if (view.kind === "public") room.view.invite_code = null;
     emit("rooms");
     emit("room", room.id);
   },
@@ -293,6 +297,12 @@ const HANDLERS = {
   },
   "room.added"(_room, view) {
     if (view?.id) addRoom(view);
+  },
+  "room.removed"(room, data) {
+    if (!room) return;
+    // The one who deleted it already knows; everyone else is told why it went away.
+    if (data.deleted_by?.id !== state.me.id) toast(t("chat-room-deleted", { room: roomTitle(room.view) }), "error");
+    removeRoom(room.id);
   },
   system(_room, data) {
     const text = data.message || data.text;

@@ -33,7 +33,7 @@ let stick = true;
 /** Whether delete buttons for others' messages were shown at the last render. */
 let moderating = false;
 /** Hooks other modules register (composer: reply / edit-last). */
-const hooks = { reply: () => {}, dm: () => {} };
+const hooks = { reply: () => {}, profile: () => {} };
 
 export function setTimelineHooks(next) {
   Object.assign(hooks, next);
@@ -433,7 +433,7 @@ async function onClick(event) {
   if (!button || !list.contains(button)) return;
   const message = messageOf(button);
   const action = button.dataset.action;
-  if (action === "dm") return hooks.dm(button.dataset.username);
+  if (action === "profile") return hooks.profile(button.dataset.username);
   if (!message) return;
   switch (action) {
     case "reply":
