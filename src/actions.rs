@@ -265,7 +265,9 @@ pub async fn room_delete(
             )
             .into(),
         });
-        state.broker.publish(Envelope::Unsubscribe { user_id, room_id });
+        state
+            .broker
+            .publish(Envelope::Unsubscribe { user_id, room_id });
     }
     Ok(())
 }

@@ -124,7 +124,10 @@ pub const TABLE: &[(&str, Answers)] = &[
     ),
     (
         "rooms_delete",
-        &[(403, &["room.not_member", "forbidden"]), (404, &["room.not_found"])],
+        &[
+            (403, &["room.not_member", "forbidden"]),
+            (404, &["room.not_found"]),
+        ],
     ),
     (
         "rooms_join",

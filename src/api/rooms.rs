@@ -189,11 +189,7 @@ impl RoomsApi {
 
     /// Delete a room with its messages, files and polls, for good (its owner, or an admin).
     /// Members are told with `room.removed`.
-    #[oai(
-        path = "/rooms/:id",
-        method = "delete",
-        operation_id = "rooms_delete"
-    )]
+    #[oai(path = "/rooms/:id", method = "delete", operation_id = "rooms_delete")]
     async fn remove(
         &self,
         state: Data<&AppState>,

@@ -135,8 +135,14 @@ mod tests {
 
     #[test]
     fn time_zones_are_iana_names() {
-        assert_eq!(parse_timezone(" Asia/Tehran ").ok().as_deref(), Some("Asia/Tehran"));
-        assert_eq!(parse_timezone("Europe/Berlin").ok().as_deref(), Some("Europe/Berlin"));
+        assert_eq!(
+            parse_timezone(" Asia/Tehran ").ok().as_deref(),
+            Some("Asia/Tehran")
+        );
+        assert_eq!(
+            parse_timezone("Europe/Berlin").ok().as_deref(),
+            Some("Europe/Berlin")
+        );
         assert_eq!(parse_timezone("UTC").ok().as_deref(), Some("UTC"));
         for bad in ["", "Mars/Olympus", "+03:30", "Asia/Teh ran"] {
             assert!(parse_timezone(bad).is_err(), "{bad}");

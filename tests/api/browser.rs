@@ -416,7 +416,10 @@ async fn a_name_opens_a_profile_card_in_chromium() {
     let direct = rooms.iter().filter(|r| r["kind"] == "direct").count();
     assert_eq!(direct, 1, "one direct room, made by Message: {rooms:?}");
     let me: Value = app.get_json("/api/v1/users/me", &sara).await;
-    assert_eq!(me["timezone"], "Europe/Berlin", "the detected zone was saved");
+    assert_eq!(
+        me["timezone"], "Europe/Berlin",
+        "the detected zone was saved"
+    );
 }
 
 /// The room settings dialog: the owner renames, sets the topic, makes the room private,
@@ -459,9 +462,7 @@ async fn room_settings_in_chromium() {
     .await;
     assert!(stdout.contains("browser: room settings ok"), "{stdout}");
 
-    let view: Value = app
-        .get_json(&format!("/api/v1/rooms/{room}"), &alice)
-        .await;
+    let view: Value = app.get_json(&format!("/api/v1/rooms/{room}"), &alice).await;
     assert_eq!(view["name"], "Tea house");
     assert_eq!(view["topic"], "Green tea only");
     assert_eq!(view["kind"], "private");

@@ -276,10 +276,11 @@ async fn owners_change_visibility_and_delete_rooms(backend: Backend) {
         active.role = Set("moderator".to_owned());
         active.update(&db).await.unwrap();
     }
-    let patch = |token: &str, body: Value| {
-        app.authed(Method::PATCH, &path, token).json(&body).send()
-    };
-    let resp = patch(&helper, json!({"visibility": "private"})).await.unwrap();
+    let patch =
+        |token: &str, body: Value| app.authed(Method::PATCH, &path, token).json(&body).send();
+    let resp = patch(&helper, json!({"visibility": "private"}))
+        .await
+        .unwrap();
     assert_eq!(problem_code(resp, 403).await, "forbidden");
     let resp = patch(&member, json!({"name": "mine"})).await.unwrap();
     assert_eq!(problem_code(resp, 403).await, "forbidden");
@@ -291,10 +292,15 @@ async fn owners_change_visibility_and_delete_rooms(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(private["kind"], "private");
-    let code = private["invite_code"].as_str().expect("a private room has a code");
+    let code = private["invite_code"]
+        .as_str()
+        .expect("a private room has a code");
     assert_eq!(code.len(), 6);
     let public: Vec<Value> = app.get_json("/api/v1/rooms/public", &member).await;
-    assert!(public.iter().all(|r| r["id"] != room.as_str()), "no longer listed");
+    assert!(
+        public.iter().all(|r| r["id"] != room.as_str()),
+        "no longer listed"
+    );
     let back: Value = patch(&owner, json!({"visibility": "public"}))
         .await
         .unwrap()
@@ -306,13 +312,30 @@ async fn owners_change_visibility_and_delete_rooms(backend: Backend) {
 
     // Deleting: not a moderator's or a member's to do; the owner's, for good.
     for token in [&helper, &member] {
-        let resp = app.authed(Method::DELETE, &path, token).send().await.unwrap();
+        let resp = app
+            .authed(Method::DELETE, &path, token)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(problem_code(resp, 403).await, "forbidden");
     }
     app.post_message(&member, &room, "soon gone").await;
-    let resp = app.authed(Method::DELETE, &path, &owner).send().await.unwrap();
+    let mut socket = WsClient::connect(&app, &member).await;
+    let resp = app
+        .authed(Method::DELETE, &path, &owner)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 204);
-    let resp = app.authed(Method::GET, &path, &member).send().await.unwrap();
+    // Members' clients are told, so the room leaves their lists at once.
+    let removed = socket.expect("room.removed").await;
+    assert_eq!(removed["room_id"], room.as_str());
+    assert_eq!(removed["data"]["deleted_by"]["username"], "keeper");
+    let resp = app
+        .authed(Method::GET, &path, &member)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(problem_code(resp, 404).await, "room.not_found");
     let left: Vec<Value> = app.get_json("/api/v1/rooms", &member).await;
     assert!(left.iter().all(|r| r["id"] != room.as_str()));

@@ -289,7 +289,10 @@ async fn profiles_carry_a_time_zone_that_must_be_a_real_one(backend: Backend) {
             .send()
     };
     let me: Value = app.get_json("/api/v1/users/me", &token).await;
-    assert!(me.get("timezone").is_none(), "no zone until one is set: {me}");
+    assert!(
+        me.get("timezone").is_none(),
+        "no zone until one is set: {me}"
+    );
 
     let updated: Value = patch(json!({"timezone": "Asia/Tehran"}), "en-US")
         .await
