@@ -11,6 +11,7 @@ import { initNotify, toastError, updateTitle } from "./notify.js";
 import { initPolls } from "./polls.js";
 import { initRoomView, initialRoomId, openDirect, openRoom } from "./room-view.js";
 import { initSearch } from "./search.js";
+import { initShortcuts } from "./shortcuts.js";
 import { initSidebar } from "./sidebar.js";
 import { socket } from "./socket.js";
 import { emit, on, state } from "./store.js";
@@ -58,7 +59,7 @@ async function boot() {
   state.me = data.me;
   state.limits = data.limits || {};
 
-  initNotify();
+  initNotify({ open: (roomId) => openRoom(roomId) });
   initHeader();
   initTimeline();
   initViewer();
@@ -68,6 +69,7 @@ async function boot() {
   initMembers({ dm: openDirect });
   initRoomView();
   initSidebar();
+  initShortcuts();
   initSearch({ open: (roomId, messageId, seq) => openRoom(roomId, { messageId, seq }) });
   setTimelineHooks({ reply: setReply, dm: openDirect });
   startSync();
