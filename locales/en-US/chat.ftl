@@ -296,3 +296,49 @@ chat-delete-room-type = Type the room's name, { $room }, to confirm
 chat-delete-room-mismatch = That is not the room's name.
 chat-room-deleted-by-me = { $room } was deleted.
 chat-room-deleted = { $room } was deleted by its owner.
+
+## Unread: the divider, the jump button and mention pop-ups
+chat-unread-divider = New messages
+chat-jump-new = { $count ->
+    [one] { $count } new message
+   *[other] { $count } new messages
+}
+chat-mentions-popup = { $count ->
+    [one] { $count } mention in { $room }
+   *[other] { $count } mentions in { $room }
+}
+
+## The quick switcher
+chat-switcher-button = Jump to…
+chat-switcher-button-keys = Ctrl K
+chat-switcher-button-keys-mac = ⌘ K
+chat-switcher-title = Jump to a room or person
+chat-switcher-label = Room or person
+chat-switcher-hint = Type part of a name; ↑ and ↓ choose, Enter opens.
+chat-switcher-results = Rooms and people
+chat-switcher-none = Nothing matches.
+chat-switcher-room = room
+chat-switcher-direct = conversation
+chat-switcher-person = person
+
+## Keyboard shortcuts (the "?" dialog)
+chat-shortcuts-title = Keyboard shortcuts
+chat-shortcut-or = or
+chat-shortcut-switcher = Jump to a room or person
+chat-shortcut-rooms = Previous or next room
+chat-shortcut-unread-rooms = Previous or next unread room
+chat-shortcut-composer = Go to the message box
+chat-shortcut-help = Show these shortcuts
+chat-shortcut-send = Send the message
+chat-shortcut-newline = New line
+chat-shortcut-edit-last = Edit your last message (in an empty message box)
+chat-shortcut-escape = Cancel a reply or an edit; close a dialog
+chat-shortcut-half-space = Half-space in Persian words
+chat-key-ctrl = Ctrl
+chat-key-alt = Alt
+chat-key-command = ⌘
+chat-key-option = ⌥
+chat-key-shift = Shift
+chat-key-enter = Enter
+chat-key-escape = Esc
+chat-key-space = Space

@@ -259,3 +259,43 @@ chat-delete-room-type = برای تأیید، نام اتاق، { $room }، را
 chat-delete-room-mismatch = این نام اتاق نیست.
 chat-room-deleted-by-me = { $room } حذف شد.
 chat-room-deleted = { $room } را مالکش حذف کرد.
+
+## خوانده‌نشده‌ها: جداکننده، دکمهٔ رفتن به پایین و اعلان‌های نام‌بردن
+chat-unread-divider = پیام‌های تازه
+chat-jump-new = { $count } پیام تازه
+chat-mentions-popup = { $count } بار در { $room } از شما نام برده شد
+
+## جابه‌جایی سریع
+chat-switcher-button = برو به…
+chat-switcher-button-keys = Ctrl K
+chat-switcher-button-keys-mac = ⌘ K
+chat-switcher-title = رفتن به یک اتاق یا یک نفر
+chat-switcher-label = اتاق یا شخص
+chat-switcher-hint = بخشی از نام را بنویسید؛ با ↑ و ↓ انتخاب کنید و با Enter باز کنید.
+chat-switcher-results = اتاق‌ها و افراد
+chat-switcher-none = چیزی پیدا نشد.
+chat-switcher-room = اتاق
+chat-switcher-direct = گفت‌وگو
+chat-switcher-person = شخص
+
+## میان‌برهای صفحه‌کلید (پنجرهٔ «؟»)
+chat-shortcuts-title = میان‌برهای صفحه‌کلید
+chat-shortcut-or = یا
+chat-shortcut-switcher = رفتن به یک اتاق یا یک نفر
+chat-shortcut-rooms = اتاق قبلی یا بعدی
+chat-shortcut-unread-rooms = اتاق خوانده‌نشدهٔ قبلی یا بعدی
+chat-shortcut-composer = رفتن به جعبهٔ پیام
+chat-shortcut-help = نمایش همین میان‌برها
+chat-shortcut-send = فرستادن پیام
+chat-shortcut-newline = سطر تازه
+chat-shortcut-edit-last = ویرایش آخرین پیام خودتان (وقتی جعبهٔ پیام خالی است)
+chat-shortcut-escape = لغو پاسخ یا ویرایش؛ بستن پنجره
+chat-shortcut-half-space = نیم‌فاصله در واژه‌های فارسی
+chat-key-ctrl = Ctrl
+chat-key-alt = Alt
+chat-key-command = ⌘
+chat-key-option = ⌥
+chat-key-shift = Shift
+chat-key-enter = Enter
+chat-key-escape = Esc
+chat-key-space = فاصله

@@ -587,3 +587,174 @@ async fn the_chat_works_in_chromium() {
         assert!(size > 10_000, "{shot} was saved ({size} bytes)");
     }
 }
+
+/// `owner` creates a public room called `name` that everyone in `members` joins.
+async fn named_room(app: &TestApp, owner: &str, name: &str, members: &[&str]) -> String {
+    let room: Value = app
+        .authed(Method::POST, "/api/v1/rooms", owner)
+        .json(&json!({"name": name, "visibility": "public"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = room["id"].as_str().unwrap().to_owned();
+    for token in members {
+        let joined = app
+            .authed(Method::POST, &format!("/api/v1/rooms/{id}/join"), token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(joined.status(), 200);
+    }
+    id
+}
+
+/// `token`'s user has read `room` up to `seq`.
+async fn read_up_to(app: &TestApp, token: &str, room: &str, seq: i64) {
+    let read = app
+        .authed(Method::POST, &format!("/api/v1/rooms/{room}/read"), token)
+        .json(&json!({ "seq": seq }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(read.status(), 200);
+}
+
+/// The unread count `token`'s user has in `room`, as the room list says.
+async fn unread_in(app: &TestApp, token: &str, room: &str) -> i64 {
+    let rooms: Vec<Value> = app.get_json("/api/v1/rooms", token).await;
+    rooms
+        .iter()
+        .find(|r| r["id"] == room)
+        .and_then(|r| r["unread"].as_i64())
+        .expect("the room is listed")
+}
+
+/// A reader back after 60 messages (more than a page) sees "New messages" right above the
+/// first unread one, in view; "Jump to latest" counts those below and one more as it
+/// arrives; jumping reads the room (on the server too) and the next open has no divider;
+/// three mentions elsewhere make one pop-up and one notification tag. English and Persian,
+/// desktop and phone.
+#[tokio::test]
+async fn unread_divider_and_jump_count_in_chromium() {
+    if !browser_or_skip() {
+        return;
+    }
+    let app = crate::helpers::spawn_app_with(Backend::Sqlite, |f| {
+        f.merge(("limits.messages_per_minute", 100_000))
+    })
+    .await;
+    let (alice, parisa, room) = two_readers(&app, "parisa").await;
+    let (bob, _) = app.account("bob").await;
+    let joined = app
+        .authed(Method::POST, &format!("/api/v1/rooms/{room}/join"), &bob)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(joined.status(), 200);
+    let lobby = named_room(&app, &bob, "Lobby", &[&alice, &parisa]).await;
+    let mut last = Value::Null;
+    for n in 1..=10 {
+        last = app
+            .post_message(&bob, &room, &format!("earlier {n:02}"))
+            .await;
+    }
+    let read = last["seq"].as_i64().unwrap();
+    read_up_to(&app, &alice, &room, read).await;
+    read_up_to(&app, &parisa, &room, read).await;
+    for n in 1..=60 {
+        app.post_message(&bob, &room, &format!("unread {n:02}"))
+            .await;
+    }
+    assert_eq!(unread_in(&app, &alice, &room).await, 60);
+    let stdout = run_node(
+        "unread.mjs",
+        &[
+            &app.address,
+            &room,
+            &lobby,
+            &bob,
+            &alice,
+            "alice",
+            &parisa,
+            "parisa",
+            SCREENSHOTS,
+        ],
+        Duration::from_secs(900),
+    )
+    .await;
+    assert!(stdout.contains("browser: unread ok"), "{stdout}");
+    // Jumping to the latest read the room on the server: the Persian reader went last;
+    // alice has since missed only the Persian pass's 26 messages.
+    assert_eq!(unread_in(&app, &parisa, &room).await, 0);
+    assert_eq!(unread_in(&app, &alice, &room).await, 26);
+}
+
+/// Ctrl+K and Cmd+K open a switcher over rooms and people: fuzzy and ranked, Persian
+/// spellings folded («كتابخانه» finds «کتاب‌خانه»), ↑/↓ and Enter, Escape with focus back,
+/// a person found by the user search gets a new conversation. Alt+↑/↓ move between rooms
+/// (and Alt+↑ no longer starts editing), Alt+Shift+↓ goes to the unread room, "/" focuses
+/// the composer and "?" lists the shortcuts. English and Persian, desktop and phone.
+#[tokio::test]
+async fn quick_switcher_and_shortcuts_in_chromium() {
+    if !browser_or_skip() {
+        return;
+    }
+    let app = spawn_app(Backend::Sqlite).await;
+    let (alice, parisa, tea_house) = two_readers(&app, "parisa").await;
+    let (bob, _) = app.account("bob").await;
+    let (sara, _) = app.account("sara").await;
+    let named = app
+        .authed(Method::PATCH, "/api/v1/users/me", &sara)
+        .json(&json!({"display_name": "Sara Ahmadi"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(named.status(), 200);
+    let readers = [alice.as_str(), parisa.as_str()];
+    let random = named_room(&app, &bob, "Random", &readers).await;
+    let library = named_room(&app, &bob, "کتاب‌خانه", &readers).await;
+    let design = named_room(&app, &bob, "Design reviews", &readers).await;
+    let review = named_room(&app, &bob, "Review queue", &readers).await;
+    // Activity orders the sidebar, newest first: the tea house, Review queue (where both
+    // readers have a message of their own to edit), Design reviews, the library, Random.
+    app.post_message(&bob, &random, "Anyone here?").await;
+    for room in [&library, &design] {
+        let seq = app.post_message(&bob, room, "Welcome").await["seq"]
+            .as_i64()
+            .unwrap();
+        for reader in readers {
+            read_up_to(&app, reader, room, seq).await;
+        }
+    }
+    app.post_message(&alice, &review, "Alice's draft").await;
+    let seq = app.post_message(&parisa, &review, "پیش‌نویس پریسا").await["seq"]
+        .as_i64()
+        .unwrap();
+    let seq_tea = app.post_message(&alice, &tea_house, "چای آماده است").await["seq"]
+        .as_i64()
+        .unwrap();
+    for reader in readers {
+        read_up_to(&app, reader, &review, seq).await;
+        read_up_to(&app, reader, &tea_house, seq_tea).await;
+    }
+    let stdout = run_node(
+        "switcher.mjs",
+        &[&app.address, &review, &alice, &parisa, SCREENSHOTS],
+        Duration::from_secs(900),
+    )
+    .await;
+    assert!(stdout.contains("browser: switcher ok"), "{stdout}");
+    // Choosing Sara in the switcher started a real conversation, for both readers.
+    for reader in readers {
+        let rooms: Vec<Value> = app.get_json("/api/v1/rooms", reader).await;
+        assert!(
+            rooms
+                .iter()
+                .any(|r| r["kind"] == "direct" && r["peer"]["username"] == "sara"),
+            "{rooms:?}"
+        );
+    }
+}

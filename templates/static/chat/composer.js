@@ -1,5 +1,5 @@
 // The message box: Enter sends, Shift+Enter (or an IME still composing) makes a new
-// line; replies; ArrowUp in an empty box edits my last message; a draft per room;
+// line; replies; ArrowUp (without Alt) in an empty box edits my last message; a draft per room;
 // "typing" sent at most every few seconds; files from uploads.js attached on send.
 
 import { byId, h, userText } from "./dom.js";
@@ -127,7 +127,8 @@ function onKeydown(event) {
   } else if (event.key === "Escape" && replyTo) {
     event.preventDefault();
     setReply(null);
-  } else if (event.key === "ArrowUp" && !input.value && !event.shiftKey) {
+  } else if (event.key === "ArrowUp" && !input.value && !event.shiftKey && !event.altKey && !event.ctrlKey && !event.metaKey) {
+    // Plain ↑ only: Alt+↑ is "previous room" (shortcuts.js).
     if (editLastOwn()) event.preventDefault();
   }
 }

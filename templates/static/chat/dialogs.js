@@ -44,7 +44,8 @@ export function openDialog({ id, title, content, submitLabel, onSubmit, cancelLa
       event.preventDefault();
       if (!onSubmit) return close(true);
       const submit = form.querySelector('button[type="submit"]');
-      submit.disabled = true;
+      // Some dialogs (the quick switcher) submit from a key, with no button.
+      if (submit) submit.disabled = true;
       error.hidden = true;
       try {
         const value = await onSubmit(form);
@@ -53,7 +54,7 @@ export function openDialog({ id, title, content, submitLabel, onSubmit, cancelLa
         error.textContent = failure?.message || t("chat-error-generic");
         error.hidden = false;
       } finally {
-        submit.disabled = false;
+        if (submit) submit.disabled = false;
       }
     });
     dialog.showModal();

@@ -12,6 +12,7 @@ import { initPolls } from "./polls.js";
 import { initProfileCard, openProfile } from "./profile-card.js";
 import { initRoomView, initialRoomId, joinFromLink, openDirect, openRoom } from "./room-view.js";
 import { initSearch } from "./search.js";
+import { initShortcuts } from "./shortcuts.js";
 import { initSidebar } from "./sidebar.js";
 import { socket } from "./socket.js";
 import { emit, on, state } from "./store.js";
@@ -59,7 +60,7 @@ async function boot() {
   state.me = data.me;
   state.limits = data.limits || {};
 
-  initNotify();
+  initNotify({ open: (roomId) => openRoom(roomId) });
   initHeader();
   initTimeline();
   initViewer();
@@ -70,6 +71,7 @@ async function boot() {
   initMembers({ profile: openProfile });
   initRoomView();
   initSidebar();
+  initShortcuts();
   initSearch({ open: (roomId, messageId, seq) => openRoom(roomId, { messageId, seq }) });
   setTimelineHooks({ reply: setReply, profile: openProfile });
   startSync();

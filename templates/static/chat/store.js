@@ -83,6 +83,8 @@ export function timelineOf(room) {
       hasNewer: false,
       /** Live messages that arrived while hasNewer (merged once we reach the end). */
       parked: [],
+      /** The window was loaded from just after this seq (the read position), else null. */
+      startsAfter: null,
     };
   }
   return room.timeline;

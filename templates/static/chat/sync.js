@@ -6,7 +6,7 @@
 import { api } from "./api.js";
 import { byId } from "./dom.js";
 import { t } from "./i18n.js";
-import { beep, toast, updateTitle } from "./notify.js";
+import { beep, notifyMention, toast, updateTitle } from "./notify.js";
 import { fireAndForget, perform } from "./ops.js";
 import { socket } from "./socket.js";
 import {
@@ -288,11 +288,7 @@ const HANDLERS = {
     const reading = state.activeRoomId === room.id && document.visibilityState === "visible";
     if (reading) return;
     room.view.unread_mentions = (room.view.unread_mentions || 0) + 1;
-    const author = data.message.author;
-    toast(t("chat-mention-toast", {
-      name: author?.display_name || author?.username || "",
-      room: roomTitle(room.view),
-    }));
+    notifyMention(room.id, roomTitle(room.view), data.message.author);
     emit("room", room.id);
   },
   "room.added"(_room, view) {

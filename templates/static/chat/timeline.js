@@ -32,6 +32,12 @@ let shownRoomId = null;
 let stick = true;
 /** Whether delete buttons for others' messages were shown at the last render. */
 let moderating = false;
+/**
+ * The "New messages" divider of the room on screen: it sits before the first message of
+ * others after this seq (the read position when the room was opened, with unread messages)
+ * and stays put while the room stays open, even once everything is read.
+ */
+let unreadAfter = null;
 /** Hooks other modules register (composer: reply / edit-last). */
 const hooks = { reply: () => {}, profile: () => {} };
 
@@ -104,8 +110,20 @@ function render({ anchor = false } = {}) {
   }
   let lastDay = null;
   let prev = null;
-  for (const message of sortedMessages(timeline)) {
+  const messages = sortedMessages(timeline);
+  // Only where the read position is loaded (or the window starts right after it): atop
+  // the newest page alone it would mark the wrong message as the first unread.
+  let dividerDue = unreadAfter != null && (!timeline.hasOlder || timeline.startsAfter === unreadAfter
+    || (messages.length > 0 && messages[0].seq <= unreadAfter));
+  for (const message of messages) {
     const day = dayKey(message.created_at);
+    const firstUnread = dividerDue && message.seq > unreadAfter && message.author?.id !== state.me.id;
+    if (firstUnread) {
+      // Above the day heading when both start here, so the day still heads its messages.
+      nodes.push(unreadDivider());
+      dividerDue = false;
+      prev = null;
+    }
     if (day !== lastDay) {
       nodes.push(dayNode(day, message.created_at));
       lastDay = day;
@@ -131,9 +149,38 @@ function cacheStart(room) {
   return el;
 }
 
+function unreadDivider() {
+  if (!cache.has("unread")) {
+    cache.set("unread", { el: h("div", { id: "unread-divider", class: "unread-divider", role: "separator" }, h("span", {}, t("chat-unread-divider"))) });
+  }
+  return cache.get("unread").el;
+}
+
+/**
+ * How many of the room's unread messages are still below the visible part: the unread
+ * count less those already scrolled into view (the rest may not even be loaded yet).
+ */
+function unreadBelow(room) {
+  const unread = room.view.unread || 0;
+  if (!unread || !room.timeline) return 0;
+  const readSeq = room.view.last_read_seq || 0;
+  const bottom = scroller.getBoundingClientRect().bottom;
+  let seen = 0;
+  for (const message of room.timeline.messages.values()) {
+    if (message.seq <= readSeq || message.author?.id === state.me.id) continue;
+    const el = cache.get(`m:${message.id}`)?.el;
+    if (el?.isConnected && el.getBoundingClientRect().top < bottom) seen += 1;
+  }
+  return Math.max(0, unread - seen);
+}
+
 function updateJumpButton() {
   const room = activeRoom();
   jumpButton.hidden = !room || (stick && !room.timeline?.hasNewer);
+  if (jumpButton.hidden) return;
+  const below = unreadBelow(room);
+  jumpButton.dataset.count = String(below);
+  jumpButton.textContent = below ? t("chat-jump-new", { count: below }) : t("chat-jump-latest");
 }
 
 /** Marks read when the user can actually see the newest message. */
@@ -171,6 +218,7 @@ function resetTimeline(room, timeline) {
   timeline.epoch += 1;
   timeline.loading = false;
   timeline.messages.clear();
+  timeline.startsAfter = null;
   timeline.parked = [];
   if (room.id === shownRoomId) {
     cache = new Map();
@@ -250,6 +298,11 @@ export function showTimeline(room) {
   stick = true;
   moderating = canModerate(room);
   const timeline = timelineOf(room);
+  unreadAfter = room.view.unread > 0 ? (room.view.last_read_seq || 0) : null;
+  if (unreadAfter != null) {
+    openAtUnread(room, timeline);
+    return;
+  }
   if (!timeline.live || (timeline.failed && !timeline.ready && !timeline.loading)) {
     loadLatest(room);
     render();
@@ -257,6 +310,76 @@ export function showTimeline(room) {
   }
   quietly(render);
   scrollToBottom();
+  fillViewport();
+  maybeMarkRead();
+}
+
+/** Whether the loaded window reaches back to the read position and on to the newest. */
+function coversUnread(timeline) {
+  if (!timeline.ready || timeline.hasNewer) return false;
+  const oldest = sortedMessages(timeline)[0];
+  return !timeline.hasOlder || (oldest && oldest.seq <= unreadAfter);
+}
+
+/** Opens a room with unread messages at the first of them, below the divider. */
+function openAtUnread(room, timeline) {
+  if (timeline.live && coversUnread(timeline)) {
+    quietly(render);
+    scrollToUnread();
+    return;
+  }
+  if (timeline.live && timeline.ready) {
+    // What is loaded does not reach back to the first unread: start again from it.
+    resetTimeline(room, timeline);
+    timeline.ready = false;
+  }
+  render();
+  loadFromUnread(room, unreadAfter);
+}
+
+/**
+ * First page for a room with unread messages: the newest page when it reaches back to
+ * the read position (the usual case), else the page starting at the first unread, with
+ * the newer ones loaded as the reader scrolls down (as after a jump into the past).
+ */
+async function loadFromUnread(room, after) {
+  const timeline = timelineOf(room);
+  timeline.live = true;
+  timeline.failed = false;
+  const latest = await fetchPage(room, timeline, "");
+  if (!latest) return;
+  let page = latest;
+  let hasOlder = latest.length >= PAGE;
+  if (hasOlder && latest[0].seq > after) {
+    page = await fetchPage(room, timeline, `&after_seq=${after}`);
+    if (!page) return;
+    resetTimeline(room, timeline);
+    timeline.startsAfter = after;
+    hasOlder = after > 0;
+    const latestId = room.view.last_message?.id;
+    timeline.hasNewer = !latestId || !page.some((m) => m.id === latestId);
+  } else {
+    timeline.hasNewer = false;
+  }
+  for (const message of page) putMessage(timeline, message, true);
+  timeline.hasOlder = hasOlder;
+  timeline.ready = true;
+  if (room.id === shownRoomId) {
+    quietly(render);
+    scrollToUnread();
+  }
+}
+
+/** Puts the divider near the top, so the first unread message is the first one read. */
+function scrollToUnread() {
+  const divider = list.querySelector(".unread-divider");
+  if (divider) {
+    scroller.scrollTop += divider.getBoundingClientRect().top - scroller.getBoundingClientRect().top - 8;
+    stick = atBottom();
+  } else {
+    scrollToBottom();
+  }
+  updateJumpButton();
   fillViewport();
   maybeMarkRead();
 }
