@@ -128,6 +128,7 @@ chat-reply-jump = Show the original message
 chat-message-actions = Message actions
 chat-react-button = Add reaction
 chat-react-with = React with { $emoji }
+chat-reaction-by = from { $names }
 chat-reaction-label = { $count ->
     [one] { $emoji } from { $names }
    *[other] { $emoji } from { $count } people: { $names }

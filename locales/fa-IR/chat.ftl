@@ -118,6 +118,7 @@ chat-reply-jump = نمایش پیام اصلی
 chat-message-actions = کارهای پیام
 chat-react-button = افزودن واکنش
 chat-react-with = واکنش با { $emoji }
+chat-reaction-by = از { $names }
 chat-reaction-label = { $count ->
     [one] { $emoji } از { $names }
    *[other] { $emoji } از { $count } نفر: { $names }

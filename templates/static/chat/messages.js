@@ -94,8 +94,10 @@ function replyQuote(message, room) {
     type: "button",
     class: "message-reply",
     dataset: { action: "goto", targetId: message.reply_to },
-    "aria-label": t("chat-reply-jump"),
   },
+  // The name says what the button does, then what it shows: the visible words stay part of
+  // the name, for people who speak to their device.
+  h("span", { class: "visually-hidden" }, t("chat-reply-jump"), " "),
   original
     ? [userText(authorName(original.author), "bdi", { class: "message-reply-author" }),
       h("span", { class: "message-reply-text", dir: "auto" }, previewText(original))]
@@ -133,11 +135,12 @@ function reactions(message) {
       type: "button",
       class: mine ? "reaction reaction-mine" : "reaction",
       "aria-pressed": mine ? "true" : "false",
-      "aria-label": label,
       title: label,
       dataset: { action: "toggle-reaction", emoji: reaction.emoji },
     }, h("span", { class: "reaction-emoji" }, reaction.emoji),
-    h("span", { class: "reaction-count" }, formatNumber(reaction.count)));
+    h("span", { class: "reaction-count" }, formatNumber(reaction.count)),
+    // Named by what it shows (emoji and count), then who reacted.
+    h("span", { class: "visually-hidden" }, " ", t("chat-reaction-by", { names: (reaction.users || []).join(", ") })));
   }));
 }
 

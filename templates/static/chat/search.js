@@ -24,14 +24,12 @@ function close() {
   const panel = byId("search-results");
   panel.hidden = true;
   panel.replaceChildren();
-  byId("search-input").setAttribute("aria-expanded", "false");
 }
 
 function show(children) {
   const panel = byId("search-results");
   panel.replaceChildren(...children);
   panel.hidden = false;
-  byId("search-input").setAttribute("aria-expanded", "true");
 }
 
 /** Fetches one page of results (`cursor` from the previous page, if any). */
