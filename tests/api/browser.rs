@@ -460,3 +460,36 @@ async fn the_chat_works_in_chromium() {
         assert!(size > 10_000, "{shot} was saved ({size} bytes)");
     }
 }
+
+/// Lighthouse (12.2.3, pinned in `tests/browser/package.json`) scores `/login` and the
+/// signed-in chat page, mobile and desktop: performance, accessibility and best practices
+/// must each reach 98. Reports land in `target/lighthouse/`.
+#[tokio::test]
+async fn lighthouse_scores_reach_98_in_chromium() {
+    if !browser_or_skip() {
+        return;
+    }
+    let app = spawn_app(Backend::Sqlite).await;
+    let (alice, _) = app.account("alice").await;
+    let (parisa, _) = app.account("parisa").await;
+    let room = app.public_room(&alice, &[&parisa]).await;
+    for n in 1..=12 {
+        let (token, body) = if n % 2 == 0 {
+            (&parisa, format!("سلام، پیام شماره {n} در چای‌خانه"))
+        } else {
+            (
+                &alice,
+                format!("Message {n}: the tea is ready, come and sit."),
+            )
+        };
+        app.post_message(token, &room, &body).await;
+    }
+    let stdout = run_node(
+        "lighthouse.mjs",
+        &[&app.address, &alice, &room, "target/lighthouse", "0.98"],
+        Duration::from_secs(900),
+    )
+    .await;
+    println!("{stdout}");
+    assert!(stdout.contains("lighthouse ok"), "{stdout}");
+}
