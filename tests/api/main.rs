@@ -36,6 +36,7 @@ mod search;
 mod secrets;
 mod socket_rights;
 mod spec;
+mod static_assets;
 mod users;
 mod ws;
 mod ws_client;
