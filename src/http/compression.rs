@@ -162,10 +162,11 @@ fn eligible(resp: &Response) -> bool {
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
         .unwrap_or_default();
-    !(status.is_informational()
+    let bodiless_or_partial = status.is_informational()
         || status == StatusCode::NO_CONTENT
         || status == StatusCode::PARTIAL_CONTENT
-        || status == StatusCode::NOT_MODIFIED)
+        || status == StatusCode::NOT_MODIFIED;
+    !bodiless_or_partial
         && !headers.contains_key(header::CONTENT_ENCODING)
         && !headers.contains_key(header::CONTENT_RANGE)
         && !headers.contains_key(header::CONTENT_DISPOSITION)

@@ -464,7 +464,11 @@ async fn the_chat_works_in_chromium() {
 /// Lighthouse (12.2.3, pinned in `tests/browser/package.json`) scores `/login` and the
 /// signed-in chat page, mobile and desktop: performance, accessibility and best practices
 /// must each reach 98. Reports land in `target/lighthouse/`.
+///
+/// Lighthouse judges main-thread time, so it runs alone, after the suite (`.ci/run`), not
+/// beside hundreds of tests that load both cores.
 #[tokio::test]
+#[ignore = "runs alone after the suite (.ci/run): Lighthouse measures main-thread time"]
 async fn lighthouse_scores_reach_98_in_chromium() {
     if !browser_or_skip() {
         return;
