@@ -27,44 +27,18 @@ async function problem(status, readJson) {
   return new ApiError(status, body.code || `http.${status}`, body.detail || t("chat-error-generic"));
 }
 
-/** GETs started early by `prefetch`, each taken by the first `api` call for its path. */
-const early = new Map();
-
-function send(method, path, body) {
-  const headers = { Accept: "application/json", "Accept-Language": lang };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  return fetch(path, {
-    method,
-    credentials: "same-origin",
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-}
-
-/**
- * Starts now a GET that a module will make later (the open room's latest messages, while
- * the room list is still on its way), so the page does not wait for one answer before
- * asking the next. Its outcome, failure included, goes to that later `api` call.
- */
-export function prefetch(path) {
-  if (early.has(path)) return;
-  const response = send("GET", path);
-  response.catch(() => {}); // the caller that takes it sees the failure
-  early.set(path, response);
-}
-
-/** Drops what no one took: an answer kept longer would be stale. */
-export function forgetPrefetched() {
-  early.clear();
-}
-
 /** `api("POST", "/api/v1/rooms", {...})` → parsed JSON (or null for 204). Throws ApiError. */
 export async function api(method, path, body) {
+  const headers = { Accept: "application/json", "Accept-Language": lang };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
   let response;
   try {
-    const pending = method === "GET" ? early.get(path) : undefined;
-    if (pending) early.delete(path);
-    response = await (pending ?? send(method, path, body));
+    response = await fetch(path, {
+      method,
+      credentials: "same-origin",
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
   } catch {
     throw new ApiError(0, "network", t("chat-error-network"));
   }

@@ -2,20 +2,20 @@
 // <main id="chat" data-boot>, wires the modules together, loads the room list and opens
 // the WebSocket. Each module owns one part of the page; they talk through store.js.
 
-import { api, forgetPrefetched, initApi } from "./api.js";
+import { api, initApi } from "./api.js";
 import { byId, yieldToBrowser } from "./dom.js";
 import { initI18n, t } from "./i18n.js";
 import { initComposer, setReply } from "./composer.js";
 import { initMembers } from "./members.js";
 import { initNotify, toastError, updateTitle } from "./notify.js";
 import { initPolls } from "./polls.js";
-import { initRoomView, initialRoomId, openDirect, openRoom, roomInAddress } from "./room-view.js";
+import { initRoomView, initialRoomId, openDirect, openRoom } from "./room-view.js";
 import { initSearch } from "./search.js";
 import { initSidebar } from "./sidebar.js";
 import { socket } from "./socket.js";
 import { emit, on, state } from "./store.js";
 import { loadRooms, startSync } from "./sync.js";
-import { initTimeline, prefetchLatest, setTimelineHooks } from "./timeline.js";
+import { initTimeline, setTimelineHooks } from "./timeline.js";
 import { initUploads } from "./uploads.js";
 import { initViewer } from "./viewer.js";
 
@@ -57,8 +57,6 @@ async function boot() {
   initApi(data.lang);
   state.me = data.me;
   state.limits = data.limits || {};
-  // The room in the address opens first: its messages are asked for beside the room list.
-  if (roomInAddress()) prefetchLatest(roomInAddress());
 
   initNotify();
   initHeader();
@@ -106,14 +104,12 @@ async function firstRooms(root) {
     await loadRooms();
   } catch (error) {
     root.dataset.rooms = "failed";
-    forgetPrefetched();
     emit("rooms");
     byId("rooms-retry").focus();
     return;
   }
   const first = initialRoomId();
   if (first) await openRoom(first, { focus: false });
-  forgetPrefetched();
 }
 
 boot().catch((error) => {

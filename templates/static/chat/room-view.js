@@ -40,13 +40,8 @@ export async function openRoom(id, { messageId = null, seq = null, focus = true 
 }
 
 /** The room to show first: the address, then this tab's last, then the newest. */
-/** The room named in the address (`#room=…`), if any. */
-export function roomInAddress() {
-  return decodeURIComponent(location.hash.startsWith(HASH_PREFIX) ? location.hash.slice(HASH_PREFIX.length) : "");
-}
-
 export function initialRoomId() {
-  const fromHash = roomInAddress();
+  const fromHash = decodeURIComponent(location.hash.startsWith(HASH_PREFIX) ? location.hash.slice(HASH_PREFIX.length) : "");
   let fromSession = null;
   try {
     fromSession = sessionStorage.getItem("anjoman.room");

@@ -4,7 +4,7 @@
 // The DOM is reconciled against the sorted message list, reusing unchanged elements, so
 // scroll position and focus survive updates.
 
-import { api, prefetch } from "./api.js";
+import { api } from "./api.js";
 import { confirmDialog, field, openDialog } from "./dialogs.js";
 import { byId, h } from "./dom.js";
 import { halfSpaceKey } from "./half-space.js";
@@ -144,15 +144,6 @@ export function maybeMarkRead() {
   markRead(room);
 }
 
-function historyPath(roomId) {
-  return `/api/v1/rooms/${encodeURIComponent(roomId)}/messages?limit=${PAGE}`;
-}
-
-/** Asks now for the latest page of `roomId`, which opening it will then take. */
-export function prefetchLatest(roomId) {
-  prefetch(historyPath(roomId));
-}
-
 /**
  * Fetches a page of history. Resolves to the page, or null when it failed or when the
  * timeline was reset meanwhile (a jump, "back to latest"): a stale page must not be
@@ -162,7 +153,7 @@ async function fetchPage(room, timeline, query) {
   const epoch = timeline.epoch;
   timeline.loading = true;
   try {
-    const page = await api("GET", `${historyPath(room.id)}${query}`);
+    const page = await api("GET", `/api/v1/rooms/${encodeURIComponent(room.id)}/messages?limit=${PAGE}${query}`);
     return epoch === timeline.epoch ? page : null;
   } catch (error) {
     if (epoch === timeline.epoch) {
