@@ -19,7 +19,7 @@ use crate::{
     db,
     domain::{auth::AuthService, avatar, files::FileStore, rooms},
     http::{
-        BodyLimit, Cors, ErrorRenderer, RequestContext, methods::AllowedMethods,
+        BodyLimit, Compression, Cors, ErrorRenderer, RequestContext, methods::AllowedMethods,
         origin::OriginAllowList, server::HttpServer,
     },
     i18n::I18n,
@@ -189,6 +189,7 @@ pub fn router(state: AppState) -> anyhow::Result<impl Endpoint> {
             i18n: state.i18n.clone(),
             templates: state.templates.clone(),
         })
+        .with(Compression)
         .with(cors)
         .with(RequestContext {
             i18n: state.i18n.clone(),

@@ -1,11 +1,12 @@
 //! Middleware every route inherits, outermost first:
 //! [`RequestContext`] (request id, language, span, metrics, security headers) →
-//! [`Cors`] → [`ErrorRenderer`] (problem+json or HTML, panics → 500) → [`BodyLimit`].
+//! [`Cors`] → [`Compression`] (brotli/gzip of text) → [`ErrorRenderer`] (problem+json or HTML, panics → 500) → [`BodyLimit`].
 //! Beneath them, [`server`] accepts connections, caps them and closes the slow ones.
 
 pub mod body_limit;
 pub mod body_rate;
 pub mod client_ip;
+pub mod compression;
 pub mod conditional;
 pub mod connection_caps;
 pub mod connection_deadlines;
@@ -22,6 +23,7 @@ pub mod security_headers;
 pub mod server;
 
 pub use body_limit::BodyLimit;
+pub use compression::Compression;
 pub use cors::Cors;
 pub use problem::ErrorRenderer;
 pub use request_context::{RequestContext, RequestId};

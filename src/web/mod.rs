@@ -1,21 +1,22 @@
 //! Server-rendered pages (tera) and their static assets, both embedded in the binary.
 
-use std::sync::Arc;
+use std::{collections::HashMap, sync::Arc};
 
 use fluent::FluentArgs;
 pub mod account;
 pub mod admin;
+pub mod assets;
 pub mod chat;
 pub mod csrf;
 pub mod lang;
 pub mod return_to;
 pub mod settings;
+pub mod static_files;
 pub mod strings;
 
 use entity::{sessions, users};
 use poem::{
     IntoResponse, Response,
-    endpoint::EmbeddedFilesEndpoint,
     http::{HeaderValue, StatusCode, header},
     web::Html,
 };
@@ -55,6 +56,31 @@ impl Templates {
             }
         }
         tera.add_raw_templates(files)?;
+        // Built (and compressed) now, at startup, rather than on the first request.
+        let assets = assets::assets();
+        tera.register_function("static_url", move |args: &HashMap<String, tera::Value>| {
+            let path = args
+                .get("path")
+                .and_then(tera::Value::as_str)
+                .unwrap_or_default();
+            assets
+                .url(path)
+                .map(tera::Value::from)
+                .ok_or_else(|| tera::Error::msg(format!("no static file {path:?}")))
+        });
+        tera.register_function(
+            "module_graph",
+            move |args: &HashMap<String, tera::Value>| {
+                let entry = args
+                    .get("entry")
+                    .and_then(tera::Value::as_str)
+                    .unwrap_or_default();
+                assets
+                    .module_graph(entry)
+                    .map(tera::Value::from)
+                    .ok_or_else(|| tera::Error::msg(format!("no module {entry:?}")))
+            },
+        );
         Ok(Self {
             tera: Arc::new(tera),
         })
@@ -139,9 +165,9 @@ impl Templates {
     }
 }
 
-/// `/static/*`: CSS, scripts and the Persian font for the pages.
-pub fn static_files() -> EmbeddedFilesEndpoint<StaticFiles> {
-    EmbeddedFilesEndpoint::new()
+/// `/static/*`: CSS, scripts and the Persian font for the pages (see [`static_files`]).
+pub fn static_files() -> impl poem::Endpoint {
+    static_files::serve
 }
 
 /// The user and session behind the request's token or session cookie, if any.

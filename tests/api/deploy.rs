@@ -14,6 +14,8 @@ use crate::helpers::{Backend, spawn_app, spawn_app_with};
 
 const NGINX: &str = "/usr/sbin/nginx";
 const PYTHON: &str = "tests/deploy/.venv/bin/python";
+/// Debian's brotli filter for nginx (`libnginx-mod-http-brotli-filter`).
+const BROTLI_MODULE: &str = "/usr/lib/nginx/modules/ngx_http_brotli_filter_module.so";
 /// nginx listens here; the client connects from 127.0.0.1.
 const PROXY_LISTEN: &str = "127.0.0.2";
 /// nginx connects to the app from here, the only address the app trusts.
@@ -22,6 +24,10 @@ const PROXY_SOURCE: &str = "127.0.0.3";
 fn deploy_ready() -> Result<(), String> {
     for (path, hint) in [
         (NGINX, "apt-get install nginx"),
+        (
+            BROTLI_MODULE,
+            "apt-get install libnginx-mod-http-brotli-filter",
+        ),
         ("/usr/bin/openssl", "apt-get install openssl"),
         (
             PYTHON,
@@ -55,6 +61,10 @@ fn site_config(dir: &Path, app_port: u16, http_port: u16, https_port: u16) -> St
         )
         .replace("/etc/nginx/certs/", &format!("{}/", certs.display()))
         .replace(
+            "/etc/nginx/anjoman-brotl[i].conf",
+            &format!("{}/anjoman-brotl[i].conf", dir.display()),
+        )
+        .replace(
             "proxy_pass http://anjoman;",
             &format!("proxy_pass http://anjoman;\n        proxy_bind {PROXY_SOURCE};"),
         );
@@ -70,7 +80,7 @@ fn main_config(dir: &Path) -> String {
     // As root, workers would switch to `nobody` and lose the temp dir.
     let user = if is_root() { "user root;\n" } else { "" };
     format!(
-        "{user}worker_processes 1;\npid {d}/nginx.pid;\nerror_log {d}/error.log warn;\n\
+        "load_module {BROTLI_MODULE};\n{user}worker_processes 1;\npid {d}/nginx.pid;\nerror_log {d}/error.log warn;\n\
          daemon off;\nevents {{ worker_connections 256; }}\n\
          http {{\n  access_log {d}/access.log;\n  client_body_temp_path {d}/body;\n\
          proxy_temp_path {d}/proxy;\n  fastcgi_temp_path {d}/fastcgi;\n\
@@ -164,6 +174,9 @@ async fn https_and_wss_work_through_nginx_with_the_real_client_ip() {
         site_config(dir.path(), app_port, http_port, https_port),
     )
     .expect("site.conf");
+    // The brotli snippet where the site config looks for it, as an operator installs it.
+    std::fs::copy("nginx/brotli.conf", dir.path().join("anjoman-brotli.conf"))
+        .expect("anjoman-brotli.conf");
     std::fs::write(dir.path().join("nginx.conf"), main_config(dir.path())).expect("nginx.conf");
     let conf = dir.path().join("nginx.conf");
     let check = std::process::Command::new(NGINX)

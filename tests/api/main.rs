@@ -7,6 +7,7 @@
 )]
 
 mod binary;
+mod chromium;
 mod helpers;
 
 mod admin;
@@ -36,6 +37,7 @@ mod search;
 mod secrets;
 mod socket_rights;
 mod spec;
+mod static_assets;
 mod users;
 mod ws;
 mod ws_client;

@@ -5,15 +5,18 @@ Driven by tests/api/deploy.rs, which starts the server and nginx on loopback.
 Checks: HTTP redirects to HTTPS; HSTS; register and log in over https://; a message sent
 over wss:// comes back on another socket; a file just under the limit uploads and one just
 over is refused; the per-IP login limit counts the real client however X-Forwarded-For is
-spoofed, and the session records the client's address, not nginx's.
+spoofed, and the session records the client's address, not nginx's; text comes compressed
+(brotli or gzip) exactly once, whether the app or nginx compressed it.
 """
 
 import asyncio
+import gzip
 import json
 import ssl
 import sys
 import uuid
 
+import brotli
 import httpx
 import websockets
 
@@ -109,6 +112,36 @@ async def main():
             statuses.append(resp.status_code)
         check(statuses[:5] == [401] * 5, f"first five refused as wrong: {statuses}")
         check(statuses[5] == 429, f"sixth rate limited despite spoofed headers: {statuses}")
+
+        # Compression through nginx: the app's own (big text: the OpenAPI document) passes through
+        # untouched; small text the app leaves plain, nginx compresses (brotli included).
+        # Each body is encoded once: one decoding gives the plain text.
+        async def raw(path, encoding, headers=None):
+            request = http.build_request("GET", f"{BASE}{path}",
+                                         headers={"Accept-Encoding": encoding, **(headers or {})})
+            resp = await http.send(request, stream=True)
+            body = b"".join([chunk async for chunk in resp.aiter_raw()])
+            await resp.aclose()
+            return resp, body
+
+        decoders = {"br": brotli.decompress, "gzip": gzip.decompress}
+        history = f"/api/v1/rooms/{room}/messages?limit=1"
+        plain = (await http.get(f"{BASE}{history}", headers=auth)).json()
+        for path, headers, plain_below in [("/api/openapi.json", {}, None),
+                                          (history, auth, 1024)]:
+            for encoding in ["br", "gzip"]:
+                resp, body = await raw(path, encoding, headers)
+                got = resp.headers.get("content-encoding")
+                check(got == encoding,
+                      f"{path} {encoding} through nginx: {resp.status_code} {dict(resp.headers)}")
+                check("accept-encoding" in resp.headers.get("vary", "").lower(),
+                      f"{path} varies on Accept-Encoding")
+                text = decoders[encoding](body).decode()
+                if plain_below:
+                    check(len(text) < plain_below, f"{path} is one nginx compresses: {len(text)}")
+                    check(json.loads(text) == plain, f"{path} {encoding} decodes once")
+                else:
+                    check("openapi" in json.loads(text), f"{path} {encoding} decodes once")
     print("deploy ok")
 
 

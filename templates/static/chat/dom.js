@@ -44,6 +44,15 @@ export function clear(el) {
   return el;
 }
 
+/**
+ * Resolves after the browser has had a turn: start-up work split by these runs as several
+ * short tasks, so a tap or a paint never waits behind all of it at once.
+ */
+export function yieldToBrowser() {
+  if (globalThis.scheduler?.yield) return globalThis.scheduler.yield();
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
 export function byId(id) {
   return document.getElementById(id);
 }

@@ -5,8 +5,10 @@
 
 let lang = "en-US";
 let strings = {};
-let pluralRules = new Intl.PluralRules("en-US");
-let numberFormat = new Intl.NumberFormat("en-US");
+// Made on first use: building an Intl object loads locale data, start-up work that
+// should happen once, for the page's language, not also for a default.
+let pluralRules = null;
+let numberFormat = null;
 let dateLocale = "en-US";
 const dateFormats = new Map();
 
@@ -14,8 +16,8 @@ const dateFormats = new Map();
 export function initI18n(boot) {
   lang = boot.lang || "en-US";
   strings = boot.strings || {};
-  pluralRules = new Intl.PluralRules(lang);
-  numberFormat = new Intl.NumberFormat(lang);
+  pluralRules = null;
+  numberFormat = null;
   const calendar = boot.calendar && boot.calendar !== "gregory" ? boot.calendar : null;
   dateLocale = calendar ? `${lang}-u-ca-${calendar}` : lang;
   try {
@@ -30,8 +32,18 @@ export function currentLang() {
   return lang;
 }
 
+function plurals() {
+  pluralRules ??= new Intl.PluralRules(lang);
+  return pluralRules;
+}
+
+function numbers() {
+  numberFormat ??= new Intl.NumberFormat(lang);
+  return numberFormat;
+}
+
 function formatArg(value) {
-  return typeof value === "number" ? numberFormat.format(value) : String(value);
+  return typeof value === "number" ? numbers().format(value) : String(value);
 }
 
 /**
@@ -42,7 +54,7 @@ export function t(id, args = {}) {
   let pattern = strings[id];
   if (pattern == null) return id;
   if (typeof pattern === "object") {
-    const category = typeof args.count === "number" ? pluralRules.select(args.count) : "other";
+    const category = typeof args.count === "number" ? plurals().select(args.count) : "other";
     pattern = pattern[category] ?? pattern.other ?? Object.values(pattern)[0] ?? id;
   }
   return String(pattern).replace(/\{([A-Za-z_][\w-]*)\}/g, (whole, name) =>
@@ -51,7 +63,7 @@ export function t(id, args = {}) {
 }
 
 export function formatNumber(n) {
-  return numberFormat.format(n);
+  return numbers().format(n);
 }
 
 function dateFormat(key, options) {

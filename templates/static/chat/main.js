@@ -3,7 +3,7 @@
 // the WebSocket. Each module owns one part of the page; they talk through store.js.
 
 import { api, initApi } from "./api.js";
-import { byId } from "./dom.js";
+import { byId, yieldToBrowser } from "./dom.js";
 import { initI18n, t } from "./i18n.js";
 import { initComposer, setReply } from "./composer.js";
 import { initMembers } from "./members.js";
@@ -62,11 +62,14 @@ async function boot() {
 
   initNotify({ open: (roomId) => openRoom(roomId) });
   initHeader();
+  // Wiring every part is split in a few tasks, so none of them blocks the page for long.
+  await yieldToBrowser();
   initTimeline();
   initViewer();
   initComposer();
   initUploads();
   initPolls();
+  await yieldToBrowser();
   initProfileCard({ dm: openDirect });
   initMembers({ profile: openProfile });
   initRoomView();
