@@ -46,4 +46,3 @@ pub async fn run_node(script: &str, args: &[&str], limit: Duration) -> String {
     assert!(output.status.success(), "{stdout}\n{stderr}");
     stdout
 }
-

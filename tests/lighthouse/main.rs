@@ -3,16 +3,15 @@
 //! API suite, and Lighthouse judges the page's main-thread time on a machine that is not
 //! also running hundreds of other tests.
 
-#![expect(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "a failed expectation is a failed test"
-)]
+#![expect(clippy::expect_used, reason = "a failed expectation is a failed test")]
 
 #[path = "../api/chromium.rs"]
 mod chromium;
 #[path = "../api/helpers.rs"]
-#[allow(dead_code, reason = "the API suite's helpers; this binary needs a few of them")]
+#[allow(
+    dead_code,
+    reason = "the API suite's helpers; this binary needs a few of them"
+)]
 mod helpers;
 
 use std::time::Duration;
