@@ -798,7 +798,12 @@ async fn newcomer(app: &TestApp, name: &str) -> String {
 /// practices), in English and Persian, light and dark, desktop and phone; and on a phone
 /// every control is at least 44×44 px. The room holds every kind of message: text,
 /// reactions, a reply, a poll, a picture and a file, an edited one; a report fills the
-/// dashboard; a private room has an invite code; two newcomers see the empty chat.
+/// dashboard; a private room has an invite code; two newcomers see the empty chat. The
+/// chat's dialogs are checked open: profile cards (a member's, with Mute, Remove and Ban,
+/// and one's own), their mute and confirm dialogs, room settings (the owner's, the delete
+/// confirm, a plain member's "About this room"), the quick switcher (results, "Nothing
+/// matches"), the shortcut list, and a room opened at "New messages" with the jump count
+/// and a pop-up counting three mentions.
 #[tokio::test]
 async fn axe_finds_no_violations_on_any_page_in_chromium() {
     if !browser_or_skip() {
@@ -1015,7 +1020,35 @@ async fn axe_finds_no_violations_on_any_page_in_chromium() {
         stdout.contains("total: 0 axe violations, 0 tap targets under 44 px"),
         "{stdout}"
     );
+    // Every state ran (a state that cannot be opened fails the script before this).
+    for state in [
+        "profile-card",
+        "profile-own",
+        "mute-dialog",
+        "kick-confirm",
+        "ban-confirm",
+        "room-settings",
+        "room-delete-confirm",
+        "room-about",
+        "switcher-results",
+        "switcher-empty",
+        "shortcuts-dialog",
+        "unread",
+    ] {
+        for line in [
+            "en light desktop: 0 axe violations",
+            "fa dark phone: 0 axe violations",
+        ] {
+            assert!(
+                stdout.contains(&format!("{state} {line}")),
+                "{state} {line}\n{stdout}"
+            );
+        }
+    }
     for shot in [
+        "axe-profile-card-fa-dark-phone.png",
+        "axe-room-settings-en-light-desktop.png",
+        "axe-unread-fa-light-desktop.png",
         "axe-chat-room-en-light-desktop.png",
         "axe-chat-room-fa-dark-phone.png",
         "axe-report-dialog-fa-light-desktop.png",
