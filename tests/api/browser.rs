@@ -757,13 +757,22 @@ async fn newcomer(app: &TestApp, name: &str) -> String {
 /// practices), in English and Persian, light and dark, desktop and phone; and on a phone
 /// every control is at least 44×44 px. The room holds every kind of message: text,
 /// reactions, a reply, a poll, a picture and a file, an edited one; a report fills the
-/// dashboard; a private room has an invite code; two newcomers see the empty chat.
+/// dashboard; a private room has an invite code; two newcomers see the empty chat. The
+/// chat's dialogs are checked open: profile cards (a member's, with Mute, Remove and Ban,
+/// and one's own), their mute and confirm dialogs, room settings (the owner's, the delete
+/// confirm, a plain member's "About this room"), the quick switcher (results, "Nothing
+/// matches"), the shortcut list, and a room opened at "New messages" with the jump count
+/// and a pop-up counting three mentions.
 #[tokio::test]
 async fn axe_finds_no_violations_on_any_page_in_chromium() {
     if !browser_or_skip() {
         return;
     }
-    let app = spawn_app(Backend::Sqlite).await;
+    // Sami writes more than a page of unread messages at once, and mentions on each visit.
+    let app = crate::helpers::spawn_app_with(Backend::Sqlite, |f| {
+        f.merge(("limits.messages_per_minute", 100_000))
+    })
+    .await;
     let (alice, _) = app.account("alice").await;
     let (parisa, parisa_id) = app.account("parisa").await;
     prefer_persian(&app, &parisa).await;
@@ -893,6 +902,59 @@ async fn axe_finds_no_violations_on_any_page_in_chromium() {
     )
     .await;
 
+    // Plain members, no staff: sami (en) and nasrin (fa) see "About this room"; sami's card
+    // offers Mute, Remove and Ban to the readers; he writes the reading room's unread
+    // messages (its state opens scrolled up at the divider, so they stay unread) and, on
+    // each visit, three mentions in the lobby (axe.mjs posts them).
+    let (sami, _) = app.account("sami").await;
+    let (nasrin, _) = app.account("nasrin").await;
+    prefer_persian(&app, &nasrin).await;
+    for token in [&sami, &nasrin] {
+        call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/rooms/{room}/join"),
+            token,
+            json!({}),
+            200,
+        )
+        .await;
+    }
+    app.post_message(&sami, &room, "Sami says hi").await;
+    let mut side_rooms = Vec::new();
+    for name in ["Reading room", "Lobby"] {
+        let made: Value = call(
+            &app,
+            Method::POST,
+            "/api/v1/rooms",
+            &alice,
+            json!({"name": name, "visibility": "public"}),
+            201,
+        )
+        .await;
+        let id = made["id"].as_str().unwrap().to_owned();
+        for token in [&parisa, &sami] {
+            call(
+                &app,
+                Method::POST,
+                &format!("/api/v1/rooms/{id}/join"),
+                token,
+                json!({}),
+                200,
+            )
+            .await;
+        }
+        side_rooms.push(id);
+    }
+    let first = app.post_message(&sami, &side_rooms[0], "Read before").await;
+    for reader in [&alice, &parisa] {
+        read_up_to(&app, reader, &side_rooms[0], first["seq"].as_i64().unwrap()).await;
+    }
+    for n in 1..=60 {
+        app.post_message(&sami, &side_rooms[0], &format!("unread {n:02}"))
+            .await;
+    }
+
     let stdout = run_node(
         "axe.mjs",
         &[
@@ -904,8 +966,12 @@ async fn axe_finds_no_violations_on_any_page_in_chromium() {
             &bob,
             &dara,
             SCREENSHOTS,
+            &side_rooms[0],
+            &side_rooms[1],
+            &sami,
+            &nasrin,
         ],
-        Duration::from_secs(1500),
+        Duration::from_secs(2400),
     )
     .await;
     assert!(stdout.contains("browser: axe ok"), "{stdout}");
@@ -913,7 +979,35 @@ async fn axe_finds_no_violations_on_any_page_in_chromium() {
         stdout.contains("total: 0 axe violations, 0 tap targets under 44 px"),
         "{stdout}"
     );
+    // Every state ran (a state that cannot be opened fails the script before this).
+    for state in [
+        "profile-card",
+        "profile-own",
+        "mute-dialog",
+        "kick-confirm",
+        "ban-confirm",
+        "room-settings",
+        "room-delete-confirm",
+        "room-about",
+        "switcher-results",
+        "switcher-empty",
+        "shortcuts-dialog",
+        "unread",
+    ] {
+        for line in [
+            "en light desktop: 0 axe violations",
+            "fa dark phone: 0 axe violations",
+        ] {
+            assert!(
+                stdout.contains(&format!("{state} {line}")),
+                "{state} {line}\n{stdout}"
+            );
+        }
+    }
     for shot in [
+        "axe-profile-card-fa-dark-phone.png",
+        "axe-room-settings-en-light-desktop.png",
+        "axe-unread-fa-light-desktop.png",
         "axe-chat-room-en-light-desktop.png",
         "axe-chat-room-fa-dark-phone.png",
         "axe-report-dialog-fa-light-desktop.png",

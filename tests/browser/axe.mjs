@@ -9,14 +9,18 @@
 //
 // Usage: node axe.mjs <base url> <room id> <private room id> <en token> <fa token>
 //                     <en newcomer token> <fa newcomer token> <screenshot dir>
-// AXE_ONLY=<substring> runs only the states whose line ("chat-room fa dark phone") contains it.
+//                     <reading room id> <lobby id> <en member token> <fa member token>
+// The members are plain members of the room (no staff); the en one, sami, wrote the reading
+// room's unread messages and writes the mentions.
+// AXE_ONLY=<substring> runs only the states whose line ("chat-room fa dark phone") contains it;
+// several, separated by "|", run the states that contain any of them.
 import { check, DESKTOP, launch, PHONE, STEP_MS } from "./lib.mjs";
 import { mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 
-const [base, room, privateRoom, enToken, faToken, enNewcomer, faNewcomer, shots] = process.argv.slice(2);
-if (!shots) {
-  console.error("usage: node axe.mjs <base url> <room id> <private room id> <en token> <fa token> <en newcomer token> <fa newcomer token> <screenshot dir>");
+const [base, room, privateRoom, enToken, faToken, enNewcomer, faNewcomer, shots, readingRoom, lobby, enMember, faMember] = process.argv.slice(2);
+if (!faMember) {
+  console.error("usage: node axe.mjs <base url> <room id> <private room id> <en token> <fa token> <en newcomer token> <fa newcomer token> <screenshot dir> <reading room id> <lobby id> <en member token> <fa member token>");
   process.exit(2);
 }
 mkdirSync(shots, { recursive: true });
@@ -49,6 +53,53 @@ async function dialog(page, opener, id) {
   await page.locator(`dialog#${id}[open]`).waitFor();
 }
 
+/** A plain member's words in the room: a name whose card offers Mute, Remove and Ban to staff. */
+const SAMI = "Sami says hi";
+const READER = { en: "alice", fa: "parisa" };
+
+/** `enMember` (sami) posts `body` to `roomId`. */
+async function postAsMember(roomId, body) {
+  const resp = await fetch(`${base}/api/v1/rooms/${roomId}/messages`, {
+    method: "POST", headers: { authorization: `Bearer ${enMember}`, "content-type": "application/json" }, body: JSON.stringify({ body }),
+  });
+  check(resp.status === 201, `sami posts "${body}" (${resp.status})`);
+}
+
+/** Opens the profile card of the author `username` from the timeline. */
+async function card(page, username) {
+  const name = page.locator(`#timeline .message-author[data-username="${username}"]`).first();
+  await name.scrollIntoViewIfNeeded();
+  await name.click();
+  await page.locator("#profile-card").waitFor();
+}
+
+/** Sami's card, and one of its moderation actions. */
+async function moderation(page, action) {
+  await inRoom(page);
+  await card(page, "sami");
+  await page.locator(`#profile-card [data-profile-action="${action}"]`).click();
+}
+
+async function roomSettings(page) {
+  await page.waitForSelector('#chat[data-view="room"] #room-settings-button:not([hidden])');
+  await dialog(page, "#room-settings-button", "room-settings-dialog");
+}
+
+/** The switcher: Ctrl+K at a desk, the sidebar's button on a phone. */
+async function switcher(page, phone, query, ready) {
+  await inRoom(page);
+  if (phone) {
+    await page.tap("#sidebar-toggle");
+    await page.waitForSelector('#chat[data-sidebar="open"]');
+    await page.tap("#switcher-button");
+  } else {
+    await page.keyboard.press("Control+k");
+  }
+  await page.waitForSelector("#switcher-dialog[open]");
+  await page.fill("#switcher-input", query);
+  await page.waitForFunction(ready);
+}
+
 const inRoom = async (page) => {
   await page.waitForSelector('#chat[data-view="room"]');
   await message(page, ALICE).waitFor();
@@ -72,7 +123,13 @@ const STATES = [
   },
   { name: "register", who: "visitor", path: "/register", open: (page) => page.waitForSelector("#username") },
   { name: "error-404", who: "visitor", path: "/no-such-page", open: (page) => page.waitForSelector(".error-page") },
-  { name: "settings", who: "reader", path: "/settings", open: (page) => page.waitForSelector(".settings-form") },
+  {
+    name: "settings", who: "reader", path: "/settings", open: async (page) => {
+      await page.waitForSelector(".settings-form");
+      // The time zone field is filled in from the browser when none is saved.
+      await page.waitForFunction(() => document.getElementById("timezone")?.value);
+    },
+  },
   { name: "admin", who: "reader", path: "/admin", open: (page) => page.waitForSelector(".admin-reports li") },
   { name: "chat-empty", who: "newcomer", path: "/", open: (page) => page.waitForSelector('#chat[data-view="empty"][data-rooms="loaded"] #empty-state') },
   { name: "chat-room", who: "reader", path: `/#room=${room}`, open: inRoom },
@@ -170,6 +227,75 @@ const STATES = [
       await dialog(page, "#room-invite-button", "invite-dialog");
     },
   },
+  {
+    name: "profile-card", who: "reader", path: `/#room=${room}`, open: async (page) => {
+      await inRoom(page);
+      await card(page, "sami");
+      await page.locator('#profile-card [data-profile-action="ban"]').waitFor();
+    },
+  },
+  {
+    name: "profile-own", who: "reader", path: `/#room=${room}`, open: async (page, { lang }) => {
+      await inRoom(page);
+      await card(page, READER[lang]);
+      await page.locator("#profile-card #profile-edit").waitFor();
+    },
+  },
+  { name: "mute-dialog", who: "reader", path: `/#room=${room}`, open: async (page) => { await moderation(page, "mute"); await page.locator("dialog#mute-dialog[open]").waitFor(); } },
+  { name: "kick-confirm", who: "reader", path: `/#room=${room}`, open: async (page) => { await moderation(page, "kick"); await page.locator("dialog#confirm-dialog[open]").waitFor(); } },
+  { name: "ban-confirm", who: "reader", path: `/#room=${room}`, open: async (page) => { await moderation(page, "ban"); await page.locator("dialog#confirm-dialog[open]").waitFor(); } },
+  {
+    name: "room-settings", who: "reader", path: `/#room=${room}`, open: async (page) => {
+      await roomSettings(page);
+      await page.waitForSelector('#room-settings-members [data-username="sami"] [data-member-action]');
+    },
+  },
+  {
+    name: "room-delete-confirm", who: "reader", path: `/#room=${room}`, open: async (page) => {
+      await roomSettings(page);
+      await page.locator("#room-settings-delete").click();
+      await page.locator("dialog#room-delete-dialog[open]").waitFor();
+      // A wrong name is refused in place: the error is part of the state.
+      await page.fill("#room-delete-name", "not the name");
+      await page.locator('#room-delete-dialog button[type="submit"]').click();
+      await page.locator("#room-delete-dialog .dialog-error").waitFor();
+    },
+  },
+  {
+    name: "room-about", who: "member", path: `/#room=${room}`, open: async (page) => {
+      await roomSettings(page);
+      await page.waitForSelector("#room-settings-leave");
+    },
+  },
+  {
+    name: "switcher-results", who: "reader", path: `/#room=${room}`, open: (page, { phone }) =>
+      switcher(page, phone, "lob", () => document.querySelector("#switcher-list [role=option][aria-selected=true] .switcher-name")?.textContent === "Lobby"),
+  },
+  {
+    name: "switcher-empty", who: "reader", path: `/#room=${room}`, open: (page, { phone }) =>
+      switcher(page, phone, "zzqqxx", () => document.querySelector("#switcher-list [role=option]") === null && document.getElementById("switcher-empty")?.textContent),
+  },
+  {
+    name: "shortcuts-dialog", who: "reader", path: `/#room=${room}`, open: async (page) => {
+      await inRoom(page);
+      await page.evaluate(() => document.activeElement?.blur());
+      await page.keyboard.press("Shift+Slash");
+      await page.locator("dialog#shortcuts-dialog[open]").waitFor();
+    },
+  },
+  {
+    // Sami has written more than a page since the readers were last there: the room opens
+    // at "New messages", scrolled up (so nothing is marked read), the jump button counting
+    // what is below; then three mentions in the lobby make one pop-up.
+    name: "unread", who: "reader", path: `/#room=${readingRoom}`,
+    open: async (page, { lang }) => {
+      await page.waitForSelector('#chat[data-view="room"] #timeline .unread-divider');
+      await page.waitForFunction(() => document.querySelector("#timeline").getAttribute("aria-busy") === "false");
+      await page.waitForFunction(() => !document.querySelector("#jump-latest").hidden && Number(document.querySelector("#jump-latest").dataset.count) > 0);
+      for (const n of [1, 2, 3]) await postAsMember(lobby, `@${READER[lang]} look ${n}`);
+      await page.waitForSelector(`#toasts [data-mention-room-id="${lobby}"][data-mentions="3"]`);
+    },
+  },
 ];
 
 /** Sidebar buttons sit in the room drawer on a phone: open it first. */
@@ -238,10 +364,10 @@ async function smallTargets(page, min) {
   }, min);
 }
 
-const TOKENS = { en: { reader: enToken, newcomer: enNewcomer }, fa: { reader: faToken, newcomer: faNewcomer } };
-const SHOTS = new Set(["chat-room", "report-dialog", "login-error", "members-drawer", "admin"]);
+const TOKENS = { en: { reader: enToken, newcomer: enNewcomer, member: enMember }, fa: { reader: faToken, newcomer: faNewcomer, member: faMember } };
+const SHOTS = new Set(["chat-room", "report-dialog", "login-error", "members-drawer", "admin", "profile-card", "room-settings", "room-about", "switcher-results", "shortcuts-dialog", "unread", "settings"]);
 
-const only = process.env.AXE_ONLY || "";
+const only = (process.env.AXE_ONLY || "").split("|").filter(Boolean);
 const browser = await launch();
 const failures = [];
 let violationsTotal = 0;
@@ -276,7 +402,7 @@ try {
         for (const state of STATES) {
           if (state.phone && !phone) continue;
           const label = `${state.name} ${lang} ${scheme} ${device}`;
-          if (only && !label.includes(only)) continue;
+          if (only.length && !only.some((part) => label.includes(part))) continue;
           const page = await (await contextFor(state.who)).newPage();
           const errors = [];
           page.on("pageerror", (error) => errors.push(String(error)));
