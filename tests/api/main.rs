@@ -9,6 +9,7 @@
 mod binary;
 mod chromium;
 mod helpers;
+mod nginx;
 
 mod admin;
 mod auth;

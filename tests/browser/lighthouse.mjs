@@ -13,7 +13,11 @@
 // `computeBenchmarkIndex`, measured before each mobile run) is printed beside the score, so
 // a low score on a busy or slow host can be told from a slow page.
 //
-// Usage: node lighthouse.mjs BASE TOKEN ROOM REPORT_DIR [TARGET]
+// SITE names what is measured: "nginx" (README's nginx config in front: HTTPS with the
+// test's self-signed certificate, HTTP/2, brotli) or "direct" (the bare server, plain
+// HTTP/1.1, as `cargo run` serves it).
+//
+// Usage: node lighthouse.mjs BASE TOKEN ROOM REPORT_DIR TARGET SITE
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as chromeLauncher from "chrome-launcher";
 import lighthouse from "lighthouse";
@@ -22,21 +26,33 @@ import desktopConfig from "lighthouse/core/config/desktop-config.js";
 import { computeMedianRun } from "lighthouse/core/lib/median-run.js";
 import { pageFunctions } from "lighthouse/core/lib/page-functions.js";
 
-const [base, token, room, reportDir, targetArg] = process.argv.slice(2);
+const [base, token, room, reportDir, targetArg, site = "direct"] = process.argv.slice(2);
 const target = Number(targetArg || "0.98");
-// Not yet at the target: the chat on a phone scores 75–97 on this 2-core machine, idle, from
-// one run to the next (its largest paint waits for the page, its modules, the room list and
-// then the history, four simulated round trips; its blocking time swings with the host).
-// That score is recorded, marked "SHORT", and does not fail the run; issue 18 stays open for
-// it. Every other score fails the run below the target.
-const RECORDED_ONLY = new Set(["chat mobile performance"]);
+// Recorded, marked "SHORT", but not failing the run: the chat's performance on a phone
+// (issue 18 stays open for it). Measured on this 2-core machine:
+// - direct (HTTP/1.1): a browser opens at most six connections to a host, so the chat's 31
+//   modules arrive in about six simulated slow-4G round trips, one after another, before
+//   the messages can be drawn. Even with Lighthouse's CPU slowdown set to 1x its largest
+//   paint is 2.4 s; behind nginx (HTTP/2, every module asked for at once), 1.8 s.
+// - both: with the 4x slower CPU of the default, the first render's style, layout and
+//   paint of the timeline (about 300 elements) adds about 0.6 s to the largest paint and
+//   100–450 ms of blocking time, run to run.
+// Every other score fails the run below the target.
+const RECORDED_ONLY = new Set(["direct chat mobile performance", "nginx chat mobile performance"]);
 const CATEGORIES = ["performance", "accessibility", "best-practices"];
 const RUNS = Number(process.env.LIGHTHOUSE_RUNS || "3");
+// While working on one page: LIGHTHOUSE_ONLY="chat mobile" audits only that one (on
+// each site; "direct chat mobile" on one).
+const ONLY = process.env.LIGHTHOUSE_ONLY || "";
 
 mkdirSync(reportDir, { recursive: true });
 const chrome = await chromeLauncher.launch({
   chromePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  chromeFlags: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+  chromeFlags: [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    // nginx's certificate is the test's own, self-signed.
+    ...(site === "nginx" ? ["--ignore-certificate-errors"] : []),
+  ],
 });
 
 // Chromium ignores a `Cookie` among Lighthouse's extra headers, so the session cookie is
@@ -61,7 +77,7 @@ async function hostBenchmarkIndex() {
 
 async function audit(page, form) {
   if (form.name === "mobile") {
-    console.log(`BENCHMARK ${page.name} ${form.name} host index ${Math.round(await hostBenchmarkIndex())}`);
+    console.log(`BENCHMARK ${site} ${page.name} ${form.name} host index ${Math.round(await hostBenchmarkIndex())}`);
   }
   const tab = await browser.newPage();
   const cookie = { name: "anjoman_session", value: token, url: base, httpOnly: true, sameSite: "Lax" };
@@ -75,7 +91,7 @@ async function audit(page, form) {
   };
   const result = await lighthouse(page.url, flags, form.config, tab);
   await tab.close();
-  if (!result) throw new Error(`lighthouse returned nothing for ${page.name} ${form.name}`);
+  if (!result) throw new Error(`lighthouse returned nothing for ${site} ${page.name} ${form.name}`);
   return result;
 }
 
@@ -83,17 +99,18 @@ const failures = [];
 try {
   for (const page of pages) {
     for (const form of forms) {
+      if (ONLY && !`${site} ${page.name} ${form.name}`.endsWith(ONLY)) continue;
       // A trace that came out broken (Lighthouse's own advice: run it again) is retried
       // once; a low score never is.
       const results = [];
       for (let run = 0; run < RUNS; run++) {
         let result = await audit(page, form);
         if (result.lhr.runtimeError) {
-          console.log(`RETRY ${page.name} ${form.name}: ${result.lhr.runtimeError.code}`);
+          console.log(`RETRY ${site} ${page.name} ${form.name}: ${result.lhr.runtimeError.code}`);
           result = await audit(page, form);
         }
         const performance = Math.round((result.lhr.categories.performance.score ?? 0) * 100);
-        console.log(`RUN ${page.name} ${form.name} ${run + 1} performance ${performance}`);
+        console.log(`RUN ${site} ${page.name} ${form.name} ${run + 1} performance ${performance}`);
         results.push(result);
       }
       const median = computeMedianRun(results.map((result) => result.lhr));
@@ -102,19 +119,19 @@ try {
       writeFileSync(`${stem}.json`, report[0]);
       writeFileSync(`${stem}.html`, report[1]);
       if (new URL(lhr.finalDisplayedUrl).pathname !== new URL(page.url).pathname) {
-        failures.push(`${page.name} ${form.name}: ended on ${lhr.finalDisplayedUrl}, not ${page.url}`);
+        failures.push(`${site} ${page.name} ${form.name}: ended on ${lhr.finalDisplayedUrl}, not ${page.url}`);
       }
       if (lhr.runtimeError) {
-        failures.push(`${page.name} ${form.name}: ${lhr.runtimeError.code} ${lhr.runtimeError.message}`);
+        failures.push(`${site} ${page.name} ${form.name}: ${lhr.runtimeError.code} ${lhr.runtimeError.message}`);
       }
       const bytes = lhr.audits["total-byte-weight"]?.numericValue ?? 0;
-      console.log(`BYTES ${page.name} ${form.name} ${Math.round(bytes)}`);
+      console.log(`BYTES ${site} ${page.name} ${form.name} ${Math.round(bytes)}`);
       for (const id of CATEGORIES) {
         const category = lhr.categories[id];
         const score = category.score ?? 0;
-        console.log(`SCORE ${page.name} ${form.name} ${id} ${Math.round(score * 100)}`);
-        if (score < target && RECORDED_ONLY.has(`${page.name} ${form.name} ${id}`)) {
-          console.log(`SHORT ${page.name} ${form.name} ${id} ${Math.round(score * 100)} < ${Math.round(target * 100)} (recorded, not yet required)`);
+        console.log(`SCORE ${site} ${page.name} ${form.name} ${id} ${Math.round(score * 100)}`);
+        if (score < target && RECORDED_ONLY.has(`${site} ${page.name} ${form.name} ${id}`)) {
+          console.log(`SHORT ${site} ${page.name} ${form.name} ${id} ${Math.round(score * 100)} < ${Math.round(target * 100)} (recorded, not yet required)`);
           continue;
         }
         if (score >= target) continue;
@@ -123,11 +140,11 @@ try {
           .map((ref) => ({ ref, audit: lhr.audits[ref.id] }))
           .filter(({ audit }) => audit.score !== null && audit.score < 1)
           .map(({ ref, audit }) => `${ref.id} (score ${audit.score}, weight ${ref.weight}${audit.displayValue ? `, ${audit.displayValue}` : ""})`);
-        failures.push(`${page.name} ${form.name} ${id} ${Math.round(score * 100)} < ${Math.round(target * 100)}: ${lost.join("; ")}`);
+        failures.push(`${site} ${page.name} ${form.name} ${id} ${Math.round(score * 100)} < ${Math.round(target * 100)}: ${lost.join("; ")}`);
       }
       for (const metric of ["first-contentful-paint", "largest-contentful-paint", "total-blocking-time", "interactive", "cumulative-layout-shift", "render-blocking-resources"]) {
         const audit = lhr.audits[metric];
-        if (audit) console.log(`METRIC ${page.name} ${form.name} ${metric} ${audit.displayValue ?? ""} (${audit.score})`);
+        if (audit) console.log(`METRIC ${site} ${page.name} ${form.name} ${metric} ${audit.displayValue ?? ""} (${audit.score})`);
       }
     }
   }

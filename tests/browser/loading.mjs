@@ -85,6 +85,35 @@ try {
     await failing.page.waitForSelector('#chat[data-rooms="loaded"] #room-list [data-room-id]');
     await failing.context.close();
   }
+  // The first answers are asked for while the modules are still on their way (early.js):
+  // with one of the chat's modules held back, the room list and the open room's history
+  // are requested all the same, and the timeline then uses those answers, asking no twice.
+  {
+    const { context, page } = await slowPage(browser, "en", enToken);
+    await page.goto(`${base}/`);
+    const roomId = await page.locator("#room-list [data-room-id]").first().getAttribute("data-room-id");
+    await context.close();
+
+    const early = await slowPage(browser, "en", enToken);
+    let release;
+    const held = new Promise((resolve) => { release = resolve; });
+    await early.page.route("**/static/chat/timeline.*.js", async (route) => {
+      await held;
+      await route.continue();
+    });
+    const asked = [];
+    early.page.on("request", (request) => asked.push(new URL(request.url()).pathname));
+    const history = `/api/v1/rooms/${roomId}/messages`;
+    const rooms = early.page.waitForRequest((r) => new URL(r.url()).pathname === "/api/v1/rooms");
+    const messages = early.page.waitForRequest((r) => new URL(r.url()).pathname === history);
+    await early.page.goto(`${base}/#room=${roomId}`, { waitUntil: "commit" });
+    await Promise.all([rooms, messages]);
+    check(await early.page.locator("#chat[data-ready]").count() === 0, "the room list and history are asked for before the page's modules have all arrived");
+    release();
+    await early.page.waitForSelector(`#chat[data-ready="true"][data-view="room"]`);
+    check(asked.filter((path) => path === history).length === 1, `the history is asked for once, not again by the timeline (${asked.filter((path) => path === history).length})`);
+    await early.context.close();
+  }
   console.log("browser: loading ok");
 } finally {
   await browser.close();

@@ -13,22 +13,20 @@ mod chromium;
     reason = "the API suite's helpers; this binary needs a few of them"
 )]
 mod helpers;
+#[path = "../api/nginx.rs"]
+#[allow(
+    dead_code,
+    reason = "shared with the deployment test; this binary needs only nginx itself"
+)]
+mod nginx;
 
 use std::time::Duration;
 
 use chromium::{browser_or_skip, run_node};
-use helpers::{Backend, spawn_app};
+use helpers::{Backend, TestApp, spawn_app};
 
-/// Lighthouse (12.2.3, pinned in `tests/browser/package.json`) scores `/login` and the
-/// signed-in chat page, mobile and desktop: performance, accessibility and best practices
-/// must each reach 98, except the chat's performance on a phone, which does not yet and is
-/// only recorded (see `tests/browser/lighthouse.mjs`). Reports land in `target/lighthouse/`.
-#[tokio::test]
-async fn lighthouse_scores_reach_98_in_chromium() {
-    if !browser_or_skip() {
-        return;
-    }
-    let app = spawn_app(Backend::Sqlite).await;
+/// A room of twelve messages, half of them Persian: what the chat page opens on.
+async fn seeded(app: &TestApp) -> (String, String) {
     let (alice, _) = app.account("alice").await;
     let (parisa, _) = app.account("parisa").await;
     let room = app.public_room(&alice, &[&parisa]).await;
@@ -43,13 +41,48 @@ async fn lighthouse_scores_reach_98_in_chromium() {
         };
         app.post_message(token, &room, &body).await;
     }
-    let stdout = run_node(
-        "lighthouse.mjs",
-        &[&app.address, &alice, &room, "target/lighthouse", "0.98"],
-        Duration::from_secs(900),
-    )
-    .await;
-    // The scores stay on record for `.ci/run` to print.
-    std::fs::write("target/lighthouse/summary.txt", &stdout).expect("summary written");
-    assert!(stdout.contains("lighthouse ok"), "{stdout}");
+    (alice, room)
+}
+
+/// Lighthouse (12.2.3, pinned in `tests/browser/package.json`) scores `/login` and the
+/// signed-in chat page, mobile and desktop, for performance, accessibility and best
+/// practices, twice: as deployed (README's nginx config in front: HTTPS, HTTP/2, brotli),
+/// where every score must reach 98; and the bare server over plain HTTP/1.1, where every
+/// score must too except the chat's performance on a phone, which is recorded (see
+/// `tests/browser/lighthouse.mjs`). Reports land in `target/lighthouse/{nginx,direct}/`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lighthouse_scores_reach_98_in_chromium() {
+    if !browser_or_skip() {
+        return;
+    }
+    if !nginx::runnable("Lighthouse behind nginx", nginx::ready()) {
+        return;
+    }
+    let (deployed, proxy) = nginx::app_behind_nginx().await;
+    let bare = spawn_app(Backend::Sqlite).await;
+
+    let mut summary = String::new();
+    for (site, app, base) in [
+        ("nginx", &deployed, proxy.public_url.as_str()),
+        ("direct", &bare, bare.address.as_str()),
+    ] {
+        let (alice, room) = seeded(app).await;
+        let stdout = run_node(
+            "lighthouse.mjs",
+            &[
+                base,
+                &alice,
+                &room,
+                &format!("target/lighthouse/{site}"),
+                "0.98",
+                site,
+            ],
+            Duration::from_secs(900),
+        )
+        .await;
+        summary.push_str(&stdout);
+        // The scores stay on record for `.ci/run` to print, failed or not.
+        std::fs::write("target/lighthouse/summary.txt", &summary).expect("summary written");
+        assert!(stdout.contains("lighthouse ok"), "{site}:\n{stdout}");
+    }
 }

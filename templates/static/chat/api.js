@@ -1,6 +1,7 @@
 // REST calls. Same-origin with the session cookie; the server's problem+json `detail` is
 // already localized for our Accept-Language, so it is what the user sees on failure.
 
+import { takeEarly } from "./early.js";
 import { t } from "./i18n.js";
 
 let lang = "en-US";
@@ -31,9 +32,10 @@ async function problem(status, readJson) {
 export async function api(method, path, body) {
   const headers = { Accept: "application/json", "Accept-Language": lang };
   if (body !== undefined) headers["Content-Type"] = "application/json";
-  let response;
+  // The page's first asks were started by early.js; a failed one is asked again here.
+  let response = method === "GET" ? await takeEarly(path) : null;
   try {
-    response = await fetch(path, {
+    response ??= await fetch(path, {
       method,
       credentials: "same-origin",
       headers,

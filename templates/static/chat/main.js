@@ -4,6 +4,7 @@
 
 import { api, initApi } from "./api.js";
 import { byId, yieldToBrowser } from "./dom.js";
+import { dropEarly } from "./early.js";
 import { initI18n, t } from "./i18n.js";
 import { initComposer, setReply } from "./composer.js";
 import { initMembers } from "./members.js";
@@ -95,6 +96,7 @@ async function boot() {
 
   byId("rooms-retry").addEventListener("click", () => firstRooms(root));
   await firstRooms(root);
+  dropEarly();
   updateTitle();
   socket.connect();
   root.dataset.ready = "true";

@@ -8,6 +8,7 @@ import { api } from "./api.js";
 import { confirmDialog, field, openDialog } from "./dialogs.js";
 import { byId, h } from "./dom.js";
 import { halfSpaceKey } from "./half-space.js";
+import { HISTORY_PAGE as PAGE, historyPath } from "./early.js";
 import { dayKey, formatDay, t } from "./i18n.js";
 import { EMOJI, editing, previewText, renderMessage, unfolded } from "./messages.js";
 import { toast, toastError } from "./notify.js";
@@ -17,7 +18,6 @@ import { openReactionPicker } from "./reactions.js";
 import { activeRoom, canModerate, on, putMessage, roomTitle, sortedMessages, state, timelineOf } from "./store.js";
 import { markRead } from "./sync.js";
 
-const PAGE = 50;
 /** Within this many pixels of the end counts as "at the bottom". */
 const BOTTOM_SLACK = 48;
 /** Consecutive messages by one author within this window are grouped. */
@@ -200,7 +200,7 @@ async function fetchPage(room, timeline, query) {
   const epoch = timeline.epoch;
   timeline.loading = true;
   try {
-    const page = await api("GET", `/api/v1/rooms/${encodeURIComponent(room.id)}/messages?limit=${PAGE}${query}`);
+    const page = await api("GET", historyPath(room.id, query));
     return epoch === timeline.epoch ? page : null;
   } catch (error) {
     if (epoch === timeline.epoch) {
