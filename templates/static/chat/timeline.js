@@ -101,8 +101,9 @@ function render({ anchor = false } = {}) {
   if (!room || room.id !== shownRoomId) return;
   const timeline = timelineOf(room);
   const wasAtBottom = stick;
-  const beforeHeight = scroller.scrollHeight;
-  const beforeTop = scroller.scrollTop;
+  // Read only when needed: reading them makes the browser lay the page out there and then.
+  const beforeHeight = anchor ? scroller.scrollHeight : 0;
+  const beforeTop = anchor ? scroller.scrollTop : 0;
 
   const nodes = [];
   if (timeline.ready && !timeline.hasOlder) {
