@@ -3,14 +3,11 @@
 //! Every variant has a stable `code` (what clients switch on) that doubles as the Fluent
 //! id `error-<code>` with dots as dashes; the message value is the localized `detail`
 //! and its `.title` attribute the localized `title`.
+//!
+//! Nothing here knows poem, so the domain can answer with these errors: how an `AppError`
+//! becomes a poem response and an OpenAPI schema lives in `http::error_response`.
 
 use fluent::FluentArgs;
-use poem::{error::ResponseError, http::StatusCode};
-use poem_openapi::{
-    ApiResponse, Object,
-    registry::{MetaMediaType, MetaResponse, MetaResponses, Registry},
-    types::Type,
-};
 use serde::Serialize;
 use unic_langid::LanguageIdentifier;
 
@@ -244,7 +241,7 @@ impl AppError {
 
     /// Whether this is a 503 a client should retry after [`UNAVAILABLE_RETRY_AFTER_SECS`].
     fn is_unavailable(&self) -> bool {
-        self.status() == StatusCode::SERVICE_UNAVAILABLE
+        self.status_code() == 503
     }
 
     /// `rate_limited` after waiting `wait` (rounded up to whole seconds, at least one).
@@ -254,31 +251,30 @@ impl AppError {
         }
     }
 
-    pub fn status(&self) -> StatusCode {
+    /// The HTTP status, as each variant's doc comment states it.
+    pub fn status_code(&self) -> u16 {
         match self {
-            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
-            Self::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::Unauthorized | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            Self::BadRequest(_) => 400,
+            Self::Invalid { .. } => 422,
+            Self::Unauthorized | Self::InvalidCredentials => 401,
             Self::Banned { .. }
             | Self::Forbidden(_)
             | Self::Denied { .. }
-            | Self::OriginNotAllowed => StatusCode::FORBIDDEN,
-            Self::NotFound | Self::Missing(_) => StatusCode::NOT_FOUND,
-            Self::MethodNotAllowed | Self::MethodNotAllowedAllow { .. } => {
-                StatusCode::METHOD_NOT_ALLOWED
-            }
-            Self::Conflict(_) => StatusCode::CONFLICT,
-            Self::PayloadTooLarge { .. } | Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
-            Self::RangeNotSatisfiable { .. } => StatusCode::RANGE_NOT_SATISFIABLE,
-            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            | Self::OriginNotAllowed => 403,
+            Self::NotFound | Self::Missing(_) => 404,
+            Self::MethodNotAllowed | Self::MethodNotAllowedAllow { .. } => 405,
+            Self::Conflict(_) => 409,
+            Self::PayloadTooLarge { .. } | Self::TooLarge { .. } => 413,
+            Self::PreconditionFailed => 412,
+            Self::RangeNotSatisfiable { .. } => 416,
+            Self::UnsupportedMediaType(_) => 415,
+            Self::RateLimited { .. } => 429,
             Self::Fault {
                 fault: Fault::StorageFull,
                 ..
-            } => StatusCode::INSUFFICIENT_STORAGE,
-            Self::Fault { .. } => StatusCode::SERVICE_UNAVAILABLE,
-            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            } => 507,
+            Self::Fault { .. } => 503,
+            Self::Internal(_) => 500,
         }
     }
 
@@ -341,22 +337,6 @@ impl AppError {
         args
     }
 
-    /// Maps an error raised by poem or poem-openapi (not by our code) onto a variant, so
-    /// extractor failures get the same problem shape as everything else.
-    pub fn from_poem(err: &poem::Error) -> Self {
-        match err.status() {
-            StatusCode::NOT_FOUND => Self::NotFound,
-            StatusCode::METHOD_NOT_ALLOWED => Self::MethodNotAllowed,
-            StatusCode::PAYLOAD_TOO_LARGE => Self::PayloadTooLarge { limit: 0 },
-            StatusCode::UNSUPPORTED_MEDIA_TYPE => {
-                Self::UnsupportedMediaType("unsupported_media_type")
-            }
-            StatusCode::UNAUTHORIZED => Self::Unauthorized,
-            status if status.is_client_error() => Self::BadRequest(err.to_string()),
-            _ => Self::Internal(anyhow::anyhow!("{err}")),
-        }
-    }
-
     /// The problem document in `lang`.
     pub fn to_problem(&self, i18n: &I18n, lang: &LanguageIdentifier) -> Problem {
         let id = fluent_id(self.code());
@@ -364,7 +344,7 @@ impl AppError {
         Problem {
             r#type: format!("urn:anjoman:error:{}", self.code()),
             title: i18n.message(lang, &id, Some("title"), Some(&args)),
-            status: self.status().as_u16(),
+            status: self.status_code(),
             detail: i18n.message(lang, &id, None, Some(&args)),
             code: self.code().to_owned(),
             data: self.data(),
@@ -419,9 +399,9 @@ pub fn fluent_id(code: &str) -> String {
     format!("error-{}", code.replace('.', "-"))
 }
 
-/// RFC 9457 problem details, as every error response body.
-#[derive(Debug, Clone, Serialize, Object)]
-#[oai(skip_serializing_if_is_none)]
+/// RFC 9457 problem details, as every error response body. Its OpenAPI schema is
+/// `http::error_response::ProblemDoc`, which a test there keeps field for field the same.
+#[derive(Debug, Clone, Serialize)]
 pub struct Problem {
     /// A URI naming the kind of problem: `urn:anjoman:error:<code>`.
     pub r#type: String,
@@ -437,53 +417,11 @@ pub struct Problem {
     /// `rate_limited` and `service.unavailable` → `{retry_after}`, `body.*` and
     /// `text.nul_character` → `{field}` (dotted, `options.1`; empty for the whole body).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[oai(skip_serializing_if_is_none)]
     pub data: Option<serde_json::Value>,
 }
 
 /// The media type of every error body.
 pub const PROBLEM_JSON: &str = "application/problem+json";
-
-impl ResponseError for AppError {
-    fn status(&self) -> StatusCode {
-        AppError::status(self)
-    }
-}
-
-/// Documents the problem responses in the OpenAPI spec. The body itself is rendered by the
-/// request middleware, which knows the caller's language.
-impl ApiResponse for AppError {
-    fn meta() -> MetaResponses {
-        let content = || {
-            vec![MetaMediaType {
-                content_type: PROBLEM_JSON,
-                schema: Problem::schema_ref(),
-            }]
-        };
-        MetaResponses {
-            responses: vec![
-                MetaResponse {
-                    description: "Client error; `code` says which (see the error catalogue).",
-                    status: None,
-                    status_range: Some("4XX".to_owned()),
-                    content: content(),
-                    headers: vec![],
-                },
-                MetaResponse {
-                    description: "Server error; details are in the server log under the request id.",
-                    status: None,
-                    status_range: Some("5XX".to_owned()),
-                    content: content(),
-                    headers: vec![],
-                },
-            ],
-        }
-    }
-
-    fn register(registry: &mut Registry) {
-        Problem::register(registry);
-    }
-}
 
 impl From<sea_orm::DbErr> for AppError {
     fn from(err: sea_orm::DbErr) -> Self {
@@ -520,11 +458,8 @@ mod tests {
 
     #[test]
     fn variants_report_their_documented_status() {
-        assert_eq!(AppError::NotFound.status(), StatusCode::NOT_FOUND);
-        assert_eq!(
-            AppError::PayloadTooLarge { limit: 1 }.status(),
-            StatusCode::PAYLOAD_TOO_LARGE
-        );
+        assert_eq!(AppError::NotFound.status_code(), 404);
+        assert_eq!(AppError::PayloadTooLarge { limit: 1 }.status_code(), 413);
         assert_eq!(
             AppError::Conflict("username.taken").code(),
             "username.taken"

@@ -8,12 +8,19 @@ use std::error::Error as StdError;
 
 use sea_orm::{ConnAcquireErr, DbErr, RuntimeErr, sqlx};
 
+/// Every password hashing slot and queue place is taken (see `domain::password`); try again
+/// in a moment. Declared here rather than beside the hasher so that telling faults apart
+/// needs nothing above the base layer.
+#[derive(Debug, thiserror::Error)]
+#[error("too many passwords waiting to be hashed")]
+pub struct QueueFull;
+
 /// A fault that is not the request's doing, nor a bug.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fault {
     /// The database does not answer (down, unreachable, pool exhausted, dropped).
     DatabaseUnavailable,
-    /// Too many passwords waiting to be hashed or checked (see `domain::password`).
+    /// Too many passwords waiting to be hashed or checked ([`QueueFull`]).
     PasswordQueueFull,
     /// The file store or the database has no space left.
     StorageFull,
@@ -54,7 +61,7 @@ impl Fault {
         if let Some(db) = err.downcast_ref::<DbErr>() {
             return Self::of_db(db);
         }
-        if err.is::<crate::domain::password::QueueFull>() {
+        if err.is::<QueueFull>() {
             return Some(Self::PasswordQueueFull);
         }
         if let Some(sqlx_err) = err.downcast_ref::<sqlx::Error>() {

@@ -13,7 +13,7 @@ use argon2::{
 use tokio::sync::Semaphore;
 
 use super::username::Username;
-use crate::{config::Argon2Settings, error::AppError};
+use crate::{config::Argon2Settings, error::AppError, faults::QueueFull};
 
 pub const MIN_CHARS: usize = 8;
 pub const MAX_CHARS: usize = 128;
@@ -41,11 +41,6 @@ pub fn check_policy(password: &str, username: &Username) -> Result<(), AppError>
     }
     Ok(())
 }
-
-/// Every hashing slot and queue place is taken; try again in a moment.
-#[derive(Debug, thiserror::Error)]
-#[error("too many passwords waiting to be hashed")]
-pub struct QueueFull;
 
 /// Hashes and verifies passwords with bounded concurrency and a bounded queue.
 #[derive(Clone)]

@@ -13,6 +13,7 @@ pub mod connection_deadlines;
 pub mod connection_io;
 pub mod cookies;
 pub mod cors;
+pub mod error_response;
 pub mod log_throttle;
 pub mod methods;
 pub mod nodelay;

@@ -6,11 +6,12 @@ use std::panic::AssertUnwindSafe;
 use futures_util::FutureExt;
 use poem::{
     Endpoint, IntoResponse, Middleware, PathPattern, Request, Response, Result,
+    error::ResponseError,
     http::{HeaderValue, StatusCode, header},
 };
 use unic_langid::LanguageIdentifier;
 
-use super::RequestId;
+use super::{RequestId, error_response::from_poem};
 use crate::{
     error::{AppError, PROBLEM_JSON},
     i18n::{DEFAULT_LOCALE, I18n},
@@ -46,7 +47,7 @@ impl ErrorContext<'_> {
                 None => app_err,
             },
             None => {
-                owned = AppError::from_poem(&err);
+                owned = from_poem(&err);
                 &owned
             }
         };

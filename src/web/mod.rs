@@ -17,6 +17,7 @@ pub mod strings;
 use entity::{sessions, users};
 use poem::{
     IntoResponse, Response,
+    error::ResponseError,
     http::{HeaderValue, StatusCode, header},
     web::Html,
 };

@@ -12,6 +12,7 @@ mod helpers;
 mod nginx;
 
 mod admin;
+mod architecture;
 mod auth;
 mod authorization;
 mod browser;
