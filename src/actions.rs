@@ -9,9 +9,8 @@ use uuid::Uuid;
 use crate::{
     app::AppState,
     domain::{
-        events::RoomEvent,
-        files, messages, polls, room_moderation,
-        rooms::{self, SMALL_ROOM, Visibility},
+        files, messages, polls,
+        rooms::{self, SMALL_ROOM, Visibility, moderation as room_moderation, timeline::RoomEvent},
         users as domain_users,
     },
     error::{AppError, AppResult},
@@ -566,7 +565,7 @@ pub async fn report_handle(
     remedy: ReportRemedy,
     note: &str,
 ) -> AppResult<crate::views::ReportView> {
-    use crate::domain::{moderation, reports};
+    use crate::domain::moderation::{self, reports};
     let report = reports::report_open(&state.db, report_id).await?;
     if !resolved && remedy != ReportRemedy::Nothing {
         return Err(AppError::Invalid {

@@ -25,10 +25,7 @@ use super::{ApiTags, auth::NoContent, rooms::Created, security::Auth};
 use crate::{
     actions,
     app::AppState,
-    domain::{
-        file_names,
-        files::{self, FileStore, Readable, Staged},
-    },
+    domain::files::{self, FileStore, Readable, Staged},
     error::AppError,
     http::conditional::{Conditional, Validators},
     views::{FileView, MessageView},
@@ -245,7 +242,7 @@ async fn serve(
         } else {
             (readable.file.mime.clone(), readable.file.name.clone())
         };
-        let disposition = file_names::content_disposition(readable.inline, &name);
+        let disposition = files::names::content_disposition(readable.inline, &name);
         for (name, value) in [
             (header::CONTENT_TYPE, mime),
             (header::CONTENT_DISPOSITION, disposition),
@@ -320,7 +317,7 @@ impl FilesApi {
                     let id = Uuid::parse_str(id.trim())
                         .map_err(|_| AppError::BadRequest("room_id is not a UUID".into()))?;
                     // Refuse a stranger before they send megabytes.
-                    crate::domain::room_moderation::require_writer(&state.db, id, &auth.user)
+                    crate::domain::rooms::moderation::require_writer(&state.db, id, &auth.user)
                         .await?;
                     room_id = Some(id);
                 }

@@ -11,12 +11,14 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::{
-    audit::{self, Actor, Entry},
-    events::{RoomEvent, event_append},
-    rooms::{may_moderate, membership, require_member, room_get, room_updated},
-    users::Role,
+    may_moderate, membership, require_member, room_get, room_updated,
+    timeline::{RoomEvent, event_append},
 };
 use crate::{
+    domain::{
+        audit::{self, Actor, Entry},
+        users::Role,
+    },
     error::{AppError, AppResult},
     views::UserRef,
 };
@@ -226,10 +228,13 @@ pub async fn room_setting<C: ConnectionTrait + TransactionTrait>(
         return Err(AppError::Forbidden("forbidden"));
     }
     if let RoomSetting::RetentionDays(Some(days)) = setting {
-        if !(1..=super::retention::DAYS_MAX).contains(&days) {
+        if !(1..=crate::domain::messages::retention::DAYS_MAX).contains(&days) {
             return Err(AppError::Invalid {
                 code: "room.retention_invalid",
-                args: vec![("max", super::retention::DAYS_MAX.to_string())],
+                args: vec![(
+                    "max",
+                    crate::domain::messages::retention::DAYS_MAX.to_string(),
+                )],
             });
         }
     }

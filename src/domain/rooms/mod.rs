@@ -1,5 +1,8 @@
 //! Rooms, membership and direct conversations.
 
+pub mod moderation;
+pub mod timeline;
+
 use chrono::Utc;
 use entity::{mentions, messages, room_members, rooms, users};
 use sea_orm::{
@@ -10,12 +13,12 @@ use serde_json::json;
 use unicode_normalization::UnicodeNormalization;
 use uuid::Uuid;
 
-use super::{
-    blocks,
-    events::{RoomEvent, event_append},
-    users::Role,
-};
+use self::timeline::{RoomEvent, event_append};
 use crate::{
+    domain::{
+        audit,
+        users::{Role, blocks},
+    },
     error::{AppError, AppResult},
     views::{RoomView, UserRef},
 };
@@ -354,10 +357,10 @@ pub async fn room_delete<C: ConnectionTrait + TransactionTrait>(
     }
     let members = member_ids(db, room_id).await?;
     let txn = db.begin().await?;
-    super::audit::audit_record(
+    audit::audit_record(
         &txn,
-        super::audit::Actor::user(actor.id, ip),
-        super::audit::Entry {
+        audit::Actor::user(actor.id, ip),
+        audit::Entry {
             action: "room.delete",
             target: Some(("room", room_id.to_string())),
             reason: "",
@@ -485,7 +488,9 @@ pub async fn room_view_for(
         .one(db)
         .await?;
     if let Some(last) = last {
-        view.last_message = super::messages::message_views(db, vec![last]).await?.pop();
+        view.last_message = crate::domain::messages::message_views(db, vec![last])
+            .await?
+            .pop();
     }
     if may_moderate(viewer, Some(member)) || member.role == "owner" {
         view.invite_code = room.invite_code.clone();

@@ -1,5 +1,7 @@
 //! Messages, reactions, mentions and read positions.
 
+pub mod retention;
+
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::Utc;
@@ -15,15 +17,18 @@ use serde_json::json;
 use unicode_normalization::UnicodeNormalization;
 use uuid::Uuid;
 
-use super::{
-    audit, blocks,
-    events::{RoomEvent, event_append, event_record, seq_next},
-    files,
-    room_moderation::{check_outranks, require_writer},
-    rooms::{may_moderate, membership, require_member},
-    username::Username,
-};
 use crate::{
+    domain::{
+        audit, files,
+        rooms::{
+            may_moderate, membership,
+            moderation::{check_outranks, require_writer},
+            require_member,
+            timeline::{RoomEvent, event_append, event_record, seq_next},
+        },
+        text,
+        users::{blocks, username::Username},
+    },
     error::{AppError, AppResult},
     views::{MessageView, ReactionCount, UserRef},
 };
@@ -124,7 +129,7 @@ pub async fn message_views(
     user_ids.dedup();
     let poll_ids = if list.iter().any(|m| m.kind == "poll") {
         let ids: Vec<Uuid> = list.iter().map(|m| m.id).collect();
-        super::polls::poll_ids_of_messages(db, &ids).await?
+        crate::domain::polls::poll_ids_of_messages(db, &ids).await?
     } else {
         HashMap::new()
     };
@@ -290,7 +295,7 @@ pub fn search_text(body: &str, file_names: &[String]) -> String {
         text.push(' ');
         text.push_str(name);
     }
-    super::search_text::normalize(&text)
+    text::normalize(&text)
 }
 
 /// Members of the room named by `@mentions` in `body`, other than the author.

@@ -5,6 +5,9 @@
 //! In the store (see `storage`): `files/<2 hex>/<sha256>` (contents) and
 //! `thumbs/<2 hex>/<sha256>` (previews); uploads in flight stay in the local `tmp/`.
 
+pub mod names;
+pub mod types;
+
 use std::{
     collections::{HashMap, HashSet},
     ops::Range,
@@ -27,19 +30,17 @@ use tokio::{
 };
 use uuid::Uuid;
 
-use super::{
-    content_lock::ContentLocks,
-    decode_budget::{DecodeBudget, DecodeCost},
-    file_names,
-    file_types::{self, FileType},
-    room_moderation::require_writer,
-    rooms::require_member,
-    storage::{ByteStream, Key, Storage},
-    thumbnails,
-};
+use self::types::FileType;
 use crate::{
     config::UploadSettings,
+    domain::rooms::{moderation::require_writer, require_member},
     error::{AppError, AppResult},
+    infra::{
+        content_lock::ContentLocks,
+        decode_budget::{DecodeBudget, DecodeCost},
+        storage::{ByteStream, Key, Storage},
+        thumbnails,
+    },
     views::FileView,
 };
 
@@ -125,7 +126,7 @@ pub async fn stage(
     let (file, temp) = temp.into_parts();
     let mut file = tokio::fs::File::from_std(file);
     let mut hasher = Sha256::new();
-    let mut head = Vec::with_capacity(file_types::HEAD_BYTES);
+    let mut head = Vec::with_capacity(types::HEAD_BYTES);
     let mut size: u64 = 0;
     let mut buf = Vec::with_capacity(WRITE_CHUNK);
     loop {
@@ -145,8 +146,8 @@ pub async fn stage(
             // `temp` is dropped here, which deletes the partial file.
             return Err(too_large(max_bytes));
         }
-        if head.len() < file_types::HEAD_BYTES {
-            let take = (file_types::HEAD_BYTES - head.len()).min(buf.len());
+        if head.len() < types::HEAD_BYTES {
+            let take = (types::HEAD_BYTES - head.len()).min(buf.len());
             head.extend_from_slice(&buf[..take]);
         }
         hasher.update(&buf);
@@ -236,8 +237,8 @@ pub async fn file_create<C: ConnectionTrait + TransactionTrait>(
     raw_name: &str,
 ) -> AppResult<files::Model> {
     require_writer(db, room_id, uploader).await?;
-    let (name, kind) = file_types::classify(
-        &file_names::sanitize(raw_name),
+    let (name, kind) = types::classify(
+        &names::sanitize(raw_name),
         &staged.head,
         &settings.allowed_types,
     )?;
@@ -643,7 +644,7 @@ pub async fn file_readable(
         }
         true
     } else {
-        FileType::for_extension(file_types::extension(&file.name).as_deref().unwrap_or(""))
+        FileType::for_extension(types::extension(&file.name).as_deref().unwrap_or(""))
             .is_some_and(|t| t.inline && t.mime == file.mime)
     };
     Ok(Readable {
