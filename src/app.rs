@@ -345,7 +345,9 @@ async fn files_cleanup(state: AppState) {
     let mut tick = tokio::time::interval(period);
     loop {
         tick.tick().await;
-        match crate::domain::files::sweep(&state.db, &state.files, &state.settings.uploads).await {
+        match crate::domain::files::sweep::sweep(&state.db, &state.files, &state.settings.uploads)
+            .await
+        {
             Ok(swept) if swept.files + swept.blobs + swept.stray > 0 => {
                 tracing::info!(
                     files = swept.files,

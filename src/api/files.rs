@@ -25,7 +25,12 @@ use super::{ApiTags, auth::NoContent, rooms::Created, security::Auth};
 use crate::{
     actions,
     app::AppState,
-    domain::files::{self, FileStore, Readable, Staged},
+    domain::files::{
+        self, FileStore,
+        attachments::{file_readable, file_withdraw, room_files},
+        blobs::{Readable, readable_size, readable_stream},
+        upload::{Staged, quota_check, stage},
+    },
     error::AppError,
     http::conditional::{Conditional, Validators},
     views::{FileView, MessageView},
@@ -217,13 +222,13 @@ async fn serve(
 ) -> Result<FileBody, AppError> {
     let validators = Validators::new(&readable.etag(), readable.blob.created_at.into())?;
     let mut response = if request.modified(&validators)? {
-        let size = files::readable_size(store, &readable).await?;
+        let size = readable_size(store, &readable).await?;
         let part = request.part(&validators, size)?;
         let range = part.clone().unwrap_or(0..size);
         let body = if request.head {
             Body::empty()
         } else {
-            Body::from_bytes_stream(files::readable_stream(store, &readable, range.clone()).await?)
+            Body::from_bytes_stream(readable_stream(store, &readable, range.clone()).await?)
         };
         let mut response = Response::builder()
             .header(header::ACCEPT_RANGES, "bytes")
@@ -297,7 +302,7 @@ impl FilesApi {
             .upload(auth.user.id)
             .await
             .map_err(AppError::rate_limited)?;
-        files::quota_check(&state.db, auth.user.id, 0, settings.user_quota_bytes).await?;
+        quota_check(&state.db, auth.user.id, 0, settings.user_quota_bytes).await?;
         let mut multipart = form.0;
         let mut room_id: Option<Uuid> = None;
         let mut caption = String::new();
@@ -329,7 +334,7 @@ impl FilesApi {
                 }
                 "file" if upload.is_none() => {
                     let name = field.file_name().unwrap_or_default().to_owned();
-                    let staged = files::stage(
+                    let staged = stage(
                         &state.files,
                         field.into_async_read(),
                         settings.max_file_bytes,
@@ -368,7 +373,7 @@ impl FilesApi {
         id: Path<Uuid>,
         conditional: Conditional,
     ) -> Result<FileBody, AppError> {
-        let readable = files::file_readable(&state.db, &auth.user, id.0, false).await?;
+        let readable = file_readable(&state.db, &auth.user, id.0, false).await?;
         serve(&state.files, readable, conditional).await
     }
 
@@ -384,7 +389,7 @@ impl FilesApi {
         auth: Auth,
         id: Path<Uuid>,
     ) -> Result<NoContent, AppError> {
-        files::file_withdraw(&state.db, &state.files, &auth.user, id.0).await?;
+        file_withdraw(&state.db, &state.files, &auth.user, id.0).await?;
         Ok(NoContent::Done)
     }
 
@@ -403,8 +408,7 @@ impl FilesApi {
         before: Query<Option<Uuid>>,
         limit: Query<Option<u64>>,
     ) -> Result<Json<Vec<FileView>>, AppError> {
-        let list =
-            files::room_files(&state.db, &auth.user, id.0, before.0, limit.0.unwrap_or(50)).await?;
+        let list = room_files(&state.db, &auth.user, id.0, before.0, limit.0.unwrap_or(50)).await?;
         Ok(Json(list))
     }
 
@@ -421,7 +425,7 @@ impl FilesApi {
         id: Path<Uuid>,
         conditional: Conditional,
     ) -> Result<FileBody, AppError> {
-        let readable = files::file_readable(&state.db, &auth.user, id.0, true).await?;
+        let readable = file_readable(&state.db, &auth.user, id.0, true).await?;
         serve(&state.files, readable, conditional).await
     }
 }

@@ -149,7 +149,7 @@ fn property_rules() -> Vec<(&'static str, &'static str, Value)> {
         (
             "RetentionRequest",
             "days",
-            json!({ "minimum": 1, "maximum": crate::domain::messages::retention::DAYS_MAX }),
+            json!({ "minimum": 1, "maximum": room_moderation::DAYS_MAX }),
         ),
     ]
 }

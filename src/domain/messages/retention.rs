@@ -13,13 +13,11 @@ use uuid::Uuid;
 use crate::{
     domain::{
         audit::{self, Actor, Entry},
-        files::{FileStore, release},
+        files::{FileStore, attachments::release},
     },
     error::AppResult,
 };
 
-/// Longest retention that can be set: ten years.
-pub const DAYS_MAX: i32 = 3650;
 /// Messages removed per statement, so one pass never holds a huge transaction.
 const BATCH: u64 = 500;
 
