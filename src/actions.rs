@@ -9,9 +9,8 @@ use uuid::Uuid;
 use crate::{
     app::AppState,
     domain::{
-        events::RoomEvent,
-        files, messages, polls, room_moderation,
-        rooms::{self, SMALL_ROOM, Visibility},
+        files, messages, polls,
+        rooms::{self, SMALL_ROOM, Visibility, moderation as room_moderation, timeline::RoomEvent},
         users as domain_users,
     },
     error::{AppError, AppResult},
@@ -87,7 +86,7 @@ pub async fn message_delete(
     let (view, event) = messages::message_delete(&state.db, actor, ip, message_id).await?;
     publish(state, &event);
     // After the commit: a crash in between leaves files the cleanup pass removes.
-    files::release_message(&state.db, &state.files, message_id).await?;
+    files::attachments::release_message(&state.db, &state.files, message_id).await?;
     Ok(view)
 }
 
@@ -104,7 +103,7 @@ pub async fn file_upload(
     send: bool,
 ) -> AppResult<(FileView, Option<MessageView>)> {
     let settings = &state.settings.uploads;
-    let file = files::file_create(
+    let file = files::upload::file_create(
         &state.db,
         &state.files,
         settings,
@@ -116,7 +115,9 @@ pub async fn file_upload(
     .await?;
     metrics::counter!("anjoman_upload_bytes_total").increment(file.size.max(0) as u64);
     if !send {
-        let view = files::file_views(&state.db, vec![file]).await?.remove(0);
+        let view = files::attachments::file_views(&state.db, vec![file])
+            .await?
+            .remove(0);
         return Ok((view, None));
     }
     match message_send(state, uploader, room_id, caption, None, &[file.id]).await {
@@ -128,7 +129,7 @@ pub async fn file_upload(
         }
         Err(err) => {
             // Nothing was posted, so nothing should stay stored.
-            files::release(&state.db, &state.files, vec![file]).await?;
+            files::attachments::release(&state.db, &state.files, vec![file]).await?;
             Err(err)
         }
     }
@@ -160,7 +161,7 @@ pub async fn room_create(
     let (room, joined) = rooms::room_create(&state.db, owner, name, topic, visibility).await?;
     publish(state, &joined);
     let member = rooms::membership(&state.db, room.id, owner.id).await?;
-    rooms::room_view_for(&state.db, &room, member.as_ref(), owner).await
+    messages::summary::room_view_for(&state.db, &room, member.as_ref(), owner).await
 }
 
 /// Creates an account (from the API or the register page) and signs it in; everyone
@@ -212,7 +213,7 @@ pub async fn room_join(
     // seq must not be replayed its own join.
     let room = rooms::room_get(&state.db, room.id).await?;
     let member = rooms::membership(&state.db, room.id, user.id).await?;
-    rooms::room_view_for(&state.db, &room, member.as_ref(), user).await
+    messages::summary::room_view_for(&state.db, &room, member.as_ref(), user).await
 }
 
 pub async fn room_leave(state: &AppState, user: &users::Model, room_id: Uuid) -> AppResult<()> {
@@ -241,7 +242,7 @@ pub async fn room_update(
     publish(state, &event);
     drop(order);
     let member = rooms::membership(&state.db, room.id, actor.id).await?;
-    rooms::room_view_for(&state.db, &room, member.as_ref(), actor).await
+    messages::summary::room_view_for(&state.db, &room, member.as_ref(), actor).await
 }
 
 /// Deletes a room (its owner, or an admin): every member's client is told `room.removed`
@@ -307,7 +308,7 @@ pub async fn room_setting(
     publish(state, &event);
     drop(order);
     let member = rooms::membership(&state.db, room.id, actor.id).await?;
-    rooms::room_view_for(&state.db, &room, member.as_ref(), actor).await
+    messages::summary::room_view_for(&state.db, &room, member.as_ref(), actor).await
 }
 
 /// Gets or opens the direct room with `username`; a new one is announced to the peer.
@@ -317,14 +318,15 @@ pub async fn dm_open(state: &AppState, me: &users::Model, username: &str) -> App
     publish_all(state, &events);
     if !events.is_empty() {
         let member = rooms::membership(&state.db, room.id, other.id).await?;
-        let view = rooms::room_view_for(&state.db, &room, member.as_ref(), &other).await?;
+        let view =
+            messages::summary::room_view_for(&state.db, &room, member.as_ref(), &other).await?;
         state.broker.publish(Envelope::User {
             user_id: other.id,
             frame: transient("room.added", Some(room.id), json!(view)).into(),
         });
     }
     let member = rooms::membership(&state.db, room.id, me.id).await?;
-    rooms::room_view_for(&state.db, &room, member.as_ref(), me).await
+    messages::summary::room_view_for(&state.db, &room, member.as_ref(), me).await
 }
 
 /// Read receipt: moves the read position; members of small rooms are told.
@@ -566,7 +568,7 @@ pub async fn report_handle(
     remedy: ReportRemedy,
     note: &str,
 ) -> AppResult<crate::views::ReportView> {
-    use crate::domain::{moderation, reports};
+    use crate::domain::moderation::{self, reports};
     let report = reports::report_open(&state.db, report_id).await?;
     if !resolved && remedy != ReportRemedy::Nothing {
         return Err(AppError::Invalid {

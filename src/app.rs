@@ -17,7 +17,7 @@ use crate::{
     cluster::Shared,
     config::{Mode, Settings},
     db,
-    domain::{auth::AuthService, avatar, files::FileStore, rooms},
+    domain::{auth::AuthService, files::FileStore, rooms, users::avatar},
     http::{
         BodyLimit, Compression, Cors, ErrorRenderer, RequestContext, methods::AllowedMethods,
         origin::OriginAllowList, server::HttpServer,
@@ -345,7 +345,9 @@ async fn files_cleanup(state: AppState) {
     let mut tick = tokio::time::interval(period);
     loop {
         tick.tick().await;
-        match crate::domain::files::sweep(&state.db, &state.files, &state.settings.uploads).await {
+        match crate::domain::files::sweep::sweep(&state.db, &state.files, &state.settings.uploads)
+            .await
+        {
             Ok(swept) if swept.files + swept.blobs + swept.stray > 0 => {
                 tracing::info!(
                     files = swept.files,
@@ -366,7 +368,7 @@ async fn retention(state: AppState) {
     let mut tick = tokio::time::interval(period);
     loop {
         tick.tick().await;
-        match crate::domain::retention::retention_apply(&state.db, &state.files).await {
+        match crate::domain::messages::retention::retention_apply(&state.db, &state.files).await {
             Ok(0) => {}
             Ok(removed) => tracing::info!(messages = removed, "retention applied"),
             Err(err) => tracing::warn!(error = %err, "retention pass failed"),

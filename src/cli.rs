@@ -13,9 +13,10 @@ use crate::{
     app::{Application, shutdown_signal},
     config::Settings,
     db,
-    domain::{password::PasswordHasher, users},
+    domain::users,
     error::AppError,
     i18n::I18n,
+    infra::password::PasswordHasher,
     telemetry,
 };
 
@@ -118,7 +119,7 @@ async fn reindex(settings: Settings) -> anyhow::Result<()> {
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     let started = std::time::Instant::now();
-    let done = crate::domain::search_index::reindex(&db, |done, total| {
+    let done = crate::domain::search::index::reindex(&db, |done, total| {
         bar.set_length(total);
         bar.set_position(done);
     })

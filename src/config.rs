@@ -490,12 +490,12 @@ impl Settings {
             ));
         }
         for ext in &self.uploads.allowed_types {
-            if crate::domain::file_types::FileType::for_extension(ext).is_none() {
+            if crate::domain::files::types::FileType::for_extension(ext).is_none() {
                 return Err(key_error(
                     "uploads.allowed_types",
                     &format!(
                         "{ext:?} is not one of {}",
-                        crate::domain::file_types::KNOWN_EXTENSIONS.join(", ")
+                        crate::domain::files::types::KNOWN_EXTENSIONS.join(", ")
                     ),
                 ));
             }

@@ -8,7 +8,7 @@ use std::error::Error as StdError;
 
 use sea_orm::{ConnAcquireErr, DbErr, RuntimeErr, sqlx};
 
-/// Every password hashing slot and queue place is taken (see `domain::password`); try again
+/// Every password hashing slot and queue place is taken (see `infra::password`); try again
 /// in a moment. Declared here rather than beside the hasher so that telling faults apart
 /// needs nothing above the base layer.
 #[derive(Debug, thiserror::Error)]

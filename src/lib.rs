@@ -13,6 +13,7 @@ pub mod error;
 pub mod faults;
 pub mod http;
 pub mod i18n;
+pub mod infra;
 pub mod limits;
 pub mod metrics;
 pub mod secrets;

@@ -14,7 +14,8 @@ use crate::{
     app::AppState,
     domain::{
         audit::{self, Actor, AuditFilter, Entry},
-        invites, moderation, users as domain_users,
+        auth::invites,
+        moderation, users as domain_users,
         users::Role,
     },
     error::AppError,
@@ -140,7 +141,7 @@ pub struct AdminUser {
 
 impl From<entity::users::Model> for AdminUser {
     fn from(user: entity::users::Model) -> Self {
-        let banned = crate::domain::sessions::is_banned(&user, Utc::now());
+        let banned = crate::domain::auth::sessions::is_banned(&user, Utc::now());
         Self {
             id: user.id,
             username: user.username,
@@ -357,7 +358,7 @@ impl AdminApi {
         auth: Auth,
     ) -> Result<Json<InstanceStats>, AppError> {
         auth.require(Role::Moderator)?;
-        let stats = crate::domain::stats::stats(&state.db).await?;
+        let stats = crate::domain::moderation::stats::stats(&state.db).await?;
         Ok(Json(InstanceStats {
             users_total: stats.users_total,
             users_active_today: stats.users_active_today,

@@ -13,10 +13,7 @@ use super::{
 use crate::{
     actions,
     app::AppState,
-    domain::{
-        auth::{self, Device, Registrant, SignedIn},
-        sessions,
-    },
+    domain::auth::{self, Device, Registrant, SignedIn, sessions},
     error::AppError,
     http::client_ip::ClientIp,
 };

@@ -25,9 +25,11 @@ use super::{ApiTags, auth::NoContent, rooms::Created, security::Auth};
 use crate::{
     actions,
     app::AppState,
-    domain::{
-        file_names,
-        files::{self, FileStore, Readable, Staged},
+    domain::files::{
+        self, FileStore, Staged,
+        attachments::{file_readable, file_withdraw, room_files},
+        blobs::{Readable, readable_size, readable_stream},
+        upload::{quota_check, stage},
     },
     error::AppError,
     http::conditional::{Conditional, Validators},
@@ -220,13 +222,13 @@ async fn serve(
 ) -> Result<FileBody, AppError> {
     let validators = Validators::new(&readable.etag(), readable.blob.created_at.into())?;
     let mut response = if request.modified(&validators)? {
-        let size = files::readable_size(store, &readable).await?;
+        let size = readable_size(store, &readable).await?;
         let part = request.part(&validators, size)?;
         let range = part.clone().unwrap_or(0..size);
         let body = if request.head {
             Body::empty()
         } else {
-            Body::from_bytes_stream(files::readable_stream(store, &readable, range.clone()).await?)
+            Body::from_bytes_stream(readable_stream(store, &readable, range.clone()).await?)
         };
         let mut response = Response::builder()
             .header(header::ACCEPT_RANGES, "bytes")
@@ -245,7 +247,7 @@ async fn serve(
         } else {
             (readable.file.mime.clone(), readable.file.name.clone())
         };
-        let disposition = file_names::content_disposition(readable.inline, &name);
+        let disposition = files::names::content_disposition(readable.inline, &name);
         for (name, value) in [
             (header::CONTENT_TYPE, mime),
             (header::CONTENT_DISPOSITION, disposition),
@@ -300,7 +302,7 @@ impl FilesApi {
             .upload(auth.user.id)
             .await
             .map_err(AppError::rate_limited)?;
-        files::quota_check(&state.db, auth.user.id, 0, settings.user_quota_bytes).await?;
+        quota_check(&state.db, auth.user.id, 0, settings.user_quota_bytes).await?;
         let mut multipart = form.0;
         let mut room_id: Option<Uuid> = None;
         let mut caption = String::new();
@@ -320,7 +322,7 @@ impl FilesApi {
                     let id = Uuid::parse_str(id.trim())
                         .map_err(|_| AppError::BadRequest("room_id is not a UUID".into()))?;
                     // Refuse a stranger before they send megabytes.
-                    crate::domain::room_moderation::require_writer(&state.db, id, &auth.user)
+                    crate::domain::rooms::moderation::require_writer(&state.db, id, &auth.user)
                         .await?;
                     room_id = Some(id);
                 }
@@ -332,7 +334,7 @@ impl FilesApi {
                 }
                 "file" if upload.is_none() => {
                     let name = field.file_name().unwrap_or_default().to_owned();
-                    let staged = files::stage(
+                    let staged = stage(
                         &state.files,
                         field.into_async_read(),
                         settings.max_file_bytes,
@@ -371,7 +373,7 @@ impl FilesApi {
         id: Path<Uuid>,
         conditional: Conditional,
     ) -> Result<FileBody, AppError> {
-        let readable = files::file_readable(&state.db, &auth.user, id.0, false).await?;
+        let readable = file_readable(&state.db, &auth.user, id.0, false).await?;
         serve(&state.files, readable, conditional).await
     }
 
@@ -387,7 +389,7 @@ impl FilesApi {
         auth: Auth,
         id: Path<Uuid>,
     ) -> Result<NoContent, AppError> {
-        files::file_withdraw(&state.db, &state.files, &auth.user, id.0).await?;
+        file_withdraw(&state.db, &state.files, &auth.user, id.0).await?;
         Ok(NoContent::Done)
     }
 
@@ -406,8 +408,7 @@ impl FilesApi {
         before: Query<Option<Uuid>>,
         limit: Query<Option<u64>>,
     ) -> Result<Json<Vec<FileView>>, AppError> {
-        let list =
-            files::room_files(&state.db, &auth.user, id.0, before.0, limit.0.unwrap_or(50)).await?;
+        let list = room_files(&state.db, &auth.user, id.0, before.0, limit.0.unwrap_or(50)).await?;
         Ok(Json(list))
     }
 
@@ -424,7 +425,7 @@ impl FilesApi {
         id: Path<Uuid>,
         conditional: Conditional,
     ) -> Result<FileBody, AppError> {
-        let readable = files::file_readable(&state.db, &auth.user, id.0, true).await?;
+        let readable = file_readable(&state.db, &auth.user, id.0, true).await?;
         serve(&state.files, readable, conditional).await
     }
 }

@@ -14,8 +14,8 @@ use crate::{
     actions,
     app::AppState,
     domain::{
-        reports,
-        room_moderation::{self, RoomSetting},
+        moderation::reports,
+        rooms::moderation::{self as room_moderation, RoomSetting},
         users as domain_users,
         users::Role,
     },

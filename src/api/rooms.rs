@@ -111,7 +111,9 @@ impl RoomsApi {
         state: Data<&AppState>,
         auth: Auth,
     ) -> Result<Json<Vec<RoomView>>, AppError> {
-        Ok(Json(rooms::rooms_for_user(&state.db, &auth.user).await?))
+        Ok(Json(
+            messages::summary::rooms_for_user(&state.db, &auth.user).await?,
+        ))
     }
 
     /// Public rooms anyone can join.
@@ -157,7 +159,7 @@ impl RoomsApi {
     ) -> Result<Json<RoomView>, AppError> {
         let (room, member) = rooms::require_member(&state.db, id.0, auth.user.id).await?;
         Ok(Json(
-            rooms::room_view_for(&state.db, &room, Some(&member), &auth.user).await?,
+            messages::summary::room_view_for(&state.db, &room, Some(&member), &auth.user).await?,
         ))
     }
 
@@ -261,7 +263,7 @@ impl RoomsApi {
         let room = rooms::room_rotate_code(&state.db, &auth.user, id.0).await?;
         let member = rooms::membership(&state.db, room.id, auth.user.id).await?;
         Ok(Json(
-            rooms::room_view_for(&state.db, &room, member.as_ref(), &auth.user).await?,
+            messages::summary::room_view_for(&state.db, &room, member.as_ref(), &auth.user).await?,
         ))
     }
 

@@ -11,11 +11,15 @@ use serde_json::{Map, Value, json};
 use super::problems::{self, Shape};
 use crate::{
     domain::{
-        files, messages, password, polls, profile, reports, retention, room_moderation, rooms,
-        username,
+        files, messages,
+        moderation::reports,
+        polls,
+        rooms::{self, moderation as room_moderation},
+        users::{profile, username},
     },
     error::{PROBLEM_JSON, fluent_id},
     i18n::{DEFAULT_LOCALE, I18n},
+    infra::password,
 };
 
 /// No C0/C1 control character and no line or paragraph separator.
@@ -145,7 +149,7 @@ fn property_rules() -> Vec<(&'static str, &'static str, Value)> {
         (
             "RetentionRequest",
             "days",
-            json!({ "minimum": 1, "maximum": retention::DAYS_MAX }),
+            json!({ "minimum": 1, "maximum": room_moderation::DAYS_MAX }),
         ),
     ]
 }

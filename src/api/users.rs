@@ -14,10 +14,7 @@ use uuid::Uuid;
 use super::{ApiTags, auth::NoContent, security::Auth};
 use crate::{
     app::AppState,
-    domain::{
-        avatar, blocks,
-        users::{self as domain_users, ProfileChanges},
-    },
+    domain::users::{self as domain_users, ProfileChanges, avatar, blocks},
     error::AppError,
 };
 

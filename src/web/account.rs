@@ -18,10 +18,7 @@ use crate::{
     api::auth::{device, secure_cookies, session_cookie},
     app::AppState,
     config::Registration,
-    domain::{
-        auth::{self, Registrant, SignedIn},
-        sessions,
-    },
+    domain::auth::{self, Registrant, SignedIn, sessions},
 };
 
 #[derive(Debug, Default, Deserialize)]

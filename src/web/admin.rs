@@ -18,7 +18,8 @@ use crate::{
     app::AppState,
     domain::{
         audit::{self, AuditFilter},
-        reports, sessions, stats,
+        auth::sessions,
+        moderation::{reports, stats},
         users::{self as domain_users, Role},
     },
     error::AppError,

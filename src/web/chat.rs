@@ -31,7 +31,7 @@ pub async fn app(state: Data<&AppState>, req: &Request) -> poem::Result<Response
             "max_file_bytes": state.settings.uploads.max_file_bytes,
             "allowed_types": state.settings.uploads.allowed_types,
             "message_max_chars": BODY_MAX,
-            "report_reason_max_chars": crate::domain::reports::REASON_MAX,
+            "report_reason_max_chars": crate::domain::moderation::reports::REASON_MAX,
         },
     });
     context.insert("boot", &boot.to_string());

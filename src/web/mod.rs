@@ -423,7 +423,7 @@ mod tests {
                 }
                 context.insert("registration", "invite");
                 context.insert("languages", &Vec::<(String, String, bool)>::new());
-                context.insert("themes", &crate::domain::profile::THEMES);
+                context.insert("themes", &crate::domain::users::profile::THEMES);
                 context.insert("timezones", &["Asia/Tehran"]);
                 context.insert("saved", &true);
                 context.insert("sound", &true);

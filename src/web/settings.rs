@@ -16,8 +16,8 @@ use crate::{
     api::auth::secure_cookies,
     app::AppState,
     domain::{
-        auth, avatar,
-        users::{self as domain_users, ProfileChanges},
+        auth,
+        users::{self as domain_users, ProfileChanges, avatar},
     },
     error::AppError,
 };
@@ -73,7 +73,10 @@ fn show(
     context.insert("user_theme", &user.theme);
     context.insert("sound", &user.notification_sound);
     context.insert("timezone", user.timezone.as_deref().unwrap_or(""));
-    context.insert("timezones", &crate::domain::profile::timezone_names());
+    context.insert(
+        "timezones",
+        &crate::domain::users::profile::timezone_names(),
+    );
     context.insert(
         "avatar_url",
         &crate::api::users::Me::from(user.clone())
@@ -81,7 +84,7 @@ fn show(
             .unwrap_or_default(),
     );
     context.insert("languages", &super::languages(state, &lang));
-    context.insert("themes", &crate::domain::profile::THEMES);
+    context.insert("themes", &crate::domain::users::profile::THEMES);
     context.insert("saved", &saved);
     let status = failure.as_ref().map_or(StatusCode::OK, |f| f.status);
     context.insert("error_form", failure.as_ref().map_or("", |f| f.form));

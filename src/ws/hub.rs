@@ -379,7 +379,7 @@ impl Hub {
     /// Closes the user's sockets whose session is revoked, expired or banned.
     async fn recheck(&self, user_id: Uuid) {
         let live: HashSet<Uuid> =
-            match crate::domain::sessions::sessions_live_ids(&self.inner.db, user_id).await {
+            match crate::domain::auth::sessions::sessions_live_ids(&self.inner.db, user_id).await {
                 Ok(ids) => ids.into_iter().collect(),
                 Err(err) => {
                     tracing::error!(error = %err, "session recheck failed");

@@ -25,7 +25,7 @@ use super::{
 use crate::{
     actions,
     app::AppState,
-    domain::{events, rooms},
+    domain::rooms::{self, timeline as events},
     error::AppError,
     views::UserRef,
 };

@@ -1,5 +1,10 @@
 //! Accounts and profiles.
 
+pub mod avatar;
+pub mod blocks;
+pub mod profile;
+pub mod username;
+
 use std::collections::HashSet;
 
 use chrono::{Duration, Utc};
@@ -13,12 +18,14 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{
-    password::{self, PasswordHasher},
+use self::{
     profile::{DisplayName, parse_bio, parse_email, parse_locale, parse_theme, parse_timezone},
     username::Username,
 };
-use crate::error::{AppError, AppResult};
+use crate::{
+    error::{AppError, AppResult},
+    infra::password::{self, PasswordHasher},
+};
 
 /// A user counts as online if one of their sessions was used this recently. (The WebSocket
 /// hub will refine this with live connections.)

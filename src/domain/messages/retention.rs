@@ -10,14 +10,14 @@ use sea_orm::{
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{
-    audit::{self, Actor, Entry},
-    files::{FileStore, release},
+use crate::{
+    domain::{
+        audit::{self, Actor, Entry},
+        files::{FileStore, attachments::release},
+    },
+    error::AppResult,
 };
-use crate::error::AppResult;
 
-/// Longest retention that can be set: ten years.
-pub const DAYS_MAX: i32 = 3650;
 /// Messages removed per statement, so one pass never holds a huge transaction.
 const BATCH: u64 = 500;
 

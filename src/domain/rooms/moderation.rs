@@ -11,18 +11,22 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::{
-    audit::{self, Actor, Entry},
-    events::{RoomEvent, event_append},
-    rooms::{may_moderate, membership, require_member, room_get, room_updated},
-    users::Role,
+    may_moderate, membership, require_member, room_get, room_updated,
+    timeline::{RoomEvent, event_append},
 };
 use crate::{
+    domain::{
+        audit::{self, Actor, Entry},
+        users::Role,
+    },
     error::{AppError, AppResult},
     views::UserRef,
 };
 
 /// Longest mute: a year.
 pub const MUTE_MINUTES_MAX: i64 = 525_600;
+/// Longest retention that can be set: ten years.
+pub const DAYS_MAX: i32 = 3650;
 
 /// How much say someone has in a room: global staff above the room's own.
 fn rank(user: &users::Model, member: Option<&room_members::Model>) -> u8 {
@@ -226,10 +230,10 @@ pub async fn room_setting<C: ConnectionTrait + TransactionTrait>(
         return Err(AppError::Forbidden("forbidden"));
     }
     if let RoomSetting::RetentionDays(Some(days)) = setting {
-        if !(1..=super::retention::DAYS_MAX).contains(&days) {
+        if !(1..=DAYS_MAX).contains(&days) {
             return Err(AppError::Invalid {
                 code: "room.retention_invalid",
-                args: vec![("max", super::retention::DAYS_MAX.to_string())],
+                args: vec![("max", DAYS_MAX.to_string())],
             });
         }
     }

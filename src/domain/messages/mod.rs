@@ -1,9 +1,12 @@
 //! Messages, reactions, mentions and read positions.
 
+pub mod retention;
+pub mod summary;
+
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::Utc;
-use entity::{mentions, messages, reactions, room_members, users};
+use entity::{mentions, messages, polls, reactions, room_members, users};
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
@@ -15,15 +18,18 @@ use serde_json::json;
 use unicode_normalization::UnicodeNormalization;
 use uuid::Uuid;
 
-use super::{
-    audit, blocks,
-    events::{RoomEvent, event_append, event_record, seq_next},
-    files,
-    room_moderation::{check_outranks, require_writer},
-    rooms::{may_moderate, membership, require_member},
-    username::Username,
-};
 use crate::{
+    domain::{
+        audit, files,
+        rooms::{
+            may_moderate, membership,
+            moderation::{check_outranks, require_writer},
+            require_member,
+            timeline::{RoomEvent, event_append, event_record, seq_next},
+        },
+        text,
+        users::{blocks, username::Username},
+    },
     error::{AppError, AppResult},
     views::{MessageView, ReactionCount, UserRef},
 };
@@ -123,8 +129,14 @@ pub async fn message_views(
     user_ids.sort_unstable();
     user_ids.dedup();
     let poll_ids = if list.iter().any(|m| m.kind == "poll") {
-        let ids: Vec<Uuid> = list.iter().map(|m| m.id).collect();
-        super::polls::poll_ids_of_messages(db, &ids).await?
+        // The poll each poll message carries.
+        polls::Entity::find()
+            .filter(polls::Column::MessageId.is_in(list.iter().map(|m| m.id)))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|p| (p.message_id, p.id))
+            .collect()
     } else {
         HashMap::new()
     };
@@ -134,7 +146,7 @@ pub async fn message_views(
         .filter(|m| m.deleted_at.is_none())
         .map(|m| m.id)
         .collect();
-    let mut attachments = files::views_for_messages(db, &live).await?;
+    let mut attachments = files::attachments::views_for_messages(db, &live).await?;
     let people: HashMap<Uuid, users::Model> = users::Entity::find()
         .filter(users::Column::Id.is_in(user_ids))
         .all(db)
@@ -221,7 +233,7 @@ pub async fn message_send<C: ConnectionTrait + TransactionTrait>(
         }
     }
     let mentioned = mentioned_members(db, room_id, author.id, &body).await?;
-    let file_names = files::names(db, attachments).await?;
+    let file_names = files::attachments::names(db, attachments).await?;
 
     let txn = db.begin().await?;
     let seq = seq_next(&txn, room_id).await?;
@@ -231,7 +243,7 @@ pub async fn message_send<C: ConnectionTrait + TransactionTrait>(
         seq: Set(seq),
         author_id: Set(Some(author.id)),
         kind: Set("text".to_owned()),
-        search_text: Set(search_text(&body, &file_names)),
+        search_text: Set(text::search_text(&body, &file_names)),
         body: Set(body),
         reply_to: Set(reply_to),
         created_at: Set(Utc::now()),
@@ -241,7 +253,7 @@ pub async fn message_send<C: ConnectionTrait + TransactionTrait>(
     })
     .exec_with_returning(&txn)
     .await?;
-    files::attach(&txn, author.id, room_id, message.id, attachments).await?;
+    files::attachments::attach(&txn, author.id, room_id, message.id, attachments).await?;
     for user_id in &mentioned {
         mentions::Entity::insert(mentions::ActiveModel {
             message_id: Set(message.id),
@@ -269,7 +281,7 @@ pub async fn message_send<C: ConnectionTrait + TransactionTrait>(
         .await?;
     let mut view = MessageView::new(&message, Some(author), vec![]);
     if !attachments.is_empty() {
-        view.attachments = files::views_for_messages(&txn, &[message.id])
+        view.attachments = files::attachments::views_for_messages(&txn, &[message.id])
             .await?
             .remove(&message.id)
             .unwrap_or_default();
@@ -281,16 +293,6 @@ pub async fn message_send<C: ConnectionTrait + TransactionTrait>(
         event,
         mentioned,
     })
-}
-
-/// The text search indexes for a message: its body and the names of its files.
-pub fn search_text(body: &str, file_names: &[String]) -> String {
-    let mut text = body.to_owned();
-    for name in file_names {
-        text.push(' ');
-        text.push_str(name);
-    }
-    super::search_text::normalize(&text)
 }
 
 /// Members of the room named by `@mentions` in `body`, other than the author.
@@ -349,10 +351,10 @@ pub async fn message_edit<C: ConnectionTrait + TransactionTrait>(
     if message.deleted_at.is_some() {
         return Err(AppError::Missing("message.not_found"));
     }
-    let file_names = files::names_of_message(db, message.id).await?;
+    let file_names = files::attachments::names_of_message(db, message.id).await?;
     let txn = db.begin().await?;
     let mut active: messages::ActiveModel = message.into();
-    active.search_text = Set(search_text(&body, &file_names));
+    active.search_text = Set(text::search_text(&body, &file_names));
     active.body = Set(body);
     active.edited_at = Set(Some(Utc::now()));
     let message = active.update(&txn).await?;

@@ -1,9 +1,12 @@
 //! Registration, login and password change.
 
+pub mod invites;
+pub mod sessions;
+
 use std::{net::IpAddr, time::Duration};
 
 use chrono::Utc;
-use entity::{instance_state, invites, users};
+use entity::{instance_state, users};
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
@@ -12,18 +15,24 @@ use sea_orm::{
 };
 use tokio::sync::OnceCell;
 
-use super::{
-    login_limiter::LoginLimiter,
-    password::{self, PasswordHasher},
-    profile::DisplayName,
-    sessions::{self, SessionPolicy, is_banned},
-    tokens::{Claims, TokenKeys},
-    username::Username,
-    users::{Role, new_user},
-};
+use self::sessions::{SessionPolicy, is_banned};
 use crate::{
     config::{AuthSettings, Registration},
+    domain::{
+        audit,
+        users::{
+            Role, new_user,
+            profile::{DisplayName, parse_locale},
+            user_find_by_name,
+            username::Username,
+        },
+    },
     error::{AppError, AppResult},
+    infra::{
+        login_limiter::LoginLimiter,
+        password::{self, PasswordHasher},
+        tokens::{Claims, TokenKeys},
+    },
 };
 
 /// The `instance_state` row whose insertion makes a registrant the first admin; its primary
@@ -168,10 +177,7 @@ pub fn registration_check<'a>(
         .map(DisplayName::parse)
         .transpose()?
         .unwrap_or_else(|| DisplayName::from_username(&username));
-    let locale = registrant
-        .locale
-        .map(super::profile::parse_locale)
-        .transpose()?;
+    let locale = registrant.locale.map(parse_locale).transpose()?;
     match (auth.registration, registrant.invite_code) {
         (Registration::Closed, _) => return Err(AppError::Forbidden("auth.registration_closed")),
         (Registration::Invite, None) => return Err(AppError::Forbidden("auth.invite_invalid")),
@@ -255,17 +261,20 @@ async fn claim_first_admin(db: &impl ConnectionTrait, user_id: uuid::Uuid) -> Ap
 /// the last use).
 async fn invite_consume(db: &impl ConnectionTrait, code: &str) -> AppResult<()> {
     let now = Utc::now();
-    let result = invites::Entity::update_many()
+    let result = entity::invites::Entity::update_many()
         .col_expr(
-            invites::Column::Uses,
-            Expr::col(invites::Column::Uses).add(1),
+            entity::invites::Column::Uses,
+            Expr::col(entity::invites::Column::Uses).add(1),
         )
-        .filter(invites::Column::Code.eq(code.trim()))
-        .filter(Expr::col(invites::Column::Uses).lt(Expr::col(invites::Column::MaxUses)))
+        .filter(entity::invites::Column::Code.eq(code.trim()))
         .filter(
-            invites::Column::ExpiresAt
+            Expr::col(entity::invites::Column::Uses)
+                .lt(Expr::col(entity::invites::Column::MaxUses)),
+        )
+        .filter(
+            entity::invites::Column::ExpiresAt
                 .is_null()
-                .or(invites::Column::ExpiresAt.gt(now)),
+                .or(entity::invites::Column::ExpiresAt.gt(now)),
         )
         .exec(db)
         .await?;
@@ -305,7 +314,7 @@ pub async fn auth_login(
     }
 
     let user = match &parsed {
-        Some(name) => super::users::user_find_by_name(db, name).await?,
+        Some(name) => user_find_by_name(db, name).await?,
         None => None,
     };
     let hash = match &user {
@@ -326,13 +335,13 @@ pub async fn auth_login(
             } else {
                 ("ip", device.ip.map(|ip| ip.to_string()).unwrap_or_default())
             };
-            super::audit::audit_record(
+            audit::audit_record(
                 db,
-                super::audit::Actor {
+                audit::Actor {
                     user: None,
                     ip: device.ip,
                 },
-                super::audit::Entry {
+                audit::Entry {
                     action: "security.login_burst",
                     target: Some(target),
                     reason: "",

@@ -10,11 +10,13 @@ use entity::users;
 use image::{DynamicImage, ImageFormat, ImageReader, Limits, codecs::jpeg::JpegEncoder};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait};
 
-use super::{
-    decode_budget::{DecodeBudget, DecodeCost},
-    storage::{Key, Storage},
+use crate::{
+    error::{AppError, AppResult},
+    infra::{
+        decode_budget::{DecodeBudget, DecodeCost},
+        storage::{Key, Storage},
+    },
 };
-use crate::error::{AppError, AppResult};
 
 pub const MAX_BYTES: u64 = 2 * 1024 * 1024;
 /// Largest accepted input dimension; bigger images are refused before decoding.

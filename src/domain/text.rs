@@ -35,6 +35,16 @@ pub fn normalize(text: &str) -> String {
     tokens(text).join(" ")
 }
 
+/// The text search indexes for a message: its body and the names of its files.
+pub fn search_text(body: &str, file_names: &[String]) -> String {
+    let mut text = body.to_owned();
+    for name in file_names {
+        text.push(' ');
+        text.push_str(name);
+    }
+    normalize(&text)
+}
+
 /// The normalized tokens of `text`, in order.
 pub fn tokens(text: &str) -> Vec<String> {
     word_spans(text)

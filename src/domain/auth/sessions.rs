@@ -10,8 +10,10 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::tokens::Claims;
-use crate::error::{AppError, AppResult};
+use crate::{
+    error::{AppError, AppResult},
+    infra::tokens::Claims,
+};
 
 /// Idle time after which a session's `last_seen_at` is written again. Keeps one write per
 /// minute per device instead of one per request.

@@ -1,5 +1,8 @@
 //! Bans and roles, each recorded in the audit log in the same transaction.
 
+pub mod reports;
+pub mod stats;
+
 use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
@@ -10,12 +13,14 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use super::{
-    audit::{self, Actor, Entry},
-    sessions,
-    users::Role,
+use crate::{
+    domain::{
+        audit::{self, Actor, Entry},
+        auth::sessions,
+        users::Role,
+    },
+    error::{AppError, AppResult},
 };
-use crate::error::{AppError, AppResult};
 
 pub const BAN_REASON_MAX: usize = 500;
 

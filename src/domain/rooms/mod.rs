@@ -1,7 +1,10 @@
 //! Rooms, membership and direct conversations.
 
+pub mod moderation;
+pub mod timeline;
+
 use chrono::Utc;
-use entity::{mentions, messages, room_members, rooms, users};
+use entity::{room_members, rooms, users};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
     QueryFilter, QueryOrder, TransactionTrait,
@@ -10,12 +13,12 @@ use serde_json::json;
 use unicode_normalization::UnicodeNormalization;
 use uuid::Uuid;
 
-use super::{
-    blocks,
-    events::{RoomEvent, event_append},
-    users::Role,
-};
+use self::timeline::{RoomEvent, event_append};
 use crate::{
+    domain::{
+        audit,
+        users::{Role, blocks},
+    },
     error::{AppError, AppResult},
     views::{RoomView, UserRef},
 };
@@ -354,10 +357,10 @@ pub async fn room_delete<C: ConnectionTrait + TransactionTrait>(
     }
     let members = member_ids(db, room_id).await?;
     let txn = db.begin().await?;
-    super::audit::audit_record(
+    audit::audit_record(
         &txn,
-        super::audit::Actor::user(actor.id, ip),
-        super::audit::Entry {
+        audit::Actor::user(actor.id, ip),
+        audit::Entry {
             action: "room.delete",
             target: Some(("room", room_id.to_string())),
             reason: "",
@@ -424,87 +427,6 @@ pub async fn member_ids(db: &impl ConnectionTrait, room_id: Uuid) -> AppResult<V
         .into_iter()
         .map(|m| m.user_id)
         .collect())
-}
-
-/// The user's rooms with unread counts and last message, most recently active first.
-pub async fn rooms_for_user(
-    db: &impl ConnectionTrait,
-    user: &users::Model,
-) -> AppResult<Vec<RoomView>> {
-    let memberships = room_members::Entity::find()
-        .filter(room_members::Column::UserId.eq(user.id))
-        .all(db)
-        .await?;
-    let mut views = Vec::with_capacity(memberships.len());
-    for member in memberships {
-        let Some(room) = rooms::Entity::find_by_id(member.room_id).one(db).await? else {
-            continue;
-        };
-        views.push((
-            room.updated_at,
-            room_view_for(db, &room, Some(&member), user).await?,
-        ));
-    }
-    views.sort_by_key(|(updated_at, _)| std::cmp::Reverse(*updated_at));
-    Ok(views.into_iter().map(|(_, view)| view).collect())
-}
-
-/// A room as `viewer` sees it (unread counts, invite code for owners, DM peer).
-pub async fn room_view_for(
-    db: &impl ConnectionTrait,
-    room: &rooms::Model,
-    member: Option<&room_members::Model>,
-    viewer: &users::Model,
-) -> AppResult<RoomView> {
-    let mut view = RoomView::basic(room, member_count(db, room.id).await?);
-    let Some(member) = member else {
-        return Ok(view);
-    };
-    view.last_read_seq = member.last_read_seq;
-    view.unread = messages::Entity::find()
-        .filter(messages::Column::RoomId.eq(room.id))
-        .filter(messages::Column::Seq.gt(member.last_read_seq))
-        .filter(messages::Column::DeletedAt.is_null())
-        .filter(
-            messages::Column::AuthorId
-                .ne(viewer.id)
-                .or(messages::Column::AuthorId.is_null()),
-        )
-        .count(db)
-        .await?;
-    view.unread_mentions = mentions::Entity::find()
-        .filter(mentions::Column::RoomId.eq(room.id))
-        .filter(mentions::Column::UserId.eq(viewer.id))
-        .filter(mentions::Column::Seq.gt(member.last_read_seq))
-        .count(db)
-        .await?;
-    let last = messages::Entity::find()
-        .filter(messages::Column::RoomId.eq(room.id))
-        .filter(messages::Column::DeletedAt.is_null())
-        .order_by_desc(messages::Column::Seq)
-        .one(db)
-        .await?;
-    if let Some(last) = last {
-        view.last_message = super::messages::message_views(db, vec![last]).await?.pop();
-    }
-    if may_moderate(viewer, Some(member)) || member.role == "owner" {
-        view.invite_code = room.invite_code.clone();
-    }
-    if room.kind == "direct" {
-        let peer = room_members::Entity::find()
-            .filter(room_members::Column::RoomId.eq(room.id))
-            .filter(room_members::Column::UserId.ne(viewer.id))
-            .one(db)
-            .await?;
-        if let Some(peer) = peer {
-            view.peer = users::Entity::find_by_id(peer.user_id)
-                .one(db)
-                .await?
-                .as_ref()
-                .map(UserRef::from);
-        }
-    }
-    Ok(view)
 }
 
 /// Public rooms anyone can join, by name.

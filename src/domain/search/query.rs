@@ -1,10 +1,10 @@
 //! The search box language: words (all must match), `"exact phrase"`, `-word` and
 //! `-"phrase"` to exclude, `word*` for a prefix, `from:user` and `in:room` (or
 //! `in:"room name"`) as filters. Parsing never fails: what does not fit the syntax is read
-//! as plain words. Every term goes through [`search_text::tokens`], the normalization the
+//! as plain words. Every term goes through [`text::tokens`], the normalization the
 //! index was built with.
 
-use super::search_text;
+use crate::domain::text;
 
 /// A prefix shorter than this (after normalization) is searched as a whole word, since it
 /// would match most of the index.
@@ -150,7 +150,7 @@ impl SearchQuery {
     }
 
     /// The positive tokens for the snippet highlighter, each with whether it is a prefix;
-    /// compare them with the tokens of [`search_text::word_spans`].
+    /// compare them with the tokens of [`text::word_spans`].
     pub fn highlight_terms(&self) -> Vec<(String, bool)> {
         let mut out: Vec<(String, bool)> = Vec::new();
         for term in &self.terms {
@@ -172,8 +172,8 @@ impl SearchQuery {
     fn add_run(&mut self, run: &[&str]) {
         let Some(last) = run.last() else { return };
         // `*` is not a word character, so it vanishes from the tokens on its own.
-        let mut tokens = search_text::tokens(&run.join(" "));
-        let starred = last.ends_with('*') && !search_text::tokens(last).is_empty();
+        let mut tokens = text::tokens(&run.join(" "));
+        let starred = last.ends_with('*') && !text::tokens(last).is_empty();
         let last_token = tokens.pop();
         for token in tokens {
             push_unique(&mut self.terms, Some(Term::Word(token)));
@@ -248,7 +248,7 @@ fn filter(body: &str) -> Option<(Piece<'_>, &str)> {
 /// `text` as one term: a word, a prefix if `starred`, or a phrase when it normalizes to
 /// several tokens; `None` when nothing is left (symbols only).
 fn term(text: &str, starred: bool) -> Option<Term> {
-    let mut tokens = search_text::tokens(text);
+    let mut tokens = text::tokens(text);
     match tokens.len() {
         0 => None,
         1 => tokens.pop().map(|token| word_or_prefix(token, starred)),
@@ -309,7 +309,7 @@ mod tests {
     /// by `starts_with`, phrases as adjacent tokens) and no excluded one.
     fn matches(query: &str, text: &str) -> bool {
         let query = parse(query);
-        let tokens = search_text::tokens(text);
+        let tokens = text::tokens(text);
         let found = |term: &Term| match term {
             Term::Word(word) => tokens.contains(word),
             Term::Prefix(prefix) => tokens.iter().any(|t| t.starts_with(prefix.as_str())),

@@ -12,8 +12,9 @@ use argon2::{
 };
 use tokio::sync::Semaphore;
 
-use super::username::Username;
-use crate::{config::Argon2Settings, error::AppError, faults::QueueFull};
+use crate::{
+    config::Argon2Settings, domain::users::username::Username, error::AppError, faults::QueueFull,
+};
 
 pub const MIN_CHARS: usize = 8;
 pub const MAX_CHARS: usize = 128;

@@ -12,7 +12,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::messages::search_text;
+use crate::domain::text::search_text;
 use crate::error::AppResult;
 
 const BATCH: u64 = 1000;

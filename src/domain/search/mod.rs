@@ -1,8 +1,11 @@
 //! Message search: the rooms a user belongs to plus public rooms, never deleted messages.
 //! Matching runs on the full-text index of `messages.search_text` (SQLite FTS5, PostgreSQL
 //! `tsvector` + GIN), ranked by relevance (BM25 / `ts_rank`), then newest first. The query
-//! language is [`search_query`]; text on both sides is normalized by [`search_text`], so
+//! language is [`query`]; text on both sides is normalized by [`text`], so
 //! Arabic and Persian spellings, ZWNJ and digits find each other.
+
+pub mod index;
+pub mod query;
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Utc};
@@ -12,13 +15,14 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{
-    messages::message_views,
-    search_query::{self, SearchQuery},
-    search_text,
-    username::Username,
-};
+use self::query::SearchQuery;
 use crate::{
+    domain::{
+        messages::message_views,
+        rooms::{membership, room_get},
+        text,
+        users::username::Username,
+    },
     error::{AppError, AppResult},
     views::MessageView,
 };
@@ -174,8 +178,8 @@ async fn resolve_scope(
     };
     let mut rooms = None;
     if let Some(room_id) = request.room {
-        let room = super::rooms::room_get(db, room_id).await?;
-        let member = super::rooms::membership(db, room_id, user.id).await?;
+        let room = room_get(db, room_id).await?;
+        let member = membership(db, room_id, user.id).await?;
         if member.is_none() && room.kind != "public" {
             return Err(AppError::Missing("room.not_found"));
         }
@@ -192,10 +196,8 @@ async fn resolve_scope(
             if room.name.to_lowercase() != wanted {
                 continue;
             }
-            let visible = room.kind == "public"
-                || super::rooms::membership(db, room.id, user.id)
-                    .await?
-                    .is_some();
+            let visible =
+                room.kind == "public" || membership(db, room.id, user.id).await?.is_some();
             let allowed = rooms.as_ref().is_none_or(|ids| ids.contains(&room.id));
             if visible && allowed {
                 named.push(room.id);
@@ -250,7 +252,7 @@ pub async fn messages_search(
     if chars > QUERY_MAX_CHARS {
         return Err(invalid_query());
     }
-    let parsed = search_query::parse(request.query);
+    let parsed = query::parse(request.query);
     let filtered = parsed.from.is_some()
         || parsed.room.is_some()
         || request.author.is_some()
@@ -428,7 +430,7 @@ async fn load_hits(
 /// A short excerpt of `text` around its first matching word, split into pieces that
 /// matched and pieces that did not (the client marks the former; nothing is HTML).
 pub fn snippet(text: &str, terms: &[(String, bool)]) -> Vec<Segment> {
-    let spans = search_text::word_spans(text);
+    let spans = text::word_spans(text);
     let matches = |token: &str| {
         terms.iter().any(|(term, prefix)| {
             if *prefix {
@@ -510,13 +512,13 @@ mod tests {
 
     #[test]
     fn snippets_mark_what_matched_in_the_original_spelling() {
-        let query = search_query::parse("كتاب می روم");
+        let query = query::parse("كتاب می روم");
         let text = "امروز به کتاب‌خانه نه، برای کتاب می‌روم!";
         assert_eq!(
             marked(&snippet(text, &query.highlight_terms())),
             "امروز به کتاب‌خانه نه، برای [کتاب] [می‌روم]!"
         );
-        let prefix = search_query::parse("deploy*");
+        let prefix = query::parse("deploy*");
         assert_eq!(
             marked(&snippet(
                 "We Deployed it, then deploying again",
@@ -530,7 +532,7 @@ mod tests {
     fn long_texts_are_cut_around_the_first_match() {
         let words: Vec<String> = (0..60).map(|i| format!("w{i}")).collect();
         let text = words.join(" ");
-        let query = search_query::parse("w30");
+        let query = query::parse("w30");
         let cut = marked(&snippet(&text, &query.highlight_terms()));
         assert!(cut.starts_with("…w24 "), "{cut}");
         assert!(cut.contains("[w30]"), "{cut}");

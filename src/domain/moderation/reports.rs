@@ -12,12 +12,12 @@ use sea_orm::{
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{
-    audit::{self, Actor, Entry},
-    messages::message_get,
-    rooms::require_member,
-};
 use crate::{
+    domain::{
+        audit::{self, Actor, Entry},
+        messages::message_get,
+        rooms::require_member,
+    },
     error::{AppError, AppResult},
     views::{ReportView, UserRef},
 };

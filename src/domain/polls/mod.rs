@@ -12,12 +12,13 @@ use sea_orm::{
 use unicode_normalization::UnicodeNormalization;
 use uuid::Uuid;
 
-use super::{
-    events::{RoomEvent, event_append, event_record, seq_next},
-    room_moderation::require_writer,
-    rooms::{may_moderate, membership, require_member},
-};
 use crate::{
+    domain::rooms::{
+        may_moderate, membership,
+        moderation::require_writer,
+        require_member,
+        timeline::{RoomEvent, event_append, event_record, seq_next},
+    },
     error::{AppError, AppResult},
     views::{MessageView, PollOptionView, PollView, UserRef},
 };
@@ -105,7 +106,7 @@ pub async fn poll_create<C: ConnectionTrait + TransactionTrait>(
         seq: Set(seq),
         author_id: Set(Some(author.id)),
         kind: Set("poll".to_owned()),
-        search_text: Set(super::messages::search_text(&question, &options)),
+        search_text: Set(crate::domain::text::search_text(&question, &options)),
         body: Set(question.clone()),
         reply_to: Set(None),
         created_at: Set(now),
@@ -406,18 +407,4 @@ pub async fn polls_of_room(
         views.push(poll_view(db, poll, Some(user.id)).await?);
     }
     Ok(views)
-}
-
-/// The poll ids carried by these messages.
-pub async fn poll_ids_of_messages(
-    db: &impl ConnectionTrait,
-    message_ids: &[Uuid],
-) -> AppResult<HashMap<Uuid, Uuid>> {
-    Ok(polls::Entity::find()
-        .filter(polls::Column::MessageId.is_in(message_ids.iter().copied()))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|p| (p.message_id, p.id))
-        .collect())
 }
