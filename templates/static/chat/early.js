@@ -7,7 +7,9 @@
 // On a phone's slow network each of these waits is a round trip; together they were most of
 // the time before the chat showed its messages (issue 18: Lighthouse's mobile figures).
 
-const HASH_PREFIX = "#room=";
+/** The address of an open room is `#room=<id>`; this tab's last room is also kept here. */
+export const HASH_PREFIX = "#room=";
+export const LAST_ROOM_KEY = "anjoman.room";
 // A page of history, here and in timeline.js, so the early ask is the one the timeline makes.
 export const HISTORY_PAGE = 50;
 
@@ -46,13 +48,20 @@ async function loadFontFor(response) {
   }
 }
 
-function initialRoom() {
-  const hash = location.hash.startsWith(HASH_PREFIX) ? location.hash.slice(HASH_PREFIX.length) : "";
+/** The rooms the page may open first, best first: the address's, then this tab's last. */
+export function addressedRooms() {
+  const rooms = [];
   try {
-    return decodeURIComponent(hash) || sessionStorage.getItem("anjoman.room");
+    if (location.hash.startsWith(HASH_PREFIX)) rooms.push(decodeURIComponent(location.hash.slice(HASH_PREFIX.length)));
   } catch {
-    return null;
+    // A malformed address names no room.
   }
+  try {
+    rooms.push(sessionStorage.getItem(LAST_ROOM_KEY));
+  } catch {
+    // Storage may be off; the address still works.
+  }
+  return rooms.filter(Boolean);
 }
 
 export function historyPath(roomId, query = "") {
@@ -76,6 +85,6 @@ export function dropEarly() {
 
 if (document.getElementById("chat")) {
   ask("/api/v1/rooms");
-  const room = initialRoom();
+  const [room] = addressedRooms();
   if (room) ask(historyPath(room));
 }

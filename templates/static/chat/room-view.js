@@ -15,8 +15,7 @@ import { focusComposer } from "./composer.js";
 import { jumpTo, showTimeline } from "./timeline.js";
 import { initRoomSettings, openRoomSettings } from "./room-settings.js";
 import { roomPowers } from "./ranks.js";
-
-const HASH_PREFIX = "#room=";
+import { HASH_PREFIX, LAST_ROOM_KEY, addressedRooms } from "./early.js";
 
 /** Opens a room (and, with `messageId`, scrolls to that message). */
 export async function openRoom(id, { messageId = null, seq = null, focus = true } = {}) {
@@ -28,7 +27,7 @@ export async function openRoom(id, { messageId = null, seq = null, focus = true 
     // The address remembers the room, so a reload comes back to it.
     history.replaceState(null, "", `${HASH_PREFIX}${encodeURIComponent(id)}`);
     try {
-      sessionStorage.setItem("anjoman.room", id);
+      sessionStorage.setItem(LAST_ROOM_KEY, id);
     } catch {
       // Storage may be off; the hash still works.
     }
@@ -43,14 +42,7 @@ export async function openRoom(id, { messageId = null, seq = null, focus = true 
 
 /** The room to show first: the address, then this tab's last, then the newest. */
 export function initialRoomId() {
-  const fromHash = decodeURIComponent(location.hash.startsWith(HASH_PREFIX) ? location.hash.slice(HASH_PREFIX.length) : "");
-  let fromSession = null;
-  try {
-    fromSession = sessionStorage.getItem("anjoman.room");
-  } catch {
-    // ignore
-  }
-  for (const id of [fromHash, fromSession]) if (id && state.rooms.has(id)) return id;
+  for (const id of addressedRooms()) if (state.rooms.has(id)) return id;
   return state.rooms.keys().next().value || null;
 }
 
