@@ -10,7 +10,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use crate::helpers::{Backend, TestApp, spawn_app_with};
+use crate::helpers::{Backend, PATIENCE, TestApp, spawn_app_with};
 
 const NGINX: &str = "/usr/sbin/nginx";
 /// Debian's brotli filter for nginx (`libnginx-mod-http-brotli-filter`).
@@ -19,9 +19,8 @@ const BROTLI_MODULE: &str = "/usr/lib/nginx/modules/ngx_http_brotli_filter_modul
 const PROXY_LISTEN: &str = "127.0.0.2";
 /// nginx connects to the app from here, the only address the app trusts.
 const PROXY_SOURCE: &str = "127.0.0.3";
-/// How long nginx may take to listen.
-const PATIENCE: Duration = Duration::from_secs(30);
 
+/// nginx, its brotli module and openssl (for the certificate), or what is missing.
 pub fn ready() -> Result<(), String> {
     for (path, hint) in [
         (NGINX, "apt-get install nginx"),
