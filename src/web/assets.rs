@@ -256,7 +256,8 @@ fn content_type(path: &str) -> &'static str {
 
 /// The references a file makes to other static files: an ES module's relative import
 /// specifiers (`from "./api.js"`, `import "./x.js"`, `import("./x.js")`), a stylesheet's
-/// `url("/static/…")`. Targets are paths under `/static/`.
+/// `url("/static/…")` (a `#fragment` after the file's name is kept as written). Targets
+/// are paths under `/static/`.
 fn references(path: &str, bytes: &[u8]) -> Vec<Reference> {
     let Ok(text) = std::str::from_utf8(bytes) else {
         return Vec::new();
@@ -308,9 +309,12 @@ fn stylesheet_urls(text: &str) -> Vec<Reference> {
             _ => (start, rest.split(')').next()),
         };
         let Some(url) = rest else { continue };
-        if let Some(target) = url.strip_prefix("/static/") {
+        // `icons.svg#menu` names a view inside the file: the file's name is hashed, the
+        // fragment stays as written.
+        let path = url.split(['#', '?']).next().unwrap_or(url);
+        if let Some(target) = path.strip_prefix("/static/") {
             found.push(Reference {
-                span: start + "/static/".len()..start + url.len(),
+                span: start + "/static/".len()..start + path.len(),
                 target: target.to_owned(),
             });
         }
@@ -376,6 +380,8 @@ mod tests {
             ("chat/b.js".into(), b"import { a } from \"./a.js\"; export const b = 2;".to_vec()),
             ("base.css".into(), b"@font-face { src: url(\"/static/fonts/f.woff2\"); }".to_vec()),
             ("fonts/f.woff2".into(), vec![0, 1, 2]),
+            ("chat.css".into(), b".a::before { mask-image: url(\"/static/icons.svg#menu\"); }".to_vec()),
+            ("icons.svg".into(), b"<svg/>".to_vec()),
         ])
     }
 
@@ -399,6 +405,15 @@ mod tests {
         let css = assets.lookup("base.css").unwrap().0;
         let font = assets.url("fonts/f.woff2").unwrap();
         assert!(std::str::from_utf8(&css.identity).unwrap().contains(&font));
+        let chat = assets.lookup("chat.css").unwrap().0;
+        let icons = assets.url("icons.svg").unwrap();
+        assert!(
+            std::str::from_utf8(&chat.identity)
+                .unwrap()
+                .contains(&format!("url(\"{icons}#menu\")")),
+            "{:?}",
+            std::str::from_utf8(&chat.identity)
+        );
         assert!(assets.lookup(&main.hashed).unwrap().1);
         assert!(assets.lookup("chat/main.000000000000.js").is_none());
     }
