@@ -64,6 +64,9 @@ pub struct Assets {
     by_hashed: HashMap<String, usize>,
     /// What each file refers to, by index (imports of a module, fonts of a stylesheet).
     refs: Vec<Vec<usize>>,
+    /// The static imports of each module only: what the browser loads with it, not what
+    /// it may `import()` later.
+    static_refs: Vec<Vec<usize>>,
 }
 
 static ASSETS: LazyLock<Assets> = LazyLock::new(|| {
@@ -85,6 +88,8 @@ pub fn assets() -> &'static Assets {
 struct Reference {
     span: std::ops::Range<usize>,
     target: String,
+    /// An `import("./x.js")`: loaded when the code runs it, not with the module.
+    on_demand: bool,
 }
 
 impl Assets {
@@ -108,6 +113,15 @@ impl Assets {
         let refs: Vec<Vec<usize>> = references
             .iter()
             .map(|list| list.iter().map(|r| index[&r.target]).collect())
+            .collect();
+        let static_refs: Vec<Vec<usize>> = references
+            .iter()
+            .map(|list| {
+                list.iter()
+                    .filter(|r| !r.on_demand)
+                    .map(|r| index[&r.target])
+                    .collect()
+            })
             .collect();
         let hashes: Vec<String> = (0..files.len())
             .map(|i| {
@@ -177,6 +191,7 @@ impl Assets {
             by_path,
             by_hashed,
             refs,
+            static_refs,
         }
     }
 
@@ -194,13 +209,14 @@ impl Assets {
         self.by_path.get(path).map(|&i| self.assets[i].url())
     }
 
-    /// The hashed URLs of every module `entry` imports, directly or not (itself excluded),
-    /// for `<link rel="modulepreload">`: the browser fetches the graph at once instead of
-    /// discovering it one level at a time.
+    /// The hashed URLs of every module `entry` imports statically, directly or not (itself
+    /// excluded), for `<link rel="modulepreload">`: the browser fetches the graph at once
+    /// instead of discovering it one level at a time. Modules reached only through
+    /// `import()` are left out: the page loads them when first used.
     pub fn module_graph(&self, entry: &str) -> Option<Vec<String>> {
         let &start = self.by_path.get(entry)?;
         Some(
-            reachable(&self.refs, start)
+            reachable(&self.static_refs, start)
                 .into_iter()
                 .filter(|&i| i != start && self.assets[i].path.ends_with(".js"))
                 .map(|i| self.assets[i].url())
@@ -276,7 +292,8 @@ fn module_imports(path: &str, text: &str) -> Vec<Reference> {
     let mut found = Vec::new();
     for (at, quote) in text.match_indices(['"', '\'']) {
         let before = text[..at].trim_end();
-        let before = before.strip_suffix('(').map_or(before, str::trim_end);
+        let call = before.strip_suffix('(').map(str::trim_end);
+        let before = call.unwrap_or(before);
         let keyword = before.ends_with("from") || before.ends_with("import");
         if !keyword {
             continue;
@@ -293,6 +310,7 @@ fn module_imports(path: &str, text: &str) -> Vec<Reference> {
             found.push(Reference {
                 span: start..start + len,
                 target,
+                on_demand: call.is_some(),
             });
         }
     }
@@ -316,6 +334,7 @@ fn stylesheet_urls(text: &str) -> Vec<Reference> {
             found.push(Reference {
                 span: start + "/static/".len()..start + path.len(),
                 target: target.to_owned(),
+                on_demand: false,
             });
         }
     }
@@ -416,6 +435,41 @@ mod tests {
         );
         assert!(assets.lookup(&main.hashed).unwrap().1);
         assert!(assets.lookup("chat/main.000000000000.js").is_none());
+    }
+
+    #[test]
+    fn modules_imported_on_demand_are_hashed_but_not_preloaded() {
+        let assets = Assets::build(vec![
+            (
+                "chat/main.js".into(),
+                b"import { a } from \"./a.js\";\nconst later = () => import(\"./later.js\");\n".to_vec(),
+            ),
+            ("chat/a.js".into(), b"export const a = 1;".to_vec()),
+            ("chat/later.js".into(), b"import { a } from \"./a.js\"; export const l = a;".to_vec()),
+        ]);
+        let later = assets.url("chat/later.js").unwrap();
+        let main = assets.lookup("chat/main.js").unwrap().0;
+        let text = std::str::from_utf8(&main.identity).unwrap();
+        assert!(
+            text.contains(&format!("import(\"./{}\")", &later["/static/chat/".len()..])),
+            "{text}"
+        );
+        assert_eq!(
+            assets.module_graph("chat/main.js").unwrap(),
+            vec![assets.url("chat/a.js").unwrap()],
+            "a.js is preloaded, later.js is not"
+        );
+        // A change in the module loaded later still changes the entry's name: its bytes
+        // name the other's hash.
+        let changed = Assets::build(vec![
+            (
+                "chat/main.js".into(),
+                b"import { a } from \"./a.js\";\nconst later = () => import(\"./later.js\");\n".to_vec(),
+            ),
+            ("chat/a.js".into(), b"export const a = 1;".to_vec()),
+            ("chat/later.js".into(), b"import { a } from \"./a.js\"; export const l = 2;".to_vec()),
+        ]);
+        assert_ne!(assets.url("chat/main.js"), changed.url("chat/main.js"));
     }
 
     #[test]

@@ -90,6 +90,20 @@ fn imports(source: &str) -> Vec<String> {
     found
 }
 
+/// The relative specifiers of `import("./x.js")` calls: modules loaded when first used.
+fn imports_on_demand(source: &str) -> Vec<String> {
+    source
+        .split("import(")
+        .skip(1)
+        .filter_map(|rest| {
+            let rest = rest.trim_start();
+            let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+            let specifier = rest[1..].split(quote).next()?;
+            specifier.starts_with('.').then(|| specifier.to_owned())
+        })
+        .collect()
+}
+
 /// `specifier` relative to the module at `url` (an absolute path).
 fn resolve(url: &str, specifier: &str) -> String {
     let mut parts: Vec<&str> = url.split('/').collect();
@@ -295,10 +309,12 @@ async fn every_module_import_resolves_to_a_hashed_url_and_all_are_preloaded() {
         .into_iter()
         .collect();
 
-    // Walk the graph from the page's entry module, as the browser does.
+    // Walk the graph from the page's entry module, as the browser does: `seen` is what
+    // loads with the page, `later` what loads on first use (and everything it imports).
     let mut seen = BTreeSet::from([entry.clone()]);
-    let mut todo = VecDeque::from([entry.clone()]);
-    while let Some(url) = todo.pop_front() {
+    let mut later = BTreeSet::new();
+    let mut todo = VecDeque::from([(entry.clone(), false)]);
+    while let Some((url, on_demand)) = todo.pop_front() {
         let resp = get_encoded(&app, &url, "br").await;
         assert_eq!(resp.status(), StatusCode::OK, "{url}");
         assert_eq!(header(&resp, "cache-control"), IMMUTABLE, "{url}");
@@ -308,18 +324,34 @@ async fn every_module_import_resolves_to_a_hashed_url_and_all_are_preloaded() {
         );
         let encoding = header(&resp, "content-encoding");
         let source = String::from_utf8(decode(&encoding, &resp.bytes().await.unwrap())).unwrap();
-        for specifier in imports(&source) {
+        let statically = imports(&source).into_iter().map(|s| (s, on_demand));
+        let dynamically = imports_on_demand(&source).into_iter().map(|s| (s, true));
+        for (specifier, on_demand) in statically.chain(dynamically) {
             let target = resolve(&url, &specifier);
             assert!(
                 is_hashed(&target),
                 "{url} imports {specifier}, not a hashed URL"
             );
-            if seen.insert(target.clone()) {
-                todo.push_back(target);
+            let new = if on_demand {
+                !seen.contains(&target) && later.insert(target.clone())
+            } else {
+                seen.insert(target.clone())
+            };
+            if new {
+                todo.push_back((target, on_demand));
             }
         }
     }
     assert!(seen.len() > 10, "the chat UI is many modules: {seen:?}");
+    // What the first screen does not show loads when first used.
+    for part in ["room-settings", "profile-card", "switcher", "viewer"] {
+        assert!(
+            later.iter().any(|url| {
+                url.starts_with(&format!("/static/chat/{part}.")) && !seen.contains(url)
+            }),
+            "{part} loads on first use: {later:?}"
+        );
+    }
     // The page's other module is one the entry imports too: one module, evaluated once.
     assert!(
         !early.is_empty() && early.iter().all(|url| seen.contains(url)),

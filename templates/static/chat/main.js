@@ -10,7 +10,7 @@ import { initComposer, setReply } from "./composer.js";
 import { initMembers } from "./members.js";
 import { initNotify, toastError, updateTitle } from "./notify.js";
 import { initPolls } from "./polls.js";
-import { initProfileCard, openProfile } from "./profile-card.js";
+import { onDemand } from "./on-demand.js";
 import { initRoomView, initialRoomId, joinFromLink, openDirect, openRoom } from "./room-view.js";
 import { initSearch } from "./search.js";
 import { initShortcuts } from "./shortcuts.js";
@@ -20,7 +20,6 @@ import { emit, on, state } from "./store.js";
 import { loadRooms, startSync } from "./sync.js";
 import { initTimeline, setTimelineHooks } from "./timeline.js";
 import { initUploads } from "./uploads.js";
-import { initViewer } from "./viewer.js";
 
 const STATUS_TEXT = {
   connecting: "chat-status-connecting",
@@ -34,6 +33,29 @@ function showConnection(status) {
   el.dataset.state = status;
   el.querySelector(".connection-text").textContent = t(STATUS_TEXT[status] || status);
   byId("chat").dataset.connection = status;
+}
+
+const profileCard = onDemand(async () => {
+  const card = await import("./profile-card.js");
+  card.initProfileCard({ dm: openDirect });
+  return card;
+});
+
+/** Opens the profile card of `username`, loading it the first time. */
+function openProfile(username) {
+  return profileCard().then((card) => card.openProfile(username), toastError);
+}
+
+const viewer = onDemand(() => import("./viewer.js"));
+
+/** A plain click on a picture in the timeline opens it in the viewer; a modified one, a tab. */
+function initViewerLinks() {
+  byId("timeline").addEventListener("click", (event) => {
+    const link = event.target.closest(".attachment-image");
+    if (!link || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+    event.preventDefault();
+    viewer().then(({ openViewer }) => openViewer(link), toastError);
+  });
 }
 
 function initHeader() {
@@ -66,14 +88,13 @@ async function boot() {
   // Wiring every part is split in a few tasks, so none of them blocks the page for long.
   await yieldToBrowser();
   initTimeline();
-  initViewer();
+  initViewerLinks();
   initComposer();
   initUploads();
   initPolls();
   await yieldToBrowser();
-  initProfileCard({ dm: openDirect });
   initMembers({ profile: openProfile });
-  initRoomView();
+  initRoomView({ profile: openProfile });
   initSidebar();
   initShortcuts();
   initSearch({ open: (roomId, messageId, seq) => openRoom(roomId, { messageId, seq }) });

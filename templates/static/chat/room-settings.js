@@ -10,13 +10,13 @@ import { h, userText } from "./dom.js";
 import { formatDateTime, t } from "./i18n.js";
 import { toast } from "./notify.js";
 import { avatar, authorName } from "./messages.js";
-import { moderate, openProfile } from "./profile-card.js";
+import { moderate } from "./profile-card.js";
 import { memberActions, roomPowers } from "./ranks.js";
 import { activeRoom, emit, on, roomTitle } from "./store.js";
 import { removeRoom } from "./sync.js";
 
 const RETENTION_CHOICES = [null, 7, 30, 90, 365];
-let hooks = { leave: async () => false, afterRemove: () => {} };
+let hooks = { leave: async () => false, afterRemove: () => {}, profile: () => {} };
 
 function path(room, suffix = "") {
   return `/api/v1/rooms/${encodeURIComponent(room.id)}${suffix}`;
@@ -106,7 +106,7 @@ function membersSection(room, errorLine) {
       };
       const name = h("button", { type: "button", class: "settings-member-name" },
         userText(authorName(member.user)), h("span", { class: "member-username", dir: "ltr" }, `@${member.user.username}`));
-      name.addEventListener("click", () => openProfile(member.user.username));
+      name.addEventListener("click", () => hooks.profile(member.user.username));
       return h("li", { class: "settings-member", dataset: { username: member.user.username, muted: muted ? "true" : "false" } },
         avatar(member.user),
         h("div", { class: "settings-member-who" }, name,

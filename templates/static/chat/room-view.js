@@ -13,7 +13,7 @@ import { activeRoom, emit, on, roomTitle, state } from "./store.js";
 import { addRoom, removeRoom } from "./sync.js";
 import { focusComposer } from "./composer.js";
 import { jumpTo, showTimeline } from "./timeline.js";
-import { initRoomSettings, openRoomSettings } from "./room-settings.js";
+import { onDemand } from "./on-demand.js";
 import { roomPowers } from "./ranks.js";
 import { HASH_PREFIX, LAST_ROOM_KEY, addressedRooms } from "./early.js";
 
@@ -169,11 +169,18 @@ export function setSidebar(open) {
   sidebarDrawer?.(open);
 }
 
-export function initRoomView() {
+/** `hooks.profile(username)` opens a person's card (from the settings' member list). */
+export function initRoomView(hooks) {
+  const roomSettings = onDemand(async () => {
+    const settings = await import("./room-settings.js");
+    settings.initRoomSettings({ leave, afterRemove: openNext, profile: hooks.profile });
+    return settings;
+  });
   byId("room-invite-button").addEventListener("click", showInvite);
   byId("room-leave-button").addEventListener("click", leave);
-  byId("room-settings-button").addEventListener("click", openRoomSettings);
-  initRoomSettings({ leave, afterRemove: openNext });
+  byId("room-settings-button").addEventListener("click", () => {
+    roomSettings().then((settings) => settings.openRoomSettings(), toastError);
+  });
   sidebarDrawer = initDrawer({
     key: "sidebar",
     panel: byId("sidebar"),

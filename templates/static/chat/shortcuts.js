@@ -10,7 +10,8 @@ import { t } from "./i18n.js";
 import { focusComposer } from "./composer.js";
 import { openRoom } from "./room-view.js";
 import { state } from "./store.js";
-import { openSwitcher } from "./switcher.js";
+import { onDemand } from "./on-demand.js";
+import { toastError } from "./notify.js";
 
 const apple = /Mac|iPhone|iPad/.test(navigator.userAgentData?.platform || navigator.platform || "");
 
@@ -100,6 +101,12 @@ function onKeydown(event) {
   const help = event.key === "?" || event.key === "؟" || (event.key !== "/" && event.shiftKey);
   if (help) openShortcuts();
   else focusComposer();
+}
+
+const switcher = onDemand(() => import("./switcher.js"));
+
+function openSwitcher() {
+  switcher().then((module) => module.openSwitcher(), toastError);
 }
 
 export function initShortcuts() {

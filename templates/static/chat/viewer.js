@@ -28,7 +28,8 @@ function show(at) {
   for (const button of dialog.querySelectorAll(".viewer-step")) button.hidden = pictures.length < 2;
 }
 
-function open(link) {
+/** Opens the viewer on the picture `link` points at, among the open room's pictures. */
+export function openViewer(link) {
   pictures = [...byId("timeline").querySelectorAll(".attachment-image")];
   const opener = link;
   const step = (by) => () => show(index + by);
@@ -66,11 +67,3 @@ function open(link) {
   dialog.querySelector(".viewer-close").focus();
 }
 
-export function initViewer() {
-  byId("timeline").addEventListener("click", (event) => {
-    const link = event.target.closest(".attachment-image");
-    if (!link || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
-    event.preventDefault();
-    open(link);
-  });
-}
