@@ -6,7 +6,7 @@
 
 import { api } from "./api.js";
 import { confirmDialog, field, openDialog } from "./dialogs.js";
-import { byId, h } from "./dom.js";
+import { byId, h, yieldToBrowser } from "./dom.js";
 import { halfSpaceKey } from "./half-space.js";
 import { HISTORY_PAGE as PAGE, historyPath } from "./early.js";
 import { dayKey, formatDay, t } from "./i18n.js";
@@ -238,12 +238,15 @@ async function loadLatest(room) {
   timeline.hasOlder = page.length >= PAGE;
   timeline.hasNewer = false;
   timeline.ready = true;
-  if (room.id === shownRoomId) {
-    stick = true;
-    quietly(render);
-    fillViewport();
-    maybeMarkRead();
-  }
+  if (room.id !== shownRoomId) return;
+  stick = true;
+  quietly(render);
+  // What follows reads the new layout and may change the sidebar: in a task of its own,
+  // so the messages are drawn without waiting for it (and no task blocks for long).
+  await yieldToBrowser();
+  if (room.id !== shownRoomId) return;
+  fillViewport();
+  maybeMarkRead();
 }
 
 async function loadOlder() {
