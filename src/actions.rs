@@ -10,27 +10,14 @@ use crate::{
     app::AppState,
     domain::{
         files, messages, polls,
-        rooms::{self, SMALL_ROOM, Visibility, moderation as room_moderation, timeline::RoomEvent},
+        rooms::{self, SMALL_ROOM, Visibility, moderation as room_moderation},
         users as domain_users,
     },
     error::{AppError, AppResult},
+    publisher,
     views::{FileView, MemberView, MessageView, RoomView, UserRef},
     ws::{broker::Envelope, hub::Presence, protocol::transient},
 };
-
-fn publish(state: &AppState, event: &RoomEvent) {
-    state.broker.publish(Envelope::Room {
-        room_id: event.room_id,
-        seq: Some(event.seq),
-        frame: event.frame().into(),
-    });
-}
-
-fn publish_all(state: &AppState, events: &[RoomEvent]) {
-    for event in events {
-        publish(state, event);
-    }
-}
 
 pub async fn message_send(
     state: &AppState,
@@ -45,11 +32,12 @@ pub async fn message_send(
         .message(author.id)
         .await
         .map_err(AppError::rate_limited)?;
-    let order = state.hub.order(room_id).await;
-    let sent =
-        messages::message_send(&state.db, author, room_id, body, reply_to, attachments).await?;
-    publish(state, &sent.event);
-    drop(order);
+    let sent = publisher::commit(
+        state,
+        room_id,
+        messages::message_send(&state.db, author, room_id, body, reply_to, attachments),
+    )
+    .await?;
     if let Some(user) = state.hub.typing_stop(room_id, author.id) {
         typing_publish(state, room_id, user, false);
     }
@@ -69,9 +57,12 @@ pub async fn message_edit(
     body: &str,
 ) -> AppResult<MessageView> {
     let room_id = messages::message_get(&state.db, message_id).await?.room_id;
-    let _order = state.hub.order(room_id).await;
-    let (view, event) = messages::message_edit(&state.db, actor, message_id, body).await?;
-    publish(state, &event);
+    let (view, _) = publisher::commit(
+        state,
+        room_id,
+        messages::message_edit(&state.db, actor, message_id, body),
+    )
+    .await?;
     Ok(view)
 }
 
@@ -82,9 +73,12 @@ pub async fn message_delete(
     message_id: Uuid,
 ) -> AppResult<MessageView> {
     let room_id = messages::message_get(&state.db, message_id).await?.room_id;
-    let _order = state.hub.order(room_id).await;
-    let (view, event) = messages::message_delete(&state.db, actor, ip, message_id).await?;
-    publish(state, &event);
+    let (view, _) = publisher::commit(
+        state,
+        room_id,
+        messages::message_delete(&state.db, actor, ip, message_id),
+    )
+    .await?;
     // After the commit: a crash in between leaves files the cleanup pass removes.
     files::attachments::release_message(&state.db, &state.files, message_id).await?;
     Ok(view)
@@ -143,11 +137,12 @@ pub async fn reaction_set(
     add: bool,
 ) -> AppResult<MessageView> {
     let room_id = messages::message_get(&state.db, message_id).await?.room_id;
-    let _order = state.hub.order(room_id).await;
-    let (view, event) = messages::reaction_set(&state.db, user, message_id, emoji, add).await?;
-    if let Some(event) = event {
-        publish(state, &event);
-    }
+    let (view, _) = publisher::commit(
+        state,
+        room_id,
+        messages::reaction_set(&state.db, user, message_id, emoji, add),
+    )
+    .await?;
     Ok(view)
 }
 
@@ -159,7 +154,7 @@ pub async fn room_create(
     visibility: Visibility,
 ) -> AppResult<RoomView> {
     let (room, joined) = rooms::room_create(&state.db, owner, name, topic, visibility).await?;
-    publish(state, &joined);
+    publisher::publish_new_room(state, std::slice::from_ref(&joined));
     let member = rooms::membership(&state.db, room.id, owner.id).await?;
     messages::summary::room_view_for(&state.db, &room, member.as_ref(), owner).await
 }
@@ -200,15 +195,13 @@ pub async fn room_join(
         (Some(room_id), None) => room_id,
         (None, None) => return Err(AppError::Missing("room.not_found")),
     };
-    let order = state.hub.order(target).await;
-    let (room, joined) = match code {
-        Some(code) => rooms::room_join_by_code(&state.db, user, code).await?,
-        None => rooms::room_join(&state.db, user, target).await?,
-    };
-    if let Some(joined) = joined {
-        publish(state, &joined);
-    }
-    drop(order);
+    let (room, _) = publisher::commit(state, target, async {
+        match code {
+            Some(code) => rooms::room_join_by_code(&state.db, user, code).await,
+            None => rooms::room_join(&state.db, user, target).await,
+        }
+    })
+    .await?;
     // Read again: the join event moved `last_seq`, and a client resuming from the view's
     // seq must not be replayed its own join.
     let room = rooms::room_get(&state.db, room.id).await?;
@@ -217,10 +210,7 @@ pub async fn room_join(
 }
 
 pub async fn room_leave(state: &AppState, user: &users::Model, room_id: Uuid) -> AppResult<()> {
-    let order = state.hub.order(room_id).await;
-    let left = rooms::room_leave(&state.db, user, room_id).await?;
-    publish(state, &left);
-    drop(order);
+    publisher::commit(state, room_id, rooms::room_leave(&state.db, user, room_id)).await?;
     state.broker.publish(Envelope::Unsubscribe {
         user_id: user.id,
         room_id,
@@ -236,11 +226,12 @@ pub async fn room_update(
     topic: Option<&str>,
     visibility: Option<Visibility>,
 ) -> AppResult<RoomView> {
-    let order = state.hub.order(room_id).await;
-    let (room, event) =
-        rooms::room_update(&state.db, actor, room_id, name, topic, visibility).await?;
-    publish(state, &event);
-    drop(order);
+    let (room, _) = publisher::commit(
+        state,
+        room_id,
+        rooms::room_update(&state.db, actor, room_id, name, topic, visibility),
+    )
+    .await?;
     let member = rooms::membership(&state.db, room.id, actor.id).await?;
     messages::summary::room_view_for(&state.db, &room, member.as_ref(), actor).await
 }
@@ -253,9 +244,14 @@ pub async fn room_delete(
     ip: Option<std::net::IpAddr>,
     room_id: Uuid,
 ) -> AppResult<()> {
-    let order = state.hub.order(room_id).await;
-    let (room, members) = rooms::room_delete(&state.db, actor, ip, room_id).await?;
-    drop(order);
+    // No timeline event: its members are told below, each on their own channel.
+    let ((room, members), _) = publisher::commit(state, room_id, async {
+        Ok((
+            rooms::room_delete(&state.db, actor, ip, room_id).await?,
+            None,
+        ))
+    })
+    .await?;
     for user_id in members {
         state.broker.publish(Envelope::User {
             user_id,
@@ -282,10 +278,12 @@ pub async fn member_kick(
     target: &users::Model,
     reason: &str,
 ) -> AppResult<()> {
-    let order = state.hub.order(room_id).await;
-    let event = room_moderation::member_kick(&state.db, actor, ip, room_id, target, reason).await?;
-    publish(state, &event);
-    drop(order);
+    publisher::commit(
+        state,
+        room_id,
+        room_moderation::member_kick(&state.db, actor, ip, room_id, target, reason),
+    )
+    .await?;
     state.broker.publish(Envelope::Unsubscribe {
         user_id: target.id,
         room_id,
@@ -302,11 +300,12 @@ pub async fn room_setting(
     setting: room_moderation::RoomSetting,
     reason: &str,
 ) -> AppResult<RoomView> {
-    let order = state.hub.order(room_id).await;
-    let (room, event) =
-        room_moderation::room_setting(&state.db, actor, ip, room_id, setting, reason).await?;
-    publish(state, &event);
-    drop(order);
+    let (room, _) = publisher::commit(
+        state,
+        room_id,
+        room_moderation::room_setting(&state.db, actor, ip, room_id, setting, reason),
+    )
+    .await?;
     let member = rooms::membership(&state.db, room.id, actor.id).await?;
     messages::summary::room_view_for(&state.db, &room, member.as_ref(), actor).await
 }
@@ -315,7 +314,7 @@ pub async fn room_setting(
 pub async fn dm_open(state: &AppState, me: &users::Model, username: &str) -> AppResult<RoomView> {
     let other = domain_users::user_get(&state.db, username).await?;
     let (room, events) = rooms::dm_get_or_create(&state.db, me, &other).await?;
-    publish_all(state, &events);
+    publisher::publish_new_room(state, &events);
     if !events.is_empty() {
         let member = rooms::membership(&state.db, room.id, other.id).await?;
         let view =
@@ -445,10 +444,12 @@ pub async fn poll_create(
         .message(author.id)
         .await
         .map_err(AppError::rate_limited)?;
-    let order = state.hub.order(room_id).await;
-    let (view, event) = polls::poll_create(&state.db, author, room_id, new).await?;
-    publish(state, &event);
-    drop(order);
+    let (view, _) = publisher::commit(
+        state,
+        room_id,
+        polls::poll_create(&state.db, author, room_id, new),
+    )
+    .await?;
     Ok(view)
 }
 
@@ -475,10 +476,8 @@ pub async fn poll_close(
     poll_id: Uuid,
 ) -> AppResult<crate::views::PollView> {
     let room_id = polls::poll_get(&state.db, poll_id).await?.room_id;
-    let order = state.hub.order(room_id).await;
-    let (view, event) = polls::poll_close(&state.db, actor, poll_id).await?;
-    publish(state, &event);
-    drop(order);
+    let (view, _) =
+        publisher::commit(state, room_id, polls::poll_close(&state.db, actor, poll_id)).await?;
     Ok(view)
 }
 

@@ -16,6 +16,7 @@ pub mod i18n;
 pub mod infra;
 pub mod limits;
 pub mod metrics;
+pub mod publisher;
 pub mod secrets;
 pub mod telemetry;
 pub mod views;

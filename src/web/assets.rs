@@ -62,10 +62,8 @@ pub struct Assets {
     assets: Vec<Asset>,
     by_path: HashMap<String, usize>,
     by_hashed: HashMap<String, usize>,
-    /// What each file refers to, by index (imports of a module, fonts of a stylesheet).
-    refs: Vec<Vec<usize>>,
-    /// The static imports of each module only: what the browser loads with it, not what
-    /// it may `import()` later.
+    /// What each file loads with it, by index (a module's static imports, a stylesheet's
+    /// fonts and images); not what a module may `import()` later.
     static_refs: Vec<Vec<usize>>,
 }
 
@@ -110,6 +108,8 @@ impl Assets {
                     .collect()
             })
             .collect();
+        // Every reference, `import()` included: a file's bytes name each one's hash, so a
+        // change anywhere below it changes its own.
         let refs: Vec<Vec<usize>> = references
             .iter()
             .map(|list| list.iter().map(|r| index[&r.target]).collect())
@@ -190,7 +190,6 @@ impl Assets {
             assets,
             by_path,
             by_hashed,
-            refs,
             static_refs,
         }
     }
@@ -442,16 +441,23 @@ mod tests {
         let assets = Assets::build(vec![
             (
                 "chat/main.js".into(),
-                b"import { a } from \"./a.js\";\nconst later = () => import(\"./later.js\");\n".to_vec(),
+                b"import { a } from \"./a.js\";\nconst later = () => import(\"./later.js\");\n"
+                    .to_vec(),
             ),
             ("chat/a.js".into(), b"export const a = 1;".to_vec()),
-            ("chat/later.js".into(), b"import { a } from \"./a.js\"; export const l = a;".to_vec()),
+            (
+                "chat/later.js".into(),
+                b"import { a } from \"./a.js\"; export const l = a;".to_vec(),
+            ),
         ]);
         let later = assets.url("chat/later.js").unwrap();
         let main = assets.lookup("chat/main.js").unwrap().0;
         let text = std::str::from_utf8(&main.identity).unwrap();
         assert!(
-            text.contains(&format!("import(\"./{}\")", &later["/static/chat/".len()..])),
+            text.contains(&format!(
+                "import(\"./{}\")",
+                &later["/static/chat/".len()..]
+            )),
             "{text}"
         );
         assert_eq!(
@@ -464,10 +470,14 @@ mod tests {
         let changed = Assets::build(vec![
             (
                 "chat/main.js".into(),
-                b"import { a } from \"./a.js\";\nconst later = () => import(\"./later.js\");\n".to_vec(),
+                b"import { a } from \"./a.js\";\nconst later = () => import(\"./later.js\");\n"
+                    .to_vec(),
             ),
             ("chat/a.js".into(), b"export const a = 1;".to_vec()),
-            ("chat/later.js".into(), b"import { a } from \"./a.js\"; export const l = 2;".to_vec()),
+            (
+                "chat/later.js".into(),
+                b"import { a } from \"./a.js\"; export const l = 2;".to_vec(),
+            ),
         ]);
         assert_ne!(assets.url("chat/main.js"), changed.url("chat/main.js"));
     }
