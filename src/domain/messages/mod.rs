@@ -25,7 +25,7 @@ use crate::{
             may_moderate, membership,
             moderation::{check_outranks, require_writer},
             require_member,
-            timeline::{RoomEvent, event_append, event_record, seq_next},
+            timeline::{EventKind, RoomEvent, event_append, event_record, seq_next},
         },
         text,
         users::{blocks, username::Username},
@@ -286,7 +286,7 @@ pub async fn message_send<C: ConnectionTrait + TransactionTrait>(
             .remove(&message.id)
             .unwrap_or_default();
     }
-    let event = event_record(&txn, room_id, seq, "message.created", &view).await?;
+    let event = event_record(&txn, room_id, seq, EventKind::MessageCreated, &view).await?;
     txn.commit().await?;
     Ok(Sent {
         view,
@@ -359,7 +359,7 @@ pub async fn message_edit<C: ConnectionTrait + TransactionTrait>(
     active.edited_at = Set(Some(Utc::now()));
     let message = active.update(&txn).await?;
     let view = message_views(&txn, vec![message]).await?.remove(0);
-    let event = event_append(&txn, view.room_id, "message.edited", &view).await?;
+    let event = event_append(&txn, view.room_id, EventKind::MessageEdited, &view).await?;
     txn.commit().await?;
     Ok((view, event))
 }
@@ -425,7 +425,7 @@ pub async fn message_delete<C: ConnectionTrait + TransactionTrait>(
     let event = event_append(
         &txn,
         view.room_id,
-        "message.deleted",
+        EventKind::MessageDeleted,
         &json!({ "id": view.id, "seq": view.seq, "deleted_by": actor.id, "by_moderator": !own }),
     )
     .await?;
@@ -499,9 +499,9 @@ pub async fn reaction_set<C: ConnectionTrait + TransactionTrait>(
         return Ok((view, None));
     }
     let kind = if add {
-        "reaction.added"
+        EventKind::ReactionAdded
     } else {
-        "reaction.removed"
+        EventKind::ReactionRemoved
     };
     let event = event_append(
         &txn,

@@ -17,7 +17,7 @@ use crate::{
         may_moderate, membership,
         moderation::require_writer,
         require_member,
-        timeline::{RoomEvent, event_append, event_record, seq_next},
+        timeline::{EventKind, RoomEvent, event_append, event_record, seq_next},
     },
     error::{AppError, AppResult},
     views::{MessageView, PollOptionView, PollView, UserRef},
@@ -143,7 +143,7 @@ pub async fn poll_create<C: ConnectionTrait + TransactionTrait>(
     }
     let mut view = MessageView::new(&message, Some(author), vec![]);
     view.poll_id = Some(poll.id);
-    let event = event_record(&txn, room_id, seq, "message.created", &view).await?;
+    let event = event_record(&txn, room_id, seq, EventKind::MessageCreated, &view).await?;
     txn.commit().await?;
     let poll_view = poll_view(db, &poll, Some(author.id)).await?;
     Ok((poll_view, event))
@@ -373,7 +373,7 @@ pub async fn poll_close<C: ConnectionTrait + TransactionTrait>(
     active.closed_at = Set(Some(Utc::now()));
     let poll = active.update(&txn).await?;
     let view = poll_view(&txn, &poll, None).await?;
-    let event = event_append(&txn, poll.room_id, "poll.closed", &view).await?;
+    let event = event_append(&txn, poll.room_id, EventKind::PollClosed, &view).await?;
     txn.commit().await?;
     Ok((view, event))
 }

@@ -13,7 +13,7 @@ use serde_json::json;
 use unicode_normalization::UnicodeNormalization;
 use uuid::Uuid;
 
-use self::timeline::{RoomEvent, event_append};
+use self::timeline::{EventKind, RoomEvent, event_append};
 use crate::{
     domain::{
         audit,
@@ -132,7 +132,7 @@ async fn member_insert(
     event_append(
         db,
         room_id,
-        "member.joined",
+        EventKind::MemberJoined,
         &json!({ "user": UserRef::from(user), "role": role }),
     )
     .await
@@ -250,7 +250,7 @@ pub async fn room_leave<C: ConnectionTrait + TransactionTrait>(
     let event = event_append(
         &txn,
         room_id,
-        "member.left",
+        EventKind::MemberLeft,
         &json!({ "user": UserRef::from(user) }),
     )
     .await?;
@@ -261,7 +261,13 @@ pub async fn room_leave<C: ConnectionTrait + TransactionTrait>(
 /// Records `room.updated` with the room as it now is (inside the change's transaction).
 pub async fn room_updated(db: &impl ConnectionTrait, room: &rooms::Model) -> AppResult<RoomEvent> {
     let count = member_count(db, room.id).await?;
-    event_append(db, room.id, "room.updated", &RoomView::basic(room, count)).await
+    event_append(
+        db,
+        room.id,
+        EventKind::RoomUpdated,
+        &RoomView::basic(room, count),
+    )
+    .await
 }
 
 /// Whether `user` owns `room` or is global staff: who may change who can enter a room

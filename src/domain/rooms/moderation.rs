@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::{
     may_moderate, membership, require_member, room_get, room_updated,
-    timeline::{RoomEvent, event_append},
+    timeline::{EventKind, RoomEvent, event_append},
 };
 use crate::{
     domain::{
@@ -193,7 +193,7 @@ pub async fn member_kick<C: ConnectionTrait + TransactionTrait>(
     let event = event_append(
         &txn,
         room_id,
-        "member.left",
+        EventKind::MemberLeft,
         &json!({
             "user": UserRef::from(target),
             "kicked_by": UserRef::from(actor),

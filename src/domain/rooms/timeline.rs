@@ -13,12 +13,57 @@ use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
 
+/// What happened in a room: the `type` of its timeline frames, stored with each event.
+/// These are the events that take a seq (replayed on resume); transient frames (typing,
+/// presence, read marks, poll counts, mentions) are not here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventKind {
+    MessageCreated,
+    MessageEdited,
+    MessageDeleted,
+    ReactionAdded,
+    ReactionRemoved,
+    MemberJoined,
+    MemberLeft,
+    RoomUpdated,
+    PollClosed,
+}
+
+impl EventKind {
+    pub const ALL: [Self; 9] = [
+        Self::MessageCreated,
+        Self::MessageEdited,
+        Self::MessageDeleted,
+        Self::ReactionAdded,
+        Self::ReactionRemoved,
+        Self::MemberJoined,
+        Self::MemberLeft,
+        Self::RoomUpdated,
+        Self::PollClosed,
+    ];
+
+    /// The name on the wire and in the event log; clients and stored events depend on it.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::MessageCreated => "message.created",
+            Self::MessageEdited => "message.edited",
+            Self::MessageDeleted => "message.deleted",
+            Self::ReactionAdded => "reaction.added",
+            Self::ReactionRemoved => "reaction.removed",
+            Self::MemberJoined => "member.joined",
+            Self::MemberLeft => "member.left",
+            Self::RoomUpdated => "room.updated",
+            Self::PollClosed => "poll.closed",
+        }
+    }
+}
+
 /// An event with its place in the room's timeline.
 #[derive(Debug, Clone)]
 pub struct RoomEvent {
     pub room_id: Uuid,
     pub seq: i64,
-    pub kind: &'static str,
+    pub kind: EventKind,
     /// The JSON of the event's `data`.
     pub data: String,
 }
@@ -26,7 +71,7 @@ pub struct RoomEvent {
 impl RoomEvent {
     /// The server frame clients receive, live or replayed: identical bytes either way.
     pub fn frame(&self) -> String {
-        frame_json(self.kind, self.room_id, self.seq, &self.data)
+        frame_json(self.kind.as_str(), self.room_id, self.seq, &self.data)
     }
 }
 
@@ -60,14 +105,14 @@ pub async fn event_record(
     db: &impl ConnectionTrait,
     room_id: Uuid,
     seq: i64,
-    kind: &'static str,
+    kind: EventKind,
     data: &impl Serialize,
 ) -> AppResult<RoomEvent> {
     let data = serde_json::to_string(data).map_err(|e| AppError::Internal(e.into()))?;
     room_events::Entity::insert(room_events::ActiveModel {
         room_id: Set(room_id),
         seq: Set(seq),
-        kind: Set(kind.to_owned()),
+        kind: Set(kind.as_str().to_owned()),
         payload: Set(data.clone()),
         created_at: Set(Utc::now()),
     })
@@ -85,7 +130,7 @@ pub async fn event_record(
 pub async fn event_append(
     db: &impl ConnectionTrait,
     room_id: Uuid,
-    kind: &'static str,
+    kind: EventKind,
     data: &impl Serialize,
 ) -> AppResult<RoomEvent> {
     let seq = seq_next(db, room_id).await?;
@@ -106,4 +151,23 @@ pub async fn events_after(
         .limit(limit)
         .all(db)
         .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_has_its_own_dotted_name() {
+        let names: std::collections::BTreeSet<&str> =
+            EventKind::ALL.iter().map(|kind| kind.as_str()).collect();
+        assert_eq!(names.len(), EventKind::ALL.len());
+        for name in names {
+            let (noun, verb) = name.split_once('.').expect("noun.verb");
+            assert!(
+                !noun.is_empty() && !verb.is_empty() && !verb.contains('.'),
+                "{name}"
+            );
+        }
+    }
 }
