@@ -201,7 +201,13 @@ async fn context(
         .map(|(_, name, count)| (name.clone(), n(*count)))
         .collect();
 
-    let open = reports::reports_list(&state.db, Some("open"), None, 50).await?;
+    let open = reports::reports_list(
+        &state.db,
+        Some(reports::ReportStatus::Open.as_str()),
+        None,
+        50,
+    )
+    .await?;
     let reports: Vec<ReportRow> = reports::report_views(&state.db, open)
         .await?
         .into_iter()

@@ -1,5 +1,6 @@
 //! Messages, reactions, mentions and read positions.
 
+pub mod kind;
 pub mod retention;
 pub mod summary;
 
@@ -18,6 +19,8 @@ use serde_json::json;
 use unicode_normalization::UnicodeNormalization;
 use uuid::Uuid;
 
+use self::kind::MessageKind;
+use crate::domain::rooms::kinds::RoomKind;
 use crate::{
     domain::{
         audit, files,
@@ -128,7 +131,10 @@ pub async fn message_views(
     user_ids.extend(all_reactions.iter().map(|r| r.user_id));
     user_ids.sort_unstable();
     user_ids.dedup();
-    let poll_ids = if list.iter().any(|m| m.kind == "poll") {
+    let poll_ids = if list
+        .iter()
+        .any(|m| MessageKind::of(m) == Some(MessageKind::Poll))
+    {
         // The poll each poll message carries.
         polls::Entity::find()
             .filter(polls::Column::MessageId.is_in(list.iter().map(|m| m.id)))
@@ -211,7 +217,7 @@ pub async fn message_send<C: ConnectionTrait + TransactionTrait>(
         String::new()
     };
     let (room, _) = require_writer(db, room_id, author).await?;
-    if room.kind == "direct" {
+    if RoomKind::of(&room) == RoomKind::Direct {
         let peer = room_members::Entity::find()
             .filter(room_members::Column::RoomId.eq(room_id))
             .filter(room_members::Column::UserId.ne(author.id))
@@ -242,7 +248,7 @@ pub async fn message_send<C: ConnectionTrait + TransactionTrait>(
         room_id: Set(room_id),
         seq: Set(seq),
         author_id: Set(Some(author.id)),
-        kind: Set("text".to_owned()),
+        kind: Set(MessageKind::Text.as_str().to_owned()),
         search_text: Set(text::search_text(&body, &file_names)),
         body: Set(body),
         reply_to: Set(reply_to),
@@ -342,7 +348,7 @@ pub async fn message_edit<C: ConnectionTrait + TransactionTrait>(
         return Err(AppError::Forbidden("message.not_author"));
     }
     // A poll's question is part of what people voted on.
-    if message.kind != "text" {
+    if MessageKind::of(&message) != Some(MessageKind::Text) {
         return Err(AppError::Invalid {
             code: "message.not_editable",
             args: vec![],

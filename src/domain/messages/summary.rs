@@ -6,6 +6,7 @@ use entity::{mentions, messages, room_members, rooms, users};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 
 use super::message_views;
+use crate::domain::rooms::kinds::{MemberRole, RoomKind};
 use crate::{
     domain::rooms::{may_moderate, member_count},
     error::AppResult,
@@ -73,10 +74,10 @@ pub async fn room_view_for(
     if let Some(last) = last {
         view.last_message = message_views(db, vec![last]).await?.pop();
     }
-    if may_moderate(viewer, Some(member)) || member.role == "owner" {
+    if may_moderate(viewer, Some(member)) || MemberRole::of(member) == MemberRole::Owner {
         view.invite_code = room.invite_code.clone();
     }
-    if room.kind == "direct" {
+    if RoomKind::of(room) == RoomKind::Direct {
         let peer = room_members::Entity::find()
             .filter(room_members::Column::RoomId.eq(room.id))
             .filter(room_members::Column::UserId.ne(viewer.id))

@@ -22,6 +22,25 @@ use crate::{
     views::{ReportView, UserRef},
 };
 
+/// Where a report stands: open until a moderator resolves it (acting on it) or dismisses it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportStatus {
+    Open,
+    Resolved,
+    Dismissed,
+}
+
+impl ReportStatus {
+    /// The stored and listed name (`GET /api/v1/moderation/reports?status=`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Resolved => "resolved",
+            Self::Dismissed => "dismissed",
+        }
+    }
+}
+
 pub const REASON_MAX: usize = 1000;
 pub const PAGE_MAX: u64 = 200;
 
@@ -70,7 +89,7 @@ pub async fn report_create(
         room_id: Set(message.room_id),
         reporter_id: Set(reporter.id),
         reason: Set(reason),
-        status: Set("open".to_owned()),
+        status: Set(ReportStatus::Open.as_str().to_owned()),
         handled_by: Set(None),
         handled_at: Set(None),
         action: Set(None),
@@ -108,7 +127,7 @@ pub async fn report_open(db: &impl ConnectionTrait, id: Uuid) -> AppResult<repor
         .one(db)
         .await?
         .ok_or(AppError::Missing("report.not_found"))?;
-    if report.status != "open" {
+    if report.status != ReportStatus::Open.as_str() {
         return Err(AppError::Conflict("report.closed"));
     }
     Ok(report)
@@ -125,7 +144,11 @@ pub async fn report_close<C: ConnectionTrait + TransactionTrait>(
     note: &str,
 ) -> AppResult<reports::Model> {
     let note = text(note, "report.note_invalid", false)?;
-    let status = if resolved { "resolved" } else { "dismissed" };
+    let status = if resolved {
+        ReportStatus::Resolved
+    } else {
+        ReportStatus::Dismissed
+    };
     let txn = db.begin().await?;
     audit::audit_record(
         &txn,
@@ -143,7 +166,7 @@ pub async fn report_close<C: ConnectionTrait + TransactionTrait>(
     )
     .await?;
     let mut active: reports::ActiveModel = report.into();
-    active.status = Set(status.to_owned());
+    active.status = Set(status.as_str().to_owned());
     active.handled_by = Set(Some(actor.id));
     active.handled_at = Set(Some(Utc::now()));
     active.action = Set(Some(action.to_owned()));

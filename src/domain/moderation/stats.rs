@@ -8,7 +8,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::error::AppResult;
+use crate::{domain::moderation::reports::ReportStatus, error::AppResult};
 
 /// Days in the messages-per-day series.
 pub const DAYS: i64 = 30;
@@ -107,7 +107,7 @@ pub async fn stats(db: &impl ConnectionTrait) -> AppResult<Stats> {
         files_total: files::Entity::find().count(db).await?,
         storage_bytes: storage.unwrap_or(0),
         open_reports: reports::Entity::find()
-            .filter(reports::Column::Status.eq("open"))
+            .filter(reports::Column::Status.eq(ReportStatus::Open.as_str()))
             .count(db)
             .await?,
         top_rooms,

@@ -12,6 +12,7 @@ use sea_orm::{
 use unicode_normalization::UnicodeNormalization;
 use uuid::Uuid;
 
+use crate::domain::messages::kind::MessageKind;
 use crate::{
     domain::rooms::{
         may_moderate, membership,
@@ -105,7 +106,7 @@ pub async fn poll_create<C: ConnectionTrait + TransactionTrait>(
         room_id: Set(room_id),
         seq: Set(seq),
         author_id: Set(Some(author.id)),
-        kind: Set("poll".to_owned()),
+        kind: Set(MessageKind::Poll.as_str().to_owned()),
         search_text: Set(crate::domain::text::search_text(&question, &options)),
         body: Set(question.clone()),
         reply_to: Set(None),

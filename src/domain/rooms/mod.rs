@@ -1,5 +1,6 @@
 //! Rooms, membership and direct conversations.
 
+pub mod kinds;
 pub mod moderation;
 pub mod timeline;
 
@@ -13,6 +14,7 @@ use serde_json::json;
 use unicode_normalization::UnicodeNormalization;
 use uuid::Uuid;
 
+use self::kinds::{MemberRole, RoomKind};
 use self::timeline::{EventKind, RoomEvent, event_append};
 use crate::{
     domain::{
@@ -102,7 +104,9 @@ pub async fn require_member(
     let room = room_get(db, room_id).await?;
     match membership(db, room_id, user_id).await? {
         Some(member) => Ok((room, member)),
-        None if room.kind == "public" => Err(AppError::Forbidden("room.not_member")),
+        None if RoomKind::of(&room) == RoomKind::Public => {
+            Err(AppError::Forbidden("room.not_member"))
+        }
         None => Err(AppError::Missing("room.not_found")),
     }
 }
@@ -110,19 +114,19 @@ pub async fn require_member(
 /// Whether `user` may moderate `room` (room owner or moderator, or a global moderator).
 pub fn may_moderate(user: &users::Model, member: Option<&room_members::Model>) -> bool {
     Role::of(user) >= Role::Moderator
-        || member.is_some_and(|m| m.role == "owner" || m.role == "moderator")
+        || member.is_some_and(|m| MemberRole::of(m) >= MemberRole::Moderator)
 }
 
 async fn member_insert(
     db: &impl ConnectionTrait,
     room_id: Uuid,
     user: &users::Model,
-    role: &str,
+    role: MemberRole,
 ) -> AppResult<RoomEvent> {
     room_members::Entity::insert(room_members::ActiveModel {
         room_id: Set(room_id),
         user_id: Set(user.id),
-        role: Set(role.to_owned()),
+        role: Set(role.as_str().to_owned()),
         joined_at: Set(Utc::now()),
         last_read_seq: Set(0),
         muted_until: Set(None),
@@ -133,7 +137,7 @@ async fn member_insert(
         db,
         room_id,
         EventKind::MemberJoined,
-        &json!({ "user": UserRef::from(user), "role": role }),
+        &json!({ "user": UserRef::from(user), "role": role.as_str() }),
     )
     .await
 }
@@ -153,8 +157,8 @@ pub async fn room_create<C: ConnectionTrait + TransactionTrait>(
     let room = rooms::Entity::insert(rooms::ActiveModel {
         id: Set(Uuid::now_v7()),
         kind: Set(match visibility {
-            Visibility::Public => "public",
-            Visibility::Private => "private",
+            Visibility::Public => RoomKind::Public.as_str(),
+            Visibility::Private => RoomKind::Private.as_str(),
         }
         .to_owned()),
         name: Set(name),
@@ -173,7 +177,7 @@ pub async fn room_create<C: ConnectionTrait + TransactionTrait>(
     })
     .exec_with_returning(&txn)
     .await?;
-    let joined = member_insert(&txn, room.id, owner, "owner").await?;
+    let joined = member_insert(&txn, room.id, owner, MemberRole::Owner).await?;
     txn.commit().await?;
     let room = room_get(db, room.id).await?;
     Ok((room, joined))
@@ -189,10 +193,10 @@ pub async fn room_join<C: ConnectionTrait + TransactionTrait>(
     if membership(db, room_id, user.id).await?.is_some() {
         return Ok((room, None));
     }
-    match room.kind.as_str() {
-        "public" => {}
-        "private" => return Err(AppError::Forbidden("room.invite_required")),
-        _ => return Err(AppError::Missing("room.not_found")),
+    match RoomKind::of(&room) {
+        RoomKind::Public => {}
+        RoomKind::Private => return Err(AppError::Forbidden("room.invite_required")),
+        RoomKind::Direct => return Err(AppError::Missing("room.not_found")),
     }
     join_txn(db, user, room).await
 }
@@ -225,7 +229,7 @@ async fn join_txn<C: ConnectionTrait + TransactionTrait>(
     room: rooms::Model,
 ) -> AppResult<(rooms::Model, Option<RoomEvent>)> {
     let txn = db.begin().await?;
-    match member_insert(&txn, room.id, user, "member").await {
+    match member_insert(&txn, room.id, user, MemberRole::Member).await {
         Ok(event) => {
             txn.commit().await?;
             Ok((room, Some(event)))
@@ -273,7 +277,8 @@ pub async fn room_updated(db: &impl ConnectionTrait, room: &rooms::Model) -> App
 /// Whether `user` owns `room` or is global staff: who may change who can enter a room
 /// (visibility, invite code) and delete it, which room moderators may not.
 fn owns_or_staff(user: &users::Model, member: Option<&room_members::Model>) -> bool {
-    Role::of(user) >= Role::Moderator || member.is_some_and(|m| m.role == "owner")
+    Role::of(user) >= Role::Moderator
+        || member.is_some_and(|m| MemberRole::of(m) == MemberRole::Owner)
 }
 
 /// Renames a room or changes its topic (owner, room moderators, global moderators), or its
@@ -289,7 +294,7 @@ pub async fn room_update<C: ConnectionTrait + TransactionTrait>(
 ) -> AppResult<(rooms::Model, RoomEvent)> {
     let room = room_get(db, room_id).await?;
     let member = membership(db, room_id, actor.id).await?;
-    if room.kind == "direct" || !may_moderate(actor, member.as_ref()) {
+    if RoomKind::of(&room) == RoomKind::Direct || !may_moderate(actor, member.as_ref()) {
         return Err(AppError::Forbidden("forbidden"));
     }
     if visibility.is_some() && !owns_or_staff(actor, member.as_ref()) {
@@ -308,13 +313,13 @@ pub async fn room_update<C: ConnectionTrait + TransactionTrait>(
     }
     match visibility {
         Some(Visibility::Private) => {
-            active.kind = Set("private".to_owned());
+            active.kind = Set(RoomKind::Private.as_str().to_owned());
             if !had_code {
                 active.invite_code = Set(Some(invite_code()?));
             }
         }
         Some(Visibility::Public) => {
-            active.kind = Set("public".to_owned());
+            active.kind = Set(RoomKind::Public.as_str().to_owned());
             active.invite_code = Set(None);
         }
         None => {}
@@ -334,7 +339,7 @@ pub async fn room_rotate_code(
 ) -> AppResult<rooms::Model> {
     let room = room_get(db, room_id).await?;
     let member = membership(db, room_id, actor.id).await?;
-    if room.kind != "private" || !owns_or_staff(actor, member.as_ref()) {
+    if RoomKind::of(&room) != RoomKind::Private || !owns_or_staff(actor, member.as_ref()) {
         return Err(AppError::Forbidden("forbidden"));
     }
     let mut active: rooms::ActiveModel = room.into();
@@ -353,12 +358,15 @@ pub async fn room_delete<C: ConnectionTrait + TransactionTrait>(
 ) -> AppResult<(rooms::Model, Vec<Uuid>)> {
     let room = room_get(db, room_id).await?;
     let member = membership(db, room_id, actor.id).await?;
-    let is_owner = member.as_ref().is_some_and(|m| m.role == "owner");
-    if member.is_none() && room.kind != "public" && Role::of(actor) < Role::Admin {
+    let is_owner = member
+        .as_ref()
+        .is_some_and(|m| MemberRole::of(m) == MemberRole::Owner);
+    if member.is_none() && RoomKind::of(&room) != RoomKind::Public && Role::of(actor) < Role::Admin
+    {
         // A private room is not there for those outside it.
         return Err(AppError::Missing("room.not_found"));
     }
-    if room.kind == "direct" || !(is_owner || Role::of(actor) >= Role::Admin) {
+    if RoomKind::of(&room) == RoomKind::Direct || !(is_owner || Role::of(actor) >= Role::Admin) {
         return Err(AppError::Forbidden("forbidden"));
     }
     let members = member_ids(db, room_id).await?;
@@ -408,7 +416,8 @@ pub async fn room_members(
         })
         .collect();
     pairs.sort_by(|(a, ua), (b, ub)| {
-        (a.role != "owner", &ua.username_key).cmp(&(b.role != "owner", &ub.username_key))
+        (MemberRole::of(a) != MemberRole::Owner, &ua.username_key)
+            .cmp(&(MemberRole::of(b) != MemberRole::Owner, &ub.username_key))
     });
     Ok(pairs)
 }
@@ -482,7 +491,7 @@ pub async fn dm_get_or_create<C: ConnectionTrait + TransactionTrait>(
     let txn = db.begin().await?;
     let inserted = rooms::Entity::insert(rooms::ActiveModel {
         id: Set(Uuid::now_v7()),
-        kind: Set("direct".to_owned()),
+        kind: Set(RoomKind::Direct.as_str().to_owned()),
         name: Set(String::new()),
         topic: Set(String::new()),
         owner_id: Set(None),
@@ -516,8 +525,8 @@ pub async fn dm_get_or_create<C: ConnectionTrait + TransactionTrait>(
         Err(err) => return Err(err.into()),
     };
     let events = vec![
-        member_insert(&txn, room.id, me, "member").await?,
-        member_insert(&txn, room.id, other, "member").await?,
+        member_insert(&txn, room.id, me, MemberRole::Member).await?,
+        member_insert(&txn, room.id, other, MemberRole::Member).await?,
     ];
     txn.commit().await?;
     let room = room_get(db, room.id).await?;
@@ -546,7 +555,7 @@ pub async fn ensure_general_room(db: &impl ConnectionTrait) -> AppResult<()> {
         let now = Utc::now();
         rooms::Entity::insert(rooms::ActiveModel {
             id: Set(id),
-            kind: Set("public".to_owned()),
+            kind: Set(RoomKind::Public.as_str().to_owned()),
             name: Set(GENERAL.to_owned()),
             topic: Set(String::new()),
             owner_id: Set(None),

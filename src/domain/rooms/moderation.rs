@@ -14,6 +14,7 @@ use super::{
     may_moderate, membership, require_member, room_get, room_updated,
     timeline::{EventKind, RoomEvent, event_append},
 };
+use crate::domain::rooms::kinds::{MemberRole, RoomKind};
 use crate::{
     domain::{
         audit::{self, Actor, Entry},
@@ -35,10 +36,10 @@ fn rank(user: &users::Model, member: Option<&room_members::Model>) -> u8 {
         Role::Moderator => 3,
         Role::Member => 0,
     };
-    let local = match member.map(|m| m.role.as_str()) {
-        Some("owner") => 2,
-        Some("moderator") => 1,
-        _ => 0,
+    let local = match member.map(MemberRole::of) {
+        Some(MemberRole::Owner) => 2,
+        Some(MemberRole::Moderator) => 1,
+        Some(MemberRole::Member) | None => 0,
     };
     global.max(local)
 }
@@ -52,7 +53,7 @@ pub fn check_may_act_on(
     target: &users::Model,
     target_member: Option<&room_members::Model>,
 ) -> AppResult<()> {
-    if room.kind == "direct" {
+    if RoomKind::of(room) == RoomKind::Direct {
         return Err(AppError::Forbidden("forbidden"));
     }
     check_outranks(actor, actor_member, target, target_member)
@@ -226,7 +227,7 @@ pub async fn room_setting<C: ConnectionTrait + TransactionTrait>(
 ) -> AppResult<(rooms::Model, RoomEvent)> {
     let room = room_get(db, room_id).await?;
     let member = membership(db, room_id, actor.id).await?;
-    if room.kind == "direct" || !may_moderate(actor, member.as_ref()) {
+    if RoomKind::of(&room) == RoomKind::Direct || !may_moderate(actor, member.as_ref()) {
         return Err(AppError::Forbidden("forbidden"));
     }
     if let RoomSetting::RetentionDays(Some(days)) = setting {

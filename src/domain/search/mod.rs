@@ -16,6 +16,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use self::query::SearchQuery;
+use crate::domain::rooms::kinds::RoomKind;
 use crate::{
     domain::{
         messages::message_views,
@@ -180,7 +181,7 @@ async fn resolve_scope(
     if let Some(room_id) = request.room {
         let room = room_get(db, room_id).await?;
         let member = membership(db, room_id, user.id).await?;
-        if member.is_none() && room.kind != "public" {
+        if member.is_none() && RoomKind::of(&room) != RoomKind::Public {
             return Err(AppError::Missing("room.not_found"));
         }
         rooms = Some(vec![room_id]);
@@ -196,8 +197,8 @@ async fn resolve_scope(
             if room.name.to_lowercase() != wanted {
                 continue;
             }
-            let visible =
-                room.kind == "public" || membership(db, room.id, user.id).await?.is_some();
+            let visible = RoomKind::of(&room) == RoomKind::Public
+                || membership(db, room.id, user.id).await?.is_some();
             let allowed = rooms.as_ref().is_none_or(|ids| ids.contains(&room.id));
             if visible && allowed {
                 named.push(room.id);
