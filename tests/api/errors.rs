@@ -138,3 +138,42 @@ async fn a_wrong_method_is_a_problem_too(backend: Backend) {
     let problem: Value = resp.json().await.unwrap();
     assert_eq!(problem["code"], "method_not_allowed");
 }
+
+/// Every code in the catalogue (`AppError::CODES`, published in the OpenAPI description
+/// with a message in every locale) is raised somewhere in `src/`: a code nothing answers
+/// any more is a stale promise to clients. Its quoted name must occur beyond the catalogue
+/// itself (and beyond `api/problems.rs`, which lists the codes each operation may answer).
+#[test]
+fn every_catalogued_code_is_raised_somewhere() {
+    fn read(dir: &std::path::Path, out: &mut Vec<(String, String)>) {
+        for entry in std::fs::read_dir(dir).expect("src/ readable") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                read(&path, out);
+            } else if path.extension().is_some_and(|ext| ext == "rs") {
+                let text = std::fs::read_to_string(&path).expect("source readable");
+                out.push((path.display().to_string(), text));
+            }
+        }
+    }
+    let mut sources = Vec::new();
+    read(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut sources,
+    );
+    let unused: Vec<&str> = anjoman::error::AppError::CODES
+        .iter()
+        .map(|(code, _)| *code)
+        .filter(|code| {
+            let quoted = format!("\"{code}\"");
+            let uses: usize = sources
+                .iter()
+                .filter(|(path, _)| !path.ends_with("api/problems.rs"))
+                .map(|(_, text)| text.matches(&quoted).count())
+                .sum();
+            // One of them is the catalogue's own entry.
+            uses < 2
+        })
+        .collect();
+    assert!(unused.is_empty(), "catalogued but never raised: {unused:?}");
+}
