@@ -16,7 +16,11 @@ use crate::{
     error::{AppError, AppResult},
     publisher,
     views::{FileView, MemberView, MessageView, RoomView, UserRef},
-    ws::{broker::Envelope, hub::Presence, protocol::transient},
+    ws::{
+        broker::Envelope,
+        hub::Presence,
+        protocol::{Transient, transient},
+    },
 };
 
 pub async fn message_send(
@@ -44,7 +48,12 @@ pub async fn message_send(
     for user_id in &sent.mentioned {
         state.broker.publish(Envelope::User {
             user_id: *user_id,
-            frame: transient("mention", Some(room_id), json!({ "message": sent.view })).into(),
+            frame: transient(
+                Transient::Mention,
+                Some(room_id),
+                json!({ "message": sent.view }),
+            )
+            .into(),
         });
     }
     Ok(sent.view)
@@ -256,7 +265,7 @@ pub async fn room_delete(
         state.broker.publish(Envelope::User {
             user_id,
             frame: transient(
-                "room.removed",
+                Transient::RoomRemoved,
                 Some(room.id),
                 json!({ "id": room.id, "name": room.name, "deleted_by": UserRef::from(actor) }),
             )
@@ -321,7 +330,7 @@ pub async fn dm_open(state: &AppState, me: &users::Model, username: &str) -> App
             messages::summary::room_view_for(&state.db, &room, member.as_ref(), &other).await?;
         state.broker.publish(Envelope::User {
             user_id: other.id,
-            frame: transient("room.added", Some(room.id), json!(view)).into(),
+            frame: transient(Transient::RoomAdded, Some(room.id), json!(view)).into(),
         });
     }
     let member = rooms::membership(&state.db, room.id, me.id).await?;
@@ -345,7 +354,7 @@ pub async fn read_mark(
             room_id,
             seq: None,
             frame: transient(
-                "read",
+                Transient::Read,
                 Some(room_id),
                 json!({ "user": UserRef::from(user), "seq": seq }),
             )
@@ -370,7 +379,7 @@ fn typing_publish(state: &AppState, room_id: Uuid, user: UserRef, active: bool) 
         room_id,
         seq: None,
         frame: transient(
-            "typing",
+            Transient::Typing,
             Some(room_id),
             json!({ "user": user, "active": active, "expires_in_ms": expires_in_ms }),
         )
@@ -493,7 +502,7 @@ pub async fn polls_flush(state: &AppState) {
             Ok(view) => state.broker.publish(Envelope::Room {
                 room_id: view.room_id,
                 seq: None,
-                frame: transient("poll.updated", Some(view.room_id), json!(view)).into(),
+                frame: transient(Transient::PollUpdated, Some(view.room_id), json!(view)).into(),
             }),
             Err(err) => tracing::warn!(poll.id = %poll_id, error = %err, "poll update not sent"),
         }

@@ -21,7 +21,7 @@ use uuid::Uuid;
 
 use super::{
     broker::{Broker, Envelope},
-    protocol::{DeviceStatus, close, transient},
+    protocol::{DeviceStatus, Transient, close, transient},
 };
 use crate::views::UserRef;
 
@@ -447,7 +447,12 @@ impl Hub {
         for (room_id, changes) in by_room {
             broker.publish(Envelope::Presence {
                 room_id,
-                frame: transient("presence", Some(room_id), json!({ "changes": changes })).into(),
+                frame: transient(
+                    Transient::Presence,
+                    Some(room_id),
+                    json!({ "changes": changes }),
+                )
+                .into(),
             });
         }
     }
@@ -471,7 +476,7 @@ impl Hub {
                 room_id,
                 seq: None,
                 frame: transient(
-                    "typing",
+                    Transient::Typing,
                     Some(room_id),
                     json!({ "user": user, "active": false }),
                 )

@@ -183,8 +183,52 @@ pub fn error(reference: Option<&str>, code: &str, message: &str, extra: Option<V
     json!({ "type": "error", "ref": reference, "data": data }).to_string()
 }
 
-/// An event that is not part of a room's timeline (no seq): typing, presence, mention, read.
-pub fn transient(kind: &str, room_id: Option<Uuid>, data: Value) -> String {
+/// The frames that are not part of a room's timeline: they take no seq, are not stored and
+/// are not replayed on resume (a client that was away reloads what they describe).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transient {
+    /// You were mentioned (sent to you alone).
+    Mention,
+    /// A room you belong to appeared (a direct conversation someone opened with you).
+    RoomAdded,
+    /// A room you belonged to was deleted.
+    RoomRemoved,
+    /// Someone's read position moved.
+    Read,
+    Typing,
+    /// A poll's counts, batched.
+    PollUpdated,
+    Presence,
+}
+
+impl Transient {
+    pub const ALL: [Self; 7] = [
+        Self::Mention,
+        Self::RoomAdded,
+        Self::RoomRemoved,
+        Self::Read,
+        Self::Typing,
+        Self::PollUpdated,
+        Self::Presence,
+    ];
+
+    /// The frame's `type`; clients depend on it.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Mention => "mention",
+            Self::RoomAdded => "room.added",
+            Self::RoomRemoved => "room.removed",
+            Self::Read => "read",
+            Self::Typing => "typing",
+            Self::PollUpdated => "poll.updated",
+            Self::Presence => "presence",
+        }
+    }
+}
+
+/// A frame not part of a room's timeline (no seq): typing, presence, mention, read.
+pub fn transient(kind: Transient, room_id: Option<Uuid>, data: Value) -> String {
+    let kind = kind.as_str();
     match room_id {
         Some(room_id) => json!({ "type": kind, "room_id": room_id, "data": data }),
         None => json!({ "type": kind, "data": data }),
@@ -217,6 +261,19 @@ pub fn violation(err: &std::io::Error) -> Option<u16> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_server_frame_type_names_one_thing() {
+        use crate::domain::rooms::timeline::EventKind;
+        let mut seen = std::collections::BTreeSet::new();
+        let timeline = EventKind::ALL.iter().map(|kind| kind.as_str());
+        let transient = Transient::ALL.iter().map(|kind| kind.as_str());
+        // The connection's own frames: `ready` (session.rs), `ack` and `error` (above).
+        for name in timeline.chain(transient).chain(["ready", "ack", "error"]) {
+            assert!(seen.insert(name), "{name} names two kinds of frame");
+        }
+        assert_eq!(seen.len(), 19);
+    }
 
     #[test]
     fn frames_keep_their_ref_even_when_invalid() {
