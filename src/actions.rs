@@ -7,13 +7,13 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::{
-    app::AppState,
     domain::{
         files, messages, polls,
         rooms::{self, SMALL_ROOM, Visibility, moderation as room_moderation, timeline::RoomEvent},
         users as domain_users,
     },
     error::{AppError, AppResult},
+    state::AppState,
     views::{FileView, MemberView, MessageView, RoomView, UserRef},
     ws::{broker::Envelope, hub::Presence, protocol::transient},
 };

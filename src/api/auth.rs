@@ -6,16 +6,17 @@ use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, payload::Json};
 use uuid::Uuid;
 
 use super::{
-    ApiTags,
+    responses::NoContent,
     security::{Auth, SESSION_COOKIE},
+    tags::ApiTags,
     users::Me,
 };
 use crate::{
     actions,
-    app::AppState,
     domain::auth::{self, Device, Registrant, SignedIn, sessions},
     error::AppError,
     http::client_ip::ClientIp,
+    state::AppState,
 };
 
 pub struct AuthApi;
@@ -105,13 +106,6 @@ pub enum SignedOutResponse {
     /// Signed out; the cookie is cleared.
     #[oai(status = 204)]
     Done(#[oai(header = "Set-Cookie")] String),
-}
-
-#[derive(ApiResponse)]
-pub enum NoContent {
-    /// Done.
-    #[oai(status = 204)]
-    Done,
 }
 
 pub fn device(req: &Request) -> Device {

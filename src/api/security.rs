@@ -8,7 +8,7 @@ use poem_openapi::{
     registry::{MetaSecurityScheme, Registry},
 };
 
-use crate::{app::AppState, domain::users::Role, error::AppError, http::client_ip::ClientIp};
+use crate::{domain::users::Role, error::AppError, http::client_ip::ClientIp, state::AppState};
 
 /// Name of the HttpOnly cookie that carries the token for browser pages.
 pub const SESSION_COOKIE: &str = "anjoman_session";

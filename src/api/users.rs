@@ -11,11 +11,11 @@ use poem_openapi::{
 };
 use uuid::Uuid;
 
-use super::{ApiTags, auth::NoContent, security::Auth};
+use super::{responses::NoContent, security::Auth, tags::ApiTags};
 use crate::{
-    app::AppState,
     domain::users::{self as domain_users, ProfileChanges, avatar, blocks},
     error::AppError,
+    state::AppState,
 };
 
 pub struct UsersApi;

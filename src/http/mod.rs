@@ -20,6 +20,7 @@ pub mod nodelay;
 pub mod origin;
 pub mod problem;
 pub mod request_context;
+pub mod request_id;
 pub mod security_headers;
 pub mod server;
 
@@ -27,4 +28,5 @@ pub use body_limit::BodyLimit;
 pub use compression::Compression;
 pub use cors::Cors;
 pub use problem::ErrorRenderer;
-pub use request_context::{RequestContext, RequestId};
+pub use request_context::RequestContext;
+pub use request_id::RequestId;

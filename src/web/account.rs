@@ -16,9 +16,9 @@ use super::{
 use crate::{
     actions,
     api::auth::{device, secure_cookies, session_cookie},
-    app::AppState,
     config::Registration,
     domain::auth::{self, Registrant, SignedIn, sessions},
+    state::AppState,
 };
 
 #[derive(Debug, Default, Deserialize)]

@@ -8,7 +8,7 @@ use poem_openapi::types::ToJSON;
 use serde_json::json;
 
 use super::{lang, page_context, redirect, render_page, signed_in, strings::client_strings};
-use crate::{api::users::Me, app::AppState, domain::messages::BODY_MAX, i18n::is_rtl};
+use crate::{api::users::Me, domain::messages::BODY_MAX, i18n::is_rtl, state::AppState};
 
 #[handler]
 pub async fn app(state: Data<&AppState>, req: &Request) -> poem::Result<Response> {

@@ -14,12 +14,12 @@ use super::{csrf::CSRF_FIELD, page_context, redirect, render_page, signed_in};
 use crate::{
     actions,
     api::auth::secure_cookies,
-    app::AppState,
     domain::{
         auth,
         users::{self as domain_users, ProfileChanges, avatar},
     },
     error::AppError,
+    state::AppState,
 };
 
 #[derive(Debug, Default, Deserialize)]

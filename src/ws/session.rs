@@ -24,9 +24,9 @@ use super::{
 };
 use crate::{
     actions,
-    app::AppState,
     domain::rooms::{self, timeline as events},
     error::AppError,
+    state::AppState,
     views::UserRef,
 };
 

@@ -14,10 +14,15 @@ use std::{
 };
 
 use bytes::Bytes;
+use rust_embed::RustEmbed;
 use sha2::{Digest, Sha256};
 
-use super::StaticFiles;
 use crate::http::compression::{self, Encoding};
+
+/// The files under `templates/static/`, embedded in the binary.
+#[derive(RustEmbed)]
+#[folder = "templates/static/"]
+pub struct StaticFiles;
 
 /// Hex digits of the SHA-256 kept in a hashed name.
 const HASH_LEN: usize = 12;
@@ -62,8 +67,6 @@ pub struct Assets {
     assets: Vec<Asset>,
     by_path: HashMap<String, usize>,
     by_hashed: HashMap<String, usize>,
-    /// What each file refers to, by index (imports of a module, fonts of a stylesheet).
-    refs: Vec<Vec<usize>>,
     /// The static imports of each module only: what the browser loads with it, not what
     /// it may `import()` later.
     static_refs: Vec<Vec<usize>>,
@@ -190,7 +193,6 @@ impl Assets {
             assets,
             by_path,
             by_hashed,
-            refs,
             static_refs,
         }
     }
@@ -442,16 +444,23 @@ mod tests {
         let assets = Assets::build(vec![
             (
                 "chat/main.js".into(),
-                b"import { a } from \"./a.js\";\nconst later = () => import(\"./later.js\");\n".to_vec(),
+                b"import { a } from \"./a.js\";\nconst later = () => import(\"./later.js\");\n"
+                    .to_vec(),
             ),
             ("chat/a.js".into(), b"export const a = 1;".to_vec()),
-            ("chat/later.js".into(), b"import { a } from \"./a.js\"; export const l = a;".to_vec()),
+            (
+                "chat/later.js".into(),
+                b"import { a } from \"./a.js\"; export const l = a;".to_vec(),
+            ),
         ]);
         let later = assets.url("chat/later.js").unwrap();
         let main = assets.lookup("chat/main.js").unwrap().0;
         let text = std::str::from_utf8(&main.identity).unwrap();
         assert!(
-            text.contains(&format!("import(\"./{}\")", &later["/static/chat/".len()..])),
+            text.contains(&format!(
+                "import(\"./{}\")",
+                &later["/static/chat/".len()..]
+            )),
             "{text}"
         );
         assert_eq!(
@@ -464,10 +473,14 @@ mod tests {
         let changed = Assets::build(vec![
             (
                 "chat/main.js".into(),
-                b"import { a } from \"./a.js\";\nconst later = () => import(\"./later.js\");\n".to_vec(),
+                b"import { a } from \"./a.js\";\nconst later = () => import(\"./later.js\");\n"
+                    .to_vec(),
             ),
             ("chat/a.js".into(), b"export const a = 1;".to_vec()),
-            ("chat/later.js".into(), b"import { a } from \"./a.js\"; export const l = 2;".to_vec()),
+            (
+                "chat/later.js".into(),
+                b"import { a } from \"./a.js\"; export const l = 2;".to_vec(),
+            ),
         ]);
         assert_ne!(assets.url("chat/main.js"), changed.url("chat/main.js"));
     }
