@@ -3,6 +3,7 @@
 //! [`Cors`] → [`Compression`] (brotli/gzip of text) → [`ErrorRenderer`] (problem+json or HTML, panics → 500) → [`BodyLimit`].
 //! Beneath them, [`server`] accepts connections, caps them and closes the slow ones.
 
+pub mod auth;
 pub mod body_limit;
 pub mod body_rate;
 pub mod client_ip;

@@ -15,9 +15,9 @@ use super::{
 };
 use crate::{
     actions,
-    api::auth::{device, secure_cookies, session_cookie},
     config::Registration,
     domain::auth::{self, Registrant, SignedIn, sessions},
+    http::auth::{device, secure_cookies, session_cookie},
     state::AppState,
 };
 

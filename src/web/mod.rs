@@ -20,7 +20,7 @@ use poem::{
 use tera::Context;
 use unic_langid::LanguageIdentifier;
 
-use crate::{api::security::token_from, state::AppState};
+use crate::{http::auth::token_from, state::AppState};
 
 /// The user and session behind the request's token or session cookie, if any.
 pub async fn signed_in(

@@ -13,12 +13,12 @@ use serde::Deserialize;
 use super::{csrf::CSRF_FIELD, page_context, redirect, render_page, signed_in};
 use crate::{
     actions,
-    api::auth::secure_cookies,
     domain::{
         auth,
         users::{self as domain_users, ProfileChanges, avatar},
     },
     error::AppError,
+    http::auth::secure_cookies,
     state::AppState,
 };
 

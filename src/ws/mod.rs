@@ -15,7 +15,7 @@ use poem::{
 use unic_langid::LanguageIdentifier;
 
 use crate::{
-    api::security::token_from, error::AppError, http::client_ip::ClientIp, i18n::DEFAULT_LOCALE,
+    error::AppError, http::auth::token_from, http::client_ip::ClientIp, i18n::DEFAULT_LOCALE,
     state::AppState,
 };
 
