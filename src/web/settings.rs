@@ -79,9 +79,7 @@ fn show(
     );
     context.insert(
         "avatar_url",
-        &crate::api::users::Me::from(user.clone())
-            .avatar_url
-            .unwrap_or_default(),
+        &crate::views::avatar_url(user).unwrap_or_default(),
     );
     context.insert("languages", &super::languages(state, &lang));
     context.insert("themes", &crate::domain::users::profile::THEMES);

@@ -1,5 +1,6 @@
 //! Accounts and profiles.
 
+pub mod account;
 pub mod avatar;
 pub mod blocks;
 pub mod profile;
