@@ -10,12 +10,12 @@ use crate::{
     domain::{
         files, messages, polls,
         rooms::{self, SMALL_ROOM, Visibility, moderation as room_moderation, timeline::RoomEvent},
-        users as domain_users,
+        users::{self as domain_users, presence::Presence},
     },
     error::{AppError, AppResult},
     state::AppState,
     views::{FileView, MemberView, MessageView, RoomView, UserRef},
-    ws::{broker::Envelope, hub::Presence, protocol::transient},
+    ws::{broker::Envelope, protocol::transient},
 };
 
 fn publish(state: &AppState, event: &RoomEvent) {

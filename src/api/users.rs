@@ -173,7 +173,7 @@ async fn live(state: &AppState, ids: &[Uuid]) -> std::collections::HashSet<Uuid>
         .statuses(ids)
         .await
         .into_iter()
-        .filter(|(_, presence)| *presence != crate::ws::hub::Presence::Offline)
+        .filter(|(_, presence)| *presence != crate::domain::users::presence::Presence::Offline)
         .map(|(id, _)| id)
         .collect()
 }

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod avatar;
 pub mod blocks;
+pub mod presence;
 pub mod profile;
 pub mod username;
 
