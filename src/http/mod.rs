@@ -15,6 +15,7 @@ pub mod connection_io;
 pub mod cookies;
 pub mod cors;
 pub mod error_response;
+pub mod lang;
 pub mod log_throttle;
 pub mod methods;
 pub mod nodelay;

@@ -51,7 +51,7 @@ impl<E: Endpoint> Endpoint for RequestContextEndpoint<E> {
             .unwrap_or_else(|| uuid::Uuid::now_v7().to_string())
             .into();
         let request_id = RequestId(request_id);
-        let lang: LanguageIdentifier = crate::web::lang::requested(&self.i18n, &req);
+        let lang: LanguageIdentifier = super::lang::requested(&self.i18n, &req);
         let client_ip = client_ip::resolve(&req, &self.trusted_proxies);
         let method = req.method().clone();
         // The path only: query strings may carry tokens (`/ws?access_token=`).

@@ -11,14 +11,16 @@ use serde::Deserialize;
 
 use super::{
     csrf::{self, CSRF_FIELD},
-    form_error, form_forged, lang, languages, page_context, redirect, render_page, return_to,
-    signed_in,
+    form_error, form_forged, languages, page_context, redirect, render_page, return_to, signed_in,
 };
 use crate::{
     actions,
     config::Registration,
     domain::auth::{self, Registrant, SignedIn, sessions},
-    http::auth::{device, secure_cookies, session_cookie},
+    http::{
+        auth::{device, secure_cookies, session_cookie},
+        lang,
+    },
     state::AppState,
 };
 

@@ -6,9 +6,10 @@
 use poem::{Request, Response, handler, http::StatusCode, web::Data};
 use serde_json::json;
 
-use super::{lang, page_context, redirect, render_page, signed_in, strings::client_strings};
+use super::{page_context, redirect, render_page, signed_in, strings::client_strings};
 use crate::{
     domain::{messages::BODY_MAX, users::account::Account},
+    http::lang,
     i18n::is_rtl,
     state::AppState,
 };

@@ -5,7 +5,6 @@ pub mod account;
 pub mod admin;
 pub mod chat;
 pub mod csrf;
-pub mod lang;
 pub mod return_to;
 pub mod settings;
 pub mod strings;
@@ -20,7 +19,10 @@ use poem::{
 use tera::Context;
 use unic_langid::LanguageIdentifier;
 
-use crate::{http::auth::token_from, state::AppState};
+use crate::{
+    http::{auth::token_from, lang},
+    state::AppState,
+};
 
 /// The user and session behind the request's token or session cookie, if any.
 pub async fn signed_in(
