@@ -7,18 +7,17 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::{
-    app::AppState,
     domain::{
         files, messages, polls,
         rooms::{self, SMALL_ROOM, Visibility, moderation as room_moderation},
-        users as domain_users,
+        users::{self as domain_users, presence::Presence},
     },
     error::{AppError, AppResult},
     publisher,
+    state::AppState,
     views::{FileView, MemberView, MessageView, RoomView, UserRef},
     ws::{
         broker::Envelope,
-        hub::Presence,
         protocol::{Transient, transient},
     },
 };

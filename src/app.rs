@@ -1,105 +1,27 @@
-//! Router assembly and the server's life cycle.
+//! The composition root: router assembly and the server's life cycle. It may import every
+//! module; none imports it back (the shared state lives in `state`).
 
 use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 
-use metrics_exporter_prometheus::PrometheusHandle;
 use poem::{
     Endpoint, EndpointExt, IntoEndpoint, Response, Route,
     endpoint::make_sync,
     get, handler, post,
     web::{Data, Html},
 };
-use sea_orm::DatabaseConnection;
-use secrecy::ExposeSecret;
 
 use crate::{
     api,
-    cluster::Shared,
     config::{Mode, Settings},
-    db,
-    domain::{auth::AuthService, files::FileStore, rooms, users::avatar},
+    domain::users::avatar,
     http::{
         BodyLimit, Compression, Cors, ErrorRenderer, RequestContext, methods::AllowedMethods,
         origin::OriginAllowList, server::HttpServer,
     },
-    i18n::I18n,
-    limits::Limits,
-    metrics as app_metrics, secrets,
-    web::{self, Templates},
-    ws::{
-        self,
-        broker::{Broker, InProcessBroker},
-        hub::Hub,
-        presence::PresenceBoard,
-        redis_broker::RedisBroker,
-    },
+    render,
+    state::AppState,
+    web, ws,
 };
-
-/// Shared by every handler, attached once with `.data()`.
-#[derive(Clone)]
-pub struct AppState {
-    pub db: DatabaseConnection,
-    pub settings: Arc<Settings>,
-    pub i18n: I18n,
-    pub templates: Templates,
-    pub auth: Arc<AuthService>,
-    pub hub: Hub,
-    pub broker: Arc<dyn Broker>,
-    /// Presence over every node (or this one's alone without Redis).
-    pub presence: Arc<PresenceBoard>,
-    pub limits: Arc<Limits>,
-    pub files: Arc<FileStore>,
-    pub metrics: PrometheusHandle,
-}
-
-impl AppState {
-    /// Connects to the database, applies migrations (unless disabled) and loads everything
-    /// a request may need.
-    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let db = db::connect(&settings.database).await?;
-        if settings.database.auto_migrate {
-            db::migrate_up(&db).await?;
-        }
-        let jwt_key = secrets::jwt_key(&db, settings.auth.jwt_secret.as_ref()).await?;
-        let files = FileStore::open(&settings.uploads).await?;
-        rooms::ensure_general_room(&db).await?;
-        let hub = Hub::new(
-            db.clone(),
-            settings.ws.queue_capacity,
-            Duration::from_millis(settings.ws.typing_expiry_ms),
-        );
-        let shared = match &settings.broker.url {
-            Some(url) => Some(Arc::new(Shared::new(url, &settings.broker.namespace)?)),
-            None => None,
-        };
-        let broker: Arc<dyn Broker> = match &shared {
-            Some(shared) => RedisBroker::start(hub.clone(), shared),
-            None => InProcessBroker::new(hub.clone()),
-        };
-        let presence = PresenceBoard::new(
-            hub.clone(),
-            shared.clone(),
-            Duration::from_secs(settings.broker.presence_ttl_secs),
-        );
-        Ok(Self {
-            broker,
-            hub,
-            presence: Arc::new(presence),
-            limits: Arc::new(Limits::new(&settings, shared.clone())),
-            files: Arc::new(files),
-            auth: Arc::new(AuthService::new(
-                &settings.auth,
-                jwt_key.expose_secret(),
-                shared,
-            )?),
-            db,
-            i18n: I18n::load()?,
-            templates: Templates::load()?,
-            metrics: app_metrics::install()?,
-            settings: Arc::new(settings),
-        })
-    }
-}
 
 /// How long a shutdown waits for sockets to send their close frames.
 const SOCKETS_CLOSE_WITHIN: Duration = Duration::from_secs(2);
@@ -147,7 +69,7 @@ pub fn router(state: AppState) -> anyhow::Result<impl Endpoint> {
             "/api/docs",
             get(make_sync(move |_| Html(docs_html.clone()))),
         )
-        .nest("/static", web::static_files())
+        .nest("/static", render::static_files())
         .at("/admin", web::admin::dashboard)
         .at(
             "/login",

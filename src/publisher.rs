@@ -12,9 +12,9 @@ use std::future::Future;
 use uuid::Uuid;
 
 use crate::{
-    app::AppState,
     domain::{messages::Sent, rooms::timeline::RoomEvent},
     error::AppResult,
+    state::AppState,
     ws::broker::Envelope,
 };
 

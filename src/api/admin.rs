@@ -9,9 +9,8 @@ use poem_openapi::{
 };
 use uuid::Uuid;
 
-use super::{ApiTags, auth::NoContent, security::Auth, users::UserProfile};
+use super::{responses::NoContent, security::Auth, tags::ApiTags, users::UserProfile};
 use crate::{
-    app::AppState,
     domain::{
         audit::{self, Actor, AuditFilter, Entry},
         auth::invites,
@@ -19,6 +18,7 @@ use crate::{
         users::Role,
     },
     error::AppError,
+    state::AppState,
 };
 
 pub struct AdminApi;

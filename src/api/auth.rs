@@ -1,21 +1,17 @@
 //! `/api/v1/auth/*`: register, login, logout, sessions, password change.
 
 use chrono::{DateTime, Utc};
-use poem::{Request, http::header, web::Data};
+use poem::{Request, web::Data};
 use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, payload::Json};
 use uuid::Uuid;
 
-use super::{
-    ApiTags,
-    security::{Auth, SESSION_COOKIE},
-    users::Me,
-};
+use super::{responses::NoContent, security::Auth, tags::ApiTags, users::Me};
 use crate::{
     actions,
-    app::AppState,
-    domain::auth::{self, Device, Registrant, SignedIn, sessions},
+    domain::auth::{self, Registrant, SignedIn, sessions},
     error::AppError,
-    http::client_ip::ClientIp,
+    http::auth::{device, session_cookie},
+    state::AppState,
 };
 
 pub struct AuthApi;
@@ -105,45 +101,6 @@ pub enum SignedOutResponse {
     /// Signed out; the cookie is cleared.
     #[oai(status = 204)]
     Done(#[oai(header = "Set-Cookie")] String),
-}
-
-#[derive(ApiResponse)]
-pub enum NoContent {
-    /// Done.
-    #[oai(status = 204)]
-    Done,
-}
-
-pub fn device(req: &Request) -> Device {
-    Device {
-        user_agent: req
-            .headers()
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_owned(),
-        ip: req.data::<ClientIp>().and_then(|ip| ip.0),
-    }
-}
-
-/// Cookies are `Secure` only when the public address is HTTPS, so plain-HTTP development
-/// still works.
-pub fn secure_cookies(state: &AppState) -> bool {
-    state
-        .settings
-        .server
-        .public_url
-        .as_deref()
-        .is_some_and(|url| url.starts_with("https://"))
-}
-
-/// The session cookie carrying `value` (empty with `max_age` 0 clears it).
-pub fn session_cookie(state: &AppState, value: &str, max_age: i64) -> String {
-    let secure = secure_cookies(state);
-    format!(
-        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}",
-        if secure { "; Secure" } else { "" }
-    )
 }
 
 fn token_response(state: &AppState, signed: SignedIn) -> (Json<TokenResponse>, String) {

@@ -21,10 +21,9 @@ use poem_openapi::{
 use tokio::io::AsyncReadExt;
 use uuid::Uuid;
 
-use super::{ApiTags, auth::NoContent, rooms::Created, security::Auth};
+use super::{responses::NoContent, rooms::Created, security::Auth, tags::ApiTags};
 use crate::{
     actions,
-    app::AppState,
     domain::files::{
         self, FileStore, Staged,
         attachments::{file_readable, file_withdraw, room_files},
@@ -33,6 +32,7 @@ use crate::{
     },
     error::AppError,
     http::conditional::{Conditional, Validators},
+    state::AppState,
     views::{FileView, MessageView},
 };
 

@@ -5,8 +5,8 @@ use std::time::Duration;
 use poem::web::Data;
 use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
 
-use super::ApiTags;
-use crate::{app::AppState, error::AppError, faults::Fault};
+use super::tags::ApiTags;
+use crate::{error::AppError, faults::Fault, state::AppState};
 
 /// How long readiness waits for the database before calling it unreachable.
 const DB_PING_TIMEOUT: Duration = Duration::from_secs(2);

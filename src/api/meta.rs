@@ -3,8 +3,8 @@
 use poem::web::Data;
 use poem_openapi::{Object, OpenApi, payload::Json};
 
-use super::ApiTags;
-use crate::app::AppState;
+use super::tags::ApiTags;
+use crate::state::AppState;
 
 pub struct MetaApi;
 

@@ -10,42 +10,23 @@ pub mod meta;
 pub mod moderation;
 pub mod polls;
 pub mod problems;
+pub mod responses;
 pub mod rooms;
 pub mod search;
 pub mod security;
 pub mod spec_doc;
 pub mod spec_guard;
+pub mod tags;
 pub mod users;
 
-use poem_openapi::{OpenApiService, Tags};
+pub use tags::ApiTags;
+
+use poem_openapi::OpenApiService;
 
 use crate::{
     error::{AppError, fluent_id},
     i18n::{DEFAULT_LOCALE, I18n},
 };
-
-/// Groups of operations in the spec, in the order Swagger UI shows them.
-#[derive(Tags)]
-pub enum ApiTags {
-    /// Liveness and readiness probes for orchestrators and load balancers.
-    Health,
-    /// Facts about this server.
-    Meta,
-    /// Registration, login, sessions and passwords.
-    Auth,
-    /// Profiles, avatars and blocks.
-    Users,
-    /// Moderation and administration.
-    Admin,
-    /// Rooms, direct conversations, messages and reactions (the REST side of `/ws`).
-    Rooms,
-    /// Polls and votes.
-    Polls,
-    /// File sharing: uploads, downloads and previews.
-    Files,
-    /// Finding messages.
-    Search,
-}
 
 /// The combined API; the spec's paths are absolute (`/healthz`, `/api/v1/...`).
 pub type Api = (

@@ -9,10 +9,9 @@ use poem_openapi::{
 };
 use uuid::Uuid;
 
-use super::{ApiTags, auth::NoContent, rooms::Created, security::Auth};
+use super::{responses::NoContent, rooms::Created, security::Auth, tags::ApiTags};
 use crate::{
     actions,
-    app::AppState,
     domain::{
         moderation::reports,
         rooms::moderation::{self as room_moderation, RoomSetting},
@@ -20,6 +19,7 @@ use crate::{
         users::Role,
     },
     error::AppError,
+    state::AppState,
     views::{MemberView, ReportView, RoomView},
 };
 

@@ -5,12 +5,12 @@ use poem::web::Data;
 use poem_openapi::{Object, OpenApi, param::Path, payload::Json};
 use uuid::Uuid;
 
-use super::{ApiTags, rooms::Created, security::Auth};
+use super::{rooms::Created, security::Auth, tags::ApiTags};
 use crate::{
     actions,
-    app::AppState,
     domain::polls::{self, NewPoll},
     error::AppError,
+    state::AppState,
     views::PollView,
 };
 

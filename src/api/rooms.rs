@@ -9,12 +9,12 @@ use poem_openapi::{
 };
 use uuid::Uuid;
 
-use super::{ApiTags, auth::NoContent, security::Auth};
+use super::{responses::NoContent, security::Auth, tags::ApiTags};
 use crate::{
     actions,
-    app::AppState,
     domain::{messages, rooms},
     error::AppError,
+    state::AppState,
     views::{MemberView, MessageView, RoomView},
 };
 

@@ -5,11 +5,11 @@ use poem::web::Data;
 use poem_openapi::{Object, OpenApi, param::Query, payload::Json};
 use uuid::Uuid;
 
-use super::{ApiTags, security::Auth};
+use super::{security::Auth, tags::ApiTags};
 use crate::{
-    app::AppState,
     domain::search::{self, SearchRequest},
     error::AppError,
+    state::AppState,
     views::MessageView,
 };
 

@@ -1,57 +1,18 @@
-//! The `Auth` extractor: a bearer token (API clients) or the session cookie (browser
-//! pages), verified and checked against its session row on every request.
+//! `Auth` as a REST extractor: the spec's two security schemes (bearer token, session
+//! cookie) around the one authentication in `http::auth` that pages and the socket share.
 
-use entity::{sessions, users};
-use poem::{Request, RequestBody, http::header};
+use poem::{Request, RequestBody};
 use poem_openapi::{
     ApiExtractor, ApiExtractorType, ExtractParamOptions,
     registry::{MetaSecurityScheme, Registry},
 };
 
-use crate::{app::AppState, domain::users::Role, error::AppError, http::client_ip::ClientIp};
-
-/// Name of the HttpOnly cookie that carries the token for browser pages.
-pub const SESSION_COOKIE: &str = "anjoman_session";
+/// Handlers name `Auth` from here, where it becomes a security scheme of the spec.
+pub use crate::http::auth::Auth;
+use crate::http::auth::SESSION_COOKIE;
 
 const BEARER_SCHEME: &str = "bearerAuth";
 const COOKIE_SCHEME: &str = "cookieAuth";
-
-/// The signed-in user and the session their token names.
-pub struct Auth {
-    pub user: users::Model,
-    pub session: sessions::Model,
-    /// The client's address (behind trusted proxies, the forwarded one), for the audit log.
-    pub ip: Option<std::net::IpAddr>,
-}
-
-impl Auth {
-    pub fn role(&self) -> Role {
-        Role::of(&self.user)
-    }
-
-    /// Refuses with `forbidden` unless the user has at least `role`.
-    pub fn require(&self, role: Role) -> Result<(), AppError> {
-        if self.role() >= role {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden("forbidden"))
-        }
-    }
-}
-
-/// The token from `Authorization: Bearer`, else from the session cookie.
-pub fn token_from(req: &Request) -> Option<&str> {
-    let bearer = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
-        .map(str::trim);
-    bearer.or_else(|| crate::http::cookies::cookie(req, SESSION_COOKIE))
-}
 
 impl<'a> ApiExtractor<'a> for Auth {
     const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::SecurityScheme];
@@ -97,12 +58,6 @@ impl<'a> ApiExtractor<'a> for Auth {
         _body: &mut RequestBody,
         _param_opts: ExtractParamOptions<Self::ParamType>,
     ) -> poem::Result<Self> {
-        let state = req
-            .data::<AppState>()
-            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("AppState is not attached")))?;
-        let token = token_from(req).ok_or(AppError::Unauthorized)?;
-        let (user, session) = state.auth.authenticate(&state.db, token).await?;
-        let ip = req.data::<ClientIp>().and_then(|ip| ip.0);
-        Ok(Auth { user, session, ip })
+        Ok(Auth::of(req).await?)
     }
 }

@@ -11,11 +11,11 @@ use poem_openapi::{
 };
 use uuid::Uuid;
 
-use super::{ApiTags, auth::NoContent, security::Auth};
+use super::{responses::NoContent, security::Auth, tags::ApiTags};
 use crate::{
-    app::AppState,
-    domain::users::{self as domain_users, ProfileChanges, avatar, blocks},
+    domain::users::{self as domain_users, ProfileChanges, account::Account, avatar, blocks},
     error::AppError,
+    state::AppState,
 };
 
 pub struct UsersApi;
@@ -64,22 +64,28 @@ pub struct Me {
     pub created_at: DateTime<Utc>,
 }
 
+impl From<Account> for Me {
+    fn from(account: Account) -> Self {
+        Self {
+            id: account.id,
+            username: account.username,
+            display_name: account.display_name,
+            role: account.role,
+            bio: account.bio,
+            locale: account.locale,
+            theme: account.theme,
+            notification_sound: account.notification_sound,
+            email: account.email,
+            timezone: account.timezone,
+            avatar_url: account.avatar_url,
+            created_at: account.created_at,
+        }
+    }
+}
+
 impl From<users::Model> for Me {
     fn from(user: users::Model) -> Self {
-        Self {
-            avatar_url: avatar_url(&user),
-            id: user.id,
-            username: user.username,
-            display_name: user.display_name,
-            role: user.role,
-            bio: user.bio,
-            locale: user.locale,
-            theme: user.theme,
-            notification_sound: user.notification_sound,
-            email: user.email,
-            timezone: user.timezone,
-            created_at: user.created_at,
-        }
+        Account::from(user).into()
     }
 }
 
@@ -167,7 +173,7 @@ async fn live(state: &AppState, ids: &[Uuid]) -> std::collections::HashSet<Uuid>
         .statuses(ids)
         .await
         .into_iter()
-        .filter(|(_, presence)| *presence != crate::ws::hub::Presence::Offline)
+        .filter(|(_, presence)| *presence != crate::domain::users::presence::Presence::Offline)
         .map(|(id, _)| id)
         .collect()
 }
@@ -372,5 +378,49 @@ impl UsersApi {
         let target = domain_users::user_get(&state.db, &username.0).await?;
         blocks::block_remove(&state.db, auth.user.id, target.id).await?;
         Ok(NoContent::Done)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+    use poem_openapi::types::ToJSON;
+
+    use super::*;
+
+    fn user(optional: Option<&str>) -> users::Model {
+        let at = Utc.with_ymd_and_hms(2024, 3, 20, 12, 30, 5).single();
+        let at = at.unwrap_or_default();
+        users::Model {
+            id: Uuid::nil(),
+            username: "sara".to_owned(),
+            username_key: "sara".to_owned(),
+            display_name: "Sara".to_owned(),
+            password_hash: String::new(),
+            role: "member".to_owned(),
+            locale: optional.map(str::to_owned),
+            bio: "hi".to_owned(),
+            theme: "dark".to_owned(),
+            notification_sound: true,
+            email: optional.map(|s| format!("{s}@example.org")),
+            timezone: optional.map(|_| "Asia/Tehran".to_owned()),
+            avatar_file: optional.map(|_| "x-1234".to_owned()),
+            avatar_type: None,
+            message_count: 3,
+            banned_at: None,
+            banned_until: None,
+            ban_reason: None,
+            created_at: at,
+            updated_at: at,
+        }
+    }
+
+    #[test]
+    fn the_chat_page_boots_with_the_same_account_json_as_the_rest_answer() {
+        for optional in [None, Some("fa-IR")] {
+            let rest = Me::from(user(optional)).to_json();
+            let page = serde_json::to_value(Account::from(user(optional))).ok();
+            assert_eq!(page, rest);
+        }
     }
 }

@@ -11,7 +11,7 @@ use redis::Script;
 use uuid::Uuid;
 
 use super::Shared;
-use crate::ws::hub::Presence;
+use crate::domain::users::presence::Presence;
 
 /// Shared by both scripts: the clock, and `settle`, which recomputes a user's presence from
 /// their live entries and records (and returns) a change from what was announced.

@@ -1,6 +1,6 @@
 //! Response compression: brotli or gzip as the client's `Accept-Encoding` allows, for text
 //! (pages, JSON, problem documents, the OpenAPI and AsyncAPI documents). Static files come
-//! compressed already (best level, once at startup, `web::assets`); everything else is
+//! compressed already (best level, once at startup, `render::assets`); everything else is
 //! compressed here at a fast level as it leaves.
 //!
 //! Never compressed: bodies under [`MIN_BYTES`], types that are compressed already

@@ -11,11 +11,11 @@ use poem::{
 };
 use unic_langid::LanguageIdentifier;
 
-use super::{RequestId, error_response::from_poem};
+use super::{error_response::from_poem, request_id::RequestId};
 use crate::{
     error::{AppError, PROBLEM_JSON},
     i18n::{DEFAULT_LOCALE, I18n},
-    web::Templates,
+    render::Templates,
 };
 
 /// What rendering an error needs to know about its request.
@@ -177,7 +177,7 @@ mod tests {
     use poem::{Endpoint, EndpointExt, Request, Route, handler, http::StatusCode};
 
     use super::ErrorRenderer;
-    use crate::{http::RequestContext, i18n::I18n, web::Templates};
+    use crate::{http::RequestContext, i18n::I18n, render::Templates};
 
     #[handler]
     fn boom() -> &'static str {

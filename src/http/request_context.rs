@@ -10,12 +10,8 @@ use poem::{
 use tracing::{Instrument, field::Empty};
 use unic_langid::LanguageIdentifier;
 
-use super::{client_ip, problem::ErrorContext, security_headers};
-use crate::{i18n::I18n, metrics as app_metrics, web::Templates};
-
-/// The request id, echoed in `X-Request-Id` and attached to every log line of the request.
-#[derive(Debug, Clone)]
-pub struct RequestId(pub Arc<str>);
+use super::{client_ip, problem::ErrorContext, request_id::RequestId, security_headers};
+use crate::{i18n::I18n, metrics as app_metrics, render::Templates};
 
 const REQUEST_ID_HEADER: &str = "x-request-id";
 
@@ -55,7 +51,7 @@ impl<E: Endpoint> Endpoint for RequestContextEndpoint<E> {
             .unwrap_or_else(|| uuid::Uuid::now_v7().to_string())
             .into();
         let request_id = RequestId(request_id);
-        let lang: LanguageIdentifier = crate::web::lang::requested(&self.i18n, &req);
+        let lang: LanguageIdentifier = super::lang::requested(&self.i18n, &req);
         let client_ip = client_ip::resolve(&req, &self.trusted_proxies);
         let method = req.method().clone();
         // The path only: query strings may carry tokens (`/ws?access_token=`).

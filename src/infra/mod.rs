@@ -1,8 +1,9 @@
 //! What the domain stands on but holds no product rules: where bytes are stored, pictures
-//! decoded and thumbnailed, passwords hashed, tokens signed, failed logins counted, and
+//! decoded and thumbnailed, passwords hashed, tokens and form tokens signed, failed logins counted, and
 //! one stored content locked at a time.
 
 pub mod content_lock;
+pub mod csrf;
 pub mod decode_budget;
 pub mod login_limiter;
 pub mod password;

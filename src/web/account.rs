@@ -10,15 +10,18 @@ use poem::{
 use serde::Deserialize;
 
 use super::{
-    csrf::CSRF_FIELD, form_error, form_forged, lang, languages, page_context, redirect,
-    render_page, return_to, signed_in,
+    csrf::{self, CSRF_FIELD},
+    form_error, form_forged, languages, page_context, redirect, render_page, return_to, signed_in,
 };
 use crate::{
     actions,
-    api::auth::{device, secure_cookies, session_cookie},
-    app::AppState,
     config::Registration,
     domain::auth::{self, Registrant, SignedIn, sessions},
+    http::{
+        auth::{device, secure_cookies, session_cookie},
+        lang,
+    },
+    state::AppState,
 };
 
 #[derive(Debug, Default, Deserialize)]
@@ -65,7 +68,7 @@ struct FormPage<'a> {
 
 fn show(state: &AppState, req: &Request, page: FormPage<'_>) -> poem::Result<Response> {
     let (lang, mut context) = page_context(state, req, None, "account-");
-    let token = state.auth.csrf.issue(req, secure_cookies(state));
+    let token = csrf::issue(&state.auth.csrf, req, secure_cookies(state));
     context.insert("csrf", &token.token);
     context.insert("csrf_field", CSRF_FIELD);
     context.insert("username", page.username);
@@ -122,7 +125,7 @@ pub async fn login_submit(
     req: &Request,
     Form(form): Form<LoginForm>,
 ) -> poem::Result<Response> {
-    if !state.auth.csrf.verify(req, &form.csrf) {
+    if !csrf::verify(&state.auth.csrf, req, &form.csrf) {
         return Ok(form_forged(&state, req, None));
     }
     match auth::auth_login(
@@ -169,7 +172,7 @@ pub async fn register_submit(
     req: &Request,
     Form(form): Form<RegisterForm>,
 ) -> poem::Result<Response> {
-    if !state.auth.csrf.verify(req, &form.csrf) {
+    if !csrf::verify(&state.auth.csrf, req, &form.csrf) {
         return Ok(form_forged(&state, req, None));
     }
     // The language the page was read in becomes the account's language.
@@ -203,7 +206,7 @@ pub async fn logout(
     req: &Request,
     Form(form): Form<CsrfForm>,
 ) -> poem::Result<Response> {
-    if !state.auth.csrf.verify(req, &form.csrf) {
+    if !csrf::verify(&state.auth.csrf, req, &form.csrf) {
         return Ok(form_forged(&state, req, None));
     }
     if let Some((user, session)) = signed_in(&state, req).await {

@@ -15,7 +15,6 @@ use unic_langid::LanguageIdentifier;
 use uuid::Uuid;
 
 use crate::{
-    app::AppState,
     domain::{
         audit::{self, AuditFilter},
         auth::sessions,
@@ -24,6 +23,7 @@ use crate::{
     },
     error::AppError,
     i18n::localize_digits,
+    state::AppState,
 };
 
 const CHART_WIDTH: u32 = 600;

@@ -4,11 +4,15 @@
 //! talks to the REST API and `/ws` with the session cookie.
 
 use poem::{Request, Response, handler, http::StatusCode, web::Data};
-use poem_openapi::types::ToJSON;
 use serde_json::json;
 
-use super::{lang, page_context, redirect, render_page, signed_in, strings::client_strings};
-use crate::{api::users::Me, app::AppState, domain::messages::BODY_MAX, i18n::is_rtl};
+use super::{page_context, redirect, render_page, signed_in, strings::client_strings};
+use crate::{
+    domain::{messages::BODY_MAX, users::account::Account},
+    http::lang,
+    i18n::is_rtl,
+    state::AppState,
+};
 
 #[handler]
 pub async fn app(state: Data<&AppState>, req: &Request) -> poem::Result<Response> {
@@ -22,7 +26,7 @@ pub async fn app(state: Data<&AppState>, req: &Request) -> poem::Result<Response
         .unwrap_or("gregory")
         .to_owned();
     let boot = json!({
-        "me": Me::from(user).to_json(),
+        "me": Account::from(user),
         "lang": lang.to_string(),
         "dir": if is_rtl(&lang) { "rtl" } else { "ltr" },
         "calendar": calendar,

@@ -10,16 +10,19 @@ use poem::{
 };
 use serde::Deserialize;
 
-use super::{csrf::CSRF_FIELD, page_context, redirect, render_page, signed_in};
+use super::{
+    csrf::{self, CSRF_FIELD},
+    page_context, redirect, render_page, signed_in,
+};
 use crate::{
     actions,
-    api::auth::secure_cookies,
-    app::AppState,
     domain::{
         auth,
         users::{self as domain_users, ProfileChanges, avatar},
     },
     error::AppError,
+    http::auth::secure_cookies,
+    state::AppState,
 };
 
 #[derive(Debug, Default, Deserialize)]
@@ -64,7 +67,7 @@ fn show(
     failure: Option<Failure>,
 ) -> poem::Result<Response> {
     let (lang, mut context) = page_context(state, req, Some(user), "settings-");
-    let token = state.auth.csrf.issue(req, secure_cookies(state));
+    let token = csrf::issue(&state.auth.csrf, req, secure_cookies(state));
     context.insert("csrf", &token.token);
     context.insert("csrf_field", CSRF_FIELD);
     context.insert("display_name", &user.display_name);
@@ -79,9 +82,7 @@ fn show(
     );
     context.insert(
         "avatar_url",
-        &crate::api::users::Me::from(user.clone())
-            .avatar_url
-            .unwrap_or_default(),
+        &crate::views::avatar_url(user).unwrap_or_default(),
     );
     context.insert("languages", &super::languages(state, &lang));
     context.insert("themes", &crate::domain::users::profile::THEMES);
@@ -139,7 +140,7 @@ pub async fn save_profile(
         Ok(user) => user,
         Err(to_login) => return Ok(to_login),
     };
-    if !state.auth.csrf.verify(req, &form.csrf) {
+    if !csrf::verify(&state.auth.csrf, req, &form.csrf) {
         return Ok(super::form_forged(&state, req, Some(&user)));
     }
     let changes = ProfileChanges {
@@ -176,7 +177,9 @@ pub async fn save_avatar(
     let mut picture = None;
     while let Some(field) = multipart.next_field().await? {
         match field.name() {
-            Some(CSRF_FIELD) => token_ok = state.auth.csrf.verify(req, &field.text().await?),
+            Some(CSRF_FIELD) => {
+                token_ok = csrf::verify(&state.auth.csrf, req, &field.text().await?)
+            }
             Some("remove") => remove = true,
             Some("avatar") if token_ok => picture = Some(field.bytes().await?),
             _ => {}
@@ -223,7 +226,7 @@ pub async fn save_password(
     let Some((user, session)) = signed_in(&state, req).await else {
         return Ok(redirect("/login", &[]));
     };
-    if !state.auth.csrf.verify(req, &form.csrf) {
+    if !csrf::verify(&state.auth.csrf, req, &form.csrf) {
         return Ok(super::form_forged(&state, req, Some(&user)));
     }
     let changed = auth::auth_password_change(

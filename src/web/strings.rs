@@ -123,10 +123,10 @@ mod tests {
 
     /// The chat script's source files (embedded with the other static files).
     fn scripts() -> Vec<(String, String)> {
-        crate::web::StaticFiles::iter()
+        crate::render::assets::StaticFiles::iter()
             .filter(|name| name.starts_with("chat/") && name.ends_with(".js"))
             .filter_map(|name| {
-                let file = crate::web::StaticFiles::get(&name)?;
+                let file = crate::render::assets::StaticFiles::get(&name)?;
                 Some((
                     name.to_string(),
                     String::from_utf8_lossy(&file.data).into_owned(),

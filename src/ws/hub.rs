@@ -23,7 +23,7 @@ use super::{
     broker::{Broker, Envelope},
     protocol::{DeviceStatus, Transient, close, transient},
 };
-use crate::views::UserRef;
+use crate::{domain::users::presence::Presence, views::UserRef};
 
 /// A user's new presence and the rooms that should hear of it.
 type PresenceChange = (UserRef, Presence, Vec<Uuid>);
@@ -70,24 +70,6 @@ struct Conn {
     tx: mpsc::Sender<Outbound>,
     closer: Arc<Closer>,
     away: bool,
-}
-
-/// Presence of a user over all their devices.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Presence {
-    Online,
-    Away,
-    Offline,
-}
-
-impl Presence {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Online => "online",
-            Self::Away => "away",
-            Self::Offline => "offline",
-        }
-    }
 }
 
 #[derive(Default)]

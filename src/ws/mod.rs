@@ -15,8 +15,8 @@ use poem::{
 use unic_langid::LanguageIdentifier;
 
 use crate::{
-    api::security::token_from, app::AppState, error::AppError, http::client_ip::ClientIp,
-    i18n::DEFAULT_LOCALE,
+    error::AppError, http::auth::token_from, http::client_ip::ClientIp, i18n::DEFAULT_LOCALE,
+    state::AppState,
 };
 
 /// `GET /ws`. The `Origin` allow-list is enforced by the CORS layer in front of every route

@@ -5,8 +5,11 @@ use std::{collections::HashMap, sync::Arc, time::Duration};
 
 use uuid::Uuid;
 
-use super::hub::{Hub, Presence};
-use crate::cluster::{self, Shared};
+use super::hub::Hub;
+use crate::{
+    cluster::{self, Shared},
+    domain::users::presence::Presence,
+};
 
 pub struct PresenceBoard {
     hub: Hub,

@@ -24,9 +24,9 @@ use super::{
 };
 use crate::{
     actions,
-    app::AppState,
     domain::rooms::{self, timeline as events},
     error::AppError,
+    state::AppState,
     views::UserRef,
 };
 
@@ -86,7 +86,12 @@ pub async fn run(
     let (registration, came_online) = state.hub.register(user.id, session.id);
     let conn_id = registration.conn_id;
     if came_online {
-        actions::presence_local(&state, &user, crate::ws::hub::Presence::Online).await;
+        actions::presence_local(
+            &state,
+            &user,
+            crate::domain::users::presence::Presence::Online,
+        )
+        .await;
     }
     let ready = json!({
         "type": "ready",

@@ -45,7 +45,7 @@ pub struct AuthService {
     pub tokens: TokenKeys,
     pub policy: SessionPolicy,
     /// Signs the pages' form tokens; derived from the same secret as the access tokens.
-    pub csrf: crate::web::csrf::Csrf,
+    pub csrf: crate::infra::csrf::Csrf,
     registration: Registration,
     limiter: LoginLimiter,
     /// A real hash of a random password, verified against when the username is unknown so
@@ -86,7 +86,7 @@ impl AuthService {
         Ok(Self {
             hasher: PasswordHasher::new(&settings.argon2)?,
             tokens: TokenKeys::new(jwt_key),
-            csrf: crate::web::csrf::Csrf::new(jwt_key),
+            csrf: crate::infra::csrf::Csrf::new(jwt_key),
             policy: SessionPolicy {
                 idle: chrono::Duration::days(i64::from(settings.session_idle_days)),
                 max_age: chrono::Duration::days(i64::from(settings.session_max_age_days)),

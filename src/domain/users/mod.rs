@@ -1,7 +1,9 @@
 //! Accounts and profiles.
 
+pub mod account;
 pub mod avatar;
 pub mod blocks;
+pub mod presence;
 pub mod profile;
 pub mod username;
 

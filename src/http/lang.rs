@@ -1,5 +1,5 @@
-//! Which language a page speaks: the signed-in user's saved preference, then a `?lang=`
-//! switch or the cookie it leaves, then `Accept-Language`, then en-US.
+//! Which language a page or an error message speaks: the signed-in user's saved preference,
+//! then a `?lang=` switch or the cookie it leaves, then `Accept-Language`, then en-US.
 
 use entity::users;
 use poem::{Request, http::header};

@@ -14,10 +14,15 @@ use std::{
 };
 
 use bytes::Bytes;
+use rust_embed::RustEmbed;
 use sha2::{Digest, Sha256};
 
-use super::StaticFiles;
 use crate::http::compression::{self, Encoding};
+
+/// The files under `templates/static/`, embedded in the binary.
+#[derive(RustEmbed)]
+#[folder = "templates/static/"]
+pub struct StaticFiles;
 
 /// Hex digits of the SHA-256 kept in a hashed name.
 const HASH_LEN: usize = 12;

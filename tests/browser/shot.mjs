@@ -1,0 +1,10 @@
+import puppeteer from "puppeteer-core";
+const [base, token, room, out] = process.argv.slice(2);
+const browser = await puppeteer.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu"], headless: true });
+const page = await browser.newPage();
+await page.setViewport({ width: 900, height: 700 });
+await page.setCookie({ name: "anjoman_session", value: token, url: base, httpOnly: true, sameSite: "Lax" });
+await page.goto(`${base}/#room=${room}`, { waitUntil: "networkidle0" });
+await page.hover(".message");
+await page.screenshot({ path: out });
+await browser.close();

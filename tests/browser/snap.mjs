@@ -1,0 +1,11 @@
+import puppeteer from "puppeteer-core";
+import { writeFileSync } from "node:fs";
+const [base, token, room, out] = process.argv.slice(2);
+const browser = await puppeteer.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu"], headless: true });
+const page = await browser.newPage();
+await page.setViewport({ width: 412, height: 823, deviceScaleFactor: 1.75, isMobile: true, hasTouch: true });
+await page.setCookie({ name: "anjoman_session", value: token, url: base, httpOnly: true, sameSite: "Lax" });
+await page.goto(`${base}/#room=${room}`, { waitUntil: "networkidle0" });
+const html = await page.evaluate(() => { document.querySelectorAll("script, link[rel=modulepreload]").forEach((e) => e.remove()); return "<!doctype html>\n" + document.documentElement.outerHTML; });
+writeFileSync(out, html);
+await browser.close();
