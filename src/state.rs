@@ -18,9 +18,7 @@ use crate::{
     render::Templates,
     secrets,
     ws::{
-        broker::{Broker, InProcessBroker},
-        hub::Hub,
-        presence::PresenceBoard,
+        broker::Broker, hub::Hub, in_process_broker::InProcessBroker, presence::PresenceBoard,
         redis_broker::RedisBroker,
     },
 };

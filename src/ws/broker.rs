@@ -1,11 +1,12 @@
-//! Fan-out goes through a [`Broker`]: in-process now; a Redis implementation (scale-out)
-//! publishes the same envelopes to other nodes, whose hubs deliver them locally.
+//! Fan-out goes through a [`Broker`]: in process on one node (`in_process_broker.rs`), or
+//! through Redis (`redis_broker.rs`), which publishes the same envelopes to other nodes,
+//! whose hubs deliver them locally. Both deliver to the hub; the hub publishes through a
+//! broker (presence batches, typing expiry): this file is what both sides share, so neither
+//! imports the other.
 
 use std::sync::Arc;
 
 use uuid::Uuid;
-
-use super::hub::Hub;
 
 /// What to deliver, and to whom. Frames are serialized once, before fan-out.
 #[derive(Debug, Clone)]
@@ -35,21 +36,4 @@ pub enum Envelope {
 /// Publishes envelopes to every node's hub (including this one's).
 pub trait Broker: Send + Sync {
     fn publish(&self, envelope: Envelope);
-}
-
-/// The single-node broker: delivers straight to this process's hub.
-pub struct InProcessBroker {
-    hub: Hub,
-}
-
-impl InProcessBroker {
-    pub fn new(hub: Hub) -> Arc<Self> {
-        Arc::new(Self { hub })
-    }
-}
-
-impl Broker for InProcessBroker {
-    fn publish(&self, envelope: Envelope) {
-        self.hub.deliver(envelope);
-    }
 }

@@ -2,6 +2,7 @@
 
 pub mod broker;
 pub mod hub;
+pub mod in_process_broker;
 pub mod presence;
 pub mod protocol;
 pub mod redis_broker;

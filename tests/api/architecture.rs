@@ -4,7 +4,7 @@
 //!   `app`, `actions`);
 //! - R3: the adapters `api/`, `web/` and `ws/` never import each other.
 //!
-//! Today's known violations are listed in `architecture_allow.txt`, grouped by the slice that
+//! Known violations are listed in `architecture_allow.txt` (none today), with the issue that
 //! removes them. Anything new fails, and so does a listed item that no longer occurs, so the
 //! list can only shrink. `--nocapture` prints the module map and the number of cycles.
 //!
