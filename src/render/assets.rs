@@ -443,18 +443,19 @@ mod tests {
 
     #[test]
     fn modules_imported_on_demand_are_hashed_but_not_preloaded() {
-        let assets = Assets::build(vec![
-            (
-                "chat/main.js".into(),
-                b"import { a } from \"./a.js\";\nconst later = () => import(\"./later.js\");\n"
-                    .to_vec(),
-            ),
-            ("chat/a.js".into(), b"export const a = 1;".to_vec()),
-            (
-                "chat/later.js".into(),
-                b"import { a } from \"./a.js\"; export const l = a;".to_vec(),
-            ),
-        ]);
+        // An entry that imports a.js and, on demand, later.js (whose body is `later`).
+        let build = |later: &str| {
+            Assets::build(vec![
+                (
+                    "chat/main.js".into(),
+                    b"import { a } from \"./a.js\";\nconst later = () => import(\"./later.js\");\n"
+                        .to_vec(),
+                ),
+                ("chat/a.js".into(), b"export const a = 1;".to_vec()),
+                ("chat/later.js".into(), later.as_bytes().to_vec()),
+            ])
+        };
+        let assets = build("import { a } from \"./a.js\"; export const l = a;");
         let later = assets.url("chat/later.js").unwrap();
         let main = assets.lookup("chat/main.js").unwrap().0;
         let text = std::str::from_utf8(&main.identity).unwrap();
@@ -472,19 +473,33 @@ mod tests {
         );
         // A change in the module loaded later still changes the entry's name: its bytes
         // name the other's hash.
-        let changed = Assets::build(vec![
-            (
-                "chat/main.js".into(),
-                b"import { a } from \"./a.js\";\nconst later = () => import(\"./later.js\");\n"
-                    .to_vec(),
-            ),
-            ("chat/a.js".into(), b"export const a = 1;".to_vec()),
-            (
-                "chat/later.js".into(),
-                b"import { a } from \"./a.js\"; export const l = 2;".to_vec(),
-            ),
-        ]);
+        let changed = build("import { a } from \"./a.js\"; export const l = 2;");
         assert_ne!(assets.url("chat/main.js"), changed.url("chat/main.js"));
+    }
+
+    /// Every icon the chat's stylesheet shows is a view that `icons.svg` has, and no icon
+    /// is a `data:` SVG again (each of those is an image document of its own to build).
+    #[test]
+    fn every_icon_the_stylesheet_names_is_a_view_of_icons_svg() {
+        let assets = assets();
+        let css =
+            String::from_utf8_lossy(&assets.lookup("chat.css").unwrap().0.identity).into_owned();
+        let svg =
+            String::from_utf8_lossy(&assets.lookup("icons.svg").unwrap().0.identity).into_owned();
+        let icons = assets.url("icons.svg").unwrap();
+        assert!(!css.contains("data:image/svg"), "an icon as a data: URL");
+        let named: Vec<&str> = css
+            .split(&format!("url(\"{icons}#"))
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+            .collect();
+        assert!(named.len() > 10, "{named:?}");
+        for name in named {
+            assert!(
+                svg.contains(&format!("<view id=\"{name}\"")),
+                "icons.svg has no view {name:?}"
+            );
+        }
     }
 
     #[test]
