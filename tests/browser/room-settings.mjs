@@ -20,6 +20,13 @@ try {
     await page.waitForSelector("#member-list .member:nth-child(4)");
     const gear = page.locator("#room-settings-button");
     check(await gear.getAttribute("aria-label") === "Room settings", "en: the gear is named");
+    // The settings load on first use: when that load fails (offline, say), a toast in the
+    // page's language says so, and the next click loads them.
+    const settingsModule = /\/static\/chat\/room-settings\.[0-9a-f]+\.js$/;
+    await page.route(settingsModule, (route) => route.abort());
+    await gear.click();
+    await page.locator("#toasts .toast", { hasText: "Cannot reach the server. Check your connection." }).waitFor();
+    await page.unroute(settingsModule);
     await gear.click();
     const dialog = page.locator("#room-settings-dialog");
     await dialog.waitFor();
