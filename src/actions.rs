@@ -41,7 +41,7 @@ pub async fn message_send(
         messages::message_send(&state.db, author, room_id, body, reply_to, attachments),
     )
     .await?;
-    if let Some(user) = state.hub.typing_stop(room_id, author.id) {
+    if let Some(user) = state.fanout.typing.stop(room_id, author.id) {
         typing_publish(state, room_id, user, false);
     }
     for user_id in &sent.mentioned {
@@ -366,7 +366,7 @@ pub async fn read_mark(
 /// "Typing…" in a room (members only); repeats within the throttle are absorbed.
 pub async fn typing(state: &AppState, user: &users::Model, room_id: Uuid) -> AppResult<()> {
     room_moderation::require_writer(&state.db, room_id, user).await?;
-    if state.hub.typing(room_id, UserRef::from(user)) {
+    if state.fanout.typing.typing(room_id, UserRef::from(user)) {
         typing_publish(state, room_id, UserRef::from(user), true);
     }
     Ok(())
@@ -410,8 +410,9 @@ pub async fn presence_announce(state: &AppState, user_id: Uuid, presence: Presen
 async fn presence_publish(state: &AppState, user: &users::Model, presence: Presence) {
     match rooms::room_ids_of(&state.db, user.id).await {
         Ok(room_ids) => state
-            .hub
-            .presence_changed(UserRef::from(user), presence, room_ids),
+            .fanout
+            .presence
+            .changed(UserRef::from(user), presence, room_ids),
         Err(err) => tracing::warn!(error = %err, "presence not published"),
     }
 }
@@ -473,7 +474,7 @@ pub async fn poll_vote(
     } else {
         polls::poll_vote(&state.db, user, poll_id, option_ids).await?
     };
-    state.hub.poll_dirty(poll.id);
+    state.fanout.polls.mark(poll.id);
     polls::poll_view(&state.db, &poll, Some(user.id)).await
 }
 
@@ -492,7 +493,7 @@ pub async fn poll_close(
 /// Broadcasts the current counts of every poll voted on since the last flush: one
 /// `poll.updated` per poll per flush, however many votes arrived.
 pub async fn polls_flush(state: &AppState) {
-    for poll_id in state.hub.take_dirty_polls() {
+    for poll_id in state.fanout.polls.take() {
         let view = match polls::poll_get(&state.db, poll_id).await {
             Ok(poll) => polls::poll_view(&state.db, &poll, None).await,
             Err(err) => Err(err),

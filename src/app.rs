@@ -235,11 +235,11 @@ async fn housekeeping(state: AppState) {
     let mut ticks: u64 = 0;
     loop {
         tick.tick().await;
-        state.hub.sweep_typing(state.broker.as_ref());
+        state.fanout.typing.sweep(state.broker.as_ref());
         ticks += 1;
         crate::actions::polls_flush(&state).await;
         if ticks % 4 == 0 {
-            state.hub.flush_presence(state.broker.as_ref());
+            state.fanout.presence.flush(state.broker.as_ref());
         }
         if ticks % (4 * state.settings.polls.close_check_secs) == 0 {
             crate::actions::polls_close_due(&state).await;

@@ -10,6 +10,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod fanout;
 pub mod faults;
 pub mod http;
 pub mod i18n;

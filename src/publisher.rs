@@ -59,7 +59,7 @@ pub async fn commit<C: Committed>(
     room_id: Uuid,
     change: impl Future<Output = AppResult<C>>,
 ) -> AppResult<C> {
-    let _order = state.hub.order(room_id).await;
+    let _order = state.fanout.order.hold(room_id).await;
     let committed = change.await?;
     publish(state, committed.events());
     Ok(committed)

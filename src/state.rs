@@ -11,14 +11,22 @@ use crate::{
     cluster::Shared,
     config::Settings,
     db,
-    domain::{auth::AuthService, files::FileStore, rooms},
+    domain::{
+        auth::{AuthService, sessions},
+        files::FileStore,
+        rooms,
+    },
+    fanout::Fanout,
     i18n::I18n,
     limits::Limits,
     metrics as app_metrics,
     render::Templates,
     secrets,
     ws::{
-        broker::Broker, hub::Hub, in_process_broker::InProcessBroker, presence::PresenceBoard,
+        broker::Broker,
+        hub::{Hub, LiveSessions},
+        in_process_broker::InProcessBroker,
+        presence::PresenceBoard,
         redis_broker::RedisBroker,
     },
 };
@@ -32,6 +40,8 @@ pub struct AppState {
     pub templates: Templates,
     pub auth: Arc<AuthService>,
     pub hub: Hub,
+    /// Typing, batched presence and poll counts, and each room's publishing order.
+    pub fanout: Arc<Fanout>,
     pub broker: Arc<dyn Broker>,
     /// Presence over every node (or this one's alone without Redis).
     pub presence: Arc<PresenceBoard>,
@@ -51,11 +61,7 @@ impl AppState {
         let jwt_key = secrets::jwt_key(&db, settings.auth.jwt_secret.as_ref()).await?;
         let files = FileStore::open(&settings.uploads).await?;
         rooms::ensure_general_room(&db).await?;
-        let hub = Hub::new(
-            db.clone(),
-            settings.ws.queue_capacity,
-            Duration::from_millis(settings.ws.typing_expiry_ms),
-        );
+        let hub = Hub::new(settings.ws.queue_capacity, live_sessions(db.clone()));
         let shared = match &settings.broker.url {
             Some(url) => Some(Arc::new(Shared::new(url, &settings.broker.namespace)?)),
             None => None,
@@ -72,6 +78,9 @@ impl AppState {
         Ok(Self {
             broker,
             hub,
+            fanout: Arc::new(Fanout::new(Duration::from_millis(
+                settings.ws.typing_expiry_ms,
+            ))),
             presence: Arc::new(presence),
             limits: Arc::new(Limits::new(&settings, shared.clone())),
             files: Arc::new(files),
@@ -87,4 +96,13 @@ impl AppState {
             settings: Arc::new(settings),
         })
     }
+}
+
+/// The hub's way to ask which of a user's sessions are still live, without a database
+/// handle of its own.
+fn live_sessions(db: DatabaseConnection) -> LiveSessions {
+    Arc::new(move |user_id| {
+        let db = db.clone();
+        Box::pin(async move { sessions::sessions_live_ids(&db, user_id).await })
+    })
 }

@@ -1,4 +1,5 @@
-//! The hub: live connections, their room subscriptions, presence and typing state.
+//! The hub: live connections and their room subscriptions. What the frames it carries say
+//! (typing, presence batches, the order of a room's events) is kept in [`crate::fanout`].
 //!
 //! Delivery never waits: each connection has a bounded queue, filled with `try_send`. A
 //! connection whose queue is full is told to close with [`close::RESUME`]; it reconnects and
@@ -8,25 +9,24 @@
 use std::{
     collections::{HashMap, HashSet},
     sync::{
-        Arc, Mutex, RwLock,
+        Arc, RwLock,
         atomic::{AtomicU16, AtomicU64, Ordering},
     },
-    time::{Duration, Instant},
+    time::Duration,
 };
 
-use sea_orm::DatabaseConnection;
-use serde_json::json;
+use futures_util::future::BoxFuture;
 use tokio::sync::{Notify, mpsc};
 use uuid::Uuid;
 
 use super::{
-    broker::{Broker, Envelope},
-    protocol::{DeviceStatus, Transient, close, transient},
+    broker::Envelope,
+    protocol::{DeviceStatus, close},
 };
-use crate::{domain::users::presence::Presence, views::UserRef};
+use crate::{domain::users::presence::Presence, error::AppResult};
 
-/// A user's new presence and the rooms that should hear of it.
-type PresenceChange = (UserRef, Presence, Vec<Uuid>);
+/// The ids of a user's sessions that are still live (not revoked, expired or banned).
+pub type LiveSessions = Arc<dyn Fn(Uuid) -> BoxFuture<'static, AppResult<Vec<Uuid>>> + Send + Sync>;
 
 /// Rooms with more live subscribers than this get no pushed presence.
 pub const PRESENCE_ROOM_MAX: usize = 500;
@@ -89,18 +89,9 @@ struct Inner {
     state: RwLock<State>,
     /// room → subscribed connection ids.
     rooms: RwLock<HashMap<Uuid, HashSet<u64>>>,
-    /// Presence changes waiting for the next batch (see [`Hub::flush_presence`]).
-    presence: Mutex<HashMap<Uuid, PresenceChange>>,
-    /// Polls with votes not yet broadcast (see `actions::polls_flush`).
-    dirty_polls: Mutex<HashSet<Uuid>>,
-    /// (room, user) → when their typing indicator lapses.
-    typing: Mutex<HashMap<(Uuid, Uuid), (Instant, UserRef)>>,
     next_id: AtomicU64,
-    /// room → the lock that orders its events (see [`Hub::order`]).
-    order: Mutex<HashMap<Uuid, Arc<tokio::sync::Mutex<()>>>>,
     queue_capacity: usize,
-    typing_expiry: Duration,
-    db: DatabaseConnection,
+    live_sessions: LiveSessions,
 }
 
 /// A registered connection's handles.
@@ -111,19 +102,16 @@ pub struct Registration {
 }
 
 impl Hub {
-    pub fn new(db: DatabaseConnection, queue_capacity: usize, typing_expiry: Duration) -> Self {
+    /// `live_sessions` answers a recheck (see [`Envelope::Recheck`]): the hub asks rather
+    /// than holding a database handle of its own.
+    pub fn new(queue_capacity: usize, live_sessions: LiveSessions) -> Self {
         Self {
             inner: Arc::new(Inner {
                 state: RwLock::new(State::default()),
                 rooms: RwLock::new(HashMap::new()),
-                typing: Mutex::new(HashMap::new()),
-                presence: Mutex::new(HashMap::new()),
-                dirty_polls: Mutex::new(HashSet::new()),
                 next_id: AtomicU64::new(1),
-                order: Mutex::new(HashMap::new()),
                 queue_capacity,
-                typing_expiry,
-                db,
+                live_sessions,
             }),
         }
     }
@@ -142,17 +130,6 @@ impl Hub {
 
     fn rooms_mut(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<Uuid, HashSet<u64>>> {
         self.inner.rooms.write().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Serializes "append an event to the room, then publish it" per room, so events are
-    /// published in seq order. Sockets rely on that order: they drop any live event whose
-    /// seq is not above the last one they sent (that is how replay and live never overlap).
-    pub async fn order(&self, room_id: Uuid) -> tokio::sync::OwnedMutexGuard<()> {
-        let lock = {
-            let mut order = self.inner.order.lock().unwrap_or_else(|e| e.into_inner());
-            order.entry(room_id).or_default().clone()
-        };
-        lock.lock_owned().await
     }
 
     /// Adds an authenticated connection. Returns whether the user just came online.
@@ -360,14 +337,13 @@ impl Hub {
 
     /// Closes the user's sockets whose session is revoked, expired or banned.
     async fn recheck(&self, user_id: Uuid) {
-        let live: HashSet<Uuid> =
-            match crate::domain::auth::sessions::sessions_live_ids(&self.inner.db, user_id).await {
-                Ok(ids) => ids.into_iter().collect(),
-                Err(err) => {
-                    tracing::error!(error = %err, "session recheck failed");
-                    return;
-                }
-            };
+        let live: HashSet<Uuid> = match (self.inner.live_sessions)(user_id).await {
+            Ok(ids) => ids.into_iter().collect(),
+            Err(err) => {
+                tracing::error!(error = %err, "session recheck failed");
+                return;
+            }
+        };
         let state = self.read_state();
         for conn_id in state.users.get(&user_id).into_iter().flatten() {
             if let Some(conn) = state.conns.get(conn_id) {
@@ -376,120 +352,6 @@ impl Hub {
                 }
             }
         }
-    }
-
-    /// Notes that `user` is typing in `room`. Returns true when others should be told
-    /// (first signal, or a refresh after half the expiry): repeats in between are absorbed.
-    pub fn typing(&self, room_id: Uuid, user: UserRef) -> bool {
-        let now = Instant::now();
-        let expiry = self.inner.typing_expiry;
-        let mut typing = self.inner.typing.lock().unwrap_or_else(|e| e.into_inner());
-        let key = (room_id, user.id);
-        let announce = typing
-            .get(&key)
-            .is_none_or(|(until, _)| until.saturating_duration_since(now) < expiry / 2);
-        typing.insert(key, (now + expiry, user));
-        announce
-    }
-
-    /// Queues a presence change for the next batch, to be told to the rooms the user is in.
-    /// Sending each change to everyone at once would cost O(sockets) per connect — O(n²)
-    /// when many clients reconnect together; batches per room keep it proportional to the
-    /// people who can actually see the user.
-    pub fn presence_changed(&self, user: UserRef, presence: Presence, rooms: Vec<Uuid>) {
-        let mut pending = self
-            .inner
-            .presence
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        pending.insert(user.id, (user, presence, rooms));
-    }
-
-    /// Sends the queued presence changes: one `presence` frame per room, with every change
-    /// of its members since the last batch. Rooms with more than [`PRESENCE_ROOM_MAX`] live
-    /// subscribers on a node get none there (their clients read the member list instead).
-    pub fn flush_presence(&self, broker: &dyn Broker) {
-        let pending: Vec<PresenceChange> = {
-            let mut pending = self
-                .inner
-                .presence
-                .lock()
-                .unwrap_or_else(|e| e.into_inner());
-            pending.drain().map(|(_, change)| change).collect()
-        };
-        let mut by_room: HashMap<Uuid, Vec<serde_json::Value>> = HashMap::new();
-        for (user, presence, rooms) in pending {
-            let change = json!({ "user": user, "status": presence.as_str() });
-            for room in rooms {
-                by_room.entry(room).or_default().push(change.clone());
-            }
-        }
-        // Each node checks the room's size against its own subscribers on delivery: the
-        // room's members may be connected anywhere.
-        for (room_id, changes) in by_room {
-            broker.publish(Envelope::Presence {
-                room_id,
-                frame: transient(
-                    Transient::Presence,
-                    Some(room_id),
-                    json!({ "changes": changes }),
-                )
-                .into(),
-            });
-        }
-    }
-
-    /// Ends typing indicators whose time ran out, telling each room.
-    pub fn sweep_typing(&self, broker: &dyn Broker) {
-        let now = Instant::now();
-        let expired: Vec<((Uuid, Uuid), UserRef)> = {
-            let mut typing = self.inner.typing.lock().unwrap_or_else(|e| e.into_inner());
-            let keys: Vec<(Uuid, Uuid)> = typing
-                .iter()
-                .filter(|(_, (until, _))| *until <= now)
-                .map(|(key, _)| *key)
-                .collect();
-            keys.into_iter()
-                .filter_map(|key| typing.remove(&key).map(|(_, user)| (key, user)))
-                .collect()
-        };
-        for ((room_id, _), user) in expired {
-            broker.publish(Envelope::Room {
-                room_id,
-                seq: None,
-                frame: transient(
-                    Transient::Typing,
-                    Some(room_id),
-                    json!({ "user": user, "active": false }),
-                )
-                .into(),
-            });
-        }
-    }
-
-    /// Stops typing for a user in a room (they sent the message).
-    pub fn typing_stop(&self, room_id: Uuid, user_id: Uuid) -> Option<UserRef> {
-        let mut typing = self.inner.typing.lock().unwrap_or_else(|e| e.into_inner());
-        typing.remove(&(room_id, user_id)).map(|(_, user)| user)
-    }
-
-    /// Notes that a poll's counts changed; the next flush broadcasts them once.
-    pub fn poll_dirty(&self, poll_id: Uuid) {
-        self.inner
-            .dirty_polls
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(poll_id);
-    }
-
-    /// The polls changed since the last call.
-    pub fn take_dirty_polls(&self) -> Vec<Uuid> {
-        self.inner
-            .dirty_polls
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .drain()
-            .collect()
     }
 
     /// Number of live connections on this node.

@@ -1,0 +1,37 @@
+//! What the server tells live sockets beside a room's timeline, and the order that keeps the
+//! timeline itself in seq order.
+//!
+//! The hub ([`crate::ws::hub`]) only keeps connections and their subscriptions; the state
+//! behind the frames it carries lives here: which rooms' events are being published
+//! ([`order`]), who is typing ([`typing`]), and the presence changes and poll counts that
+//! wait for the next batch ([`batches`]). The housekeeping loop in `app.rs` drives the
+//! sweeps and flushes.
+
+pub mod batches;
+pub mod order;
+pub mod typing;
+
+use std::time::Duration;
+
+pub use batches::{DirtyPolls, PresenceBatch};
+pub use order::RoomOrder;
+pub use typing::TypingBoard;
+
+/// The fan-out state one node keeps. Cheap to share behind an `Arc`.
+pub struct Fanout {
+    pub order: RoomOrder,
+    pub typing: TypingBoard,
+    pub presence: PresenceBatch,
+    pub polls: DirtyPolls,
+}
+
+impl Fanout {
+    pub fn new(typing_expiry: Duration) -> Self {
+        Self {
+            order: RoomOrder::default(),
+            typing: TypingBoard::new(typing_expiry),
+            presence: PresenceBatch::default(),
+            polls: DirtyPolls::default(),
+        }
+    }
+}
