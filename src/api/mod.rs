@@ -24,7 +24,7 @@ pub use tags::ApiTags;
 use poem_openapi::OpenApiService;
 
 use crate::{
-    error::{AppError, fluent_id},
+    error::ErrorCode,
     i18n::{DEFAULT_LOCALE, I18n},
 };
 
@@ -46,8 +46,9 @@ pub type Api = (
 fn error_catalogue(i18n: &I18n) -> String {
     let mut table =
         String::from("\n\n## Error codes\n\n| code | status | meaning |\n|---|---|---|\n");
-    for (code, status) in AppError::CODES {
-        let title = i18n.message(&DEFAULT_LOCALE, &fluent_id(code), Some("title"), None);
+    for &code in ErrorCode::PROBLEMS {
+        let status = code.status();
+        let title = i18n.message(&DEFAULT_LOCALE, code.fluent_id(), Some("title"), None);
         // Fluent's bidi isolation marks are noise in a Markdown table.
         let title: String = title
             .chars()

@@ -5,8 +5,10 @@
 //! A row is `(operation_id, &[(status, &[code, …])])`. A test checks that every operation
 //! has a row, every row an operation, and every code a message in every locale.
 
+use crate::error::ErrorCode;
+
 /// What an operation can fail with besides the shared rules.
-pub type Answers = &'static [(u16, &'static [&'static str])];
+pub type Answers = &'static [(u16, &'static [ErrorCode])];
 
 const NONE: Answers = &[];
 
@@ -20,49 +22,58 @@ pub const TABLE: &[(&str, Answers)] = &[
     (
         "auth_register",
         &[
-            (403, &["auth.registration_closed", "auth.invite_invalid"]),
-            (409, &["username.taken"]),
+            (
+                403,
+                &[
+                    ErrorCode::AuthRegistrationClosed,
+                    ErrorCode::AuthInviteInvalid,
+                ],
+            ),
+            (409, &[ErrorCode::UsernameTaken]),
             (
                 422,
                 &[
-                    "username.too_short",
-                    "username.too_long",
-                    "username.invalid_char",
-                    "password.too_short",
-                    "password.too_long",
-                    "password.equals_username",
-                    "profile.display_name_invalid",
-                    "profile.locale_unsupported",
+                    ErrorCode::UsernameTooShort,
+                    ErrorCode::UsernameTooLong,
+                    ErrorCode::UsernameInvalidChar,
+                    ErrorCode::PasswordTooShort,
+                    ErrorCode::PasswordTooLong,
+                    ErrorCode::PasswordEqualsUsername,
+                    ErrorCode::ProfileDisplayNameInvalid,
+                    ErrorCode::ProfileLocaleUnsupported,
                 ],
             ),
-            (429, &["rate_limited"]),
+            (429, &[ErrorCode::RateLimited]),
         ],
     ),
     (
         "auth_login",
         &[
-            (401, &["auth.invalid_credentials"]),
-            (403, &["auth.banned"]),
-            (429, &["rate_limited"]),
+            (401, &[ErrorCode::AuthInvalidCredentials]),
+            (403, &[ErrorCode::AuthBanned]),
+            (429, &[ErrorCode::RateLimited]),
         ],
     ),
     ("auth_logout", NONE),
     ("auth_logout_all", NONE),
     ("auth_sessions_list", NONE),
-    ("auth_session_revoke", &[(404, &["session.not_found"])]),
+    (
+        "auth_session_revoke",
+        &[(404, &[ErrorCode::SessionNotFound])],
+    ),
     (
         "auth_password_change",
         &[
             (
                 422,
                 &[
-                    "password.current_wrong",
-                    "password.too_short",
-                    "password.too_long",
-                    "password.equals_username",
+                    ErrorCode::PasswordCurrentWrong,
+                    ErrorCode::PasswordTooShort,
+                    ErrorCode::PasswordTooLong,
+                    ErrorCode::PasswordEqualsUsername,
                 ],
             ),
-            (429, &["rate_limited"]),
+            (429, &[ErrorCode::RateLimited]),
         ],
     ),
     // Users.
@@ -72,117 +83,149 @@ pub const TABLE: &[(&str, Answers)] = &[
         &[(
             422,
             &[
-                "profile.display_name_invalid",
-                "profile.bio_too_long",
-                "profile.email_invalid",
-                "profile.locale_unsupported",
-                "profile.theme_unknown",
-                "profile.timezone_invalid",
+                ErrorCode::ProfileDisplayNameInvalid,
+                ErrorCode::ProfileBioTooLong,
+                ErrorCode::ProfileEmailInvalid,
+                ErrorCode::ProfileLocaleUnsupported,
+                ErrorCode::ProfileThemeUnknown,
+                ErrorCode::ProfileTimezoneInvalid,
             ],
         )],
     ),
     ("users_search", NONE),
-    ("users_get", &[(404, &["user.not_found"])]),
+    ("users_get", &[(404, &[ErrorCode::UserNotFound])]),
     (
         "users_avatar_set",
         &[
-            (413, &["payload_too_large"]),
-            (415, &["avatar.type_not_allowed"]),
-            (422, &["avatar.invalid_image", "avatar.too_large"]),
-            (507, &["storage.full"]),
+            (413, &[ErrorCode::PayloadTooLarge]),
+            (415, &[ErrorCode::AvatarTypeNotAllowed]),
+            (
+                422,
+                &[ErrorCode::AvatarInvalidImage, ErrorCode::AvatarTooLarge],
+            ),
+            (507, &[ErrorCode::StorageFull]),
         ],
     ),
     ("users_avatar_remove", NONE),
     (
         "users_avatar_get",
-        &[(404, &["user.not_found", "not_found"])],
+        &[(404, &[ErrorCode::UserNotFound, ErrorCode::NotFound])],
     ),
     ("users_blocks_list", NONE),
     (
         "users_block",
-        &[(404, &["user.not_found"]), (422, &["block.self"])],
+        &[
+            (404, &[ErrorCode::UserNotFound]),
+            (422, &[ErrorCode::BlockSelf]),
+        ],
     ),
-    ("users_unblock", &[(404, &["user.not_found"])]),
+    ("users_unblock", &[(404, &[ErrorCode::UserNotFound])]),
     // Rooms and messages.
     ("rooms_list", NONE),
     ("rooms_public", NONE),
     (
         "rooms_create",
-        &[(422, &["room.name_invalid", "room.topic_too_long"])],
+        &[(
+            422,
+            &[ErrorCode::RoomNameInvalid, ErrorCode::RoomTopicTooLong],
+        )],
     ),
     (
         "rooms_get",
-        &[(403, &["room.not_member"]), (404, &["room.not_found"])],
+        &[
+            (403, &[ErrorCode::RoomNotMember]),
+            (404, &[ErrorCode::RoomNotFound]),
+        ],
     ),
     (
         "rooms_update",
         &[
-            (403, &["room.not_member", "forbidden"]),
-            (404, &["room.not_found"]),
-            (422, &["room.name_invalid", "room.topic_too_long"]),
+            (403, &[ErrorCode::RoomNotMember, ErrorCode::Forbidden]),
+            (404, &[ErrorCode::RoomNotFound]),
+            (
+                422,
+                &[ErrorCode::RoomNameInvalid, ErrorCode::RoomTopicTooLong],
+            ),
         ],
     ),
     (
         "rooms_delete",
         &[
-            (403, &["room.not_member", "forbidden"]),
-            (404, &["room.not_found"]),
+            (403, &[ErrorCode::RoomNotMember, ErrorCode::Forbidden]),
+            (404, &[ErrorCode::RoomNotFound]),
         ],
     ),
     (
         "rooms_join",
         &[
-            (403, &["room.invite_required", "forbidden"]),
-            (404, &["room.not_found"]),
+            (403, &[ErrorCode::RoomInviteRequired, ErrorCode::Forbidden]),
+            (404, &[ErrorCode::RoomNotFound]),
         ],
     ),
-    ("rooms_join_by_code", &[(404, &["room.invite_invalid"])]),
+    (
+        "rooms_join_by_code",
+        &[(404, &[ErrorCode::RoomInviteInvalid])],
+    ),
     (
         "rooms_leave",
         &[
-            (403, &["room.not_member", "forbidden"]),
-            (404, &["room.not_found"]),
+            (403, &[ErrorCode::RoomNotMember, ErrorCode::Forbidden]),
+            (404, &[ErrorCode::RoomNotFound]),
         ],
     ),
     (
         "rooms_invite_rotate",
         &[
-            (403, &["room.not_member", "forbidden"]),
-            (404, &["room.not_found"]),
+            (403, &[ErrorCode::RoomNotMember, ErrorCode::Forbidden]),
+            (404, &[ErrorCode::RoomNotFound]),
         ],
     ),
     (
         "rooms_members",
-        &[(403, &["room.not_member"]), (404, &["room.not_found"])],
+        &[
+            (403, &[ErrorCode::RoomNotMember]),
+            (404, &[ErrorCode::RoomNotFound]),
+        ],
     ),
     (
         "rooms_messages",
-        &[(403, &["room.not_member"]), (404, &["room.not_found"])],
+        &[
+            (403, &[ErrorCode::RoomNotMember]),
+            (404, &[ErrorCode::RoomNotFound]),
+        ],
     ),
     (
         "rooms_message_send",
         &[
             (
                 403,
-                &["room.not_member", "room.locked", "room.muted", "dm.blocked"],
+                &[
+                    ErrorCode::RoomNotMember,
+                    ErrorCode::RoomLocked,
+                    ErrorCode::RoomMuted,
+                    ErrorCode::DmBlocked,
+                ],
             ),
-            (404, &["room.not_found"]),
+            (404, &[ErrorCode::RoomNotFound]),
             (
                 422,
                 &[
-                    "message.body_empty",
-                    "message.too_long",
-                    "message.reply_invalid",
-                    "message.too_many_attachments",
-                    "file.attachment_invalid",
+                    ErrorCode::MessageBodyEmpty,
+                    ErrorCode::MessageTooLong,
+                    ErrorCode::MessageReplyInvalid,
+                    ErrorCode::MessageTooManyAttachments,
+                    ErrorCode::FileAttachmentInvalid,
                 ],
             ),
-            (429, &["rate_limited"]),
+            (429, &[ErrorCode::RateLimited]),
         ],
     ),
     (
         "rooms_read",
-        &[(403, &["room.not_member"]), (404, &["room.not_found"])],
+        &[
+            (403, &[ErrorCode::RoomNotMember]),
+            (404, &[ErrorCode::RoomNotFound]),
+        ],
     ),
     (
         "messages_edit",
@@ -190,19 +233,19 @@ pub const TABLE: &[(&str, Answers)] = &[
             (
                 403,
                 &[
-                    "room.not_member",
-                    "message.not_author",
-                    "room.locked",
-                    "room.muted",
+                    ErrorCode::RoomNotMember,
+                    ErrorCode::MessageNotAuthor,
+                    ErrorCode::RoomLocked,
+                    ErrorCode::RoomMuted,
                 ],
             ),
-            (404, &["message.not_found"]),
+            (404, &[ErrorCode::MessageNotFound]),
             (
                 422,
                 &[
-                    "message.body_empty",
-                    "message.too_long",
-                    "message.not_editable",
+                    ErrorCode::MessageBodyEmpty,
+                    ErrorCode::MessageTooLong,
+                    ErrorCode::MessageNotEditable,
                 ],
             ),
         ],
@@ -213,78 +256,112 @@ pub const TABLE: &[(&str, Answers)] = &[
             (
                 403,
                 &[
-                    "room.not_member",
-                    "message.not_author",
-                    "moderation.outranked",
+                    ErrorCode::RoomNotMember,
+                    ErrorCode::MessageNotAuthor,
+                    ErrorCode::ModerationOutranked,
                 ],
             ),
-            (404, &["message.not_found"]),
+            (404, &[ErrorCode::MessageNotFound]),
         ],
     ),
     (
         "messages_react",
         &[
-            (403, &["room.not_member", "room.locked", "room.muted"]),
-            (404, &["message.not_found"]),
-            (422, &["reaction.invalid"]),
+            (
+                403,
+                &[
+                    ErrorCode::RoomNotMember,
+                    ErrorCode::RoomLocked,
+                    ErrorCode::RoomMuted,
+                ],
+            ),
+            (404, &[ErrorCode::MessageNotFound]),
+            (422, &[ErrorCode::ReactionInvalid]),
         ],
     ),
     (
         "messages_unreact",
         &[
-            (403, &["room.not_member", "room.locked", "room.muted"]),
-            (404, &["message.not_found"]),
-            (422, &["reaction.invalid"]),
+            (
+                403,
+                &[
+                    ErrorCode::RoomNotMember,
+                    ErrorCode::RoomLocked,
+                    ErrorCode::RoomMuted,
+                ],
+            ),
+            (404, &[ErrorCode::MessageNotFound]),
+            (422, &[ErrorCode::ReactionInvalid]),
         ],
     ),
     (
         "dm_open",
         &[
-            (403, &["dm.blocked"]),
-            (404, &["user.not_found"]),
-            (422, &["dm.self"]),
+            (403, &[ErrorCode::DmBlocked]),
+            (404, &[ErrorCode::UserNotFound]),
+            (422, &[ErrorCode::DmSelf]),
         ],
     ),
     // Polls.
     (
         "polls_create",
         &[
-            (403, &["room.not_member", "room.locked", "room.muted"]),
-            (404, &["room.not_found"]),
+            (
+                403,
+                &[
+                    ErrorCode::RoomNotMember,
+                    ErrorCode::RoomLocked,
+                    ErrorCode::RoomMuted,
+                ],
+            ),
+            (404, &[ErrorCode::RoomNotFound]),
             (
                 422,
                 &[
-                    "poll.question_invalid",
-                    "poll.options_count",
-                    "poll.option_text_invalid",
-                    "poll.options_duplicate",
-                    "poll.max_choices_invalid",
-                    "poll.closes_at_past",
+                    ErrorCode::PollQuestionInvalid,
+                    ErrorCode::PollOptionsCount,
+                    ErrorCode::PollOptionTextInvalid,
+                    ErrorCode::PollOptionsDuplicate,
+                    ErrorCode::PollMaxChoicesInvalid,
+                    ErrorCode::PollClosesAtPast,
                 ],
             ),
-            (429, &["rate_limited"]),
+            (429, &[ErrorCode::RateLimited]),
         ],
     ),
     (
         "polls_list",
-        &[(403, &["room.not_member"]), (404, &["room.not_found"])],
+        &[
+            (403, &[ErrorCode::RoomNotMember]),
+            (404, &[ErrorCode::RoomNotFound]),
+        ],
     ),
     (
         "polls_get",
-        &[(403, &["room.not_member"]), (404, &["poll.not_found"])],
+        &[
+            (403, &[ErrorCode::RoomNotMember]),
+            (404, &[ErrorCode::PollNotFound]),
+        ],
     ),
     (
         "polls_vote",
         &[
-            (403, &["room.not_member", "room.locked", "room.muted"]),
-            (404, &["poll.not_found"]),
-            (409, &["poll.closed"]),
+            (
+                403,
+                &[
+                    ErrorCode::RoomNotMember,
+                    ErrorCode::RoomLocked,
+                    ErrorCode::RoomMuted,
+                ],
+            ),
+            (404, &[ErrorCode::PollNotFound]),
+            (409, &[ErrorCode::PollClosed]),
             (
                 422,
                 &[
-                    "poll.no_choice",
-                    "poll.too_many_choices",
-                    "poll.option_invalid",
+                    ErrorCode::PollNoChoice,
+                    ErrorCode::PollTooManyChoices,
+                    ErrorCode::PollOptionInvalid,
                 ],
             ),
         ],
@@ -292,72 +369,96 @@ pub const TABLE: &[(&str, Answers)] = &[
     (
         "polls_retract",
         &[
-            (403, &["room.not_member", "room.locked", "room.muted"]),
-            (404, &["poll.not_found"]),
-            (409, &["poll.closed"]),
+            (
+                403,
+                &[
+                    ErrorCode::RoomNotMember,
+                    ErrorCode::RoomLocked,
+                    ErrorCode::RoomMuted,
+                ],
+            ),
+            (404, &[ErrorCode::PollNotFound]),
+            (409, &[ErrorCode::PollClosed]),
         ],
     ),
     (
         "polls_close",
         &[
-            (403, &["room.not_member", "forbidden"]),
-            (404, &["poll.not_found"]),
-            (409, &["poll.closed"]),
+            (403, &[ErrorCode::RoomNotMember, ErrorCode::Forbidden]),
+            (404, &[ErrorCode::PollNotFound]),
+            (409, &[ErrorCode::PollClosed]),
         ],
     ),
     // Files.
     (
         "files_upload",
         &[
-            (403, &["room.not_member", "room.locked", "room.muted"]),
-            (404, &["room.not_found"]),
+            (
+                403,
+                &[
+                    ErrorCode::RoomNotMember,
+                    ErrorCode::RoomLocked,
+                    ErrorCode::RoomMuted,
+                ],
+            ),
+            (404, &[ErrorCode::RoomNotFound]),
             (
                 413,
-                &["file.too_large", "file.quota_exceeded", "payload_too_large"],
+                &[
+                    ErrorCode::FileTooLarge,
+                    ErrorCode::FileQuotaExceeded,
+                    ErrorCode::PayloadTooLarge,
+                ],
             ),
-            (415, &["file.executable", "file.active_content"]),
+            (
+                415,
+                &[ErrorCode::FileExecutable, ErrorCode::FileActiveContent],
+            ),
             (
                 422,
                 &[
-                    "file.missing",
-                    "file.empty",
-                    "file.type_not_allowed",
-                    "file.type_mismatch",
-                    "text.nul_character",
+                    ErrorCode::FileMissing,
+                    ErrorCode::FileEmpty,
+                    ErrorCode::FileTypeNotAllowed,
+                    ErrorCode::FileTypeMismatch,
+                    ErrorCode::TextNulCharacter,
                 ],
             ),
-            (429, &["rate_limited"]),
-            (507, &["storage.full"]),
+            (429, &[ErrorCode::RateLimited]),
+            (507, &[ErrorCode::StorageFull]),
         ],
     ),
     (
         "files_download",
         &[
-            (403, &["room.not_member"]),
-            (404, &["file.not_found"]),
-            (412, &["precondition_failed"]),
-            (416, &["range_not_satisfiable"]),
+            (403, &[ErrorCode::RoomNotMember]),
+            (404, &[ErrorCode::FileNotFound]),
+            (412, &[ErrorCode::PreconditionFailed]),
+            (416, &[ErrorCode::RangeNotSatisfiable]),
         ],
     ),
     (
         "files_withdraw",
         &[
-            (403, &["forbidden"]),
-            (404, &["file.not_found"]),
-            (409, &["file.already_sent"]),
+            (403, &[ErrorCode::Forbidden]),
+            (404, &[ErrorCode::FileNotFound]),
+            (409, &[ErrorCode::FileAlreadySent]),
         ],
     ),
     (
         "rooms_files",
-        &[(403, &["room.not_member"]), (404, &["room.not_found"])],
+        &[
+            (403, &[ErrorCode::RoomNotMember]),
+            (404, &[ErrorCode::RoomNotFound]),
+        ],
     ),
     (
         "files_thumbnail",
         &[
-            (403, &["room.not_member"]),
-            (404, &["file.not_found", "file.no_thumbnail"]),
-            (412, &["precondition_failed"]),
-            (416, &["range_not_satisfiable"]),
+            (403, &[ErrorCode::RoomNotMember]),
+            (404, &[ErrorCode::FileNotFound, ErrorCode::FileNoThumbnail]),
+            (412, &[ErrorCode::PreconditionFailed]),
+            (416, &[ErrorCode::RangeNotSatisfiable]),
         ],
     ),
     // Moderation.
@@ -366,13 +467,21 @@ pub const TABLE: &[(&str, Answers)] = &[
         &[
             (
                 403,
-                &["forbidden", "moderation.self", "moderation.outranked"],
+                &[
+                    ErrorCode::Forbidden,
+                    ErrorCode::ModerationSelf,
+                    ErrorCode::ModerationOutranked,
+                ],
             ),
             (
                 404,
-                &["room.not_found", "user.not_found", "room.member_not_found"],
+                &[
+                    ErrorCode::RoomNotFound,
+                    ErrorCode::UserNotFound,
+                    ErrorCode::RoomMemberNotFound,
+                ],
             ),
-            (422, &["moderation.duration_invalid"]),
+            (422, &[ErrorCode::ModerationDurationInvalid]),
         ],
     ),
     (
@@ -380,11 +489,19 @@ pub const TABLE: &[(&str, Answers)] = &[
         &[
             (
                 403,
-                &["forbidden", "moderation.self", "moderation.outranked"],
+                &[
+                    ErrorCode::Forbidden,
+                    ErrorCode::ModerationSelf,
+                    ErrorCode::ModerationOutranked,
+                ],
             ),
             (
                 404,
-                &["room.not_found", "user.not_found", "room.member_not_found"],
+                &[
+                    ErrorCode::RoomNotFound,
+                    ErrorCode::UserNotFound,
+                    ErrorCode::RoomMemberNotFound,
+                ],
             ),
         ],
     ),
@@ -393,59 +510,82 @@ pub const TABLE: &[(&str, Answers)] = &[
         &[
             (
                 403,
-                &["forbidden", "moderation.self", "moderation.outranked"],
+                &[
+                    ErrorCode::Forbidden,
+                    ErrorCode::ModerationSelf,
+                    ErrorCode::ModerationOutranked,
+                ],
             ),
             (
                 404,
-                &["room.not_found", "user.not_found", "room.member_not_found"],
+                &[
+                    ErrorCode::RoomNotFound,
+                    ErrorCode::UserNotFound,
+                    ErrorCode::RoomMemberNotFound,
+                ],
             ),
         ],
     ),
     (
         "rooms_lock",
-        &[(403, &["forbidden"]), (404, &["room.not_found"])],
+        &[
+            (403, &[ErrorCode::Forbidden]),
+            (404, &[ErrorCode::RoomNotFound]),
+        ],
     ),
     (
         "rooms_unlock",
-        &[(403, &["forbidden"]), (404, &["room.not_found"])],
+        &[
+            (403, &[ErrorCode::Forbidden]),
+            (404, &[ErrorCode::RoomNotFound]),
+        ],
     ),
     (
         "rooms_retention",
         &[
-            (403, &["forbidden"]),
-            (404, &["room.not_found"]),
-            (422, &["room.retention_invalid"]),
+            (403, &[ErrorCode::Forbidden]),
+            (404, &[ErrorCode::RoomNotFound]),
+            (422, &[ErrorCode::RoomRetentionInvalid]),
         ],
     ),
     (
         "messages_report",
         &[
-            (403, &["room.not_member"]),
-            (404, &["message.not_found"]),
-            (409, &["report.duplicate"]),
-            (422, &["report.reason_invalid", "report.own_message"]),
+            (403, &[ErrorCode::RoomNotMember]),
+            (404, &[ErrorCode::MessageNotFound]),
+            (409, &[ErrorCode::ReportDuplicate]),
+            (
+                422,
+                &[ErrorCode::ReportReasonInvalid, ErrorCode::ReportOwnMessage],
+            ),
         ],
     ),
-    ("admin_reports", &[(403, &["forbidden"])]),
+    ("admin_reports", &[(403, &[ErrorCode::Forbidden])]),
     (
         "search_messages",
         &[
-            (404, &["room.not_found", "user.not_found"]),
-            (422, &["search.query_invalid", "search.cursor_invalid"]),
+            (404, &[ErrorCode::RoomNotFound, ErrorCode::UserNotFound]),
+            (
+                422,
+                &[
+                    ErrorCode::SearchQueryInvalid,
+                    ErrorCode::SearchCursorInvalid,
+                ],
+            ),
         ],
     ),
     (
         "admin_report_handle",
         &[
-            (403, &["forbidden", "moderation.outranked"]),
-            (404, &["report.not_found"]),
-            (409, &["report.closed"]),
+            (403, &[ErrorCode::Forbidden, ErrorCode::ModerationOutranked]),
+            (404, &[ErrorCode::ReportNotFound]),
+            (409, &[ErrorCode::ReportClosed]),
             (
                 422,
                 &[
-                    "report.note_invalid",
-                    "report.action_invalid",
-                    "moderation.duration_invalid",
+                    ErrorCode::ReportNoteInvalid,
+                    ErrorCode::ReportActionInvalid,
+                    ErrorCode::ModerationDurationInvalid,
                 ],
             ),
         ],
@@ -454,26 +594,36 @@ pub const TABLE: &[(&str, Answers)] = &[
     (
         "admin_user_ban",
         &[
-            (403, &["forbidden", "ban.self", "ban.outranked"]),
-            (404, &["user.not_found"]),
+            (
+                403,
+                &[
+                    ErrorCode::Forbidden,
+                    ErrorCode::BanSelf,
+                    ErrorCode::BanOutranked,
+                ],
+            ),
+            (404, &[ErrorCode::UserNotFound]),
         ],
     ),
     (
         "admin_user_unban",
-        &[(403, &["forbidden"]), (404, &["user.not_found"])],
+        &[
+            (403, &[ErrorCode::Forbidden]),
+            (404, &[ErrorCode::UserNotFound]),
+        ],
     ),
     (
         "admin_user_role",
         &[
-            (403, &["forbidden"]),
-            (404, &["user.not_found"]),
-            (409, &["role.last_admin"]),
+            (403, &[ErrorCode::Forbidden]),
+            (404, &[ErrorCode::UserNotFound]),
+            (409, &[ErrorCode::RoleLastAdmin]),
         ],
     ),
-    ("admin_audit", &[(403, &["forbidden"])]),
-    ("admin_users", &[(403, &["forbidden"])]),
-    ("admin_stats", &[(403, &["forbidden"])]),
-    ("admin_invite_create", &[(403, &["forbidden"])]),
+    ("admin_audit", &[(403, &[ErrorCode::Forbidden])]),
+    ("admin_users", &[(403, &[ErrorCode::Forbidden])]),
+    ("admin_stats", &[(403, &[ErrorCode::Forbidden])]),
+    ("admin_invite_create", &[(403, &[ErrorCode::Forbidden])]),
 ];
 
 /// What an operation is, as far as the shared rules care.
@@ -491,41 +641,41 @@ pub struct Shape {
 const WITHOUT_DATABASE: &[&str] = &["health_live", "meta_version"];
 
 /// The problems every operation of a shape can answer, whatever it does.
-pub fn shared(operation: &str, shape: Shape) -> Vec<(u16, &'static [&'static str])> {
-    let mut answers: Vec<(u16, &'static [&'static str])> = Vec::new();
+pub fn shared(operation: &str, shape: Shape) -> Vec<(u16, &'static [ErrorCode])> {
+    let mut answers: Vec<(u16, &'static [ErrorCode])> = Vec::new();
     if shape.json_body || shape.parsed_input {
-        answers.push((400, &["bad_request"]));
+        answers.push((400, &[ErrorCode::BadRequest]));
     }
     // Any text of the request (path, query, body) is checked for NUL.
-    answers.push((422, &["text.nul_character"]));
+    answers.push((422, &[ErrorCode::TextNulCharacter]));
     if shape.authenticated {
-        answers.push((401, &["unauthorized"]));
+        answers.push((401, &[ErrorCode::Unauthorized]));
     }
     if shape.json_body {
-        answers.push((413, &["payload_too_large"]));
-        answers.push((415, &["unsupported_media_type"]));
+        answers.push((413, &[ErrorCode::PayloadTooLarge]));
+        answers.push((415, &[ErrorCode::UnsupportedMediaType]));
         answers.push((
             422,
             &[
-                "body.wrong_type",
-                "body.null_not_allowed",
-                "body.field_missing",
+                ErrorCode::BodyWrongType,
+                ErrorCode::BodyNullNotAllowed,
+                ErrorCode::BodyFieldMissing,
             ],
         ));
     }
     if !WITHOUT_DATABASE.contains(&operation) {
-        answers.push((503, &["service.unavailable"]));
+        answers.push((503, &[ErrorCode::ServiceUnavailable]));
     }
     answers
 }
 
 /// Every answer of `operation`: the shared ones and its row, merged per status.
-pub fn answers(operation: &str, shape: Shape) -> Vec<(u16, Vec<&'static str>)> {
+pub fn answers(operation: &str, shape: Shape) -> Vec<(u16, Vec<ErrorCode>)> {
     let own = TABLE
         .iter()
         .find(|(id, _)| *id == operation)
         .map_or(NONE, |(_, answers)| answers);
-    let mut merged: Vec<(u16, Vec<&'static str>)> = Vec::new();
+    let mut merged: Vec<(u16, Vec<ErrorCode>)> = Vec::new();
     for (status, codes) in shared(operation, shape)
         .into_iter()
         .chain(own.iter().copied())
@@ -534,7 +684,7 @@ pub fn answers(operation: &str, shape: Shape) -> Vec<(u16, Vec<&'static str>)> {
             Some((_, list)) => {
                 for code in codes {
                     if !list.contains(code) {
-                        list.push(code);
+                        list.push(*code);
                     }
                 }
             }
@@ -548,7 +698,7 @@ pub fn answers(operation: &str, shape: Shape) -> Vec<(u16, Vec<&'static str>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{error::AppError, i18n::I18n};
+    use crate::i18n::I18n;
 
     #[test]
     fn every_operation_has_a_row_and_every_row_an_operation()
@@ -580,12 +730,9 @@ mod tests {
         for (operation, _) in TABLE {
             for (status, codes) in answers(operation, shape) {
                 for code in codes {
-                    let known = AppError::CODES
-                        .iter()
-                        .any(|(c, s)| *c == code && *s == status);
                     assert!(
-                        known,
-                        "{operation}: {status} {code} is not in AppError::CODES"
+                        ErrorCode::PROBLEMS.contains(&code) && code.status() == status,
+                        "{operation}: {status} {code} is not a problem code with that status"
                     );
                 }
             }
