@@ -15,6 +15,8 @@
 use std::fmt;
 
 macro_rules! error_codes {
+    // The two sections differ only in the line of documentation added to each variant and in
+    // which codes `PROBLEMS` lists, so both are passed on as one list of rows.
     (
         problems { $(
             $(#[doc = $pdoc:literal])*
@@ -25,52 +27,61 @@ macro_rules! error_codes {
             $fvariant:ident: $fhead:ident $(. $ftail:ident)* = $fstatus:literal,
         )* }
     ) => {
-        /// A stable error code: what clients switch on. See the module documentation.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum ErrorCode {
+        error_codes! {
+            @rows [$($pvariant)*]
             $(
                 $(#[doc = $pdoc])*
                 #[doc = ""]
-                #[doc = concat!(
-                    "HTTP ", stringify!($pstatus),
-                    " · code `", stringify!($phead) $(, ".", stringify!($ptail))*,
-                    "` · Fluent `error-", stringify!($phead) $(, "-", stringify!($ptail))*, "`",
-                )]
-                $pvariant,
+                #[doc = concat!("HTTP ", stringify!($pstatus))]
+                $pvariant: $phead $(. $ptail)* = $pstatus,
             )*
             $(
                 $(#[doc = $fdoc])*
                 #[doc = ""]
+                #[doc = concat!("Socket frames only (HTTP ", stringify!($fstatus), " in kind)")]
+                $fvariant: $fhead $(. $ftail)* = $fstatus,
+            )*
+        }
+    };
+    (
+        @rows [$($problem:ident)*]
+        $(
+            $(#[$attr:meta])*
+            $variant:ident: $head:ident $(. $tail:ident)* = $status:literal,
+        )*
+    ) => {
+        /// A stable error code: what clients switch on. See the module documentation.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum ErrorCode {
+            $(
+                $(#[$attr])*
                 #[doc = concat!(
-                    "Socket frames only (HTTP ", stringify!($fstatus), " in kind)",
-                    " · code `", stringify!($fhead) $(, ".", stringify!($ftail))*,
-                    "` · Fluent `error-", stringify!($fhead) $(, "-", stringify!($ftail))*, "`",
+                    " · code `", stringify!($head) $(, ".", stringify!($tail))*,
+                    "` · Fluent `error-", stringify!($head) $(, "-", stringify!($tail))*, "`",
                 )]
-                $fvariant,
+                $variant,
             )*
         }
 
         impl ErrorCode {
             /// Every code, problems first.
-            pub const ALL: &'static [Self] = &[$(Self::$pvariant,)* $(Self::$fvariant,)*];
+            pub const ALL: &'static [Self] = &[$(Self::$variant,)*];
 
             /// The codes a problem+json response can carry: the error catalogue published in
             /// the OpenAPI description. Each has a `.title` in every locale.
-            pub const PROBLEMS: &'static [Self] = &[$(Self::$pvariant,)*];
+            pub const PROBLEMS: &'static [Self] = &[$(Self::$problem,)*];
 
             /// The code on the wire (`auth.banned`).
             pub const fn as_str(self) -> &'static str {
                 match self {
-                    $(Self::$pvariant => concat!(stringify!($phead) $(, ".", stringify!($ptail))*),)*
-                    $(Self::$fvariant => concat!(stringify!($fhead) $(, ".", stringify!($ftail))*),)*
+                    $(Self::$variant => concat!(stringify!($head) $(, ".", stringify!($tail))*),)*
                 }
             }
 
             /// The HTTP status of a problem with this code.
             pub const fn status(self) -> u16 {
                 match self {
-                    $(Self::$pvariant => $pstatus,)*
-                    $(Self::$fvariant => $fstatus,)*
+                    $(Self::$variant => $status,)*
                 }
             }
 
@@ -78,16 +89,14 @@ macro_rules! error_codes {
             /// `.title` attribute is the localized `title`.
             pub const fn fluent_id(self) -> &'static str {
                 match self {
-                    $(Self::$pvariant => concat!("error-", stringify!($phead) $(, "-", stringify!($ptail))*),)*
-                    $(Self::$fvariant => concat!("error-", stringify!($fhead) $(, "-", stringify!($ftail))*),)*
+                    $(Self::$variant => concat!("error-", stringify!($head) $(, "-", stringify!($tail))*),)*
                 }
             }
 
             /// The variant's name in Rust (`AuthBanned`), for the tests that look for its uses.
             pub const fn name(self) -> &'static str {
                 match self {
-                    $(Self::$pvariant => stringify!($pvariant),)*
-                    $(Self::$fvariant => stringify!($fvariant),)*
+                    $(Self::$variant => stringify!($variant),)*
                 }
             }
         }
