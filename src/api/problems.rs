@@ -6,7 +6,10 @@
 //! ([`ErrorCode::status`]). A test checks that every operation has a row and every row an
 //! operation.
 
-use crate::error::ErrorCode;
+use crate::{
+    error::ErrorCode,
+    i18n::{DEFAULT_LOCALE, I18n},
+};
 
 /// What an operation can fail with besides the shared rules.
 pub type Answers = &'static [ErrorCode];
@@ -491,10 +494,18 @@ pub fn answers(operation: &str, shape: Shape) -> Vec<(u16, Vec<ErrorCode>)> {
     grouped
 }
 
+/// A code's title as the spec shows it: in the default locale, without Fluent's bidi
+/// isolation marks, which are noise in Markdown.
+pub fn title(i18n: &I18n, code: ErrorCode) -> String {
+    i18n.message(&DEFAULT_LOCALE, code.fluent_id(), Some("title"), None)
+        .chars()
+        .filter(|c| !matches!(c, '\u{2068}' | '\u{2069}'))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::i18n::I18n;
 
     #[test]
     fn every_operation_has_a_row_and_every_row_an_operation()

@@ -18,7 +18,7 @@ use crate::{
         users::{profile, username},
     },
     error::{ErrorCode, PROBLEM_JSON},
-    i18n::{DEFAULT_LOCALE, I18n},
+    i18n::I18n,
     infra::password,
 };
 
@@ -351,14 +351,7 @@ fn shape_of(operation: &Value) -> Shape {
 fn problem_response(codes: &[ErrorCode], i18n: &I18n) -> Value {
     let lines: Vec<String> = codes
         .iter()
-        .map(|code| {
-            let title = i18n.message(&DEFAULT_LOCALE, code.fluent_id(), Some("title"), None);
-            let title: String = title
-                .chars()
-                .filter(|c| !matches!(c, '\u{2068}' | '\u{2069}'))
-                .collect();
-            format!("`{code}`: {title}")
-        })
+        .map(|code| format!("`{code}`: {}", problems::title(i18n, *code)))
         .collect();
     let mut content = Map::new();
     content.insert(
