@@ -12,7 +12,7 @@ use crate::{
         rooms::{self, SMALL_ROOM, Visibility, moderation as room_moderation},
         users::{self as domain_users, presence::Presence},
     },
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, ErrorCode},
     publisher,
     state::AppState,
     views::{FileView, MemberView, MessageView, RoomView, UserRef},
@@ -201,7 +201,7 @@ pub async fn room_join(
     let target = match (room_id, code) {
         (_, Some(code)) => rooms::room_by_code(&state.db, code).await?.id,
         (Some(room_id), None) => room_id,
-        (None, None) => return Err(AppError::Missing("room.not_found")),
+        (None, None) => return Err(AppError::Missing(ErrorCode::RoomNotFound)),
     };
     let (room, _) = publisher::commit(state, target, async {
         match code {
@@ -580,7 +580,7 @@ pub async fn report_handle(
     let report = reports::report_open(&state.db, report_id).await?;
     if !resolved && remedy != ReportRemedy::Nothing {
         return Err(AppError::Invalid {
-            code: "report.action_invalid",
+            code: ErrorCode::ReportActionInvalid,
             args: vec![],
         });
     }
@@ -617,7 +617,7 @@ pub async fn report_handle(
             let banned = moderation::user_ban(&state.db, actor, ip, author, &reason, until).await?;
             sessions_changed(state, banned.id);
         }
-        (_, None) => return Err(AppError::Missing("user.not_found")),
+        (_, None) => return Err(AppError::Missing(ErrorCode::UserNotFound)),
     }
     let closed =
         reports::report_close(&state.db, actor, ip, report, resolved, remedy.label(), note).await?;

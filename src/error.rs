@@ -1,8 +1,8 @@
 //! The one error type of the HTTP layer and its `application/problem+json` rendering.
 //!
-//! Every variant has a stable `code` (what clients switch on) that doubles as the Fluent
-//! id `error-<code>` with dots as dashes; the message value is the localized `detail`
-//! and its `.title` attribute the localized `title`.
+//! Every variant has a stable [`ErrorCode`] (what clients switch on), which also gives its
+//! HTTP status and its Fluent id; the message value is the localized `detail` and its
+//! `.title` attribute the localized `title`.
 //!
 //! Nothing here knows poem, so the domain can answer with these errors: how an `AppError`
 //! becomes a poem response and an OpenAPI schema lives in `http::error_response`.
@@ -13,10 +13,15 @@ use unic_langid::LanguageIdentifier;
 
 use crate::{faults::Fault, i18n::I18n};
 
+mod code;
+
+pub use code::ErrorCode;
+
 /// Result alias for handlers and services.
 pub type AppResult<T> = Result<T, AppError>;
 
-/// Everything a request can fail with.
+/// Everything a request can fail with. The status each doc comment names is that of the
+/// codes the variant is raised with: [`ErrorCode::status`] is where it is kept.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     /// 400: the request could not be read (malformed JSON, missing or mistyped field).
@@ -25,7 +30,7 @@ pub enum AppError {
     /// 422: a value was read but breaks a rule; `code` names the rule (`username.too_short`).
     #[error("invalid input: {code}")]
     Invalid {
-        code: &'static str,
+        code: ErrorCode,
         args: Vec<(&'static str, String)>,
     },
     /// 401: no valid credentials (missing, malformed, expired or revoked token).
@@ -42,11 +47,11 @@ pub enum AppError {
     },
     /// 403: signed in, but not allowed to do this; `code` says why.
     #[error("forbidden: {0}")]
-    Forbidden(&'static str),
+    Forbidden(ErrorCode),
     /// 403: not allowed for now, with details (`room.muted` until when).
     #[error("denied: {code}")]
     Denied {
-        code: &'static str,
+        code: ErrorCode,
         args: Vec<(&'static str, String)>,
     },
     /// 403: the origin of a browser request is not on the allow-list.
@@ -57,7 +62,7 @@ pub enum AppError {
     NotFound,
     /// 404: no such resource; `code` names the kind (`user.not_found`).
     #[error("missing: {0}")]
-    Missing(&'static str),
+    Missing(ErrorCode),
     /// 405: the route exists with other methods.
     #[error("method not allowed")]
     MethodNotAllowed,
@@ -66,14 +71,14 @@ pub enum AppError {
     MethodNotAllowedAllow { allow: String },
     /// 409: a unique value is already taken; `code` says which (`username.taken`).
     #[error("conflict: {0}")]
-    Conflict(&'static str),
+    Conflict(ErrorCode),
     /// 413: the request body is larger than the configured limit.
     #[error("payload too large (limit {limit} bytes)")]
     PayloadTooLarge { limit: u64 },
     /// 413: a size rule was broken; `code` says which (`file.too_large`, `file.quota_exceeded`).
     #[error("too large: {code}")]
     TooLarge {
-        code: &'static str,
+        code: ErrorCode,
         args: Vec<(&'static str, String)>,
     },
     /// 412: an `If-Match` / `If-Unmodified-Since` condition failed.
@@ -84,7 +89,7 @@ pub enum AppError {
     RangeNotSatisfiable { size: u64 },
     /// 415: the body is not in a format this route reads; `code` says which rule.
     #[error("unsupported media type: {0}")]
-    UnsupportedMediaType(&'static str),
+    UnsupportedMediaType(ErrorCode),
     /// 429: too many attempts; retry after the given number of seconds (`Retry-After`).
     #[error("rate limited for {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
@@ -113,112 +118,6 @@ impl From<anyhow::Error> for AppError {
 }
 
 impl AppError {
-    /// Every code a response can carry, with its status: the error catalogue published in
-    /// the OpenAPI description. A test checks each has a message in every locale.
-    pub const CODES: &'static [(&'static str, u16)] = &[
-        ("bad_request", 400),
-        ("auth.invalid_credentials", 401),
-        ("unauthorized", 401),
-        ("auth.banned", 403),
-        ("auth.invite_invalid", 403),
-        ("auth.registration_closed", 403),
-        ("ban.outranked", 403),
-        ("ban.self", 403),
-        ("cors.origin_not_allowed", 403),
-        ("forbidden", 403),
-        ("not_found", 404),
-        ("session.not_found", 404),
-        ("user.not_found", 404),
-        ("method_not_allowed", 405),
-        ("conflict", 409),
-        ("username.taken", 409),
-        ("payload_too_large", 413),
-        ("avatar.type_not_allowed", 415),
-        ("unsupported_media_type", 415),
-        ("avatar.invalid_image", 422),
-        ("body.field_missing", 422),
-        ("body.null_not_allowed", 422),
-        ("body.wrong_type", 422),
-        ("text.nul_character", 422),
-        ("block.self", 422),
-        ("password.current_wrong", 422),
-        ("password.equals_username", 422),
-        ("password.too_long", 422),
-        ("password.too_short", 422),
-        ("profile.bio_too_long", 422),
-        ("profile.display_name_invalid", 422),
-        ("profile.email_invalid", 422),
-        ("profile.locale_unsupported", 422),
-        ("profile.theme_unknown", 422),
-        ("profile.timezone_invalid", 422),
-        ("search.query_invalid", 422),
-        ("search.cursor_invalid", 422),
-        ("username.invalid_char", 422),
-        ("username.too_long", 422),
-        ("username.too_short", 422),
-        ("rate_limited", 429),
-        ("internal", 500),
-        ("service.unavailable", 503),
-        ("storage.full", 507),
-        ("avatar.too_large", 422),
-        ("room.not_found", 404),
-        ("message.not_found", 404),
-        ("room.invite_invalid", 404),
-        ("room.not_member", 403),
-        ("room.invite_required", 403),
-        ("message.not_author", 403),
-        ("dm.blocked", 403),
-        ("room.name_invalid", 422),
-        ("room.topic_too_long", 422),
-        ("message.body_empty", 422),
-        ("message.too_long", 422),
-        ("message.reply_invalid", 422),
-        ("reaction.invalid", 422),
-        ("dm.self", 422),
-        ("poll.not_found", 404),
-        ("poll.closed", 409),
-        ("poll.question_invalid", 422),
-        ("poll.options_count", 422),
-        ("poll.option_text_invalid", 422),
-        ("poll.options_duplicate", 422),
-        ("poll.max_choices_invalid", 422),
-        ("poll.closes_at_past", 422),
-        ("poll.no_choice", 422),
-        ("poll.too_many_choices", 422),
-        ("poll.option_invalid", 422),
-        ("message.not_editable", 422),
-        ("file.not_found", 404),
-        ("file.no_thumbnail", 404),
-        ("precondition_failed", 412),
-        ("file.already_sent", 409),
-        ("role.last_admin", 409),
-        ("room.locked", 403),
-        ("room.muted", 403),
-        ("moderation.self", 403),
-        ("moderation.outranked", 403),
-        ("room.member_not_found", 404),
-        ("moderation.duration_invalid", 422),
-        ("report.not_found", 404),
-        ("report.duplicate", 409),
-        ("report.closed", 409),
-        ("report.reason_invalid", 422),
-        ("report.note_invalid", 422),
-        ("report.own_message", 422),
-        ("report.action_invalid", 422),
-        ("room.retention_invalid", 422),
-        ("file.too_large", 413),
-        ("file.quota_exceeded", 413),
-        ("file.executable", 415),
-        ("file.active_content", 415),
-        ("range_not_satisfiable", 416),
-        ("file.type_not_allowed", 422),
-        ("file.type_mismatch", 422),
-        ("file.empty", 422),
-        ("file.missing", 422),
-        ("file.attachment_invalid", 422),
-        ("message.too_many_attachments", 422),
-    ];
-
     /// A fault, counted in `anjoman_faults_total{kind}`; `cause` goes to the log only.
     pub fn fault(fault: Fault, cause: impl Into<String>) -> Self {
         crate::metrics::record_fault(fault.kind());
@@ -251,59 +150,45 @@ impl AppError {
         }
     }
 
-    /// The HTTP status, as each variant's doc comment states it.
+    /// The HTTP status: its code's ([`ErrorCode::status`]).
     pub fn status_code(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400,
-            Self::Invalid { .. } => 422,
-            Self::Unauthorized | Self::InvalidCredentials => 401,
-            Self::Banned { .. }
-            | Self::Forbidden(_)
-            | Self::Denied { .. }
-            | Self::OriginNotAllowed => 403,
-            Self::NotFound | Self::Missing(_) => 404,
-            Self::MethodNotAllowed | Self::MethodNotAllowedAllow { .. } => 405,
-            Self::Conflict(_) => 409,
-            Self::PayloadTooLarge { .. } | Self::TooLarge { .. } => 413,
-            Self::PreconditionFailed => 412,
-            Self::RangeNotSatisfiable { .. } => 416,
-            Self::UnsupportedMediaType(_) => 415,
-            Self::RateLimited { .. } => 429,
-            Self::Fault {
-                fault: Fault::StorageFull,
-                ..
-            } => 507,
-            Self::Fault { .. } => 503,
-            Self::Internal(_) => 500,
-        }
+        self.error_code().status()
     }
 
+    /// The code on the wire (`username.taken`).
     pub fn code(&self) -> &'static str {
+        self.error_code().as_str()
+    }
+
+    /// The code: what clients switch on, and what gives the status and the message.
+    pub fn error_code(&self) -> ErrorCode {
         match self {
-            Self::BadRequest(_) => "bad_request",
+            Self::BadRequest(_) => ErrorCode::BadRequest,
             Self::Invalid { code, .. }
             | Self::TooLarge { code, .. }
             | Self::Denied { code, .. }
             | Self::Conflict(code)
             | Self::Forbidden(code)
             | Self::Missing(code)
-            | Self::UnsupportedMediaType(code) => code,
-            Self::Unauthorized => "unauthorized",
-            Self::InvalidCredentials => "auth.invalid_credentials",
-            Self::Banned { .. } => "auth.banned",
-            Self::OriginNotAllowed => "cors.origin_not_allowed",
-            Self::NotFound => "not_found",
-            Self::RateLimited { .. } => "rate_limited",
-            Self::MethodNotAllowed | Self::MethodNotAllowedAllow { .. } => "method_not_allowed",
-            Self::PayloadTooLarge { .. } => "payload_too_large",
-            Self::PreconditionFailed => "precondition_failed",
-            Self::RangeNotSatisfiable { .. } => "range_not_satisfiable",
+            | Self::UnsupportedMediaType(code) => *code,
+            Self::Unauthorized => ErrorCode::Unauthorized,
+            Self::InvalidCredentials => ErrorCode::AuthInvalidCredentials,
+            Self::Banned { .. } => ErrorCode::AuthBanned,
+            Self::OriginNotAllowed => ErrorCode::CorsOriginNotAllowed,
+            Self::NotFound => ErrorCode::NotFound,
+            Self::RateLimited { .. } => ErrorCode::RateLimited,
+            Self::MethodNotAllowed | Self::MethodNotAllowedAllow { .. } => {
+                ErrorCode::MethodNotAllowed
+            }
+            Self::PayloadTooLarge { .. } => ErrorCode::PayloadTooLarge,
+            Self::PreconditionFailed => ErrorCode::PreconditionFailed,
+            Self::RangeNotSatisfiable { .. } => ErrorCode::RangeNotSatisfiable,
             Self::Fault {
                 fault: Fault::StorageFull,
                 ..
-            } => "storage.full",
-            Self::Fault { .. } => "service.unavailable",
-            Self::Internal(_) => "internal",
+            } => ErrorCode::StorageFull,
+            Self::Fault { .. } => ErrorCode::ServiceUnavailable,
+            Self::Internal(_) => ErrorCode::Internal,
         }
     }
 
@@ -339,14 +224,15 @@ impl AppError {
 
     /// The problem document in `lang`.
     pub fn to_problem(&self, i18n: &I18n, lang: &LanguageIdentifier) -> Problem {
-        let id = fluent_id(self.code());
+        let code = self.error_code();
+        let id = code.fluent_id();
         let args = self.fluent_args();
         Problem {
-            r#type: format!("urn:anjoman:error:{}", self.code()),
-            title: i18n.message(lang, &id, Some("title"), Some(&args)),
-            status: self.status_code(),
-            detail: i18n.message(lang, &id, None, Some(&args)),
-            code: self.code().to_owned(),
+            r#type: format!("urn:anjoman:error:{code}"),
+            title: i18n.message(lang, id, Some("title"), Some(&args)),
+            status: code.status(),
+            detail: i18n.message(lang, id, None, Some(&args)),
+            code: code.as_str().to_owned(),
             data: self.data(),
         }
     }
@@ -394,11 +280,6 @@ impl AppError {
     }
 }
 
-/// `username.taken` → `error-username-taken`.
-pub fn fluent_id(code: &str) -> String {
-    format!("error-{}", code.replace('.', "-"))
-}
-
 /// RFC 9457 problem details, as every error response body. Its OpenAPI schema is
 /// `http::error_response::ProblemDoc`, which a test there keeps field for field the same.
 #[derive(Debug, Clone, Serialize)]
@@ -426,7 +307,9 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
 impl From<sea_orm::DbErr> for AppError {
     fn from(err: sea_orm::DbErr) -> Self {
         match err.sql_err() {
-            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => Self::Conflict("conflict"),
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
+                Self::Conflict(ErrorCode::Conflict)
+            }
             _ => match Fault::of_db(&err) {
                 Some(fault) => Self::fault(fault, err.to_string()),
                 None => Self::Internal(err.into()),
@@ -441,14 +324,19 @@ mod tests {
     use unic_langid::langid;
 
     #[test]
-    fn every_code_has_a_title_and_detail_in_every_locale() -> Result<(), crate::i18n::I18nError> {
+    fn every_code_has_a_message_in_every_locale_and_every_problem_a_title()
+    -> Result<(), crate::i18n::I18nError> {
         let i18n = I18n::load()?;
         for lang in [langid!("en-US"), langid!("fa-IR")] {
-            for (code, _) in AppError::CODES {
-                let id = fluent_id(code);
-                assert!(i18n.has(&lang, &id, None), "{lang}: {id} has no message");
+            for code in ErrorCode::ALL {
+                let id = code.fluent_id();
+                assert!(i18n.has(&lang, id, None), "{lang}: {id} has no message");
+            }
+            // Only a problem has a title; a socket frame carries the message alone.
+            for code in ErrorCode::PROBLEMS {
+                let id = code.fluent_id();
                 assert!(
-                    i18n.has(&lang, &id, Some("title")),
+                    i18n.has(&lang, id, Some("title")),
                     "{lang}: {id} has no .title"
                 );
             }
@@ -461,7 +349,7 @@ mod tests {
         assert_eq!(AppError::NotFound.status_code(), 404);
         assert_eq!(AppError::PayloadTooLarge { limit: 1 }.status_code(), 413);
         assert_eq!(
-            AppError::Conflict("username.taken").code(),
+            AppError::Conflict(ErrorCode::UsernameTaken).code(),
             "username.taken"
         );
     }

@@ -1,5 +1,5 @@
 # Error messages: `error-<code>` is the problem `detail`, `.title` its `title`.
-# Codes are stable API; see src/error.rs.
+# Codes are stable API; see src/error/code.rs.
 
 error-bad_request = The request could not be read: { $reason }
     .title = Bad request

@@ -30,7 +30,7 @@ use crate::{
         blobs::{Readable, readable_size, readable_stream},
         upload::{quota_check, stage},
     },
-    error::AppError,
+    error::{AppError, ErrorCode},
     http::conditional::{Conditional, Validators},
     state::AppState,
     views::{FileView, MessageView},
@@ -207,7 +207,7 @@ async fn field_text(field: poem::web::Field) -> Result<String, AppError> {
     // PostgreSQL cannot store U+0000 in text.
     if text.contains('\0') {
         return Err(AppError::Invalid {
-            code: "text.nul_character",
+            code: ErrorCode::TextNulCharacter,
             args: vec![("field", name)],
         });
     }
@@ -352,7 +352,7 @@ impl FilesApi {
         let room_id = room_id
             .ok_or_else(|| AppError::BadRequest("the form field room_id is required".into()))?;
         let (staged, name) = upload.ok_or(AppError::Invalid {
-            code: "file.missing",
+            code: ErrorCode::FileMissing,
             args: vec![],
         })?;
         let (file, message) =

@@ -23,10 +23,7 @@ pub use tags::ApiTags;
 
 use poem_openapi::OpenApiService;
 
-use crate::{
-    error::{AppError, fluent_id},
-    i18n::{DEFAULT_LOCALE, I18n},
-};
+use crate::{error::ErrorCode, i18n::I18n};
 
 /// The combined API; the spec's paths are absolute (`/healthz`, `/api/v1/...`).
 pub type Api = (
@@ -46,13 +43,8 @@ pub type Api = (
 fn error_catalogue(i18n: &I18n) -> String {
     let mut table =
         String::from("\n\n## Error codes\n\n| code | status | meaning |\n|---|---|---|\n");
-    for (code, status) in AppError::CODES {
-        let title = i18n.message(&DEFAULT_LOCALE, &fluent_id(code), Some("title"), None);
-        // Fluent's bidi isolation marks are noise in a Markdown table.
-        let title: String = title
-            .chars()
-            .filter(|c| !matches!(c, '\u{2068}' | '\u{2069}'))
-            .collect();
+    for &code in ErrorCode::PROBLEMS {
+        let (status, title) = (code.status(), problems::title(i18n, code));
         table.push_str(&format!("| `{code}` | {status} | {title} |\n"));
     }
     table

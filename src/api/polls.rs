@@ -9,7 +9,7 @@ use super::{rooms::Created, security::Auth, tags::ApiTags};
 use crate::{
     actions,
     domain::polls::{self, NewPoll},
-    error::AppError,
+    error::{AppError, ErrorCode},
     state::AppState,
     views::PollView,
 };
@@ -113,7 +113,7 @@ impl PollsApi {
     ) -> Result<Json<PollView>, AppError> {
         if body.option_ids.is_empty() {
             return Err(AppError::Invalid {
-                code: "poll.no_choice",
+                code: ErrorCode::PollNoChoice,
                 args: vec![],
             });
         }

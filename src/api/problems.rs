@@ -2,15 +2,32 @@
 //! written from (`spec_doc`). Rules every operation of a kind shares (a bearer token, a
 //! JSON body, the database) are added by [`shared`]; the table lists the rest.
 //!
-//! A row is `(operation_id, &[(status, &[code, …])])`. A test checks that every operation
-//! has a row, every row an operation, and every code a message in every locale.
+//! A row is `(operation_id, &[code, …])`; each code brings its own status
+//! ([`ErrorCode::status`]). A test checks that every operation has a row and every row an
+//! operation.
+
+use crate::{
+    error::ErrorCode,
+    i18n::{DEFAULT_LOCALE, I18n},
+};
 
 /// What an operation can fail with besides the shared rules.
-pub type Answers = &'static [(u16, &'static [&'static str])];
+pub type Answers = &'static [ErrorCode];
 
 const NONE: Answers = &[];
 
-/// Per operation, the statuses and codes it can answer.
+/// What acting on a room member (mute, unmute, kick) can answer.
+const MEMBER_ACTION: Answers = &[
+    ErrorCode::Forbidden,
+    ErrorCode::ModerationSelf,
+    ErrorCode::ModerationOutranked,
+    ErrorCode::RoomNotFound,
+    ErrorCode::UserNotFound,
+    ErrorCode::RoomMemberNotFound,
+];
+
+/// Per operation, the codes it can answer, grouped by status. An operation may have more
+/// than one row; it answers what they all list.
 pub const TABLE: &[(&str, Answers)] = &[
     // Health and meta.
     ("health_live", NONE),
@@ -20,460 +37,399 @@ pub const TABLE: &[(&str, Answers)] = &[
     (
         "auth_register",
         &[
-            (403, &["auth.registration_closed", "auth.invite_invalid"]),
-            (409, &["username.taken"]),
-            (
-                422,
-                &[
-                    "username.too_short",
-                    "username.too_long",
-                    "username.invalid_char",
-                    "password.too_short",
-                    "password.too_long",
-                    "password.equals_username",
-                    "profile.display_name_invalid",
-                    "profile.locale_unsupported",
-                ],
-            ),
-            (429, &["rate_limited"]),
+            ErrorCode::AuthRegistrationClosed,
+            ErrorCode::AuthInviteInvalid,
+            ErrorCode::UsernameTaken,
+            ErrorCode::UsernameTooShort,
+            ErrorCode::UsernameTooLong,
+            ErrorCode::UsernameInvalidChar,
+            ErrorCode::PasswordTooShort,
+            ErrorCode::PasswordTooLong,
+            ErrorCode::PasswordEqualsUsername,
+            ErrorCode::ProfileDisplayNameInvalid,
+            ErrorCode::ProfileLocaleUnsupported,
+            ErrorCode::RateLimited,
         ],
     ),
     (
         "auth_login",
         &[
-            (401, &["auth.invalid_credentials"]),
-            (403, &["auth.banned"]),
-            (429, &["rate_limited"]),
+            ErrorCode::AuthInvalidCredentials,
+            ErrorCode::AuthBanned,
+            ErrorCode::RateLimited,
         ],
     ),
     ("auth_logout", NONE),
     ("auth_logout_all", NONE),
     ("auth_sessions_list", NONE),
-    ("auth_session_revoke", &[(404, &["session.not_found"])]),
+    ("auth_session_revoke", &[ErrorCode::SessionNotFound]),
     (
         "auth_password_change",
         &[
-            (
-                422,
-                &[
-                    "password.current_wrong",
-                    "password.too_short",
-                    "password.too_long",
-                    "password.equals_username",
-                ],
-            ),
-            (429, &["rate_limited"]),
+            ErrorCode::PasswordCurrentWrong,
+            ErrorCode::PasswordTooShort,
+            ErrorCode::PasswordTooLong,
+            ErrorCode::PasswordEqualsUsername,
+            ErrorCode::RateLimited,
         ],
     ),
     // Users.
     ("users_me", NONE),
     (
         "users_me_update",
-        &[(
-            422,
-            &[
-                "profile.display_name_invalid",
-                "profile.bio_too_long",
-                "profile.email_invalid",
-                "profile.locale_unsupported",
-                "profile.theme_unknown",
-                "profile.timezone_invalid",
-            ],
-        )],
+        &[
+            ErrorCode::ProfileDisplayNameInvalid,
+            ErrorCode::ProfileBioTooLong,
+            ErrorCode::ProfileEmailInvalid,
+            ErrorCode::ProfileLocaleUnsupported,
+            ErrorCode::ProfileThemeUnknown,
+            ErrorCode::ProfileTimezoneInvalid,
+        ],
     ),
     ("users_search", NONE),
-    ("users_get", &[(404, &["user.not_found"])]),
+    ("users_get", &[ErrorCode::UserNotFound]),
     (
         "users_avatar_set",
         &[
-            (413, &["payload_too_large"]),
-            (415, &["avatar.type_not_allowed"]),
-            (422, &["avatar.invalid_image", "avatar.too_large"]),
-            (507, &["storage.full"]),
+            ErrorCode::PayloadTooLarge,
+            ErrorCode::AvatarTypeNotAllowed,
+            ErrorCode::AvatarInvalidImage,
+            ErrorCode::AvatarTooLarge,
+            ErrorCode::StorageFull,
         ],
     ),
     ("users_avatar_remove", NONE),
     (
         "users_avatar_get",
-        &[(404, &["user.not_found", "not_found"])],
+        &[ErrorCode::UserNotFound, ErrorCode::NotFound],
     ),
     ("users_blocks_list", NONE),
     (
         "users_block",
-        &[(404, &["user.not_found"]), (422, &["block.self"])],
+        &[ErrorCode::UserNotFound, ErrorCode::BlockSelf],
     ),
-    ("users_unblock", &[(404, &["user.not_found"])]),
+    ("users_unblock", &[ErrorCode::UserNotFound]),
     // Rooms and messages.
     ("rooms_list", NONE),
     ("rooms_public", NONE),
     (
         "rooms_create",
-        &[(422, &["room.name_invalid", "room.topic_too_long"])],
+        &[ErrorCode::RoomNameInvalid, ErrorCode::RoomTopicTooLong],
     ),
     (
         "rooms_get",
-        &[(403, &["room.not_member"]), (404, &["room.not_found"])],
+        &[ErrorCode::RoomNotMember, ErrorCode::RoomNotFound],
     ),
     (
         "rooms_update",
         &[
-            (403, &["room.not_member", "forbidden"]),
-            (404, &["room.not_found"]),
-            (422, &["room.name_invalid", "room.topic_too_long"]),
+            ErrorCode::RoomNotMember,
+            ErrorCode::Forbidden,
+            ErrorCode::RoomNotFound,
+            ErrorCode::RoomNameInvalid,
+            ErrorCode::RoomTopicTooLong,
         ],
     ),
     (
         "rooms_delete",
         &[
-            (403, &["room.not_member", "forbidden"]),
-            (404, &["room.not_found"]),
+            ErrorCode::RoomNotMember,
+            ErrorCode::Forbidden,
+            ErrorCode::RoomNotFound,
         ],
     ),
     (
         "rooms_join",
         &[
-            (403, &["room.invite_required", "forbidden"]),
-            (404, &["room.not_found"]),
+            ErrorCode::RoomInviteRequired,
+            ErrorCode::Forbidden,
+            ErrorCode::RoomNotFound,
         ],
     ),
-    ("rooms_join_by_code", &[(404, &["room.invite_invalid"])]),
+    ("rooms_join_by_code", &[ErrorCode::RoomInviteInvalid]),
     (
         "rooms_leave",
         &[
-            (403, &["room.not_member", "forbidden"]),
-            (404, &["room.not_found"]),
+            ErrorCode::RoomNotMember,
+            ErrorCode::Forbidden,
+            ErrorCode::RoomNotFound,
         ],
     ),
     (
         "rooms_invite_rotate",
         &[
-            (403, &["room.not_member", "forbidden"]),
-            (404, &["room.not_found"]),
+            ErrorCode::RoomNotMember,
+            ErrorCode::Forbidden,
+            ErrorCode::RoomNotFound,
         ],
     ),
     (
         "rooms_members",
-        &[(403, &["room.not_member"]), (404, &["room.not_found"])],
+        &[ErrorCode::RoomNotMember, ErrorCode::RoomNotFound],
     ),
     (
         "rooms_messages",
-        &[(403, &["room.not_member"]), (404, &["room.not_found"])],
+        &[ErrorCode::RoomNotMember, ErrorCode::RoomNotFound],
     ),
     (
         "rooms_message_send",
         &[
-            (
-                403,
-                &["room.not_member", "room.locked", "room.muted", "dm.blocked"],
-            ),
-            (404, &["room.not_found"]),
-            (
-                422,
-                &[
-                    "message.body_empty",
-                    "message.too_long",
-                    "message.reply_invalid",
-                    "message.too_many_attachments",
-                    "file.attachment_invalid",
-                ],
-            ),
-            (429, &["rate_limited"]),
+            ErrorCode::RoomNotMember,
+            ErrorCode::RoomLocked,
+            ErrorCode::RoomMuted,
+            ErrorCode::DmBlocked,
+            ErrorCode::RoomNotFound,
+            ErrorCode::MessageBodyEmpty,
+            ErrorCode::MessageTooLong,
+            ErrorCode::MessageReplyInvalid,
+            ErrorCode::MessageTooManyAttachments,
+            ErrorCode::FileAttachmentInvalid,
+            ErrorCode::RateLimited,
         ],
     ),
     (
         "rooms_read",
-        &[(403, &["room.not_member"]), (404, &["room.not_found"])],
+        &[ErrorCode::RoomNotMember, ErrorCode::RoomNotFound],
     ),
     (
         "messages_edit",
         &[
-            (
-                403,
-                &[
-                    "room.not_member",
-                    "message.not_author",
-                    "room.locked",
-                    "room.muted",
-                ],
-            ),
-            (404, &["message.not_found"]),
-            (
-                422,
-                &[
-                    "message.body_empty",
-                    "message.too_long",
-                    "message.not_editable",
-                ],
-            ),
+            ErrorCode::RoomNotMember,
+            ErrorCode::MessageNotAuthor,
+            ErrorCode::RoomLocked,
+            ErrorCode::RoomMuted,
+            ErrorCode::MessageNotFound,
+            ErrorCode::MessageBodyEmpty,
+            ErrorCode::MessageTooLong,
+            ErrorCode::MessageNotEditable,
         ],
     ),
     (
         "messages_delete",
         &[
-            (
-                403,
-                &[
-                    "room.not_member",
-                    "message.not_author",
-                    "moderation.outranked",
-                ],
-            ),
-            (404, &["message.not_found"]),
+            ErrorCode::RoomNotMember,
+            ErrorCode::MessageNotAuthor,
+            ErrorCode::ModerationOutranked,
+            ErrorCode::MessageNotFound,
         ],
     ),
     (
         "messages_react",
         &[
-            (403, &["room.not_member", "room.locked", "room.muted"]),
-            (404, &["message.not_found"]),
-            (422, &["reaction.invalid"]),
+            ErrorCode::RoomNotMember,
+            ErrorCode::RoomLocked,
+            ErrorCode::RoomMuted,
+            ErrorCode::MessageNotFound,
+            ErrorCode::ReactionInvalid,
         ],
     ),
     (
         "messages_unreact",
         &[
-            (403, &["room.not_member", "room.locked", "room.muted"]),
-            (404, &["message.not_found"]),
-            (422, &["reaction.invalid"]),
+            ErrorCode::RoomNotMember,
+            ErrorCode::RoomLocked,
+            ErrorCode::RoomMuted,
+            ErrorCode::MessageNotFound,
+            ErrorCode::ReactionInvalid,
         ],
     ),
     (
         "dm_open",
         &[
-            (403, &["dm.blocked"]),
-            (404, &["user.not_found"]),
-            (422, &["dm.self"]),
+            ErrorCode::DmBlocked,
+            ErrorCode::UserNotFound,
+            ErrorCode::DmSelf,
         ],
     ),
     // Polls.
     (
         "polls_create",
         &[
-            (403, &["room.not_member", "room.locked", "room.muted"]),
-            (404, &["room.not_found"]),
-            (
-                422,
-                &[
-                    "poll.question_invalid",
-                    "poll.options_count",
-                    "poll.option_text_invalid",
-                    "poll.options_duplicate",
-                    "poll.max_choices_invalid",
-                    "poll.closes_at_past",
-                ],
-            ),
-            (429, &["rate_limited"]),
+            ErrorCode::RoomNotMember,
+            ErrorCode::RoomLocked,
+            ErrorCode::RoomMuted,
+            ErrorCode::RoomNotFound,
+            ErrorCode::PollQuestionInvalid,
+            ErrorCode::PollOptionsCount,
+            ErrorCode::PollOptionTextInvalid,
+            ErrorCode::PollOptionsDuplicate,
+            ErrorCode::PollMaxChoicesInvalid,
+            ErrorCode::PollClosesAtPast,
+            ErrorCode::RateLimited,
         ],
     ),
     (
         "polls_list",
-        &[(403, &["room.not_member"]), (404, &["room.not_found"])],
+        &[ErrorCode::RoomNotMember, ErrorCode::RoomNotFound],
     ),
     (
         "polls_get",
-        &[(403, &["room.not_member"]), (404, &["poll.not_found"])],
+        &[ErrorCode::RoomNotMember, ErrorCode::PollNotFound],
     ),
     (
         "polls_vote",
         &[
-            (403, &["room.not_member", "room.locked", "room.muted"]),
-            (404, &["poll.not_found"]),
-            (409, &["poll.closed"]),
-            (
-                422,
-                &[
-                    "poll.no_choice",
-                    "poll.too_many_choices",
-                    "poll.option_invalid",
-                ],
-            ),
+            ErrorCode::RoomNotMember,
+            ErrorCode::RoomLocked,
+            ErrorCode::RoomMuted,
+            ErrorCode::PollNotFound,
+            ErrorCode::PollClosed,
+            ErrorCode::PollNoChoice,
+            ErrorCode::PollTooManyChoices,
+            ErrorCode::PollOptionInvalid,
         ],
     ),
     (
         "polls_retract",
         &[
-            (403, &["room.not_member", "room.locked", "room.muted"]),
-            (404, &["poll.not_found"]),
-            (409, &["poll.closed"]),
+            ErrorCode::RoomNotMember,
+            ErrorCode::RoomLocked,
+            ErrorCode::RoomMuted,
+            ErrorCode::PollNotFound,
+            ErrorCode::PollClosed,
         ],
     ),
     (
         "polls_close",
         &[
-            (403, &["room.not_member", "forbidden"]),
-            (404, &["poll.not_found"]),
-            (409, &["poll.closed"]),
+            ErrorCode::RoomNotMember,
+            ErrorCode::Forbidden,
+            ErrorCode::PollNotFound,
+            ErrorCode::PollClosed,
         ],
     ),
     // Files.
     (
         "files_upload",
         &[
-            (403, &["room.not_member", "room.locked", "room.muted"]),
-            (404, &["room.not_found"]),
-            (
-                413,
-                &["file.too_large", "file.quota_exceeded", "payload_too_large"],
-            ),
-            (415, &["file.executable", "file.active_content"]),
-            (
-                422,
-                &[
-                    "file.missing",
-                    "file.empty",
-                    "file.type_not_allowed",
-                    "file.type_mismatch",
-                    "text.nul_character",
-                ],
-            ),
-            (429, &["rate_limited"]),
-            (507, &["storage.full"]),
+            ErrorCode::RoomNotMember,
+            ErrorCode::RoomLocked,
+            ErrorCode::RoomMuted,
+            ErrorCode::RoomNotFound,
+            ErrorCode::FileTooLarge,
+            ErrorCode::FileQuotaExceeded,
+            ErrorCode::PayloadTooLarge,
+            ErrorCode::FileExecutable,
+            ErrorCode::FileActiveContent,
+            ErrorCode::FileMissing,
+            ErrorCode::FileEmpty,
+            ErrorCode::FileTypeNotAllowed,
+            ErrorCode::FileTypeMismatch,
+            ErrorCode::TextNulCharacter,
+            ErrorCode::RateLimited,
+            ErrorCode::StorageFull,
         ],
     ),
     (
         "files_download",
         &[
-            (403, &["room.not_member"]),
-            (404, &["file.not_found"]),
-            (412, &["precondition_failed"]),
-            (416, &["range_not_satisfiable"]),
+            ErrorCode::RoomNotMember,
+            ErrorCode::FileNotFound,
+            ErrorCode::PreconditionFailed,
+            ErrorCode::RangeNotSatisfiable,
         ],
     ),
     (
         "files_withdraw",
         &[
-            (403, &["forbidden"]),
-            (404, &["file.not_found"]),
-            (409, &["file.already_sent"]),
+            ErrorCode::Forbidden,
+            ErrorCode::FileNotFound,
+            ErrorCode::FileAlreadySent,
         ],
     ),
     (
         "rooms_files",
-        &[(403, &["room.not_member"]), (404, &["room.not_found"])],
+        &[ErrorCode::RoomNotMember, ErrorCode::RoomNotFound],
     ),
     (
         "files_thumbnail",
         &[
-            (403, &["room.not_member"]),
-            (404, &["file.not_found", "file.no_thumbnail"]),
-            (412, &["precondition_failed"]),
-            (416, &["range_not_satisfiable"]),
+            ErrorCode::RoomNotMember,
+            ErrorCode::FileNotFound,
+            ErrorCode::FileNoThumbnail,
+            ErrorCode::PreconditionFailed,
+            ErrorCode::RangeNotSatisfiable,
         ],
     ),
     // Moderation.
-    (
-        "rooms_member_mute",
-        &[
-            (
-                403,
-                &["forbidden", "moderation.self", "moderation.outranked"],
-            ),
-            (
-                404,
-                &["room.not_found", "user.not_found", "room.member_not_found"],
-            ),
-            (422, &["moderation.duration_invalid"]),
-        ],
-    ),
-    (
-        "rooms_member_unmute",
-        &[
-            (
-                403,
-                &["forbidden", "moderation.self", "moderation.outranked"],
-            ),
-            (
-                404,
-                &["room.not_found", "user.not_found", "room.member_not_found"],
-            ),
-        ],
-    ),
-    (
-        "rooms_member_kick",
-        &[
-            (
-                403,
-                &["forbidden", "moderation.self", "moderation.outranked"],
-            ),
-            (
-                404,
-                &["room.not_found", "user.not_found", "room.member_not_found"],
-            ),
-        ],
-    ),
+    ("rooms_member_mute", MEMBER_ACTION),
+    ("rooms_member_mute", &[ErrorCode::ModerationDurationInvalid]),
+    ("rooms_member_unmute", MEMBER_ACTION),
+    ("rooms_member_kick", MEMBER_ACTION),
     (
         "rooms_lock",
-        &[(403, &["forbidden"]), (404, &["room.not_found"])],
+        &[ErrorCode::Forbidden, ErrorCode::RoomNotFound],
     ),
     (
         "rooms_unlock",
-        &[(403, &["forbidden"]), (404, &["room.not_found"])],
+        &[ErrorCode::Forbidden, ErrorCode::RoomNotFound],
     ),
     (
         "rooms_retention",
         &[
-            (403, &["forbidden"]),
-            (404, &["room.not_found"]),
-            (422, &["room.retention_invalid"]),
+            ErrorCode::Forbidden,
+            ErrorCode::RoomNotFound,
+            ErrorCode::RoomRetentionInvalid,
         ],
     ),
     (
         "messages_report",
         &[
-            (403, &["room.not_member"]),
-            (404, &["message.not_found"]),
-            (409, &["report.duplicate"]),
-            (422, &["report.reason_invalid", "report.own_message"]),
+            ErrorCode::RoomNotMember,
+            ErrorCode::MessageNotFound,
+            ErrorCode::ReportDuplicate,
+            ErrorCode::ReportReasonInvalid,
+            ErrorCode::ReportOwnMessage,
         ],
     ),
-    ("admin_reports", &[(403, &["forbidden"])]),
+    ("admin_reports", &[ErrorCode::Forbidden]),
     (
         "search_messages",
         &[
-            (404, &["room.not_found", "user.not_found"]),
-            (422, &["search.query_invalid", "search.cursor_invalid"]),
+            ErrorCode::RoomNotFound,
+            ErrorCode::UserNotFound,
+            ErrorCode::SearchQueryInvalid,
+            ErrorCode::SearchCursorInvalid,
         ],
     ),
     (
         "admin_report_handle",
         &[
-            (403, &["forbidden", "moderation.outranked"]),
-            (404, &["report.not_found"]),
-            (409, &["report.closed"]),
-            (
-                422,
-                &[
-                    "report.note_invalid",
-                    "report.action_invalid",
-                    "moderation.duration_invalid",
-                ],
-            ),
+            ErrorCode::Forbidden,
+            ErrorCode::ModerationOutranked,
+            ErrorCode::ReportNotFound,
+            ErrorCode::ReportClosed,
+            ErrorCode::ReportNoteInvalid,
+            ErrorCode::ReportActionInvalid,
+            ErrorCode::ModerationDurationInvalid,
         ],
     ),
     // Administration.
     (
         "admin_user_ban",
         &[
-            (403, &["forbidden", "ban.self", "ban.outranked"]),
-            (404, &["user.not_found"]),
+            ErrorCode::Forbidden,
+            ErrorCode::BanSelf,
+            ErrorCode::BanOutranked,
+            ErrorCode::UserNotFound,
         ],
     ),
     (
         "admin_user_unban",
-        &[(403, &["forbidden"]), (404, &["user.not_found"])],
+        &[ErrorCode::Forbidden, ErrorCode::UserNotFound],
     ),
     (
         "admin_user_role",
         &[
-            (403, &["forbidden"]),
-            (404, &["user.not_found"]),
-            (409, &["role.last_admin"]),
+            ErrorCode::Forbidden,
+            ErrorCode::UserNotFound,
+            ErrorCode::RoleLastAdmin,
         ],
     ),
-    ("admin_audit", &[(403, &["forbidden"])]),
-    ("admin_users", &[(403, &["forbidden"])]),
-    ("admin_stats", &[(403, &["forbidden"])]),
-    ("admin_invite_create", &[(403, &["forbidden"])]),
+    ("admin_audit", &[ErrorCode::Forbidden]),
+    ("admin_users", &[ErrorCode::Forbidden]),
+    ("admin_stats", &[ErrorCode::Forbidden]),
+    ("admin_invite_create", &[ErrorCode::Forbidden]),
 ];
 
 /// What an operation is, as far as the shared rules care.
@@ -491,64 +447,65 @@ pub struct Shape {
 const WITHOUT_DATABASE: &[&str] = &["health_live", "meta_version"];
 
 /// The problems every operation of a shape can answer, whatever it does.
-pub fn shared(operation: &str, shape: Shape) -> Vec<(u16, &'static [&'static str])> {
-    let mut answers: Vec<(u16, &'static [&'static str])> = Vec::new();
+pub fn shared(operation: &str, shape: Shape) -> Vec<ErrorCode> {
+    let mut answers = Vec::new();
     if shape.json_body || shape.parsed_input {
-        answers.push((400, &["bad_request"]));
+        answers.push(ErrorCode::BadRequest);
     }
     // Any text of the request (path, query, body) is checked for NUL.
-    answers.push((422, &["text.nul_character"]));
+    answers.push(ErrorCode::TextNulCharacter);
     if shape.authenticated {
-        answers.push((401, &["unauthorized"]));
+        answers.push(ErrorCode::Unauthorized);
     }
     if shape.json_body {
-        answers.push((413, &["payload_too_large"]));
-        answers.push((415, &["unsupported_media_type"]));
-        answers.push((
-            422,
-            &[
-                "body.wrong_type",
-                "body.null_not_allowed",
-                "body.field_missing",
-            ],
-        ));
+        answers.extend([
+            ErrorCode::PayloadTooLarge,
+            ErrorCode::UnsupportedMediaType,
+            ErrorCode::BodyWrongType,
+            ErrorCode::BodyNullNotAllowed,
+            ErrorCode::BodyFieldMissing,
+        ]);
     }
     if !WITHOUT_DATABASE.contains(&operation) {
-        answers.push((503, &["service.unavailable"]));
+        answers.push(ErrorCode::ServiceUnavailable);
     }
     answers
 }
 
-/// Every answer of `operation`: the shared ones and its row, merged per status.
-pub fn answers(operation: &str, shape: Shape) -> Vec<(u16, Vec<&'static str>)> {
+/// Every answer of `operation`: the shared ones and its row, grouped by status (in order of
+/// status, each group in the order the codes are listed).
+pub fn answers(operation: &str, shape: Shape) -> Vec<(u16, Vec<ErrorCode>)> {
     let own = TABLE
         .iter()
-        .find(|(id, _)| *id == operation)
-        .map_or(NONE, |(_, answers)| answers);
-    let mut merged: Vec<(u16, Vec<&'static str>)> = Vec::new();
-    for (status, codes) in shared(operation, shape)
-        .into_iter()
-        .chain(own.iter().copied())
-    {
-        match merged.iter_mut().find(|(s, _)| *s == status) {
-            Some((_, list)) => {
-                for code in codes {
-                    if !list.contains(code) {
-                        list.push(code);
-                    }
-                }
-            }
-            None => merged.push((status, codes.to_vec())),
+        .filter(|(id, _)| *id == operation)
+        .flat_map(|(_, answers)| answers.iter().copied());
+    let mut grouped: Vec<(u16, Vec<ErrorCode>)> = Vec::new();
+    for code in shared(operation, shape).into_iter().chain(own) {
+        match grouped
+            .iter_mut()
+            .find(|(status, _)| *status == code.status())
+        {
+            Some((_, list)) if list.contains(&code) => {}
+            Some((_, list)) => list.push(code),
+            None => grouped.push((code.status(), vec![code])),
         }
     }
-    merged.sort_by_key(|(status, _)| *status);
-    merged
+    grouped.sort_by_key(|(status, _)| *status);
+    grouped
+}
+
+/// A code's title as the spec shows it: in the default locale, without Fluent's bidi
+/// isolation marks, which are noise in Markdown.
+pub fn title(i18n: &I18n, code: ErrorCode) -> String {
+    i18n.message(&DEFAULT_LOCALE, code.fluent_id(), Some("title"), None)
+        .chars()
+        .filter(|c| !matches!(c, '\u{2068}' | '\u{2069}'))
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{error::AppError, i18n::I18n};
 
     #[test]
     fn every_operation_has_a_row_and_every_row_an_operation()
@@ -566,28 +523,19 @@ mod tests {
         operations.sort();
         let mut rows: Vec<String> = TABLE.iter().map(|(id, _)| (*id).to_owned()).collect();
         rows.sort();
+        rows.dedup();
         assert_eq!(operations, rows);
         Ok(())
     }
 
     #[test]
-    fn every_code_in_the_table_is_a_known_code_with_its_status() {
-        let shape = Shape {
-            authenticated: true,
-            json_body: true,
-            parsed_input: true,
-        };
-        for (operation, _) in TABLE {
-            for (status, codes) in answers(operation, shape) {
-                for code in codes {
-                    let known = AppError::CODES
-                        .iter()
-                        .any(|(c, s)| *c == code && *s == status);
-                    assert!(
-                        known,
-                        "{operation}: {status} {code} is not in AppError::CODES"
-                    );
-                }
+    fn every_code_in_the_table_is_a_problem_code() {
+        for (operation, codes) in TABLE {
+            for code in *codes {
+                assert!(
+                    ErrorCode::PROBLEMS.contains(code),
+                    "{operation}: {code} is a socket frame's code, not a problem's"
+                );
             }
         }
     }

@@ -17,8 +17,8 @@ use crate::{
         rooms::{self, moderation as room_moderation},
         users::{profile, username},
     },
-    error::{PROBLEM_JSON, fluent_id},
-    i18n::{DEFAULT_LOCALE, I18n},
+    error::{ErrorCode, PROBLEM_JSON},
+    i18n::I18n,
     infra::password,
 };
 
@@ -348,17 +348,10 @@ fn shape_of(operation: &Value) -> Shape {
     }
 }
 
-fn problem_response(codes: &[&str], i18n: &I18n) -> Value {
+fn problem_response(codes: &[ErrorCode], i18n: &I18n) -> Value {
     let lines: Vec<String> = codes
         .iter()
-        .map(|code| {
-            let title = i18n.message(&DEFAULT_LOCALE, &fluent_id(code), Some("title"), None);
-            let title: String = title
-                .chars()
-                .filter(|c| !matches!(c, '\u{2068}' | '\u{2069}'))
-                .collect();
-            format!("`{code}`: {title}")
-        })
+        .map(|code| format!("`{code}`: {}", problems::title(i18n, *code)))
         .collect();
     let mut content = Map::new();
     content.insert(
@@ -366,7 +359,7 @@ fn problem_response(codes: &[&str], i18n: &I18n) -> Value {
         json!({ "schema": { "$ref": "#/components/schemas/Problem" } }),
     );
     let mut response = json!({ "description": lines.join("; "), "content": content });
-    if codes.contains(&"rate_limited") || codes.contains(&"service.unavailable") {
+    if codes.contains(&ErrorCode::RateLimited) || codes.contains(&ErrorCode::ServiceUnavailable) {
         response["headers"] = json!({
             "Retry-After": {
                 "description": "Seconds to wait before trying again.",

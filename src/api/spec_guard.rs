@@ -14,7 +14,7 @@ use std::sync::Arc;
 use poem::{Endpoint, IntoResponse, Middleware, Request, Response, Result, http::Method};
 use serde_json::Value;
 
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
 
 /// Why a body does not fit its schema.
 #[derive(Debug, PartialEq, Eq)]
@@ -28,10 +28,10 @@ pub enum Violation {
 impl From<Violation> for AppError {
     fn from(violation: Violation) -> Self {
         let (code, field) = match violation {
-            Violation::WrongType(field) => ("body.wrong_type", field),
-            Violation::NullNotAllowed(field) => ("body.null_not_allowed", field),
-            Violation::FieldMissing(field) => ("body.field_missing", field),
-            Violation::NulCharacter(field) => ("text.nul_character", field),
+            Violation::WrongType(field) => (ErrorCode::BodyWrongType, field),
+            Violation::NullNotAllowed(field) => (ErrorCode::BodyNullNotAllowed, field),
+            Violation::FieldMissing(field) => (ErrorCode::BodyFieldMissing, field),
+            Violation::NulCharacter(field) => (ErrorCode::TextNulCharacter, field),
         };
         AppError::Invalid {
             code,

@@ -7,7 +7,7 @@ use poem::{Request, http::header};
 
 use crate::{
     domain::{auth::Device, users::Role},
-    error::AppError,
+    error::{AppError, ErrorCode},
     http::client_ip::ClientIp,
     state::AppState,
 };
@@ -44,7 +44,7 @@ impl Auth {
         if self.role() >= role {
             Ok(())
         } else {
-            Err(AppError::Forbidden("forbidden"))
+            Err(AppError::Forbidden(ErrorCode::Forbidden))
         }
     }
 }

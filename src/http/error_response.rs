@@ -9,7 +9,7 @@ use poem_openapi::{
     types::Type,
 };
 
-use crate::error::{AppError, PROBLEM_JSON};
+use crate::error::{AppError, ErrorCode, PROBLEM_JSON};
 
 impl ResponseError for AppError {
     fn status(&self) -> StatusCode {
@@ -60,7 +60,7 @@ pub fn from_poem(err: &poem::Error) -> AppError {
         StatusCode::METHOD_NOT_ALLOWED => AppError::MethodNotAllowed,
         StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge { limit: 0 },
         StatusCode::UNSUPPORTED_MEDIA_TYPE => {
-            AppError::UnsupportedMediaType("unsupported_media_type")
+            AppError::UnsupportedMediaType(ErrorCode::UnsupportedMediaType)
         }
         StatusCode::UNAUTHORIZED => AppError::Unauthorized,
         status if status.is_client_error() => AppError::BadRequest(err.to_string()),

@@ -13,7 +13,10 @@ use argon2::{
 use tokio::sync::Semaphore;
 
 use crate::{
-    config::Argon2Settings, domain::users::username::Username, error::AppError, faults::QueueFull,
+    config::Argon2Settings,
+    domain::users::username::Username,
+    error::{AppError, ErrorCode},
+    faults::QueueFull,
 };
 
 pub const MIN_CHARS: usize = 8;
@@ -24,19 +27,19 @@ pub fn check_policy(password: &str, username: &Username) -> Result<(), AppError>
     let count = password.chars().count();
     if count < MIN_CHARS {
         return Err(AppError::Invalid {
-            code: "password.too_short",
+            code: ErrorCode::PasswordTooShort,
             args: vec![("min", MIN_CHARS.to_string())],
         });
     }
     if count > MAX_CHARS {
         return Err(AppError::Invalid {
-            code: "password.too_long",
+            code: ErrorCode::PasswordTooLong,
             args: vec![("max", MAX_CHARS.to_string())],
         });
     }
     if Username::parse(password).is_ok_and(|as_name| as_name.key() == username.key()) {
         return Err(AppError::Invalid {
-            code: "password.equals_username",
+            code: ErrorCode::PasswordEqualsUsername,
             args: vec![],
         });
     }

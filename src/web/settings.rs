@@ -20,7 +20,7 @@ use crate::{
         auth,
         users::{self as domain_users, ProfileChanges, avatar},
     },
-    error::AppError,
+    error::{AppError, ErrorCode},
     http::auth::secure_cookies,
     state::AppState,
 };
@@ -204,7 +204,7 @@ pub async fn save_avatar(
             }
         }
         None => Err(AppError::Invalid {
-            code: "file.missing",
+            code: ErrorCode::FileMissing,
             args: vec![],
         }),
     };

@@ -5,6 +5,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use crate::error::ErrorCode;
+
 /// Close codes the server uses, beyond the standard ones.
 pub mod close {
     /// The server is shutting down; reconnect (to another node) at once.
@@ -128,6 +130,17 @@ pub enum FrameError {
     UnknownOp,
     /// A known op with missing or mistyped fields.
     Invalid(String),
+}
+
+impl FrameError {
+    /// The code of the `error` frame that answers it.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::Malformed => ErrorCode::WsMalformed,
+            Self::UnknownOp => ErrorCode::WsUnknownOp,
+            Self::Invalid(_) => ErrorCode::WsInvalidOp,
+        }
+    }
 }
 
 /// Parses a client frame, keeping its `ref` even when the rest is wrong.

@@ -195,6 +195,18 @@ fn error_frame(
     protocol::error(reference, &problem.code, &problem.detail, problem.data)
 }
 
+/// The `error` frame for a frame that could not be read, in the socket's language.
+fn frame_error_reply(
+    state: &AppState,
+    lang: &LanguageIdentifier,
+    reference: Option<&str>,
+    err: &FrameError,
+) -> String {
+    let code = err.code();
+    let message = state.i18n.message(lang, code.fluent_id(), None, None);
+    protocol::error(reference, code.as_str(), &message, None)
+}
+
 /// Whose socket this is: what the connection was opened with. Rights are never read from
 /// here; every op asks the database for the user as they are now (see [`current_user`]).
 struct Who {
@@ -234,12 +246,7 @@ async fn reader(
             Message::Text(text) => text,
             Message::Close(_) => return,
             Message::Binary(_) => {
-                let reply = protocol::error(
-                    None,
-                    "ws.malformed",
-                    &state.i18n.message(lang, "ws-malformed", None, None),
-                    None,
-                );
+                let reply = frame_error_reply(state, lang, None, &FrameError::Malformed);
                 if ctl.send(Control::Frame(reply)).await.is_err() {
                     return;
                 }
@@ -253,19 +260,7 @@ async fn reader(
                 Ok(data) => protocol::ack(reference.as_deref(), data),
                 Err(err) => error_frame(state, lang, reference.as_deref(), &err),
             },
-            Err(err) => {
-                let (code, id) = match err {
-                    FrameError::Malformed => ("ws.malformed", "ws-malformed"),
-                    FrameError::UnknownOp => ("ws.unknown_op", "ws-unknown_op"),
-                    FrameError::Invalid(_) => ("ws.invalid_op", "ws-invalid_op"),
-                };
-                protocol::error(
-                    reference.as_deref(),
-                    code,
-                    &state.i18n.message(lang, id, None, None),
-                    None,
-                )
-            }
+            Err(err) => frame_error_reply(state, lang, reference.as_deref(), &err),
         };
         if ctl.send(Control::Frame(reply)).await.is_err() {
             return;

@@ -27,7 +27,7 @@ use crate::{
             username::Username,
         },
     },
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, ErrorCode},
     infra::{
         login_limiter::LoginLimiter,
         password::{self, PasswordHasher},
@@ -179,8 +179,12 @@ pub fn registration_check<'a>(
         .unwrap_or_else(|| DisplayName::from_username(&username));
     let locale = registrant.locale.map(parse_locale).transpose()?;
     match (auth.registration, registrant.invite_code) {
-        (Registration::Closed, _) => return Err(AppError::Forbidden("auth.registration_closed")),
-        (Registration::Invite, None) => return Err(AppError::Forbidden("auth.invite_invalid")),
+        (Registration::Closed, _) => {
+            return Err(AppError::Forbidden(ErrorCode::AuthRegistrationClosed));
+        }
+        (Registration::Invite, None) => {
+            return Err(AppError::Forbidden(ErrorCode::AuthInviteInvalid));
+        }
         _ => {}
     }
     Ok(CheckedRegistrant {
@@ -225,7 +229,7 @@ pub async fn auth_register<C: ConnectionTrait + TransactionTrait>(
         .exec_with_returning(&txn)
         .await
         .map_err(|err| match AppError::from(err) {
-            AppError::Conflict(_) => AppError::Conflict("username.taken"),
+            AppError::Conflict(_) => AppError::Conflict(ErrorCode::UsernameTaken),
             other => other,
         })?;
     if users::Entity::find().count(&txn).await? == 1 && claim_first_admin(&txn, user.id).await? {
@@ -281,7 +285,7 @@ async fn invite_consume(db: &impl ConnectionTrait, code: &str) -> AppResult<()> 
     if result.rows_affected == 1 {
         Ok(())
     } else {
-        Err(AppError::Forbidden("auth.invite_invalid"))
+        Err(AppError::Forbidden(ErrorCode::AuthInviteInvalid))
     }
 }
 
@@ -386,7 +390,7 @@ pub async fn auth_password_change(
     {
         let _ = auth.limiter.record_failure(&account_key).await;
         return Err(AppError::Invalid {
-            code: "password.current_wrong",
+            code: ErrorCode::PasswordCurrentWrong,
             args: vec![],
         });
     }

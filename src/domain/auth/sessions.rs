@@ -11,7 +11,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::{
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, ErrorCode},
     infra::tokens::Claims,
 };
 
@@ -148,7 +148,7 @@ pub async fn session_revoke(
         .exec(db)
         .await?;
     if result.rows_affected == 0 {
-        return Err(AppError::Missing("session.not_found"));
+        return Err(AppError::Missing(ErrorCode::SessionNotFound));
     }
     Ok(())
 }

@@ -17,7 +17,7 @@ use super::{
 };
 use crate::{
     domain::rooms::require_member,
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, ErrorCode},
     views::FileView,
 };
 
@@ -45,7 +45,7 @@ pub async fn attach(
         .rows_affected;
     if attached != ids.len() as u64 {
         return Err(AppError::Invalid {
-            code: "file.attachment_invalid",
+            code: ErrorCode::FileAttachmentInvalid,
             args: vec![],
         });
     }
@@ -172,9 +172,9 @@ pub async fn file_withdraw<C: ConnectionTrait + TransactionTrait>(
         .one(db)
         .await?
         .filter(|f| f.uploader_id == user.id)
-        .ok_or(AppError::Missing("file.not_found"))?;
+        .ok_or(AppError::Missing(ErrorCode::FileNotFound))?;
     if file.message_id.is_some() {
-        return Err(AppError::Conflict("file.already_sent"));
+        return Err(AppError::Conflict(ErrorCode::FileAlreadySent));
     }
     release(db, store, vec![file]).await
 }
@@ -187,7 +187,7 @@ pub async fn file_readable(
     file_id: Uuid,
     thumbnail: bool,
 ) -> AppResult<Readable> {
-    let missing = || AppError::Missing("file.not_found");
+    let missing = || AppError::Missing(ErrorCode::FileNotFound);
     let file = files::Entity::find_by_id(file_id)
         .one(db)
         .await?
@@ -209,7 +209,7 @@ pub async fn file_readable(
         .ok_or_else(missing)?;
     let inline = if thumbnail {
         if blob.thumb_mime.is_none() {
-            return Err(AppError::Missing("file.no_thumbnail"));
+            return Err(AppError::Missing(ErrorCode::FileNoThumbnail));
         }
         true
     } else {

@@ -12,7 +12,7 @@ use sea_orm::{
 
 use super::{FileStore, Staged, blob_key, thumb_key, types::FileType};
 use crate::{
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, ErrorCode},
     infra::{
         decode_budget::DecodeCost,
         storage::{ByteStream, Key},
@@ -154,7 +154,7 @@ pub async fn readable_size(store: &FileStore, readable: &Readable) -> AppResult<
         .storage
         .size(&readable.key())
         .await?
-        .ok_or(AppError::Missing("file.not_found"))
+        .ok_or(AppError::Missing(ErrorCode::FileNotFound))
 }
 
 /// Streams `range` of what `readable` names.
@@ -167,7 +167,7 @@ pub async fn readable_stream(
         .storage
         .read(&readable.key(), range)
         .await?
-        .ok_or(AppError::Missing("file.not_found"))
+        .ok_or(AppError::Missing(ErrorCode::FileNotFound))
 }
 
 /// Deletes a content (row, bytes, thumbnail) unless a file still refers to it. Failures

@@ -3,7 +3,7 @@
 //! the configured allow-list, and nothing that runs (executables, scripts) or renders as
 //! a page (HTML, SVG, XML) gets in under any name.
 
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, ErrorCode};
 
 /// One shareable kind of file.
 #[derive(Debug, PartialEq, Eq)]
@@ -117,14 +117,14 @@ pub fn classify(
 ) -> AppResult<(String, &'static FileType)> {
     let sniffed = infer::get(head);
     if is_executable(head, sniffed.as_ref()) {
-        return Err(AppError::UnsupportedMediaType("file.executable"));
+        return Err(AppError::UnsupportedMediaType(ErrorCode::FileExecutable));
     }
     let sniffed = sniffed.map(|t| t.mime_type());
     if is_markup(head) || matches!(sniffed, Some("text/html" | "text/xml")) {
-        return Err(AppError::UnsupportedMediaType("file.active_content"));
+        return Err(AppError::UnsupportedMediaType(ErrorCode::FileActiveContent));
     }
     let not_allowed = || AppError::Invalid {
-        code: "file.type_not_allowed",
+        code: ErrorCode::FileTypeNotAllowed,
         args: vec![("allowed", allowed.join(", "))],
     };
     let (name, kind) = match extension(name) {
@@ -151,7 +151,7 @@ pub fn classify(
     };
     if !matches {
         return Err(AppError::Invalid {
-            code: "file.type_mismatch",
+            code: ErrorCode::FileTypeMismatch,
             args: vec![("ext", kind.ext.to_owned())],
         });
     }

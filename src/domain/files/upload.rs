@@ -21,7 +21,7 @@ use super::{
 use crate::{
     config::UploadSettings,
     domain::rooms::moderation::require_writer,
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, ErrorCode},
 };
 
 /// Bytes read from the upload before each disk write.
@@ -78,7 +78,7 @@ pub async fn stage(
         .map_err(|e| anyhow::Error::new(e).context("writing an upload"))?;
     if size == 0 {
         return Err(AppError::Invalid {
-            code: "file.empty",
+            code: ErrorCode::FileEmpty,
             args: vec![],
         });
     }
@@ -92,7 +92,7 @@ pub async fn stage(
 
 fn too_large(max_bytes: u64) -> AppError {
     AppError::TooLarge {
-        code: "file.too_large",
+        code: ErrorCode::FileTooLarge,
         args: vec![("limit", mib(max_bytes))],
     }
 }
@@ -133,7 +133,7 @@ pub async fn quota_check(
     let used = usage(db, user_id).await?.max(0) as u64;
     if used.saturating_add(adding) > quota || used >= quota {
         return Err(AppError::TooLarge {
-            code: "file.quota_exceeded",
+            code: ErrorCode::FileQuotaExceeded,
             args: vec![("quota", mib(quota)), ("used", mib(used))],
         });
     }

@@ -33,7 +33,7 @@ use crate::{
         text,
         users::{blocks, username::Username},
     },
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, ErrorCode},
     views::{MessageView, ReactionCount, UserRef},
 };
 
@@ -47,7 +47,7 @@ pub fn parse_body(input: &str) -> AppResult<String> {
     // (REST and the socket's `send` and `edit`).
     if input.contains('\0') {
         return Err(AppError::Invalid {
-            code: "text.nul_character",
+            code: ErrorCode::TextNulCharacter,
             args: vec![("field", "body".to_owned())],
         });
     }
@@ -55,13 +55,13 @@ pub fn parse_body(input: &str) -> AppResult<String> {
     let count = body.chars().count();
     if count == 0 {
         return Err(AppError::Invalid {
-            code: "message.body_empty",
+            code: ErrorCode::MessageBodyEmpty,
             args: vec![],
         });
     }
     if count > BODY_MAX {
         return Err(AppError::Invalid {
-            code: "message.too_long",
+            code: ErrorCode::MessageTooLong,
             args: vec![("max", BODY_MAX.to_string())],
         });
     }
@@ -80,7 +80,7 @@ pub fn parse_emoji(input: &str) -> AppResult<String> {
         && !emoji.is_ascii();
     if !valid {
         return Err(AppError::Invalid {
-            code: "reaction.invalid",
+            code: ErrorCode::ReactionInvalid,
             args: vec![],
         });
     }
@@ -110,7 +110,7 @@ pub async fn message_get(db: &impl ConnectionTrait, id: Uuid) -> AppResult<messa
     messages::Entity::find_by_id(id)
         .one(db)
         .await?
-        .ok_or(AppError::Missing("message.not_found"))
+        .ok_or(AppError::Missing(ErrorCode::MessageNotFound))
 }
 
 /// Wire views for messages, with authors and reaction counts, in the given order.
@@ -207,7 +207,7 @@ pub async fn message_send<C: ConnectionTrait + TransactionTrait>(
 ) -> AppResult<Sent> {
     if attachments.len() > files::ATTACHMENTS_MAX {
         return Err(AppError::Invalid {
-            code: "message.too_many_attachments",
+            code: ErrorCode::MessageTooManyAttachments,
             args: vec![("max", files::ATTACHMENTS_MAX.to_string())],
         });
     }
@@ -225,7 +225,7 @@ pub async fn message_send<C: ConnectionTrait + TransactionTrait>(
             .await?;
         if let Some(peer) = peer {
             if blocks::blocked_between(db, author.id, peer.user_id).await? {
-                return Err(AppError::Forbidden("dm.blocked"));
+                return Err(AppError::Forbidden(ErrorCode::DmBlocked));
             }
         }
     }
@@ -233,7 +233,7 @@ pub async fn message_send<C: ConnectionTrait + TransactionTrait>(
         let original = messages::Entity::find_by_id(reply_to).one(db).await?;
         if original.is_none_or(|m| m.room_id != room_id) {
             return Err(AppError::Invalid {
-                code: "message.reply_invalid",
+                code: ErrorCode::MessageReplyInvalid,
                 args: vec![],
             });
         }
@@ -345,17 +345,17 @@ pub async fn message_edit<C: ConnectionTrait + TransactionTrait>(
     let message = message_get(db, message_id).await?;
     require_writer(db, message.room_id, actor).await?;
     if message.author_id != Some(actor.id) {
-        return Err(AppError::Forbidden("message.not_author"));
+        return Err(AppError::Forbidden(ErrorCode::MessageNotAuthor));
     }
     // A poll's question is part of what people voted on.
     if MessageKind::of(&message) != Some(MessageKind::Text) {
         return Err(AppError::Invalid {
-            code: "message.not_editable",
+            code: ErrorCode::MessageNotEditable,
             args: vec![],
         });
     }
     if message.deleted_at.is_some() {
-        return Err(AppError::Missing("message.not_found"));
+        return Err(AppError::Missing(ErrorCode::MessageNotFound));
     }
     let file_names = files::attachments::names_of_message(db, message.id).await?;
     let txn = db.begin().await?;
@@ -393,11 +393,11 @@ pub async fn message_delete<C: ConnectionTrait + TransactionTrait>(
             }
             // A removed account outranks nobody.
             None if may_moderate(actor, member.as_ref()) => {}
-            None => return Err(AppError::Forbidden("forbidden")),
+            None => return Err(AppError::Forbidden(ErrorCode::Forbidden)),
         }
     }
     if message.deleted_at.is_some() {
-        return Err(AppError::Missing("message.not_found"));
+        return Err(AppError::Missing(ErrorCode::MessageNotFound));
     }
     let txn = db.begin().await?;
     if !own {
@@ -469,7 +469,7 @@ pub async fn reaction_set<C: ConnectionTrait + TransactionTrait>(
     let message = message_get(db, message_id).await?;
     require_writer(db, message.room_id, user).await?;
     if message.deleted_at.is_some() {
-        return Err(AppError::Missing("message.not_found"));
+        return Err(AppError::Missing(ErrorCode::MessageNotFound));
     }
     let txn = db.begin().await?;
     let changed = if add {

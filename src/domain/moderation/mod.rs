@@ -19,7 +19,7 @@ use crate::{
         auth::sessions,
         users::Role,
     },
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, ErrorCode},
 };
 
 pub const BAN_REASON_MAX: usize = 500;
@@ -34,7 +34,7 @@ pub async fn user_ban<C: ConnectionTrait + TransactionTrait>(
     reason: &str,
     until: Option<DateTime<Utc>>,
 ) -> AppResult<users::Model> {
-    check_may_act_on(actor, &target, "ban.self")?;
+    check_may_act_on(actor, &target, ErrorCode::BanSelf)?;
     let reason: String = reason.trim().chars().take(BAN_REASON_MAX).collect();
     let txn = db.begin().await?;
     audit::audit_record(
@@ -67,7 +67,7 @@ pub async fn user_unban<C: ConnectionTrait + TransactionTrait>(
     ip: Option<IpAddr>,
     target: users::Model,
 ) -> AppResult<users::Model> {
-    check_may_act_on(actor, &target, "ban.self")?;
+    check_may_act_on(actor, &target, ErrorCode::BanSelf)?;
     let txn = db.begin().await?;
     audit::audit_record(
         &txn,
@@ -102,7 +102,7 @@ pub async fn user_role_set<C: ConnectionTrait + TransactionTrait>(
     reason: &str,
 ) -> AppResult<users::Model> {
     if Role::of(actor) < Role::Admin {
-        return Err(AppError::Forbidden("forbidden"));
+        return Err(AppError::Forbidden(ErrorCode::Forbidden));
     }
     let previous = Role::of(&target);
     if previous == role {
@@ -138,7 +138,7 @@ pub async fn user_role_set<C: ConnectionTrait + TransactionTrait>(
             .await?
             .len();
         if admins <= 1 {
-            return Err(AppError::Conflict("role.last_admin"));
+            return Err(AppError::Conflict(ErrorCode::RoleLastAdmin));
         }
     }
     let mut active: users::ActiveModel = target.into();
@@ -155,18 +155,18 @@ pub async fn user_role_set<C: ConnectionTrait + TransactionTrait>(
 fn check_may_act_on(
     actor: &users::Model,
     target: &users::Model,
-    self_code: &'static str,
+    self_code: ErrorCode,
 ) -> AppResult<()> {
     let (actor_role, target_role) = (Role::of(actor), Role::of(target));
     if actor_role < Role::Moderator {
-        return Err(AppError::Forbidden("forbidden"));
+        return Err(AppError::Forbidden(ErrorCode::Forbidden));
     }
     if actor.id == target.id {
         return Err(AppError::Forbidden(self_code));
     }
     if target_role > actor_role || (target_role == Role::Moderator && actor_role == Role::Moderator)
     {
-        return Err(AppError::Forbidden("ban.outranked"));
+        return Err(AppError::Forbidden(ErrorCode::BanOutranked));
     }
     Ok(())
 }

@@ -18,7 +18,7 @@ use crate::{
         messages::message_get,
         rooms::require_member,
     },
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, ErrorCode},
     views::{ReportView, UserRef},
 };
 
@@ -44,7 +44,7 @@ impl ReportStatus {
 pub const REASON_MAX: usize = 1000;
 pub const PAGE_MAX: u64 = 200;
 
-fn text(input: &str, code: &'static str, required: bool) -> AppResult<String> {
+fn text(input: &str, code: ErrorCode, required: bool) -> AppResult<String> {
     let text = input.trim();
     let count = text.chars().count();
     if (required && count == 0) || count > REASON_MAX {
@@ -63,15 +63,15 @@ pub async fn report_create(
     message_id: Uuid,
     reason: &str,
 ) -> AppResult<reports::Model> {
-    let reason = text(reason, "report.reason_invalid", true)?;
+    let reason = text(reason, ErrorCode::ReportReasonInvalid, true)?;
     let message = message_get(db, message_id).await?;
     require_member(db, message.room_id, reporter.id).await?;
     if message.deleted_at.is_some() {
-        return Err(AppError::Missing("message.not_found"));
+        return Err(AppError::Missing(ErrorCode::MessageNotFound));
     }
     if message.author_id == Some(reporter.id) {
         return Err(AppError::Invalid {
-            code: "report.own_message",
+            code: ErrorCode::ReportOwnMessage,
             args: vec![],
         });
     }
@@ -81,7 +81,7 @@ pub async fn report_create(
         .one(db)
         .await?;
     if existing.is_some() {
-        return Err(AppError::Conflict("report.duplicate"));
+        return Err(AppError::Conflict(ErrorCode::ReportDuplicate));
     }
     Ok(reports::Entity::insert(reports::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -126,9 +126,9 @@ pub async fn report_open(db: &impl ConnectionTrait, id: Uuid) -> AppResult<repor
     let report = reports::Entity::find_by_id(id)
         .one(db)
         .await?
-        .ok_or(AppError::Missing("report.not_found"))?;
+        .ok_or(AppError::Missing(ErrorCode::ReportNotFound))?;
     if report.status != ReportStatus::Open.as_str() {
-        return Err(AppError::Conflict("report.closed"));
+        return Err(AppError::Conflict(ErrorCode::ReportClosed));
     }
     Ok(report)
 }
@@ -143,7 +143,7 @@ pub async fn report_close<C: ConnectionTrait + TransactionTrait>(
     action: &str,
     note: &str,
 ) -> AppResult<reports::Model> {
-    let note = text(note, "report.note_invalid", false)?;
+    let note = text(note, ErrorCode::ReportNoteInvalid, false)?;
     let status = if resolved {
         ReportStatus::Resolved
     } else {

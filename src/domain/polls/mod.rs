@@ -20,7 +20,7 @@ use crate::{
         require_member,
         timeline::{EventKind, RoomEvent, event_append, event_record, seq_next},
     },
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, ErrorCode},
     views::{MessageView, PollOptionView, PollView, UserRef},
 };
 
@@ -39,7 +39,7 @@ pub struct NewPoll {
     pub closes_at: Option<DateTime<Utc>>,
 }
 
-fn invalid(code: &'static str, args: Vec<(&'static str, String)>) -> AppError {
+fn invalid(code: ErrorCode, args: Vec<(&'static str, String)>) -> AppError {
     AppError::Invalid { code, args }
 }
 
@@ -52,13 +52,13 @@ fn check(new: &NewPoll) -> AppResult<(String, Vec<String>)> {
     let question = clean(&new.question);
     if question.is_empty() || question.chars().count() > QUESTION_MAX {
         return Err(invalid(
-            "poll.question_invalid",
+            ErrorCode::PollQuestionInvalid,
             vec![("max", QUESTION_MAX.to_string())],
         ));
     }
     if !(OPTIONS_MIN..=OPTIONS_MAX).contains(&new.options.len()) {
         return Err(invalid(
-            "poll.options_count",
+            ErrorCode::PollOptionsCount,
             vec![
                 ("min", OPTIONS_MIN.to_string()),
                 ("max", OPTIONS_MAX.to_string()),
@@ -71,20 +71,20 @@ fn check(new: &NewPoll) -> AppResult<(String, Vec<String>)> {
         .any(|o| o.is_empty() || o.chars().count() > OPTION_MAX)
     {
         return Err(invalid(
-            "poll.option_text_invalid",
+            ErrorCode::PollOptionTextInvalid,
             vec![("max", OPTION_MAX.to_string())],
         ));
     }
     if options.iter().collect::<HashSet<_>>().len() != options.len() {
-        return Err(invalid("poll.options_duplicate", vec![]));
+        return Err(invalid(ErrorCode::PollOptionsDuplicate, vec![]));
     }
     if let Some(max) = new.max_choices {
         if !new.multiple || max < 1 || max as usize > options.len() {
-            return Err(invalid("poll.max_choices_invalid", vec![]));
+            return Err(invalid(ErrorCode::PollMaxChoicesInvalid, vec![]));
         }
     }
     if new.closes_at.is_some_and(|at| at <= Utc::now()) {
-        return Err(invalid("poll.closes_at_past", vec![]));
+        return Err(invalid(ErrorCode::PollClosesAtPast, vec![]));
     }
     Ok((question, options))
 }
@@ -155,7 +155,7 @@ pub async fn poll_get(db: &impl ConnectionTrait, poll_id: Uuid) -> AppResult<pol
     polls::Entity::find_by_id(poll_id)
         .one(db)
         .await?
-        .ok_or(AppError::Missing("poll.not_found"))
+        .ok_or(AppError::Missing(ErrorCode::PollNotFound))
 }
 
 /// A poll the user may see (member of its room).
@@ -267,11 +267,11 @@ pub async fn poll_vote<C: ConnectionTrait + TransactionTrait>(
     let poll = poll_for_member(db, user, poll_id).await?;
     require_writer(db, poll.room_id, user).await?;
     if !is_open(&poll, Utc::now()) {
-        return Err(AppError::Conflict("poll.closed"));
+        return Err(AppError::Conflict(ErrorCode::PollClosed));
     }
     let chosen: HashSet<Uuid> = option_ids.iter().copied().collect();
     if chosen.is_empty() {
-        return Err(invalid("poll.no_choice", vec![]));
+        return Err(invalid(ErrorCode::PollNoChoice, vec![]));
     }
     let limit = if poll.multiple {
         poll.max_choices.map_or(usize::MAX, |m| m as usize)
@@ -280,7 +280,7 @@ pub async fn poll_vote<C: ConnectionTrait + TransactionTrait>(
     };
     if chosen.len() > limit {
         return Err(invalid(
-            "poll.too_many_choices",
+            ErrorCode::PollTooManyChoices,
             vec![("max", limit.to_string())],
         ));
     }
@@ -290,7 +290,7 @@ pub async fn poll_vote<C: ConnectionTrait + TransactionTrait>(
         .count(db)
         .await?;
     if valid as usize != chosen.len() {
-        return Err(invalid("poll.option_invalid", vec![]));
+        return Err(invalid(ErrorCode::PollOptionInvalid, vec![]));
     }
     let txn = db.begin().await?;
     // Upserting the ballot row first locks it: two votes of the same user (two devices)
@@ -334,7 +334,7 @@ pub async fn poll_retract<C: ConnectionTrait + TransactionTrait>(
     let poll = poll_for_member(db, user, poll_id).await?;
     require_writer(db, poll.room_id, user).await?;
     if !is_open(&poll, Utc::now()) {
-        return Err(AppError::Conflict("poll.closed"));
+        return Err(AppError::Conflict(ErrorCode::PollClosed));
     }
     let txn = db.begin().await?;
     poll_votes::Entity::delete_many()
@@ -360,14 +360,14 @@ pub async fn poll_close<C: ConnectionTrait + TransactionTrait>(
     if let Some(actor) = actor {
         let member = membership(db, poll.room_id, actor.id).await?;
         if member.is_none() && !may_moderate(actor, None) {
-            return Err(AppError::Missing("poll.not_found"));
+            return Err(AppError::Missing(ErrorCode::PollNotFound));
         }
         if poll.creator_id != Some(actor.id) && !may_moderate(actor, member.as_ref()) {
-            return Err(AppError::Forbidden("forbidden"));
+            return Err(AppError::Forbidden(ErrorCode::Forbidden));
         }
     }
     if poll.closed_at.is_some() {
-        return Err(AppError::Conflict("poll.closed"));
+        return Err(AppError::Conflict(ErrorCode::PollClosed));
     }
     let txn = db.begin().await?;
     let mut active: polls::ActiveModel = poll.into();

@@ -21,7 +21,7 @@ use crate::{
         audit,
         users::{Role, blocks},
     },
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, ErrorCode},
     views::{RoomView, UserRef},
 };
 
@@ -48,7 +48,7 @@ fn room_name(input: &str) -> AppResult<String> {
     let count = name.chars().count();
     if count == 0 || count > NAME_MAX || name.chars().any(char::is_control) {
         return Err(AppError::Invalid {
-            code: "room.name_invalid",
+            code: ErrorCode::RoomNameInvalid,
             args: vec![("max", NAME_MAX.to_string())],
         });
     }
@@ -59,7 +59,7 @@ fn room_topic(input: &str) -> AppResult<String> {
     let topic: String = input.trim().nfc().collect();
     if topic.chars().count() > TOPIC_MAX {
         return Err(AppError::Invalid {
-            code: "room.topic_too_long",
+            code: ErrorCode::RoomTopicTooLong,
             args: vec![("max", TOPIC_MAX.to_string())],
         });
     }
@@ -80,7 +80,7 @@ pub async fn room_get(db: &impl ConnectionTrait, room_id: Uuid) -> AppResult<roo
     rooms::Entity::find_by_id(room_id)
         .one(db)
         .await?
-        .ok_or(AppError::Missing("room.not_found"))
+        .ok_or(AppError::Missing(ErrorCode::RoomNotFound))
 }
 
 /// The user's membership, if any.
@@ -105,9 +105,9 @@ pub async fn require_member(
     match membership(db, room_id, user_id).await? {
         Some(member) => Ok((room, member)),
         None if RoomKind::of(&room) == RoomKind::Public => {
-            Err(AppError::Forbidden("room.not_member"))
+            Err(AppError::Forbidden(ErrorCode::RoomNotMember))
         }
-        None => Err(AppError::Missing("room.not_found")),
+        None => Err(AppError::Missing(ErrorCode::RoomNotFound)),
     }
 }
 
@@ -195,8 +195,8 @@ pub async fn room_join<C: ConnectionTrait + TransactionTrait>(
     }
     match RoomKind::of(&room) {
         RoomKind::Public => {}
-        RoomKind::Private => return Err(AppError::Forbidden("room.invite_required")),
-        RoomKind::Direct => return Err(AppError::Missing("room.not_found")),
+        RoomKind::Private => return Err(AppError::Forbidden(ErrorCode::RoomInviteRequired)),
+        RoomKind::Direct => return Err(AppError::Missing(ErrorCode::RoomNotFound)),
     }
     join_txn(db, user, room).await
 }
@@ -207,7 +207,7 @@ pub async fn room_by_code(db: &impl ConnectionTrait, code: &str) -> AppResult<ro
         .filter(rooms::Column::InviteCode.eq(code.trim().to_uppercase()))
         .one(db)
         .await?
-        .ok_or(AppError::Missing("room.invite_invalid"))
+        .ok_or(AppError::Missing(ErrorCode::RoomInviteInvalid))
 }
 
 /// Joins a private (or public) room by its invite code.
@@ -295,10 +295,10 @@ pub async fn room_update<C: ConnectionTrait + TransactionTrait>(
     let room = room_get(db, room_id).await?;
     let member = membership(db, room_id, actor.id).await?;
     if RoomKind::of(&room) == RoomKind::Direct || !may_moderate(actor, member.as_ref()) {
-        return Err(AppError::Forbidden("forbidden"));
+        return Err(AppError::Forbidden(ErrorCode::Forbidden));
     }
     if visibility.is_some() && !owns_or_staff(actor, member.as_ref()) {
-        return Err(AppError::Forbidden("forbidden"));
+        return Err(AppError::Forbidden(ErrorCode::Forbidden));
     }
     let name = name.map(room_name).transpose()?;
     let topic = topic.map(room_topic).transpose()?;
@@ -340,7 +340,7 @@ pub async fn room_rotate_code(
     let room = room_get(db, room_id).await?;
     let member = membership(db, room_id, actor.id).await?;
     if RoomKind::of(&room) != RoomKind::Private || !owns_or_staff(actor, member.as_ref()) {
-        return Err(AppError::Forbidden("forbidden"));
+        return Err(AppError::Forbidden(ErrorCode::Forbidden));
     }
     let mut active: rooms::ActiveModel = room.into();
     active.invite_code = Set(Some(invite_code()?));
@@ -364,10 +364,10 @@ pub async fn room_delete<C: ConnectionTrait + TransactionTrait>(
     if member.is_none() && RoomKind::of(&room) != RoomKind::Public && Role::of(actor) < Role::Admin
     {
         // A private room is not there for those outside it.
-        return Err(AppError::Missing("room.not_found"));
+        return Err(AppError::Missing(ErrorCode::RoomNotFound));
     }
     if RoomKind::of(&room) == RoomKind::Direct || !(is_owner || Role::of(actor) >= Role::Admin) {
-        return Err(AppError::Forbidden("forbidden"));
+        return Err(AppError::Forbidden(ErrorCode::Forbidden));
     }
     let members = member_ids(db, room_id).await?;
     let txn = db.begin().await?;
@@ -467,12 +467,12 @@ pub async fn dm_get_or_create<C: ConnectionTrait + TransactionTrait>(
 ) -> AppResult<(rooms::Model, Vec<RoomEvent>)> {
     if me.id == other.id {
         return Err(AppError::Invalid {
-            code: "dm.self",
+            code: ErrorCode::DmSelf,
             args: vec![],
         });
     }
     if blocks::blocked_between(db, me.id, other.id).await? {
-        return Err(AppError::Forbidden("dm.blocked"));
+        return Err(AppError::Forbidden(ErrorCode::DmBlocked));
     }
     let (a, b) = if me.id < other.id {
         (me, other)
@@ -519,7 +519,7 @@ pub async fn dm_get_or_create<C: ConnectionTrait + TransactionTrait>(
                 .filter(rooms::Column::DirectKey.eq(key))
                 .one(db)
                 .await?
-                .ok_or(AppError::Missing("room.not_found"))?;
+                .ok_or(AppError::Missing(ErrorCode::RoomNotFound))?;
             return Ok((room, vec![]));
         }
         Err(err) => return Err(err.into()),

@@ -20,7 +20,7 @@ use crate::{
         audit::{self, Actor, Entry},
         users::Role,
     },
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, ErrorCode},
     views::UserRef,
 };
 
@@ -54,7 +54,7 @@ pub fn check_may_act_on(
     target_member: Option<&room_members::Model>,
 ) -> AppResult<()> {
     if RoomKind::of(room) == RoomKind::Direct {
-        return Err(AppError::Forbidden("forbidden"));
+        return Err(AppError::Forbidden(ErrorCode::Forbidden));
     }
     check_outranks(actor, actor_member, target, target_member)
 }
@@ -69,13 +69,13 @@ pub fn check_outranks(
     target_member: Option<&room_members::Model>,
 ) -> AppResult<()> {
     if !may_moderate(actor, actor_member) {
-        return Err(AppError::Forbidden("forbidden"));
+        return Err(AppError::Forbidden(ErrorCode::Forbidden));
     }
     if actor.id == target.id {
-        return Err(AppError::Forbidden("moderation.self"));
+        return Err(AppError::Forbidden(ErrorCode::ModerationSelf));
     }
     if rank(actor, actor_member) <= rank(target, target_member) {
-        return Err(AppError::Forbidden("moderation.outranked"));
+        return Err(AppError::Forbidden(ErrorCode::ModerationOutranked));
     }
     Ok(())
 }
@@ -89,11 +89,11 @@ pub async fn require_writer(
 ) -> AppResult<(rooms::Model, room_members::Model)> {
     let (room, member) = require_member(db, room_id, user.id).await?;
     if room.locked_at.is_some() && !may_moderate(user, Some(&member)) {
-        return Err(AppError::Forbidden("room.locked"));
+        return Err(AppError::Forbidden(ErrorCode::RoomLocked));
     }
     if let Some(until) = member.muted_until.filter(|until| *until > Utc::now()) {
         return Err(AppError::Denied {
-            code: "room.muted",
+            code: ErrorCode::RoomMuted,
             args: vec![("until", until.format("%Y-%m-%d %H:%M UTC").to_string())],
         });
     }
@@ -117,7 +117,7 @@ async fn member_action(
         target,
         target_member.as_ref(),
     )?;
-    let target_member = target_member.ok_or(AppError::Missing("room.member_not_found"))?;
+    let target_member = target_member.ok_or(AppError::Missing(ErrorCode::RoomMemberNotFound))?;
     Ok((room, target_member))
 }
 
@@ -136,7 +136,7 @@ pub async fn member_mute<C: ConnectionTrait + TransactionTrait>(
         Some(m) if (1..=MUTE_MINUTES_MAX).contains(&m) => Some(Utc::now() + Duration::minutes(m)),
         Some(_) => {
             return Err(AppError::Invalid {
-                code: "moderation.duration_invalid",
+                code: ErrorCode::ModerationDurationInvalid,
                 args: vec![("max", MUTE_MINUTES_MAX.to_string())],
             });
         }
@@ -228,12 +228,12 @@ pub async fn room_setting<C: ConnectionTrait + TransactionTrait>(
     let room = room_get(db, room_id).await?;
     let member = membership(db, room_id, actor.id).await?;
     if RoomKind::of(&room) == RoomKind::Direct || !may_moderate(actor, member.as_ref()) {
-        return Err(AppError::Forbidden("forbidden"));
+        return Err(AppError::Forbidden(ErrorCode::Forbidden));
     }
     if let RoomSetting::RetentionDays(Some(days)) = setting {
         if !(1..=DAYS_MAX).contains(&days) {
             return Err(AppError::Invalid {
-                code: "room.retention_invalid",
+                code: ErrorCode::RoomRetentionInvalid,
                 args: vec![("max", DAYS_MAX.to_string())],
             });
         }

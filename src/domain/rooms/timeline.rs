@@ -11,7 +11,7 @@ use sea_orm::{
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, ErrorCode};
 
 /// What happened in a room: the `type` of its timeline frames, stored with each event.
 /// These are the events that take a seq (replayed on resume); transient frames (typing,
@@ -96,7 +96,7 @@ pub async fn seq_next(db: &impl ConnectionTrait, room_id: Uuid) -> AppResult<i64
         .await?
         .into_iter()
         .next()
-        .ok_or(AppError::Missing("room.not_found"))?;
+        .ok_or(AppError::Missing(ErrorCode::RoomNotFound))?;
     Ok(room.last_seq)
 }
 

@@ -24,7 +24,7 @@ use crate::{
         text,
         users::username::Username,
     },
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, ErrorCode},
     views::MessageView,
 };
 
@@ -82,7 +82,7 @@ pub struct SearchPage {
 
 fn invalid_query() -> AppError {
     AppError::Invalid {
-        code: "search.query_invalid",
+        code: ErrorCode::SearchQueryInvalid,
         args: vec![("max", QUERY_MAX_CHARS.to_string())],
     }
 }
@@ -99,7 +99,7 @@ fn decode_cursor(cursor: &str) -> AppResult<u64> {
         .and_then(|bytes| String::from_utf8(bytes).ok())
         .and_then(|text| text.strip_prefix('o')?.parse().ok())
         .ok_or(AppError::Invalid {
-            code: "search.cursor_invalid",
+            code: ErrorCode::SearchCursorInvalid,
             args: vec![],
         })
 }
@@ -182,7 +182,7 @@ async fn resolve_scope(
         let room = room_get(db, room_id).await?;
         let member = membership(db, room_id, user.id).await?;
         if member.is_none() && RoomKind::of(&room) != RoomKind::Public {
-            return Err(AppError::Missing("room.not_found"));
+            return Err(AppError::Missing(ErrorCode::RoomNotFound));
         }
         rooms = Some(vec![room_id]);
     }

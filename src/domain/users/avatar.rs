@@ -11,7 +11,7 @@ use image::{DynamicImage, ImageFormat, ImageReader, Limits, codecs::jpeg::JpegEn
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait};
 
 use crate::{
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, ErrorCode},
     infra::{
         decode_budget::{DecodeBudget, DecodeCost},
         storage::{Key, Storage},
@@ -53,14 +53,14 @@ pub async fn avatar_prepare(budget: &DecodeBudget, bytes: Vec<u8>) -> AppResult<
 
 fn too_large() -> AppError {
     AppError::Invalid {
-        code: "avatar.too_large",
+        code: ErrorCode::AvatarTooLarge,
         args: vec![("max", MAX_INPUT_SIDE.to_string())],
     }
 }
 
 fn invalid_image() -> AppError {
     AppError::Invalid {
-        code: "avatar.invalid_image",
+        code: ErrorCode::AvatarInvalidImage,
         args: vec![("max", MAX_INPUT_SIDE.to_string())],
     }
 }
@@ -72,7 +72,9 @@ fn avatar_format(bytes: &[u8]) -> AppResult<ImageFormat> {
         Some("image/jpeg") => Ok(ImageFormat::Jpeg),
         Some("image/webp") => Ok(ImageFormat::WebP),
         Some("image/gif") => Ok(ImageFormat::Gif),
-        _ => Err(AppError::UnsupportedMediaType("avatar.type_not_allowed")),
+        _ => Err(AppError::UnsupportedMediaType(
+            ErrorCode::AvatarTypeNotAllowed,
+        )),
     }
 }
 
@@ -175,7 +177,7 @@ pub async fn avatar_remove(
 /// The stored bytes and media type of the user's avatar.
 pub async fn avatar_read(storage: &Storage, user: &users::Model) -> AppResult<(Vec<u8>, String)> {
     let (Some(name), Some(mime)) = (&user.avatar_file, &user.avatar_type) else {
-        return Err(AppError::Missing("user.not_found"));
+        return Err(AppError::Missing(ErrorCode::UserNotFound));
     };
     let bytes = storage
         .get_bytes(&key(name))

@@ -9,13 +9,13 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, ErrorCode};
 
 /// Blocks `blocked` for `blocker`; blocking twice is not an error.
 pub async fn block_add(db: &impl ConnectionTrait, blocker: Uuid, blocked: Uuid) -> AppResult<()> {
     if blocker == blocked {
         return Err(AppError::Invalid {
-            code: "block.self",
+            code: ErrorCode::BlockSelf,
             args: vec![],
         });
     }

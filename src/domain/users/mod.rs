@@ -25,7 +25,7 @@ use self::{
     username::Username,
 };
 use crate::{
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, ErrorCode},
     infra::password::{self, PasswordHasher},
 };
 
@@ -103,7 +103,7 @@ pub async fn user_create(
     let username = Username::parse(username)?;
     password::check_policy(password, &username)?;
     if user_find_by_name(db, &username).await?.is_some() {
-        return Err(AppError::Conflict("username.taken"));
+        return Err(AppError::Conflict(ErrorCode::UsernameTaken));
     }
     let password_hash = hasher.hash(password.to_owned()).await?;
     let model = new_user(&username, username.as_str(), password_hash, role);
@@ -112,7 +112,7 @@ pub async fn user_create(
         .exec_with_returning(db)
         .await
         .map_err(|err| match AppError::from(err) {
-            AppError::Conflict(_) => AppError::Conflict("username.taken"),
+            AppError::Conflict(_) => AppError::Conflict(ErrorCode::UsernameTaken),
             other => other,
         })
 }
@@ -130,10 +130,10 @@ pub async fn user_find_by_name(
 
 /// The account named `name` (any spelling that normalizes to it), or `user.not_found`.
 pub async fn user_get(db: &impl ConnectionTrait, name: &str) -> AppResult<users::Model> {
-    let username = Username::parse(name).map_err(|_| AppError::Missing("user.not_found"))?;
+    let username = Username::parse(name).map_err(|_| AppError::Missing(ErrorCode::UserNotFound))?;
     user_find_by_name(db, &username)
         .await?
-        .ok_or(AppError::Missing("user.not_found"))
+        .ok_or(AppError::Missing(ErrorCode::UserNotFound))
 }
 
 /// The account with this id, or `user.not_found`.
@@ -141,7 +141,7 @@ pub async fn user_get_by_id(db: &impl ConnectionTrait, id: Uuid) -> AppResult<us
     users::Entity::find_by_id(id)
         .one(db)
         .await?
-        .ok_or(AppError::Missing("user.not_found"))
+        .ok_or(AppError::Missing(ErrorCode::UserNotFound))
 }
 
 /// Requested profile changes; `None` leaves a field as it is. `email: Some(None)` clears it.

@@ -3,7 +3,7 @@
 use unicode_normalization::UnicodeNormalization;
 
 use super::username::Username;
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
 
 pub const DISPLAY_NAME_MAX: usize = 64;
 pub const BIO_MAX: usize = 500;
@@ -24,7 +24,7 @@ impl DisplayName {
             .any(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}'));
         if count == 0 || count > DISPLAY_NAME_MAX || has_control {
             return Err(AppError::Invalid {
-                code: "profile.display_name_invalid",
+                code: ErrorCode::ProfileDisplayNameInvalid,
                 args: vec![("max", DISPLAY_NAME_MAX.to_string())],
             });
         }
@@ -45,7 +45,7 @@ pub fn parse_bio(input: &str) -> Result<String, AppError> {
     let bio: String = input.trim().nfc().collect();
     if bio.chars().count() > BIO_MAX {
         return Err(AppError::Invalid {
-            code: "profile.bio_too_long",
+            code: ErrorCode::ProfileBioTooLong,
             args: vec![("max", BIO_MAX.to_string())],
         });
     }
@@ -59,7 +59,7 @@ pub fn parse_locale(input: &str) -> Result<String, AppError> {
         .find(|locale| locale.eq_ignore_ascii_case(input.trim()))
         .map(|locale| (*locale).to_owned())
         .ok_or(AppError::Invalid {
-            code: "profile.locale_unsupported",
+            code: ErrorCode::ProfileLocaleUnsupported,
             args: vec![("supported", LOCALES.join(", "))],
         })
 }
@@ -71,7 +71,7 @@ pub fn parse_theme(input: &str) -> Result<String, AppError> {
         .find(|theme| theme.eq_ignore_ascii_case(input.trim()))
         .map(|theme| (*theme).to_owned())
         .ok_or(AppError::Invalid {
-            code: "profile.theme_unknown",
+            code: ErrorCode::ProfileThemeUnknown,
             args: vec![("themes", THEMES.join(", "))],
         })
 }
@@ -83,7 +83,7 @@ pub fn parse_timezone(input: &str) -> Result<String, AppError> {
     name.parse::<chrono_tz::Tz>()
         .map(|tz| tz.name().to_owned())
         .map_err(|_| AppError::Invalid {
-            code: "profile.timezone_invalid",
+            code: ErrorCode::ProfileTimezoneInvalid,
             args: vec![("example", "Asia/Tehran".to_owned())],
         })
 }
@@ -108,7 +108,7 @@ pub fn parse_email(input: &str) -> Result<String, AppError> {
         });
     if !valid {
         return Err(AppError::Invalid {
-            code: "profile.email_invalid",
+            code: ErrorCode::ProfileEmailInvalid,
             args: vec![],
         });
     }

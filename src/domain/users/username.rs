@@ -2,7 +2,7 @@
 
 use unicode_normalization::{UnicodeNormalization, char::is_combining_mark};
 
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
 
 pub const MIN_CHARS: usize = 3;
 pub const MAX_CHARS: usize = 32;
@@ -22,15 +22,15 @@ impl Username {
         let display: String = input.trim().nfc().collect();
         let count = display.chars().count();
         if count < MIN_CHARS {
-            return Err(invalid("username.too_short", "min", MIN_CHARS));
+            return Err(invalid(ErrorCode::UsernameTooShort, "min", MIN_CHARS));
         }
         if count > MAX_CHARS {
-            return Err(invalid("username.too_long", "max", MAX_CHARS));
+            return Err(invalid(ErrorCode::UsernameTooLong, "max", MAX_CHARS));
         }
         let compatible: String = display.nfkc().collect();
         if !compatible.chars().all(is_allowed) {
             return Err(AppError::Invalid {
-                code: "username.invalid_char",
+                code: ErrorCode::UsernameInvalidChar,
                 args: vec![],
             });
         }
@@ -52,7 +52,7 @@ impl Username {
     }
 }
 
-fn invalid(code: &'static str, arg: &'static str, value: usize) -> AppError {
+fn invalid(code: ErrorCode, arg: &'static str, value: usize) -> AppError {
     AppError::Invalid {
         code,
         args: vec![(arg, value.to_string())],
