@@ -8,6 +8,7 @@ use sea_orm::DatabaseConnection;
 use secrecy::ExposeSecret;
 
 use crate::{
+    clock::Clock,
     cluster::Shared,
     config::Settings,
     db,
@@ -38,12 +39,14 @@ pub struct AppState {
     pub limits: Arc<Limits>,
     pub files: Arc<FileStore>,
     pub metrics: PrometheusHandle,
+    /// The time expiries are measured by; only tests move it.
+    pub clock: Clock,
 }
 
 impl AppState {
     /// Connects to the database, applies migrations (unless disabled) and loads everything
     /// a request may need.
-    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+    pub async fn build(settings: Settings, clock: Clock) -> anyhow::Result<Self> {
         let db = db::connect(&settings.database).await?;
         if settings.database.auto_migrate {
             db::migrate_up(&db).await?;
@@ -55,6 +58,7 @@ impl AppState {
             db.clone(),
             settings.ws.queue_capacity,
             Duration::from_millis(settings.ws.typing_expiry_ms),
+            clock.clone(),
         );
         let shared = match &settings.broker.url {
             Some(url) => Some(Arc::new(Shared::new(url, &settings.broker.namespace)?)),
@@ -85,6 +89,7 @@ impl AppState {
             templates: Templates::load()?,
             metrics: app_metrics::install()?,
             settings: Arc::new(settings),
+            clock,
         })
     }
 }

@@ -23,7 +23,7 @@ use super::{
     broker::{Broker, Envelope},
     protocol::{DeviceStatus, Transient, close, transient},
 };
-use crate::{domain::users::presence::Presence, views::UserRef};
+use crate::{clock::Clock, domain::users::presence::Presence, views::UserRef};
 
 /// A user's new presence and the rooms that should hear of it.
 type PresenceChange = (UserRef, Presence, Vec<Uuid>);
@@ -100,6 +100,7 @@ struct Inner {
     order: Mutex<HashMap<Uuid, Arc<tokio::sync::Mutex<()>>>>,
     queue_capacity: usize,
     typing_expiry: Duration,
+    clock: Clock,
     db: DatabaseConnection,
 }
 
@@ -111,7 +112,12 @@ pub struct Registration {
 }
 
 impl Hub {
-    pub fn new(db: DatabaseConnection, queue_capacity: usize, typing_expiry: Duration) -> Self {
+    pub fn new(
+        db: DatabaseConnection,
+        queue_capacity: usize,
+        typing_expiry: Duration,
+        clock: Clock,
+    ) -> Self {
         Self {
             inner: Arc::new(Inner {
                 state: RwLock::new(State::default()),
@@ -123,6 +129,7 @@ impl Hub {
                 order: Mutex::new(HashMap::new()),
                 queue_capacity,
                 typing_expiry,
+                clock,
                 db,
             }),
         }
@@ -381,7 +388,7 @@ impl Hub {
     /// Notes that `user` is typing in `room`. Returns true when others should be told
     /// (first signal, or a refresh after half the expiry): repeats in between are absorbed.
     pub fn typing(&self, room_id: Uuid, user: UserRef) -> bool {
-        let now = Instant::now();
+        let now = self.inner.clock.instant();
         let expiry = self.inner.typing_expiry;
         let mut typing = self.inner.typing.lock().unwrap_or_else(|e| e.into_inner());
         let key = (room_id, user.id);
@@ -441,7 +448,7 @@ impl Hub {
 
     /// Ends typing indicators whose time ran out, telling each room.
     pub fn sweep_typing(&self, broker: &dyn Broker) {
-        let now = Instant::now();
+        let now = self.inner.clock.instant();
         let expired: Vec<((Uuid, Uuid), UserRef)> = {
             let mut typing = self.inner.typing.lock().unwrap_or_else(|e| e.into_inner());
             let keys: Vec<(Uuid, Uuid)> = typing

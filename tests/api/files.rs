@@ -28,6 +28,8 @@ on_both_backends!(
 
 const PASSWORD: &str = "correct horse battery";
 const BOUNDARY: &str = "anjoman-test-boundary-7d1f";
+/// How long the cleanup tests let an unsent upload wait; they move the clock past it.
+pub const PENDING_TTL: Duration = Duration::from_secs(60);
 pub const PDF: &[u8] = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n";
 
 /// A multipart body as a browser sends it: the file name in raw UTF-8.
@@ -639,9 +641,8 @@ async fn the_storage_quota_is_enforced(backend: Backend) {
 
 async fn cleanup_removes_what_a_crash_or_an_abandoned_upload_left(backend: Backend) {
     let app = spawn_app_with(backend, |f| {
-        f.merge(("uploads.cleanup_interval_secs", 1))
-            .merge(("uploads.orphan_grace_secs", 0))
-            .merge(("uploads.pending_ttl_secs", 2))
+        f.merge(("uploads.orphan_grace_secs", 0))
+            .merge(("uploads.pending_ttl_secs", PENDING_TTL.as_secs()))
     })
     .await;
     let alice = app.register_token("alice", PASSWORD).await;
@@ -664,6 +665,8 @@ async fn cleanup_removes_what_a_crash_or_an_abandoned_upload_left(backend: Backe
     std::fs::create_dir_all(stray.parent().unwrap()).unwrap();
     std::fs::write(&stray, b"orphan").unwrap();
 
+    // Past the pending upload's time: the cleanup pass wakes and finds it expired.
+    app.clock.advance(PENDING_TTL + Duration::from_secs(1));
     let deadline = std::time::Instant::now() + crate::helpers::PATIENCE;
     loop {
         let pending_gone = download(&app, &alice, abandoned["file"]["url"].as_str().unwrap())

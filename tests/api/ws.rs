@@ -210,7 +210,11 @@ async fn edits_deletes_and_reactions_reach_others(backend: Backend) {
 }
 
 async fn typing_lapses_without_a_refresh(backend: Backend) {
-    let app = spawn_app_with(backend, |f| f.merge(("ws.typing_expiry_ms", 800))).await;
+    const EXPIRY: Duration = Duration::from_secs(5);
+    let app = spawn_app_with(backend, |f| {
+        f.merge(("ws.typing_expiry_ms", EXPIRY.as_millis() as u64))
+    })
+    .await;
     let ids = people(&app, &["typist", "watcher"]).await;
     let room = app.public_room(&ids[0].0, &[&ids[1].0]).await;
     let mut t = subscribed(&app, &ids[0].0, &room).await;
@@ -221,6 +225,7 @@ async fn typing_lapses_without_a_refresh(backend: Backend) {
     let on = w.expect("typing").await;
     assert_eq!(on["data"]["active"], true);
     assert_eq!(on["data"]["user"]["username"], "typist");
+    app.clock.advance(EXPIRY);
     let off = w.expect("typing").await;
     assert_eq!(off["data"]["active"], false, "lapsed without a refresh");
     // Typing is never stored: nothing in the history.

@@ -213,7 +213,10 @@ async fn presence_counts_a_user_once_over_nodes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn typing_and_poll_updates_cross_nodes() {
-    let Some((a, b)) = two_nodes(|f| f.merge(("ws.typing_expiry_ms", 800))).await else {
+    const EXPIRY: std::time::Duration = std::time::Duration::from_secs(5);
+    let Some((a, b)) =
+        two_nodes(|f| f.merge(("ws.typing_expiry_ms", EXPIRY.as_millis() as u64))).await
+    else {
         return;
     };
     let (alice, _) = a.account("alice").await;
@@ -234,6 +237,8 @@ async fn typing_and_poll_updates_cross_nodes() {
     let typing = |f: &Value| f["type"] == "typing" && f["data"]["user"]["username"] == "alice";
     let on = bob_on_b.wait_for(typing).await;
     assert_eq!(on["data"]["active"], true);
+    // Alice types on node A, so A's clock is the one that lets it lapse.
+    a.clock.advance(EXPIRY);
     let off = bob_on_b.wait_for(typing).await;
     assert_eq!(off["data"]["active"], false, "lapsed on node A, told on B");
 
