@@ -32,11 +32,9 @@ async fn private_rooms_are_joined_by_a_rotatable_code(backend: Backend) {
     let owner = app.register_token("host", PASSWORD).await;
     let guest = app.register_token("guest", PASSWORD).await;
     let room: Value = app
-        .authed(Method::POST, "/api/v1/rooms", &owner)
-        .json(&json!({"name": "اتاق خصوصی", "visibility": "private"}))
-        .send()
+        .api(&owner)
+        .room_create(json!({"name": "اتاق خصوصی", "visibility": "private"}))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -49,25 +47,15 @@ async fn private_rooms_are_joined_by_a_rotatable_code(backend: Backend) {
         !public.iter().any(|r| r["id"] == id.as_str()),
         "private rooms are not listed"
     );
-    let by_id = app
-        .authed(Method::POST, &format!("/api/v1/rooms/{id}/join"), &guest)
-        .send()
-        .await
-        .unwrap();
+    let by_id = app.api(&guest).room_join(&id).await;
     assert_eq!(problem_code(by_id, 403).await, "room.invite_required");
-    let peek = app
-        .authed(Method::GET, &format!("/api/v1/rooms/{id}"), &guest)
-        .send()
-        .await
-        .unwrap();
+    let peek = app.api(&guest).room(&id).await;
     assert_eq!(problem_code(peek, 404).await, "room.not_found");
 
     let joined: Value = app
-        .authed(Method::POST, "/api/v1/rooms/join", &guest)
-        .json(&json!({"code": code.to_lowercase()}))
-        .send()
+        .api(&guest)
+        .room_join_by_code(json!({"code": code.to_lowercase()}))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -77,36 +65,21 @@ async fn private_rooms_are_joined_by_a_rotatable_code(backend: Backend) {
         "members do not see the code"
     );
 
-    let denied = app
-        .authed(
-            Method::POST,
-            &format!("/api/v1/rooms/{id}/invite-code"),
-            &guest,
-        )
-        .send()
-        .await
-        .unwrap();
+    let denied = app.api(&guest).room_invite_code(&id).await;
     assert_eq!(problem_code(denied, 403).await, "forbidden");
     let rotated: Value = app
-        .authed(
-            Method::POST,
-            &format!("/api/v1/rooms/{id}/invite-code"),
-            &owner,
-        )
-        .send()
+        .api(&owner)
+        .room_invite_code(&id)
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
     assert_ne!(rotated["invite_code"], code.as_str());
     let late = app.register_token("latecomer", PASSWORD).await;
     let old = app
-        .authed(Method::POST, "/api/v1/rooms/join", &late)
-        .json(&json!({"code": code}))
-        .send()
-        .await
-        .unwrap();
+        .api(&late)
+        .room_join_by_code(json!({"code": code}))
+        .await;
     assert_eq!(problem_code(old, 404).await, "room.invite_invalid");
 
     let members: Vec<Value> = app
@@ -126,11 +99,9 @@ async fn joins_leaves_and_renames_are_events_in_the_timeline(backend: Backend) {
     let visitor_body = app.register("visitor", PASSWORD).await;
     let visitor = token_of(&visitor_body);
     let room: Value = app
-        .authed(Method::POST, "/api/v1/rooms", &owner)
-        .json(&json!({"name": "lobby", "visibility": "public"}))
-        .send()
+        .api(&owner)
+        .room_create(json!({"name": "lobby", "visibility": "public"}))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -138,43 +109,24 @@ async fn joins_leaves_and_renames_are_events_in_the_timeline(backend: Backend) {
     let mut ws = WsClient::connect(&app, &owner).await;
     ws.request(json!({"op": "subscribe", "room_id": id})).await;
 
-    let view: Value = app
-        .authed(Method::POST, &format!("/api/v1/rooms/{id}/join"), &visitor)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let view: Value = app.api(&visitor).room_join(&id).await.json().await.unwrap();
     let joined = ws.expect("member.joined").await;
     assert_eq!(joined["data"]["user"]["username"], "visitor");
     // The joiner's view already counts its own join: resuming from it replays nothing old.
     assert_eq!(view["last_seq"], joined["seq"]);
     let renamed = app
-        .authed(Method::PATCH, &format!("/api/v1/rooms/{id}"), &visitor)
-        .json(&json!({"name": "mine"}))
-        .send()
-        .await
-        .unwrap();
+        .api(&visitor)
+        .room_update(&id, json!({"name": "mine"}))
+        .await;
     assert_eq!(problem_code(renamed, 403).await, "forbidden");
-    let bad = app
-        .authed(Method::PATCH, &format!("/api/v1/rooms/{id}"), &owner)
-        .json(&json!({"name": ""}))
-        .send()
-        .await
-        .unwrap();
+    let bad = app.api(&owner).room_update(&id, json!({"name": ""})).await;
     assert_eq!(problem_code(bad, 422).await, "room.name_invalid");
-    app.authed(Method::PATCH, &format!("/api/v1/rooms/{id}"), &owner)
-        .json(&json!({"name": "سالن", "topic": "welcome"}))
-        .send()
-        .await
-        .unwrap();
+    app.api(&owner)
+        .room_update(&id, json!({"name": "سالن", "topic": "welcome"}))
+        .await;
     let updated = ws.expect("room.updated").await;
     assert_eq!(updated["data"]["name"], "سالن");
-    app.authed(Method::POST, &format!("/api/v1/rooms/{id}/leave"), &visitor)
-        .send()
-        .await
-        .unwrap();
+    app.api(&visitor).room_leave(&id).await;
     let left = ws.expect("member.left").await;
     assert_eq!(left["data"]["user"]["username"], "visitor");
     assert!(left["seq"].as_i64().unwrap() > joined["seq"].as_i64().unwrap());
@@ -198,15 +150,7 @@ async fn joins_leaves_and_renames_are_events_in_the_timeline(backend: Backend) {
             "member.left"
         ]
     );
-    let after_leave = app
-        .authed(
-            Method::GET,
-            &format!("/api/v1/rooms/{id}/messages"),
-            &visitor,
-        )
-        .send()
-        .await
-        .unwrap();
+    let after_leave = app.api(&visitor).messages(&id).await;
     assert_eq!(problem_code(after_leave, 403).await, "room.not_member");
 }
 
