@@ -138,11 +138,7 @@ async fn public_profiles_and_search_by_prefix(backend: Backend) {
     let all: Vec<Value> = app.get_json("/api/v1/users?q=al", &token).await;
     assert!(names(all).contains(&"alquiet".to_owned()));
 
-    let missing = app
-        .authed(Method::GET, "/api/v1/users/nobody_at_all", &token)
-        .send()
-        .await
-        .unwrap();
+    let missing = app.api(&token).user("nobody_at_all").await;
     assert_eq!(problem_code(missing, 404).await, "user.not_found");
     let anonymous = app.get("/api/v1/users/Alice").await;
     assert_eq!(problem_code(anonymous, 401).await, "unauthorized");
@@ -206,17 +202,9 @@ async fn avatars_are_sniffed_validated_and_re_encoded(backend: Backend) {
     let me: Value = app.get_json("/api/v1/users/me", &token).await;
     assert_eq!(me["avatar_url"], url.as_str());
 
-    let removed = app
-        .authed(Method::DELETE, "/api/v1/users/me/avatar", &token)
-        .send()
-        .await
-        .unwrap();
+    let removed = app.api(&token).avatar_delete().await;
     assert_eq!(removed.status(), 204);
-    let gone = app
-        .authed(Method::GET, "/api/v1/users/pictured/avatar", &other)
-        .send()
-        .await
-        .unwrap();
+    let gone = app.api(&other).user_avatar("pictured").await;
     assert_eq!(gone.status(), 404);
 }
 
@@ -229,11 +217,7 @@ async fn blocks_can_be_added_listed_and_lifted(backend: Backend) {
     let pest_id: uuid::Uuid = pest["user"]["id"].as_str().unwrap().parse().unwrap();
 
     for _ in 0..2 {
-        let resp = app
-            .authed(Method::PUT, "/api/v1/users/me/blocks/PEST", &token)
-            .send()
-            .await
-            .unwrap();
+        let resp = app.api(&token).block("PEST").await;
         assert_eq!(resp.status(), 204, "blocking is idempotent");
     }
     let list: Vec<Value> = app.get_json("/api/v1/users/me/blocks", &token).await;
@@ -250,24 +234,12 @@ async fn blocks_can_be_added_listed_and_lifted(backend: Backend) {
             .unwrap()
     );
 
-    let own = app
-        .authed(Method::PUT, "/api/v1/users/me/blocks/blocker", &token)
-        .send()
-        .await
-        .unwrap();
+    let own = app.api(&token).block("blocker").await;
     assert_eq!(problem_code(own, 422).await, "block.self");
-    let ghost = app
-        .authed(Method::PUT, "/api/v1/users/me/blocks/ghost_user", &token)
-        .send()
-        .await
-        .unwrap();
+    let ghost = app.api(&token).block("ghost_user").await;
     assert_eq!(problem_code(ghost, 404).await, "user.not_found");
 
-    let lifted = app
-        .authed(Method::DELETE, "/api/v1/users/me/blocks/pest", &token)
-        .send()
-        .await
-        .unwrap();
+    let lifted = app.api(&token).unblock("pest").await;
     assert_eq!(lifted.status(), 204);
     let list: Vec<Value> = app.get_json("/api/v1/users/me/blocks", &token).await;
     assert!(list.is_empty());
