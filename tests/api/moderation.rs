@@ -94,15 +94,7 @@ async fn mute_and_lock_are_enforced_on_rest_and_websocket(backend: Backend) {
         .unwrap();
     assert!(bob_row["muted_until"].is_string());
 
-    let unmuted = app
-        .authed(
-            Method::DELETE,
-            &format!("/api/v1/rooms/{room}/members/{bob_id}/mute"),
-            &alice,
-        )
-        .send()
-        .await
-        .unwrap();
+    let unmuted = app.api(&alice).room_unmute(&room, &bob_id).await;
     assert_eq!(unmuted.status(), 204);
     assert_eq!(send(&app, &bob, &room, "thanks").await.status(), 201);
 
@@ -137,15 +129,7 @@ async fn mute_and_lock_are_enforced_on_rest_and_websocket(backend: Backend) {
     .await;
     assert_eq!(problem_code(resp, 403).await, "forbidden");
 
-    let unlocked = app
-        .authed(
-            Method::DELETE,
-            &format!("/api/v1/rooms/{room}/lock"),
-            &alice,
-        )
-        .send()
-        .await
-        .unwrap();
+    let unlocked = app.api(&alice).room_unlock(&room).await;
     assert_eq!(unlocked.json::<Value>().await.unwrap()["locked"], false);
     let ack = bob_ws
         .request(json!({"op": "send", "room_id": room, "body": "back"}))
@@ -205,11 +189,7 @@ async fn kicks_and_ranks_decide_who_may_act_on_whom(backend: Backend) {
     assert_eq!(left["data"]["user"]["id"], bob_id.as_str());
     assert_eq!(left["data"]["kicked_by"]["username"], "root");
     assert_eq!(left["data"]["reason"], "spam");
-    let resp = app
-        .authed(Method::GET, &format!("/api/v1/rooms/{room}/messages"), &bob)
-        .send()
-        .await
-        .unwrap();
+    let resp = app.api(&bob).messages(&room).await;
     assert_eq!(problem_code(resp, 403).await, "room.not_member");
     send(&app, &carol, &room, "after the kick").await;
     bob_ws
@@ -268,24 +248,14 @@ async fn room_moderation_is_in_the_audit_log(backend: Backend) {
     assert_eq!(resp.status(), 200);
     // A moderator's delete is recorded with what was deleted; an author's own is not.
     let resp = app
-        .authed(
-            Method::DELETE,
-            &format!("/api/v1/messages/{}", rude["id"].as_str().unwrap()),
-            &alice,
-        )
-        .send()
-        .await
-        .unwrap();
+        .api(&alice)
+        .message_delete(rude["id"].as_str().unwrap())
+        .await;
     assert!(resp.status().is_success());
     let own: Value = send(&app, &bob, &room, "oops").await.json().await.unwrap();
-    app.authed(
-        Method::DELETE,
-        &format!("/api/v1/messages/{}", own["id"].as_str().unwrap()),
-        &bob,
-    )
-    .send()
-    .await
-    .unwrap();
+    app.api(&bob)
+        .message_delete(own["id"].as_str().unwrap())
+        .await;
     let kick = format!("/api/v1/rooms/{room}/members/{bob_id}/kick");
     assert_eq!(
         post(&app, &alice, &kick, json!({"reason": "enough"}))
@@ -369,11 +339,7 @@ async fn reports_form_a_queue_that_moderators_resolve(backend: Backend) {
     assert_eq!(problem_code(resp, 403).await, "room.not_member");
 
     // The queue is for moderators.
-    let resp = app
-        .authed(Method::GET, "/api/v1/admin/reports", &alice)
-        .send()
-        .await
-        .unwrap();
+    let resp = app.api(&alice).admin_reports("").await;
     assert_eq!(problem_code(resp, 403).await, "forbidden");
     let open: Vec<Value> = app
         .get_json("/api/v1/admin/reports?status=open", &moderator)
@@ -440,15 +406,7 @@ async fn reports_form_a_queue_that_moderators_resolve(backend: Backend) {
 
     // Dismissed reports keep the message; a ban through a report ends the author's sessions.
     let third_message = {
-        let unmute = app
-            .authed(
-                Method::DELETE,
-                &format!("/api/v1/rooms/{room}/members/{bob_id}/mute"),
-                &alice,
-            )
-            .send()
-            .await
-            .unwrap();
+        let unmute = app.api(&alice).room_unmute(&room, &bob_id).await;
         assert_eq!(unmute.status(), 204);
         message("a matter of taste").await
     };
