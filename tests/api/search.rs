@@ -50,11 +50,9 @@ fn bodies(results: &Value) -> Vec<String> {
 
 async fn room(app: &TestApp, owner: &str, name: &str, visibility: &str) -> String {
     let room: Value = app
-        .authed(Method::POST, "/api/v1/rooms", owner)
-        .json(&json!({"name": name, "visibility": visibility}))
-        .send()
+        .api(owner)
+        .room_create(json!({"name": name, "visibility": visibility}))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -97,19 +95,13 @@ async fn only_readable_rooms_are_searched_and_deletes_leave_the_index(backend: B
 
     // Edits re-index; deletes leave the index at once.
     let resp = app
-        .authed(Method::PATCH, &format!("/api/v1/messages/{mint}"), &ali)
-        .json(&json!({"body": "I prefer coffee with cardamom"}))
-        .send()
-        .await
-        .unwrap();
+        .api(&ali)
+        .message_edit(&mint, json!({"body": "I prefer coffee with cardamom"}))
+        .await;
     assert_eq!(resp.status(), 200);
     assert!(bodies(&search(&app, &sara, "mint").await).is_empty());
     assert_eq!(bodies(&search(&app, &sara, "cardamom").await).len(), 1);
-    let resp = app
-        .authed(Method::DELETE, &format!("/api/v1/messages/{mint}"), &ali)
-        .send()
-        .await
-        .unwrap();
+    let resp = app.api(&ali).message_delete(&mint).await;
     assert!(resp.status().is_success());
     assert!(bodies(&search(&app, &sara, "cardamom").await).is_empty());
 }
@@ -154,11 +146,7 @@ async fn the_query_language_and_filters_work(backend: Backend) {
     let (sara, _) = app.account("sara").await;
     let shared = app.public_room(&ali, &[&sara]).await;
     let other = room(&app, &ali, "Project Atlas", "public").await;
-    let joined = app
-        .authed(Method::POST, &format!("/api/v1/rooms/{other}/join"), &sara)
-        .send()
-        .await
-        .unwrap();
+    let joined = app.api(&sara).room_join(&other).await;
     assert_eq!(joined.status(), 200);
     send(&app, &ali, &shared, "deploy the new server tonight").await;
     send(&app, &sara, &shared, "server tonight? new plan").await;
@@ -233,21 +221,9 @@ async fn the_query_language_and_filters_work(backend: Backend) {
         found(search(&app, &ali, "\"unclosed server").await).len(),
         0
     );
-    let resp = app
-        .authed(Method::GET, "/api/v1/search/messages?q=%20", &ali)
-        .send()
-        .await
-        .unwrap();
+    let resp = app.api(&ali).search("q=%20").await;
     assert_eq!(problem_code(resp, 422).await, "search.query_invalid");
-    let resp = app
-        .authed(
-            Method::GET,
-            "/api/v1/search/messages?q=server&cursor=zz",
-            &ali,
-        )
-        .send()
-        .await
-        .unwrap();
+    let resp = app.api(&ali).search("q=server&cursor=zz").await;
     assert_eq!(problem_code(resp, 422).await, "search.cursor_invalid");
 }
 
@@ -268,11 +244,12 @@ async fn results_are_ranked_paged_and_highlighted(backend: Backend) {
     }
     // A poll question and a file name are found too.
     let poll = app
-        .authed(Method::POST, &format!("/api/v1/rooms/{shared}/polls"), &ali)
-        .json(&json!({"question": "Which chai blend?", "options": ["Masala", "Saffron"]}))
-        .send()
-        .await
-        .unwrap();
+        .api(&ali)
+        .poll_create(
+            &shared,
+            json!({"question": "Which chai blend?", "options": ["Masala", "Saffron"]}),
+        )
+        .await;
     assert_eq!(poll.status(), 201);
     assert_eq!(
         bodies(&search(&app, &ali, "saffron").await),
