@@ -100,27 +100,13 @@ async fn two_users_chat_in_a_room_and_a_dm(backend: Backend) {
     );
 
     // A direct conversation: the peer is told about it and can talk back.
-    let dm: Value = app
-        .authed(Method::POST, "/api/v1/dm/BOB", alice)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let dm: Value = app.api(alice).dm("BOB").await.json().await.unwrap();
     assert_eq!(dm["kind"], "direct");
     assert_eq!(dm["peer"]["username"], "bob");
     let dm_id = dm["id"].as_str().unwrap().to_owned();
     let added = b.expect("room.added").await;
     assert_eq!(added["room_id"], dm_id.as_str());
-    let again: Value = app
-        .authed(Method::POST, "/api/v1/dm/alice", bob)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let again: Value = app.api(bob).dm("alice").await.json().await.unwrap();
     assert_eq!(again["id"], dm_id.as_str(), "one room per pair");
     b.request(json!({"op": "subscribe", "room_id": dm_id}))
         .await;
@@ -134,25 +120,15 @@ async fn two_users_chat_in_a_room_and_a_dm(backend: Backend) {
     assert_eq!(private["data"]["body"], "private hello");
 
     // A block stops the DM both ways.
-    app.authed(Method::PUT, "/api/v1/users/me/blocks/alice", bob)
-        .send()
-        .await
-        .unwrap();
+    app.api(bob).block("alice").await;
     let refused = a
         .request(json!({"op": "send", "room_id": dm_id, "body": "still there?"}))
         .await;
     assert_eq!(refused["type"], "error");
     assert_eq!(refused["data"]["code"], "dm.blocked");
     let carol = app.register_token("carol", PASSWORD).await;
-    app.authed(Method::PUT, "/api/v1/users/me/blocks/carol", bob)
-        .send()
-        .await
-        .unwrap();
-    let blocked = app
-        .authed(Method::POST, "/api/v1/dm/bob", &carol)
-        .send()
-        .await
-        .unwrap();
+    app.api(bob).block("carol").await;
+    let blocked = app.api(&carol).dm("bob").await;
     assert_eq!(problem_code(blocked, 403).await, "dm.blocked");
 }
 
@@ -447,15 +423,9 @@ async fn sending_too_fast_is_rate_limited(backend: Backend) {
     assert_eq!(limited["data"]["code"], "rate_limited");
     assert!(limited["data"]["retry_after"].as_u64().unwrap() >= 1);
     let rest = app
-        .authed(
-            Method::POST,
-            &format!("/api/v1/rooms/{room}/messages"),
-            &ids[0].0,
-        )
-        .json(&json!({"body": "over REST"}))
-        .send()
-        .await
-        .unwrap();
+        .api(&ids[0].0)
+        .message_send(&room, json!({"body": "over REST"}))
+        .await;
     assert!(rest.headers().contains_key("retry-after"));
     assert_eq!(problem_code(rest, 429).await, "rate_limited");
 }
@@ -543,11 +513,7 @@ async fn malformed_frames_get_localized_errors_and_the_socket_stays_up(backend: 
     );
 
     // The user's language: Persian messages.
-    app.authed(Method::PATCH, "/api/v1/users/me", &token)
-        .json(&json!({"locale": "fa-IR"}))
-        .send()
-        .await
-        .unwrap();
+    app.api(&token).me_update(json!({"locale": "fa-IR"})).await;
     let mut fa = WsClient::connect(&app, &token).await;
     let unknown = fa.request(json!({"op": "dance"})).await;
     assert_eq!(unknown["data"]["message"], "عملیات ناشناخته.");
@@ -570,14 +536,7 @@ async fn revoking_a_session_or_banning_closes_live_sockets(backend: Backend) {
         .as_str()
         .unwrap()
         .to_owned();
-    app.authed(
-        Method::DELETE,
-        &format!("/api/v1/auth/sessions/{b_session}"),
-        &token_a,
-    )
-    .send()
-    .await
-    .unwrap();
+    app.api(&token_a).session_revoke(&b_session).await;
     // 4003 (revoked): closed because of the revocation, not by a timer.
     assert_eq!(b.closed().await, Some(4003));
     assert_eq!(
@@ -586,15 +545,9 @@ async fn revoking_a_session_or_banning_closes_live_sockets(backend: Backend) {
         "the other device stays"
     );
 
-    app.authed(
-        Method::POST,
-        &format!("/api/v1/admin/users/{inmate_id}/ban"),
-        &admin,
-    )
-    .json(&json!({"reason": "flooding"}))
-    .send()
-    .await
-    .unwrap();
+    app.api(&admin)
+        .admin_ban(&inmate_id, json!({"reason": "flooding"}))
+        .await;
     assert_eq!(a.closed().await, Some(4003));
 }
 
@@ -604,15 +557,9 @@ async fn a_message_sent_over_rest_reaches_sockets(backend: Backend) {
     let room = app.public_room(&ids[0].0, &[&ids[1].0]).await;
     let mut ws = subscribed(&app, &ids[1].0, &room).await;
     let sent: Value = app
-        .authed(
-            Method::POST,
-            &format!("/api/v1/rooms/{room}/messages"),
-            &ids[0].0,
-        )
-        .json(&json!({"body": "from an OpenAPI client"}))
-        .send()
+        .api(&ids[0].0)
+        .message_send(&room, json!({"body": "from an OpenAPI client"}))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -632,15 +579,9 @@ async fn a_message_sent_over_rest_reaches_sockets(backend: Backend) {
 
     // History pages over REST, oldest first.
     for i in 0..4 {
-        app.authed(
-            Method::POST,
-            &format!("/api/v1/rooms/{room}/messages"),
-            &ids[0].0,
-        )
-        .json(&json!({"body": format!("n{i}")}))
-        .send()
-        .await
-        .unwrap();
+        app.api(&ids[0].0)
+            .message_send(&room, json!({"body": format!("n{i}")}))
+            .await;
     }
     let bodies = |page: Vec<Value>| -> Vec<String> {
         page.iter()
