@@ -8,7 +8,9 @@ use serde::Serialize;
 
 use crate::helpers::TestApp;
 
-/// The API as one user (or no one) sees it.
+/// The API as one user (or no one) sees it. `Copy`, so a method's future owns what it needs
+/// and a closure can return one.
+#[derive(Clone, Copy)]
 pub struct Api<'a> {
     app: &'a TestApp,
     token: Option<&'a str>,
@@ -45,6 +47,18 @@ impl Api<'_> {
     }
 }
 
+impl Api<'_> {
+    /// PUT /users/me/avatar: the picture's bytes, declared as `content_type`.
+    pub async fn avatar_put(self, bytes: Vec<u8>, content_type: &str) -> Response {
+        self.request(Method::PUT, "/api/v1/users/me/avatar")
+            .header("content-type", content_type)
+            .body(bytes)
+            .send()
+            .await
+            .expect("request")
+    }
+}
+
 /// `name(args) => METHOD "path with {args}"`, and `, body` for a JSON body. An empty
 /// `query` asks without one.
 macro_rules! endpoints {
@@ -53,7 +67,7 @@ macro_rules! endpoints {
         impl Api<'_> {
             $(
                 $(#[$doc])*
-                pub async fn $name(&self, $($arg: &str,)* $($body: impl Serialize)?) -> Response {
+                pub async fn $name(self, $($arg: &str,)* $($body: impl Serialize)?) -> Response {
                     let request = self.request(Method::$method, &format!($path));
                     $(let request = request.json(&$body);)?
                     request.send().await.expect("request")
@@ -127,7 +141,7 @@ endpoints! {
     /// DELETE /rooms/{id}/members/{user}/mute.
     room_unmute(id, user) => DELETE "/api/v1/rooms/{id}/members/{user}/mute";
     /// POST /rooms/{id}/lock.
-    room_lock(id) => POST "/api/v1/rooms/{id}/lock";
+    room_lock(id) => POST "/api/v1/rooms/{id}/lock", body;
     /// DELETE /rooms/{id}/lock.
     room_unlock(id) => DELETE "/api/v1/rooms/{id}/lock";
     /// PUT /rooms/{id}/retention.
@@ -167,10 +181,12 @@ endpoints! {
     /// POST /polls/{id}/close.
     poll_close(id) => POST "/api/v1/polls/{id}/close";
 
-    /// GET a file's `url` as the API gave it (download, thumbnail).
+    /// GET a `url` the API handed out: a file, a thumbnail, an avatar.
     file(url) => GET "{url}";
-    /// DELETE /files/{id}.
-    file_delete(id) => DELETE "/api/v1/files/{id}";
+    /// GET /files/{id}/thumbnail.
+    thumbnail(id) => GET "/api/v1/files/{id}/thumbnail";
+    /// DELETE a file at its `url` (/files/{id}).
+    file_delete(url) => DELETE "{url}";
 
     /// GET /search/messages?{query}.
     search(query) => GET "/api/v1/search/messages?{query}";

@@ -20,11 +20,7 @@ const PASSWORD: &str = "correct horse battery";
 async fn profiles_can_be_changed_and_every_field_is_checked(backend: Backend) {
     let app = spawn_app(backend).await;
     let token = app.register_token("changer", PASSWORD).await;
-    let patch = |body: Value| {
-        app.authed(Method::PATCH, "/api/v1/users/me", &token)
-            .json(&body)
-            .send()
-    };
+    let patch = |body: Value| app.api(&token).me_update(body);
 
     let updated: Value = patch(json!({
         "display_name": "Mina 🌙",
@@ -35,7 +31,6 @@ async fn profiles_can_be_changed_and_every_field_is_checked(backend: Backend) {
         "email": "mina@example.org"
     }))
     .await
-    .unwrap()
     .json()
     .await
     .unwrap();
@@ -70,7 +65,7 @@ async fn profiles_can_be_changed_and_every_field_is_checked(backend: Backend) {
         ),
         (json!({"theme": "purple"}), 400, "bad_request"),
     ] {
-        let resp = patch(body.clone()).await.unwrap();
+        let resp = patch(body.clone()).await;
         assert_eq!(problem_code(resp, status).await, code, "{body}");
     }
     let me: Value = app.get_json("/api/v1/users/me", &token).await;
@@ -80,12 +75,7 @@ async fn profiles_can_be_changed_and_every_field_is_checked(backend: Backend) {
     );
 
     // `null` clears the e-mail; omitted fields stay.
-    let cleared: Value = patch(json!({"email": null}))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let cleared: Value = patch(json!({"email": null})).await.json().await.unwrap();
     assert!(cleared["email"].is_null());
     assert_eq!(cleared["theme"], "dark");
 }
@@ -157,22 +147,18 @@ async fn avatars_are_sniffed_validated_and_re_encoded(backend: Backend) {
     let token = app.register_token("pictured", PASSWORD).await;
     let other = app.register_token("viewer", PASSWORD).await;
     let put = |bytes: Vec<u8>, content_type: &'static str| {
-        app.authed(Method::PUT, "/api/v1/users/me/avatar", &token)
-            .header("content-type", content_type)
-            .body(bytes)
-            .send()
+        app.api(&token).avatar_put(bytes, content_type)
     };
 
     // Declared as JPEG, actually PNG: the content decides.
     let me: Value = put(png(1024, 600), "image/jpeg")
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
     let url = me["avatar_url"].as_str().unwrap().to_owned();
     assert!(url.starts_with("/api/v1/users/pictured/avatar?v="), "{url}");
-    let image = app.authed(Method::GET, &url, &other).send().await.unwrap();
+    let image = app.api(&other).file(&url).await;
     assert_eq!(image.status(), 200);
     assert_eq!(image.headers()["content-type"], "image/png");
     assert_eq!(image.headers()["x-content-type-options"], "nosniff");
@@ -183,18 +169,17 @@ async fn avatars_are_sniffed_validated_and_re_encoded(backend: Backend) {
         b"<html><script>alert(1)</script></html>".to_vec(),
         "image/png",
     )
-    .await
-    .unwrap();
+    .await;
     assert_eq!(problem_code(html, 415).await, "avatar.type_not_allowed");
     let mut broken = png(64, 64);
     broken.truncate(60);
     assert_eq!(
-        problem_code(put(broken, "image/png").await.unwrap(), 422).await,
+        problem_code(put(broken, "image/png").await, 422).await,
         "avatar.invalid_image"
     );
     let huge = vec![0u8; 2 * 1024 * 1024 + 1];
     assert_eq!(
-        problem_code(put(huge, "image/png").await.unwrap(), 413).await,
+        problem_code(put(huge, "image/png").await, 413).await,
         "payload_too_large"
     );
 
