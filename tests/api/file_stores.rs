@@ -32,16 +32,12 @@ async fn objects(app: &TestApp, prefix: &str) -> Vec<String> {
 }
 
 async fn get(app: &TestApp, token: &str, url: &str) -> reqwest::Response {
-    app.authed(Method::GET, url, token).send().await.unwrap()
+    app.api(token).file(url).await
 }
 
 async fn message_delete(app: &TestApp, token: &str, uploaded: &Value) {
     let id = uploaded["message"]["id"].as_str().unwrap();
-    let resp = app
-        .authed(Method::DELETE, &format!("/api/v1/messages/{id}"), token)
-        .send()
-        .await
-        .unwrap();
+    let resp = app.api(token).message_delete(id).await;
     assert!(resp.status().is_success(), "{}", resp.status());
 }
 
@@ -185,12 +181,9 @@ async fn avatars_are_kept_in_the_configured_store() {
     let app = spawn_app_with(Backend::Sqlite, memory).await;
     let token = app.register_token("pictured", PASSWORD).await;
     let me: Value = app
-        .authed(Method::PUT, "/api/v1/users/me/avatar", &token)
-        .header("content-type", "image/png")
-        .body(png(64, 64))
-        .send()
+        .api(&token)
+        .avatar_put(png(64, 64), "image/png")
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -200,11 +193,7 @@ async fn avatars_are_kept_in_the_configured_store() {
     assert_eq!(objects(&app, "avatars").await.len(), 1);
     assert!(files_under(app.uploads()).is_empty(), "nothing on disk");
 
-    let removed = app
-        .authed(Method::DELETE, "/api/v1/users/me/avatar", &token)
-        .send()
-        .await
-        .unwrap();
+    let removed = app.api(&token).avatar_delete().await;
     assert_eq!(removed.status(), StatusCode::NO_CONTENT);
     assert!(objects(&app, "avatars").await.is_empty());
 }
