@@ -90,15 +90,12 @@ async fn the_first_account_is_admin_and_later_ones_are_members(backend: Backend)
 async fn concurrent_first_registrations_make_exactly_one_admin(backend: Backend) {
     let app = spawn_app(backend).await;
     let attempts = (0..12).map(|i| {
-        app.client
-            .post(app.url("/api/v1/auth/register"))
-            .json(&json!({"username": format!("racer{i}"), "password": PASSWORD}))
-            .send()
+        app.anon()
+            .auth_register(json!({"username": format!("racer{i}"), "password": PASSWORD}))
     });
     let responses = futures_util::future::join_all(attempts).await;
     let mut admins = 0;
     for resp in responses {
-        let resp = resp.unwrap();
         assert_eq!(resp.status(), 201);
         let body: Value = resp.json().await.unwrap();
         if body["user"]["role"] == "admin" {
