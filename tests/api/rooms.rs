@@ -1,4 +1,3 @@
-use reqwest::Method;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -204,7 +203,6 @@ async fn owners_change_visibility_and_delete_rooms(backend: Backend) {
     let (helper, helper_id) = app.account("helper").await;
     let (member, _) = app.account("visitor").await;
     let room = app.public_room(&owner, &[&helper, &member]).await;
-    let path = format!("/api/v1/rooms/{room}");
     // A room moderator (made one directly: there is no endpoint for it yet) may rename but
     // not change who can enter.
     {
@@ -220,18 +218,21 @@ async fn owners_change_visibility_and_delete_rooms(backend: Backend) {
         active.role = Set("moderator".to_owned());
         active.update(&db).await.unwrap();
     }
-    let patch =
-        |token: &str, body: Value| app.authed(Method::PATCH, &path, token).json(&body).send();
-    let resp = patch(&helper, json!({"visibility": "private"}))
-        .await
-        .unwrap();
+    let resp = app
+        .api(&helper)
+        .room_update(&room, json!({"visibility": "private"}))
+        .await;
     assert_eq!(problem_code(resp, 403).await, "forbidden");
-    let resp = patch(&member, json!({"name": "mine"})).await.unwrap();
+    let resp = app
+        .api(&member)
+        .room_update(&room, json!({"name": "mine"}))
+        .await;
     assert_eq!(problem_code(resp, 403).await, "forbidden");
 
-    let private: Value = patch(&owner, json!({"visibility": "private"}))
+    let private: Value = app
+        .api(&owner)
+        .room_update(&room, json!({"visibility": "private"}))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -245,9 +246,10 @@ async fn owners_change_visibility_and_delete_rooms(backend: Backend) {
         public.iter().all(|r| r["id"] != room.as_str()),
         "no longer listed"
     );
-    let back: Value = patch(&owner, json!({"visibility": "public"}))
+    let back: Value = app
+        .api(&owner)
+        .room_update(&room, json!({"visibility": "public"}))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -256,30 +258,18 @@ async fn owners_change_visibility_and_delete_rooms(backend: Backend) {
 
     // Deleting: not a moderator's or a member's to do; the owner's, for good.
     for token in [&helper, &member] {
-        let resp = app
-            .authed(Method::DELETE, &path, token)
-            .send()
-            .await
-            .unwrap();
+        let resp = app.api(token).room_delete(&room).await;
         assert_eq!(problem_code(resp, 403).await, "forbidden");
     }
     app.post_message(&member, &room, "soon gone").await;
     let mut socket = WsClient::connect(&app, &member).await;
-    let resp = app
-        .authed(Method::DELETE, &path, &owner)
-        .send()
-        .await
-        .unwrap();
+    let resp = app.api(&owner).room_delete(&room).await;
     assert_eq!(resp.status(), 204);
     // Members' clients are told, so the room leaves their lists at once.
     let removed = socket.expect("room.removed").await;
     assert_eq!(removed["room_id"], room.as_str());
     assert_eq!(removed["data"]["deleted_by"]["username"], "keeper");
-    let resp = app
-        .authed(Method::GET, &path, &member)
-        .send()
-        .await
-        .unwrap();
+    let resp = app.api(&member).room(&room).await;
     assert_eq!(problem_code(resp, 404).await, "room.not_found");
     let left: Vec<Value> = app.get_json("/api/v1/rooms", &member).await;
     assert!(left.iter().all(|r| r["id"] != room.as_str()));
