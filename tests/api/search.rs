@@ -2,7 +2,6 @@
 //! who may find what, the query language, Persian/Arabic spellings, filters, ranking,
 //! snippets, paging, and an index that follows sends, edits and deletes.
 
-use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::{
@@ -23,17 +22,13 @@ async fn send(app: &TestApp, token: &str, room: &str, body: &str) -> String {
     sent["id"].as_str().unwrap().to_owned()
 }
 
-fn search_url(query: &str) -> String {
+fn search_query(query: &str) -> String {
     let q = percent_encoding::utf8_percent_encode(query, percent_encoding::NON_ALPHANUMERIC);
-    format!("/api/v1/search/messages?q={q}")
+    format!("q={q}")
 }
 
 async fn search(app: &TestApp, token: &str, query: &str) -> Value {
-    let resp = app
-        .authed(Method::GET, &search_url(query), token)
-        .send()
-        .await
-        .unwrap();
+    let resp = app.api(token).search(&search_query(query)).await;
     assert_eq!(resp.status(), 200, "{query}");
     resp.json().await.unwrap()
 }
@@ -83,14 +78,9 @@ async fn only_readable_rooms_are_searched_and_deletes_leave_the_index(backend: B
 
     // A private room by id is not found for outsiders.
     let resp = app
-        .authed(
-            Method::GET,
-            &format!("/api/v1/search/messages?q=tea&room_id={secret}"),
-            &sara,
-        )
-        .send()
-        .await
-        .unwrap();
+        .api(&sara)
+        .search(&format!("q=tea&room_id={secret}"))
+        .await;
     assert_eq!(problem_code(resp, 404).await, "room.not_found");
 
     // Edits re-index; deletes leave the index at once.
@@ -206,11 +196,7 @@ async fn the_query_language_and_filters_work(backend: Backend) {
         "-\"",
         "(server OR",
     ] {
-        let resp = app
-            .authed(Method::GET, &search_url(odd), &ali)
-            .send()
-            .await
-            .unwrap();
+        let resp = app.api(&ali).search(&search_query(odd)).await;
         assert!(
             resp.status() == 200 || resp.status() == 422,
             "{odd}: {}",
@@ -325,7 +311,10 @@ async fn the_reindex_command_rebuilds_a_lost_index(backend: Backend) {
     );
     assert!(stdout.contains("reindexed 30 message(s)"), "{stdout}");
     let page: Value = app
-        .get_json(&format!("{}&limit=50", search_url("کتاب")), &ali)
+        .get_json(
+            &format!("/api/v1/search/messages?{}&limit=50", search_query("کتاب")),
+            &ali,
+        )
         .await;
     assert_eq!(bodies(&page).len(), 30);
 }
