@@ -22,13 +22,9 @@ async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> reqwest::R
 }
 
 async fn send(app: &TestApp, token: &str, room: &str, body: &str) -> reqwest::Response {
-    post(
-        app,
-        token,
-        &format!("/api/v1/rooms/{room}/messages"),
-        json!({ "body": body }),
-    )
-    .await
+    app.api(token)
+        .message_send(room, json!({ "body": body }))
+        .await
 }
 
 async fn subscribed(app: &TestApp, token: &str, room: &str) -> WsClient {
@@ -220,31 +216,22 @@ async fn room_moderation_is_in_the_audit_log(backend: Backend) {
         .await
         .unwrap();
 
-    let mute = format!("/api/v1/rooms/{room}/members/{bob_id}/mute");
+    let api = app.api(&alice);
     assert_eq!(
-        post(&app, &alice, &mute, json!({"minutes": 5, "reason": "rude"}))
+        api.room_mute(&room, &bob_id, json!({"minutes": 5, "reason": "rude"}))
             .await
             .status(),
         200
     );
-    let resp = app
-        .authed(Method::DELETE, &mute, &alice)
-        .send()
-        .await
-        .unwrap();
+    let resp = api.room_unmute(&room, &bob_id).await;
     assert_eq!(resp.status(), 204);
-    let lock = format!("/api/v1/rooms/{room}/lock");
     assert_eq!(
-        post(&app, &alice, &lock, json!({"reason": "night"}))
+        api.room_lock(&room, json!({"reason": "night"}))
             .await
             .status(),
         200
     );
-    let resp = app
-        .authed(Method::DELETE, &lock, &alice)
-        .send()
-        .await
-        .unwrap();
+    let resp = api.room_unlock(&room).await;
     assert_eq!(resp.status(), 200);
     // A moderator's delete is recorded with what was deleted; an author's own is not.
     let resp = app
@@ -469,20 +456,15 @@ async fn retention_removes_old_messages_by_itself(backend: Backend) {
     let (alice, _) = app.account("alice").await;
     let (bob, _) = app.account("bob").await;
     let room = app.public_room(&alice, &[&bob]).await;
-    let retention = format!("/api/v1/rooms/{room}/retention");
     let resp = app
-        .authed(Method::PUT, &retention, &bob)
-        .json(&json!({"days": 7}))
-        .send()
-        .await
-        .unwrap();
+        .api(&bob)
+        .room_retention(&room, json!({"days": 7}))
+        .await;
     assert_eq!(problem_code(resp, 403).await, "forbidden");
     let resp = app
-        .authed(Method::PUT, &retention, &alice)
-        .json(&json!({"days": 0}))
-        .send()
-        .await
-        .unwrap();
+        .api(&alice)
+        .room_retention(&room, json!({"days": 0}))
+        .await;
     assert_eq!(problem_code(resp, 422).await, "room.retention_invalid");
 
     let mut ids = Vec::new();
@@ -502,11 +484,9 @@ async fn retention_removes_old_messages_by_itself(backend: Backend) {
         active.update(&app.db).await.unwrap();
     }
     let resp = app
-        .authed(Method::PUT, &retention, &alice)
-        .json(&json!({"days": 7}))
-        .send()
-        .await
-        .unwrap();
+        .api(&alice)
+        .room_retention(&room, json!({"days": 7}))
+        .await;
     assert_eq!(resp.status(), 200);
     assert_eq!(resp.json::<Value>().await.unwrap()["retention_days"], 7);
 
