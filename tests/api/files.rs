@@ -152,7 +152,7 @@ async fn upload_and_download_round_trip_with_range_head_and_etag(backend: Backen
     let url = file["url"].as_str().unwrap();
 
     // Bob, a member, reads it back whole, with the headers a browser needs.
-    let resp = download(&app, &bob, url).await.send().await.unwrap();
+    let resp = app.api(&bob).file(url).await;
     assert_eq!(resp.status(), StatusCode::OK);
     let headers = resp.headers().clone();
     assert_eq!(headers["content-type"], "application/pdf");
@@ -232,23 +232,16 @@ async fn only_members_of_the_room_can_fetch_a_file(backend: Backend) {
     let url = shared["file"]["url"].as_str().unwrap().to_owned();
 
     // Mallory is in other rooms (general), not this one.
-    let resp = download(&app, &mallory, &url).await.send().await.unwrap();
+    let resp = app.api(&mallory).file(&url).await;
     assert_eq!(problem_code(resp, 403).await, "room.not_member");
-    let resp = app.client.get(app.url(&url)).send().await.unwrap();
+    let resp = app.anon().file(&url).await;
     assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
     // Nor can she upload into it.
     let resp = upload_with(&app, &mallory, &[("room_id", &room)], "x.txt", b"hi").await;
     assert_eq!(problem_code(resp, 403).await, "room.not_member");
     // Once she joins, she can read it.
-    app.authed(
-        Method::POST,
-        &format!("/api/v1/rooms/{room}/join"),
-        &mallory,
-    )
-    .send()
-    .await
-    .unwrap();
-    let resp = download(&app, &mallory, &url).await.send().await.unwrap();
+    app.api(&mallory).room_join(&room).await;
+    let resp = app.api(&mallory).file(&url).await;
     assert_eq!(resp.status(), StatusCode::OK);
     assert_eq!(resp.text().await.unwrap(), "meeting at five");
 }
@@ -383,14 +376,9 @@ async fn identical_files_are_stored_once_and_released_with_their_last_message(ba
         let app = &app;
         async move {
             let resp = app
-                .authed(
-                    Method::DELETE,
-                    &format!("/api/v1/messages/{}", message["id"].as_str().unwrap()),
-                    &token,
-                )
-                .send()
-                .await
-                .unwrap();
+                .api(&token)
+                .message_delete(message["id"].as_str().unwrap())
+                .await;
             assert!(resp.status().is_success());
         }
     };
@@ -410,17 +398,15 @@ async fn identical_files_are_stored_once_and_released_with_their_last_message(ba
         "a deleted message shows no files"
     );
     // Alice's file is gone; Bob's still reads the shared bytes.
-    let resp = download(&app, &bob, first["file"]["url"].as_str().unwrap())
-        .await
-        .send()
-        .await
-        .unwrap();
+    let resp = app
+        .api(&bob)
+        .file(first["file"]["url"].as_str().unwrap())
+        .await;
     assert_eq!(problem_code(resp, 404).await, "file.not_found");
-    let resp = download(&app, &alice, second["file"]["url"].as_str().unwrap())
-        .await
-        .send()
-        .await
-        .unwrap();
+    let resp = app
+        .api(&alice)
+        .file(second["file"]["url"].as_str().unwrap())
+        .await;
     assert_eq!(resp.text().await.unwrap(), "the same bytes");
     assert_eq!(stored(&app), 1);
 
@@ -478,11 +464,7 @@ async fn pictures_get_a_thumbnail(backend: Backend) {
         (file["width"].clone(), file["height"].clone()),
         (json!(1200), json!(800))
     );
-    let resp = download(&app, &alice, file["url"].as_str().unwrap())
-        .await
-        .send()
-        .await
-        .unwrap();
+    let resp = app.api(&alice).file(file["url"].as_str().unwrap()).await;
     assert_eq!(resp.headers()["content-type"], "image/png");
     assert!(
         resp.headers()["content-disposition"]
@@ -491,11 +473,10 @@ async fn pictures_get_a_thumbnail(backend: Backend) {
             .starts_with("inline;")
     );
 
-    let resp = download(&app, &alice, file["thumbnail_url"].as_str().unwrap())
-        .await
-        .send()
-        .await
-        .unwrap();
+    let resp = app
+        .api(&alice)
+        .file(file["thumbnail_url"].as_str().unwrap())
+        .await;
     assert_eq!(resp.status(), StatusCode::OK);
     assert_eq!(resp.headers()["content-type"], "image/jpeg");
     let thumb = image::load_from_memory(&resp.bytes().await.unwrap()).unwrap();
@@ -507,18 +488,10 @@ async fn pictures_get_a_thumbnail(backend: Backend) {
 
     let text = share(&app, &alice, &room, "a.txt", b"no picture").await;
     assert!(text["file"]["thumbnail_url"].is_null());
-    let resp = download(
-        &app,
-        &alice,
-        &format!(
-            "/api/v1/files/{}/thumbnail",
-            text["file"]["id"].as_str().unwrap()
-        ),
-    )
-    .await
-    .send()
-    .await
-    .unwrap();
+    let resp = app
+        .api(&alice)
+        .thumbnail(text["file"]["id"].as_str().unwrap())
+        .await;
     assert_eq!(problem_code(resp, 404).await, "file.no_thumbnail");
 }
 
@@ -547,7 +520,7 @@ async fn files_attach_to_messages_sent_over_the_socket(backend: Backend) {
     assert!(pending["message"].is_null());
     let file_id = pending["file"]["id"].as_str().unwrap().to_owned();
     let url = pending["file"]["url"].as_str().unwrap().to_owned();
-    let resp = download(&app, &bob, &url).await.send().await.unwrap();
+    let resp = app.api(&bob).file(&url).await;
     assert_eq!(problem_code(resp, 404).await, "file.not_found");
 
     // Bob cannot attach Alice's file.
@@ -569,7 +542,7 @@ async fn files_attach_to_messages_sent_over_the_socket(backend: Backend) {
     let created = watcher.expect("message.created").await;
     assert_eq!(created["data"]["attachments"][0]["id"], file_id.as_str());
     assert_eq!(created["data"]["attachments"][0]["name"], "plan.pdf");
-    let resp = download(&app, &bob, &url).await.send().await.unwrap();
+    let resp = app.api(&bob).file(&url).await;
     assert_eq!(resp.status(), StatusCode::OK);
 
     // Attached once only.
@@ -584,11 +557,7 @@ async fn files_attach_to_messages_sent_over_the_socket(backend: Backend) {
     assert_eq!(empty["data"]["code"], "message.body_empty");
 
     // A sent file is withdrawn with its message, not on its own.
-    let resp = app
-        .authed(Method::DELETE, &url, &alice)
-        .send()
-        .await
-        .unwrap();
+    let resp = app.api(&alice).file_delete(&url).await;
     assert_eq!(problem_code(resp, 409).await, "file.already_sent");
     // An unsent one can be withdrawn, bytes and all.
     let draft = upload_with(
@@ -602,17 +571,9 @@ async fn files_attach_to_messages_sent_over_the_socket(backend: Backend) {
     let draft: Value = draft.json().await.unwrap();
     let draft_url = draft["file"]["url"].as_str().unwrap();
     assert_eq!(stored(&app), 2);
-    let resp = app
-        .authed(Method::DELETE, draft_url, &bob)
-        .send()
-        .await
-        .unwrap();
+    let resp = app.api(&bob).file_delete(draft_url).await;
     assert_eq!(problem_code(resp, 404).await, "file.not_found");
-    let resp = app
-        .authed(Method::DELETE, draft_url, &alice)
-        .send()
-        .await
-        .unwrap();
+    let resp = app.api(&alice).file_delete(draft_url).await;
     assert_eq!(resp.status(), StatusCode::NO_CONTENT);
     assert_eq!(stored(&app), 1);
 
@@ -669,11 +630,10 @@ async fn cleanup_removes_what_a_crash_or_an_abandoned_upload_left(backend: Backe
     app.clock.advance(PENDING_TTL + Duration::from_secs(1));
     let deadline = std::time::Instant::now() + crate::helpers::PATIENCE;
     loop {
-        let pending_gone = download(&app, &alice, abandoned["file"]["url"].as_str().unwrap())
+        let pending_gone = app
+            .api(&alice)
+            .file(abandoned["file"]["url"].as_str().unwrap())
             .await
-            .send()
-            .await
-            .unwrap()
             .status()
             == StatusCode::NOT_FOUND;
         // The row goes a moment before its bytes: wait for both.
@@ -687,10 +647,9 @@ async fn cleanup_removes_what_a_crash_or_an_abandoned_upload_left(backend: Backe
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    let resp = download(&app, &alice, kept["file"]["url"].as_str().unwrap())
-        .await
-        .send()
-        .await
-        .unwrap();
+    let resp = app
+        .api(&alice)
+        .file(kept["file"]["url"].as_str().unwrap())
+        .await;
     assert_eq!(resp.text().await.unwrap(), "posted, so kept");
 }
