@@ -2,7 +2,6 @@ use std::time::Duration;
 
 use anjoman::{app::Application, config::Settings};
 use futures_util::{StreamExt, stream};
-use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::helpers::{
@@ -342,18 +341,9 @@ async fn five_hundred_concurrent_votes_count_exactly(backend: Backend) {
     let id = app.public_room(&owner, &[]).await;
     stream::iter(voters.iter())
         .map(|token| {
-            let url = format!("/api/v1/rooms/{id}/join");
-            let app = &app;
-            async move {
-                assert_eq!(
-                    app.authed(Method::POST, &url, token)
-                        .send()
-                        .await
-                        .unwrap()
-                        .status(),
-                    200
-                )
-            }
+            let api = app.api(token);
+            let id = &id;
+            async move { assert_eq!(api.room_join(id).await.status(), 200) }
         })
         .buffer_unordered(50)
         .collect::<Vec<_>>()

@@ -1,7 +1,6 @@
 use std::time::Duration;
 
 use futures_util::future::join_all;
-use reqwest::Method;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::{client::IntoClientRequest, http::HeaderValue};
 
@@ -289,17 +288,9 @@ async fn resume_replays_exactly_what_was_missed_while_others_send(backend: Backe
     let last_seen = ack["data"]["seq"].as_i64().unwrap();
     drop(ws);
 
-    let send = |body: String| {
-        app.authed(
-            Method::POST,
-            &format!("/api/v1/rooms/{room}/messages"),
-            &talker,
-        )
-        .json(&json!({"body": body}))
-        .send()
-    };
+    let send = |body: String| app.api(&talker).message_send(&room, json!({"body": body}));
     for i in 0..10 {
-        assert_eq!(send(format!("missed {i}")).await.unwrap().status(), 201);
+        assert_eq!(send(format!("missed {i}")).await.status(), 201);
     }
     // Resubscribe while more messages keep arriving.
     let mut ws = WsClient::connect(&app, &leaver).await;
@@ -307,7 +298,7 @@ async fn resume_replays_exactly_what_was_missed_while_others_send(backend: Backe
         .op(json!({"op": "subscribe", "room_id": room, "after_seq": last_seen}))
         .await;
     let during = join_all((0..20).map(|i| send(format!("during {i}")))).await;
-    assert!(during.iter().all(|r| r.as_ref().unwrap().status() == 201));
+    assert!(during.iter().all(|r| r.status() == 201));
     let ack = ws.wait_for(|f| f["ref"] == reference.as_str()).await;
     assert_eq!(ack["type"], "ack");
 
