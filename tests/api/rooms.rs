@@ -1,3 +1,5 @@
+use std::time::Duration;
+
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -154,16 +156,17 @@ async fn joins_leaves_and_renames_are_events_in_the_timeline(backend: Backend) {
 }
 
 async fn silent_peers_are_dropped_after_the_idle_timeout(backend: Backend) {
+    const IDLE: Duration = Duration::from_secs(30);
     let app = spawn_app_with(backend, |f| {
-        f.merge(("ws.ping_interval_secs", 1))
-            .merge(("ws.idle_timeout_secs", 2))
+        f.merge(("ws.idle_timeout_secs", IDLE.as_secs()))
     })
     .await;
     let token = app.register_token("sleeper", PASSWORD).await;
     // A socket opened by hand and then only read from, raw: a WebSocket client library
     // would answer the server's pings while reading, and this peer must stay silent. The
     // read ends when the server closes the connection, however long a busy machine takes
-    // to get there (bounded only by the tests' patience); no clock is involved.
+    // to get there (bounded only by the tests' patience). Once the server has said `ready`
+    // the test moves the server's clock past the idle timeout instead of waiting it out.
     let address = app.address.trim_start_matches("http://").to_owned();
     let mut tcp = tokio::net::TcpStream::connect(&address).await.unwrap();
     let upgrade = format!(
@@ -175,9 +178,14 @@ async fn silent_peers_are_dropped_after_the_idle_timeout(backend: Backend) {
     let mut received = Vec::new();
     let read = tokio::time::timeout(crate::helpers::PATIENCE, async {
         let mut buf = [0u8; 4096];
+        let mut moved = false;
         // An error (a reset) ends the connection as surely as the end of the stream.
         while let Ok(n @ 1..) = tcp.read(&mut buf).await {
             received.extend_from_slice(&buf[..n]);
+            if !moved && received.windows(7).any(|w| w == b"\"ready\"") {
+                app.clock.advance(IDLE + Duration::from_secs(1));
+                moved = true;
+            }
         }
     })
     .await;
