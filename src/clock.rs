@@ -52,6 +52,21 @@ impl Clock {
         self.ahead.send_modify(|ahead| *ahead += by);
     }
 
+    /// Waits until the clock reads `deadline`: by time passing, or by a test moving it.
+    pub async fn sleep_until(&self, deadline: Instant) {
+        let mut moved = self.ahead.subscribe();
+        loop {
+            let left = deadline.saturating_duration_since(self.instant());
+            if left.is_zero() {
+                return;
+            }
+            tokio::select! {
+                () = tokio::time::sleep(left) => {}
+                Ok(()) = moved.changed() => {}
+            }
+        }
+    }
+
     /// Ticks every `period` (the first at once), and also whenever the clock is moved.
     pub fn ticker(&self, period: Duration) -> Ticker {
         Ticker {
@@ -93,5 +108,21 @@ mod tests {
         tokio::time::timeout(Duration::from_secs(60), ticker.tick())
             .await
             .expect("woken by the move, not the hour");
+    }
+
+    #[tokio::test]
+    async fn a_sleep_ends_when_the_clock_is_moved_past_its_deadline() {
+        let clock = Clock::default();
+        let deadline = clock.instant() + Duration::from_secs(3600);
+        let sleeping = tokio::spawn({
+            let clock = clock.clone();
+            async move { clock.sleep_until(deadline).await }
+        });
+        tokio::task::yield_now().await;
+        clock.advance(Duration::from_secs(3600));
+        tokio::time::timeout(Duration::from_secs(60), sleeping)
+            .await
+            .expect("ended by the move, not the hour")
+            .expect("the sleep ran");
     }
 }

@@ -147,13 +147,18 @@ async fn wait_for_auth(
     stream: &mut Stream,
     lang: &LanguageIdentifier,
 ) -> Option<(users::Model, sessions::Model)> {
-    let deadline =
-        tokio::time::Instant::now() + Duration::from_secs(state.settings.ws.auth_timeout_secs);
+    let deadline = state.clock.instant() + Duration::from_secs(state.settings.ws.auth_timeout_secs);
+    let timeout = state.clock.sleep_until(deadline);
+    tokio::pin!(timeout);
     loop {
-        let message = match tokio::time::timeout_at(deadline, stream.next()).await {
-            Ok(Some(Ok(message))) => message,
-            Ok(_) => return None,
-            Err(_) => {
+        let message = tokio::select! {
+            // As `timeout_at` did: a frame ready at the deadline is still read.
+            biased;
+            next = stream.next() => match next {
+                Some(Ok(message)) => message,
+                _ => return None,
+            },
+            () = &mut timeout => {
                 let _ = sink
                     .send(Message::close_with(
                         close::UNAUTHORIZED,

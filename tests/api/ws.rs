@@ -450,11 +450,17 @@ async fn a_foreign_origin_cannot_open_a_socket(backend: Backend) {
 }
 
 async fn unauthenticated_sockets_time_out_or_authenticate_in_band(backend: Backend) {
-    let app = spawn_app_with(backend, |f| f.merge(("ws.auth_timeout_secs", 1))).await;
+    const AUTH_TIMEOUT: Duration = Duration::from_secs(15);
+    let app = spawn_app_with(backend, |f| {
+        f.merge(("ws.auth_timeout_secs", AUTH_TIMEOUT.as_secs()))
+    })
+    .await;
     let token = app.register_token("late", PASSWORD).await;
     let mut idle = WsClient::connect_raw(ws_url(&app, "")).await;
     let refused = idle.request(json!({"op": "ping"})).await;
     assert_eq!(refused["data"]["code"], "unauthorized");
+    // The socket is waiting for its `auth` now: past its time, it is closed.
+    app.clock.advance(AUTH_TIMEOUT);
     assert_eq!(idle.closed().await, Some(4001));
 
     let mut in_band = WsClient::connect_raw(ws_url(&app, "")).await;
