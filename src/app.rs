@@ -12,6 +12,7 @@ use poem::{
 
 use crate::{
     api,
+    clock::Clock,
     config::{Mode, Settings},
     domain::users::avatar,
     http::{
@@ -174,8 +175,13 @@ pub struct Application {
 impl Application {
     /// Builds the state and binds the listening socket (port 0 picks a free port).
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        Self::build_with_clock(settings, Clock::default()).await
+    }
+
+    /// Like [`Application::build`], on `clock`: a test keeps a clone to move time forward.
+    pub async fn build_with_clock(settings: Settings, clock: Clock) -> anyhow::Result<Self> {
         let bind = SocketAddr::new(settings.server.host, settings.server.port);
-        let state = AppState::build(settings).await?;
+        let state = AppState::build(settings, clock).await?;
         let server = HttpServer::bind(bind, &state.settings.http)
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {bind}: {e}"))?;
@@ -231,7 +237,7 @@ impl Application {
 
 /// Periodic chores: lapse typing indicators, forget idle rate-limit keys.
 async fn housekeeping(state: AppState) {
-    let mut tick = tokio::time::interval(Duration::from_millis(250));
+    let mut tick = state.clock.ticker(Duration::from_millis(250));
     let mut ticks: u64 = 0;
     loop {
         tick.tick().await;
@@ -264,11 +270,17 @@ async fn presence_heartbeat(state: AppState) {
 /// The uploads cleanup pass: at start, then every `uploads.cleanup_interval_secs`.
 async fn files_cleanup(state: AppState) {
     let period = Duration::from_secs(state.settings.uploads.cleanup_interval_secs);
-    let mut tick = tokio::time::interval(period);
+    let mut tick = state.clock.ticker(period);
     loop {
         tick.tick().await;
-        match crate::domain::files::sweep::sweep(&state.db, &state.files, &state.settings.uploads)
-            .await
+        let now = state.clock.system_now();
+        match crate::domain::files::sweep::sweep(
+            &state.db,
+            &state.files,
+            &state.settings.uploads,
+            now,
+        )
+        .await
         {
             Ok(swept) if swept.files + swept.blobs + swept.stray > 0 => {
                 tracing::info!(
@@ -287,10 +299,13 @@ async fn files_cleanup(state: AppState) {
 /// Removes messages past their room's retention, every `moderation.retention_check_secs`.
 async fn retention(state: AppState) {
     let period = Duration::from_secs(state.settings.moderation.retention_check_secs);
-    let mut tick = tokio::time::interval(period);
+    let mut tick = state.clock.ticker(period);
     loop {
         tick.tick().await;
-        match crate::domain::messages::retention::retention_apply(&state.db, &state.files).await {
+        let now = state.clock.now();
+        match crate::domain::messages::retention::retention_apply(&state.db, &state.files, now)
+            .await
+        {
             Ok(0) => {}
             Ok(removed) => tracing::info!(messages = removed, "retention applied"),
             Err(err) => tracing::warn!(error = %err, "retention pass failed"),

@@ -8,6 +8,7 @@ use sea_orm::DatabaseConnection;
 use secrecy::ExposeSecret;
 
 use crate::{
+    clock::Clock,
     cluster::Shared,
     config::Settings,
     db,
@@ -48,12 +49,14 @@ pub struct AppState {
     pub limits: Arc<Limits>,
     pub files: Arc<FileStore>,
     pub metrics: PrometheusHandle,
+    /// The time expiries are measured by; only tests move it.
+    pub clock: Clock,
 }
 
 impl AppState {
     /// Connects to the database, applies migrations (unless disabled) and loads everything
     /// a request may need.
-    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+    pub async fn build(settings: Settings, clock: Clock) -> anyhow::Result<Self> {
         let db = db::connect(&settings.database).await?;
         if settings.database.auto_migrate {
             db::migrate_up(&db).await?;
@@ -78,9 +81,10 @@ impl AppState {
         Ok(Self {
             broker,
             hub,
-            fanout: Arc::new(Fanout::new(Duration::from_millis(
-                settings.ws.typing_expiry_ms,
-            ))),
+            fanout: Arc::new(Fanout::new(
+                Duration::from_millis(settings.ws.typing_expiry_ms),
+                clock.clone(),
+            )),
             presence: Arc::new(presence),
             limits: Arc::new(Limits::new(&settings, shared.clone())),
             files: Arc::new(files),
@@ -94,6 +98,7 @@ impl AppState {
             templates: Templates::load()?,
             metrics: app_metrics::install()?,
             settings: Arc::new(settings),
+            clock,
         })
     }
 }

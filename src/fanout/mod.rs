@@ -13,6 +13,8 @@ pub mod typing;
 
 use std::time::Duration;
 
+use crate::clock::Clock;
+
 pub use batches::{DirtyPolls, PresenceBatch};
 pub use order::RoomOrder;
 pub use typing::TypingBoard;
@@ -26,10 +28,10 @@ pub struct Fanout {
 }
 
 impl Fanout {
-    pub fn new(typing_expiry: Duration) -> Self {
+    pub fn new(typing_expiry: Duration, clock: Clock) -> Self {
         Self {
             order: RoomOrder::default(),
-            typing: TypingBoard::new(typing_expiry),
+            typing: TypingBoard::new(typing_expiry, clock),
             presence: PresenceBatch::default(),
             polls: DirtyPolls::default(),
         }

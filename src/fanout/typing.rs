@@ -10,6 +10,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::{
+    clock::Clock,
     views::UserRef,
     ws::{
         broker::{Broker, Envelope},
@@ -19,14 +20,17 @@ use crate::{
 
 pub struct TypingBoard {
     expiry: Duration,
+    /// A test's clock moves, so expiry is tested without waiting for it.
+    clock: Clock,
     /// (room, user) → when their indicator lapses.
     active: Mutex<HashMap<(Uuid, Uuid), (Instant, UserRef)>>,
 }
 
 impl TypingBoard {
-    pub fn new(expiry: Duration) -> Self {
+    pub fn new(expiry: Duration, clock: Clock) -> Self {
         Self {
             expiry,
+            clock,
             active: Mutex::new(HashMap::new()),
         }
     }
@@ -38,7 +42,7 @@ impl TypingBoard {
     /// Notes that `user` is typing in `room`. Returns true when others should be told
     /// (first signal, or a refresh after half the expiry): repeats in between are absorbed.
     pub fn typing(&self, room_id: Uuid, user: UserRef) -> bool {
-        let now = Instant::now();
+        let now = self.clock.instant();
         let mut active = self.active();
         let key = (room_id, user.id);
         let announce = active
@@ -57,7 +61,7 @@ impl TypingBoard {
 
     /// Ends the indicators whose time ran out, telling each room.
     pub fn sweep(&self, broker: &dyn Broker) {
-        let now = Instant::now();
+        let now = self.clock.instant();
         let expired: Vec<((Uuid, Uuid), UserRef)> = {
             let mut active = self.active();
             let keys: Vec<(Uuid, Uuid)> = active

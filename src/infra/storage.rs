@@ -231,15 +231,15 @@ impl Storage {
         }
     }
 
-    /// Objects under `prefix` stored at least `grace` ago, with the last part of their
+    /// Objects under `prefix` stored at least `grace` before `now`, with the last part of their
     /// names (the stores list in pages; this reads them as they come).
     pub fn list_older(
         &self,
         prefix: &str,
         grace: Duration,
+        now: SystemTime,
     ) -> BoxStream<'static, anyhow::Result<(Key, String)>> {
         let prefix = Key::from(prefix);
-        let now = SystemTime::now();
         self.objects
             .list(Some(&prefix))
             .map_err(move |e| anyhow::anyhow!("listing {prefix}: {e}"))
@@ -408,7 +408,7 @@ mod tests {
                     .unwrap();
             }
             let mut names: Vec<String> = storage
-                .list_older("files", Duration::ZERO)
+                .list_older("files", Duration::ZERO, SystemTime::now())
                 .map_ok(|(_, name)| name)
                 .try_collect()
                 .await
@@ -416,13 +416,13 @@ mod tests {
             names.sort();
             assert_eq!(names, ["one", "two"], "{kind}");
             let young: Vec<_> = storage
-                .list_older("files", Duration::from_secs(3600))
+                .list_older("files", Duration::from_secs(3600), SystemTime::now())
                 .try_collect()
                 .await
                 .unwrap();
             assert!(young.is_empty(), "{kind}: nothing is an hour old yet");
             let absent: Vec<_> = storage
-                .list_older("avatars", Duration::ZERO)
+                .list_older("avatars", Duration::ZERO, SystemTime::now())
                 .try_collect()
                 .await
                 .unwrap();

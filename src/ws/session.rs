@@ -24,6 +24,7 @@ use super::{
 };
 use crate::{
     actions,
+    clock::Clock,
     domain::rooms::{self, timeline as events},
     error::AppError,
     state::AppState,
@@ -58,8 +59,13 @@ enum Control {
     GapDue(Uuid),
 }
 
-fn now_ms(origin: Instant) -> u64 {
-    origin.elapsed().as_millis() as u64
+/// Milliseconds since `origin` by the server's clock, which a test may move forward to
+/// find a silent peer idle without waiting.
+fn now_ms(clock: &Clock, origin: Instant) -> u64 {
+    clock
+        .instant()
+        .saturating_duration_since(origin)
+        .as_millis() as u64
 }
 
 /// Runs a connection to its end. `auth` is set when the upgrade request carried a token.
@@ -101,8 +107,8 @@ pub async fn run(
             "ping_interval_ms": state.settings.ws.ping_interval_secs * 1000,
         }
     });
-    let origin = Instant::now();
-    let last_heard = Arc::new(AtomicU64::new(now_ms(origin)));
+    let origin = state.clock.instant();
+    let last_heard = Arc::new(AtomicU64::new(now_ms(&state.clock, origin)));
     let (ctl_tx, ctl_rx) = mpsc::channel::<Control>(64);
     if sink.send(Message::text(ready.to_string())).await.is_ok() {
         let writer = writer(
@@ -141,13 +147,18 @@ async fn wait_for_auth(
     stream: &mut Stream,
     lang: &LanguageIdentifier,
 ) -> Option<(users::Model, sessions::Model)> {
-    let deadline =
-        tokio::time::Instant::now() + Duration::from_secs(state.settings.ws.auth_timeout_secs);
+    let deadline = state.clock.instant() + Duration::from_secs(state.settings.ws.auth_timeout_secs);
+    let timeout = state.clock.sleep_until(deadline);
+    tokio::pin!(timeout);
     loop {
-        let message = match tokio::time::timeout_at(deadline, stream.next()).await {
-            Ok(Some(Ok(message))) => message,
-            Ok(_) => return None,
-            Err(_) => {
+        let message = tokio::select! {
+            // As `timeout_at` did: a frame ready at the deadline is still read.
+            biased;
+            next = stream.next() => match next {
+                Some(Ok(message)) => message,
+                _ => return None,
+            },
+            () = &mut timeout => {
                 let _ = sink
                     .send(Message::close_with(
                         close::UNAUTHORIZED,
@@ -241,7 +252,7 @@ async fn reader(
             }
             None => return,
         };
-        last_heard.store(now_ms(origin), Ordering::Relaxed);
+        last_heard.store(now_ms(&state.clock, origin), Ordering::Relaxed);
         let text = match message {
             Message::Text(text) => text,
             Message::Close(_) => return,
@@ -482,7 +493,7 @@ async fn writer(
     let idle = Duration::from_secs(ws.idle_timeout_secs).as_millis() as u64;
     let ping_every = Duration::from_secs(ws.ping_interval_secs);
     let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + ping_every, ping_every);
-    let mut check = tokio::time::interval(Duration::from_secs(1));
+    let mut check = state.clock.ticker(Duration::from_secs(1));
     let mut rooms = RoomStreams::default();
     // Everything a control or event produces goes through here: frames to send, and a
     // gap's follow-up (a timer, or a read of the log).
@@ -522,7 +533,7 @@ async fn writer(
                 continue;
             }
             _ = check.tick() => {
-                if now_ms(origin).saturating_sub(last_heard.load(Ordering::Relaxed)) > idle {
+                if now_ms(&state.clock, origin).saturating_sub(last_heard.load(Ordering::Relaxed)) > idle {
                     let _ = tokio::time::timeout(
                         Duration::from_secs(1),
                         sink.send(Message::close_with(close::TIMEOUT, "idle")),

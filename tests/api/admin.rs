@@ -18,15 +18,9 @@ on_both_backends!(
 const PASSWORD: &str = "correct horse battery";
 
 async fn set_role(app: &TestApp, token: &str, user: &str, role: &str) -> reqwest::Response {
-    app.authed(
-        Method::POST,
-        &format!("/api/v1/admin/users/{user}/role"),
-        token,
-    )
-    .json(&json!({"role": role, "reason": "team change"}))
-    .send()
-    .await
-    .unwrap()
+    app.api(token)
+        .admin_role(user, json!({"role": role, "reason": "team change"}))
+        .await
 }
 
 async fn roles_are_granted_by_admins_and_the_last_admin_stays(backend: Backend) {
@@ -51,21 +45,11 @@ async fn roles_are_granted_by_admins_and_the_last_admin_stays(backend: Backend) 
         "moderators cannot grant roles"
     );
     let resp = app
-        .authed(
-            Method::POST,
-            &format!("/api/v1/admin/users/{admin_id}/ban"),
-            &bob,
-        )
-        .json(&json!({"reason": "coup"}))
-        .send()
-        .await
-        .unwrap();
+        .api(&bob)
+        .admin_ban(&admin_id, json!({"reason": "coup"}))
+        .await;
     assert_eq!(problem_code(resp, 403).await, "ban.outranked");
-    let resp = app
-        .authed(Method::GET, "/api/v1/admin/audit", &bob)
-        .send()
-        .await
-        .unwrap();
+    let resp = app.api(&bob).admin_audit("").await;
     assert_eq!(
         problem_code(resp, 403).await,
         "forbidden",
@@ -85,11 +69,7 @@ async fn roles_are_granted_by_admins_and_the_last_admin_stays(backend: Backend) 
     assert_eq!(me["role"], "member");
     let resp = set_role(&app, &admin, &bob_id, "admin").await;
     assert_eq!(problem_code(resp, 403).await, "forbidden");
-    let resp = app
-        .authed(Method::GET, "/api/v1/admin/audit", &admin)
-        .send()
-        .await
-        .unwrap();
+    let resp = app.api(&admin).admin_audit("").await;
     assert_eq!(problem_code(resp, 403).await, "forbidden", "members do not");
     let resp = set_role(&app, &admin, &bob_id, "overlord").await;
     assert_eq!(resp.status(), 400, "unknown roles are refused");
@@ -101,36 +81,17 @@ async fn every_admin_action_is_in_the_audit_log(backend: Backend) {
     let (_bob, bob_id) = app.account("bob").await;
 
     let ban = app
-        .authed(
-            Method::POST,
-            &format!("/api/v1/admin/users/{bob_id}/ban"),
-            &admin,
-        )
-        .json(&json!({"reason": "spam in #general"}))
-        .send()
-        .await
-        .unwrap();
+        .api(&admin)
+        .admin_ban(&bob_id, json!({"reason": "spam in #general"}))
+        .await;
     assert_eq!(ban.status(), 200);
-    let unban = app
-        .authed(
-            Method::DELETE,
-            &format!("/api/v1/admin/users/{bob_id}/ban"),
-            &admin,
-        )
-        .send()
-        .await
-        .unwrap();
+    let unban = app.api(&admin).admin_unban(&bob_id).await;
     assert_eq!(unban.status(), 204);
     assert_eq!(
         set_role(&app, &admin, &bob_id, "moderator").await.status(),
         200
     );
-    let invite = app
-        .authed(Method::POST, "/api/v1/admin/invites", &admin)
-        .json(&json!({"max_uses": 3}))
-        .send()
-        .await
-        .unwrap();
+    let invite = app.api(&admin).admin_invite(json!({"max_uses": 3})).await;
     assert_eq!(invite.status(), 201);
     // A refused action changes nothing and records nothing.
     let resp = set_role(&app, &admin, &admin_id, "member").await;
@@ -203,15 +164,9 @@ async fn stats_match_the_seeded_data(backend: Backend) {
         let app = &app;
         async move {
             let resp = app
-                .authed(
-                    Method::POST,
-                    &format!("/api/v1/rooms/{room}/messages"),
-                    &token,
-                )
-                .json(&json!({ "body": body }))
-                .send()
-                .await
-                .unwrap();
+                .api(&token)
+                .message_send(&room, json!({ "body": body }))
+                .await;
             assert_eq!(resp.status(), 201);
             resp.json::<Value>().await.unwrap()["id"]
                 .as_str()
@@ -224,10 +179,7 @@ async fn stats_match_the_seeded_data(backend: Backend) {
     }
     let old = send(alice.clone(), room.clone(), "from last week").await;
     let deleted = send(bob.clone(), room.clone(), "regretted").await;
-    app.authed(Method::DELETE, &format!("/api/v1/messages/{deleted}"), &bob)
-        .send()
-        .await
-        .unwrap();
+    app.api(&bob).message_delete(&deleted).await;
     let rooms: Vec<Value> = app.get_json("/api/v1/rooms", &bob).await;
     let general = rooms.iter().find(|r| r["name"] != "چای‌خانه").unwrap()["id"]
         .as_str()
@@ -235,19 +187,10 @@ async fn stats_match_the_seeded_data(backend: Backend) {
         .to_owned();
     send(bob.clone(), general.clone(), "hi all").await;
     let reported = send(bob.clone(), general, "rude").await;
-    app.authed(
-        Method::POST,
-        &format!("/api/v1/messages/{reported}/report"),
-        &alice,
-    )
-    .json(&json!({"reason": "rude"}))
-    .send()
-    .await
-    .unwrap();
-    app.authed(Method::POST, "/api/v1/dm/bob", &alice)
-        .send()
-        .await
-        .unwrap();
+    app.api(&alice)
+        .message_report(&reported, json!({"reason": "rude"}))
+        .await;
+    app.api(&alice).dm("bob").await;
     // Backdate one message three days.
     let id: uuid::Uuid = old.parse().unwrap();
     let message = entity::messages::Entity::find_by_id(id)
@@ -276,11 +219,7 @@ async fn stats_match_the_seeded_data(backend: Backend) {
         assert_eq!(resp.status(), 201);
     }
 
-    let resp = app
-        .authed(Method::GET, "/api/v1/admin/stats", &alice)
-        .send()
-        .await
-        .unwrap();
+    let resp = app.api(&alice).admin_stats().await;
     assert_eq!(problem_code(resp, 403).await, "forbidden");
     let stats: Value = app.get_json("/api/v1/admin/stats", &root).await;
     assert_eq!(stats["users_total"], 3);
@@ -321,30 +260,21 @@ async fn a_ban_can_purge_recent_messages_and_a_temporary_ban_ends_by_itself(back
     let mut spammer_ws = WsClient::connect(&app, &spammer).await;
     for i in 0..3 {
         let resp = app
-            .authed(
-                Method::POST,
-                &format!("/api/v1/rooms/{room}/messages"),
-                &spammer,
-            )
-            .json(&json!({ "body": format!("cheap watches {i}") }))
-            .send()
-            .await
-            .unwrap();
+            .api(&spammer)
+            .message_send(&room, json!({ "body": format!("cheap watches {i}") }))
+            .await;
         assert_eq!(resp.status(), 201);
     }
     // An hour: long enough that a slow machine never sees it end early; the test then
     // moves its end into the past itself (a clock it controls) instead of sleeping.
     let until = (chrono::Utc::now() + chrono::Duration::hours(1)).to_rfc3339();
     let resp = app
-        .authed(
-            Method::POST,
-            &format!("/api/v1/admin/users/{spammer_id}/ban"),
-            &root,
+        .api(&root)
+        .admin_ban(
+            &spammer_id,
+            json!({"reason": "spam", "until": until, "purge_hours": 1}),
         )
-        .json(&json!({"reason": "spam", "until": until, "purge_hours": 1}))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(resp.status(), 200);
     // Their live socket is closed at once.
     assert_eq!(spammer_ws.closed().await, Some(4003));
@@ -397,15 +327,9 @@ async fn the_users_table_searches_and_filters(backend: Backend) {
         set_role(&app, &root, &bob_id, "moderator").await.status(),
         200
     );
-    app.authed(
-        Method::POST,
-        &format!("/api/v1/admin/users/{ali_id}/ban"),
-        &root,
-    )
-    .json(&json!({"reason": "spam"}))
-    .send()
-    .await
-    .unwrap();
+    app.api(&root)
+        .admin_ban(&ali_id, json!({"reason": "spam"}))
+        .await;
 
     let names = |list: Vec<Value>| -> Vec<String> {
         list.iter()
@@ -429,11 +353,7 @@ async fn the_users_table_searches_and_filters(backend: Backend) {
         .get_json("/api/v1/admin/users?offset=1&limit=2", &root)
         .await;
     assert_eq!(names(page), ["ali_reza", "alice"]);
-    let resp = app
-        .authed(Method::GET, "/api/v1/admin/users", &alice)
-        .send()
-        .await
-        .unwrap();
+    let resp = app.api(&alice).admin_users("").await;
     assert_eq!(problem_code(resp, 403).await, "forbidden");
 }
 

@@ -1,6 +1,5 @@
 use anjoman::domain::users::{Role, user_create};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::helpers::{
@@ -57,17 +56,9 @@ async fn register_login_on_two_devices_then_revoking_one_refuses_only_its_token(
         .unwrap();
 
     let revoke = app
-        .authed(
-            Method::DELETE,
-            &format!(
-                "/api/v1/auth/sessions/{}",
-                phone_session["id"].as_str().unwrap()
-            ),
-            &laptop,
-        )
-        .send()
-        .await
-        .unwrap();
+        .api(&laptop)
+        .session_revoke(phone_session["id"].as_str().unwrap())
+        .await;
     assert_eq!(revoke.status(), 204);
     assert_eq!(
         app.me_status(&phone).await,
@@ -82,17 +73,9 @@ async fn register_login_on_two_devices_then_revoking_one_refuses_only_its_token(
 
     // Revoking it again, or someone else's session, is "not found".
     let again = app
-        .authed(
-            Method::DELETE,
-            &format!(
-                "/api/v1/auth/sessions/{}",
-                phone_session["id"].as_str().unwrap()
-            ),
-            &laptop,
-        )
-        .send()
-        .await
-        .unwrap();
+        .api(&laptop)
+        .session_revoke(phone_session["id"].as_str().unwrap())
+        .await;
     assert_eq!(problem_code(again, 404).await, "session.not_found");
 }
 
@@ -107,15 +90,12 @@ async fn the_first_account_is_admin_and_later_ones_are_members(backend: Backend)
 async fn concurrent_first_registrations_make_exactly_one_admin(backend: Backend) {
     let app = spawn_app(backend).await;
     let attempts = (0..12).map(|i| {
-        app.client
-            .post(app.url("/api/v1/auth/register"))
-            .json(&json!({"username": format!("racer{i}"), "password": PASSWORD}))
-            .send()
+        app.anon()
+            .auth_register(json!({"username": format!("racer{i}"), "password": PASSWORD}))
     });
     let responses = futures_util::future::join_all(attempts).await;
     let mut admins = 0;
     for resp in responses {
-        let resp = resp.unwrap();
         assert_eq!(resp.status(), 201);
         let body: Value = resp.json().await.unwrap();
         if body["user"]["role"] == "admin" {
@@ -126,12 +106,7 @@ async fn concurrent_first_registrations_make_exactly_one_admin(backend: Backend)
 }
 
 async fn register_status(app: &TestApp, body: Value) -> reqwest::Response {
-    app.client
-        .post(app.url("/api/v1/auth/register"))
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
+    app.anon().auth_register(&body).await
 }
 
 async fn duplicate_and_confusable_usernames_are_refused(backend: Backend) {
@@ -278,28 +253,19 @@ async fn banned_users_cannot_log_in_and_are_told_why(backend: Backend) {
 
     // A member cannot ban.
     let denied = app
-        .authed(
-            Method::POST,
-            &format!("/api/v1/admin/users/{member_id}/ban"),
-            &member_token,
-        )
-        .json(&json!({"reason": "x"}))
-        .send()
-        .await
-        .unwrap();
+        .api(&member_token)
+        .admin_ban(&member_id, json!({"reason": "x"}))
+        .await;
     assert_eq!(problem_code(denied, 403).await, "forbidden");
 
     let until = "2099-01-01T00:00:00Z";
     let ban = app
-        .authed(
-            Method::POST,
-            &format!("/api/v1/admin/users/{member_id}/ban"),
-            &admin,
+        .api(&admin)
+        .admin_ban(
+            &member_id,
+            json!({"reason": "spam in #general", "until": until}),
         )
-        .json(&json!({"reason": "spam in #general", "until": until}))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(ban.status(), 200);
     assert_eq!(
         app.me_status(&member_token).await,
@@ -346,35 +312,14 @@ async fn banned_users_cannot_log_in_and_are_told_why(backend: Backend) {
         401
     );
 
-    let admin_id = app
-        .authed(Method::GET, "/api/v1/users/me", &admin)
-        .send()
-        .await
-        .unwrap();
+    let admin_id = app.api(&admin).me().await;
     let admin_id: Value = admin_id.json().await.unwrap();
     let self_ban = app
-        .authed(
-            Method::POST,
-            &format!(
-                "/api/v1/admin/users/{}/ban",
-                admin_id["id"].as_str().unwrap()
-            ),
-            &admin,
-        )
-        .json(&json!({"reason": "oops"}))
-        .send()
-        .await
-        .unwrap();
+        .api(&admin)
+        .admin_ban(admin_id["id"].as_str().unwrap(), json!({"reason": "oops"}))
+        .await;
     assert_eq!(problem_code(self_ban, 403).await, "ban.self");
-    let unban = app
-        .authed(
-            Method::DELETE,
-            &format!("/api/v1/admin/users/{member_id}/ban"),
-            &admin,
-        )
-        .send()
-        .await
-        .unwrap();
+    let unban = app.api(&admin).admin_unban(&member_id).await;
     assert_eq!(unban.status(), 204);
     assert_eq!(app.login("troll", PASSWORD, "t").await.status(), 200);
 }
@@ -382,11 +327,7 @@ async fn banned_users_cannot_log_in_and_are_told_why(backend: Backend) {
 async fn logout_logout_all_and_password_change_end_sessions(backend: Backend) {
     let app = spawn_app(backend).await;
     let first = app.register_token("leaver", PASSWORD).await;
-    let logout = app
-        .authed(Method::POST, "/api/v1/auth/logout", &first)
-        .send()
-        .await
-        .unwrap();
+    let logout = app.api(&first).auth_logout().await;
     assert_eq!(logout.status(), 204);
     assert!(
         logout.headers()["set-cookie"]
@@ -398,11 +339,7 @@ async fn logout_logout_all_and_password_change_end_sessions(backend: Backend) {
 
     let a = app.login_token("leaver", PASSWORD).await;
     let b = app.login_token("leaver", PASSWORD).await;
-    let all = app
-        .authed(Method::POST, "/api/v1/auth/logout-all", &a)
-        .send()
-        .await
-        .unwrap();
+    let all = app.api(&a).auth_logout_all().await;
     assert_eq!(all.status(), 204);
     assert_eq!(app.me_status(&a).await, 401);
     assert_eq!(app.me_status(&b).await, 401);
@@ -410,25 +347,21 @@ async fn logout_logout_all_and_password_change_end_sessions(backend: Backend) {
     let a = app.login_token("leaver", PASSWORD).await;
     let b = app.login_token("leaver", PASSWORD).await;
     let wrong = app
-        .authed(Method::POST, "/api/v1/auth/password", &a)
-        .json(&json!({"current_password": "not it at all", "new_password": "a brand new one"}))
-        .send()
-        .await
-        .unwrap();
+        .api(&a)
+        .auth_password(
+            json!({"current_password": "not it at all", "new_password": "a brand new one"}),
+        )
+        .await;
     assert_eq!(problem_code(wrong, 422).await, "password.current_wrong");
     let weak = app
-        .authed(Method::POST, "/api/v1/auth/password", &a)
-        .json(&json!({"current_password": PASSWORD, "new_password": "short"}))
-        .send()
-        .await
-        .unwrap();
+        .api(&a)
+        .auth_password(json!({"current_password": PASSWORD, "new_password": "short"}))
+        .await;
     assert_eq!(problem_code(weak, 422).await, "password.too_short");
     let changed = app
-        .authed(Method::POST, "/api/v1/auth/password", &a)
-        .json(&json!({"current_password": PASSWORD, "new_password": "a brand new one"}))
-        .send()
-        .await
-        .unwrap();
+        .api(&a)
+        .auth_password(json!({"current_password": PASSWORD, "new_password": "a brand new one"}))
+        .await;
     assert_eq!(changed.status(), 204);
     assert_eq!(
         app.me_status(&a).await,
@@ -496,11 +429,7 @@ async fn tampered_expired_and_revoked_tokens_are_refused(backend: Backend) {
         ("sub mismatch", wrong_sub.as_str()),
         ("garbage", "not-a-token"),
     ] {
-        let resp = app
-            .authed(Method::GET, "/api/v1/users/me", bad)
-            .send()
-            .await
-            .unwrap();
+        let resp = app.api(bad).me().await;
         assert_eq!(resp.status(), 401, "{name}");
         assert_eq!(resp.headers()["www-authenticate"], "Bearer", "{name}");
         let body: Value = resp.json().await.unwrap();
@@ -510,10 +439,7 @@ async fn tampered_expired_and_revoked_tokens_are_refused(backend: Backend) {
     assert_eq!(problem_code(no_token, 401).await, "unauthorized");
 
     // Revoked: the genuine token stops working after logout.
-    app.authed(Method::POST, "/api/v1/auth/logout", &token)
-        .send()
-        .await
-        .unwrap();
+    app.api(&token).auth_logout().await;
     assert_eq!(app.me_status(&token).await, 401, "revoked");
 }
 
@@ -540,11 +466,9 @@ async fn closed_and_invite_only_registration(backend: Backend) {
     assert_eq!(problem_code(no_code, 403).await, "auth.invite_invalid");
 
     let invite: Value = app
-        .authed(Method::POST, "/api/v1/admin/invites", &admin)
-        .json(&json!({"max_uses": 1, "expires_in_hours": 24}))
-        .send()
+        .api(&admin)
+        .admin_invite(json!({"max_uses": 1, "expires_in_hours": 24}))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -571,12 +495,7 @@ async fn closed_and_invite_only_registration(backend: Backend) {
 
     // Members cannot mint invites.
     let member = token_of(&body);
-    let denied = app
-        .authed(Method::POST, "/api/v1/admin/invites", &member)
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap();
+    let denied = app.api(&member).admin_invite(json!({})).await;
     assert_eq!(problem_code(denied, 403).await, "forbidden");
 }
 

@@ -70,15 +70,7 @@ impl World {
         let n = self.fresh.fetch_add(1, Ordering::Relaxed);
         let body = app.register(&format!("victim{n}"), PASSWORD).await;
         let token = body["access_token"].as_str().unwrap().to_owned();
-        let resp = app
-            .authed(
-                Method::POST,
-                &format!("/api/v1/rooms/{}/join", self.room),
-                &token,
-            )
-            .send()
-            .await
-            .unwrap();
+        let resp = app.api(&token).room_join(&self.room).await;
         assert_eq!(resp.status(), 200);
         (token, body["user"]["id"].as_str().unwrap().to_owned())
     }
@@ -87,15 +79,9 @@ impl World {
     async fn message_by(&self, app: &TestApp, role: &str) -> String {
         let (token, id) = self.victim(app).await;
         let resp = app
-            .authed(
-                Method::POST,
-                &format!("/api/v1/admin/users/{id}/role"),
-                &self.admin,
-            )
-            .json(&json!({ "role": role }))
-            .send()
-            .await
-            .unwrap();
+            .api(&self.admin)
+            .admin_role(&id, json!({ "role": role }))
+            .await;
         assert_eq!(resp.status(), 200);
         let sent = app.post_message(&token, &self.room, role).await;
         sent["id"].as_str().unwrap().to_owned()
@@ -105,29 +91,17 @@ impl World {
     async fn reported_message(&self, app: &TestApp) -> (String, String) {
         let (token, _) = self.victim(app).await;
         let sent: Value = app
-            .authed(
-                Method::POST,
-                &format!("/api/v1/rooms/{}/messages", self.room),
-                &token,
-            )
-            .json(&json!({"body": "reported"}))
-            .send()
+            .api(&token)
+            .message_send(&self.room, json!({"body": "reported"}))
             .await
-            .unwrap()
             .json()
             .await
             .unwrap();
         let message = sent["id"].as_str().unwrap().to_owned();
         let report: Value = app
-            .authed(
-                Method::POST,
-                &format!("/api/v1/messages/{message}/report"),
-                &self.member,
-            )
-            .json(&json!({"reason": "matrix"}))
-            .send()
+            .api(&self.member)
+            .message_report(&message, json!({"reason": "matrix"}))
             .await
-            .unwrap()
             .json()
             .await
             .unwrap();
@@ -143,18 +117,12 @@ async fn every_admin_and_moderation_endpoint_checks_the_callers_role(backend: Ba
     let moderator_body = app.register("moderator", PASSWORD).await;
     let moderator = moderator_body["access_token"].as_str().unwrap().to_owned();
     let resp = app
-        .authed(
-            Method::POST,
-            &format!(
-                "/api/v1/admin/users/{}/role",
-                moderator_body["user"]["id"].as_str().unwrap()
-            ),
-            &admin,
+        .api(&admin)
+        .admin_role(
+            moderator_body["user"]["id"].as_str().unwrap(),
+            json!({"role": "moderator"}),
         )
-        .json(&json!({"role": "moderator"}))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(resp.status(), 200);
     let room = app.public_room(&owner, &[&member]).await;
     let world = World {

@@ -2,7 +2,6 @@
 //! user-supplied text comes out escaped. (Clicking its buttons runs the admin API, whose
 //! rules are tested in admin.rs, moderation.rs and authorization.rs.)
 
-use reqwest::Method;
 use serde_json::json;
 
 use crate::helpers::{Backend, TestApp, spawn_app};
@@ -42,36 +41,25 @@ async fn seed(app: &TestApp) -> (String, String) {
     let (alice, _) = app.account("alice").await;
     let (mallory, _) = app.account("mallory").await;
     let resp = app
-        .authed(Method::PATCH, "/api/v1/users/me", &mallory)
-        .json(&json!({"display_name": "<script>alert(1)</script>"}))
-        .send()
-        .await
-        .unwrap();
+        .api(&mallory)
+        .me_update(json!({"display_name": "<script>alert(1)</script>"}))
+        .await;
     assert_eq!(resp.status(), 200);
     let room = app.public_room(&alice, &[&mallory]).await;
     let sent: serde_json::Value = app
-        .authed(
-            Method::POST,
-            &format!("/api/v1/rooms/{room}/messages"),
-            &mallory,
-        )
-        .json(&json!({"body": "<b>bold</b> lies"}))
-        .send()
+        .api(&mallory)
+        .message_send(&room, json!({"body": "<b>bold</b> lies"}))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
     let report = app
-        .authed(
-            Method::POST,
-            &format!("/api/v1/messages/{}/report", sent["id"].as_str().unwrap()),
-            &alice,
+        .api(&alice)
+        .message_report(
+            sent["id"].as_str().unwrap(),
+            json!({"reason": "<img src=x onerror=alert(2)>"}),
         )
-        .json(&json!({"reason": "<img src=x onerror=alert(2)>"}))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(report.status(), 201);
     (root, alice)
 }
@@ -106,15 +94,9 @@ async fn staff_see_the_dashboard_with_escaped_user_text(backend: Backend) {
     // addresses and the moderators' own actions): admins only, as in the API.
     let (moderator, moderator_id) = app.account("moderator").await;
     let promoted = app
-        .authed(
-            Method::POST,
-            &format!("/api/v1/admin/users/{moderator_id}/role"),
-            &root,
-        )
-        .json(&json!({"role": "moderator"}))
-        .send()
-        .await
-        .unwrap();
+        .api(&root)
+        .admin_role(&moderator_id, json!({"role": "moderator"}))
+        .await;
     assert_eq!(promoted.status(), 200);
     let (status, html) = page(&app, Some(&moderator), "/admin", "en-US").await;
     assert_eq!(status, 200, "{html}");
@@ -146,12 +128,7 @@ async fn the_dashboard_speaks_persian_right_to_left(backend: Backend) {
     let app = spawn_app(backend).await;
     let (root, _) = seed(&app).await;
     // The saved preference wins over the browser's language.
-    let resp = app
-        .authed(Method::PATCH, "/api/v1/users/me", &root)
-        .json(&json!({"locale": "fa-IR"}))
-        .send()
-        .await
-        .unwrap();
+    let resp = app.api(&root).me_update(json!({"locale": "fa-IR"})).await;
     assert_eq!(resp.status(), 200);
     let (status, html) = page(&app, Some(&root), "/admin", "en-US").await;
     assert_eq!(status, 200);

@@ -11,7 +11,7 @@ use reqwest::{Method, StatusCode};
 use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::Value;
 
-use crate::files::{PDF, files_under, png, share, upload_with};
+use crate::files::{PDF, PENDING_TTL, files_under, png, share, upload_with};
 use crate::helpers::{Backend, TestApp, problem_code, spawn_app_with};
 
 const PASSWORD: &str = "correct horse battery";
@@ -24,7 +24,7 @@ fn memory(figment: Figment) -> Figment {
 async fn objects(app: &TestApp, prefix: &str) -> Vec<String> {
     app.files
         .storage()
-        .list_older(prefix, Duration::ZERO)
+        .list_older(prefix, Duration::ZERO, std::time::SystemTime::now())
         .map_ok(|(_, name)| name)
         .try_collect()
         .await
@@ -32,16 +32,12 @@ async fn objects(app: &TestApp, prefix: &str) -> Vec<String> {
 }
 
 async fn get(app: &TestApp, token: &str, url: &str) -> reqwest::Response {
-    app.authed(Method::GET, url, token).send().await.unwrap()
+    app.api(token).file(url).await
 }
 
 async fn message_delete(app: &TestApp, token: &str, uploaded: &Value) {
     let id = uploaded["message"]["id"].as_str().unwrap();
-    let resp = app
-        .authed(Method::DELETE, &format!("/api/v1/messages/{id}"), token)
-        .send()
-        .await
-        .unwrap();
+    let resp = app.api(token).message_delete(id).await;
     assert!(resp.status().is_success(), "{}", resp.status());
 }
 
@@ -130,9 +126,8 @@ async fn the_memory_store_serves_whole_files_ranges_revalidations_and_thumbnails
 async fn the_memory_store_keeps_identical_bytes_once_and_cleanup_empties_it() {
     let app = spawn_app_with(Backend::Sqlite, |f| {
         memory(f)
-            .merge(("uploads.cleanup_interval_secs", 1))
             .merge(("uploads.orphan_grace_secs", 0))
-            .merge(("uploads.pending_ttl_secs", 2))
+            .merge(("uploads.pending_ttl_secs", PENDING_TTL.as_secs()))
     })
     .await;
     let alice = app.register_token("alice", PASSWORD).await;
@@ -170,6 +165,8 @@ async fn the_memory_store_keeps_identical_bytes_once_and_cleanup_empties_it() {
         .unwrap();
     assert_eq!(objects(&app, "files").await.len(), 3);
 
+    // Past the pending upload's time: the cleanup pass wakes and finds it expired.
+    app.clock.advance(PENDING_TTL + Duration::from_secs(1));
     let deadline = std::time::Instant::now() + crate::helpers::PATIENCE;
     while objects(&app, "files").await.len() > 1 {
         assert!(std::time::Instant::now() < deadline, "cleanup did not run");
@@ -184,12 +181,9 @@ async fn avatars_are_kept_in_the_configured_store() {
     let app = spawn_app_with(Backend::Sqlite, memory).await;
     let token = app.register_token("pictured", PASSWORD).await;
     let me: Value = app
-        .authed(Method::PUT, "/api/v1/users/me/avatar", &token)
-        .header("content-type", "image/png")
-        .body(png(64, 64))
-        .send()
+        .api(&token)
+        .avatar_put(png(64, 64), "image/png")
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -199,11 +193,7 @@ async fn avatars_are_kept_in_the_configured_store() {
     assert_eq!(objects(&app, "avatars").await.len(), 1);
     assert!(files_under(app.uploads()).is_empty(), "nothing on disk");
 
-    let removed = app
-        .authed(Method::DELETE, "/api/v1/users/me/avatar", &token)
-        .send()
-        .await
-        .unwrap();
+    let removed = app.api(&token).avatar_delete().await;
     assert_eq!(removed.status(), StatusCode::NO_CONTENT);
     assert!(objects(&app, "avatars").await.is_empty());
 }

@@ -28,6 +28,8 @@ on_both_backends!(
 
 const PASSWORD: &str = "correct horse battery";
 const BOUNDARY: &str = "anjoman-test-boundary-7d1f";
+/// How long the cleanup tests let an unsent upload wait; they move the clock past it.
+pub const PENDING_TTL: Duration = Duration::from_secs(60);
 pub const PDF: &[u8] = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n";
 
 /// A multipart body as a browser sends it: the file name in raw UTF-8.
@@ -150,7 +152,7 @@ async fn upload_and_download_round_trip_with_range_head_and_etag(backend: Backen
     let url = file["url"].as_str().unwrap();
 
     // Bob, a member, reads it back whole, with the headers a browser needs.
-    let resp = download(&app, &bob, url).await.send().await.unwrap();
+    let resp = app.api(&bob).file(url).await;
     assert_eq!(resp.status(), StatusCode::OK);
     let headers = resp.headers().clone();
     assert_eq!(headers["content-type"], "application/pdf");
@@ -230,23 +232,16 @@ async fn only_members_of_the_room_can_fetch_a_file(backend: Backend) {
     let url = shared["file"]["url"].as_str().unwrap().to_owned();
 
     // Mallory is in other rooms (general), not this one.
-    let resp = download(&app, &mallory, &url).await.send().await.unwrap();
+    let resp = app.api(&mallory).file(&url).await;
     assert_eq!(problem_code(resp, 403).await, "room.not_member");
-    let resp = app.client.get(app.url(&url)).send().await.unwrap();
+    let resp = app.anon().file(&url).await;
     assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
     // Nor can she upload into it.
     let resp = upload_with(&app, &mallory, &[("room_id", &room)], "x.txt", b"hi").await;
     assert_eq!(problem_code(resp, 403).await, "room.not_member");
     // Once she joins, she can read it.
-    app.authed(
-        Method::POST,
-        &format!("/api/v1/rooms/{room}/join"),
-        &mallory,
-    )
-    .send()
-    .await
-    .unwrap();
-    let resp = download(&app, &mallory, &url).await.send().await.unwrap();
+    app.api(&mallory).room_join(&room).await;
+    let resp = app.api(&mallory).file(&url).await;
     assert_eq!(resp.status(), StatusCode::OK);
     assert_eq!(resp.text().await.unwrap(), "meeting at five");
 }
@@ -381,14 +376,9 @@ async fn identical_files_are_stored_once_and_released_with_their_last_message(ba
         let app = &app;
         async move {
             let resp = app
-                .authed(
-                    Method::DELETE,
-                    &format!("/api/v1/messages/{}", message["id"].as_str().unwrap()),
-                    &token,
-                )
-                .send()
-                .await
-                .unwrap();
+                .api(&token)
+                .message_delete(message["id"].as_str().unwrap())
+                .await;
             assert!(resp.status().is_success());
         }
     };
@@ -408,17 +398,15 @@ async fn identical_files_are_stored_once_and_released_with_their_last_message(ba
         "a deleted message shows no files"
     );
     // Alice's file is gone; Bob's still reads the shared bytes.
-    let resp = download(&app, &bob, first["file"]["url"].as_str().unwrap())
-        .await
-        .send()
-        .await
-        .unwrap();
+    let resp = app
+        .api(&bob)
+        .file(first["file"]["url"].as_str().unwrap())
+        .await;
     assert_eq!(problem_code(resp, 404).await, "file.not_found");
-    let resp = download(&app, &alice, second["file"]["url"].as_str().unwrap())
-        .await
-        .send()
-        .await
-        .unwrap();
+    let resp = app
+        .api(&alice)
+        .file(second["file"]["url"].as_str().unwrap())
+        .await;
     assert_eq!(resp.text().await.unwrap(), "the same bytes");
     assert_eq!(stored(&app), 1);
 
@@ -476,11 +464,7 @@ async fn pictures_get_a_thumbnail(backend: Backend) {
         (file["width"].clone(), file["height"].clone()),
         (json!(1200), json!(800))
     );
-    let resp = download(&app, &alice, file["url"].as_str().unwrap())
-        .await
-        .send()
-        .await
-        .unwrap();
+    let resp = app.api(&alice).file(file["url"].as_str().unwrap()).await;
     assert_eq!(resp.headers()["content-type"], "image/png");
     assert!(
         resp.headers()["content-disposition"]
@@ -489,11 +473,10 @@ async fn pictures_get_a_thumbnail(backend: Backend) {
             .starts_with("inline;")
     );
 
-    let resp = download(&app, &alice, file["thumbnail_url"].as_str().unwrap())
-        .await
-        .send()
-        .await
-        .unwrap();
+    let resp = app
+        .api(&alice)
+        .file(file["thumbnail_url"].as_str().unwrap())
+        .await;
     assert_eq!(resp.status(), StatusCode::OK);
     assert_eq!(resp.headers()["content-type"], "image/jpeg");
     let thumb = image::load_from_memory(&resp.bytes().await.unwrap()).unwrap();
@@ -505,18 +488,10 @@ async fn pictures_get_a_thumbnail(backend: Backend) {
 
     let text = share(&app, &alice, &room, "a.txt", b"no picture").await;
     assert!(text["file"]["thumbnail_url"].is_null());
-    let resp = download(
-        &app,
-        &alice,
-        &format!(
-            "/api/v1/files/{}/thumbnail",
-            text["file"]["id"].as_str().unwrap()
-        ),
-    )
-    .await
-    .send()
-    .await
-    .unwrap();
+    let resp = app
+        .api(&alice)
+        .thumbnail(text["file"]["id"].as_str().unwrap())
+        .await;
     assert_eq!(problem_code(resp, 404).await, "file.no_thumbnail");
 }
 
@@ -545,7 +520,7 @@ async fn files_attach_to_messages_sent_over_the_socket(backend: Backend) {
     assert!(pending["message"].is_null());
     let file_id = pending["file"]["id"].as_str().unwrap().to_owned();
     let url = pending["file"]["url"].as_str().unwrap().to_owned();
-    let resp = download(&app, &bob, &url).await.send().await.unwrap();
+    let resp = app.api(&bob).file(&url).await;
     assert_eq!(problem_code(resp, 404).await, "file.not_found");
 
     // Bob cannot attach Alice's file.
@@ -567,7 +542,7 @@ async fn files_attach_to_messages_sent_over_the_socket(backend: Backend) {
     let created = watcher.expect("message.created").await;
     assert_eq!(created["data"]["attachments"][0]["id"], file_id.as_str());
     assert_eq!(created["data"]["attachments"][0]["name"], "plan.pdf");
-    let resp = download(&app, &bob, &url).await.send().await.unwrap();
+    let resp = app.api(&bob).file(&url).await;
     assert_eq!(resp.status(), StatusCode::OK);
 
     // Attached once only.
@@ -582,11 +557,7 @@ async fn files_attach_to_messages_sent_over_the_socket(backend: Backend) {
     assert_eq!(empty["data"]["code"], "message.body_empty");
 
     // A sent file is withdrawn with its message, not on its own.
-    let resp = app
-        .authed(Method::DELETE, &url, &alice)
-        .send()
-        .await
-        .unwrap();
+    let resp = app.api(&alice).file_delete(&url).await;
     assert_eq!(problem_code(resp, 409).await, "file.already_sent");
     // An unsent one can be withdrawn, bytes and all.
     let draft = upload_with(
@@ -600,17 +571,9 @@ async fn files_attach_to_messages_sent_over_the_socket(backend: Backend) {
     let draft: Value = draft.json().await.unwrap();
     let draft_url = draft["file"]["url"].as_str().unwrap();
     assert_eq!(stored(&app), 2);
-    let resp = app
-        .authed(Method::DELETE, draft_url, &bob)
-        .send()
-        .await
-        .unwrap();
+    let resp = app.api(&bob).file_delete(draft_url).await;
     assert_eq!(problem_code(resp, 404).await, "file.not_found");
-    let resp = app
-        .authed(Method::DELETE, draft_url, &alice)
-        .send()
-        .await
-        .unwrap();
+    let resp = app.api(&alice).file_delete(draft_url).await;
     assert_eq!(resp.status(), StatusCode::NO_CONTENT);
     assert_eq!(stored(&app), 1);
 
@@ -639,9 +602,8 @@ async fn the_storage_quota_is_enforced(backend: Backend) {
 
 async fn cleanup_removes_what_a_crash_or_an_abandoned_upload_left(backend: Backend) {
     let app = spawn_app_with(backend, |f| {
-        f.merge(("uploads.cleanup_interval_secs", 1))
-            .merge(("uploads.orphan_grace_secs", 0))
-            .merge(("uploads.pending_ttl_secs", 2))
+        f.merge(("uploads.orphan_grace_secs", 0))
+            .merge(("uploads.pending_ttl_secs", PENDING_TTL.as_secs()))
     })
     .await;
     let alice = app.register_token("alice", PASSWORD).await;
@@ -664,13 +626,14 @@ async fn cleanup_removes_what_a_crash_or_an_abandoned_upload_left(backend: Backe
     std::fs::create_dir_all(stray.parent().unwrap()).unwrap();
     std::fs::write(&stray, b"orphan").unwrap();
 
+    // Past the pending upload's time: the cleanup pass wakes and finds it expired.
+    app.clock.advance(PENDING_TTL + Duration::from_secs(1));
     let deadline = std::time::Instant::now() + crate::helpers::PATIENCE;
     loop {
-        let pending_gone = download(&app, &alice, abandoned["file"]["url"].as_str().unwrap())
+        let pending_gone = app
+            .api(&alice)
+            .file(abandoned["file"]["url"].as_str().unwrap())
             .await
-            .send()
-            .await
-            .unwrap()
             .status()
             == StatusCode::NOT_FOUND;
         // The row goes a moment before its bytes: wait for both.
@@ -684,10 +647,9 @@ async fn cleanup_removes_what_a_crash_or_an_abandoned_upload_left(backend: Backe
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    let resp = download(&app, &alice, kept["file"]["url"].as_str().unwrap())
-        .await
-        .send()
-        .await
-        .unwrap();
+    let resp = app
+        .api(&alice)
+        .file(kept["file"]["url"].as_str().unwrap())
+        .await;
     assert_eq!(resp.text().await.unwrap(), "posted, so kept");
 }

@@ -6,7 +6,9 @@ use std::{
     time::Duration,
 };
 
-use anjoman::{app::Application, config::Settings, domain::files::FileStore, telemetry};
+use anjoman::{
+    app::Application, clock::Clock, config::Settings, domain::files::FileStore, telemetry,
+};
 use figment::Figment;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use serde_json::{Value, json};
@@ -195,6 +197,8 @@ pub struct TestApp {
     pub database: TestDatabase,
     /// The server's file store, to look at what it holds whatever the backend.
     pub files: Arc<FileStore>,
+    /// The server's clock: a test moves it forward instead of sleeping until an expiry.
+    pub clock: Clock,
     uploads: TempDir,
 }
 
@@ -236,7 +240,10 @@ async fn start_node(database: TestDatabase, configure: impl FnOnce(Figment) -> F
     let uploads = tempfile::tempdir().expect("uploads dir");
     let figment = test_figment(&database.url).merge(("uploads.dir", uploads.path()));
     let settings = Settings::from_figment(configure(figment)).expect("test settings are valid");
-    let app = Application::build(settings).await.expect("server builds");
+    let clock = Clock::default();
+    let app = Application::build_with_clock(settings, clock.clone())
+        .await
+        .expect("server builds");
     let address = format!("http://{}", app.local_addr());
     let db = app.state().db.clone();
     let files = app.state().files.clone();
@@ -247,6 +254,7 @@ async fn start_node(database: TestDatabase, configure: impl FnOnce(Figment) -> F
         db,
         database,
         files,
+        clock,
         uploads,
     }
 }
@@ -310,7 +318,8 @@ impl TestApp {
     }
 
     /// A server running elsewhere (a child process) at `address`, on `database`. Its
-    /// files are its own: `files` here is an empty store of the default kind.
+    /// files and clock are its own: `files` here is an empty store of the default kind,
+    /// and moving `clock` does not reach it.
     pub async fn attach(address: String, database: TestDatabase) -> TestApp {
         let db = sea_orm::Database::connect(&database.url)
             .await
@@ -329,6 +338,7 @@ impl TestApp {
             db,
             database,
             files: Arc::new(files),
+            clock: Clock::default(),
             uploads,
         }
     }

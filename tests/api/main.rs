@@ -8,6 +8,7 @@
 
 mod binary;
 mod chromium;
+mod client;
 mod helpers;
 mod nginx;
 

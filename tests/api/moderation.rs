@@ -1,7 +1,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, TestApp, problem_code, spawn_app, spawn_app_with};
+use crate::helpers::{Backend, TestApp, problem_code, spawn_app};
 use crate::on_both_backends;
 use crate::ws_client::WsClient;
 
@@ -22,13 +22,9 @@ async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> reqwest::R
 }
 
 async fn send(app: &TestApp, token: &str, room: &str, body: &str) -> reqwest::Response {
-    post(
-        app,
-        token,
-        &format!("/api/v1/rooms/{room}/messages"),
-        json!({ "body": body }),
-    )
-    .await
+    app.api(token)
+        .message_send(room, json!({ "body": body }))
+        .await
 }
 
 async fn subscribed(app: &TestApp, token: &str, room: &str) -> WsClient {
@@ -94,15 +90,7 @@ async fn mute_and_lock_are_enforced_on_rest_and_websocket(backend: Backend) {
         .unwrap();
     assert!(bob_row["muted_until"].is_string());
 
-    let unmuted = app
-        .authed(
-            Method::DELETE,
-            &format!("/api/v1/rooms/{room}/members/{bob_id}/mute"),
-            &alice,
-        )
-        .send()
-        .await
-        .unwrap();
+    let unmuted = app.api(&alice).room_unmute(&room, &bob_id).await;
     assert_eq!(unmuted.status(), 204);
     assert_eq!(send(&app, &bob, &room, "thanks").await.status(), 201);
 
@@ -137,15 +125,7 @@ async fn mute_and_lock_are_enforced_on_rest_and_websocket(backend: Backend) {
     .await;
     assert_eq!(problem_code(resp, 403).await, "forbidden");
 
-    let unlocked = app
-        .authed(
-            Method::DELETE,
-            &format!("/api/v1/rooms/{room}/lock"),
-            &alice,
-        )
-        .send()
-        .await
-        .unwrap();
+    let unlocked = app.api(&alice).room_unlock(&room).await;
     assert_eq!(unlocked.json::<Value>().await.unwrap()["locked"], false);
     let ack = bob_ws
         .request(json!({"op": "send", "room_id": room, "body": "back"}))
@@ -205,11 +185,7 @@ async fn kicks_and_ranks_decide_who_may_act_on_whom(backend: Backend) {
     assert_eq!(left["data"]["user"]["id"], bob_id.as_str());
     assert_eq!(left["data"]["kicked_by"]["username"], "root");
     assert_eq!(left["data"]["reason"], "spam");
-    let resp = app
-        .authed(Method::GET, &format!("/api/v1/rooms/{room}/messages"), &bob)
-        .send()
-        .await
-        .unwrap();
+    let resp = app.api(&bob).messages(&room).await;
     assert_eq!(problem_code(resp, 403).await, "room.not_member");
     send(&app, &carol, &room, "after the kick").await;
     bob_ws
@@ -240,52 +216,33 @@ async fn room_moderation_is_in_the_audit_log(backend: Backend) {
         .await
         .unwrap();
 
-    let mute = format!("/api/v1/rooms/{room}/members/{bob_id}/mute");
+    let api = app.api(&alice);
     assert_eq!(
-        post(&app, &alice, &mute, json!({"minutes": 5, "reason": "rude"}))
+        api.room_mute(&room, &bob_id, json!({"minutes": 5, "reason": "rude"}))
             .await
             .status(),
         200
     );
-    let resp = app
-        .authed(Method::DELETE, &mute, &alice)
-        .send()
-        .await
-        .unwrap();
+    let resp = api.room_unmute(&room, &bob_id).await;
     assert_eq!(resp.status(), 204);
-    let lock = format!("/api/v1/rooms/{room}/lock");
     assert_eq!(
-        post(&app, &alice, &lock, json!({"reason": "night"}))
+        api.room_lock(&room, json!({"reason": "night"}))
             .await
             .status(),
         200
     );
-    let resp = app
-        .authed(Method::DELETE, &lock, &alice)
-        .send()
-        .await
-        .unwrap();
+    let resp = api.room_unlock(&room).await;
     assert_eq!(resp.status(), 200);
     // A moderator's delete is recorded with what was deleted; an author's own is not.
     let resp = app
-        .authed(
-            Method::DELETE,
-            &format!("/api/v1/messages/{}", rude["id"].as_str().unwrap()),
-            &alice,
-        )
-        .send()
-        .await
-        .unwrap();
+        .api(&alice)
+        .message_delete(rude["id"].as_str().unwrap())
+        .await;
     assert!(resp.status().is_success());
     let own: Value = send(&app, &bob, &room, "oops").await.json().await.unwrap();
-    app.authed(
-        Method::DELETE,
-        &format!("/api/v1/messages/{}", own["id"].as_str().unwrap()),
-        &bob,
-    )
-    .send()
-    .await
-    .unwrap();
+    app.api(&bob)
+        .message_delete(own["id"].as_str().unwrap())
+        .await;
     let kick = format!("/api/v1/rooms/{room}/members/{bob_id}/kick");
     assert_eq!(
         post(&app, &alice, &kick, json!({"reason": "enough"}))
@@ -369,11 +326,7 @@ async fn reports_form_a_queue_that_moderators_resolve(backend: Backend) {
     assert_eq!(problem_code(resp, 403).await, "room.not_member");
 
     // The queue is for moderators.
-    let resp = app
-        .authed(Method::GET, "/api/v1/admin/reports", &alice)
-        .send()
-        .await
-        .unwrap();
+    let resp = app.api(&alice).admin_reports("").await;
     assert_eq!(problem_code(resp, 403).await, "forbidden");
     let open: Vec<Value> = app
         .get_json("/api/v1/admin/reports?status=open", &moderator)
@@ -440,15 +393,7 @@ async fn reports_form_a_queue_that_moderators_resolve(backend: Backend) {
 
     // Dismissed reports keep the message; a ban through a report ends the author's sessions.
     let third_message = {
-        let unmute = app
-            .authed(
-                Method::DELETE,
-                &format!("/api/v1/rooms/{room}/members/{bob_id}/mute"),
-                &alice,
-            )
-            .send()
-            .await
-            .unwrap();
+        let unmute = app.api(&alice).room_unmute(&room, &bob_id).await;
         assert_eq!(unmute.status(), 204);
         message("a matter of taste").await
     };
@@ -505,25 +450,21 @@ async fn reports_form_a_queue_that_moderators_resolve(backend: Backend) {
 async fn retention_removes_old_messages_by_itself(backend: Backend) {
     use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
 
-    let app = spawn_app_with(backend, |f| f.merge(("moderation.retention_check_secs", 1))).await;
+    // The pass runs hourly (the default); moving the clock wakes it when the test is ready.
+    let app = spawn_app(backend).await;
     let (root, _) = app.account("root").await;
     let (alice, _) = app.account("alice").await;
     let (bob, _) = app.account("bob").await;
     let room = app.public_room(&alice, &[&bob]).await;
-    let retention = format!("/api/v1/rooms/{room}/retention");
     let resp = app
-        .authed(Method::PUT, &retention, &bob)
-        .json(&json!({"days": 7}))
-        .send()
-        .await
-        .unwrap();
+        .api(&bob)
+        .room_retention(&room, json!({"days": 7}))
+        .await;
     assert_eq!(problem_code(resp, 403).await, "forbidden");
     let resp = app
-        .authed(Method::PUT, &retention, &alice)
-        .json(&json!({"days": 0}))
-        .send()
-        .await
-        .unwrap();
+        .api(&alice)
+        .room_retention(&room, json!({"days": 0}))
+        .await;
     assert_eq!(problem_code(resp, 422).await, "room.retention_invalid");
 
     let mut ids = Vec::new();
@@ -543,14 +484,13 @@ async fn retention_removes_old_messages_by_itself(backend: Backend) {
         active.update(&app.db).await.unwrap();
     }
     let resp = app
-        .authed(Method::PUT, &retention, &alice)
-        .json(&json!({"days": 7}))
-        .send()
-        .await
-        .unwrap();
+        .api(&alice)
+        .room_retention(&room, json!({"days": 7}))
+        .await;
     assert_eq!(resp.status(), 200);
     assert_eq!(resp.json::<Value>().await.unwrap()["retention_days"], 7);
 
+    app.clock.advance(std::time::Duration::from_secs(1));
     let deadline = std::time::Instant::now() + crate::helpers::PATIENCE;
     loop {
         let history: Vec<Value> = app

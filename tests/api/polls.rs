@@ -2,7 +2,6 @@ use std::time::Duration;
 
 use anjoman::{app::Application, config::Settings};
 use futures_util::{StreamExt, stream};
-use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::helpers::{
@@ -22,19 +21,13 @@ on_both_backends!(
 const PASSWORD: &str = "correct horse battery";
 
 pub async fn create(app: &TestApp, token: &str, room: &str, body: Value) -> reqwest::Response {
-    app.authed(Method::POST, &format!("/api/v1/rooms/{room}/polls"), token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
+    app.api(token).poll_create(room, &body).await
 }
 
 pub async fn vote(app: &TestApp, token: &str, poll: &str, options: &[&Value]) -> reqwest::Response {
-    app.authed(Method::POST, &format!("/api/v1/polls/{poll}/votes"), token)
-        .json(&json!({ "option_ids": options }))
-        .send()
+    app.api(token)
+        .poll_vote(poll, json!({ "option_ids": options }))
         .await
-        .unwrap()
 }
 
 async fn poll_rules_are_enforced_with_clear_codes(backend: Backend) {
@@ -107,15 +100,12 @@ async fn poll_rules_are_enforced_with_clear_codes(backend: Backend) {
     assert_eq!(carrier["poll_id"], poll_id.as_str());
     assert_eq!(carrier["body"], "چای یا قهوه؟");
     let edit = app
-        .authed(
-            Method::PATCH,
-            &format!("/api/v1/messages/{}", carrier["id"].as_str().unwrap()),
-            &owner,
+        .api(&owner)
+        .message_edit(
+            carrier["id"].as_str().unwrap(),
+            json!({"body": "changed question"}),
         )
-        .json(&json!({"body": "changed question"}))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(problem_code(edit, 422).await, "message.not_editable");
 
     let other = create(
@@ -170,14 +160,9 @@ async fn poll_rules_are_enforced_with_clear_codes(backend: Backend) {
         "public poll shows who"
     );
     let retracted: Value = app
-        .authed(
-            Method::DELETE,
-            &format!("/api/v1/polls/{poll_id}/votes"),
-            &voter,
-        )
-        .send()
+        .api(&voter)
+        .poll_unvote(&poll_id)
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -199,26 +184,13 @@ async fn poll_rules_are_enforced_with_clear_codes(backend: Backend) {
     assert_eq!(both["my_choices"].as_array().unwrap().len(), 2);
 
     // Closing: only the creator (or a moderator), once; then no more votes.
-    let denied = app
-        .authed(
-            Method::POST,
-            &format!("/api/v1/polls/{poll_id}/close"),
-            &voter,
-        )
-        .send()
-        .await
-        .unwrap();
+    let denied = app.api(&voter).poll_close(&poll_id).await;
     assert_eq!(problem_code(denied, 403).await, "forbidden");
     vote(&app, &voter, &poll_id, &[water]).await;
     let closed: Value = app
-        .authed(
-            Method::POST,
-            &format!("/api/v1/polls/{poll_id}/close"),
-            &owner,
-        )
-        .send()
+        .api(&owner)
+        .poll_close(&poll_id)
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -228,15 +200,7 @@ async fn poll_rules_are_enforced_with_clear_codes(backend: Backend) {
         problem_code(vote(&app, &voter, &poll_id, &[tea]).await, 409).await,
         "poll.closed"
     );
-    let again = app
-        .authed(
-            Method::POST,
-            &format!("/api/v1/polls/{poll_id}/close"),
-            &owner,
-        )
-        .send()
-        .await
-        .unwrap();
+    let again = app.api(&owner).poll_close(&poll_id).await;
     assert_eq!(problem_code(again, 409).await, "poll.closed");
     let listed: Vec<Value> = app
         .get_json(&format!("/api/v1/rooms/{id}/polls"), &voter)
@@ -281,14 +245,7 @@ async fn anonymous_polls_never_reveal_voters(backend: Backend) {
 
     let updated = watcher.expect("poll.updated").await;
     assert_eq!(updated["data"]["options"][0]["votes"], 1);
-    app.authed(
-        Method::POST,
-        &format!("/api/v1/polls/{poll_id}/close"),
-        &owner,
-    )
-    .send()
-    .await
-    .unwrap();
+    app.api(&owner).poll_close(&poll_id).await;
     let closed = watcher.expect("poll.closed").await;
     let seen_by_owner: Value = app
         .get_json(&format!("/api/v1/polls/{poll_id}"), &owner)
@@ -384,18 +341,9 @@ async fn five_hundred_concurrent_votes_count_exactly(backend: Backend) {
     let id = app.public_room(&owner, &[]).await;
     stream::iter(voters.iter())
         .map(|token| {
-            let url = format!("/api/v1/rooms/{id}/join");
-            let app = &app;
-            async move {
-                assert_eq!(
-                    app.authed(Method::POST, &url, token)
-                        .send()
-                        .await
-                        .unwrap()
-                        .status(),
-                    200
-                )
-            }
+            let api = app.api(token);
+            let id = &id;
+            async move { assert_eq!(api.room_join(id).await.status(), 200) }
         })
         .buffer_unordered(50)
         .collect::<Vec<_>>()

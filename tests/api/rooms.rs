@@ -1,4 +1,5 @@
-use reqwest::Method;
+use std::time::Duration;
+
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -32,11 +33,9 @@ async fn private_rooms_are_joined_by_a_rotatable_code(backend: Backend) {
     let owner = app.register_token("host", PASSWORD).await;
     let guest = app.register_token("guest", PASSWORD).await;
     let room: Value = app
-        .authed(Method::POST, "/api/v1/rooms", &owner)
-        .json(&json!({"name": "اتاق خصوصی", "visibility": "private"}))
-        .send()
+        .api(&owner)
+        .room_create(json!({"name": "اتاق خصوصی", "visibility": "private"}))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -49,25 +48,15 @@ async fn private_rooms_are_joined_by_a_rotatable_code(backend: Backend) {
         !public.iter().any(|r| r["id"] == id.as_str()),
         "private rooms are not listed"
     );
-    let by_id = app
-        .authed(Method::POST, &format!("/api/v1/rooms/{id}/join"), &guest)
-        .send()
-        .await
-        .unwrap();
+    let by_id = app.api(&guest).room_join(&id).await;
     assert_eq!(problem_code(by_id, 403).await, "room.invite_required");
-    let peek = app
-        .authed(Method::GET, &format!("/api/v1/rooms/{id}"), &guest)
-        .send()
-        .await
-        .unwrap();
+    let peek = app.api(&guest).room(&id).await;
     assert_eq!(problem_code(peek, 404).await, "room.not_found");
 
     let joined: Value = app
-        .authed(Method::POST, "/api/v1/rooms/join", &guest)
-        .json(&json!({"code": code.to_lowercase()}))
-        .send()
+        .api(&guest)
+        .room_join_by_code(json!({"code": code.to_lowercase()}))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -77,36 +66,21 @@ async fn private_rooms_are_joined_by_a_rotatable_code(backend: Backend) {
         "members do not see the code"
     );
 
-    let denied = app
-        .authed(
-            Method::POST,
-            &format!("/api/v1/rooms/{id}/invite-code"),
-            &guest,
-        )
-        .send()
-        .await
-        .unwrap();
+    let denied = app.api(&guest).room_invite_code(&id).await;
     assert_eq!(problem_code(denied, 403).await, "forbidden");
     let rotated: Value = app
-        .authed(
-            Method::POST,
-            &format!("/api/v1/rooms/{id}/invite-code"),
-            &owner,
-        )
-        .send()
+        .api(&owner)
+        .room_invite_code(&id)
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
     assert_ne!(rotated["invite_code"], code.as_str());
     let late = app.register_token("latecomer", PASSWORD).await;
     let old = app
-        .authed(Method::POST, "/api/v1/rooms/join", &late)
-        .json(&json!({"code": code}))
-        .send()
-        .await
-        .unwrap();
+        .api(&late)
+        .room_join_by_code(json!({"code": code}))
+        .await;
     assert_eq!(problem_code(old, 404).await, "room.invite_invalid");
 
     let members: Vec<Value> = app
@@ -126,11 +100,9 @@ async fn joins_leaves_and_renames_are_events_in_the_timeline(backend: Backend) {
     let visitor_body = app.register("visitor", PASSWORD).await;
     let visitor = token_of(&visitor_body);
     let room: Value = app
-        .authed(Method::POST, "/api/v1/rooms", &owner)
-        .json(&json!({"name": "lobby", "visibility": "public"}))
-        .send()
+        .api(&owner)
+        .room_create(json!({"name": "lobby", "visibility": "public"}))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -138,43 +110,24 @@ async fn joins_leaves_and_renames_are_events_in_the_timeline(backend: Backend) {
     let mut ws = WsClient::connect(&app, &owner).await;
     ws.request(json!({"op": "subscribe", "room_id": id})).await;
 
-    let view: Value = app
-        .authed(Method::POST, &format!("/api/v1/rooms/{id}/join"), &visitor)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let view: Value = app.api(&visitor).room_join(&id).await.json().await.unwrap();
     let joined = ws.expect("member.joined").await;
     assert_eq!(joined["data"]["user"]["username"], "visitor");
     // The joiner's view already counts its own join: resuming from it replays nothing old.
     assert_eq!(view["last_seq"], joined["seq"]);
     let renamed = app
-        .authed(Method::PATCH, &format!("/api/v1/rooms/{id}"), &visitor)
-        .json(&json!({"name": "mine"}))
-        .send()
-        .await
-        .unwrap();
+        .api(&visitor)
+        .room_update(&id, json!({"name": "mine"}))
+        .await;
     assert_eq!(problem_code(renamed, 403).await, "forbidden");
-    let bad = app
-        .authed(Method::PATCH, &format!("/api/v1/rooms/{id}"), &owner)
-        .json(&json!({"name": ""}))
-        .send()
-        .await
-        .unwrap();
+    let bad = app.api(&owner).room_update(&id, json!({"name": ""})).await;
     assert_eq!(problem_code(bad, 422).await, "room.name_invalid");
-    app.authed(Method::PATCH, &format!("/api/v1/rooms/{id}"), &owner)
-        .json(&json!({"name": "سالن", "topic": "welcome"}))
-        .send()
-        .await
-        .unwrap();
+    app.api(&owner)
+        .room_update(&id, json!({"name": "سالن", "topic": "welcome"}))
+        .await;
     let updated = ws.expect("room.updated").await;
     assert_eq!(updated["data"]["name"], "سالن");
-    app.authed(Method::POST, &format!("/api/v1/rooms/{id}/leave"), &visitor)
-        .send()
-        .await
-        .unwrap();
+    app.api(&visitor).room_leave(&id).await;
     let left = ws.expect("member.left").await;
     assert_eq!(left["data"]["user"]["username"], "visitor");
     assert!(left["seq"].as_i64().unwrap() > joined["seq"].as_i64().unwrap());
@@ -198,29 +151,22 @@ async fn joins_leaves_and_renames_are_events_in_the_timeline(backend: Backend) {
             "member.left"
         ]
     );
-    let after_leave = app
-        .authed(
-            Method::GET,
-            &format!("/api/v1/rooms/{id}/messages"),
-            &visitor,
-        )
-        .send()
-        .await
-        .unwrap();
+    let after_leave = app.api(&visitor).messages(&id).await;
     assert_eq!(problem_code(after_leave, 403).await, "room.not_member");
 }
 
 async fn silent_peers_are_dropped_after_the_idle_timeout(backend: Backend) {
+    const IDLE: Duration = Duration::from_secs(30);
     let app = spawn_app_with(backend, |f| {
-        f.merge(("ws.ping_interval_secs", 1))
-            .merge(("ws.idle_timeout_secs", 2))
+        f.merge(("ws.idle_timeout_secs", IDLE.as_secs()))
     })
     .await;
     let token = app.register_token("sleeper", PASSWORD).await;
     // A socket opened by hand and then only read from, raw: a WebSocket client library
     // would answer the server's pings while reading, and this peer must stay silent. The
     // read ends when the server closes the connection, however long a busy machine takes
-    // to get there (bounded only by the tests' patience); no clock is involved.
+    // to get there (bounded only by the tests' patience). Once the server has said `ready`
+    // the test moves the server's clock past the idle timeout instead of waiting it out.
     let address = app.address.trim_start_matches("http://").to_owned();
     let mut tcp = tokio::net::TcpStream::connect(&address).await.unwrap();
     let upgrade = format!(
@@ -232,9 +178,14 @@ async fn silent_peers_are_dropped_after_the_idle_timeout(backend: Backend) {
     let mut received = Vec::new();
     let read = tokio::time::timeout(crate::helpers::PATIENCE, async {
         let mut buf = [0u8; 4096];
+        let mut moved = false;
         // An error (a reset) ends the connection as surely as the end of the stream.
         while let Ok(n @ 1..) = tcp.read(&mut buf).await {
             received.extend_from_slice(&buf[..n]);
+            if !moved && received.windows(7).any(|w| w == b"\"ready\"") {
+                app.clock.advance(IDLE + Duration::from_secs(1));
+                moved = true;
+            }
         }
     })
     .await;
@@ -260,7 +211,6 @@ async fn owners_change_visibility_and_delete_rooms(backend: Backend) {
     let (helper, helper_id) = app.account("helper").await;
     let (member, _) = app.account("visitor").await;
     let room = app.public_room(&owner, &[&helper, &member]).await;
-    let path = format!("/api/v1/rooms/{room}");
     // A room moderator (made one directly: there is no endpoint for it yet) may rename but
     // not change who can enter.
     {
@@ -276,18 +226,21 @@ async fn owners_change_visibility_and_delete_rooms(backend: Backend) {
         active.role = Set("moderator".to_owned());
         active.update(&db).await.unwrap();
     }
-    let patch =
-        |token: &str, body: Value| app.authed(Method::PATCH, &path, token).json(&body).send();
-    let resp = patch(&helper, json!({"visibility": "private"}))
-        .await
-        .unwrap();
+    let resp = app
+        .api(&helper)
+        .room_update(&room, json!({"visibility": "private"}))
+        .await;
     assert_eq!(problem_code(resp, 403).await, "forbidden");
-    let resp = patch(&member, json!({"name": "mine"})).await.unwrap();
+    let resp = app
+        .api(&member)
+        .room_update(&room, json!({"name": "mine"}))
+        .await;
     assert_eq!(problem_code(resp, 403).await, "forbidden");
 
-    let private: Value = patch(&owner, json!({"visibility": "private"}))
+    let private: Value = app
+        .api(&owner)
+        .room_update(&room, json!({"visibility": "private"}))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -301,9 +254,10 @@ async fn owners_change_visibility_and_delete_rooms(backend: Backend) {
         public.iter().all(|r| r["id"] != room.as_str()),
         "no longer listed"
     );
-    let back: Value = patch(&owner, json!({"visibility": "public"}))
+    let back: Value = app
+        .api(&owner)
+        .room_update(&room, json!({"visibility": "public"}))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -312,30 +266,18 @@ async fn owners_change_visibility_and_delete_rooms(backend: Backend) {
 
     // Deleting: not a moderator's or a member's to do; the owner's, for good.
     for token in [&helper, &member] {
-        let resp = app
-            .authed(Method::DELETE, &path, token)
-            .send()
-            .await
-            .unwrap();
+        let resp = app.api(token).room_delete(&room).await;
         assert_eq!(problem_code(resp, 403).await, "forbidden");
     }
     app.post_message(&member, &room, "soon gone").await;
     let mut socket = WsClient::connect(&app, &member).await;
-    let resp = app
-        .authed(Method::DELETE, &path, &owner)
-        .send()
-        .await
-        .unwrap();
+    let resp = app.api(&owner).room_delete(&room).await;
     assert_eq!(resp.status(), 204);
     // Members' clients are told, so the room leaves their lists at once.
     let removed = socket.expect("room.removed").await;
     assert_eq!(removed["room_id"], room.as_str());
     assert_eq!(removed["data"]["deleted_by"]["username"], "keeper");
-    let resp = app
-        .authed(Method::GET, &path, &member)
-        .send()
-        .await
-        .unwrap();
+    let resp = app.api(&member).room(&room).await;
     assert_eq!(problem_code(resp, 404).await, "room.not_found");
     let left: Vec<Value> = app.get_json("/api/v1/rooms", &member).await;
     assert!(left.iter().all(|r| r["id"] != room.as_str()));

@@ -2,7 +2,6 @@
 //! who may find what, the query language, Persian/Arabic spellings, filters, ranking,
 //! snippets, paging, and an index that follows sends, edits and deletes.
 
-use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::{
@@ -23,17 +22,13 @@ async fn send(app: &TestApp, token: &str, room: &str, body: &str) -> String {
     sent["id"].as_str().unwrap().to_owned()
 }
 
-fn search_url(query: &str) -> String {
+fn search_query(query: &str) -> String {
     let q = percent_encoding::utf8_percent_encode(query, percent_encoding::NON_ALPHANUMERIC);
-    format!("/api/v1/search/messages?q={q}")
+    format!("q={q}")
 }
 
 async fn search(app: &TestApp, token: &str, query: &str) -> Value {
-    let resp = app
-        .authed(Method::GET, &search_url(query), token)
-        .send()
-        .await
-        .unwrap();
+    let resp = app.api(token).search(&search_query(query)).await;
     assert_eq!(resp.status(), 200, "{query}");
     resp.json().await.unwrap()
 }
@@ -50,11 +45,9 @@ fn bodies(results: &Value) -> Vec<String> {
 
 async fn room(app: &TestApp, owner: &str, name: &str, visibility: &str) -> String {
     let room: Value = app
-        .authed(Method::POST, "/api/v1/rooms", owner)
-        .json(&json!({"name": name, "visibility": visibility}))
-        .send()
+        .api(owner)
+        .room_create(json!({"name": name, "visibility": visibility}))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -85,31 +78,20 @@ async fn only_readable_rooms_are_searched_and_deletes_leave_the_index(backend: B
 
     // A private room by id is not found for outsiders.
     let resp = app
-        .authed(
-            Method::GET,
-            &format!("/api/v1/search/messages?q=tea&room_id={secret}"),
-            &sara,
-        )
-        .send()
-        .await
-        .unwrap();
+        .api(&sara)
+        .search(&format!("q=tea&room_id={secret}"))
+        .await;
     assert_eq!(problem_code(resp, 404).await, "room.not_found");
 
     // Edits re-index; deletes leave the index at once.
     let resp = app
-        .authed(Method::PATCH, &format!("/api/v1/messages/{mint}"), &ali)
-        .json(&json!({"body": "I prefer coffee with cardamom"}))
-        .send()
-        .await
-        .unwrap();
+        .api(&ali)
+        .message_edit(&mint, json!({"body": "I prefer coffee with cardamom"}))
+        .await;
     assert_eq!(resp.status(), 200);
     assert!(bodies(&search(&app, &sara, "mint").await).is_empty());
     assert_eq!(bodies(&search(&app, &sara, "cardamom").await).len(), 1);
-    let resp = app
-        .authed(Method::DELETE, &format!("/api/v1/messages/{mint}"), &ali)
-        .send()
-        .await
-        .unwrap();
+    let resp = app.api(&ali).message_delete(&mint).await;
     assert!(resp.status().is_success());
     assert!(bodies(&search(&app, &sara, "cardamom").await).is_empty());
 }
@@ -154,11 +136,7 @@ async fn the_query_language_and_filters_work(backend: Backend) {
     let (sara, _) = app.account("sara").await;
     let shared = app.public_room(&ali, &[&sara]).await;
     let other = room(&app, &ali, "Project Atlas", "public").await;
-    let joined = app
-        .authed(Method::POST, &format!("/api/v1/rooms/{other}/join"), &sara)
-        .send()
-        .await
-        .unwrap();
+    let joined = app.api(&sara).room_join(&other).await;
     assert_eq!(joined.status(), 200);
     send(&app, &ali, &shared, "deploy the new server tonight").await;
     send(&app, &sara, &shared, "server tonight? new plan").await;
@@ -218,11 +196,7 @@ async fn the_query_language_and_filters_work(backend: Backend) {
         "-\"",
         "(server OR",
     ] {
-        let resp = app
-            .authed(Method::GET, &search_url(odd), &ali)
-            .send()
-            .await
-            .unwrap();
+        let resp = app.api(&ali).search(&search_query(odd)).await;
         assert!(
             resp.status() == 200 || resp.status() == 422,
             "{odd}: {}",
@@ -233,21 +207,9 @@ async fn the_query_language_and_filters_work(backend: Backend) {
         found(search(&app, &ali, "\"unclosed server").await).len(),
         0
     );
-    let resp = app
-        .authed(Method::GET, "/api/v1/search/messages?q=%20", &ali)
-        .send()
-        .await
-        .unwrap();
+    let resp = app.api(&ali).search("q=%20").await;
     assert_eq!(problem_code(resp, 422).await, "search.query_invalid");
-    let resp = app
-        .authed(
-            Method::GET,
-            "/api/v1/search/messages?q=server&cursor=zz",
-            &ali,
-        )
-        .send()
-        .await
-        .unwrap();
+    let resp = app.api(&ali).search("q=server&cursor=zz").await;
     assert_eq!(problem_code(resp, 422).await, "search.cursor_invalid");
 }
 
@@ -268,11 +230,12 @@ async fn results_are_ranked_paged_and_highlighted(backend: Backend) {
     }
     // A poll question and a file name are found too.
     let poll = app
-        .authed(Method::POST, &format!("/api/v1/rooms/{shared}/polls"), &ali)
-        .json(&json!({"question": "Which chai blend?", "options": ["Masala", "Saffron"]}))
-        .send()
-        .await
-        .unwrap();
+        .api(&ali)
+        .poll_create(
+            &shared,
+            json!({"question": "Which chai blend?", "options": ["Masala", "Saffron"]}),
+        )
+        .await;
     assert_eq!(poll.status(), 201);
     assert_eq!(
         bodies(&search(&app, &ali, "saffron").await),
@@ -348,7 +311,10 @@ async fn the_reindex_command_rebuilds_a_lost_index(backend: Backend) {
     );
     assert!(stdout.contains("reindexed 30 message(s)"), "{stdout}");
     let page: Value = app
-        .get_json(&format!("{}&limit=50", search_url("کتاب")), &ali)
+        .get_json(
+            &format!("/api/v1/search/messages?{}&limit=50", search_query("کتاب")),
+            &ali,
+        )
         .await;
     assert_eq!(bodies(&page).len(), 30);
 }

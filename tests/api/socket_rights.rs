@@ -136,15 +136,7 @@ async fn a_mute_and_a_lock_apply_to_a_socket_opened_before(backend: Backend) {
         let reply = ws.request(op).await;
         assert_eq!(refused(&reply), Some("room.muted"), "{reply}");
     }
-    let unmuted = app
-        .authed(
-            Method::DELETE,
-            &format!("/api/v1/rooms/{room}/members/{member_id}/mute"),
-            &owner,
-        )
-        .send()
-        .await
-        .unwrap();
+    let unmuted = app.api(&owner).room_unmute(&room, &member_id).await;
     assert!(unmuted.status().is_success());
 
     let status = post(

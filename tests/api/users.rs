@@ -20,11 +20,7 @@ const PASSWORD: &str = "correct horse battery";
 async fn profiles_can_be_changed_and_every_field_is_checked(backend: Backend) {
     let app = spawn_app(backend).await;
     let token = app.register_token("changer", PASSWORD).await;
-    let patch = |body: Value| {
-        app.authed(Method::PATCH, "/api/v1/users/me", &token)
-            .json(&body)
-            .send()
-    };
+    let patch = |body: Value| app.api(&token).me_update(body);
 
     let updated: Value = patch(json!({
         "display_name": "Mina 🌙",
@@ -35,7 +31,6 @@ async fn profiles_can_be_changed_and_every_field_is_checked(backend: Backend) {
         "email": "mina@example.org"
     }))
     .await
-    .unwrap()
     .json()
     .await
     .unwrap();
@@ -70,7 +65,7 @@ async fn profiles_can_be_changed_and_every_field_is_checked(backend: Backend) {
         ),
         (json!({"theme": "purple"}), 400, "bad_request"),
     ] {
-        let resp = patch(body.clone()).await.unwrap();
+        let resp = patch(body.clone()).await;
         assert_eq!(problem_code(resp, status).await, code, "{body}");
     }
     let me: Value = app.get_json("/api/v1/users/me", &token).await;
@@ -80,12 +75,7 @@ async fn profiles_can_be_changed_and_every_field_is_checked(backend: Backend) {
     );
 
     // `null` clears the e-mail; omitted fields stay.
-    let cleared: Value = patch(json!({"email": null}))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let cleared: Value = patch(json!({"email": null})).await.json().await.unwrap();
     assert!(cleared["email"].is_null());
     assert_eq!(cleared["theme"], "dark");
 }
@@ -138,11 +128,7 @@ async fn public_profiles_and_search_by_prefix(backend: Backend) {
     let all: Vec<Value> = app.get_json("/api/v1/users?q=al", &token).await;
     assert!(names(all).contains(&"alquiet".to_owned()));
 
-    let missing = app
-        .authed(Method::GET, "/api/v1/users/nobody_at_all", &token)
-        .send()
-        .await
-        .unwrap();
+    let missing = app.api(&token).user("nobody_at_all").await;
     assert_eq!(problem_code(missing, 404).await, "user.not_found");
     let anonymous = app.get("/api/v1/users/Alice").await;
     assert_eq!(problem_code(anonymous, 401).await, "unauthorized");
@@ -161,22 +147,18 @@ async fn avatars_are_sniffed_validated_and_re_encoded(backend: Backend) {
     let token = app.register_token("pictured", PASSWORD).await;
     let other = app.register_token("viewer", PASSWORD).await;
     let put = |bytes: Vec<u8>, content_type: &'static str| {
-        app.authed(Method::PUT, "/api/v1/users/me/avatar", &token)
-            .header("content-type", content_type)
-            .body(bytes)
-            .send()
+        app.api(&token).avatar_put(bytes, content_type)
     };
 
     // Declared as JPEG, actually PNG: the content decides.
     let me: Value = put(png(1024, 600), "image/jpeg")
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
     let url = me["avatar_url"].as_str().unwrap().to_owned();
     assert!(url.starts_with("/api/v1/users/pictured/avatar?v="), "{url}");
-    let image = app.authed(Method::GET, &url, &other).send().await.unwrap();
+    let image = app.api(&other).file(&url).await;
     assert_eq!(image.status(), 200);
     assert_eq!(image.headers()["content-type"], "image/png");
     assert_eq!(image.headers()["x-content-type-options"], "nosniff");
@@ -187,18 +169,17 @@ async fn avatars_are_sniffed_validated_and_re_encoded(backend: Backend) {
         b"<html><script>alert(1)</script></html>".to_vec(),
         "image/png",
     )
-    .await
-    .unwrap();
+    .await;
     assert_eq!(problem_code(html, 415).await, "avatar.type_not_allowed");
     let mut broken = png(64, 64);
     broken.truncate(60);
     assert_eq!(
-        problem_code(put(broken, "image/png").await.unwrap(), 422).await,
+        problem_code(put(broken, "image/png").await, 422).await,
         "avatar.invalid_image"
     );
     let huge = vec![0u8; 2 * 1024 * 1024 + 1];
     assert_eq!(
-        problem_code(put(huge, "image/png").await.unwrap(), 413).await,
+        problem_code(put(huge, "image/png").await, 413).await,
         "payload_too_large"
     );
 
@@ -206,17 +187,9 @@ async fn avatars_are_sniffed_validated_and_re_encoded(backend: Backend) {
     let me: Value = app.get_json("/api/v1/users/me", &token).await;
     assert_eq!(me["avatar_url"], url.as_str());
 
-    let removed = app
-        .authed(Method::DELETE, "/api/v1/users/me/avatar", &token)
-        .send()
-        .await
-        .unwrap();
+    let removed = app.api(&token).avatar_delete().await;
     assert_eq!(removed.status(), 204);
-    let gone = app
-        .authed(Method::GET, "/api/v1/users/pictured/avatar", &other)
-        .send()
-        .await
-        .unwrap();
+    let gone = app.api(&other).user_avatar("pictured").await;
     assert_eq!(gone.status(), 404);
 }
 
@@ -229,11 +202,7 @@ async fn blocks_can_be_added_listed_and_lifted(backend: Backend) {
     let pest_id: uuid::Uuid = pest["user"]["id"].as_str().unwrap().parse().unwrap();
 
     for _ in 0..2 {
-        let resp = app
-            .authed(Method::PUT, "/api/v1/users/me/blocks/PEST", &token)
-            .send()
-            .await
-            .unwrap();
+        let resp = app.api(&token).block("PEST").await;
         assert_eq!(resp.status(), 204, "blocking is idempotent");
     }
     let list: Vec<Value> = app.get_json("/api/v1/users/me/blocks", &token).await;
@@ -250,24 +219,12 @@ async fn blocks_can_be_added_listed_and_lifted(backend: Backend) {
             .unwrap()
     );
 
-    let own = app
-        .authed(Method::PUT, "/api/v1/users/me/blocks/blocker", &token)
-        .send()
-        .await
-        .unwrap();
+    let own = app.api(&token).block("blocker").await;
     assert_eq!(problem_code(own, 422).await, "block.self");
-    let ghost = app
-        .authed(Method::PUT, "/api/v1/users/me/blocks/ghost_user", &token)
-        .send()
-        .await
-        .unwrap();
+    let ghost = app.api(&token).block("ghost_user").await;
     assert_eq!(problem_code(ghost, 404).await, "user.not_found");
 
-    let lifted = app
-        .authed(Method::DELETE, "/api/v1/users/me/blocks/pest", &token)
-        .send()
-        .await
-        .unwrap();
+    let lifted = app.api(&token).unblock("pest").await;
     assert_eq!(lifted.status(), 204);
     let list: Vec<Value> = app.get_json("/api/v1/users/me/blocks", &token).await;
     assert!(list.is_empty());

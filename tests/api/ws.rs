@@ -1,7 +1,6 @@
 use std::time::Duration;
 
 use futures_util::future::join_all;
-use reqwest::Method;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::{client::IntoClientRequest, http::HeaderValue};
 
@@ -100,27 +99,13 @@ async fn two_users_chat_in_a_room_and_a_dm(backend: Backend) {
     );
 
     // A direct conversation: the peer is told about it and can talk back.
-    let dm: Value = app
-        .authed(Method::POST, "/api/v1/dm/BOB", alice)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let dm: Value = app.api(alice).dm("BOB").await.json().await.unwrap();
     assert_eq!(dm["kind"], "direct");
     assert_eq!(dm["peer"]["username"], "bob");
     let dm_id = dm["id"].as_str().unwrap().to_owned();
     let added = b.expect("room.added").await;
     assert_eq!(added["room_id"], dm_id.as_str());
-    let again: Value = app
-        .authed(Method::POST, "/api/v1/dm/alice", bob)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let again: Value = app.api(bob).dm("alice").await.json().await.unwrap();
     assert_eq!(again["id"], dm_id.as_str(), "one room per pair");
     b.request(json!({"op": "subscribe", "room_id": dm_id}))
         .await;
@@ -134,25 +119,15 @@ async fn two_users_chat_in_a_room_and_a_dm(backend: Backend) {
     assert_eq!(private["data"]["body"], "private hello");
 
     // A block stops the DM both ways.
-    app.authed(Method::PUT, "/api/v1/users/me/blocks/alice", bob)
-        .send()
-        .await
-        .unwrap();
+    app.api(bob).block("alice").await;
     let refused = a
         .request(json!({"op": "send", "room_id": dm_id, "body": "still there?"}))
         .await;
     assert_eq!(refused["type"], "error");
     assert_eq!(refused["data"]["code"], "dm.blocked");
     let carol = app.register_token("carol", PASSWORD).await;
-    app.authed(Method::PUT, "/api/v1/users/me/blocks/carol", bob)
-        .send()
-        .await
-        .unwrap();
-    let blocked = app
-        .authed(Method::POST, "/api/v1/dm/bob", &carol)
-        .send()
-        .await
-        .unwrap();
+    app.api(bob).block("carol").await;
+    let blocked = app.api(&carol).dm("bob").await;
     assert_eq!(problem_code(blocked, 403).await, "dm.blocked");
 }
 
@@ -210,7 +185,11 @@ async fn edits_deletes_and_reactions_reach_others(backend: Backend) {
 }
 
 async fn typing_lapses_without_a_refresh(backend: Backend) {
-    let app = spawn_app_with(backend, |f| f.merge(("ws.typing_expiry_ms", 800))).await;
+    const EXPIRY: Duration = Duration::from_secs(5);
+    let app = spawn_app_with(backend, |f| {
+        f.merge(("ws.typing_expiry_ms", EXPIRY.as_millis() as u64))
+    })
+    .await;
     let ids = people(&app, &["typist", "watcher"]).await;
     let room = app.public_room(&ids[0].0, &[&ids[1].0]).await;
     let mut t = subscribed(&app, &ids[0].0, &room).await;
@@ -221,6 +200,7 @@ async fn typing_lapses_without_a_refresh(backend: Backend) {
     let on = w.expect("typing").await;
     assert_eq!(on["data"]["active"], true);
     assert_eq!(on["data"]["user"]["username"], "typist");
+    app.clock.advance(EXPIRY);
     let off = w.expect("typing").await;
     assert_eq!(off["data"]["active"], false, "lapsed without a refresh");
     // Typing is never stored: nothing in the history.
@@ -308,17 +288,9 @@ async fn resume_replays_exactly_what_was_missed_while_others_send(backend: Backe
     let last_seen = ack["data"]["seq"].as_i64().unwrap();
     drop(ws);
 
-    let send = |body: String| {
-        app.authed(
-            Method::POST,
-            &format!("/api/v1/rooms/{room}/messages"),
-            &talker,
-        )
-        .json(&json!({"body": body}))
-        .send()
-    };
+    let send = |body: String| app.api(&talker).message_send(&room, json!({"body": body}));
     for i in 0..10 {
-        assert_eq!(send(format!("missed {i}")).await.unwrap().status(), 201);
+        assert_eq!(send(format!("missed {i}")).await.status(), 201);
     }
     // Resubscribe while more messages keep arriving.
     let mut ws = WsClient::connect(&app, &leaver).await;
@@ -326,7 +298,7 @@ async fn resume_replays_exactly_what_was_missed_while_others_send(backend: Backe
         .op(json!({"op": "subscribe", "room_id": room, "after_seq": last_seen}))
         .await;
     let during = join_all((0..20).map(|i| send(format!("during {i}")))).await;
-    assert!(during.iter().all(|r| r.as_ref().unwrap().status() == 201));
+    assert!(during.iter().all(|r| r.status() == 201));
     let ack = ws.wait_for(|f| f["ref"] == reference.as_str()).await;
     assert_eq!(ack["type"], "ack");
 
@@ -442,15 +414,9 @@ async fn sending_too_fast_is_rate_limited(backend: Backend) {
     assert_eq!(limited["data"]["code"], "rate_limited");
     assert!(limited["data"]["retry_after"].as_u64().unwrap() >= 1);
     let rest = app
-        .authed(
-            Method::POST,
-            &format!("/api/v1/rooms/{room}/messages"),
-            &ids[0].0,
-        )
-        .json(&json!({"body": "over REST"}))
-        .send()
-        .await
-        .unwrap();
+        .api(&ids[0].0)
+        .message_send(&room, json!({"body": "over REST"}))
+        .await;
     assert!(rest.headers().contains_key("retry-after"));
     assert_eq!(problem_code(rest, 429).await, "rate_limited");
 }
@@ -484,11 +450,17 @@ async fn a_foreign_origin_cannot_open_a_socket(backend: Backend) {
 }
 
 async fn unauthenticated_sockets_time_out_or_authenticate_in_band(backend: Backend) {
-    let app = spawn_app_with(backend, |f| f.merge(("ws.auth_timeout_secs", 1))).await;
+    const AUTH_TIMEOUT: Duration = Duration::from_secs(15);
+    let app = spawn_app_with(backend, |f| {
+        f.merge(("ws.auth_timeout_secs", AUTH_TIMEOUT.as_secs()))
+    })
+    .await;
     let token = app.register_token("late", PASSWORD).await;
     let mut idle = WsClient::connect_raw(ws_url(&app, "")).await;
     let refused = idle.request(json!({"op": "ping"})).await;
     assert_eq!(refused["data"]["code"], "unauthorized");
+    // The socket is waiting for its `auth` now: past its time, it is closed.
+    app.clock.advance(AUTH_TIMEOUT);
     assert_eq!(idle.closed().await, Some(4001));
 
     let mut in_band = WsClient::connect_raw(ws_url(&app, "")).await;
@@ -538,11 +510,7 @@ async fn malformed_frames_get_localized_errors_and_the_socket_stays_up(backend: 
     );
 
     // The user's language: Persian messages.
-    app.authed(Method::PATCH, "/api/v1/users/me", &token)
-        .json(&json!({"locale": "fa-IR"}))
-        .send()
-        .await
-        .unwrap();
+    app.api(&token).me_update(json!({"locale": "fa-IR"})).await;
     let mut fa = WsClient::connect(&app, &token).await;
     let unknown = fa.request(json!({"op": "dance"})).await;
     assert_eq!(unknown["data"]["message"], "عملیات ناشناخته.");
@@ -565,14 +533,7 @@ async fn revoking_a_session_or_banning_closes_live_sockets(backend: Backend) {
         .as_str()
         .unwrap()
         .to_owned();
-    app.authed(
-        Method::DELETE,
-        &format!("/api/v1/auth/sessions/{b_session}"),
-        &token_a,
-    )
-    .send()
-    .await
-    .unwrap();
+    app.api(&token_a).session_revoke(&b_session).await;
     // 4003 (revoked): closed because of the revocation, not by a timer.
     assert_eq!(b.closed().await, Some(4003));
     assert_eq!(
@@ -581,15 +542,9 @@ async fn revoking_a_session_or_banning_closes_live_sockets(backend: Backend) {
         "the other device stays"
     );
 
-    app.authed(
-        Method::POST,
-        &format!("/api/v1/admin/users/{inmate_id}/ban"),
-        &admin,
-    )
-    .json(&json!({"reason": "flooding"}))
-    .send()
-    .await
-    .unwrap();
+    app.api(&admin)
+        .admin_ban(&inmate_id, json!({"reason": "flooding"}))
+        .await;
     assert_eq!(a.closed().await, Some(4003));
 }
 
@@ -599,15 +554,9 @@ async fn a_message_sent_over_rest_reaches_sockets(backend: Backend) {
     let room = app.public_room(&ids[0].0, &[&ids[1].0]).await;
     let mut ws = subscribed(&app, &ids[1].0, &room).await;
     let sent: Value = app
-        .authed(
-            Method::POST,
-            &format!("/api/v1/rooms/{room}/messages"),
-            &ids[0].0,
-        )
-        .json(&json!({"body": "from an OpenAPI client"}))
-        .send()
+        .api(&ids[0].0)
+        .message_send(&room, json!({"body": "from an OpenAPI client"}))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -627,15 +576,9 @@ async fn a_message_sent_over_rest_reaches_sockets(backend: Backend) {
 
     // History pages over REST, oldest first.
     for i in 0..4 {
-        app.authed(
-            Method::POST,
-            &format!("/api/v1/rooms/{room}/messages"),
-            &ids[0].0,
-        )
-        .json(&json!({"body": format!("n{i}")}))
-        .send()
-        .await
-        .unwrap();
+        app.api(&ids[0].0)
+            .message_send(&room, json!({"body": format!("n{i}")}))
+            .await;
     }
     let bodies = |page: Vec<Value>| -> Vec<String> {
         page.iter()

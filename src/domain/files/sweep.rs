@@ -6,7 +6,7 @@ use std::{
     time::{Duration, SystemTime},
 };
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use entity::{blobs, files, messages};
 use futures_util::TryStreamExt;
 use sea_orm::{
@@ -30,11 +30,13 @@ pub struct Swept {
 
 /// The cleanup pass: files of deleted messages and pending files past their time (a crash
 /// or a client that never sent its message), contents no file refers to, and stray bytes
-/// on disk no row knows (a crash mid-upload) once older than the grace period.
+/// on disk no row knows (a crash mid-upload) once older than the grace period, all as of
+/// `now`.
 pub async fn sweep<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     store: &FileStore,
     settings: &UploadSettings,
+    now: SystemTime,
 ) -> AppResult<Swept> {
     let mut swept = Swept::default();
     let deleted_messages: Vec<Uuid> = messages::Entity::find()
@@ -53,7 +55,7 @@ pub async fn sweep<C: ConnectionTrait + TransactionTrait>(
         .into_tuple()
         .all(db)
         .await?;
-    let pending_before = Utc::now()
+    let pending_before = DateTime::<Utc>::from(now)
         - chrono::Duration::seconds(settings.pending_ttl_secs.min(i64::MAX as u64) as i64);
     let mut dead = files::Entity::find()
         .filter(files::Column::MessageId.is_null())
@@ -91,19 +93,20 @@ pub async fn sweep<C: ConnectionTrait + TransactionTrait>(
     }
 
     let grace = Duration::from_secs(settings.orphan_grace_secs);
-    swept.stray = stray_remove(db, store, grace).await?;
+    swept.stray = stray_remove(db, store, grace, now).await?;
     Ok(swept)
 }
 
 /// Removes temporary uploads and stored bytes or thumbnails that no row knows, once older
-/// than `grace` (younger ones may belong to an upload in progress).
+/// than `grace` at `now` (younger ones may belong to an upload in progress).
 async fn stray_remove<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     store: &FileStore,
     grace: Duration,
+    now: SystemTime,
 ) -> AppResult<usize> {
     let mut removed = 0;
-    for path in old_files(store.storage.temp_dir(), grace).await {
+    for path in old_files(store.storage.temp_dir(), grace, now).await {
         remove_quietly(&path).await;
         removed += 1;
     }
@@ -111,7 +114,7 @@ async fn stray_remove<C: ConnectionTrait + TransactionTrait>(
         let thumbs = prefix == "thumbs";
         let mut batches = store
             .storage
-            .list_older(prefix, grace)
+            .list_older(prefix, grace, now)
             .try_chunks(SWEEP_BATCH)
             .map_err(|e| e.1);
         while let Some(batch) = batches.try_next().await? {
@@ -172,13 +175,12 @@ async fn known_blobs(
     Ok(query.all(db).await?.into_iter().map(|b| b.sha256).collect())
 }
 
-/// Regular files directly in `dir` last modified more than `grace` ago.
-async fn old_files(dir: &Path, grace: Duration) -> Vec<PathBuf> {
+/// Regular files directly in `dir` last modified more than `grace` before `now`.
+async fn old_files(dir: &Path, grace: Duration, now: SystemTime) -> Vec<PathBuf> {
     let mut found = Vec::new();
     let Ok(mut entries) = tokio::fs::read_dir(dir).await else {
         return found;
     };
-    let now = SystemTime::now();
     while let Ok(Some(entry)) = entries.next_entry().await {
         let Ok(meta) = entry.metadata().await else {
             continue;

@@ -2,7 +2,7 @@
 //! are removed for good (with their reactions, files, polls and event-log entries) by a
 //! background pass, which records what it removed in the audit log.
 
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use entity::{files, messages, polls, room_events, rooms};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, TransactionTrait,
@@ -21,10 +21,12 @@ use crate::{
 /// Messages removed per statement, so one pass never holds a huge transaction.
 const BATCH: u64 = 500;
 
-/// Removes what every room with a retention keeps past it. Returns the messages removed.
+/// Removes what every room with a retention keeps past it as of `now`. Returns the
+/// messages removed.
 pub async fn retention_apply<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     store: &FileStore,
+    now: DateTime<Utc>,
 ) -> AppResult<u64> {
     let rooms = rooms::Entity::find()
         .filter(rooms::Column::RetentionDays.is_not_null())
@@ -35,7 +37,7 @@ pub async fn retention_apply<C: ConnectionTrait + TransactionTrait>(
         let Some(days) = room.retention_days else {
             continue;
         };
-        let cutoff = Utc::now() - Duration::days(i64::from(days));
+        let cutoff = now - Duration::days(i64::from(days));
         let mut removed = 0;
         loop {
             let ids: Vec<Uuid> = messages::Entity::find()

@@ -4,7 +4,6 @@
 mod processes;
 
 use figment::Figment;
-use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::{
@@ -64,30 +63,16 @@ async fn events_cross_nodes_and_a_ban_on_one_closes_sockets_on_another() {
         created["seq"].as_i64().map(|s| s + 1)
     );
     let message_id = sent["id"].as_str().unwrap();
-    let reacted = b
-        .authed(
-            Method::PUT,
-            &format!("/api/v1/messages/{message_id}/reactions/%F0%9F%91%8D"),
-            &alice,
-        )
-        .send()
-        .await
-        .unwrap();
+    let reacted = b.api(&alice).reaction_add(message_id, "%F0%9F%91%8D").await;
     assert!(reacted.status().is_success(), "{}", reacted.status());
     let reaction = bob_on_a.expect("reaction.added").await;
     assert_eq!(reaction["data"]["emoji"], "👍");
 
     // A ban issued on node B closes Bob's socket on node A.
     let banned = b
-        .authed(
-            Method::POST,
-            &format!("/api/v1/admin/users/{bob_id}/ban"),
-            &admin,
-        )
-        .json(&json!({"reason": "cluster test"}))
-        .send()
-        .await
-        .unwrap();
+        .api(&admin)
+        .admin_ban(&bob_id, json!({"reason": "cluster test"}))
+        .await;
     assert!(banned.status().is_success(), "{}", banned.status());
     // The connection ends within the wait (`closed` panics otherwise). Under load the
     // close frame can be lost behind a write error on the client side, so its absence is
@@ -213,7 +198,10 @@ async fn presence_counts_a_user_once_over_nodes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn typing_and_poll_updates_cross_nodes() {
-    let Some((a, b)) = two_nodes(|f| f.merge(("ws.typing_expiry_ms", 800))).await else {
+    const EXPIRY: std::time::Duration = std::time::Duration::from_secs(5);
+    let Some((a, b)) =
+        two_nodes(|f| f.merge(("ws.typing_expiry_ms", EXPIRY.as_millis() as u64))).await
+    else {
         return;
     };
     let (alice, _) = a.account("alice").await;
@@ -234,6 +222,8 @@ async fn typing_and_poll_updates_cross_nodes() {
     let typing = |f: &Value| f["type"] == "typing" && f["data"]["user"]["username"] == "alice";
     let on = bob_on_b.wait_for(typing).await;
     assert_eq!(on["data"]["active"], true);
+    // Alice types on node A, so A's clock is the one that lets it lapse.
+    a.clock.advance(EXPIRY);
     let off = bob_on_b.wait_for(typing).await;
     assert_eq!(off["data"]["active"], false, "lapsed on node A, told on B");
 
@@ -276,15 +266,9 @@ async fn rate_limits_and_ip_bans_hold_over_every_node() {
     }
     for node in [&a, &b] {
         let refused = node
-            .authed(
-                Method::POST,
-                &format!("/api/v1/rooms/{room}/messages"),
-                &alice,
-            )
-            .json(&json!({"body": "one too many"}))
-            .send()
-            .await
-            .unwrap();
+            .api(&alice)
+            .message_send(&room, json!({"body": "one too many"}))
+            .await;
         assert_eq!(problem_code(refused, 429).await, "rate_limited");
     }
 
@@ -326,12 +310,9 @@ async fn the_registration_limit_holds_over_every_node() {
     b.register("second", "correct horse battery").await;
     for (node, name) in [(&a, "third"), (&b, "fourth")] {
         let refused = node
-            .client
-            .post(node.url("/api/v1/auth/register"))
-            .json(&json!({"username": name, "password": "correct horse battery"}))
-            .send()
-            .await
-            .unwrap();
+            .anon()
+            .auth_register(json!({"username": name, "password": "correct horse battery"}))
+            .await;
         assert!(refused.headers().contains_key("retry-after"));
         assert_eq!(problem_code(refused, 429).await, "rate_limited");
     }
@@ -375,21 +356,11 @@ async fn a_kick_or_leave_on_one_node_ends_the_room_for_sockets_on_another() {
     let (mut bob_ws, mut carol_ws) = (listeners.remove(0), listeners.remove(0));
 
     let kicked = a
-        .authed(
-            Method::POST,
-            &format!("/api/v1/rooms/{room}/members/{bob_id}/kick"),
-            &alice,
-        )
-        .json(&json!({"reason": "spam"}))
-        .send()
-        .await
-        .unwrap();
+        .api(&alice)
+        .room_kick(&room, &bob_id, json!({"reason": "spam"}))
+        .await;
     assert!(kicked.status().is_success(), "{}", kicked.status());
-    let left = a
-        .authed(Method::POST, &format!("/api/v1/rooms/{room}/leave"), &carol)
-        .send()
-        .await
-        .unwrap();
+    let left = a.api(&carol).room_leave(&room).await;
     assert!(left.status().is_success(), "{}", left.status());
 
     a.post_message(&alice, &room, "after they left").await;
