@@ -53,6 +53,8 @@ async fn probe_healthz(
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    // reqwest is built without a rustls provider (see `anjoman::infra::tls`).
+    anjoman::infra::tls::install_provider();
     let logins_per_client: usize = std::env::args()
         .skip_while(|a| a != "--logins-per-client")
         .nth(1)

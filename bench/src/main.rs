@@ -192,6 +192,8 @@ fn percentile(sorted: &[u32], p: f64) -> f64 {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    // reqwest is built without a rustls provider (see `anjoman::infra::tls`).
+    anjoman::infra::tls::install_provider();
     let args = Args::parse();
     anyhow::ensure!(
         args.clients > 0 && args.clients <= 20_000,

@@ -1,6 +1,6 @@
 //! What the domain stands on but holds no product rules: where bytes are stored, pictures
-//! decoded and thumbnailed, passwords hashed, tokens and form tokens signed, failed logins counted, and
-//! one stored content locked at a time.
+//! decoded and thumbnailed, passwords hashed, tokens and form tokens signed, failed logins counted,
+//! one stored content locked at a time, and the TLS crypto chosen.
 
 pub mod content_lock;
 pub mod csrf;
@@ -9,4 +9,5 @@ pub mod login_limiter;
 pub mod password;
 pub mod storage;
 pub mod thumbnails;
+pub mod tls;
 pub mod tokens;

@@ -273,6 +273,8 @@ async fn write_parts(writer: &mut WriteMultipart, path: &Path) -> anyhow::Result
 /// The S3 client the settings describe. Nothing is sent yet: a wrong key or a missing
 /// bucket shows on the first upload, and in the logs.
 fn s3(settings: &S3Settings) -> anyhow::Result<object_store::aws::AmazonS3> {
+    // The builder makes its reqwest client, which needs a rustls provider by then.
+    crate::infra::tls::install_provider();
     let mut builder = AmazonS3Builder::new()
         .with_region(settings.region.trim())
         .with_allow_http(settings.allow_http);
@@ -453,5 +455,35 @@ mod tests {
             .map(|e| e.to_string())
             .unwrap_or_default();
         assert!(err.contains("uploads.s3"), "{err}");
+    }
+
+    /// The S3 client signs with ring and opens TLS with ring, not aws-lc: a request to an
+    /// https endpoint starts with a TLS handshake record (no panic for want of a provider).
+    #[tokio::test]
+    async fn an_s3_store_signs_and_opens_tls_to_an_https_endpoint() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let settings = S3Settings {
+            bucket: Some("anjoman".into()),
+            region: "us-east-1".into(),
+            endpoint: Some(format!("https://{}", listener.local_addr().unwrap())),
+            access_key_id: Some("minio".into()),
+            secret_access_key: Some("minio-secret".to_owned().into()),
+            allow_http: false,
+        };
+        let store = s3(&settings).unwrap();
+        let request = tokio::spawn(async move { store.head(&Key::from("files/x")).await });
+        let wait = Duration::from_secs(30);
+        let (mut conn, _) = tokio::time::timeout(wait, listener.accept())
+            .await
+            .unwrap()
+            .unwrap();
+        let mut record = [0u8; 3];
+        tokio::time::timeout(wait, conn.read_exact(&mut record))
+            .await
+            .unwrap()
+            .unwrap();
+        request.abort();
+        // Content type 22 (handshake), then a TLS 1.x record version.
+        assert_eq!(record, [0x16, 0x03, record[2]], "{record:?}");
     }
 }

@@ -2,8 +2,15 @@
 //! proves we issued the token; the session row (checked on every use) decides whether it
 //! still works.
 
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use hmac::{Hmac, Mac};
+use jsonwebtoken::{
+    Algorithm, DecodingKey, EncodingKey, Header, Validation,
+    crypto::{CryptoProvider, JwtSigner, JwtVerifier, KeyUtils},
+    errors::ErrorKind,
+    signature::{self, Signer, Verifier},
+};
 use serde::{Deserialize, Serialize};
+use sha2::Sha256;
 use uuid::Uuid;
 
 /// What a token says.
@@ -26,6 +33,9 @@ pub struct TokenKeys {
 
 impl TokenKeys {
     pub fn new(secret: &[u8]) -> Self {
+        // Before any token is signed or read: jsonwebtoken fixes its provider on first use.
+        // `Err` only says one is installed already (by an earlier `new`).
+        let _ = HS256_ONLY.install_default();
         // Only HS256 is accepted: `alg: none` or an RS/ES token signed with some public key
         // fails here before any claim is read.
         let mut validation = Validation::new(Algorithm::HS256);
@@ -51,6 +61,70 @@ impl TokenKeys {
         jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
             .ok()
             .map(|data| data.claims)
+    }
+}
+
+/// jsonwebtoken's crypto, HS256 only, over the `hmac` and `sha2` used elsewhere anyway. Its
+/// `rust_crypto` backend would build RSA, ECDSA and Ed25519 (some 25 crates) for
+/// algorithms `TokenKeys` refuses.
+static HS256_ONLY: CryptoProvider = CryptoProvider {
+    signer_factory: hs256_signer,
+    verifier_factory: hs256_verifier,
+    key_utils: KeyUtils::new_unimplemented(),
+};
+
+fn hs256_signer(
+    algorithm: &Algorithm,
+    key: &EncodingKey,
+) -> jsonwebtoken::errors::Result<Box<dyn JwtSigner>> {
+    Ok(Box::new(Hs256::new(*algorithm, key.as_bytes())?))
+}
+
+fn hs256_verifier(
+    algorithm: &Algorithm,
+    key: &DecodingKey,
+) -> jsonwebtoken::errors::Result<Box<dyn JwtVerifier>> {
+    Ok(Box::new(Hs256::new(*algorithm, key.try_get_as_bytes()?)?))
+}
+
+/// HMAC-SHA256 under one key.
+struct Hs256(Hmac<Sha256>);
+
+impl Hs256 {
+    fn new(algorithm: Algorithm, secret: &[u8]) -> jsonwebtoken::errors::Result<Self> {
+        if algorithm != Algorithm::HS256 {
+            return Err(ErrorKind::InvalidAlgorithm.into());
+        }
+        Hmac::new_from_slice(secret)
+            .map(Self)
+            .map_err(|_| ErrorKind::InvalidKeyFormat.into())
+    }
+}
+
+impl Signer<Vec<u8>> for Hs256 {
+    fn try_sign(&self, message: &[u8]) -> Result<Vec<u8>, signature::Error> {
+        let mac = self.0.clone().chain_update(message);
+        Ok(mac.finalize().into_bytes().to_vec())
+    }
+}
+
+impl Verifier<Vec<u8>> for Hs256 {
+    fn verify(&self, message: &[u8], tag: &Vec<u8>) -> Result<(), signature::Error> {
+        // `verify_slice` compares in constant time.
+        let mac = self.0.clone().chain_update(message);
+        mac.verify_slice(tag).map_err(signature::Error::from_source)
+    }
+}
+
+impl JwtSigner for Hs256 {
+    fn algorithm(&self) -> Algorithm {
+        Algorithm::HS256
+    }
+}
+
+impl JwtVerifier for Hs256 {
+    fn algorithm(&self) -> Algorithm {
+        Algorithm::HS256
     }
 }
 
@@ -81,6 +155,26 @@ mod tests {
         let mut parts: Vec<String> = token.split('.').map(str::to_owned).collect();
         parts[1] = parts[1].chars().rev().collect();
         assert_eq!(keys.verify(&parts.join(".")), None, "edited payload");
+        Ok(())
+    }
+
+    /// RFC 7515, appendix A.1: our HS256 verifies the standard's example, and not once a
+    /// byte of it changes.
+    #[test]
+    fn the_hs256_example_of_rfc_7515_verifies() -> anyhow::Result<()> {
+        use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+        let _installs_the_provider = TokenKeys::new(&[7; 64]);
+        let key = URL_SAFE_NO_PAD.decode(
+            "AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow",
+        )?;
+        let key = DecodingKey::from_secret(&key);
+        let input = "eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ";
+        let tag = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+        let verify = |input: &str| {
+            jsonwebtoken::crypto::verify(tag, input.as_bytes(), &key, Algorithm::HS256)
+        };
+        assert!(verify(input)?);
+        assert!(!verify(&input.replacen('J', "K", 1))?);
         Ok(())
     }
 

@@ -266,6 +266,9 @@ pub const PATIENCE: Duration = Duration::from_secs(120);
 
 /// An HTTP client that never uses a proxy and never waits forever.
 pub fn client() -> reqwest::Client {
+    // reqwest has no rustls provider of its own here. Every `TestApp` is made with this
+    // client, so the clients a test builds after spawning its app find one too.
+    anjoman::infra::tls::install_provider();
     reqwest::Client::builder()
         .no_proxy()
         .timeout(PATIENCE)

@@ -87,6 +87,8 @@ fn mib_per_s(bytes: u64, elapsed: Duration) -> f64 {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    // reqwest is built without a rustls provider (see `anjoman::infra::tls`).
+    anjoman::infra::tls::install_provider();
     let args = Args::parse();
     ensure!(
         (1..=200).contains(&args.clients),

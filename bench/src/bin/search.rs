@@ -562,6 +562,8 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    // reqwest is built without a rustls provider (see `anjoman::infra::tls`).
+    anjoman::infra::tls::install_provider();
     let mut args = Args::parse();
     let dir = tempfile::tempdir()?;
     let (database_url, pg_name) = fresh_database(&args, dir.path()).await?;

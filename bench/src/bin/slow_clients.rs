@@ -53,6 +53,8 @@ type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    // reqwest is built without a rustls provider (see `anjoman::infra::tls`).
+    anjoman::infra::tls::install_provider();
     let args = Args::parse();
     if args.sources == 0 || args.sources > 240 {
         bail!("--sources must be 1 to 240");
