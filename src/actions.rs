@@ -7,6 +7,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::{
+    domain::views::{FileView, MemberView, MessageView, RoomView, UserRef},
     domain::{
         files, messages, polls,
         rooms::{self, SMALL_ROOM, Visibility, moderation as room_moderation},
@@ -15,7 +16,6 @@ use crate::{
     error::{AppError, AppResult, ErrorCode},
     publisher,
     state::AppState,
-    views::{FileView, MemberView, MessageView, RoomView, UserRef},
     ws::{
         broker::Envelope,
         protocol::{Transient, transient},
@@ -447,7 +447,7 @@ pub async fn poll_create(
     author: &users::Model,
     room_id: Uuid,
     new: polls::NewPoll,
-) -> AppResult<crate::views::PollView> {
+) -> AppResult<crate::domain::views::PollView> {
     state
         .limits
         .message(author.id)
@@ -468,7 +468,7 @@ pub async fn poll_vote(
     user: &users::Model,
     poll_id: Uuid,
     option_ids: &[Uuid],
-) -> AppResult<crate::views::PollView> {
+) -> AppResult<crate::domain::views::PollView> {
     let poll = if option_ids.is_empty() {
         polls::poll_retract(&state.db, user, poll_id).await?
     } else {
@@ -483,7 +483,7 @@ pub async fn poll_close(
     state: &AppState,
     actor: Option<&users::Model>,
     poll_id: Uuid,
-) -> AppResult<crate::views::PollView> {
+) -> AppResult<crate::domain::views::PollView> {
     let room_id = polls::poll_get(&state.db, poll_id).await?.room_id;
     let (view, _) =
         publisher::commit(state, room_id, polls::poll_close(&state.db, actor, poll_id)).await?;
@@ -575,7 +575,7 @@ pub async fn report_handle(
     resolved: bool,
     remedy: ReportRemedy,
     note: &str,
-) -> AppResult<crate::views::ReportView> {
+) -> AppResult<crate::domain::views::ReportView> {
     use crate::domain::moderation::{self, reports};
     let report = reports::report_open(&state.db, report_id).await?;
     if !resolved && remedy != ReportRemedy::Nothing {

@@ -23,6 +23,5 @@ pub mod render;
 pub mod secrets;
 pub mod state;
 pub mod telemetry;
-pub mod views;
 pub mod web;
 pub mod ws;

@@ -24,6 +24,7 @@ use uuid::Uuid;
 use super::{responses::NoContent, rooms::Created, security::Auth, tags::ApiTags};
 use crate::{
     actions,
+    api::dto::{FileView, MessageView, json},
     domain::files::{
         self, FileStore, Staged,
         attachments::{file_readable, file_withdraw, room_files},
@@ -33,7 +34,6 @@ use crate::{
     error::{AppError, ErrorCode},
     http::conditional::{Conditional, Validators},
     state::AppState,
-    views::{FileView, MessageView},
 };
 
 pub struct FilesApi;
@@ -359,7 +359,10 @@ impl FilesApi {
             actions::file_upload(&state, &auth.user, room_id, staged, &name, &caption, send)
                 .await?;
         Ok(Created::Created(poem_openapi::payload::Json(
-            FileUploaded { file, message },
+            FileUploaded {
+                file: file.into(),
+                message: message.map(Into::into),
+            },
         )))
     }
 
@@ -409,7 +412,7 @@ impl FilesApi {
         limit: Query<Option<u64>>,
     ) -> Result<Json<Vec<FileView>>, AppError> {
         let list = room_files(&state.db, &auth.user, id.0, before.0, limit.0.unwrap_or(50)).await?;
-        Ok(Json(list))
+        Ok(json(list))
     }
 
     /// A picture's preview (at most 320 px on its long side).

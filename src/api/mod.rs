@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod dto;
 mod examples;
 pub mod files;
 pub mod health;

@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::{responses::NoContent, rooms::Created, security::Auth, tags::ApiTags};
 use crate::{
     actions,
+    api::dto::{MemberView, ReportView, RoomView, json},
     domain::{
         moderation::reports,
         rooms::moderation::{self as room_moderation, RoomSetting},
@@ -20,7 +21,6 @@ use crate::{
     },
     error::AppError,
     state::AppState,
-    views::{MemberView, ReportView, RoomView},
 };
 
 pub struct ModerationApi;
@@ -124,7 +124,11 @@ impl ModerationApi {
         )
         .await?;
         let presence = state.presence.status(target.id).await;
-        Ok(Json(MemberView::new(member, &target, presence.as_str())))
+        Ok(json(crate::domain::views::MemberView::new(
+            member,
+            &target,
+            presence.as_str(),
+        )))
     }
 
     /// Lift a mute.
@@ -184,7 +188,7 @@ impl ModerationApi {
             &body.reason,
         )
         .await?;
-        Ok(Json(view))
+        Ok(json(view))
     }
 
     /// Unlock the room.
@@ -208,7 +212,7 @@ impl ModerationApi {
             "",
         )
         .await?;
-        Ok(Json(view))
+        Ok(json(view))
     }
 
     /// Keep the room's messages for `days` (1–3,650), or forever (`null`). Older messages
@@ -234,7 +238,7 @@ impl ModerationApi {
             "",
         )
         .await?;
-        Ok(Json(view))
+        Ok(json(view))
     }
 
     /// Report a message to the moderators (members of its room; once per message).
@@ -254,7 +258,7 @@ impl ModerationApi {
         let view = reports::report_views(&state.db, vec![report])
             .await?
             .remove(0);
-        Ok(Created::Created(Json(view)))
+        Ok(Created::Created(json(view)))
     }
 
     /// The moderation queue, newest first: `status` `open`, `resolved` or `dismissed`
@@ -280,7 +284,7 @@ impl ModerationApi {
             limit.0.unwrap_or(50),
         )
         .await?;
-        Ok(Json(reports::report_views(&state.db, list).await?))
+        Ok(json(reports::report_views(&state.db, list).await?))
     }
 
     /// Handle a report: resolve it (optionally deleting the message, muting or banning its
@@ -316,6 +320,6 @@ impl ModerationApi {
             &body.note,
         )
         .await?;
-        Ok(Json(view))
+        Ok(json(view))
     }
 }

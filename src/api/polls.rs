@@ -8,10 +8,10 @@ use uuid::Uuid;
 use super::{rooms::Created, security::Auth, tags::ApiTags};
 use crate::{
     actions,
+    api::dto::{PollView, json},
     domain::polls::{self, NewPoll},
     error::{AppError, ErrorCode},
     state::AppState,
-    views::PollView,
 };
 
 pub struct PollsApi;
@@ -65,7 +65,7 @@ impl PollsApi {
             anonymous: body.anonymous.unwrap_or(false),
             closes_at: body.closes_at,
         };
-        Ok(Created::Created(Json(
+        Ok(Created::Created(json(
             actions::poll_create(&state, &auth.user, id.0, new).await?,
         )))
     }
@@ -78,7 +78,7 @@ impl PollsApi {
         auth: Auth,
         id: Path<Uuid>,
     ) -> Result<Json<Vec<PollView>>, AppError> {
-        Ok(Json(
+        Ok(json(
             polls::polls_of_room(&state.db, &auth.user, id.0).await?,
         ))
     }
@@ -92,7 +92,7 @@ impl PollsApi {
         id: Path<Uuid>,
     ) -> Result<Json<PollView>, AppError> {
         let poll = polls::poll_for_member(&state.db, &auth.user, id.0).await?;
-        Ok(Json(
+        Ok(json(
             polls::poll_view(&state.db, &poll, Some(auth.user.id)).await?,
         ))
     }
@@ -117,7 +117,7 @@ impl PollsApi {
                 args: vec![],
             });
         }
-        Ok(Json(
+        Ok(json(
             actions::poll_vote(&state, &auth.user, id.0, &body.option_ids).await?,
         ))
     }
@@ -134,7 +134,7 @@ impl PollsApi {
         auth: Auth,
         id: Path<Uuid>,
     ) -> Result<Json<PollView>, AppError> {
-        Ok(Json(
+        Ok(json(
             actions::poll_vote(&state, &auth.user, id.0, &[]).await?,
         ))
     }
@@ -151,7 +151,7 @@ impl PollsApi {
         auth: Auth,
         id: Path<Uuid>,
     ) -> Result<Json<PollView>, AppError> {
-        Ok(Json(
+        Ok(json(
             actions::poll_close(&state, Some(&auth.user), id.0).await?,
         ))
     }

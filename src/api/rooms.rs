@@ -12,10 +12,10 @@ use uuid::Uuid;
 use super::{responses::NoContent, security::Auth, tags::ApiTags};
 use crate::{
     actions,
+    api::dto::{MemberView, MessageView, RoomView, json},
     domain::{messages, rooms},
     error::AppError,
     state::AppState,
-    views::{MemberView, MessageView, RoomView},
 };
 
 pub struct RoomsApi;
@@ -111,7 +111,7 @@ impl RoomsApi {
         state: Data<&AppState>,
         auth: Auth,
     ) -> Result<Json<Vec<RoomView>>, AppError> {
-        Ok(Json(
+        Ok(json(
             messages::summary::rooms_for_user(&state.db, &auth.user).await?,
         ))
     }
@@ -123,7 +123,7 @@ impl RoomsApi {
         state: Data<&AppState>,
         _auth: Auth,
     ) -> Result<Json<Vec<RoomView>>, AppError> {
-        Ok(Json(rooms::rooms_public(&state.db).await?))
+        Ok(json(rooms::rooms_public(&state.db).await?))
     }
 
     /// Create a room; you become its owner. Private rooms get an invite code.
@@ -146,7 +146,7 @@ impl RoomsApi {
             visibility,
         )
         .await?;
-        Ok(Created::Created(Json(view)))
+        Ok(Created::Created(json(view)))
     }
 
     /// A room you are a member of.
@@ -158,7 +158,7 @@ impl RoomsApi {
         id: Path<Uuid>,
     ) -> Result<Json<RoomView>, AppError> {
         let (room, member) = rooms::require_member(&state.db, id.0, auth.user.id).await?;
-        Ok(Json(
+        Ok(json(
             messages::summary::room_view_for(&state.db, &room, Some(&member), &auth.user).await?,
         ))
     }
@@ -186,7 +186,7 @@ impl RoomsApi {
             }),
         )
         .await?;
-        Ok(Json(view))
+        Ok(json(view))
     }
 
     /// Delete a room with its messages, files and polls, for good (its owner, or an admin).
@@ -210,7 +210,7 @@ impl RoomsApi {
         auth: Auth,
         id: Path<Uuid>,
     ) -> Result<Json<RoomView>, AppError> {
-        Ok(Json(
+        Ok(json(
             actions::room_join(&state, &auth.user, Some(id.0), None).await?,
         ))
     }
@@ -227,7 +227,7 @@ impl RoomsApi {
         auth: Auth,
         body: Json<JoinByCode>,
     ) -> Result<Json<RoomView>, AppError> {
-        Ok(Json(
+        Ok(json(
             actions::room_join(&state, &auth.user, None, Some(&body.code)).await?,
         ))
     }
@@ -262,7 +262,7 @@ impl RoomsApi {
     ) -> Result<Json<RoomView>, AppError> {
         let room = rooms::room_rotate_code(&state.db, &auth.user, id.0).await?;
         let member = rooms::membership(&state.db, room.id, auth.user.id).await?;
-        Ok(Json(
+        Ok(json(
             messages::summary::room_view_for(&state.db, &room, member.as_ref(), &auth.user).await?,
         ))
     }
@@ -279,7 +279,7 @@ impl RoomsApi {
         auth: Auth,
         id: Path<Uuid>,
     ) -> Result<Json<Vec<MemberView>>, AppError> {
-        Ok(Json(actions::room_members(&state, &auth.user, id.0).await?))
+        Ok(json(actions::room_members(&state, &auth.user, id.0).await?))
     }
 
     /// Message history, oldest first: the latest page, or `before_seq` (older) or
@@ -307,7 +307,7 @@ impl RoomsApi {
             limit.0.unwrap_or(50),
         )
         .await?;
-        Ok(Json(page))
+        Ok(json(page))
     }
 
     /// Send a message (30 per minute per user by default).
@@ -332,7 +332,7 @@ impl RoomsApi {
             &body.attachments,
         )
         .await?;
-        Ok(Created::Created(Json(view)))
+        Ok(Created::Created(json(view)))
     }
 
     /// Mark the room read up to `seq`.
@@ -364,7 +364,7 @@ impl RoomsApi {
         id: Path<Uuid>,
         body: Json<MessageEdit>,
     ) -> Result<Json<MessageView>, AppError> {
-        Ok(Json(
+        Ok(json(
             actions::message_edit(&state, &auth.user, id.0, &body.body).await?,
         ))
     }
@@ -398,7 +398,7 @@ impl RoomsApi {
         id: Path<Uuid>,
         emoji: Path<String>,
     ) -> Result<Json<MessageView>, AppError> {
-        Ok(Json(
+        Ok(json(
             actions::reaction_set(&state, &auth.user, id.0, &emoji.0, true).await?,
         ))
     }
@@ -416,7 +416,7 @@ impl RoomsApi {
         id: Path<Uuid>,
         emoji: Path<String>,
     ) -> Result<Json<MessageView>, AppError> {
-        Ok(Json(
+        Ok(json(
             actions::reaction_set(&state, &auth.user, id.0, &emoji.0, false).await?,
         ))
     }
@@ -430,7 +430,7 @@ impl RoomsApi {
         auth: Auth,
         username: Path<String>,
     ) -> Result<Json<RoomView>, AppError> {
-        Ok(Json(
+        Ok(json(
             actions::dm_open(&state, &auth.user, &username.0).await?,
         ))
     }

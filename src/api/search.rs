@@ -7,10 +7,10 @@ use uuid::Uuid;
 
 use super::{security::Auth, tags::ApiTags};
 use crate::{
+    api::dto::MessageView,
     domain::search::{self, SearchRequest},
     error::AppError,
     state::AppState,
-    views::MessageView,
 };
 
 pub struct SearchApi;
@@ -101,7 +101,7 @@ impl SearchApi {
                 .hits
                 .into_iter()
                 .map(|hit| SearchResult {
-                    message: hit.message,
+                    message: hit.message.into(),
                     room: SearchRoom {
                         id: hit.room.id,
                         kind: hit.room.kind,

@@ -41,7 +41,7 @@ impl Theme {
     }
 }
 
-use crate::views::avatar_url;
+use crate::domain::views::avatar_url;
 
 /// The signed-in user's own account, with private settings.
 #[derive(Debug, Object)]

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::{
     domain::users::presence::Presence,
-    views::UserRef,
+    domain::views::UserRef,
     ws::{
         broker::{Broker, Envelope},
         protocol::{Transient, transient},

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::{
     clock::Clock,
-    views::UserRef,
+    domain::views::UserRef,
     ws::{
         broker::{Broker, Envelope},
         protocol::{Transient, transient},

@@ -82,7 +82,7 @@ fn show(
     );
     context.insert(
         "avatar_url",
-        &crate::views::avatar_url(user).unwrap_or_default(),
+        &crate::domain::views::avatar_url(user).unwrap_or_default(),
     );
     context.insert("languages", &super::languages(state, &lang));
     context.insert("themes", &crate::domain::users::profile::THEMES);

@@ -26,9 +26,9 @@ use crate::{
     actions,
     clock::Clock,
     domain::rooms::{self, timeline as events},
+    domain::views::UserRef,
     error::AppError,
     state::AppState,
-    views::UserRef,
 };
 
 type Sink = SplitSink<WebSocketStream, Message>;

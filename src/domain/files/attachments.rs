@@ -17,8 +17,8 @@ use super::{
 };
 use crate::{
     domain::rooms::require_member,
+    domain::views::FileView,
     error::{AppError, AppResult, ErrorCode},
-    views::FileView,
 };
 
 /// Attaches the author's unattached files of `room_id` to a new message. Run inside the

@@ -22,6 +22,7 @@ use uuid::Uuid;
 use self::kind::MessageKind;
 use crate::domain::rooms::kinds::RoomKind;
 use crate::{
+    domain::views::{MessageView, ReactionCount, UserRef},
     domain::{
         audit, files,
         rooms::{
@@ -34,7 +35,6 @@ use crate::{
         users::{blocks, username::Username},
     },
     error::{AppError, AppResult, ErrorCode},
-    views::{MessageView, ReactionCount, UserRef},
 };
 
 pub const BODY_MAX: usize = 4000;

@@ -9,8 +9,8 @@ use super::message_views;
 use crate::domain::rooms::kinds::{MemberRole, RoomKind};
 use crate::{
     domain::rooms::{may_moderate, member_count},
+    domain::views::{RoomView, UserRef},
     error::AppResult,
-    views::{RoomView, UserRef},
 };
 
 /// The user's rooms with unread counts and last message, most recently active first.

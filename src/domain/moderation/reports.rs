@@ -13,13 +13,13 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::{
+    domain::views::{ReportView, UserRef},
     domain::{
         audit::{self, Actor, Entry},
         messages::message_get,
         rooms::require_member,
     },
     error::{AppError, AppResult, ErrorCode},
-    views::{ReportView, UserRef},
 };
 
 /// Where a report stands: open until a moderator resolves it (acting on it) or dismisses it.

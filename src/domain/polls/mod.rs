@@ -20,8 +20,8 @@ use crate::{
         require_member,
         timeline::{EventKind, RoomEvent, event_append, event_record, seq_next},
     },
+    domain::views::{MessageView, PollOptionView, PollView, UserRef},
     error::{AppError, AppResult, ErrorCode},
-    views::{MessageView, PollOptionView, PollView, UserRef},
 };
 
 pub const QUESTION_MAX: usize = 300;

@@ -17,12 +17,12 @@ use uuid::Uuid;
 use self::kinds::{MemberRole, RoomKind};
 use self::timeline::{EventKind, RoomEvent, event_append};
 use crate::{
+    domain::views::{RoomView, UserRef},
     domain::{
         audit,
         users::{Role, blocks},
     },
     error::{AppError, AppResult, ErrorCode},
-    views::{RoomView, UserRef},
 };
 
 pub const NAME_MAX: usize = 80;

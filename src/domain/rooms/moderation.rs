@@ -16,12 +16,12 @@ use super::{
 };
 use crate::domain::rooms::kinds::{MemberRole, RoomKind};
 use crate::{
+    domain::views::UserRef,
     domain::{
         audit::{self, Actor, Entry},
         users::Role,
     },
     error::{AppError, AppResult, ErrorCode},
-    views::UserRef,
 };
 
 /// Longest mute: a year.

@@ -18,6 +18,7 @@ use uuid::Uuid;
 use self::query::SearchQuery;
 use crate::domain::rooms::kinds::RoomKind;
 use crate::{
+    domain::views::MessageView,
     domain::{
         messages::message_views,
         rooms::{membership, room_get},
@@ -25,7 +26,6 @@ use crate::{
         users::username::Username,
     },
     error::{AppError, AppResult, ErrorCode},
-    views::MessageView,
 };
 
 pub const QUERY_MAX_CHARS: usize = 200;

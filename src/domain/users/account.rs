@@ -6,7 +6,7 @@ use entity::users;
 use serde::{Serialize, Serializer};
 use uuid::Uuid;
 
-use crate::views::avatar_url;
+use crate::domain::views::avatar_url;
 
 /// See the module docs. Absent optional fields are left out, as in the REST answer.
 #[derive(Debug, Clone, Serialize)]
