@@ -9,8 +9,10 @@ use uuid::Uuid;
 use crate::{
     domain::views::{FileView, MemberView, MessageView, RoomView, UserRef},
     domain::{
-        files, messages, polls,
-        rooms::{self, SMALL_ROOM, Visibility, moderation as room_moderation},
+        files,
+        messages::{self, MessageBody},
+        polls,
+        rooms::{self, RoomName, SMALL_ROOM, Visibility, moderation as room_moderation},
         users::{self as domain_users, presence::Presence},
     },
     error::{AppError, AppResult, ErrorCode},
@@ -26,7 +28,7 @@ pub async fn message_send(
     state: &AppState,
     author: &users::Model,
     room_id: Uuid,
-    body: &str,
+    body: Option<MessageBody>,
     reply_to: Option<Uuid>,
     attachments: &[Uuid],
 ) -> AppResult<MessageView> {
@@ -62,7 +64,7 @@ pub async fn message_edit(
     state: &AppState,
     actor: &users::Model,
     message_id: Uuid,
-    body: &str,
+    body: MessageBody,
 ) -> AppResult<MessageView> {
     let room_id = messages::message_get(&state.db, message_id).await?.room_id;
     let (view, _) = publisher::commit(
@@ -122,7 +124,12 @@ pub async fn file_upload(
             .remove(0);
         return Ok((view, None));
     }
-    match message_send(state, uploader, room_id, caption, None, &[file.id]).await {
+    // The caption is read only when it is sent, after the file is stored, as it always was.
+    let sent = match MessageBody::parse_optional(caption) {
+        Ok(caption) => message_send(state, uploader, room_id, caption, None, &[file.id]).await,
+        Err(err) => Err(err),
+    };
+    match sent {
         Ok(message) => {
             let view = message.attachments.first().cloned().ok_or_else(|| {
                 AppError::Internal(anyhow::anyhow!("sent file missing from its message"))
@@ -157,7 +164,7 @@ pub async fn reaction_set(
 pub async fn room_create(
     state: &AppState,
     owner: &users::Model,
-    name: &str,
+    name: RoomName,
     topic: &str,
     visibility: Visibility,
 ) -> AppResult<RoomView> {
@@ -230,7 +237,7 @@ pub async fn room_update(
     state: &AppState,
     actor: &users::Model,
     room_id: Uuid,
-    name: Option<&str>,
+    name: Option<RoomName>,
     topic: Option<&str>,
     visibility: Option<Visibility>,
 ) -> AppResult<RoomView> {

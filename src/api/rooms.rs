@@ -138,10 +138,11 @@ impl RoomsApi {
             RoomVisibility::Public => rooms::Visibility::Public,
             RoomVisibility::Private => rooms::Visibility::Private,
         };
+        let name = rooms::RoomName::parse(&body.name)?;
         let view = actions::room_create(
             &state,
             &auth.user,
-            &body.name,
+            name,
             body.topic.as_deref().unwrap_or(""),
             visibility,
         )
@@ -174,11 +175,16 @@ impl RoomsApi {
         id: Path<Uuid>,
         body: Json<RoomPatch>,
     ) -> Result<Json<RoomView>, AppError> {
+        let name = body
+            .name
+            .as_deref()
+            .map(rooms::RoomName::parse)
+            .transpose()?;
         let view = actions::room_update(
             &state,
             &auth.user,
             id.0,
-            body.name.as_deref(),
+            name,
             body.topic.as_deref(),
             body.visibility.map(|v| match v {
                 RoomVisibility::Public => rooms::Visibility::Public,
@@ -323,11 +329,12 @@ impl RoomsApi {
         id: Path<Uuid>,
         body: Json<MessageCreate>,
     ) -> Result<Created<MessageView>, AppError> {
+        let text = messages::MessageBody::parse_optional(&body.body)?;
         let view = actions::message_send(
             &state,
             &auth.user,
             id.0,
-            &body.body,
+            text,
             body.reply_to,
             &body.attachments,
         )
@@ -364,8 +371,9 @@ impl RoomsApi {
         id: Path<Uuid>,
         body: Json<MessageEdit>,
     ) -> Result<Json<MessageView>, AppError> {
+        let text = messages::MessageBody::parse(&body.body)?;
         Ok(json(
-            actions::message_edit(&state, &auth.user, id.0, &body.body).await?,
+            actions::message_edit(&state, &auth.user, id.0, text).await?,
         ))
     }
 

@@ -25,8 +25,11 @@ use super::{
 use crate::{
     actions,
     clock::Clock,
-    domain::rooms::{self, timeline as events},
-    domain::views::UserRef,
+    domain::{
+        messages::MessageBody,
+        rooms::{self, timeline as events},
+        views::UserRef,
+    },
     error::AppError,
     state::AppState,
 };
@@ -344,12 +347,18 @@ async fn handle(
             reply_to,
             attachments,
             ..
-        } => to_value(
-            &actions::message_send(state, user, room_id, &body, reply_to, &attachments).await?,
-        ),
+        } => {
+            let body = MessageBody::parse_optional(&body)?;
+            to_value(
+                &actions::message_send(state, user, room_id, body, reply_to, &attachments).await?,
+            )
+        }
         ClientOp::Edit {
             message_id, body, ..
-        } => to_value(&actions::message_edit(state, user, message_id, &body).await?),
+        } => {
+            let body = MessageBody::parse(&body)?;
+            to_value(&actions::message_edit(state, user, message_id, body).await?)
+        }
         ClientOp::Delete { message_id, .. } => {
             to_value(&actions::message_delete(state, user, who.ip, message_id).await?)
         }

@@ -2,6 +2,7 @@
 
 pub mod kinds;
 pub mod moderation;
+pub mod name;
 pub mod timeline;
 
 use chrono::Utc;
@@ -15,6 +16,7 @@ use unicode_normalization::UnicodeNormalization;
 use uuid::Uuid;
 
 use self::kinds::{MemberRole, RoomKind};
+pub use self::name::{NAME_MAX, RoomName};
 use self::timeline::{EventKind, RoomEvent, event_append};
 use crate::{
     domain::views::{RoomView, UserRef},
@@ -25,7 +27,6 @@ use crate::{
     error::{AppError, AppResult, ErrorCode},
 };
 
-pub const NAME_MAX: usize = 80;
 pub const TOPIC_MAX: usize = 500;
 /// Rooms up to this size show read receipts to their members.
 pub const SMALL_ROOM: u64 = 50;
@@ -41,18 +42,6 @@ const CODE_LEN: usize = 6;
 pub enum Visibility {
     Public,
     Private,
-}
-
-fn room_name(input: &str) -> AppResult<String> {
-    let name: String = input.trim().nfc().collect();
-    let count = name.chars().count();
-    if count == 0 || count > NAME_MAX || name.chars().any(char::is_control) {
-        return Err(AppError::Invalid {
-            code: ErrorCode::RoomNameInvalid,
-            args: vec![("max", NAME_MAX.to_string())],
-        });
-    }
-    Ok(name)
 }
 
 fn room_topic(input: &str) -> AppResult<String> {
@@ -146,11 +135,10 @@ async fn member_insert(
 pub async fn room_create<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     owner: &users::Model,
-    name: &str,
+    name: RoomName,
     topic: &str,
     visibility: Visibility,
 ) -> AppResult<(rooms::Model, RoomEvent)> {
-    let name = room_name(name)?;
     let topic = room_topic(topic)?;
     let now = Utc::now();
     let txn = db.begin().await?;
@@ -161,7 +149,7 @@ pub async fn room_create<C: ConnectionTrait + TransactionTrait>(
             Visibility::Private => RoomKind::Private.as_str(),
         }
         .to_owned()),
-        name: Set(name),
+        name: Set(name.into_string()),
         topic: Set(topic),
         owner_id: Set(Some(owner.id)),
         invite_code: Set(match visibility {
@@ -288,7 +276,7 @@ pub async fn room_update<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     actor: &users::Model,
     room_id: Uuid,
-    name: Option<&str>,
+    name: Option<RoomName>,
     topic: Option<&str>,
     visibility: Option<Visibility>,
 ) -> AppResult<(rooms::Model, RoomEvent)> {
@@ -300,13 +288,12 @@ pub async fn room_update<C: ConnectionTrait + TransactionTrait>(
     if visibility.is_some() && !owns_or_staff(actor, member.as_ref()) {
         return Err(AppError::Forbidden(ErrorCode::Forbidden));
     }
-    let name = name.map(room_name).transpose()?;
     let topic = topic.map(room_topic).transpose()?;
     let txn = db.begin().await?;
     let had_code = room.invite_code.is_some();
     let mut active: rooms::ActiveModel = room.into();
     if let Some(name) = name {
-        active.name = Set(name);
+        active.name = Set(name.into_string());
     }
     if let Some(topic) = topic {
         active.topic = Set(topic);
