@@ -15,13 +15,14 @@ use std::{
 };
 
 use sea_orm::DatabaseConnection;
-use serde_json::json;
 use tokio::sync::{Notify, mpsc};
 use uuid::Uuid;
 
 use super::{
     broker::{Broker, Envelope},
-    protocol::{DeviceStatus, Transient, close, transient},
+    event_data::{MemberPresence, PresenceData, TypingData},
+    events::ServerEvent,
+    protocol::{DeviceStatus, close},
 };
 use crate::{domain::users::presence::Presence, views::UserRef};
 
@@ -417,9 +418,12 @@ impl Hub {
                 .unwrap_or_else(|e| e.into_inner());
             pending.drain().map(|(_, change)| change).collect()
         };
-        let mut by_room: HashMap<Uuid, Vec<serde_json::Value>> = HashMap::new();
+        let mut by_room: HashMap<Uuid, Vec<MemberPresence>> = HashMap::new();
         for (user, presence, rooms) in pending {
-            let change = json!({ "user": user, "status": presence.as_str() });
+            let change = MemberPresence {
+                user,
+                status: presence.as_str().to_owned(),
+            };
             for room in rooms {
                 by_room.entry(room).or_default().push(change.clone());
             }
@@ -429,11 +433,11 @@ impl Hub {
         for (room_id, changes) in by_room {
             broker.publish(Envelope::Presence {
                 room_id,
-                frame: transient(
-                    Transient::Presence,
-                    Some(room_id),
-                    json!({ "changes": changes }),
-                )
+                frame: ServerEvent::Presence {
+                    room_id,
+                    data: PresenceData { changes },
+                }
+                .frame()
                 .into(),
             });
         }
@@ -457,11 +461,15 @@ impl Hub {
             broker.publish(Envelope::Room {
                 room_id,
                 seq: None,
-                frame: transient(
-                    Transient::Typing,
-                    Some(room_id),
-                    json!({ "user": user, "active": false }),
-                )
+                frame: ServerEvent::Typing {
+                    room_id,
+                    data: TypingData {
+                        user,
+                        active: false,
+                        expires_in_ms: None,
+                    },
+                }
+                .frame()
                 .into(),
             });
         }

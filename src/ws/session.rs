@@ -18,13 +18,18 @@ use unic_langid::LanguageIdentifier;
 use uuid::Uuid;
 
 use super::{
+    event_data::{ErrorData, ReadyData},
+    events::ServerEvent,
     hub::{Closer, Outbound},
-    protocol::{self, ClientOp, FrameError, close},
+    protocol::{
+        self, AuthOp, ClientOp, EditOp, FrameError, MessageOp, PresenceOp, ReactionOp, ReadOp,
+        RoomOp, SendOp, SubscribeOp, VoteOp, close,
+    },
     room_sync::{Next, RoomStreams},
 };
 use crate::{
     actions,
-    domain::rooms::{self, timeline as events},
+    domain::rooms::{self, timeline},
     error::AppError,
     state::AppState,
     views::UserRef,
@@ -93,18 +98,17 @@ pub async fn run(
         )
         .await;
     }
-    let ready = json!({
-        "type": "ready",
-        "data": {
-            "user": UserRef::from(&user),
-            "session_id": session.id,
-            "ping_interval_ms": state.settings.ws.ping_interval_secs * 1000,
-        }
-    });
+    let ready = ServerEvent::Ready {
+        data: ReadyData {
+            user: UserRef::from(&user),
+            session_id: session.id,
+            ping_interval_ms: state.settings.ws.ping_interval_secs * 1000,
+        },
+    };
     let origin = Instant::now();
     let last_heard = Arc::new(AtomicU64::new(now_ms(origin)));
     let (ctl_tx, ctl_rx) = mpsc::channel::<Control>(64);
-    if sink.send(Message::text(ready.to_string())).await.is_ok() {
+    if sink.send(Message::text(ready.frame())).await.is_ok() {
         let writer = writer(
             &state,
             sink,
@@ -162,7 +166,7 @@ async fn wait_for_auth(
         };
         let (reference, op) = protocol::parse(&text);
         let reply = match op {
-            Ok(ClientOp::Auth { token, .. }) => {
+            Ok(ClientOp::Auth(AuthOp { token, .. })) => {
                 match state.auth.authenticate(&state.db, &token).await {
                     Ok(pair) => return Some(pair),
                     Err(err) => error_frame(state, lang, reference.as_deref(), &err),
@@ -192,7 +196,18 @@ fn error_frame(
         _ => {}
     }
     let problem = err.to_problem(&state.i18n, lang);
-    protocol::error(reference, &problem.code, &problem.detail, problem.data)
+    error_reply(
+        reference,
+        ErrorData::new(&problem.code, &problem.detail, problem.data),
+    )
+}
+
+fn error_reply(reference: Option<&str>, data: ErrorData) -> String {
+    ServerEvent::Error {
+        reference: reference.map(str::to_owned),
+        data,
+    }
+    .frame()
 }
 
 /// Whose socket this is: what the connection was opened with. Rights are never read from
@@ -234,11 +249,13 @@ async fn reader(
             Message::Text(text) => text,
             Message::Close(_) => return,
             Message::Binary(_) => {
-                let reply = protocol::error(
+                let reply = error_reply(
                     None,
-                    "ws.malformed",
-                    &state.i18n.message(lang, "ws-malformed", None, None),
-                    None,
+                    ErrorData::new(
+                        "ws.malformed",
+                        &state.i18n.message(lang, "ws-malformed", None, None),
+                        None,
+                    ),
                 );
                 if ctl.send(Control::Frame(reply)).await.is_err() {
                     return;
@@ -250,7 +267,11 @@ async fn reader(
         let (reference, op) = protocol::parse(&text);
         let reply = match op {
             Ok(op) => match op_run(state, who, op, &ctl).await {
-                Ok(data) => protocol::ack(reference.as_deref(), data),
+                Ok(data) => ServerEvent::Ack {
+                    reference: reference.clone(),
+                    data,
+                }
+                .frame(),
                 Err(err) => error_frame(state, lang, reference.as_deref(), &err),
             },
             Err(err) => {
@@ -259,11 +280,9 @@ async fn reader(
                     FrameError::UnknownOp => ("ws.unknown_op", "ws-unknown_op"),
                     FrameError::Invalid(_) => ("ws.invalid_op", "ws-invalid_op"),
                 };
-                protocol::error(
+                error_reply(
                     reference.as_deref(),
-                    code,
-                    &state.i18n.message(lang, id, None, None),
-                    None,
+                    ErrorData::new(code, &state.i18n.message(lang, id, None, None), None),
                 )
             }
         };
@@ -298,7 +317,7 @@ async fn op_run(
     op: ClientOp,
     ctl: &mpsc::Sender<Control>,
 ) -> Result<Value, AppError> {
-    if matches!(op, ClientOp::Ping { .. } | ClientOp::Auth { .. }) {
+    if matches!(op, ClientOp::Ping(_) | ClientOp::Auth(_)) {
         return handle_unprivileged(&op);
     }
     let user = current_user(state, who).await?;
@@ -308,7 +327,7 @@ async fn op_run(
 /// The ops that need no rights.
 fn handle_unprivileged(op: &ClientOp) -> Result<Value, AppError> {
     match op {
-        ClientOp::Auth { .. } => Ok(json!({ "already": true })),
+        ClientOp::Auth(_) => Ok(json!({ "already": true })),
         _ => Ok(json!({ "pong": true })),
     }
 }
@@ -323,50 +342,50 @@ async fn handle(
 ) -> Result<Value, AppError> {
     let conn_id = who.conn_id;
     match op {
-        ClientOp::Auth { .. } | ClientOp::Ping { .. } => handle_unprivileged(&op),
-        ClientOp::Subscribe {
+        ClientOp::Auth(_) | ClientOp::Ping(_) => handle_unprivileged(&op),
+        ClientOp::Subscribe(SubscribeOp {
             room_id, after_seq, ..
-        } => subscribe(state, user, conn_id, room_id, after_seq, ctl).await,
-        ClientOp::Unsubscribe { room_id, .. } => {
+        }) => subscribe(state, user, conn_id, room_id, after_seq, ctl).await,
+        ClientOp::Unsubscribe(RoomOp { room_id, .. }) => {
             state.hub.unsubscribe(conn_id, room_id);
             let _ = ctl.send(Control::Unsubscribed(room_id)).await;
             Ok(json!({ "room_id": room_id }))
         }
-        ClientOp::Send {
+        ClientOp::Send(SendOp {
             room_id,
             body,
             reply_to,
             attachments,
             ..
-        } => to_value(
+        }) => to_value(
             &actions::message_send(state, user, room_id, &body, reply_to, &attachments).await?,
         ),
-        ClientOp::Edit {
+        ClientOp::Edit(EditOp {
             message_id, body, ..
-        } => to_value(&actions::message_edit(state, user, message_id, &body).await?),
-        ClientOp::Delete { message_id, .. } => {
+        }) => to_value(&actions::message_edit(state, user, message_id, &body).await?),
+        ClientOp::Delete(MessageOp { message_id, .. }) => {
             to_value(&actions::message_delete(state, user, who.ip, message_id).await?)
         }
-        ClientOp::React {
+        ClientOp::React(ReactionOp {
             message_id, emoji, ..
-        } => to_value(&actions::reaction_set(state, user, message_id, &emoji, true).await?),
-        ClientOp::Unreact {
+        }) => to_value(&actions::reaction_set(state, user, message_id, &emoji, true).await?),
+        ClientOp::Unreact(ReactionOp {
             message_id, emoji, ..
-        } => to_value(&actions::reaction_set(state, user, message_id, &emoji, false).await?),
-        ClientOp::Typing { room_id, .. } => {
+        }) => to_value(&actions::reaction_set(state, user, message_id, &emoji, false).await?),
+        ClientOp::Typing(RoomOp { room_id, .. }) => {
             actions::typing(state, user, room_id).await?;
             Ok(json!({ "room_id": room_id }))
         }
-        ClientOp::Read { room_id, seq, .. } => {
+        ClientOp::Read(ReadOp { room_id, seq, .. }) => {
             let seq = actions::read_mark(state, user, room_id, seq).await?;
             Ok(json!({ "room_id": room_id, "seq": seq }))
         }
-        ClientOp::Vote {
+        ClientOp::Vote(VoteOp {
             poll_id,
             option_ids,
             ..
-        } => to_value(&actions::poll_vote(state, user, poll_id, &option_ids).await?),
-        ClientOp::Presence { status, .. } => {
+        }) => to_value(&actions::poll_vote(state, user, poll_id, &option_ids).await?),
+        ClientOp::Presence(PresenceOp { status, .. }) => {
             if let Some((_, presence)) = state.hub.set_status(conn_id, status) {
                 actions::presence_local(state, user, presence).await;
             }
@@ -413,17 +432,15 @@ async fn replay(
     let mut cursor = after;
     let mut replayed = 0usize;
     loop {
-        let batch = events::events_after(db, room_id, cursor, REPLAY_BATCH).await?;
+        let batch = timeline::events_after(db, room_id, cursor, REPLAY_BATCH).await?;
         let full = batch.len() as u64 == REPLAY_BATCH;
-        let frames: Vec<(i64, String)> = batch
-            .iter()
+        let frames = batch
+            .into_iter()
             .map(|e| {
-                (
-                    e.seq,
-                    events::frame_json(&e.kind, room_id, e.seq, &e.payload),
-                )
+                let event = ServerEvent::stored(&e.kind, room_id, e.seq, e.payload)?;
+                Ok((e.seq, event.frame()))
             })
-            .collect();
+            .collect::<Result<Vec<(i64, String)>, AppError>>()?;
         if let Some((seq, _)) = frames.last() {
             cursor = *seq;
         }
