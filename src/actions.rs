@@ -2,8 +2,9 @@
 //! ops. Each runs the domain rule (which commits) and then fans the resulting events out,
 //! so a message sent over REST reaches live sockets exactly like one sent over a socket.
 
+use std::sync::Arc;
+
 use entity::users;
-use serde_json::json;
 use uuid::Uuid;
 
 use crate::{
@@ -20,7 +21,8 @@ use crate::{
     state::AppState,
     ws::{
         broker::Envelope,
-        protocol::{Transient, transient},
+        event_data::{MentionData, ReadData, RoomRemovedData, TypingData},
+        events::ServerEvent,
     },
 };
 
@@ -46,16 +48,21 @@ pub async fn message_send(
     if let Some(user) = state.fanout.typing.stop(room_id, author.id) {
         typing_publish(state, room_id, user, false);
     }
-    for user_id in &sent.mentioned {
-        state.broker.publish(Envelope::User {
-            user_id: *user_id,
-            frame: transient(
-                Transient::Mention,
-                Some(room_id),
-                json!({ "message": sent.view }),
-            )
-            .into(),
-        });
+    if !sent.mentioned.is_empty() {
+        let mention: Arc<str> = ServerEvent::Mention {
+            room_id,
+            data: MentionData {
+                message: sent.view.clone(),
+            },
+        }
+        .frame()
+        .into();
+        for user_id in &sent.mentioned {
+            state.broker.publish(Envelope::User {
+                user_id: *user_id,
+                frame: mention.clone(),
+            });
+        }
     }
     Ok(sent.view)
 }
@@ -267,15 +274,20 @@ pub async fn room_delete(
         ))
     })
     .await?;
+    let removed: Arc<str> = ServerEvent::RoomRemoved {
+        room_id: room.id,
+        data: RoomRemovedData {
+            id: room.id,
+            name: room.name,
+            deleted_by: UserRef::from(actor),
+        },
+    }
+    .frame()
+    .into();
     for user_id in members {
         state.broker.publish(Envelope::User {
             user_id,
-            frame: transient(
-                Transient::RoomRemoved,
-                Some(room.id),
-                json!({ "id": room.id, "name": room.name, "deleted_by": UserRef::from(actor) }),
-            )
-            .into(),
+            frame: removed.clone(),
         });
         state
             .broker
@@ -336,7 +348,12 @@ pub async fn dm_open(state: &AppState, me: &users::Model, username: &str) -> App
             messages::summary::room_view_for(&state.db, &room, member.as_ref(), &other).await?;
         state.broker.publish(Envelope::User {
             user_id: other.id,
-            frame: transient(Transient::RoomAdded, Some(room.id), json!(view)).into(),
+            frame: ServerEvent::RoomAdded {
+                room_id: room.id,
+                data: view,
+            }
+            .frame()
+            .into(),
         });
     }
     let member = rooms::membership(&state.db, room.id, me.id).await?;
@@ -359,11 +376,14 @@ pub async fn read_mark(
         state.broker.publish(Envelope::Room {
             room_id,
             seq: None,
-            frame: transient(
-                Transient::Read,
-                Some(room_id),
-                json!({ "user": UserRef::from(user), "seq": seq }),
-            )
+            frame: ServerEvent::Read {
+                room_id,
+                data: ReadData {
+                    user: UserRef::from(user),
+                    seq,
+                },
+            }
+            .frame()
             .into(),
         });
     }
@@ -384,11 +404,15 @@ fn typing_publish(state: &AppState, room_id: Uuid, user: UserRef, active: bool) 
     state.broker.publish(Envelope::Room {
         room_id,
         seq: None,
-        frame: transient(
-            Transient::Typing,
-            Some(room_id),
-            json!({ "user": user, "active": active, "expires_in_ms": expires_in_ms }),
-        )
+        frame: ServerEvent::Typing {
+            room_id,
+            data: TypingData {
+                user,
+                active,
+                expires_in_ms: Some(expires_in_ms),
+            },
+        }
+        .frame()
         .into(),
     });
 }
@@ -509,7 +533,12 @@ pub async fn polls_flush(state: &AppState) {
             Ok(view) => state.broker.publish(Envelope::Room {
                 room_id: view.room_id,
                 seq: None,
-                frame: transient(Transient::PollUpdated, Some(view.room_id), json!(view)).into(),
+                frame: ServerEvent::PollUpdated {
+                    room_id: view.room_id,
+                    data: view,
+                }
+                .frame()
+                .into(),
             }),
             Err(err) => tracing::warn!(poll.id = %poll_id, error = %err, "poll update not sent"),
         }

@@ -42,6 +42,7 @@ pub fn router(state: AppState) -> anyhow::Result<impl Endpoint> {
     let doc = Arc::new(api::spec_doc::document(&generated, &state.i18n));
     let doc_text = serde_json::to_string_pretty(doc.as_ref())?;
     let docs_html = api.swagger_ui_html().replacen(&generated, &doc_text, 1);
+    let socket_doc_text = serde_json::to_string_pretty(&ws::asyncapi::document(&doc))?;
     let methods = allowed_methods(&doc);
     let guard = api::spec_guard::SpecGuard::new(doc);
     let trusted_proxies = settings
@@ -64,6 +65,14 @@ pub fn router(state: AppState) -> anyhow::Result<impl Endpoint> {
                 Response::builder()
                     .content_type("application/json")
                     .body(doc_text.clone())
+            })),
+        )
+        .at(
+            "/api/asyncapi.json",
+            get(make_sync(move |_| {
+                Response::builder()
+                    .content_type("application/json")
+                    .body(socket_doc_text.clone())
             })),
         )
         .nest(
@@ -130,6 +139,7 @@ fn allowed_methods(doc: &serde_json::Value) -> AllowedMethods {
         ("/metrics", vec![get.clone()]),
         ("/ws", vec![get.clone()]),
         ("/api/openapi.json", vec![get.clone()]),
+        ("/api/asyncapi.json", vec![get.clone()]),
         ("/api/docs", vec![get.clone()]),
         ("/static/*", vec![get.clone()]),
         ("/admin", vec![get.clone()]),

@@ -15,7 +15,7 @@ use crate::{
     domain::{messages::Sent, rooms::timeline::RoomEvent},
     error::AppResult,
     state::AppState,
-    ws::broker::Envelope,
+    ws::{broker::Envelope, events::ServerEvent},
 };
 
 /// What a committed change leaves for the room's subscribers: its timeline events, in the
@@ -76,7 +76,7 @@ fn publish(state: &AppState, events: &[RoomEvent]) {
         state.broker.publish(Envelope::Room {
             room_id: event.room_id,
             seq: Some(event.seq),
-            frame: event.frame().into(),
+            frame: ServerEvent::from(event).frame().into(),
         });
     }
 }

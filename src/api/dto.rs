@@ -1,9 +1,16 @@
 //! The REST API's response objects: the domain's wire views ([`crate::domain::views`])
 //! expanded a second time, with poem-openapi's `Object` derive, so the OpenAPI document
-//! describes exactly what the domain hands out. Each converts from its domain view.
+//! describes exactly what the domain hands out. Each converts from its domain view, and
+//! lends it its schema.
+
+use std::borrow::Cow;
 
 use chrono::{DateTime, Utc};
-use poem_openapi::Object;
+use poem_openapi::{
+    Object,
+    registry::{MetaSchemaRef, Registry},
+    types::{ParseError, ParseFromJSON, ParseResult, ToJSON, Type},
+};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -59,6 +66,47 @@ macro_rules! openapi_views {
             impl From<domain::$name> for $name {
                 fn from(view: domain::$name) -> Self {
                     Self::from_domain(view)
+                }
+            }
+
+            // The domain view is described by its Object, so other poem-openapi types (the
+            // socket's event payloads, the AsyncAPI document) can hold it as it is.
+            impl Type for domain::$name {
+                const IS_REQUIRED: bool = true;
+                type RawValueType = Self;
+                type RawElementValueType = Self;
+
+                fn name() -> Cow<'static, str> {
+                    <$name as Type>::name()
+                }
+
+                fn schema_ref() -> MetaSchemaRef {
+                    <$name as Type>::schema_ref()
+                }
+
+                fn register(registry: &mut Registry) {
+                    <$name as Type>::register(registry)
+                }
+
+                fn as_raw_value(&self) -> Option<&Self> {
+                    Some(self)
+                }
+
+                fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a Self> + 'a> {
+                    Box::new(std::iter::once(self))
+                }
+            }
+
+            impl ToJSON for domain::$name {
+                fn to_json(&self) -> Option<serde_json::Value> {
+                    serde_json::to_value(self).ok()
+                }
+            }
+
+            impl ParseFromJSON for domain::$name {
+                fn parse_from_json(value: Option<serde_json::Value>) -> ParseResult<Self> {
+                    serde_json::from_value(value.unwrap_or_default())
+                        .map_err(|err| ParseError::custom(err.to_string()))
                 }
             }
         )*

@@ -72,7 +72,8 @@ pub fn service(i18n: &I18n) -> OpenApiService<Api, ()> {
     .description(format!(
         "REST API of Anjoman, a self-hosted community chat. Errors are \
          `application/problem+json` with a stable `code`; `title` and `detail` follow \
-         `Accept-Language` (en-US, fa-IR).{}",
+         `Accept-Language` (en-US, fa-IR). The real-time protocol at `/ws` is described \
+         by the AsyncAPI 3 document at [`/api/asyncapi.json`](/api/asyncapi.json).{}",
         error_catalogue(i18n)
     ))
     .server("/")

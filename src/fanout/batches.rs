@@ -5,7 +5,6 @@ use std::{
     sync::Mutex,
 };
 
-use serde_json::json;
 use uuid::Uuid;
 
 use crate::{
@@ -13,7 +12,8 @@ use crate::{
     domain::views::UserRef,
     ws::{
         broker::{Broker, Envelope},
-        protocol::{Transient, transient},
+        event_data::{MemberPresence, PresenceData},
+        events::ServerEvent,
     },
 };
 
@@ -46,9 +46,12 @@ impl PresenceBatch {
             let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
             pending.drain().map(|(_, change)| change).collect()
         };
-        let mut by_room: HashMap<Uuid, Vec<serde_json::Value>> = HashMap::new();
+        let mut by_room: HashMap<Uuid, Vec<MemberPresence>> = HashMap::new();
         for (user, presence, rooms) in pending {
-            let change = json!({ "user": user, "status": presence.as_str() });
+            let change = MemberPresence {
+                user,
+                status: presence.as_str().to_owned(),
+            };
             for room in rooms {
                 by_room.entry(room).or_default().push(change.clone());
             }
@@ -56,11 +59,11 @@ impl PresenceBatch {
         for (room_id, changes) in by_room {
             broker.publish(Envelope::Presence {
                 room_id,
-                frame: transient(
-                    Transient::Presence,
-                    Some(room_id),
-                    json!({ "changes": changes }),
-                )
+                frame: ServerEvent::Presence {
+                    room_id,
+                    data: PresenceData { changes },
+                }
+                .frame()
                 .into(),
             });
         }

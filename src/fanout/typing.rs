@@ -6,7 +6,6 @@ use std::{
     time::{Duration, Instant},
 };
 
-use serde_json::json;
 use uuid::Uuid;
 
 use crate::{
@@ -14,7 +13,8 @@ use crate::{
     domain::views::UserRef,
     ws::{
         broker::{Broker, Envelope},
-        protocol::{Transient, transient},
+        event_data::TypingData,
+        events::ServerEvent,
     },
 };
 
@@ -77,11 +77,15 @@ impl TypingBoard {
             broker.publish(Envelope::Room {
                 room_id,
                 seq: None,
-                frame: transient(
-                    Transient::Typing,
-                    Some(room_id),
-                    json!({ "user": user, "active": false }),
-                )
+                frame: ServerEvent::Typing {
+                    room_id,
+                    data: TypingData {
+                        user,
+                        active: false,
+                        expires_in_ms: None,
+                    },
+                }
+                .frame()
                 .into(),
             });
         }

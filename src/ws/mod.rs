@@ -1,6 +1,9 @@
 //! The WebSocket hub at `/ws` (see DESIGN.md for the protocol).
 
+pub mod asyncapi;
 pub mod broker;
+pub mod event_data;
+pub mod events;
 pub mod hub;
 pub mod in_process_broker;
 pub mod presence;

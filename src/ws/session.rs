@@ -18,8 +18,13 @@ use unic_langid::LanguageIdentifier;
 use uuid::Uuid;
 
 use super::{
+    event_data::{ErrorData, ReadyData},
+    events::ServerEvent,
     hub::{Closer, Outbound},
-    protocol::{self, ClientOp, FrameError, close},
+    protocol::{
+        self, AuthOp, ClientOp, EditOp, FrameError, MessageOp, PresenceOp, ReactionOp, ReadOp,
+        RoomOp, SendOp, SubscribeOp, VoteOp, close,
+    },
     room_sync::{Next, RoomStreams},
 };
 use crate::{
@@ -27,7 +32,7 @@ use crate::{
     clock::Clock,
     domain::{
         messages::MessageBody,
-        rooms::{self, timeline as events},
+        rooms::{self, timeline},
         views::UserRef,
     },
     error::AppError,
@@ -102,18 +107,17 @@ pub async fn run(
         )
         .await;
     }
-    let ready = json!({
-        "type": "ready",
-        "data": {
-            "user": UserRef::from(&user),
-            "session_id": session.id,
-            "ping_interval_ms": state.settings.ws.ping_interval_secs * 1000,
-        }
-    });
+    let ready = ServerEvent::Ready {
+        data: ReadyData {
+            user: UserRef::from(&user),
+            session_id: session.id,
+            ping_interval_ms: state.settings.ws.ping_interval_secs * 1000,
+        },
+    };
     let origin = state.clock.instant();
     let last_heard = Arc::new(AtomicU64::new(now_ms(&state.clock, origin)));
     let (ctl_tx, ctl_rx) = mpsc::channel::<Control>(64);
-    if sink.send(Message::text(ready.to_string())).await.is_ok() {
+    if sink.send(Message::text(ready.frame())).await.is_ok() {
         let writer = writer(
             &state,
             sink,
@@ -176,7 +180,7 @@ async fn wait_for_auth(
         };
         let (reference, op) = protocol::parse(&text);
         let reply = match op {
-            Ok(ClientOp::Auth { token, .. }) => {
+            Ok(ClientOp::Auth(AuthOp { token, .. })) => {
                 match state.auth.authenticate(&state.db, &token).await {
                     Ok(pair) => return Some(pair),
                     Err(err) => error_frame(state, lang, reference.as_deref(), &err),
@@ -206,7 +210,18 @@ fn error_frame(
         _ => {}
     }
     let problem = err.to_problem(&state.i18n, lang);
-    protocol::error(reference, &problem.code, &problem.detail, problem.data)
+    error_reply(
+        reference,
+        ErrorData::new(&problem.code, &problem.detail, problem.data),
+    )
+}
+
+fn error_reply(reference: Option<&str>, data: ErrorData) -> String {
+    ServerEvent::Error {
+        reference: reference.map(str::to_owned),
+        data,
+    }
+    .frame()
 }
 
 /// The `error` frame for a frame that could not be read, in the socket's language.
@@ -218,7 +233,7 @@ fn frame_error_reply(
 ) -> String {
     let code = err.code();
     let message = state.i18n.message(lang, code.fluent_id(), None, None);
-    protocol::error(reference, code.as_str(), &message, None)
+    error_reply(reference, ErrorData::new(code.as_str(), &message, None))
 }
 
 /// Whose socket this is: what the connection was opened with. Rights are never read from
@@ -271,7 +286,11 @@ async fn reader(
         let (reference, op) = protocol::parse(&text);
         let reply = match op {
             Ok(op) => match op_run(state, who, op, &ctl).await {
-                Ok(data) => protocol::ack(reference.as_deref(), data),
+                Ok(data) => ServerEvent::Ack {
+                    reference: reference.clone(),
+                    data,
+                }
+                .frame(),
                 Err(err) => error_frame(state, lang, reference.as_deref(), &err),
             },
             Err(err) => frame_error_reply(state, lang, reference.as_deref(), &err),
@@ -307,7 +326,7 @@ async fn op_run(
     op: ClientOp,
     ctl: &mpsc::Sender<Control>,
 ) -> Result<Value, AppError> {
-    if matches!(op, ClientOp::Ping { .. } | ClientOp::Auth { .. }) {
+    if matches!(op, ClientOp::Ping(_) | ClientOp::Auth(_)) {
         return handle_unprivileged(&op);
     }
     let user = current_user(state, who).await?;
@@ -317,7 +336,7 @@ async fn op_run(
 /// The ops that need no rights.
 fn handle_unprivileged(op: &ClientOp) -> Result<Value, AppError> {
     match op {
-        ClientOp::Auth { .. } => Ok(json!({ "already": true })),
+        ClientOp::Auth(_) => Ok(json!({ "already": true })),
         _ => Ok(json!({ "pong": true })),
     }
 }
@@ -332,56 +351,56 @@ async fn handle(
 ) -> Result<Value, AppError> {
     let conn_id = who.conn_id;
     match op {
-        ClientOp::Auth { .. } | ClientOp::Ping { .. } => handle_unprivileged(&op),
-        ClientOp::Subscribe {
+        ClientOp::Auth(_) | ClientOp::Ping(_) => handle_unprivileged(&op),
+        ClientOp::Subscribe(SubscribeOp {
             room_id, after_seq, ..
-        } => subscribe(state, user, conn_id, room_id, after_seq, ctl).await,
-        ClientOp::Unsubscribe { room_id, .. } => {
+        }) => subscribe(state, user, conn_id, room_id, after_seq, ctl).await,
+        ClientOp::Unsubscribe(RoomOp { room_id, .. }) => {
             state.hub.unsubscribe(conn_id, room_id);
             let _ = ctl.send(Control::Unsubscribed(room_id)).await;
             Ok(json!({ "room_id": room_id }))
         }
-        ClientOp::Send {
+        ClientOp::Send(SendOp {
             room_id,
             body,
             reply_to,
             attachments,
             ..
-        } => {
+        }) => {
             let body = MessageBody::parse_optional(&body)?;
             to_value(
                 &actions::message_send(state, user, room_id, body, reply_to, &attachments).await?,
             )
         }
-        ClientOp::Edit {
+        ClientOp::Edit(EditOp {
             message_id, body, ..
-        } => {
+        }) => {
             let body = MessageBody::parse(&body)?;
             to_value(&actions::message_edit(state, user, message_id, body).await?)
         }
-        ClientOp::Delete { message_id, .. } => {
+        ClientOp::Delete(MessageOp { message_id, .. }) => {
             to_value(&actions::message_delete(state, user, who.ip, message_id).await?)
         }
-        ClientOp::React {
+        ClientOp::React(ReactionOp {
             message_id, emoji, ..
-        } => to_value(&actions::reaction_set(state, user, message_id, &emoji, true).await?),
-        ClientOp::Unreact {
+        }) => to_value(&actions::reaction_set(state, user, message_id, &emoji, true).await?),
+        ClientOp::Unreact(ReactionOp {
             message_id, emoji, ..
-        } => to_value(&actions::reaction_set(state, user, message_id, &emoji, false).await?),
-        ClientOp::Typing { room_id, .. } => {
+        }) => to_value(&actions::reaction_set(state, user, message_id, &emoji, false).await?),
+        ClientOp::Typing(RoomOp { room_id, .. }) => {
             actions::typing(state, user, room_id).await?;
             Ok(json!({ "room_id": room_id }))
         }
-        ClientOp::Read { room_id, seq, .. } => {
+        ClientOp::Read(ReadOp { room_id, seq, .. }) => {
             let seq = actions::read_mark(state, user, room_id, seq).await?;
             Ok(json!({ "room_id": room_id, "seq": seq }))
         }
-        ClientOp::Vote {
+        ClientOp::Vote(VoteOp {
             poll_id,
             option_ids,
             ..
-        } => to_value(&actions::poll_vote(state, user, poll_id, &option_ids).await?),
-        ClientOp::Presence { status, .. } => {
+        }) => to_value(&actions::poll_vote(state, user, poll_id, &option_ids).await?),
+        ClientOp::Presence(PresenceOp { status, .. }) => {
             if let Some((_, presence)) = state.hub.set_status(conn_id, status) {
                 actions::presence_local(state, user, presence).await;
             }
@@ -428,17 +447,15 @@ async fn replay(
     let mut cursor = after;
     let mut replayed = 0usize;
     loop {
-        let batch = events::events_after(db, room_id, cursor, REPLAY_BATCH).await?;
+        let batch = timeline::events_after(db, room_id, cursor, REPLAY_BATCH).await?;
         let full = batch.len() as u64 == REPLAY_BATCH;
-        let frames: Vec<(i64, String)> = batch
-            .iter()
+        let frames = batch
+            .into_iter()
             .map(|e| {
-                (
-                    e.seq,
-                    events::frame_json(&e.kind, room_id, e.seq, &e.payload),
-                )
+                let event = ServerEvent::stored(&e.kind, room_id, e.seq, e.payload)?;
+                Ok((e.seq, event.frame()))
             })
-            .collect();
+            .collect::<Result<Vec<(i64, String)>, AppError>>()?;
         if let Some((seq, _)) = frames.last() {
             cursor = *seq;
         }

@@ -14,6 +14,7 @@ mod nginx;
 
 mod admin;
 mod architecture;
+mod asyncapi;
 mod auth;
 mod authorization;
 mod browser;

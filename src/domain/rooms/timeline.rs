@@ -9,6 +9,7 @@ use sea_orm::{
     QuerySelect, sea_query::Expr,
 };
 use serde::Serialize;
+use serde_json::value::RawValue;
 use uuid::Uuid;
 
 use crate::error::{AppError, AppResult, ErrorCode};
@@ -56,6 +57,11 @@ impl EventKind {
             Self::PollClosed => "poll.closed",
         }
     }
+
+    /// The kind stored under `name`, if it is one.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.as_str() == name)
+    }
 }
 
 /// An event with its place in the room's timeline.
@@ -64,20 +70,8 @@ pub struct RoomEvent {
     pub room_id: Uuid,
     pub seq: i64,
     pub kind: EventKind,
-    /// The JSON of the event's `data`.
-    pub data: String,
-}
-
-impl RoomEvent {
-    /// The server frame clients receive, live or replayed: identical bytes either way.
-    pub fn frame(&self) -> String {
-        frame_json(self.kind.as_str(), self.room_id, self.seq, &self.data)
-    }
-}
-
-/// `{"type":…,"room_id":…,"seq":…,"data":…}` from an already-serialized `data`.
-pub fn frame_json(kind: &str, room_id: Uuid, seq: i64, data: &str) -> String {
-    format!(r#"{{"type":"{kind}","room_id":"{room_id}","seq":{seq},"data":{data}}}"#)
+    /// The event's `data`, as stored: live and replayed frames carry these same bytes.
+    pub data: Box<RawValue>,
 }
 
 /// Takes the room's next seq. Call inside the transaction that makes the change, then
@@ -108,12 +102,12 @@ pub async fn event_record(
     kind: EventKind,
     data: &impl Serialize,
 ) -> AppResult<RoomEvent> {
-    let data = serde_json::to_string(data).map_err(|e| AppError::Internal(e.into()))?;
+    let data = serde_json::value::to_raw_value(data).map_err(|e| AppError::Internal(e.into()))?;
     room_events::Entity::insert(room_events::ActiveModel {
         room_id: Set(room_id),
         seq: Set(seq),
         kind: Set(kind.as_str().to_owned()),
-        payload: Set(data.clone()),
+        payload: Set(data.get().to_owned()),
         created_at: Set(Utc::now()),
     })
     .exec_without_returning(db)
@@ -162,6 +156,9 @@ mod tests {
         let names: std::collections::BTreeSet<&str> =
             EventKind::ALL.iter().map(|kind| kind.as_str()).collect();
         assert_eq!(names.len(), EventKind::ALL.len());
+        for kind in EventKind::ALL {
+            assert_eq!(EventKind::parse(kind.as_str()), Some(kind));
+        }
         for name in names {
             let (noun, verb) = name.split_once('.').expect("noun.verb");
             assert!(

@@ -1,0 +1,143 @@
+//! The `data` of server frames that are not one of the REST views. They derive `Object` so
+//! that the AsyncAPI document takes their schemas from the same registry as the OpenAPI
+//! document's.
+//!
+//! The room-event shapes (`…Data` of timeline events) are written by the domain into the
+//! event log and sent as stored; here they only describe it.
+
+use poem_openapi::Object;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use crate::domain::views::{MessageView, ReactionCount, UserRef};
+
+/// `message.deleted`.
+#[derive(Debug, Object)]
+pub struct MessageDeletedData {
+    /// The message's id.
+    pub id: Uuid,
+    /// The message's own `seq`.
+    pub seq: i64,
+    /// Who deleted it.
+    pub deleted_by: Uuid,
+    /// Deleted by a moderator rather than its author.
+    pub by_moderator: bool,
+}
+
+/// `reaction.added` and `reaction.removed`.
+#[derive(Debug, Object)]
+pub struct ReactionData {
+    pub message_id: Uuid,
+    pub emoji: String,
+    /// Who reacted (or took it back).
+    pub user: UserRef,
+    /// The message's reactions now.
+    pub reactions: Vec<ReactionCount>,
+}
+
+/// `member.joined`.
+#[derive(Debug, Object)]
+pub struct MemberJoinedData {
+    pub user: UserRef,
+    /// Their role in the room: `owner`, `moderator` or `member`.
+    pub role: String,
+}
+
+/// `member.left`.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct MemberLeftData {
+    pub user: UserRef,
+    /// The moderator who removed them, if they were kicked.
+    pub kicked_by: Option<UserRef>,
+    /// Why they were kicked.
+    pub reason: Option<String>,
+}
+
+/// `mention`.
+#[derive(Debug, Serialize, Object)]
+pub struct MentionData {
+    /// The message that mentions you.
+    pub message: MessageView,
+}
+
+/// `room.removed`.
+#[derive(Debug, Serialize, Object)]
+pub struct RoomRemovedData {
+    pub id: Uuid,
+    pub name: String,
+    pub deleted_by: UserRef,
+}
+
+/// `read`.
+#[derive(Debug, Serialize, Object)]
+pub struct ReadData {
+    pub user: UserRef,
+    /// Their read position: everything up to this `seq` is read.
+    pub seq: i64,
+}
+
+/// `typing`.
+#[derive(Debug, Serialize, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct TypingData {
+    pub user: UserRef,
+    /// False once they sent their message or stopped.
+    pub active: bool,
+    /// When `active`: the indicator lapses after this long unless repeated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_in_ms: Option<u64>,
+}
+
+/// `presence`.
+#[derive(Debug, Serialize, Object)]
+pub struct PresenceData {
+    pub changes: Vec<MemberPresence>,
+}
+
+/// A member's presence over all their devices.
+#[derive(Debug, Clone, Serialize, Object)]
+pub struct MemberPresence {
+    pub user: UserRef,
+    /// `online`, `away` or `offline`.
+    pub status: String,
+}
+
+/// `ready`.
+#[derive(Debug, Serialize, Object)]
+pub struct ReadyData {
+    pub user: UserRef,
+    /// The session this socket belongs to.
+    pub session_id: Uuid,
+    /// The server pings this often; a socket silent for longer than the idle timeout is closed.
+    pub ping_interval_ms: u64,
+}
+
+/// `error`: a stable `code` and its localized `message`, plus the problem's own fields for
+/// some codes (`retry_after` for `rate_limited`, for example).
+#[derive(Debug, Serialize, Object)]
+pub struct ErrorData {
+    /// Stable machine-readable code, e.g. `ws.unknown_op`.
+    pub code: String,
+    /// Localized explanation.
+    pub message: String,
+    #[serde(flatten)]
+    #[oai(skip)]
+    pub extra: Map<String, Value>,
+}
+
+impl ErrorData {
+    /// `extra`, when it is an object, adds its fields beside `code` and `message`.
+    pub fn new(code: &str, message: &str, extra: Option<Value>) -> Self {
+        let extra = match extra {
+            Some(Value::Object(extra)) => extra,
+            _ => Map::new(),
+        };
+        Self {
+            code: code.to_owned(),
+            message: message.to_owned(),
+            extra,
+        }
+    }
+}
