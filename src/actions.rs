@@ -17,11 +17,11 @@ use crate::{
         users::{self as domain_users, presence::Presence},
     },
     error::{AppError, AppResult, ErrorCode},
-    publisher,
+    fanout, publisher,
     state::AppState,
     ws::{
         broker::Envelope,
-        event_data::{MentionData, ReadData, RoomRemovedData, TypingData},
+        event_data::{MentionData, ReadData, RoomRemovedData},
         events::ServerEvent,
     },
 };
@@ -400,21 +400,8 @@ pub async fn typing(state: &AppState, user: &users::Model, room_id: Uuid) -> App
 }
 
 fn typing_publish(state: &AppState, room_id: Uuid, user: UserRef, active: bool) {
-    let expires_in_ms = state.settings.ws.typing_expiry_ms;
-    state.broker.publish(Envelope::Room {
-        room_id,
-        seq: None,
-        frame: ServerEvent::Typing {
-            room_id,
-            data: TypingData {
-                user,
-                active,
-                expires_in_ms: Some(expires_in_ms),
-            },
-        }
-        .frame()
-        .into(),
-    });
+    let expires_in_ms = Some(state.settings.ws.typing_expiry_ms);
+    fanout::typing::publish(state.broker.as_ref(), room_id, user, active, expires_in_ms);
 }
 
 /// This node's sockets changed the user's presence here: tells their rooms if that changed

@@ -74,20 +74,32 @@ impl TypingBoard {
                 .collect()
         };
         for ((room_id, _), user) in expired {
-            broker.publish(Envelope::Room {
-                room_id,
-                seq: None,
-                frame: ServerEvent::Typing {
-                    room_id,
-                    data: TypingData {
-                        user,
-                        active: false,
-                        expires_in_ms: None,
-                    },
-                }
-                .frame()
-                .into(),
-            });
+            publish(broker, room_id, user, false, None);
         }
     }
+}
+
+/// Tells a room that `user` started or stopped typing. `expires_in_ms`, when given, is how
+/// long a start lasts without a refresh; a lapse carries none.
+pub fn publish(
+    broker: &dyn Broker,
+    room_id: Uuid,
+    user: UserRef,
+    active: bool,
+    expires_in_ms: Option<u64>,
+) {
+    broker.publish(Envelope::Room {
+        room_id,
+        seq: None,
+        frame: ServerEvent::Typing {
+            room_id,
+            data: TypingData {
+                user,
+                active,
+                expires_in_ms,
+            },
+        }
+        .frame()
+        .into(),
+    });
 }
