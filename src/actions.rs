@@ -8,10 +8,13 @@ use entity::users;
 use uuid::Uuid;
 
 use crate::{
-    domain::views::{FileView, MemberView, MessageView, RoomView, UserRef},
+    domain::views::{EmojiView, FileView, MemberView, MessageView, RoomView, UserRef},
     domain::{
+        audit::Actor,
+        emoji::{self, EmojiName},
         files,
         messages::{self, MessageBody},
+        notifications::inbox as notification_inbox,
         polls,
         rooms::{self, RoomName, SMALL_ROOM, Visibility, moderation as room_moderation},
         users::{self as domain_users, presence::Presence},
@@ -21,10 +24,40 @@ use crate::{
     state::AppState,
     ws::{
         broker::Envelope,
-        event_data::{MentionData, ReadData, RoomRemovedData},
+        event_data::{
+            EmojiUpdatedData, MentionData, NotificationData, NotificationReadData,
+            NotificationRemovedData, ReadData, RoomRemovedData,
+        },
         events::ServerEvent,
     },
 };
+
+/// The rules for `@here` and `@room`, with who is online now when the body says `@here`
+/// (looked up only then: on a cluster it is a Redis round trip).
+async fn special_mentions(
+    state: &AppState,
+    room_id: Uuid,
+    body: Option<&MessageBody>,
+) -> AppResult<messages::SpecialMentions> {
+    let says_here = body.is_some_and(|b| b.as_str().to_lowercase().contains("@here"));
+    let online = if says_here {
+        let members = rooms::member_ids(&state.db, room_id).await?;
+        state
+            .presence
+            .statuses(&members)
+            .await
+            .into_iter()
+            .filter(|(_, presence)| *presence == Presence::Online)
+            .map(|(id, _)| id)
+            .collect()
+    } else {
+        vec![]
+    };
+    Ok(messages::SpecialMentions {
+        max_members: state.settings.limits.special_mentions_max_members,
+        online,
+    })
+}
 
 pub async fn message_send(
     state: &AppState,
@@ -39,12 +72,26 @@ pub async fn message_send(
         .message(author.id)
         .await
         .map_err(AppError::rate_limited)?;
+    let specials = special_mentions(state, room_id, body.as_ref()).await?;
     let sent = publisher::commit(
         state,
         room_id,
-        messages::message_send(&state.db, author, room_id, body, reply_to, attachments),
+        messages::message_send(
+            &state.db,
+            author,
+            room_id,
+            body,
+            reply_to,
+            attachments,
+            &specials,
+            &notification_inbox::Writer {
+                now: state.clock.now(),
+            },
+        ),
     )
     .await?;
+    notifications_publish(state, &sent.view, &sent.written).await;
+    previews_spawn(state, &sent.view);
     if let Some(user) = state.fanout.typing.stop(room_id, author.id) {
         typing_publish(state, room_id, user, false);
     }
@@ -67,6 +114,90 @@ pub async fn message_send(
     Ok(sent.view)
 }
 
+/// `notification` to each person a sent message wrote an inbox row for. The rows are
+/// committed already, so a failure here is only logged: the inbox has them.
+async fn notifications_publish(
+    state: &AppState,
+    message: &MessageView,
+    rows: &[entity::notifications::Model],
+) {
+    if rows.is_empty() {
+        return;
+    }
+    let published = async {
+        let room = rooms::room_get(&state.db, message.room_id).await?;
+        let users: Vec<Uuid> = rows.iter().map(|row| row.user_id).collect();
+        let counts = notification_inbox::unread_counts(&state.db, &users).await?;
+        for row in rows {
+            let frame = ServerEvent::Notification {
+                room_id: row.room_id,
+                data: NotificationData {
+                    notification: notification_inbox::view(row, &room, message.clone()),
+                    unread_count: counts.get(&row.user_id).copied().unwrap_or(0),
+                    alert: row.alert,
+                    held_until: row.held_until,
+                },
+            };
+            state.broker.publish(Envelope::User {
+                user_id: row.user_id,
+                frame: frame.frame().into(),
+            });
+        }
+        AppResult::Ok(())
+    };
+    if let Err(err) = published.await {
+        tracing::warn!(message.id = %message.id, error = %err, "notifications not published");
+    }
+}
+
+/// `notification.read` to every socket of the user, so each device and node agrees.
+async fn notifications_read_publish(
+    state: &AppState,
+    user_id: Uuid,
+    ids: Option<Vec<Uuid>>,
+    room_id: Option<Uuid>,
+) -> AppResult<u64> {
+    let unread_count = notification_inbox::unread_count(&state.db, user_id).await?;
+    let frame = ServerEvent::NotificationRead {
+        data: NotificationReadData {
+            all: ids.is_none().then_some(true),
+            ids,
+            room_id,
+            unread_count,
+        },
+    };
+    state.broker.publish(Envelope::User {
+        user_id,
+        frame: frame.frame().into(),
+    });
+    Ok(unread_count)
+}
+
+/// Marks one notification read (`notification.not_found` if it is not the user's).
+pub async fn notification_read(state: &AppState, user: &users::Model, id: Uuid) -> AppResult<u64> {
+    let (room_id, changed) =
+        notification_inbox::read_one(&state.db, user.id, id, state.clock.now()).await?;
+    if changed {
+        notifications_read_publish(state, user.id, Some(vec![id]), Some(room_id)).await
+    } else {
+        notification_inbox::unread_count(&state.db, user.id).await
+    }
+}
+
+/// Marks every unread notification read (of one room, with `room_id`).
+pub async fn notification_read_all(
+    state: &AppState,
+    user: &users::Model,
+    room_id: Option<Uuid>,
+) -> AppResult<u64> {
+    let marked =
+        notification_inbox::read_all(&state.db, user.id, room_id, state.clock.now()).await?;
+    if marked.is_empty() {
+        return notification_inbox::unread_count(&state.db, user.id).await;
+    }
+    notifications_read_publish(state, user.id, None, room_id).await
+}
+
 pub async fn message_edit(
     state: &AppState,
     actor: &users::Model,
@@ -80,7 +211,55 @@ pub async fn message_edit(
         messages::message_edit(&state.db, actor, message_id, body),
     )
     .await?;
+    previews_spawn(state, &view);
     Ok(view)
+}
+
+/// Fetches the previews of the message's links in the background, after it was
+/// committed and answered: sending never waits for another site. The room hears
+/// `message.embeds` when they are stored (also when an edit took the last link away).
+fn previews_spawn(state: &AppState, message: &MessageView) {
+    if message.deleted
+        || (message.embeds.is_empty() && state.previews.links_of(&message.body).is_empty())
+    {
+        return;
+    }
+    let state = state.clone();
+    let (message_id, room_id, body) = (message.id, message.room_id, message.body.clone());
+    tokio::spawn(async move {
+        let stored = async {
+            let links = state
+                .previews
+                .links_previewed(&state.db, &state.files, message_id, &body)
+                .await?;
+            publisher::commit(
+                &state,
+                room_id,
+                messages::embeds::embeds_store(&state.db, message_id, &body, links),
+            )
+            .await
+        };
+        if let Err(err) = stored.await {
+            tracing::warn!(message.id = %message_id, error = %err, "link previews not stored");
+        }
+    });
+}
+
+/// The author takes a link preview off their message.
+pub async fn embed_remove(
+    state: &AppState,
+    actor: &users::Model,
+    message_id: Uuid,
+    position: i32,
+) -> AppResult<()> {
+    let room_id = messages::message_get(&state.db, message_id).await?.room_id;
+    publisher::commit(
+        state,
+        room_id,
+        messages::embeds::embed_remove(&state.db, actor, message_id, position),
+    )
+    .await?;
+    Ok(())
 }
 
 pub async fn message_delete(
@@ -90,15 +269,73 @@ pub async fn message_delete(
     message_id: Uuid,
 ) -> AppResult<MessageView> {
     let room_id = messages::message_get(&state.db, message_id).await?.room_id;
-    let (view, _) = publisher::commit(
+    let ((view, unnotified), _) = publisher::commit(
         state,
         room_id,
         messages::message_delete(&state.db, actor, ip, message_id),
     )
     .await?;
+    notifications_removed_publish(state, room_id, unnotified).await;
     // After the commit: a crash in between leaves files the cleanup pass removes.
     files::attachments::release_message(&state.db, &state.files, message_id).await?;
     Ok(view)
+}
+
+/// `notification.removed` to those whose inbox rows went with a deleted message. The rows
+/// are gone already, so a failure here is only logged.
+async fn notifications_removed_publish(
+    state: &AppState,
+    room_id: Uuid,
+    removed: messages::Unnotified,
+) {
+    if removed.is_empty() {
+        return;
+    }
+    let users: Vec<Uuid> = removed.iter().map(|(user_id, _)| *user_id).collect();
+    let counts = match notification_inbox::unread_counts(&state.db, &users).await {
+        Ok(counts) => counts,
+        Err(err) => {
+            tracing::warn!(error = %err, "removed notifications not published");
+            return;
+        }
+    };
+    for (user_id, id) in removed {
+        let frame = ServerEvent::NotificationRemoved {
+            room_id,
+            data: NotificationRemovedData {
+                ids: vec![id],
+                unread_count: counts.get(&user_id).copied().unwrap_or(0),
+            },
+        };
+        state.broker.publish(Envelope::User {
+            user_id,
+            frame: frame.frame().into(),
+        });
+    }
+}
+
+/// The user left the room or was removed from it: its notifications go, and their
+/// devices hear `notification.removed`. After the commit, so only logged on failure.
+async fn notifications_room_forget(state: &AppState, user_id: Uuid, room_id: Uuid) {
+    let forgotten = async {
+        let ids = notification_inbox::room_forget(&state.db, user_id, room_id).await?;
+        if ids.is_empty() {
+            return AppResult::Ok(());
+        }
+        let unread_count = notification_inbox::unread_count(&state.db, user_id).await?;
+        let frame = ServerEvent::NotificationRemoved {
+            room_id,
+            data: NotificationRemovedData { ids, unread_count },
+        };
+        state.broker.publish(Envelope::User {
+            user_id,
+            frame: frame.frame().into(),
+        });
+        Ok(())
+    };
+    if let Err(err) = forgotten.await {
+        tracing::warn!(room.id = %room_id, error = %err, "notifications of a left room kept");
+    }
 }
 
 /// Stores an upload in a room. With `send`, it is posted at once as a message (with
@@ -237,6 +474,7 @@ pub async fn room_leave(state: &AppState, user: &users::Model, room_id: Uuid) ->
         user_id: user.id,
         room_id,
     });
+    notifications_room_forget(state, user.id, room_id).await;
     Ok(())
 }
 
@@ -315,6 +553,7 @@ pub async fn member_kick(
         user_id: target.id,
         room_id,
     });
+    notifications_room_forget(state, target.id, room_id).await;
     Ok(())
 }
 
@@ -360,7 +599,8 @@ pub async fn dm_open(state: &AppState, me: &users::Model, username: &str) -> App
     messages::summary::room_view_for(&state.db, &room, member.as_ref(), me).await
 }
 
-/// Read receipt: moves the read position; members of small rooms are told.
+/// Read receipt: moves the read position; members of small rooms are told. The user's
+/// notifications in the room up to it are read too, on every device (`notification.read`).
 pub async fn read_mark(
     state: &AppState,
     user: &users::Model,
@@ -372,6 +612,12 @@ pub async fn read_mark(
         let (_, member) = rooms::require_member(&state.db, room_id, user.id).await?;
         return Ok(member.last_read_seq);
     };
+    let read =
+        notification_inbox::read_room_upto(&state.db, user.id, room_id, seq, state.clock.now())
+            .await?;
+    if !read.is_empty() {
+        notifications_read_publish(state, user.id, Some(read), Some(room_id)).await?;
+    }
     if rooms::member_count(&state.db, room_id).await? <= SMALL_ROOM {
         state.broker.publish(Envelope::Room {
             room_id,
@@ -647,4 +893,45 @@ pub async fn report_handle(
     Ok(reports::report_views(&state.db, vec![closed])
         .await?
         .remove(0))
+}
+
+/// Creates a custom emoji (admins only) and tells every connection the list changed.
+pub async fn emoji_create(
+    state: &AppState,
+    actor: Actor,
+    name: EmojiName,
+    staged: files::Staged,
+    file_name: &str,
+) -> AppResult<EmojiView> {
+    let created =
+        emoji::emoji_create(&state.db, &state.files, actor, name, staged, file_name).await?;
+    let creator = match created.created_by {
+        Some(id) => Some(domain_users::user_get_by_id(&state.db, id).await?),
+        None => None,
+    };
+    emoji_publish(state).await;
+    Ok(emoji::emoji_view(&created, creator.as_ref()))
+}
+
+/// Deletes a custom emoji (admins only) and tells every connection the list changed.
+pub async fn emoji_delete(state: &AppState, actor: Actor, name: &str) -> AppResult<()> {
+    emoji::emoji_delete(&state.db, &state.files, actor, name).await?;
+    emoji_publish(state).await;
+    Ok(())
+}
+
+/// `emoji.updated` to every connection, on every node. The change is committed already, so
+/// a failure to read the list back is only logged: clients also fetch it on load.
+async fn emoji_publish(state: &AppState) {
+    match emoji::emoji_list(&state.db).await {
+        Ok(list) => {
+            let event = ServerEvent::EmojiUpdated {
+                data: EmojiUpdatedData { emoji: list },
+            };
+            state.broker.publish(Envelope::All {
+                frame: event.frame().into(),
+            });
+        }
+        Err(err) => tracing::warn!(error = %err, "emoji list not published"),
+    }
 }

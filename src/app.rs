@@ -91,11 +91,28 @@ pub fn router(state: AppState) -> anyhow::Result<impl Endpoint> {
         )
         .at("/logout", post(web::account::logout))
         .at(
+            "/password-reset",
+            get(web::email::reset_page).post(web::email::reset_submit),
+        )
+        .at(
+            "/password-reset/confirm",
+            get(web::email::reset_confirm_page).post(web::email::reset_confirm_submit),
+        )
+        .at("/verify-email", get(web::email::verify_page))
+        .at(
+            "/unsubscribe",
+            get(web::email::unsubscribe_page).post(web::email::unsubscribe_submit),
+        )
+        .at(
             "/settings",
             get(web::settings::page).post(web::settings::save_profile),
         )
         .at("/settings/avatar", post(web::settings::save_avatar))
         .at("/settings/password", post(web::settings::save_password))
+        .at(
+            "/settings/notifications",
+            post(web::settings::save_notifications),
+        )
         .at("/", web::chat::app);
     // The spec documents absolute paths, so the API keeps its prefixes (no strip) and one
     // instance serves every prefix it owns.
@@ -115,6 +132,10 @@ pub fn router(state: AppState) -> anyhow::Result<impl Endpoint> {
                 .streamed(
                     "/api/v1/files",
                     settings.uploads.max_file_bytes + UPLOAD_FORM_OVERHEAD,
+                )
+                .streamed(
+                    "/api/v1/emoji",
+                    crate::domain::emoji::MAX_BYTES + UPLOAD_FORM_OVERHEAD,
                 ),
         )
         .with(ErrorRenderer {
@@ -146,6 +167,10 @@ fn allowed_methods(doc: &serde_json::Value) -> AllowedMethods {
         ("/login", vec![get.clone(), post.clone()]),
         ("/register", vec![get.clone(), post.clone()]),
         ("/logout", vec![post.clone()]),
+        ("/password-reset", vec![get.clone(), post.clone()]),
+        ("/password-reset/confirm", vec![get.clone(), post.clone()]),
+        ("/verify-email", vec![get.clone()]),
+        ("/unsubscribe", vec![get.clone(), post.clone()]),
         ("/settings", vec![get.clone(), post.clone()]),
         ("/settings/avatar", vec![post.clone()]),
         ("/settings/password", vec![post]),
@@ -222,6 +247,7 @@ impl Application {
         let heartbeat = tokio::spawn(presence_heartbeat(self.state.clone()));
         let cleanup = tokio::spawn(files_cleanup(self.state.clone()));
         let retention = tokio::spawn(retention(self.state.clone()));
+        let mail = tokio::spawn(mail_outbox(self.state.clone()));
         let hub = self.state.hub.clone();
         let app = router(self.state)?;
         // Sockets are told to go away as soon as the server stops accepting, so their
@@ -239,6 +265,7 @@ impl Application {
         heartbeat.abort();
         cleanup.abort();
         retention.abort();
+        mail.abort();
         db.close().await?;
         tracing::info!("shutdown complete");
         Ok(())
@@ -292,11 +319,12 @@ async fn files_cleanup(state: AppState) {
         )
         .await
         {
-            Ok(swept) if swept.files + swept.blobs + swept.stray > 0 => {
+            Ok(swept) if swept.files + swept.blobs + swept.stray + swept.previews > 0 => {
                 tracing::info!(
                     files = swept.files,
                     contents = swept.blobs,
                     stray = swept.stray,
+                    previews = swept.previews,
                     "uploads cleaned up"
                 );
             }
@@ -322,6 +350,34 @@ async fn retention(state: AppState) {
         }
     }
 }
+
+/// Sends queued mail: when a request of this node queues one, on a timer for mail queued
+/// elsewhere or due for a retry, and whenever a test moves the clock.
+async fn mail_outbox(state: AppState) {
+    if !state.mail.enabled() {
+        return;
+    }
+    let mut tick = state.clock.ticker(Duration::from_secs(MAIL_ROUND_SECS));
+    let mut last_prune: Option<std::time::Instant> = None;
+    loop {
+        tokio::select! {
+            () = tick.tick() => {}
+            () = state.mail.woken() => {}
+        }
+        crate::mailing::deliver_due(&state).await;
+        // Hourly (and whenever a test moves the clock): old rows go.
+        if last_prune.is_none_or(|at| state.clock.instant() >= at + PRUNE_EVERY) {
+            crate::mailing::prune(&state).await;
+            last_prune = Some(state.clock.instant());
+        }
+    }
+}
+
+/// How often a node removes old mail and expired links.
+const PRUNE_EVERY: Duration = Duration::from_secs(3600);
+
+/// Seconds between the outbox worker's rounds when nothing wakes it.
+const MAIL_ROUND_SECS: u64 = 15;
 
 /// Resolves on Ctrl-C or SIGTERM.
 pub async fn shutdown_signal() {

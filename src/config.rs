@@ -23,6 +23,7 @@ const ENV_ALIASES: &[(&str, &str)] = &[
     ("uploads_dir", "uploads.dir"),
     ("broker", "broker.url"),
     ("log_format", "log.format"),
+    ("smtp_password", "mail.password"),
 ];
 
 /// Everything the server can be told.
@@ -41,6 +42,9 @@ pub struct Settings {
     pub uploads: UploadSettings,
     pub broker: BrokerSettings,
     pub ui: UiSettings,
+    pub outbound: OutboundSettings,
+    pub previews: PreviewSettings,
+    pub mail: MailSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -219,6 +223,9 @@ pub struct ModerationSettings {
 #[serde(deny_unknown_fields)]
 pub struct LimitSettings {
     pub messages_per_minute: u32,
+    /// In rooms of up to this many members anyone may use `@here` and `@room`; in larger
+    /// ones only the room's moderators and owner (and staff). 0: only they, anywhere.
+    pub special_mentions_max_members: u64,
     /// File uploads a user may make per window.
     pub uploads_per_window: u32,
     pub uploads_window_secs: u64,
@@ -314,6 +321,173 @@ pub struct BrokerSettings {
     /// A node's presence entries lapse this long after its last heartbeat (a third of it),
     /// so the users of a node that died go offline within this time.
     pub presence_ttl_secs: u64,
+}
+
+/// Requests the server makes to other hosts (`infra::outbound`), e.g. for link previews.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutboundSettings {
+    /// Hosts (names or IP addresses, as written in URLs) exempt from the address and port
+    /// rules. For tests that serve pages on loopback; leave it empty in production.
+    #[serde(deserialize_with = "list")]
+    pub allow_hosts: Vec<String>,
+    /// Milliseconds one request may take in all (every redirect and the whole body).
+    pub timeout_ms: u64,
+    /// Bytes of a response body read at most; the rest is never downloaded.
+    pub max_body_bytes: u64,
+}
+
+/// Link previews (unfurling) under messages.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PreviewSettings {
+    pub enabled: bool,
+    /// Only links to these domains (and their subdomains) get a preview; empty: any public
+    /// domain.
+    #[serde(deserialize_with = "list")]
+    pub allow_domains: Vec<String>,
+    /// Links of one message that get a preview (the first ones).
+    pub max_per_message: usize,
+    /// Seconds a fetched preview is reused for the same URL, on every node.
+    pub cache_secs: u64,
+    /// Seconds a failed fetch is remembered before the URL is tried again.
+    pub failure_cache_secs: u64,
+}
+
+/// Outgoing mail over SMTP. `smtp_host` unset: mail is off.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailSettings {
+    #[serde(deserialize_with = "optional_string")]
+    pub smtp_host: Option<String>,
+    pub smtp_port: u16,
+    pub security: SmtpSecurity,
+    #[serde(deserialize_with = "optional_string")]
+    pub username: Option<String>,
+    #[serde(deserialize_with = "optional_secret")]
+    pub password: Option<SecretString>,
+    /// The sender mailbox (`Name <address>`), checked at start.
+    #[serde(deserialize_with = "optional_string")]
+    pub from: Option<String>,
+    /// Seconds one SMTP conversation may take.
+    pub timeout_secs: u64,
+    pub verify_ttl_secs: u64,
+    pub reset_ttl_secs: u64,
+    /// Password-reset requests per address and per client address per window.
+    pub resets_per_window: u32,
+    pub resets_window_secs: u64,
+}
+
+/// How the SMTP connection is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpSecurity {
+    /// Plain connection upgraded with STARTTLS (refused if the server does not offer it).
+    Starttls,
+    /// TLS from the first byte (SMTPS).
+    Tls,
+    /// No TLS at all: only for a server on loopback.
+    None,
+}
+
+impl MailSettings {
+    /// Whether mail is configured (and so on).
+    pub fn enabled(&self) -> bool {
+        self.smtp_host.is_some()
+    }
+
+    /// What the types cannot say; `public_url` because links in mail must be absolute.
+    fn check(&self, public_url: Option<&str>) -> Result<(), ConfigError> {
+        let Some(host) = &self.smtp_host else {
+            for (key, set) in [
+                ("mail.username", self.username.is_some()),
+                ("mail.password", self.password.is_some()),
+                ("mail.from", self.from.is_some()),
+                ("mail.security", self.security != SmtpSecurity::Starttls),
+            ] {
+                if set {
+                    return Err(key_error(
+                        key,
+                        "is set but mail.smtp_host is empty: set the SMTP server too (or \
+                         leave every mail key at its default to keep mail off)",
+                    ));
+                }
+            }
+            return Ok(());
+        };
+        if self.smtp_port == 0 {
+            return Err(key_error("mail.smtp_port", "must be a port (1-65535)"));
+        }
+        if host.contains(char::is_whitespace)
+            || host.contains('/')
+            || (host.contains(':') && host.parse::<IpAddr>().is_err())
+        {
+            return Err(key_error(
+                "mail.smtp_host",
+                &format!("{host:?} is not a host name or IP address"),
+            ));
+        }
+        if self.security == SmtpSecurity::None && !is_loopback_host(host) {
+            return Err(key_error(
+                "mail.security",
+                &format!(
+                    "\"none\" sends mail and passwords in clear text: it is only allowed for \
+                     a server on this machine (localhost, 127.0.0.1, ::1), not {host:?}; use \
+                     \"starttls\" or \"tls\""
+                ),
+            ));
+        }
+        match &self.from {
+            None => {
+                return Err(key_error(
+                    "mail.from",
+                    "must be set when mail.smtp_host is (e.g. \"Anjoman <chat@example.org>\")",
+                ));
+            }
+            Some(from) => {
+                if from.parse::<lettre::message::Mailbox>().is_err() {
+                    return Err(key_error(
+                        "mail.from",
+                        &format!(
+                            "{from:?} is not a mailbox (\"chat@example.org\" or \
+                             \"Anjoman <chat@example.org>\")"
+                        ),
+                    ));
+                }
+            }
+        }
+        if self.username.is_some() != self.password.is_some() {
+            return Err(key_error(
+                "mail.username",
+                "and mail.password must be set together (or both left empty for no login)",
+            ));
+        }
+        if public_url.is_none() {
+            return Err(key_error(
+                "server.public_url",
+                "must be set when mail is on: links in mail are absolute",
+            ));
+        }
+        for (key, value) in [
+            ("mail.timeout_secs", self.timeout_secs),
+            ("mail.verify_ttl_secs", self.verify_ttl_secs),
+            ("mail.reset_ttl_secs", self.reset_ttl_secs),
+            ("mail.resets_per_window", u64::from(self.resets_per_window)),
+            ("mail.resets_window_secs", self.resets_window_secs),
+        ] {
+            if value == 0 {
+                return Err(key_error(key, "must be positive"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A host that can only be this machine.
+fn is_loopback_host(host: &str) -> bool {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    bare.eq_ignore_ascii_case("localhost")
+        || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 /// A configuration problem, worded on one line and naming the key at fault.
@@ -511,6 +685,7 @@ impl Settings {
         if self.broker.presence_ttl_secs < 3 {
             return Err(key_error("broker.presence_ttl_secs", "must be at least 3"));
         }
+        self.mail.check(self.server.public_url.as_deref())?;
         if self.broker.namespace.is_empty() || self.broker.namespace.contains(char::is_whitespace) {
             return Err(key_error("broker.namespace", "must be a non-empty word"));
         }
@@ -767,6 +942,92 @@ mod tests {
                 .ok_or("expected an error")?
                 .to_string();
             assert!(err.contains("http.cors_origins"), "{err}");
+            Ok(())
+        });
+    }
+
+    /// Mail settings on top of the defaults, as environment variables.
+    fn mail_error(vars: &[(&str, &str)]) -> Option<String> {
+        let mut result = None;
+        Jail::expect_with(|jail| {
+            for (key, value) in vars {
+                jail.set_env(key, value);
+            }
+            result = Settings::load(None).err().map(|e| e.to_string());
+            Ok(())
+        });
+        result
+    }
+
+    #[test]
+    fn mail_settings_are_checked_at_start() {
+        let base = [
+            ("ANJOMAN_MAIL__SMTP_HOST", "smtp.example.org"),
+            ("ANJOMAN_MAIL__FROM", "Anjoman <chat@example.org>"),
+            ("ANJOMAN_SERVER__PUBLIC_URL", "https://chat.example.org"),
+        ];
+        assert_eq!(mail_error(&base), None, "a complete configuration");
+        assert_eq!(mail_error(&[]), None, "mail off by default");
+
+        let with = |extra: &[(&'static str, &'static str)]| {
+            let mut vars = base.to_vec();
+            vars.extend_from_slice(extra);
+            mail_error(&vars).unwrap_or_default()
+        };
+        let err = with(&[("ANJOMAN_MAIL__FROM", "not a mailbox")]);
+        assert!(err.contains("mail.from"), "{err}");
+        let err = with(&[("ANJOMAN_MAIL__SECURITY", "none")]);
+        assert!(
+            err.contains("mail.security") && err.contains("clear text"),
+            "{err}"
+        );
+        assert_eq!(
+            with(&[
+                ("ANJOMAN_MAIL__SECURITY", "none"),
+                ("ANJOMAN_MAIL__SMTP_HOST", "127.0.0.1")
+            ]),
+            ""
+        );
+        let err = with(&[("ANJOMAN_MAIL__SECURITY", "ssl")]);
+        assert!(err.contains("mail.security"), "{err}");
+        let err = with(&[("ANJOMAN_MAIL__USERNAME", "chat")]);
+        assert!(err.contains("mail.password"), "{err}");
+        let err = with(&[("ANJOMAN_SERVER__PUBLIC_URL", "")]);
+        assert!(err.contains("server.public_url"), "{err}");
+        let err = with(&[("ANJOMAN_MAIL__TIMEOUT_SECS", "0")]);
+        assert!(err.contains("mail.timeout_secs"), "{err}");
+
+        let err = mail_error(&[("ANJOMAN_MAIL__SECURITY", "tls")]).unwrap_or_default();
+        assert!(
+            err.contains("mail.security") && err.contains("smtp_host"),
+            "{err}"
+        );
+        let err = mail_error(&[("ANJOMAN_MAIL__FROM", "chat@example.org")]).unwrap_or_default();
+        assert!(
+            err.contains("mail.from") && err.contains("smtp_host"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn the_smtp_password_comes_from_the_environment_and_stays_out_of_debug() {
+        Jail::expect_with(|jail| {
+            jail.set_env("ANJOMAN_MAIL__SMTP_HOST", "smtp.example.org");
+            jail.set_env("ANJOMAN_MAIL__FROM", "chat@example.org");
+            jail.set_env("ANJOMAN_SERVER__PUBLIC_URL", "https://chat.example.org");
+            jail.set_env("ANJOMAN_MAIL__USERNAME", "chat");
+            jail.set_env("ANJOMAN_SMTP_PASSWORD", "smtp-secret-1");
+            let settings = Settings::load(None).map_err(|e| e.to_string())?;
+            assert!(settings.mail.enabled());
+            assert_eq!(
+                settings
+                    .mail
+                    .password
+                    .as_ref()
+                    .map(|p| p.expose_secret().to_owned()),
+                Some("smtp-secret-1".to_owned())
+            );
+            assert!(!format!("{settings:?}").contains("smtp-secret-1"));
             Ok(())
         });
     }

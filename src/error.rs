@@ -192,8 +192,8 @@ impl AppError {
         }
     }
 
-    /// Variables the localized message may use.
-    fn fluent_args(&self) -> FluentArgs<'static> {
+    /// Variables the localized message may use, numbers written in `lang`'s digits.
+    fn fluent_args(&self, lang: &LanguageIdentifier) -> FluentArgs<'static> {
         let mut args = FluentArgs::new();
         match self {
             Self::BadRequest(reason) => args.set("reason", reason.clone()),
@@ -201,7 +201,14 @@ impl AppError {
             | Self::TooLarge { args: extra, .. }
             | Self::Denied { args: extra, .. } => {
                 for (name, value) in extra {
-                    args.set(*name, value.clone());
+                    // A limit like `max` reads "۴۰۰۰" on a Persian page; other text as given.
+                    let numeric = !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit());
+                    let value = if numeric {
+                        crate::i18n::localize_digits(lang, value)
+                    } else {
+                        value.clone()
+                    };
+                    args.set(*name, value);
                 }
             }
             Self::PayloadTooLarge { limit } => args.set("limit", *limit),
@@ -226,7 +233,7 @@ impl AppError {
     pub fn to_problem(&self, i18n: &I18n, lang: &LanguageIdentifier) -> Problem {
         let code = self.error_code();
         let id = code.fluent_id();
-        let args = self.fluent_args();
+        let args = self.fluent_args(lang);
         Problem {
             r#type: format!("urn:anjoman:error:{code}"),
             title: i18n.message(lang, id, Some("title"), Some(&args)),

@@ -17,6 +17,7 @@ pub mod http;
 pub mod i18n;
 pub mod infra;
 pub mod limits;
+pub mod mailing;
 pub mod metrics;
 pub mod publisher;
 pub mod render;

@@ -66,6 +66,11 @@ pub struct Limits {
     registrations_per_ip: Limit<IpAddr>,
     /// One key (`all`): every address together.
     registrations_total: Limit<&'static str>,
+    /// Password-reset requests per client address and per mailbox (lower-cased).
+    resets_per_ip: Limit<IpAddr>,
+    resets_per_address: Limit<String>,
+    /// Verification mails per mailbox (lower-cased).
+    verifications_per_address: Limit<String>,
     ip_bans: Mutex<HashMap<IpAddr, Instant>>,
     ip_ban: Duration,
     shared: Option<Arc<Shared>>,
@@ -90,6 +95,18 @@ impl Limits {
             registrations_total: Limit::new(
                 settings.limits.registrations_total_per_window,
                 Duration::from_secs(settings.limits.registrations_window_secs),
+            ),
+            resets_per_ip: Limit::new(
+                settings.mail.resets_per_window,
+                Duration::from_secs(settings.mail.resets_window_secs),
+            ),
+            resets_per_address: Limit::new(
+                settings.mail.resets_per_window,
+                Duration::from_secs(settings.mail.resets_window_secs),
+            ),
+            verifications_per_address: Limit::new(
+                settings.mail.resets_per_window,
+                Duration::from_secs(settings.mail.resets_window_secs),
             ),
             ip_bans: Mutex::new(HashMap::new()),
             ip_ban: Duration::from_secs(settings.ws.ip_ban_secs),
@@ -117,6 +134,31 @@ impl Limits {
         }
         self.take(&self.registrations_total, "register", "all")
             .await
+    }
+
+    /// Takes one password-reset request from `ip`'s budget and then from the address's,
+    /// or says how long to wait. Both are charged whether or not the address belongs to
+    /// anyone, so the answer says nothing about it.
+    pub async fn password_reset(&self, ip: Option<IpAddr>, address: &str) -> Result<(), Duration> {
+        if let Some(ip) = ip {
+            self.take(&self.resets_per_ip, "reset:ip", ip).await?;
+        }
+        self.take(
+            &self.resets_per_address,
+            "reset:address",
+            address.trim().to_lowercase(),
+        )
+        .await
+    }
+
+    /// Takes one verification mail from the address's budget, or says how long to wait.
+    pub async fn verification_mail(&self, address: &str) -> Result<(), Duration> {
+        self.take(
+            &self.verifications_per_address,
+            "verify:address",
+            address.trim().to_lowercase(),
+        )
+        .await
     }
 
     async fn take<K>(&self, limit: &Limit<K>, kind: &str, key: K) -> Result<(), Duration>
@@ -193,6 +235,9 @@ impl Limits {
         self.uploads.local.retain_recent();
         self.connects.local.retain_recent();
         self.registrations_per_ip.local.retain_recent();
+        self.resets_per_ip.local.retain_recent();
+        self.resets_per_address.local.retain_recent();
+        self.verifications_per_address.local.retain_recent();
         let now = Instant::now();
         self.ip_bans
             .lock()

@@ -1,8 +1,5 @@
 use std::process::ExitCode;
 
-use clap::Parser;
-
-#[tokio::main]
-async fn main() -> ExitCode {
-    anjoman::cli::run(anjoman::cli::Cli::parse()).await
+fn main() -> ExitCode {
+    anjoman::cli::main()
 }

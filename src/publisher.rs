@@ -30,7 +30,7 @@ impl Committed for RoomEvent {
     }
 }
 
-impl Committed for Sent {
+impl<W> Committed for Sent<W> {
     fn events(&self) -> &[RoomEvent] {
         std::slice::from_ref(&self.event)
     }

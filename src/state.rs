@@ -15,10 +15,12 @@ use crate::{
     domain::{
         auth::{AuthService, sessions},
         files::FileStore,
+        previews::Previewer,
         rooms,
     },
     fanout::Fanout,
     i18n::I18n,
+    infra::mailer::Mailer,
     limits::Limits,
     metrics as app_metrics,
     render::Templates,
@@ -48,7 +50,11 @@ pub struct AppState {
     pub presence: Arc<PresenceBoard>,
     pub limits: Arc<Limits>,
     pub files: Arc<FileStore>,
+    /// Link previews: the guarded outbound client and the per-host turns.
+    pub previews: Arc<Previewer>,
     pub metrics: PrometheusHandle,
+    /// Outgoing mail: the SMTP server, link signing, the outbox worker's wake-up.
+    pub mail: Arc<Mailer>,
     /// The time expiries are measured by; only tests move it.
     pub clock: Clock,
 }
@@ -88,6 +94,8 @@ impl AppState {
             presence: Arc::new(presence),
             limits: Arc::new(Limits::new(&settings, shared.clone())),
             files: Arc::new(files),
+            previews: Arc::new(Previewer::new(&settings)),
+            mail: Arc::new(Mailer::new(&settings, jwt_key.expose_secret())?),
             auth: Arc::new(AuthService::new(
                 &settings.auth,
                 jwt_key.expose_secret(),

@@ -20,6 +20,9 @@ pub struct Model {
     /// What search indexes: body, file names and poll question, normalized
     /// (`domain::search_text`); empty once deleted.
     pub search_text: String,
+    /// `body` rendered from Markdown and sanitized (`domain::messages::markup`); absent for
+    /// messages written before Markdown, which show as plain text.
+    pub body_html: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

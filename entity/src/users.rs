@@ -19,6 +19,10 @@ pub struct Model {
     pub theme: String,
     pub notification_sound: bool,
     pub email: Option<String>,
+    /// When `email` was proven to be the owner's; `None` while unverified.
+    pub email_verified_at: Option<DateTimeUtc>,
+    /// Whether the missed-activity mail may be sent (one-click unsubscribe turns it off).
+    pub email_missed: bool,
     /// IANA time zone name (`Asia/Tehran`), if the person set one.
     pub timezone: Option<String>,
     pub avatar_file: Option<String>,

@@ -1,4 +1,4 @@
-# The chat page (templates/chat.html and templates/static/chat/*.js).
+# The chat page (templates/chat.html and web/chat/*.js).
 # Every id starts with "chat-": the page gets them all (templates as t.<id without
 # "chat-", "-" as "_">, the script pre-rendered in its boot data).
 # Messages used by the template itself take no variables.
@@ -51,7 +51,6 @@ chat-save = Save
 chat-loading = Loading…
 chat-confirm-title = Are you sure?
 chat-unknown-user = Deleted account
-chat-title-unread = ({ $count }) { $title }
 chat-error-generic = Something went wrong. Please try again.
 chat-error-network = Cannot reach the server. Check your connection.
 chat-error-offline = You are offline. Try again once the connection is back.
@@ -139,6 +138,7 @@ chat-edit-label = Edit message
 chat-edit-hint = Enter to save, Escape to cancel
 chat-delete-button = Delete
 chat-delete-confirm = Delete this message? This cannot be undone.
+chat-embed-remove = Remove this link preview
 chat-report-button = Report
 chat-report-title = Report this message
 chat-report-reason = Why? The moderators will read this.
@@ -335,6 +335,8 @@ chat-shortcut-newline = New line
 chat-shortcut-edit-last = Edit your last message (in an empty message box)
 chat-shortcut-escape = Cancel a reply or an edit; close a dialog
 chat-shortcut-half-space = Half-space in Persian words
+chat-shortcut-format = Bold, italic or code
+chat-shortcut-link = Link the selected text
 chat-key-ctrl = Ctrl
 chat-key-alt = Alt
 chat-key-command = ⌘
@@ -343,3 +345,96 @@ chat-key-shift = Shift
 chat-key-enter = Enter
 chat-key-escape = Esc
 chat-key-space = Space
+
+## Formatting (Markdown) in the message box
+chat-format-toolbar = Formatting
+chat-format-bold = Bold (Ctrl+B)
+chat-format-italic = Italic (Ctrl+I)
+chat-format-code = Code (Ctrl+E)
+chat-format-link = Link (Ctrl+K on selected text)
+chat-format-preview = Preview
+chat-format-preview-empty = Nothing to preview yet.
+chat-format-placeholder = text
+chat-format-link-text = link text
+chat-spoiler-show = Spoiler: select to show
+
+## Emoji picker and composer suggestions
+chat-emoji-button = Emoji
+chat-emoji-more = More emoji
+chat-emoji-picker = Emoji
+chat-emoji-search = Search emoji
+chat-emoji-tone = Skin tone
+chat-emoji-tone-none = Default
+chat-emoji-tone-1 = Light
+chat-emoji-tone-2 = Medium-light
+chat-emoji-tone-3 = Medium
+chat-emoji-tone-4 = Medium-dark
+chat-emoji-tone-5 = Dark
+chat-emoji-groups = Emoji categories
+chat-emoji-group-recent = Recently used
+chat-emoji-group-custom = Custom
+chat-emoji-group-smileys = Smileys and emotion
+chat-emoji-group-people = People and body
+chat-emoji-group-nature = Animals and nature
+chat-emoji-group-food = Food and drink
+chat-emoji-group-travel = Travel and places
+chat-emoji-group-activities = Activities
+chat-emoji-group-objects = Objects
+chat-emoji-group-symbols = Symbols
+chat-emoji-group-flags = Flags
+chat-emoji-results = Search results
+chat-emoji-none = No emoji found.
+chat-emoji-suggestions = Emoji suggestions
+chat-autocomplete-suggestions = Suggestions
+chat-autocomplete-count = { $count ->
+    [one] One suggestion; ↑ and ↓ choose, Enter or Tab puts it in.
+   *[other] { $count } suggestions; ↑ and ↓ choose, Enter or Tab puts one in.
+}
+
+## Mention suggestions in the message box
+chat-mention-suggestions = People to mention
+chat-mention-here-hint = everyone online now
+chat-mention-room-hint = every member of the room
+
+## The inbox: what asked for me
+chat-inbox-button = Inbox
+chat-inbox-button-unread = Inbox, { $count } unread
+chat-inbox-badge = { $count }
+chat-inbox-title = Inbox
+chat-inbox-read-all = Mark all as read
+chat-inbox-unread-only = Unread only
+chat-inbox-empty = Nothing has asked for you yet. Mentions, replies and direct messages will show here.
+chat-inbox-more = Show older
+chat-inbox-kind-mention = Mentioned you
+chat-inbox-kind-here = @here
+chat-inbox-kind-room = @room
+chat-inbox-kind-reply = Replied to you
+chat-inbox-kind-direct = Direct message
+chat-inbox-kind-message = New message
+chat-inbox-kind-keyword = Highlight word
+chat-inbox-permission-hint = Get a system notification when this tab is in the background.
+chat-inbox-permission-ask = Turn on desktop notifications
+chat-inbox-permission-denied = Desktop notifications are blocked in this browser's settings for this site.
+chat-inbox-permission-unsupported = This browser cannot show desktop notifications.
+chat-inbox-alert = { $name } in { $room }: { $text }
+chat-inbox-alert-room-only = New message in { $room }
+chat-title-inbox = ({ $count }) { $title }
+chat-title-unread-dot = • { $title }
+
+## Notifications for one room
+chat-room-notify-button = Notifications for this room
+chat-room-notify-button-muted = Notifications for this room: muted
+chat-room-notify-title = Notifications for { $room }
+chat-room-notify-level = Notify me about
+chat-room-notify-default = My default (as in Settings)
+chat-room-notify-all = Every message
+chat-room-notify-mentions = Mentions, replies and direct messages
+chat-room-notify-nothing = Nothing
+chat-room-notify-mute = Mute
+chat-room-notify-unmuted = Not muted
+chat-room-notify-mute-hour = For an hour
+chat-room-notify-mute-8-hours = For 8 hours
+chat-room-notify-mute-day = For a day
+chat-room-notify-mute-forever = Until I turn it back on
+chat-room-notify-muted-until = Until { $time }
+chat-room-notify-hint = In a muted room, or one set to Nothing, a mention of you or a reply to you still reaches your inbox, without a sound or a pop-up.

@@ -1,4 +1,4 @@
-# صفحهٔ گفت‌وگو (templates/chat.html و templates/static/chat/*.js).
+# صفحهٔ گفت‌وگو (templates/chat.html و web/chat/*.js).
 # همهٔ شناسه‌ها با «chat-» آغاز می‌شوند و باید با en-US/chat.ftl یکی باشند.
 # پیام‌هایی که خود قالب به کار می‌برد متغیر ندارند.
 
@@ -50,7 +50,6 @@ chat-save = ذخیره
 chat-loading = در حال بارگذاری…
 chat-confirm-title = مطمئن هستید؟
 chat-unknown-user = حساب حذف‌شده
-chat-title-unread = ({ $count }) { $title }
 chat-error-generic = مشکلی پیش آمد. لطفاً دوباره تلاش کنید.
 chat-error-network = دسترسی به سرور ممکن نیست. اتصال اینترنت خود را بررسی کنید.
 chat-error-offline = اتصال شما برقرار نیست. پس از وصل شدن دوباره تلاش کنید.
@@ -129,6 +128,7 @@ chat-edit-label = ویرایش پیام
 chat-edit-hint = Enter برای ذخیره، Escape برای انصراف
 chat-delete-button = پاک کردن
 chat-delete-confirm = این پیام پاک شود؟ این کار برگشت‌پذیر نیست.
+chat-embed-remove = برداشتن پیش‌نمایش این پیوند
 chat-report-button = گزارش
 chat-report-title = گزارش این پیام
 chat-report-reason = چرا؟ ناظران این را می‌خوانند.
@@ -292,6 +292,8 @@ chat-shortcut-newline = سطر تازه
 chat-shortcut-edit-last = ویرایش آخرین پیام خودتان (وقتی جعبهٔ پیام خالی است)
 chat-shortcut-escape = لغو پاسخ یا ویرایش؛ بستن پنجره
 chat-shortcut-half-space = نیم‌فاصله در واژه‌های فارسی
+chat-shortcut-format = پررنگ، کج یا کد
+chat-shortcut-link = پیوند روی متن برگزیده
 chat-key-ctrl = Ctrl
 chat-key-alt = Alt
 chat-key-command = ⌘
@@ -300,3 +302,97 @@ chat-key-shift = Shift
 chat-key-enter = Enter
 chat-key-escape = Esc
 chat-key-space = فاصله
+
+## قالب‌بندی (مارک‌داون) در جعبهٔ پیام
+chat-format-toolbar = قالب‌بندی
+chat-format-bold = پررنگ (Ctrl+B)
+chat-format-italic = کج (Ctrl+I)
+chat-format-code = کد (Ctrl+E)
+chat-format-link = پیوند (Ctrl+K روی متن برگزیده)
+chat-format-preview = پیش‌نمایش
+chat-format-preview-empty = هنوز چیزی برای پیش‌نمایش نیست.
+chat-format-placeholder = متن
+chat-format-link-text = متن پیوند
+chat-spoiler-show = افشاگر: برای دیدن انتخاب کنید
+
+## انتخابگر شکلک و پیشنهادهای نوشتن
+# رنگ‌های پوست همان نام‌های CLDR‌اند (پوست سفید، روشن، طلایی، گندمی، آبنوسی).
+chat-emoji-button = شکلک
+chat-emoji-more = شکلک‌های بیشتر
+chat-emoji-picker = شکلک‌ها
+chat-emoji-search = جست‌وجوی شکلک
+chat-emoji-tone = رنگ پوست
+chat-emoji-tone-none = پیش‌فرض
+chat-emoji-tone-1 = سفید
+chat-emoji-tone-2 = روشن
+chat-emoji-tone-3 = طلایی
+chat-emoji-tone-4 = گندمی
+chat-emoji-tone-5 = آبنوسی
+chat-emoji-groups = دسته‌های شکلک
+chat-emoji-group-recent = به‌تازگی به‌کاررفته
+chat-emoji-group-custom = ویژهٔ این انجمن
+chat-emoji-group-smileys = صورتک‌ها و احساسات
+chat-emoji-group-people = آدم‌ها و بدن
+chat-emoji-group-nature = جانوران و طبیعت
+chat-emoji-group-food = خوراک و نوشیدنی
+chat-emoji-group-travel = سفر و مکان‌ها
+chat-emoji-group-activities = سرگرمی‌ها
+chat-emoji-group-objects = اشیا
+chat-emoji-group-symbols = نمادها
+chat-emoji-group-flags = پرچم‌ها
+chat-emoji-results = نتیجه‌های جست‌وجو
+chat-emoji-none = شکلکی پیدا نشد.
+chat-emoji-suggestions = پیشنهاد شکلک
+chat-autocomplete-suggestions = پیشنهادها
+chat-autocomplete-count = { $count ->
+    [one] یک پیشنهاد؛ با ↑ و ↓ انتخاب کنید و با Enter یا Tab بگذارید.
+   *[other] { $count } پیشنهاد؛ با ↑ و ↓ انتخاب کنید و با Enter یا Tab یکی را بگذارید.
+}
+
+## پیشنهاد نام‌بردن در جعبهٔ پیام
+chat-mention-suggestions = افراد برای نام‌بردن
+chat-mention-here-hint = همهٔ کسانی که اکنون آنلاین‌اند
+chat-mention-room-hint = همهٔ اعضای اتاق
+
+## صندوق اعلان‌ها
+chat-inbox-button = اعلان‌ها
+chat-inbox-button-unread = اعلان‌ها، { $count } خوانده‌نشده
+chat-inbox-badge = { $count }
+chat-inbox-title = اعلان‌ها
+chat-inbox-read-all = همه را خوانده‌شده کن
+chat-inbox-unread-only = فقط خوانده‌نشده‌ها
+chat-inbox-empty = هنوز چیزی شما را صدا نزده است. نام‌بردن‌ها، پاسخ‌ها و پیام‌های خصوصی این‌جا می‌آیند.
+chat-inbox-more = قدیمی‌ترها
+chat-inbox-kind-mention = از شما نام برد
+chat-inbox-kind-here = ‎@here
+chat-inbox-kind-room = ‎@room
+chat-inbox-kind-reply = به شما پاسخ داد
+chat-inbox-kind-direct = پیام خصوصی
+chat-inbox-kind-message = پیام تازه
+chat-inbox-kind-keyword = واژهٔ برجسته
+chat-inbox-permission-hint = وقتی این زبانه در پس‌زمینه است، اعلان سیستمی بگیرید.
+chat-inbox-permission-ask = روشن کردن اعلان‌های دسکتاپ
+chat-inbox-permission-denied = اعلان‌های دسکتاپ در تنظیمات این مرورگر برای این سایت بسته شده‌اند.
+chat-inbox-permission-unsupported = این مرورگر نمی‌تواند اعلان دسکتاپ نشان دهد.
+chat-inbox-alert = { $name } در { $room }: { $text }
+chat-inbox-alert-room-only = پیام تازه در { $room }
+chat-title-inbox = ({ $count }) { $title }
+chat-title-unread-dot = • { $title }
+
+## اعلان‌های یک اتاق
+chat-room-notify-button = اعلان‌های این اتاق
+chat-room-notify-button-muted = اعلان‌های این اتاق: بی‌صدا
+chat-room-notify-title = اعلان‌های { $room }
+chat-room-notify-level = به من خبر بده برای
+chat-room-notify-default = پیش‌فرض من (مانند تنظیمات)
+chat-room-notify-all = هر پیام
+chat-room-notify-mentions = نام‌بردن‌ها، پاسخ‌ها و پیام‌های خصوصی
+chat-room-notify-nothing = هیچ‌چیز
+chat-room-notify-mute = بی‌صدا کردن
+chat-room-notify-unmuted = بی‌صدا نیست
+chat-room-notify-mute-hour = برای یک ساعت
+chat-room-notify-mute-8-hours = برای ۸ ساعت
+chat-room-notify-mute-day = برای یک روز
+chat-room-notify-mute-forever = تا وقتی دوباره روشنش کنم
+chat-room-notify-muted-until = تا { $time }
+chat-room-notify-hint = در اتاقی که بی‌صداست یا روی «هیچ‌چیز» است، نام‌بردن از شما یا پاسخ به شما باز هم به صندوق اعلان‌ها می‌رسد، بی‌صدا و بی‌پنجره.

@@ -17,6 +17,11 @@ mod m20261122_000011_room_moderation;
 mod m20261122_000012_create_reports;
 mod m20261122_000013_message_search;
 mod m20261203_000014_user_timezone;
+mod m20261204_000015_message_markup;
+mod m20261204_000016_link_previews;
+mod m20261204_000017_custom_emoji;
+mod m20261204_000018_notifications;
+mod m20261204_000019_mail;
 
 /// The ordered list of every migration Anjoman knows.
 pub struct Migrator;
@@ -39,6 +44,11 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000012_create_reports::Migration),
             Box::new(m20261122_000013_message_search::Migration),
             Box::new(m20261203_000014_user_timezone::Migration),
+            Box::new(m20261204_000015_message_markup::Migration),
+            Box::new(m20261204_000016_link_previews::Migration),
+            Box::new(m20261204_000017_custom_emoji::Migration),
+            Box::new(m20261204_000018_notifications::Migration),
+            Box::new(m20261204_000019_mail::Migration),
         ]
     }
 }

@@ -11,6 +11,7 @@ use crate::{
     domain::auth::{self, Registrant, SignedIn, sessions},
     error::AppError,
     http::auth::{device, session_cookie},
+    mailing,
     state::AppState,
 };
 
@@ -74,6 +75,31 @@ pub struct SessionInfo {
 pub struct PasswordChangeRequest {
     pub current_password: String,
     pub new_password: String,
+}
+
+/// "I forgot my password".
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none, example)]
+pub struct PasswordResetRequest {
+    /// The account's verified e-mail address.
+    pub email: String,
+}
+
+/// A new password, with the token of the mailed reset link.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none, example)]
+pub struct PasswordResetConfirm {
+    /// The `token` parameter of the link.
+    pub token: String,
+    /// 8–128 characters, not the username.
+    pub new_password: String,
+}
+
+#[derive(ApiResponse)]
+pub enum Accepted {
+    /// Accepted: if the address is an account's verified address, a link is on its way.
+    #[oai(status = 202)]
+    Queued,
 }
 
 #[derive(ApiResponse)]
@@ -252,6 +278,43 @@ impl AuthApi {
         )
         .await?;
         actions::sessions_changed(&state, auth.user.id);
+        Ok(NoContent::Done)
+    }
+
+    /// Ask for a password-reset link by e-mail. The answer is the same whether or not the
+    /// address belongs to an account (only a verified address gets the link). Limited per
+    /// address and per client address (`mail.resets_per_window`), then 429 with
+    /// `Retry-After`. `mail.disabled` when the server sends no mail.
+    #[oai(
+        path = "/password-reset",
+        method = "post",
+        operation_id = "auth_password_reset"
+    )]
+    async fn password_reset(
+        &self,
+        state: Data<&AppState>,
+        req: &Request,
+        body: Json<PasswordResetRequest>,
+    ) -> Result<Accepted, AppError> {
+        mailing::password_reset_request(&state, &body.email, device(req).ip).await?;
+        Ok(Accepted::Queued)
+    }
+
+    /// Set a new password with the token of a reset link. The link works once, until it
+    /// expires (`mail.reset_ttl_secs`); every session of the account ends.
+    #[oai(
+        path = "/password-reset/confirm",
+        method = "post",
+        operation_id = "auth_password_reset_confirm"
+    )]
+    async fn password_reset_confirm(
+        &self,
+        state: Data<&AppState>,
+        req: &Request,
+        body: Json<PasswordResetConfirm>,
+    ) -> Result<NoContent, AppError> {
+        mailing::password_reset_confirm(&state, &body.token, &body.new_password, device(req).ip)
+            .await?;
         Ok(NoContent::Done)
     }
 }

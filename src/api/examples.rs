@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use poem_openapi::types::{Example, MaybeUndefined};
 use uuid::Uuid;
 
-use super::{admin, auth, moderation, polls, rooms, users};
+use super::{admin, auth, moderation, notifications, polls, rooms, users};
 
 /// A moment that stays in the future, for fields that must be: a poll's `closes_at`, a
 /// ban's `until` (2099-01-01 00:00 UTC). An example must stay valid as the years pass.
@@ -48,6 +48,31 @@ impl Example for auth::PasswordChangeRequest {
     }
 }
 
+impl Example for auth::PasswordResetRequest {
+    fn example() -> Self {
+        Self {
+            email: "sara@example.org".to_owned(),
+        }
+    }
+}
+
+impl Example for auth::PasswordResetConfirm {
+    fn example() -> Self {
+        Self {
+            token: "q0Z3bC1zZWNyZXQtdG9rZW4tZnJvbS10aGUtbWFpbA".to_owned(),
+            new_password: "a longer and newer passphrase".to_owned(),
+        }
+    }
+}
+
+impl Example for users::EmailVerifyRequest {
+    fn example() -> Self {
+        Self {
+            token: "q0Z3bC1zZWNyZXQtdG9rZW4tZnJvbS10aGUtbWFpbA".to_owned(),
+        }
+    }
+}
+
 impl Example for users::ProfilePatch {
     fn example() -> Self {
         Self {
@@ -57,6 +82,7 @@ impl Example for users::ProfilePatch {
             theme: Some(users::Theme::Dark),
             notification_sound: Some(true),
             email: MaybeUndefined::Undefined,
+            email_missed: None,
             timezone: MaybeUndefined::Value("Asia/Tehran".to_owned()),
         }
     }
@@ -104,6 +130,15 @@ impl Example for rooms::MessageEdit {
     fn example() -> Self {
         Self {
             body: "سلام @ali, the release moved to Friday.".to_owned(),
+        }
+    }
+}
+
+impl Example for rooms::MessagePreviewRequest {
+    fn example() -> Self {
+        Self {
+            body: "**سلام** @ali, the release notes: https://example.org/notes".to_owned(),
+            room_id: Some(id(2)),
         }
     }
 }
@@ -203,5 +238,44 @@ impl Example for moderation::ReportDecision {
 impl Example for moderation::RetentionRequest {
     fn example() -> Self {
         Self { days: Some(90) }
+    }
+}
+
+impl Example for notifications::QuietHoursInput {
+    fn example() -> Self {
+        Self {
+            start: "23:00".to_owned(),
+            end: "07:30".to_owned(),
+        }
+    }
+}
+
+impl Example for notifications::NotificationPreferencesPut {
+    fn example() -> Self {
+        Self {
+            level: notifications::NotificationLevel::Mentions,
+            keywords: vec!["سارا".to_owned(), "release".to_owned()],
+            quiet_hours: Some(notifications::QuietHoursInput::example()),
+            show_content: notifications::AlertContent::Full,
+            email_missed: true,
+        }
+    }
+}
+
+impl Example for notifications::RoomNotificationPut {
+    fn example() -> Self {
+        Self {
+            level: Some(notifications::NotificationLevel::Nothing),
+            muted_until: Some(far_future()),
+            muted_forever: false,
+        }
+    }
+}
+
+impl Example for notifications::ReadAllRequest {
+    fn example() -> Self {
+        Self {
+            room_id: Some(id(1)),
+        }
     }
 }

@@ -2,10 +2,10 @@
 //! thumbnails. Access follows room membership.
 
 use poem::{
-    Body, IntoResponse, Request, RequestBody, Response,
+    Body, IntoResponse, Response,
     http::{HeaderValue, StatusCode, header},
     web::{
-        Data, Multipart,
+        Data,
         headers::{ContentRange, HeaderMapExt},
     },
 };
@@ -13,15 +13,18 @@ use poem_openapi::{
     ApiResponse, Object, OpenApi,
     param::{Path, Query},
     payload::Json,
-    payload::{ParsePayload, Payload},
-    registry::{
-        MetaHeader, MetaMediaType, MetaResponse, MetaResponses, MetaSchema, MetaSchemaRef, Registry,
-    },
+    registry::{MetaHeader, MetaResponse, MetaResponses, MetaSchema, MetaSchemaRef, Registry},
 };
-use tokio::io::AsyncReadExt;
 use uuid::Uuid;
 
-use super::{responses::NoContent, rooms::Created, security::Auth, tags::ApiTags};
+use super::{
+    forms::{FormSchema, StreamedForm, field_text, form_field},
+    responses::NoContent,
+    rooms::Created,
+    security::Auth,
+    stored,
+    tags::ApiTags,
+};
 use crate::{
     actions,
     api::dto::{FileView, MessageView, json},
@@ -31,6 +34,7 @@ use crate::{
         blobs::{Readable, readable_size, readable_stream},
         upload::{quota_check, stage},
     },
+    domain::messages::embeds::embed_readable,
     error::{AppError, ErrorCode},
     http::conditional::{Conditional, Validators},
     state::AppState,
@@ -38,33 +42,21 @@ use crate::{
 
 pub struct FilesApi;
 
-/// Bytes a text field of the upload form may have.
-const FIELD_MAX: u64 = 16 * 1024;
 /// Parts an upload form may have (each text part is bounded, so the body is too).
 const PARTS_MAX: usize = 8;
 
 /// An upload form, read part by part as it streams in (never buffered whole).
-pub struct UploadForm(Multipart);
+pub type UploadForm = StreamedForm<FileForm>;
 
-impl Payload for UploadForm {
-    const CONTENT_TYPE: &'static str = "multipart/form-data";
+/// The fields of a file upload.
+pub struct FileForm;
 
-    fn check_content_type(content_type: &str) -> bool {
-        content_type
-            .split(';')
-            .next()
-            .is_some_and(|essence| essence.trim().eq_ignore_ascii_case(Self::CONTENT_TYPE))
-    }
-
-    fn schema_ref() -> MetaSchemaRef {
+impl FormSchema for FileForm {
+    fn schema() -> MetaSchema {
         let field = |ty, format, description| {
-            MetaSchemaRef::Inline(Box::new(MetaSchema {
-                format,
-                description: Some(description),
-                ..MetaSchema::new(ty)
-            }))
+            MetaSchemaRef::Inline(Box::new(form_field(ty, format, description)))
         };
-        MetaSchemaRef::Inline(Box::new(MetaSchema {
+        MetaSchema {
             required: vec!["room_id", "file"],
             properties: vec![
                 (
@@ -99,20 +91,9 @@ impl Payload for UploadForm {
                 ),
             ],
             ..MetaSchema::new("object")
-        }))
+        }
     }
 }
-
-impl ParsePayload for UploadForm {
-    const IS_REQUIRED: bool = true;
-
-    async fn from_request(request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
-        use poem::FromRequest;
-        Ok(Self(Multipart::from_request(request, body).await?))
-    }
-}
-
-poem_openapi::impl_apirequest_for_payload!(UploadForm,);
 
 /// A stored upload, and the message that carries it (absent with `send=false`).
 #[derive(Debug, Object)]
@@ -133,14 +114,7 @@ impl IntoResponse for FileBody {
 
 impl ApiResponse for FileBody {
     fn meta() -> MetaResponses {
-        let binary = || {
-            vec![MetaMediaType {
-                content_type: "application/octet-stream",
-                schema: MetaSchemaRef::Inline(Box::new(MetaSchema::new_with_format(
-                    "string", "binary",
-                ))),
-            }]
-        };
+        let binary = || stored::binary_content("application/octet-stream");
         let header = |name: &str, description: &str| MetaHeader {
             name: name.to_owned(),
             description: Some(description.to_owned()),
@@ -175,43 +149,12 @@ impl ApiResponse for FileBody {
                     content: binary(),
                     headers: headers(),
                 },
-                MetaResponse {
-                    description: "Unchanged since the `If-None-Match` / `If-Modified-Since` given.",
-                    status: Some(304),
-                    status_range: None,
-                    content: vec![],
-                    headers: vec![],
-                },
+                stored::not_modified_meta(),
             ],
         }
     }
 
     fn register(_registry: &mut Registry) {}
-}
-
-/// Reads a small text part.
-async fn field_text(field: poem::web::Field) -> Result<String, AppError> {
-    let name = field.name().unwrap_or_default().to_owned();
-    let mut text = String::new();
-    field
-        .into_async_read()
-        .take(FIELD_MAX + 1)
-        .read_to_string(&mut text)
-        .await
-        .map_err(|e| AppError::BadRequest(format!("form field: {e}")))?;
-    if text.len() as u64 > FIELD_MAX {
-        return Err(AppError::BadRequest(format!(
-            "form fields other than `file` may have at most {FIELD_MAX} bytes"
-        )));
-    }
-    // PostgreSQL cannot store U+0000 in text.
-    if text.contains('\0') {
-        return Err(AppError::Invalid {
-            code: ErrorCode::TextNulCharacter,
-            args: vec![("field", name)],
-        });
-    }
-    Ok(text)
 }
 
 /// Serves a readable file (or thumbnail) with `Range`, ETag and conditional requests.
@@ -221,7 +164,7 @@ async fn serve(
     request: Conditional,
 ) -> Result<FileBody, AppError> {
     let validators = Validators::new(&readable.etag(), readable.blob.created_at.into())?;
-    let mut response = if request.modified(&validators)? {
+    let response = if request.modified(&validators)? {
         let size = readable_size(store, &readable).await?;
         let part = request.part(&validators, size)?;
         let range = part.clone().unwrap_or(0..size);
@@ -242,43 +185,82 @@ async fn serve(
         }
         let (mime, name) = if readable.thumbnail {
             let mime = readable.blob.thumb_mime.clone().unwrap_or_default();
-            let ext = if mime == "image/png" { "png" } else { "jpg" };
-            (mime, format!("thumbnail.{ext}"))
+            let name = picture_name("thumbnail", &mime);
+            (mime, name)
         } else {
             (readable.file.mime.clone(), readable.file.name.clone())
         };
-        let disposition = files::names::content_disposition(readable.inline, &name);
-        for (name, value) in [
-            (header::CONTENT_TYPE, mime),
-            (header::CONTENT_DISPOSITION, disposition),
-        ] {
-            if let Ok(value) = HeaderValue::from_str(&value) {
-                response.headers_mut().insert(name, value);
-            }
-        }
-        response
+        type_and_name_set(&mut response, &mime, readable.inline, &name);
+        Some(response)
     } else {
-        Response::builder()
-            .status(StatusCode::NOT_MODIFIED)
-            .finish()
+        None
     };
-    let headers = response.headers_mut();
+    Ok(file_body(response, &validators))
+}
+
+/// A link preview's picture: small, served whole, with the same validators and headers
+/// as a file's.
+async fn serve_preview_picture(
+    store: &FileStore,
+    embed: entity::message_embeds::Model,
+    request: Conditional,
+) -> Result<FileBody, AppError> {
+    let sha256 = embed.image_sha256.unwrap_or_default();
+    let validators = Validators::new(&format!("\"{sha256}-preview\""), embed.created_at.into())?;
+    let response = if request.modified(&validators)? {
+        let bytes = files::blobs::preview_picture_read(store, &sha256).await?;
+        let mime = embed.image_mime.unwrap_or_default();
+        let mut response = Response::builder()
+            .header(header::CONTENT_LENGTH, bytes.len())
+            .body(if request.head {
+                Body::empty()
+            } else {
+                Body::from_bytes(bytes)
+            });
+        type_and_name_set(&mut response, &mime, true, &picture_name("preview", &mime));
+        Some(response)
+    } else {
+        None
+    };
+    Ok(file_body(response, &validators))
+}
+
+/// `thumbnail.png`, `preview.jpg`: the name of a picture made here, from its type.
+fn picture_name(stem: &str, mime: &str) -> String {
+    let ext = if mime == "image/png" { "png" } else { "jpg" };
+    format!("{stem}.{ext}")
+}
+
+/// Sets `Content-Type` and `Content-Disposition` (inline or attachment, with `name`).
+fn type_and_name_set(response: &mut Response, mime: &str, inline: bool, name: &str) {
+    let disposition = files::names::content_disposition(inline, name);
+    for (key, value) in [
+        (header::CONTENT_TYPE, mime),
+        (header::CONTENT_DISPOSITION, disposition.as_str()),
+    ] {
+        if let Ok(value) = HeaderValue::from_str(value) {
+            response.headers_mut().insert(key, value);
+        }
+    }
+}
+
+/// The answer to a conditional request: `response`, or 304 when it is `None`; either way
+/// with the validators and caching headers.
+fn file_body(response: Option<Response>, validators: &Validators) -> FileBody {
+    let mut response = response.unwrap_or_else(stored::not_modified);
+    cache_headers_apply(response.headers_mut(), validators);
+    FileBody(response)
+}
+
+/// Validators, caching and the headers that keep a served file inert.
+fn cache_headers_apply(headers: &mut poem::http::HeaderMap, validators: &Validators) {
     validators.apply(headers);
     // The bytes behind an id never change, but who may fetch them can: browsers only.
     headers.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("private, max-age=86400"),
     );
-    // Even if a browser is tricked into rendering a file, it runs nothing.
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'none'; sandbox; frame-ancestors 'none'"),
-    );
-    headers.insert(
-        "cross-origin-resource-policy",
-        HeaderValue::from_static("same-origin"),
-    );
-    Ok(FileBody(response))
+    stored::inert(headers);
 }
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Files")]
@@ -303,7 +285,7 @@ impl FilesApi {
             .await
             .map_err(AppError::rate_limited)?;
         quota_check(&state.db, auth.user.id, 0, settings.user_quota_bytes).await?;
-        let mut multipart = form.0;
+        let mut multipart = form.multipart;
         let mut room_id: Option<Uuid> = None;
         let mut caption = String::new();
         let mut send = true;
@@ -413,6 +395,25 @@ impl FilesApi {
     ) -> Result<Json<Vec<FileView>>, AppError> {
         let list = room_files(&state.db, &auth.user, id.0, before.0, limit.0.unwrap_or(50)).await?;
         Ok(json(list))
+    }
+
+    /// A link preview's picture (members of the message's room): re-encoded here from the
+    /// linked page's `og:image`, at most 320 px on its long side, never the original.
+    #[oai(
+        path = "/messages/:id/embeds/:position/image",
+        method = "get",
+        operation_id = "messages_embed_image"
+    )]
+    async fn embed_image(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+        position: Path<i32>,
+        conditional: Conditional,
+    ) -> Result<FileBody, AppError> {
+        let embed = embed_readable(&state.db, &auth.user, id.0, position.0).await?;
+        serve_preview_picture(&state.files, embed, conditional).await
     }
 
     /// A picture's preview (at most 320 px on its long side).

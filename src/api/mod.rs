@@ -4,11 +4,14 @@
 pub mod admin;
 pub mod auth;
 pub mod dto;
+pub mod emoji;
 mod examples;
 pub mod files;
+pub mod forms;
 pub mod health;
 pub mod meta;
 pub mod moderation;
+pub mod notifications;
 pub mod polls;
 pub mod problems;
 pub mod responses;
@@ -17,6 +20,7 @@ pub mod search;
 pub mod security;
 pub mod spec_doc;
 pub mod spec_guard;
+pub mod stored;
 pub mod tags;
 pub mod users;
 
@@ -36,8 +40,10 @@ pub type Api = (
     rooms::RoomsApi,
     polls::PollsApi,
     files::FilesApi,
+    emoji::EmojiApi,
     moderation::ModerationApi,
     search::SearchApi,
+    notifications::NotificationsApi,
 );
 
 /// The error catalogue for the spec's description: every code, its status and meaning.
@@ -63,8 +69,10 @@ pub fn service(i18n: &I18n) -> OpenApiService<Api, ()> {
             rooms::RoomsApi,
             polls::PollsApi,
             files::FilesApi,
+            emoji::EmojiApi,
             moderation::ModerationApi,
             search::SearchApi,
+            notifications::NotificationsApi,
         ),
         "Anjoman API",
         env!("CARGO_PKG_VERSION"),

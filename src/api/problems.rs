@@ -73,8 +73,38 @@ pub const TABLE: &[(&str, Answers)] = &[
             ErrorCode::RateLimited,
         ],
     ),
+    (
+        "auth_password_reset",
+        &[
+            ErrorCode::MailDisabled,
+            ErrorCode::ProfileEmailInvalid,
+            ErrorCode::RateLimited,
+        ],
+    ),
+    (
+        "auth_password_reset_confirm",
+        &[
+            ErrorCode::MailDisabled,
+            ErrorCode::MailTokenInvalid,
+            ErrorCode::PasswordTooShort,
+            ErrorCode::PasswordTooLong,
+            ErrorCode::PasswordEqualsUsername,
+        ],
+    ),
     // Users.
     ("users_me", NONE),
+    (
+        "users_me_email_verify",
+        &[ErrorCode::MailDisabled, ErrorCode::MailTokenInvalid],
+    ),
+    (
+        "users_me_email_resend",
+        &[
+            ErrorCode::MailDisabled,
+            ErrorCode::MailNoAddress,
+            ErrorCode::RateLimited,
+        ],
+    ),
     (
         "users_me_update",
         &[
@@ -182,6 +212,7 @@ pub const TABLE: &[(&str, Answers)] = &[
             ErrorCode::MessageBodyEmpty,
             ErrorCode::MessageTooLong,
             ErrorCode::MessageReplyInvalid,
+            ErrorCode::MentionSpecialForbidden,
             ErrorCode::MessageTooManyAttachments,
             ErrorCode::FileAttachmentInvalid,
             ErrorCode::RateLimited,
@@ -190,6 +221,15 @@ pub const TABLE: &[(&str, Answers)] = &[
     (
         "rooms_read",
         &[ErrorCode::RoomNotMember, ErrorCode::RoomNotFound],
+    ),
+    (
+        "messages_preview",
+        &[
+            ErrorCode::RoomNotMember,
+            ErrorCode::RoomNotFound,
+            ErrorCode::MessageBodyEmpty,
+            ErrorCode::MessageTooLong,
+        ],
     ),
     (
         "messages_edit",
@@ -221,6 +261,14 @@ pub const TABLE: &[(&str, Answers)] = &[
             ErrorCode::RoomMuted,
             ErrorCode::MessageNotFound,
             ErrorCode::ReactionInvalid,
+        ],
+    ),
+    (
+        "messages_embed_remove",
+        &[
+            ErrorCode::MessageNotAuthor,
+            ErrorCode::MessageNotFound,
+            ErrorCode::EmbedNotFound,
         ],
     ),
     (
@@ -298,6 +346,35 @@ pub const TABLE: &[(&str, Answers)] = &[
             ErrorCode::PollClosed,
         ],
     ),
+    // Custom emoji.
+    (
+        "emoji_upload",
+        &[
+            ErrorCode::Forbidden,
+            ErrorCode::EmojiNameInvalid,
+            ErrorCode::EmojiNameTaken,
+            ErrorCode::FileMissing,
+            ErrorCode::FileEmpty,
+            ErrorCode::FileTooLarge,
+            ErrorCode::PayloadTooLarge,
+            ErrorCode::FileExecutable,
+            ErrorCode::FileActiveContent,
+            ErrorCode::FileTypeNotAllowed,
+            ErrorCode::FileTypeMismatch,
+            ErrorCode::EmojiInvalidImage,
+            ErrorCode::EmojiTooLargeToDecode,
+            ErrorCode::StorageFull,
+        ],
+    ),
+    ("emoji_list", NONE),
+    (
+        "emoji_image",
+        &[ErrorCode::EmojiNotFound, ErrorCode::PreconditionFailed],
+    ),
+    (
+        "emoji_delete",
+        &[ErrorCode::Forbidden, ErrorCode::EmojiNotFound],
+    ),
     // Files.
     (
         "files_upload",
@@ -316,6 +393,7 @@ pub const TABLE: &[(&str, Answers)] = &[
             ErrorCode::FileTypeNotAllowed,
             ErrorCode::FileTypeMismatch,
             ErrorCode::TextNulCharacter,
+            ErrorCode::MentionSpecialForbidden,
             ErrorCode::RateLimited,
             ErrorCode::StorageFull,
         ],
@@ -340,6 +418,14 @@ pub const TABLE: &[(&str, Answers)] = &[
     (
         "rooms_files",
         &[ErrorCode::RoomNotMember, ErrorCode::RoomNotFound],
+    ),
+    (
+        "messages_embed_image",
+        &[
+            ErrorCode::MessageNotFound,
+            ErrorCode::EmbedNotFound,
+            ErrorCode::PreconditionFailed,
+        ],
     ),
     (
         "files_thumbnail",
@@ -430,6 +516,24 @@ pub const TABLE: &[(&str, Answers)] = &[
     ("admin_users", &[ErrorCode::Forbidden]),
     ("admin_stats", &[ErrorCode::Forbidden]),
     ("admin_invite_create", &[ErrorCode::Forbidden]),
+    // Notifications.
+    ("notifications_preferences_get", NONE),
+    (
+        "notifications_preferences_put",
+        &[
+            ErrorCode::NotificationKeywordsInvalid,
+            ErrorCode::NotificationQuietHoursInvalid,
+        ],
+    ),
+    ("notifications_rooms_list", NONE),
+    (
+        "notifications_room_put",
+        &[ErrorCode::RoomNotMember, ErrorCode::RoomNotFound],
+    ),
+    ("notifications_room_delete", NONE),
+    ("notifications_list", NONE),
+    ("notifications_read", &[ErrorCode::NotificationNotFound]),
+    ("notifications_read_all", NONE),
 ];
 
 /// What an operation is, as far as the shared rules care.

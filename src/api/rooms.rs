@@ -62,7 +62,8 @@ pub struct JoinByCode {
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none, example)]
 pub struct MessageCreate {
-    /// 1–4,000 characters of plain text (may be empty with `attachments`).
+    /// 1–4,000 characters of Markdown (may be empty with `attachments`); the message's
+    /// `html` is its rendering.
     #[oai(default)]
     pub body: String,
     pub reply_to: Option<Uuid>,
@@ -76,6 +77,23 @@ pub struct MessageCreate {
 #[oai(skip_serializing_if_is_none, example)]
 pub struct MessageEdit {
     pub body: String,
+}
+
+/// A body to preview.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none, example)]
+pub struct MessagePreviewRequest {
+    /// As for sending: 1–4,000 characters of Markdown.
+    pub body: String,
+    /// The room it is meant for (mentions of its members become pills).
+    pub room_id: Option<Uuid>,
+}
+
+/// How a body reads once sent.
+#[derive(Debug, Object)]
+pub struct MessagePreview {
+    /// The same rendering as `MessageView.html`: sanitized, safe to insert.
+    pub html: String,
 }
 
 /// Read position.
@@ -358,6 +376,24 @@ impl RoomsApi {
         }))
     }
 
+    /// How a body will read once sent (Markdown rendered by the server, as for `html` in
+    /// messages); nothing is stored or sent.
+    #[oai(
+        path = "/messages/preview",
+        method = "post",
+        operation_id = "messages_preview"
+    )]
+    async fn preview(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        body: Json<MessagePreviewRequest>,
+    ) -> Result<Json<MessagePreview>, AppError> {
+        let text = messages::MessageBody::parse(&body.body)?;
+        let html = messages::preview(&state.db, &auth.user, body.room_id, &text).await?;
+        Ok(Json(MessagePreview { html }))
+    }
+
     /// Edit your message.
     #[oai(
         path = "/messages/:id",
@@ -393,7 +429,26 @@ impl RoomsApi {
         Ok(NoContent::Done)
     }
 
-    /// React with an emoji (once per emoji per person).
+    /// Remove a link preview from your message (by its `position`). The room is told with
+    /// `message.embeds`; the link is not previewed again, even after an edit.
+    #[oai(
+        path = "/messages/:id/embeds/:position",
+        method = "delete",
+        operation_id = "messages_embed_remove"
+    )]
+    async fn embed_remove(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+        position: Path<i32>,
+    ) -> Result<NoContent, AppError> {
+        actions::embed_remove(&state, &auth.user, id.0, position.0).await?;
+        Ok(NoContent::Done)
+    }
+
+    /// React with an emoji (once per emoji per person): one emoji character sequence, or
+    /// a custom emoji as `:name:` (it must exist; see `GET /api/v1/emoji`).
     #[oai(
         path = "/messages/:id/reactions/:emoji",
         method = "put",
@@ -411,7 +466,7 @@ impl RoomsApi {
         ))
     }
 
-    /// Take a reaction back.
+    /// Take a reaction back (also one of a custom emoji deleted since).
     #[oai(
         path = "/messages/:id/reactions/:emoji",
         method = "delete",

@@ -13,6 +13,7 @@ use crate::{
     domain::{
         files, messages,
         moderation::reports,
+        notifications::{self, keywords},
         polls,
         rooms::{self, moderation as room_moderation},
         users::{profile, username},
@@ -35,6 +36,9 @@ fn visible_line() -> String {
 /// Text with at least one character that is not white space (Rust's reading of it: trimmed
 /// text must not be empty). U+001C–U+001F are space to Python only, so they count here.
 const NOT_BLANK: &str = r"[^\s]|[\x1c-\x1f]";
+
+/// A time of day, `HH:MM` on the 24-hour clock (quiet hours).
+const HH_MM: &str = "^([01][0-9]|2[0-3]):[0-5][0-9]$";
 
 /// Characters a username may hold for sure: ASCII letters and digits, `_.-`, Latin letters
 /// that stay one letter under NFKC, Persian and Arabic letters and digits. The server takes
@@ -147,6 +151,21 @@ fn property_rules() -> Vec<(&'static str, &'static str, Value)> {
             json!({ "minimum": 1, "maximum": room_moderation::MUTE_MINUTES_MAX }),
         ),
         (
+            "NotificationPreferencesPut",
+            "keywords",
+            json!({
+                "maxItems": keywords::KEYWORDS_MAX,
+                "items": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": keywords::KEYWORD_CHARS_MAX,
+                    "pattern": NOT_BLANK,
+                },
+            }),
+        ),
+        ("QuietHoursInput", "start", json!({ "pattern": HH_MM })),
+        ("QuietHoursInput", "end", json!({ "pattern": HH_MM })),
+        (
             "RetentionRequest",
             "days",
             json!({ "minimum": 1, "maximum": room_moderation::DAYS_MAX }),
@@ -163,6 +182,12 @@ fn parameter_rules() -> Vec<(&'static str, &'static str, Value)> {
             "search_messages",
             "q",
             json!({ "maxLength": crate::domain::search::QUERY_MAX_CHARS }),
+        ),
+        // poem-openapi writes its validator's bounds as floats; the page size is whole.
+        (
+            "notifications_list",
+            "limit",
+            json!({ "minimum": 1, "maximum": notifications::inbox::PAGE_MAX }),
         ),
     ]
 }
@@ -216,14 +241,26 @@ pub fn document(spec: &str, i18n: &I18n) -> Value {
         }
     }
     bound_integers(&mut doc);
-    // The upload form takes exactly its four fields; any other is refused (400).
-    if let Some(Value::Object(form)) = doc
-        .pointer_mut("/paths/~1api~1v1~1files/post/requestBody/content/multipart~1form-data/schema")
-    {
-        form.insert("additionalProperties".to_owned(), Value::Bool(false));
-    }
+    close_forms(&mut doc);
     document_problems(&mut doc, i18n);
     doc
+}
+
+/// Every multipart form (files, emoji) takes exactly its own fields; any other part is
+/// refused (400), so its schema says so.
+fn close_forms(doc: &mut Value) {
+    let Some(Value::Object(paths)) = doc.get_mut("paths") else {
+        return;
+    };
+    for operation in paths.values_mut().filter_map(Value::as_object_mut) {
+        for operation in operation.values_mut() {
+            if let Some(Value::Object(form)) =
+                operation.pointer_mut("/requestBody/content/multipart~1form-data/schema")
+            {
+                form.insert("additionalProperties".to_owned(), Value::Bool(false));
+            }
+        }
+    }
 }
 
 fn merge(target: &mut Value, rules: &Value) {

@@ -22,6 +22,10 @@ pub enum ApiTags {
     Polls,
     /// File sharing: uploads, downloads and previews.
     Files,
+    /// Custom emoji: the list and their pictures; admins add and delete them.
+    Emoji,
     /// Finding messages.
     Search,
+    /// Notification preferences and the inbox of what asked for you.
+    Notifications,
 }

@@ -15,6 +15,7 @@ use super::{responses::NoContent, security::Auth, tags::ApiTags};
 use crate::{
     domain::users::{self as domain_users, ProfileChanges, account::Account, avatar, blocks},
     error::AppError,
+    mailing,
     state::AppState,
 };
 
@@ -58,6 +59,11 @@ pub struct Me {
     pub theme: String,
     pub notification_sound: bool,
     pub email: Option<String>,
+    /// Whether `email` is proven to be yours (by the link mailed to it). Only a verified
+    /// address receives mail other than that link.
+    pub email_verified: bool,
+    /// Whether missed-activity mail may be sent to the verified address.
+    pub email_missed: bool,
     /// IANA time zone name (`Asia/Tehran`); absent until set.
     pub timezone: Option<String>,
     pub avatar_url: Option<String>,
@@ -76,6 +82,8 @@ impl From<Account> for Me {
             theme: account.theme,
             notification_sound: account.notification_sound,
             email: account.email,
+            email_verified: account.email_verified,
+            email_missed: account.email_missed,
             timezone: account.timezone,
             avatar_url: account.avatar_url,
             created_at: account.created_at,
@@ -135,11 +143,22 @@ pub struct ProfilePatch {
     pub locale: Option<String>,
     pub theme: Option<Theme>,
     pub notification_sound: Option<bool>,
-    /// `null` removes it.
+    /// `null` removes it. A new address is unverified: when mail is on, a link to verify it
+    /// is mailed to it.
     pub email: MaybeUndefined<String>,
+    /// The missed-activity mail switch (what the mails' unsubscribe link turns off).
+    pub email_missed: Option<bool>,
     /// IANA time zone name (`Asia/Tehran`, `Europe/Berlin`, `UTC`); `null` or `""` removes
     /// it. Anything else is refused with `profile.timezone_invalid`.
     pub timezone: MaybeUndefined<String>,
+}
+
+/// The token of a verification link.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none, example)]
+pub struct EmailVerifyRequest {
+    /// The `token` parameter of the link.
+    pub token: String,
 }
 
 /// Someone you blocked.
@@ -200,6 +219,7 @@ impl UsersApi {
         body: Json<ProfilePatch>,
     ) -> Result<Json<Me>, AppError> {
         let body = body.0;
+        let old_email = auth.user.email.clone();
         let changes = ProfileChanges {
             display_name: body.display_name,
             bio: body.bio,
@@ -216,9 +236,46 @@ impl UsersApi {
                 MaybeUndefined::Null => Some(None),
                 MaybeUndefined::Value(zone) => Some(Some(zone)),
             },
+            email_missed: body.email_missed,
         };
         let user = domain_users::user_update_profile(&state.db, auth.user, changes).await?;
+        mailing::email_changed(&state, old_email.as_deref(), &user).await?;
         Ok(Json(Me::from(user)))
+    }
+
+    /// Verify your e-mail address with the token of the link mailed to it (the link's page,
+    /// `/verify-email`, does the same without signing in). The token works once, until it
+    /// expires (`mail.verify_ttl_secs`), and only while the address is still the account's.
+    #[oai(
+        path = "/me/email/verify",
+        method = "post",
+        operation_id = "users_me_email_verify"
+    )]
+    async fn email_verify(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        body: Json<EmailVerifyRequest>,
+    ) -> Result<Json<Me>, AppError> {
+        let user = mailing::email_verify(&state, &body.token, Some(&auth.user)).await?;
+        Ok(Json(Me::from(user)))
+    }
+
+    /// Mail a new verification link to your (unverified) address; earlier links stop
+    /// working. An address gets at most `mail.resets_per_window` links per window, then
+    /// 429 with `Retry-After`.
+    #[oai(
+        path = "/me/email/resend",
+        method = "post",
+        operation_id = "users_me_email_resend"
+    )]
+    async fn email_resend(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+    ) -> Result<NoContent, AppError> {
+        mailing::email_verification_resend(&state, &auth.user).await?;
+        Ok(NoContent::Done)
     }
 
     /// Find people by the start of their username (case and Arabic/Persian letter variants
@@ -403,6 +460,8 @@ mod tests {
             theme: "dark".to_owned(),
             notification_sound: true,
             email: optional.map(|s| format!("{s}@example.org")),
+            email_verified_at: optional.map(|_| at),
+            email_missed: true,
             timezone: optional.map(|_| "Asia/Tehran".to_owned()),
             avatar_file: optional.map(|_| "x-1234".to_owned()),
             avatar_type: None,

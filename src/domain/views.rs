@@ -11,9 +11,11 @@
 //! OpenAPI document use. So the domain never sees poem, and the two cannot drift apart.
 
 use chrono::{DateTime, Utc};
-use entity::{blobs, files, messages, room_members, rooms, users};
+use entity::{blobs, files, message_embeds, messages, room_members, rooms, users};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+
+use crate::domain::messages::markup;
 
 /// Calls `$expand! { … }` with every view's definition: a struct's docs, then
 /// `pub struct Name { fields }`, each field with its docs and serde attributes.
@@ -36,7 +38,8 @@ macro_rules! wire_views {
                 /// Usernames of those who reacted, oldest first.
                 pub users: Vec<String>,
             }
-            /// A message as clients see it. `body` is plain text: render it as text, never as HTML.
+            /// A message as clients see it: `body` is what its author typed (Markdown, for
+            /// editing), `html` is how it reads.
             pub struct MessageView {
                 pub id: Uuid,
                 pub room_id: Uuid,
@@ -46,8 +49,14 @@ macro_rules! wire_views {
                 pub author: Option<UserRef>,
                 /// `text`.
                 pub kind: String,
-                /// Empty once deleted.
+                /// The source as typed (Markdown). Empty once deleted. Show `html`, not this.
                 pub body: String,
+                /// `body` rendered by the server and sanitized: only `p br strong em del code
+                /// pre blockquote ul ol li a span img`, links to `http(s)`/`mailto` only with
+                /// `rel="noopener noreferrer nofollow ugc"`, pictures only custom emoji. Safe to
+                /// insert as HTML. Empty once deleted.
+                #[serde(default)]
+                pub html: String,
                 #[serde(skip_serializing_if = "Option::is_none")]
                 pub reply_to: Option<Uuid>,
                 pub created_at: DateTime<Utc>,
@@ -63,6 +72,30 @@ macro_rules! wire_views {
                 /// Files shared with the message (empty once deleted).
                 #[serde(default)]
                 pub attachments: Vec<FileView>,
+                /// Link previews, added after the message is sent (`message.embeds`); empty
+                /// once deleted. Texts come from other sites: render them as text.
+                #[serde(default)]
+                pub embeds: Vec<EmbedView>,
+            }
+            /// A preview of a link in a message, as the linked page describes itself.
+            pub struct EmbedView {
+                /// The link's place among the message's links (0-based); the author removes
+                /// a preview by it.
+                pub position: i32,
+                pub url: String,
+                #[serde(skip_serializing_if = "Option::is_none")]
+                pub title: Option<String>,
+                #[serde(skip_serializing_if = "Option::is_none")]
+                pub description: Option<String>,
+                #[serde(skip_serializing_if = "Option::is_none")]
+                pub site_name: Option<String>,
+                /// The page's picture, re-encoded and served here (members of the room only).
+                #[serde(skip_serializing_if = "Option::is_none")]
+                pub image_url: Option<String>,
+                #[serde(skip_serializing_if = "Option::is_none")]
+                pub image_width: Option<i32>,
+                #[serde(skip_serializing_if = "Option::is_none")]
+                pub image_height: Option<i32>,
             }
             /// A shared file. `name` is user-supplied: render it as text.
             pub struct FileView {
@@ -193,6 +226,82 @@ macro_rules! wire_views {
                 pub note: String,
                 pub created_at: DateTime<Utc>,
             }
+            /// A custom emoji, written `:name:` in messages and reactions.
+            pub struct EmojiView {
+                /// `[a-z0-9_]{2,32}`.
+                pub name: String,
+                /// Where its picture (a PNG of at most 128 px on its long side) is served;
+                /// the URL changes when the picture does, so it can be cached for good.
+                pub url: String,
+                pub width: i32,
+                pub height: i32,
+                pub created_at: DateTime<Utc>,
+                /// The administrator who uploaded it (absent once their account is gone).
+                #[serde(skip_serializing_if = "Option::is_none")]
+                pub created_by: Option<UserRef>,
+            }
+            /// A person's notification preferences.
+            pub struct NotificationPreferencesView {
+                /// What notifies by default: `all` (every message), `mentions` (mentions,
+                /// replies, direct messages, `@here`/`@room` and highlight words; the
+                /// default) or `nothing` (silent; direct mentions and replies still reach
+                /// the inbox).
+                pub level: String,
+                /// Highlight words that count as mentions: whole words, case-insensitive,
+                /// Arabic and Persian letters alike, outside code. Up to 20, each 1–64
+                /// characters.
+                pub keywords: Vec<String>,
+                /// Alerts wait while these hours last, in the person's time zone (their
+                /// profile's, UTC without one). Absent: none.
+                #[serde(skip_serializing_if = "Option::is_none")]
+                pub quiet_hours: Option<QuietHoursView>,
+                /// What an alert shows: `full` (sender and text) or `room_only` ("new
+                /// message in #room").
+                pub show_content: String,
+                /// Whether mentions and direct messages left unread are e-mailed.
+                pub email_missed: bool,
+            }
+            /// A daily window of quiet hours; it may cross midnight (`22:00`–`07:00`).
+            pub struct QuietHoursView {
+                /// `HH:MM`, 24-hour.
+                pub start: String,
+                /// `HH:MM`, 24-hour; differs from `start`.
+                pub end: String,
+            }
+            /// A person's notification override for one room.
+            pub struct RoomNotificationView {
+                pub room_id: Uuid,
+                /// `all`, `mentions` or `nothing`; absent: the default level.
+                #[serde(skip_serializing_if = "Option::is_none")]
+                pub level: Option<String>,
+                /// Muted until then (absent: no timed mute).
+                #[serde(skip_serializing_if = "Option::is_none")]
+                pub muted_until: Option<DateTime<Utc>>,
+                pub muted_forever: bool,
+                /// Whether the room is muted now.
+                pub muted: bool,
+            }
+            /// The room a notification is from.
+            pub struct NotificationRoom {
+                pub id: Uuid,
+                pub name: String,
+                /// `public`, `private` or `direct`.
+                pub kind: String,
+            }
+            /// A row of the inbox: a message that asked for you, and why.
+            pub struct NotificationView {
+                pub id: Uuid,
+                /// Why (the strongest reason when there are several): `mention` (`@you`),
+                /// `reply` (to your message), `direct` (a direct conversation), `here` or
+                /// `room` (`@here`, `@room`), `keyword` (one of your highlight words) or
+                /// `message` (any message, in a room you set to `all`).
+                pub kind: String,
+                pub room: NotificationRoom,
+                /// The message as it is now.
+                pub message: MessageView,
+                pub created_at: DateTime<Utc>,
+                pub read: bool,
+            }
         }
     };
 }
@@ -272,6 +381,10 @@ impl MessageView {
             author: author.map(UserRef::from),
             kind: message.kind.clone(),
             body: message.body.clone(),
+            html: match &message.body_html {
+                Some(html) => html.clone(),
+                None => markup::render_plain(&message.body),
+            },
             reply_to: message.reply_to,
             created_at: message.created_at,
             edited_at: message.edited_at,
@@ -280,6 +393,27 @@ impl MessageView {
             reactions,
             poll_id: None,
             attachments: vec![],
+            embeds: vec![],
+        }
+    }
+}
+
+impl EmbedView {
+    pub fn new(embed: &message_embeds::Model) -> Self {
+        Self {
+            position: embed.position,
+            url: embed.url.clone(),
+            title: embed.title.clone(),
+            description: embed.description.clone(),
+            site_name: embed.site_name.clone(),
+            image_url: embed.image_sha256.as_ref().map(|_| {
+                format!(
+                    "/api/v1/messages/{}/embeds/{}/image",
+                    embed.message_id, embed.position
+                )
+            }),
+            image_width: embed.image_width,
+            image_height: embed.image_height,
         }
     }
 }

@@ -199,6 +199,8 @@ error_codes! {
         RoomNotFound: room.not_found = 404,
         /// No such message, or the caller may not see it.
         MessageNotFound: message.not_found = 404,
+        /// No link preview at that position of the message (or it was removed).
+        EmbedNotFound: embed.not_found = 404,
         /// Joining by an invite code no room has.
         RoomInviteInvalid: room.invite_invalid = 404,
         /// An action in a room the caller has not joined.
@@ -219,6 +221,9 @@ error_codes! {
         MessageTooLong: message.too_long = 422,
         /// A reply to a message that is not in the same room.
         MessageReplyInvalid: message.reply_invalid = 422,
+        /// `@here` or `@room` from someone who is not a moderator, in a room too large for
+        /// everyone to use them.
+        MentionSpecialForbidden: mention.special_forbidden = 403,
         /// A reaction that is not a single emoji.
         ReactionInvalid: reaction.invalid = 422,
         /// Opening a direct conversation with oneself.
@@ -307,6 +312,28 @@ error_codes! {
         FileAttachmentInvalid: file.attachment_invalid = 422,
         /// A message with more attachments than allowed.
         MessageTooManyAttachments: message.too_many_attachments = 422,
+        /// No custom emoji by that name.
+        EmojiNotFound: emoji.not_found = 404,
+        /// Uploading a custom emoji under a name another one already has.
+        EmojiNameTaken: emoji.name_taken = 409,
+        /// A custom emoji name that is not 2 to 32 of `a`–`z`, `0`–`9` and `_`.
+        EmojiNameInvalid: emoji.name_invalid = 422,
+        /// A custom emoji picture that could not be decoded.
+        EmojiInvalidImage: emoji.invalid_image = 422,
+        /// A custom emoji picture with too many pixels to decode within the memory set aside.
+        EmojiTooLargeToDecode: emoji.too_large_to_decode = 422,
+        /// No such notification in the caller's inbox.
+        NotificationNotFound: notification.not_found = 404,
+        /// Highlight words: more than allowed, or one empty, too long or without a letter.
+        NotificationKeywordsInvalid: notification.keywords_invalid = 422,
+        /// Quiet hours whose times are not `HH:MM`, or start and end at the same time.
+        NotificationQuietHoursInvalid: notification.quiet_hours_invalid = 422,
+        /// Something that needs e-mail while the server has no SMTP server configured.
+        MailDisabled: mail.disabled = 409,
+        /// A mailed link (verification, password reset) that is unknown, used or expired.
+        MailTokenInvalid: mail.token_invalid = 422,
+        /// Verifying an e-mail address while the account has none.
+        MailNoAddress: mail.no_address = 409,
     }
     frames {
         /// A socket frame that is not a JSON object (or is binary).

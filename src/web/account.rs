@@ -83,6 +83,8 @@ fn show(state: &AppState, req: &Request, page: FormPage<'_>) -> poem::Result<Res
         },
     );
     context.insert("languages", &languages(state, &lang));
+    // "Forgot your password?" leads nowhere on a server that sends no mail.
+    context.insert("mail_enabled", &state.mail.enabled());
     let (status, error) = page.error.unwrap_or((StatusCode::OK, String::new()));
     context.insert("error", &error);
     let cookies: Vec<String> = token

@@ -18,6 +18,7 @@ use crate::{
     domain::{
         audit::{self, AuditFilter},
         auth::sessions,
+        emoji,
         moderation::{reports, stats},
         users::{self as domain_users, Role},
     },
@@ -96,6 +97,16 @@ struct ReportRow {
     reporter: String,
     reason: String,
     body: String,
+    when: Stamp,
+}
+
+#[derive(Serialize)]
+struct EmojiRow {
+    name: String,
+    url: String,
+    width: i32,
+    height: i32,
+    by: String,
     when: Stamp,
 }
 
@@ -273,6 +284,24 @@ async fn context(
         })
         .collect();
 
+    // Custom emoji are added and deleted by admins only, as in the API.
+    let emoji: Vec<EmojiRow> = if is_admin {
+        emoji::emoji_list(&state.db)
+            .await?
+            .into_iter()
+            .map(|e| EmojiRow {
+                when: when(e.created_at),
+                by: e.created_by.map(|u| u.username).unwrap_or_default(),
+                name: e.name,
+                url: e.url,
+                width: e.width,
+                height: e.height,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+
     context.insert("numbers", &HashMap::from(numbers));
     context.insert("bars", &bars);
     context.insert("chart", &chart);
@@ -280,6 +309,7 @@ async fn context(
     context.insert("reports", &reports);
     context.insert("users", &users);
     context.insert("audit", &audit);
+    context.insert("emoji", &emoji);
     context.insert("search", &search.unwrap_or_default());
     context.insert("is_admin", &is_admin);
     Ok(context)

@@ -36,6 +36,7 @@ pub async fn app(state: Data<&AppState>, req: &Request) -> poem::Result<Response
             "allowed_types": state.settings.uploads.allowed_types,
             "message_max_chars": BODY_MAX,
             "report_reason_max_chars": crate::domain::moderation::reports::REASON_MAX,
+            "special_mentions_max_members": state.settings.limits.special_mentions_max_members,
         },
     });
     context.insert("boot", &boot.to_string());

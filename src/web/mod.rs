@@ -5,6 +5,7 @@ pub mod account;
 pub mod admin;
 pub mod chat;
 pub mod csrf;
+pub mod email;
 pub mod return_to;
 pub mod settings;
 pub mod strings;
@@ -145,6 +146,7 @@ mod tests {
                 ("login.html", "account-"),
                 ("register.html", "account-"),
                 ("settings.html", "settings-"),
+                ("email.html", "account-"),
             ] {
                 let mut context = Context::new();
                 context.insert("t", &strings::page_strings(&i18n, lang, group));
@@ -169,8 +171,36 @@ mod tests {
                 context.insert("timezones", &["Asia/Tehran"]);
                 context.insert("saved", &true);
                 context.insert("sound", &true);
-                let html = templates.render(name, &i18n, lang, context)?;
+                context.insert("email", "");
+                context.insert("email_verified", &false);
+                context.insert("email_missed", &true);
+                context.insert("mail_enabled", &false);
+                context.insert("notify_level", "mentions");
+                context.insert("notify_keywords", "کاوه\nrelease");
+                context.insert("notify_quiet", &true);
+                context.insert("notify_quiet_start", "22:00");
+                context.insert("notify_quiet_end", "07:00");
+                context.insert("notify_show_content", "full");
+                context.insert("token", "");
+                context.insert("mode", "reset_request");
+                let html = templates.render(name, &i18n, lang, context.clone())?;
                 assert!(html.contains(&format!(r#"lang="{lang}""#)), "{name}");
+                if name == "email.html" {
+                    // Every mode of the mail pages.
+                    for mode in [
+                        "reset_confirm",
+                        "reset_sent",
+                        "reset_done",
+                        "verified",
+                        "unsubscribe",
+                        "unsubscribed",
+                        "disabled",
+                        "failed",
+                    ] {
+                        context.insert("mode", mode);
+                        templates.render(name, &i18n, lang, context.clone())?;
+                    }
+                }
             }
         }
         Ok(())

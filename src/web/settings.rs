@@ -18,10 +18,15 @@ use crate::{
     actions,
     domain::{
         auth,
+        notifications::{
+            Level,
+            prefs::{self, Preferences, ShowContent},
+        },
         users::{self as domain_users, ProfileChanges, avatar},
     },
     error::{AppError, ErrorCode},
     http::auth::secure_cookies,
+    mailing,
     state::AppState,
 };
 
@@ -37,6 +42,10 @@ pub struct ProfileForm {
     timezone: String,
     /// A checkbox: present ("on") when ticked.
     notification_sound: Option<String>,
+    /// Empty removes it.
+    email: String,
+    /// A checkbox: the missed-activity mail.
+    email_missed: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -45,6 +54,21 @@ pub struct PasswordForm {
     csrf: String,
     current_password: String,
     new_password: String,
+}
+
+/// The notification defaults: level, highlight words (one a line), quiet hours, and what
+/// an alert shows. The e-mail switch is the profile form's.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NotificationsForm {
+    csrf: String,
+    level: String,
+    keywords: String,
+    /// A checkbox: present ("on") when quiet hours are on.
+    quiet: Option<String>,
+    quiet_start: String,
+    quiet_end: String,
+    show_content: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -59,7 +83,7 @@ struct Failure {
     message: String,
 }
 
-fn show(
+async fn show(
     state: &AppState,
     req: &Request,
     user: &users::Model,
@@ -67,6 +91,23 @@ fn show(
     failure: Option<Failure>,
 ) -> poem::Result<Response> {
     let (lang, mut context) = page_context(state, req, Some(user), "settings-");
+    let notify = prefs::preferences_get(&state.db, user.id)
+        .await
+        .map_err(poem::Error::from)?;
+    context.insert("notify_level", notify.level.as_str());
+    context.insert("notify_keywords", &notify.keywords.join("\n"));
+    context.insert("notify_quiet", &notify.quiet_hours.is_some());
+    let quiet = notify.quiet_hours.map(|q| {
+        (
+            q.start.format("%H:%M").to_string(),
+            q.end.format("%H:%M").to_string(),
+        )
+    });
+    let (quiet_start, quiet_end) =
+        quiet.unwrap_or_else(|| ("22:00".to_owned(), "07:00".to_owned()));
+    context.insert("notify_quiet_start", &quiet_start);
+    context.insert("notify_quiet_end", &quiet_end);
+    context.insert("notify_show_content", notify.show_content.as_str());
     let token = csrf::issue(&state.auth.csrf, req, secure_cookies(state));
     context.insert("csrf", &token.token);
     context.insert("csrf_field", CSRF_FIELD);
@@ -75,6 +116,10 @@ fn show(
     context.insert("bio", &user.bio);
     context.insert("user_theme", &user.theme);
     context.insert("sound", &user.notification_sound);
+    context.insert("email", user.email.as_deref().unwrap_or(""));
+    context.insert("email_verified", &user.email_verified_at.is_some());
+    context.insert("email_missed", &user.email_missed);
+    context.insert("mail_enabled", &state.mail.enabled());
     context.insert("timezone", user.timezone.as_deref().unwrap_or(""));
     context.insert(
         "timezones",
@@ -127,7 +172,7 @@ pub async fn page(
         Ok(user) => user,
         Err(to_login) => return Ok(to_login),
     };
-    show(&state, req, &user, query.saved.is_some(), None)
+    show(&state, req, &user, query.saved.is_some(), None).await
 }
 
 #[handler]
@@ -149,14 +194,20 @@ pub async fn save_profile(
         locale: Some(form.locale),
         theme: Some(form.theme),
         notification_sound: Some(form.notification_sound.is_some()),
-        email: None,
+        email: Some(Some(form.email)),
         timezone: Some(Some(form.timezone)),
+        // The switch is disabled (so never sent) while mail is off: leave it as it is.
+        email_missed: state.mail.enabled().then_some(form.email_missed.is_some()),
     };
-    match domain_users::user_update_profile(&state.db, user.clone(), changes).await {
-        Ok(_) => Ok(redirect("/settings?saved=1", &[])),
+    let saved = match domain_users::user_update_profile(&state.db, user.clone(), changes).await {
+        Ok(saved) => mailing::email_changed(&state, user.email.as_deref(), &saved).await,
+        Err(err) => Err(err),
+    };
+    match saved {
+        Ok(()) => Ok(redirect("/settings?saved=1", &[])),
         Err(err) => {
             let failed = failure(&state, req, &user, "profile", &err);
-            show(&state, req, &user, false, Some(failed))
+            show(&state, req, &user, false, Some(failed)).await
         }
     }
 }
@@ -212,7 +263,7 @@ pub async fn save_avatar(
         Ok(()) => Ok(redirect("/settings?saved=1", &[])),
         Err(err) => {
             let failed = failure(&state, req, &user, "avatar", &err);
-            show(&state, req, &user, false, Some(failed))
+            show(&state, req, &user, false, Some(failed)).await
         }
     }
 }
@@ -245,7 +296,53 @@ pub async fn save_password(
         }
         Err(err) => {
             let failed = failure(&state, req, &user, "password", &err);
-            show(&state, req, &user, false, Some(failed))
+            show(&state, req, &user, false, Some(failed)).await
+        }
+    }
+}
+
+#[handler]
+pub async fn save_notifications(
+    state: Data<&AppState>,
+    req: &Request,
+    Form(form): Form<NotificationsForm>,
+) -> poem::Result<Response> {
+    let user = match require_user(&state, req).await {
+        Ok(user) => user,
+        Err(to_login) => return Ok(to_login),
+    };
+    if !csrf::verify(&state.auth.csrf, req, &form.csrf) {
+        return Ok(super::form_forged(&state, req, Some(&user)));
+    }
+    // A choice that is not one of the form's own is a forged or stale form.
+    let (Some(level), Some(show_content)) = (
+        Level::parse(&form.level),
+        ShowContent::parse(&form.show_content),
+    ) else {
+        return Err(AppError::BadRequest("unknown notification choice".to_owned()).into());
+    };
+    let keywords: Vec<String> = form
+        .keywords
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let quiet = form
+        .quiet
+        .is_some()
+        .then_some((form.quiet_start.as_str(), form.quiet_end.as_str()));
+    let saved = async {
+        let preferences =
+            Preferences::parse(level, &keywords, quiet, show_content, user.email_missed)?;
+        prefs::preferences_put(&state.db, user.id, &preferences, state.clock.now()).await
+    }
+    .await;
+    match saved {
+        Ok(()) => Ok(redirect("/settings?saved=1#notifications-title", &[])),
+        Err(err) => {
+            let failed = failure(&state, req, &user, "notifications", &err);
+            show(&state, req, &user, false, Some(failed)).await
         }
     }
 }

@@ -121,18 +121,23 @@ mod tests {
         Ok(())
     }
 
-    /// The chat script's source files (embedded with the other static files).
+    /// The chat client's source files (`web/chat/`; the server embeds their bundle).
     fn scripts() -> Vec<(String, String)> {
-        crate::render::assets::StaticFiles::iter()
-            .filter(|name| name.starts_with("chat/") && name.ends_with(".js"))
-            .filter_map(|name| {
-                let file = crate::render::assets::StaticFiles::get(&name)?;
-                Some((
-                    name.to_string(),
-                    String::from_utf8_lossy(&file.data).into_owned(),
-                ))
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("web/chat");
+        let mut found: Vec<(String, String)> = std::fs::read_dir(&dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|entry| entry.path())
+            .filter(|path| path.extension().is_some_and(|ext| ext == "js"))
+            .filter_map(|path| {
+                let text = std::fs::read_to_string(&path).ok()?;
+                Some((path.display().to_string(), text))
             })
-            .collect()
+            .collect();
+        found.sort();
+        assert!(found.len() > 10, "the chat's modules in {}", dir.display());
+        found
     }
 
     #[test]

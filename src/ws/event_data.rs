@@ -10,7 +10,11 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use crate::domain::views::{MessageView, ReactionCount, UserRef};
+use chrono::{DateTime, Utc};
+
+use crate::domain::views::{
+    EmbedView, EmojiView, MessageView, NotificationView, ReactionCount, UserRef,
+};
 
 /// `message.deleted`.
 #[derive(Debug, Object)]
@@ -25,6 +29,14 @@ pub struct MessageDeletedData {
     pub by_moderator: bool,
 }
 
+/// `message.embeds`.
+#[derive(Debug, Object)]
+pub struct MessageEmbedsData {
+    pub message_id: Uuid,
+    /// The message's previews now (a removed one is left out).
+    pub embeds: Vec<EmbedView>,
+}
+
 /// `reaction.added` and `reaction.removed`.
 #[derive(Debug, Object)]
 pub struct ReactionData {
@@ -34,6 +46,13 @@ pub struct ReactionData {
     pub user: UserRef,
     /// The message's reactions now.
     pub reactions: Vec<ReactionCount>,
+}
+
+/// `emoji.updated`.
+#[derive(Debug, Serialize, Object)]
+pub struct EmojiUpdatedData {
+    /// Every custom emoji now, by name.
+    pub emoji: Vec<EmojiView>,
 }
 
 /// `member.joined`.
@@ -60,6 +79,48 @@ pub struct MemberLeftData {
 pub struct MentionData {
     /// The message that mentions you.
     pub message: MessageView,
+}
+
+/// `notification`: a new row of your inbox, sent to every socket of yours on every node.
+#[derive(Debug, Serialize, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct NotificationData {
+    pub notification: NotificationView,
+    /// Your unread notifications now, this one included.
+    pub unread_count: u64,
+    /// Whether to alert (a system notification, a sound). False in a muted room or at
+    /// level `nothing`, where direct mentions and replies arrive silently.
+    pub alert: bool,
+    /// With `alert`, during your quiet hours: hold the alert until then.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub held_until: Option<DateTime<Utc>>,
+}
+
+/// `notification.read`: notifications of yours became read (on any device or node): the
+/// listed `ids`, or with `all` every unread one (of `room_id` when given).
+#[derive(Debug, Serialize, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct NotificationReadData {
+    /// The notifications now read (absent with `all`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ids: Option<Vec<Uuid>>,
+    /// Every unread notification (of `room_id`, when given) is read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub all: Option<bool>,
+    /// The room they were in, when they were all of one room.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub room_id: Option<Uuid>,
+    /// Your unread notifications now.
+    pub unread_count: u64,
+}
+
+/// `notification.removed`: notifications of yours are gone, because their message was
+/// deleted or you left (or were removed from) their room; drop them from the inbox.
+#[derive(Debug, Serialize, Object)]
+pub struct NotificationRemovedData {
+    pub ids: Vec<Uuid>,
+    /// Your unread notifications now.
+    pub unread_count: u64,
 }
 
 /// `room.removed`.

@@ -14,8 +14,9 @@ use serde_json::{Value, value::RawValue};
 use uuid::Uuid;
 
 use super::event_data::{
-    ErrorData, MemberJoinedData, MemberLeftData, MentionData, MessageDeletedData, PresenceData,
-    ReactionData, ReadData, ReadyData, RoomRemovedData, TypingData,
+    EmojiUpdatedData, ErrorData, MemberJoinedData, MemberLeftData, MentionData, MessageDeletedData,
+    MessageEmbedsData, NotificationData, NotificationReadData, NotificationRemovedData,
+    PresenceData, ReactionData, ReadData, ReadyData, RoomRemovedData, TypingData,
 };
 use crate::{
     domain::rooms::timeline::{EventKind, RoomEvent},
@@ -28,10 +29,6 @@ use crate::{
 /// reloads what they describe); replies carry the op's `ref`.
 #[derive(Debug, Serialize)]
 #[serde(tag = "type")]
-#[expect(
-    clippy::large_enum_variant,
-    reason = "an event is made and serialized at once, never kept"
-)]
 pub enum ServerEvent {
     /// A message was posted (a poll's message too, with `poll_id`).
     #[serde(rename = "message.created")]
@@ -96,9 +93,35 @@ pub enum ServerEvent {
         seq: i64,
         data: Box<RawValue>,
     },
+    /// A message's link previews changed (fetched after sending, or one removed by its
+    /// author): its previews now.
+    #[serde(rename = "message.embeds")]
+    MessageEmbeds {
+        room_id: Uuid,
+        seq: i64,
+        data: Box<RawValue>,
+    },
     /// You were mentioned (sent to you alone).
     #[serde(rename = "mention")]
     Mention { room_id: Uuid, data: MentionData },
+    /// A message asked for you (a mention, a reply, a direct message, `@here`/`@room`, a
+    /// highlight word): the new row of your inbox, with whether to alert. Sent to you alone.
+    #[serde(rename = "notification")]
+    Notification {
+        room_id: Uuid,
+        data: NotificationData,
+    },
+    /// Notifications of yours became read: here or on another device (opening the inbox,
+    /// or reading the room they are in). Sent to you alone.
+    #[serde(rename = "notification.read")]
+    NotificationRead { data: NotificationReadData },
+    /// Notifications of yours are gone: their message was deleted, or you left their room.
+    /// Sent to you alone.
+    #[serde(rename = "notification.removed")]
+    NotificationRemoved {
+        room_id: Uuid,
+        data: NotificationRemovedData,
+    },
     /// A room you belong to appeared (a direct conversation someone opened with you).
     #[serde(rename = "room.added")]
     RoomAdded { room_id: Uuid, data: RoomView },
@@ -120,6 +143,10 @@ pub enum ServerEvent {
     /// Presence changes of the room's members since the last batch.
     #[serde(rename = "presence")]
     Presence { room_id: Uuid, data: PresenceData },
+    /// The server's custom emoji changed (one was added or deleted): `emoji` is the whole
+    /// list now, as `GET /api/v1/emoji` gives it. Sent to every connection.
+    #[serde(rename = "emoji.updated")]
+    EmojiUpdated { data: EmojiUpdatedData },
     /// The socket is authenticated: the first frame after the upgrade or the `auth` op.
     #[serde(rename = "ready")]
     Ready { data: ReadyData },
@@ -148,7 +175,7 @@ pub enum Family {
     Room,
     /// `ref`: the answer to a client op.
     Reply,
-    /// Nothing else: about the connection itself.
+    /// Nothing else: about the connection itself, or the whole server.
     Connection,
 }
 
@@ -165,13 +192,18 @@ pub enum EventType {
     MemberLeft,
     RoomUpdated,
     PollClosed,
+    MessageEmbeds,
     Mention,
+    Notification,
+    NotificationRead,
+    NotificationRemoved,
     RoomAdded,
     RoomRemoved,
     Read,
     Typing,
     PollUpdated,
     Presence,
+    EmojiUpdated,
     Ready,
     Ack,
     Error,
@@ -179,7 +211,7 @@ pub enum EventType {
 
 impl EventType {
     /// Every kind, in declaration order (a test checks that each one is here, at its place).
-    pub const ALL: [Self; 19] = [
+    pub const ALL: [Self; 24] = [
         Self::MessageCreated,
         Self::MessageEdited,
         Self::MessageDeleted,
@@ -189,13 +221,18 @@ impl EventType {
         Self::MemberLeft,
         Self::RoomUpdated,
         Self::PollClosed,
+        Self::MessageEmbeds,
         Self::Mention,
+        Self::Notification,
+        Self::NotificationRead,
+        Self::NotificationRemoved,
         Self::RoomAdded,
         Self::RoomRemoved,
         Self::Read,
         Self::Typing,
         Self::PollUpdated,
         Self::Presence,
+        Self::EmojiUpdated,
         Self::Ready,
         Self::Ack,
         Self::Error,
@@ -213,6 +250,7 @@ impl EventType {
             Self::MemberLeft => EventKind::MemberLeft,
             Self::RoomUpdated => EventKind::RoomUpdated,
             Self::PollClosed => EventKind::PollClosed,
+            Self::MessageEmbeds => EventKind::MessageEmbeds,
             _ => return None,
         })
     }
@@ -225,12 +263,16 @@ impl EventType {
         }
         match self {
             Self::Mention => "mention",
+            Self::Notification => "notification",
+            Self::NotificationRead => "notification.read",
+            Self::NotificationRemoved => "notification.removed",
             Self::RoomAdded => "room.added",
             Self::RoomRemoved => "room.removed",
             Self::Read => "read",
             Self::Typing => "typing",
             Self::PollUpdated => "poll.updated",
             Self::Presence => "presence",
+            Self::EmojiUpdated => "emoji.updated",
             Self::Ready => "ready",
             Self::Ack => "ack",
             Self::Error => "error",
@@ -250,15 +292,18 @@ impl EventType {
             | Self::MemberJoined
             | Self::MemberLeft
             | Self::RoomUpdated
-            | Self::PollClosed => Family::Timeline,
+            | Self::PollClosed
+            | Self::MessageEmbeds => Family::Timeline,
             Self::Mention
+            | Self::Notification
+            | Self::NotificationRemoved
             | Self::RoomAdded
             | Self::RoomRemoved
             | Self::Read
             | Self::Typing
             | Self::PollUpdated
             | Self::Presence => Family::Room,
-            Self::Ready => Family::Connection,
+            Self::EmojiUpdated | Self::Ready | Self::NotificationRead => Family::Connection,
             Self::Ack | Self::Error => Family::Reply,
         }
     }
@@ -277,11 +322,16 @@ impl EventType {
             Self::MemberLeft => of::<MemberLeftData>(registry),
             Self::RoomUpdated | Self::RoomAdded => of::<RoomView>(registry),
             Self::PollClosed | Self::PollUpdated => of::<PollView>(registry),
+            Self::MessageEmbeds => of::<MessageEmbedsData>(registry),
             Self::Mention => of::<MentionData>(registry),
+            Self::Notification => of::<NotificationData>(registry),
+            Self::NotificationRead => of::<NotificationReadData>(registry),
+            Self::NotificationRemoved => of::<NotificationRemovedData>(registry),
             Self::RoomRemoved => of::<RoomRemovedData>(registry),
             Self::Read => of::<ReadData>(registry),
             Self::Typing => of::<TypingData>(registry),
             Self::Presence => of::<PresenceData>(registry),
+            Self::EmojiUpdated => of::<EmojiUpdatedData>(registry),
             Self::Ready => of::<ReadyData>(registry),
             Self::Ack => of::<Value>(registry),
             Self::Error => of::<ErrorData>(registry),
@@ -301,13 +351,18 @@ impl ServerEvent {
             Self::MemberLeft { .. } => EventType::MemberLeft,
             Self::RoomUpdated { .. } => EventType::RoomUpdated,
             Self::PollClosed { .. } => EventType::PollClosed,
+            Self::MessageEmbeds { .. } => EventType::MessageEmbeds,
             Self::Mention { .. } => EventType::Mention,
+            Self::Notification { .. } => EventType::Notification,
+            Self::NotificationRead { .. } => EventType::NotificationRead,
+            Self::NotificationRemoved { .. } => EventType::NotificationRemoved,
             Self::RoomAdded { .. } => EventType::RoomAdded,
             Self::RoomRemoved { .. } => EventType::RoomRemoved,
             Self::Read { .. } => EventType::Read,
             Self::Typing { .. } => EventType::Typing,
             Self::PollUpdated { .. } => EventType::PollUpdated,
             Self::Presence { .. } => EventType::Presence,
+            Self::EmojiUpdated { .. } => EventType::EmojiUpdated,
             Self::Ready { .. } => EventType::Ready,
             Self::Ack { .. } => EventType::Ack,
             Self::Error { .. } => EventType::Error,
@@ -326,6 +381,7 @@ impl ServerEvent {
             EventKind::MemberLeft => Self::MemberLeft { room_id, seq, data },
             EventKind::RoomUpdated => Self::RoomUpdated { room_id, seq, data },
             EventKind::PollClosed => Self::PollClosed { room_id, seq, data },
+            EventKind::MessageEmbeds => Self::MessageEmbeds { room_id, seq, data },
         }
     }
 
@@ -398,7 +454,8 @@ mod tests {
             | EventType::MemberJoined
             | EventType::MemberLeft
             | EventType::RoomUpdated
-            | EventType::PollClosed => unreachable!("timeline kinds return above"),
+            | EventType::PollClosed
+            | EventType::MessageEmbeds => unreachable!("timeline kinds return above"),
             EventType::Mention => ServerEvent::Mention {
                 room_id,
                 data: MentionData {
@@ -407,6 +464,39 @@ mod tests {
                         "body": "hi @sara", "created_at": "2026-01-01T00:00:00Z",
                         "deleted": false, "reactions": [],
                     })),
+                },
+            },
+            EventType::Notification => ServerEvent::Notification {
+                room_id,
+                data: NotificationData {
+                    notification: view(json!({
+                        "id": room_id, "kind": "mention", "created_at": "2026-01-01T00:00:00Z",
+                        "read": false,
+                        "room": { "id": room_id, "name": "general", "kind": "public" },
+                        "message": {
+                            "id": room_id, "room_id": room_id, "seq": seq, "kind": "text",
+                            "body": "hi @sara", "created_at": "2026-01-01T00:00:00Z",
+                            "deleted": false, "reactions": [],
+                        },
+                    })),
+                    unread_count: 1,
+                    alert: true,
+                    held_until: None,
+                },
+            },
+            EventType::NotificationRead => ServerEvent::NotificationRead {
+                data: NotificationReadData {
+                    ids: None,
+                    all: Some(true),
+                    room_id: Some(room_id),
+                    unread_count: 0,
+                },
+            },
+            EventType::NotificationRemoved => ServerEvent::NotificationRemoved {
+                room_id,
+                data: NotificationRemovedData {
+                    ids: vec![room_id],
+                    unread_count: 0,
                 },
             },
             EventType::RoomAdded => ServerEvent::RoomAdded {
@@ -448,6 +538,9 @@ mod tests {
                 room_id,
                 data: PresenceData { changes: vec![] },
             },
+            EventType::EmojiUpdated => ServerEvent::EmojiUpdated {
+                data: EmojiUpdatedData { emoji: vec![] },
+            },
             EventType::Ready => ServerEvent::Ready {
                 data: ReadyData {
                     user: user(),
@@ -478,7 +571,7 @@ mod tests {
         }
         // The last variant is at the end of ALL, so none is missing from it.
         assert_eq!(EventType::Error as usize + 1, EventType::ALL.len());
-        assert_eq!(seen.len(), 19);
+        assert_eq!(seen.len(), 24);
     }
 
     #[test]

@@ -282,6 +282,7 @@ pub struct ReactionOp {
     #[oai(rename = "ref")]
     pub reference: Option<String>,
     pub message_id: Uuid,
+    /// An emoji, or a custom emoji's `:name:`.
     pub emoji: String,
 }
 

@@ -27,12 +27,14 @@
     label.textContent = chartDate.format(day) + (label.dataset.suffix || "");
   }
 
+  // `body` is JSON, or a FormData sent as multipart (the browser sets its boundary).
   async function call(method, path, body) {
+    const form = body instanceof FormData;
     const response = await fetch(path, {
       method,
       credentials: "same-origin",
-      headers: body ? { "Content-Type": "application/json" } : {},
-      body: body ? JSON.stringify(body) : undefined,
+      headers: body && !form ? { "Content-Type": "application/json" } : {},
+      body: body ? (form ? body : JSON.stringify(body)) : undefined,
     });
     if (!response.ok) {
       let detail = String(response.status);
@@ -62,9 +64,34 @@
       }
       case "unban":
         return ["DELETE", `/api/v1/admin/users/${id}/ban`, null];
+      case "emoji-delete":
+        return ["DELETE", `/api/v1/emoji/${encodeURIComponent(button.dataset.name)}`, null];
       default:
         return null;
     }
+  }
+
+  // Custom emoji: the name goes first, so a taken or malformed name is refused before
+  // the picture is sent.
+  const emojiForm = document.getElementById("emoji-form");
+  if (emojiForm) {
+    emojiForm.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const submit = emojiForm.querySelector("button[type=submit]");
+      const data = new FormData();
+      data.append("name", emojiForm.elements.name.value);
+      const file = emojiForm.elements.file.files[0];
+      if (file) data.append("file", file, file.name);
+      submit.disabled = true;
+      try {
+        await call("POST", "/api/v1/emoji", data);
+        status.textContent = root.dataset.done || "";
+        window.location.reload();
+      } catch (error) {
+        status.textContent = error.message;
+        submit.disabled = false;
+      }
+    });
   }
 
   root.addEventListener("click", async (event) => {

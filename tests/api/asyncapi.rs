@@ -81,6 +81,18 @@ async fn the_socket_document_names_every_op_event_and_close_code() {
         doc["components"]["schemas"]["MessageView"],
         openapi["components"]["schemas"]["MessageView"]
     );
+    // The inbox's view is the REST one, and its fields are explained.
+    assert_eq!(
+        doc["components"]["schemas"]["NotificationView"],
+        openapi["components"]["schemas"]["NotificationView"]
+    );
+    let kind = &doc["components"]["schemas"]["NotificationView"]["properties"]["kind"];
+    assert!(
+        kind["description"]
+            .as_str()
+            .is_some_and(|d| d.contains("keyword")),
+        "{kind}"
+    );
 }
 
 /// Whether `@asyncapi/parser` is installed; in CI it must be.

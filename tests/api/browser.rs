@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use crate::{
     chromium::{browser_or_skip, run_node},
-    helpers::{Backend, TestApp, spawn_app},
+    helpers::{Backend, TestApp, spawn_app, spawn_app_with},
 };
 
 const SCREENSHOTS: &str = "target/screenshots";
@@ -205,6 +205,53 @@ async fn an_edited_continued_message_shows_it_was_edited_in_chromium() {
     )
     .await;
     assert!(stdout.contains("browser: timeline ok"), "{stdout}");
+}
+
+/// Rich messages: the server's Markdown rendering shows as elements (highlighted code,
+/// safe links with their host, spoilers), each block in its own direction; every
+/// filter-evasion vector is inert (no handler, no script link, no dialog); the composer's
+/// shortcuts and preview work, in English and Persian.
+#[tokio::test]
+async fn rich_messages_render_safely_and_the_composer_formats_in_chromium() {
+    if !browser_or_skip() {
+        return;
+    }
+    let app = spawn_app_with(Backend::Sqlite, |f| {
+        f.merge(("limits.messages_per_minute", 1000))
+    })
+    .await;
+    let (alice, parisa, room) = two_readers(&app, "parisa").await;
+    let named = app
+        .authed(Method::PATCH, "/api/v1/users/me", &parisa)
+        .json(&json!({"display_name": "پریسا"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(named.status(), 200);
+    app.post_message(
+        &parisa,
+        &room,
+        "showcase **bold** *italic* `code` ||secret|| [docs](https://example.org/docs)\n\n```rust\nfn main() {}\n```",
+    )
+    .await;
+    app.post_message(
+        &parisa,
+        &room,
+        "جلسهٔ فردا ساعت ده است\n\n```\nlet x = 1;\n```\n\nEnglish after",
+    )
+    .await;
+    let vectors = crate::markup::xss_vectors();
+    for vector in &vectors {
+        app.post_message(&parisa, &room, vector).await;
+    }
+    let expected = (vectors.len() + 2).to_string();
+    let stdout = run_node(
+        "rich.mjs",
+        &[&app.address, &room, &alice, &parisa, &expected, SCREENSHOTS],
+        Duration::from_secs(600),
+    )
+    .await;
+    assert!(stdout.contains("browser: rich ok"), "{stdout}");
 }
 
 /// Right-to-left details: a preview in the other script is cut at its logical end (its
@@ -718,6 +765,45 @@ async fn quick_switcher_and_shortcuts_in_chromium() {
     }
 }
 
+/// The emoji picker and the composer's `:shortcode:` suggestions (issue 20): search by
+/// English and Persian name (spellings folded), keyboard picking, skin tone, recently used,
+/// insertion into the composer, `:smi` → 😄; the data is not on the first screen. English
+/// and Persian, desktop and phone. The reactions picked are the server's afterwards.
+#[tokio::test]
+async fn emoji_picker_and_shortcode_suggestions_in_chromium() {
+    if !browser_or_skip() {
+        return;
+    }
+    let app = spawn_app(Backend::Sqlite).await;
+    let (alice, parisa, room) = two_readers(&app, "parisa").await;
+    app.post_message(&alice, &room, "Tea is ready").await;
+    let stdout = run_node(
+        "emoji.mjs",
+        &[&app.address, &room, &alice, &parisa, SCREENSHOTS],
+        Duration::from_secs(900),
+    )
+    .await;
+    assert!(stdout.contains("browser: emoji ok"), "{stdout}");
+    // Both readers reacted with 👍 and, in the medium skin tone, 👍🏽.
+    let history: Value = app
+        .get_json(&format!("/api/v1/rooms/{room}/messages"), &alice)
+        .await;
+    let tea = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["body"] == "Tea is ready")
+        .unwrap();
+    assert_eq!(
+        tea["reactions"],
+        json!([
+            {"emoji": "👍", "count": 2, "users": ["alice", "parisa"]},
+            {"emoji": "👍🏽", "count": 2, "users": ["alice", "parisa"]},
+        ]),
+        "{tea}"
+    );
+}
+
 /// `token` sends `method` to `path` with `body`; the answer must have `status`.
 async fn call(
     app: &TestApp,
@@ -993,6 +1079,10 @@ async fn axe_finds_no_violations_on_any_page_in_chromium() {
         "switcher-empty",
         "shortcuts-dialog",
         "unread",
+        "password-reset",
+        "unsubscribe",
+        "inbox-panel",
+        "room-notify-dialog",
     ] {
         for line in [
             "en light desktop: 0 axe violations",
@@ -1017,4 +1107,64 @@ async fn axe_finds_no_violations_on_any_page_in_chromium() {
         let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
         assert!(size > 10_000, "{shot} was saved ({size} bytes)");
     }
+}
+
+/// A link preview appears live under the author's message in Chromium, its page's markup
+/// shown as text, its picture served from here; the author's × takes it away.
+#[tokio::test]
+async fn a_link_preview_appears_live_and_goes_in_chromium() {
+    if !browser_or_skip() {
+        return;
+    }
+    let site = crate::previews::site_start().await;
+    let app = crate::previews::app_for_site(Backend::Sqlite, &[]).await;
+    let (alice, _) = app.account("alice").await;
+    let room = app.public_room(&alice, &[]).await;
+    let stdout = run_node(
+        "previews.mjs",
+        &[
+            &app.address,
+            &alice,
+            &room,
+            &site.url("/markup"),
+            "<b>Bold</b> <img src=x onerror=alert(1)>",
+        ],
+        Duration::from_secs(600),
+    )
+    .await;
+    assert!(stdout.contains("browser: previews ok"), "{stdout}");
+}
+
+/// The inbox: a mention made before the page opened is counted; a reply and a direct
+/// message arrive live (badge, title, favicon); the panel lists them with their kinds;
+/// opening one, or reading the room, reads it in a second tab too; "Mark all as read"
+/// clears both; a hidden tab shows a direct message as a system notification; without
+/// permission the panel offers to ask for it. English and Persian, desktop and phone.
+#[tokio::test]
+async fn inbox_counts_lists_and_reads_everywhere_in_chromium() {
+    if !browser_or_skip() {
+        return;
+    }
+    let app = spawn_app(Backend::Sqlite).await;
+    let (alice, parisa, tea_house) = two_readers(&app, "parisa").await;
+    let (bob, _) = app.account("bob").await;
+    let lobby = named_room(&app, &bob, "Lobby", &[&alice, &parisa]).await;
+    let mut readers = vec![];
+    for (lang, token, name) in [("en", &alice, "alice"), ("fa", &parisa, "parisa")] {
+        let own = app
+            .post_message(token, &lobby, &format!("a question from {name}"))
+            .await;
+        app.post_message(&bob, &lobby, &format!("@{name} have a look"))
+            .await;
+        readers.extend([
+            lang.to_owned(),
+            token.to_string(),
+            name.to_owned(),
+            own["id"].as_str().unwrap().to_owned(),
+        ]);
+    }
+    let mut args: Vec<&str> = vec![&app.address, &tea_house, &lobby, &bob, SCREENSHOTS];
+    args.extend(readers.iter().map(String::as_str));
+    let stdout = run_node("inbox.mjs", &args, Duration::from_secs(900)).await;
+    assert!(stdout.contains("browser: inbox ok"), "{stdout}");
 }

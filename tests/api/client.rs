@@ -191,6 +191,23 @@ endpoints! {
     /// GET /search/messages?{query}.
     search(query) => GET "/api/v1/search/messages?{query}";
 
+    /// GET /notifications/preferences.
+    notification_prefs() => GET "/api/v1/notifications/preferences";
+    /// PUT /notifications/preferences.
+    notification_prefs_put() => PUT "/api/v1/notifications/preferences", body;
+    /// GET /notifications/rooms: the user's room overrides.
+    notification_rooms() => GET "/api/v1/notifications/rooms";
+    /// PUT /notifications/rooms/{room}.
+    notification_room_put(room) => PUT "/api/v1/notifications/rooms/{room}", body;
+    /// DELETE /notifications/rooms/{room}.
+    notification_room_delete(room) => DELETE "/api/v1/notifications/rooms/{room}";
+    /// GET /notifications?{query}: the inbox.
+    notifications(query) => GET "/api/v1/notifications?{query}";
+    /// POST /notifications/{id}/read.
+    notification_read(id) => POST "/api/v1/notifications/{id}/read";
+    /// POST /notifications/read-all.
+    notifications_read_all() => POST "/api/v1/notifications/read-all", body;
+
     /// GET /admin/stats.
     admin_stats() => GET "/api/v1/admin/stats";
     /// GET /admin/users?{query}.

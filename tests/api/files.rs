@@ -27,13 +27,21 @@ on_both_backends!(
 );
 
 const PASSWORD: &str = "correct horse battery";
-const BOUNDARY: &str = "anjoman-test-boundary-7d1f";
+pub const BOUNDARY: &str = "anjoman-test-boundary-7d1f";
 /// How long the cleanup tests let an unsent upload wait; they move the clock past it.
 pub const PENDING_TTL: Duration = Duration::from_secs(60);
 pub const PDF: &[u8] = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n";
 
 /// A multipart body as a browser sends it: the file name in raw UTF-8.
 fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> Vec<u8> {
+    multipart_typed(
+        fields,
+        file.map(|(name, bytes)| (name, "application/octet-stream", bytes)),
+    )
+}
+
+/// [`multipart`] with the file's declared `Content-Type` (`file`: name, type, bytes).
+pub fn multipart_typed(fields: &[(&str, &str)], file: Option<(&str, &str, &[u8])>) -> Vec<u8> {
     let mut body = Vec::new();
     for (name, value) in fields {
         body.extend_from_slice(
@@ -43,11 +51,11 @@ fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> Vec<u8> {
             .as_bytes(),
         );
     }
-    if let Some((filename, bytes)) = file {
+    if let Some((filename, content_type, bytes)) = file {
         body.extend_from_slice(
             format!(
                 "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; \
-                 filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                 filename=\"{filename}\"\r\nContent-Type: {content_type}\r\n\r\n"
             )
             .as_bytes(),
         );

@@ -235,8 +235,26 @@ pub async fn spawn_app_with(
     start_node(database, configure).await
 }
 
+/// Like [`spawn_app_with`], also handing back the server's shared state: for a test that
+/// drives an entry point no request reaches yet (what a background job of another issue
+/// will call), against the running server.
+pub async fn spawn_app_with_state(
+    backend: Backend,
+    configure: impl FnOnce(Figment) -> Figment,
+) -> (TestApp, anjoman::state::AppState) {
+    let database = TestDatabase::create(&backend).await;
+    start_node_with_state(database, configure).await
+}
+
 /// A server on `database` with its own port and uploads directory.
 async fn start_node(database: TestDatabase, configure: impl FnOnce(Figment) -> Figment) -> TestApp {
+    start_node_with_state(database, configure).await.0
+}
+
+async fn start_node_with_state(
+    database: TestDatabase,
+    configure: impl FnOnce(Figment) -> Figment,
+) -> (TestApp, anjoman::state::AppState) {
     let uploads = tempfile::tempdir().expect("uploads dir");
     let figment = test_figment(&database.url).merge(("uploads.dir", uploads.path()));
     let settings = Settings::from_figment(configure(figment)).expect("test settings are valid");
@@ -245,10 +263,11 @@ async fn start_node(database: TestDatabase, configure: impl FnOnce(Figment) -> F
         .await
         .expect("server builds");
     let address = format!("http://{}", app.local_addr());
-    let db = app.state().db.clone();
-    let files = app.state().files.clone();
+    let state = app.state().clone();
+    let db = state.db.clone();
+    let files = state.files.clone();
     tokio::spawn(app.run_until(std::future::pending()));
-    TestApp {
+    let app = TestApp {
         address,
         client: client(),
         db,
@@ -256,7 +275,8 @@ async fn start_node(database: TestDatabase, configure: impl FnOnce(Figment) -> F
         files,
         clock,
         uploads,
-    }
+    };
+    (app, state)
 }
 
 /// How long a test waits for any one answer (HTTP response, socket frame, a server

@@ -3,7 +3,7 @@
 //! the chat page's boot data, escaping of user strings.
 
 use reqwest::{StatusCode, header};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::{
     helpers::{Backend, TestApp, spawn_app, spawn_app_with},
@@ -17,6 +17,7 @@ on_both_backends!(
     the_login_form_shows_localized_failures,
     the_language_follows_preference_then_switch_then_browser,
     settings_forms_change_the_profile,
+    the_settings_page_sets_notification_defaults,
     user_strings_are_escaped_in_pages,
     signing_in_from_a_page_that_asked_returns_to_it,
 );
@@ -614,4 +615,83 @@ async fn signing_in_from_a_page_that_asked_returns_to_it(backend: Backend) {
         assert_eq!(status, StatusCode::SEE_OTHER, "{evil}");
         assert_eq!(headers[header::LOCATION], "/", "{evil}");
     }
+}
+
+/// The settings page's notification section saves what the REST preferences hold (level,
+/// highlight words a line each, quiet hours, what alerts show), shows it back in Persian,
+/// and refuses bad quiet hours with the reason, changing nothing.
+async fn the_settings_page_sets_notification_defaults(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (session, _) = app.account("kaveh").await;
+    let mut browser = Browser::new(&app, "fa-IR");
+    browser.cookies = vec![("anjoman_session".into(), session.clone())];
+    let token = browser.token("/settings").await;
+    let (_, html, _) = browser.get("/settings").await;
+    assert!(
+        html.contains(r#"action="/settings/notifications""#),
+        "{html}"
+    );
+    assert!(html.contains("اعلان‌ها"), "the section is in Persian");
+    assert!(
+        html.contains(r#"value="mentions" checked"#),
+        "the default level is checked"
+    );
+
+    let (status, _, headers) = browser
+        .post(
+            "/settings/notifications",
+            &[
+                ("csrf", &token),
+                ("level", "all"),
+                ("keywords", "کاوه\r\n release \r\n\r\n"),
+                ("quiet", "on"),
+                ("quiet_start", "23:00"),
+                ("quiet_end", "07:30"),
+                ("show_content", "room_only"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        headers[header::LOCATION],
+        "/settings?saved=1#notifications-title"
+    );
+    let prefs: Value = app
+        .get_json("/api/v1/notifications/preferences", &session)
+        .await;
+    assert_eq!(
+        prefs,
+        json!({
+            "level": "all",
+            "keywords": ["کاوه", "release"],
+            "quiet_hours": { "start": "23:00", "end": "07:30" },
+            "show_content": "room_only",
+            "email_missed": true,
+        })
+    );
+    let (_, html, _) = browser.get("/settings?saved=1").await;
+    assert!(html.contains(r#"value="all" checked"#), "{html}");
+    assert!(html.contains("کاوه\nrelease</textarea>"), "{html}");
+    assert!(html.contains(r#"value="23:00""#), "{html}");
+
+    // Quiet hours that start and end at once: refused with the reason, nothing changes.
+    let (status, html, _) = browser
+        .post(
+            "/settings/notifications",
+            &[
+                ("csrf", &token),
+                ("level", "nothing"),
+                ("quiet", "on"),
+                ("quiet_start", "08:00"),
+                ("quiet_end", "08:00"),
+                ("show_content", "full"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("form-error"), "{html}");
+    let after: Value = app
+        .get_json("/api/v1/notifications/preferences", &session)
+        .await;
+    assert_eq!(after, prefs);
 }

@@ -199,6 +199,31 @@ async fn the_spec_declares_the_rules_the_server_enforces() {
         1
     );
     assert_eq!(schemas["MessageEdit"]["properties"]["body"]["minLength"], 1);
+    let keywords = &schemas["NotificationPreferencesPut"]["properties"]["keywords"];
+    assert_eq!(
+        keywords["maxItems"],
+        anjoman::domain::notifications::keywords::KEYWORDS_MAX
+    );
+    assert_eq!(
+        keywords["items"]["maxLength"],
+        anjoman::domain::notifications::keywords::KEYWORD_CHARS_MAX
+    );
+    assert!(
+        schemas["QuietHoursInput"]["properties"]["start"]["pattern"]
+            .as_str()
+            .is_some_and(|p| p.contains("2[0-3]"))
+    );
+    let inbox = spec["paths"]["/api/v1/notifications"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "limit")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (&inbox["schema"]["minimum"], &inbox["schema"]["maximum"]),
+        (&json!(1), &json!(100))
+    );
     let params = spec["paths"]["/api/v1/admin/users"]["get"]["parameters"]
         .as_array()
         .unwrap();
@@ -265,6 +290,30 @@ async fn every_4xx_an_operation_can_answer_is_documented() {
         "avatar.type_not_allowed",
     );
     has("/api/v1/admin/users", "get", "400", "bad_request");
+    has(
+        "/api/v1/notifications/preferences",
+        "put",
+        "422",
+        "notification.keywords_invalid",
+    );
+    has(
+        "/api/v1/notifications/preferences",
+        "put",
+        "422",
+        "notification.quiet_hours_invalid",
+    );
+    has(
+        "/api/v1/notifications/{id}/read",
+        "post",
+        "404",
+        "notification.not_found",
+    );
+    has(
+        "/api/v1/notifications/rooms/{room_id}",
+        "put",
+        "403",
+        "room.not_member",
+    );
     assert!(
         responses("/api/v1/rooms", "get").get("4XX").is_none(),
         "no catch-all 4XX"

@@ -122,6 +122,10 @@ const STATES = [
     },
   },
   { name: "register", who: "visitor", path: "/register", open: (page) => page.waitForSelector("#username") },
+  // The mail pages: here the server sends no mail, so the reset page says so; the unsubscribe
+  // page shows its button whatever the token.
+  { name: "password-reset", who: "visitor", path: "/password-reset", open: (page) => page.waitForSelector(".account-form") },
+  { name: "unsubscribe", who: "visitor", path: "/unsubscribe?token=x", open: (page) => page.waitForSelector(".account-form button") },
   { name: "error-404", who: "visitor", path: "/no-such-page", open: (page) => page.waitForSelector(".error-page") },
   {
     name: "settings", who: "reader", path: "/settings", open: async (page) => {
@@ -162,6 +166,23 @@ const STATES = [
       const item = await actionsOf(page, lang === "en" ? PARISA : ALICE, phone);
       await item.locator('[data-action="react"]').click();
       await page.waitForSelector(".reaction-picker");
+    },
+  },
+  {
+    name: "emoji-picker", who: "reader", path: `/#room=${room}`, open: async (page, { lang, phone }) => {
+      await inRoom(page);
+      const item = await actionsOf(page, lang === "en" ? PARISA : ALICE, phone);
+      await item.locator('[data-action="react"]').click();
+      await page.click(".reaction-picker .reaction-more");
+      await page.waitForSelector("#emoji-picker[open] #emoji-grid [role=option]");
+    },
+  },
+  {
+    name: "emoji-suggestions", who: "reader", path: `/#room=${room}`, open: async (page) => {
+      await inRoom(page);
+      await page.focus("#composer-input");
+      await page.keyboard.type(":smi");
+      await page.waitForSelector("#autocomplete-list:not([hidden]) [role=option]");
     },
   },
   {
@@ -219,6 +240,14 @@ const STATES = [
       await page.waitForSelector("#dm-results .user-result");
     },
   },
+  {
+    name: "inbox-panel", who: "reader", path: `/#room=${room}`, open: async (page) => {
+      await inRoom(page);
+      await page.locator("#inbox-button").click();
+      await page.waitForSelector("#inbox:not([hidden]) #inbox-permission, #inbox:not([hidden]) #inbox-list");
+    },
+  },
+  { name: "room-notify-dialog", who: "reader", path: `/#room=${room}`, open: async (page) => { await inRoom(page); await dialog(page, "#room-notify-button", "room-notify-dialog"); } },
   { name: "poll-dialog", who: "reader", path: `/#room=${room}`, open: async (page) => { await inRoom(page); await dialog(page, "#poll-button", "poll-dialog"); } },
   { name: "leave-confirm", who: "reader", path: `/#room=${room}`, open: async (page) => { await inRoom(page); await dialog(page, "#room-leave-button", "confirm-dialog"); } },
   {

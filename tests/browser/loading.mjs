@@ -97,7 +97,8 @@ try {
     const early = await slowPage(browser, "en", enToken);
     let release;
     const held = new Promise((resolve) => { release = resolve; });
-    await early.page.route("**/static/chat/timeline.*.js", async (route) => {
+    // The entry's shared chunks (web/bundle.mjs) hold the timeline and the rest.
+    await early.page.route("**/static/chat/shared-*.js", async (route) => {
       await held;
       await route.continue();
     });

@@ -156,7 +156,8 @@ try {
     await page.waitForSelector("#shortcuts-dialog[open]");
     const rows = await page.$$eval("#shortcuts-dialog .shortcut-row", (els) => els.map((el) => el.dataset.shortcut));
     for (const id of ["chat-shortcut-switcher", "chat-shortcut-rooms", "chat-shortcut-unread-rooms", "chat-shortcut-composer",
-      "chat-shortcut-help", "chat-shortcut-send", "chat-shortcut-newline", "chat-shortcut-edit-last", "chat-shortcut-escape", "chat-shortcut-half-space"]) {
+      "chat-shortcut-help", "chat-shortcut-send", "chat-shortcut-newline", "chat-shortcut-edit-last", "chat-shortcut-escape", "chat-shortcut-half-space",
+      "chat-shortcut-format", "chat-shortcut-link"]) {
       check(rows.includes(id), `${lang}: the shortcut list has ${id}`);
     }
     const title = plain(await page.textContent("#shortcuts-dialog-title"));

@@ -7,7 +7,7 @@
 // sharing one tag, and opening the room clears them. On a phone, 25 unread messages (all
 // in the newest page) get the same divider.
 // Usage: node unread.mjs <base> <room> <lobby> <bob token> <en token> <en name> <fa token> <fa name> <shots>
-import { check, launch, openRoom, PHONE } from "./lib.mjs";
+import { check, launch, openRoom, PHONE, spyOnNotifications } from "./lib.mjs";
 import { mkdirSync } from "node:fs";
 
 const [base, room, lobby, bob, enToken, enName, faToken, faName, shots] = process.argv.slice(2);
@@ -28,21 +28,6 @@ async function post(roomId, body) {
     body: JSON.stringify({ body }),
   });
   check(resp.status === 201, `bob posts "${body}" (${resp.status})`);
-}
-
-/** Records the page's system notifications (the product decides when and with what tag). */
-function spyOnNotifications() {
-  const Real = window.Notification;
-  window.__notifications = [];
-  window.Notification = class extends Real {
-    static get permission() {
-      return Real.permission;
-    }
-    constructor(title, options = {}) {
-      window.__notifications.push({ title, body: options.body, tag: options.tag });
-      super(title, options);
-    }
-  };
 }
 
 /** The first message after the divider, and whether the divider is inside the scroller's view. */

@@ -405,3 +405,31 @@ pub async fn auth_password_change(
     tracing::info!(user.id = %user.id, sessions.revoked = revoked, "password changed");
     Ok(())
 }
+
+/// Sets a new password for someone who proved they own the account's mail (a reset link),
+/// and signs out every device: whoever knew the old password is out. Returns how many
+/// sessions ended.
+pub async fn auth_password_reset(
+    db: &impl ConnectionTrait,
+    auth: &AuthService,
+    user: &users::Model,
+    new_password: &str,
+) -> AppResult<u64> {
+    let hash = auth.hasher.hash(new_password.to_owned()).await?;
+    let mut active: users::ActiveModel = user.clone().into();
+    active.password_hash = Set(hash);
+    active.updated_at = Set(Utc::now());
+    active.update(db).await?;
+    auth.limiter
+        .clear(&format!("user:{}", user.username_key))
+        .await;
+    let revoked = sessions::sessions_revoke_all(db, user.id, None).await?;
+    tracing::info!(user.id = %user.id, sessions.revoked = revoked, "password reset");
+    Ok(revoked)
+}
+
+/// Checks a new password against the rules for the user's name.
+pub fn password_check(user: &users::Model, new_password: &str) -> AppResult<()> {
+    let username = Username::parse(&user.username)?;
+    password::check_policy(new_password, &username)
+}

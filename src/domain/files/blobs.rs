@@ -4,13 +4,13 @@
 use std::{ops::Range, path::Path};
 
 use chrono::Utc;
-use entity::{blobs, files};
+use entity::{blobs, custom_emoji, files};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
     TransactionTrait,
 };
 
-use super::{FileStore, Staged, blob_key, thumb_key, types::FileType};
+use super::{FileStore, Staged, blob_key, preview_key, thumb_key, types::FileType};
 use crate::{
     error::{AppError, AppResult, ErrorCode},
     infra::{
@@ -85,6 +85,11 @@ pub(super) async fn bytes_store(
 /// the pixel limit and the decode budget (the picture is shared without one).
 async fn thumbnail_make(store: &FileStore, path: &Path) -> Option<thumbnails::Thumbnail> {
     let bytes = tokio::fs::read(path).await.ok()?;
+    thumbnail_of(store, bytes).await
+}
+
+/// The thumbnail of a picture's bytes, under the same limits as an upload's.
+async fn thumbnail_of(store: &FileStore, bytes: Vec<u8>) -> Option<thumbnails::Thumbnail> {
     let cost = DecodeCost::of(&bytes, None)?;
     if cost.pixels() > store.thumbnail_max_pixels {
         tracing::info!(
@@ -105,6 +110,45 @@ async fn thumbnail_make(store: &FileStore, path: &Path) -> Option<thumbnails::Th
     tokio::task::spawn_blocking(move || thumbnails::thumbnail(&bytes))
         .await
         .ok()?
+}
+
+/// A link preview's picture, fetched from elsewhere: re-encoded through the thumbnail
+/// pipeline (so nothing of the original's bytes is served) and stored under the SHA-256 of
+/// what was made. `None` when the bytes are not a PNG, JPEG, GIF or WebP picture (an SVG
+/// never is) or cannot be decoded within the limits.
+pub async fn preview_picture_store(
+    store: &FileStore,
+    bytes: Vec<u8>,
+) -> AppResult<Option<(String, thumbnails::Thumbnail)>> {
+    // Decided from the bytes: whatever the other site called it.
+    let picture = infer::get(&bytes).is_some_and(|kind| {
+        matches!(
+            kind.mime_type(),
+            "image/png" | "image/jpeg" | "image/gif" | "image/webp"
+        )
+    });
+    if !picture {
+        return Ok(None);
+    }
+    let Some(mut thumb) = thumbnail_of(store, bytes).await else {
+        return Ok(None);
+    };
+    let bytes = std::mem::take(&mut thumb.bytes);
+    let sha256 = super::sha256_hex(&bytes);
+    store
+        .storage
+        .put_bytes(&preview_key(&sha256), bytes.into())
+        .await?;
+    Ok(Some((sha256, thumb)))
+}
+
+/// A stored link preview picture's bytes.
+pub async fn preview_picture_read(store: &FileStore, sha256: &str) -> AppResult<bytes::Bytes> {
+    store
+        .storage
+        .get_bytes(&preview_key(sha256))
+        .await?
+        .ok_or(AppError::Missing(ErrorCode::EmbedNotFound))
 }
 
 /// Deletes a content's bytes and thumbnail. Failures are logged; the cleanup pass finds
@@ -170,7 +214,7 @@ pub async fn readable_stream(
         .ok_or(AppError::Missing(ErrorCode::FileNotFound))
 }
 
-/// Deletes a content (row, bytes, thumbnail) unless a file still refers to it. Failures
+/// Deletes a content (row, bytes, thumbnail) unless a file or an emoji still refers to it. Failures
 /// are logged; the cleanup pass retries them.
 pub(super) async fn blob_remove<C: ConnectionTrait + TransactionTrait>(
     db: &C,
@@ -196,13 +240,17 @@ pub(super) async fn blob_remove<C: ConnectionTrait + TransactionTrait>(
     }
 }
 
-/// Deletes a content's row if no file refers to it; whether it did.
+/// Deletes a content's row if no file and no custom emoji refers to it; whether it did.
 async fn blob_forget(db: &impl ConnectionTrait, sha256: &str) -> AppResult<bool> {
-    let users = files::Entity::find()
+    let files = files::Entity::find()
         .filter(files::Column::Sha256.eq(sha256))
         .count(db)
         .await?;
-    if users > 0 {
+    let emoji = custom_emoji::Entity::find()
+        .filter(custom_emoji::Column::Sha256.eq(sha256))
+        .count(db)
+        .await?;
+    if files + emoji > 0 {
         return Ok(false);
     }
     blobs::Entity::delete_by_id(sha256.to_owned())

@@ -1,12 +1,14 @@
 //! Shared files: streamed to a local file while hashed, stored once per content (SHA-256),
 //! named and owned per upload, attached to messages, readable by the room's members, and
-//! removed when the last message that shows them goes.
+//! removed when the last message that shows them goes. Custom emoji pictures are kept as
+//! contents too (`emoji_pictures`).
 //!
 //! In the store (see `storage`): `files/<2 hex>/<sha256>` (contents) and
 //! `thumbs/<2 hex>/<sha256>` (previews); uploads in flight stay in the local `tmp/`.
 
 pub mod attachments;
 pub mod blobs;
+pub mod emoji_pictures;
 pub mod names;
 pub mod sweep;
 pub mod types;
@@ -87,4 +89,19 @@ fn blob_key(sha256: &str) -> Key {
 
 fn thumb_key(sha256: &str) -> Key {
     Key::from_iter(["thumbs", sha256.get(..2).unwrap_or("00"), sha256])
+}
+
+/// `previews/ab/ab12…`: link preview pictures, apart from shared files (cleanup never
+/// takes them for orphans).
+fn preview_key(sha256: &str) -> Key {
+    Key::from_iter(["previews", sha256.get(..2).unwrap_or("00"), sha256])
+}
+
+/// Lowercase hex SHA-256 of `bytes`.
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

@@ -1,4 +1,5 @@
-//! The cleanup pass: what crashes, abandoned uploads and deleted messages leave behind.
+//! The cleanup pass: what crashes, abandoned uploads and deleted messages leave behind, and
+//! the link previews nothing shows any more.
 
 use std::{
     collections::HashSet,
@@ -7,7 +8,7 @@ use std::{
 };
 
 use chrono::{DateTime, Utc};
-use entity::{blobs, files, messages};
+use entity::{blobs, custom_emoji, files, link_previews, message_embeds, messages};
 use futures_util::TryStreamExt;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, TransactionTrait,
@@ -26,10 +27,12 @@ pub struct Swept {
     pub files: usize,
     pub blobs: usize,
     pub stray: usize,
+    /// Expired link preview cache rows, and preview pictures nothing shows any more.
+    pub previews: usize,
 }
 
 /// The cleanup pass: files of deleted messages and pending files past their time (a crash
-/// or a client that never sent its message), contents no file refers to, and stray bytes
+/// or a client that never sent its message), contents no file or emoji refers to, and stray bytes
 /// on disk no row knows (a crash mid-upload) once older than the grace period, all as of
 /// `now`.
 pub async fn sweep<C: ConnectionTrait + TransactionTrait>(
@@ -84,6 +87,15 @@ pub async fn sweep<C: ConnectionTrait + TransactionTrait>(
                     .to_owned(),
             ),
         )
+        // Custom emoji pictures are contents too.
+        .filter(
+            blobs::Column::Sha256.not_in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(custom_emoji::Column::Sha256)
+                    .from(custom_emoji::Entity)
+                    .to_owned(),
+            ),
+        )
         .into_tuple()
         .all(db)
         .await?;
@@ -94,7 +106,59 @@ pub async fn sweep<C: ConnectionTrait + TransactionTrait>(
 
     let grace = Duration::from_secs(settings.orphan_grace_secs);
     swept.stray = stray_remove(db, store, grace, now).await?;
+    swept.previews = previews_remove(db, store, grace, now).await?;
     Ok(swept)
+}
+
+/// Forgets expired link previews, then removes the preview pictures (older than `grace`:
+/// a fetch may be about to record a new one) that neither the cache nor a message shows.
+async fn previews_remove(
+    db: &impl ConnectionTrait,
+    store: &FileStore,
+    grace: Duration,
+    now: SystemTime,
+) -> AppResult<usize> {
+    let expired = link_previews::Entity::delete_many()
+        .filter(link_previews::Column::ExpiresAt.lt(DateTime::<Utc>::from(now)))
+        .exec(db)
+        .await?;
+    let mut removed = expired.rows_affected as usize;
+    let mut batches = store
+        .storage
+        .list_older("previews", grace, now)
+        .try_chunks(SWEEP_BATCH)
+        .map_err(|e| e.1);
+    while let Some(batch) = batches.try_next().await? {
+        let names: Vec<String> = batch.iter().map(|(_, name)| name.clone()).collect();
+        let mut shown: HashSet<String> = link_previews::Entity::find()
+            .select_only()
+            .column(link_previews::Column::ImageSha256)
+            .filter(link_previews::Column::ImageSha256.is_in(names.clone()))
+            .into_tuple::<String>()
+            .all(db)
+            .await?
+            .into_iter()
+            .collect();
+        shown.extend(
+            message_embeds::Entity::find()
+                .select_only()
+                .column(message_embeds::Column::ImageSha256)
+                .filter(message_embeds::Column::ImageSha256.is_in(names))
+                .into_tuple::<String>()
+                .all(db)
+                .await?,
+        );
+        for (key, sha256) in batch {
+            if shown.contains(&sha256) {
+                continue;
+            }
+            match store.storage.delete(&key).await {
+                Ok(()) => removed += 1,
+                Err(err) => tracing::warn!(error = %err, key = %key, "preview picture not removed"),
+            }
+        }
+    }
+    Ok(removed)
 }
 
 /// Removes temporary uploads and stored bytes or thumbnails that no row knows, once older

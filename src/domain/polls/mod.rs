@@ -114,6 +114,8 @@ pub async fn poll_create<C: ConnectionTrait + TransactionTrait>(
         edited_at: Set(None),
         deleted_at: Set(None),
         deleted_by: Set(None),
+        // A question is plain text, shown as typed.
+        body_html: Set(None),
     })
     .exec_with_returning(&txn)
     .await?;

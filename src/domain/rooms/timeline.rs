@@ -28,10 +28,11 @@ pub enum EventKind {
     MemberLeft,
     RoomUpdated,
     PollClosed,
+    MessageEmbeds,
 }
 
 impl EventKind {
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 10] = [
         Self::MessageCreated,
         Self::MessageEdited,
         Self::MessageDeleted,
@@ -41,6 +42,7 @@ impl EventKind {
         Self::MemberLeft,
         Self::RoomUpdated,
         Self::PollClosed,
+        Self::MessageEmbeds,
     ];
 
     /// The name on the wire and in the event log; clients and stored events depend on it.
@@ -55,6 +57,7 @@ impl EventKind {
             Self::MemberLeft => "member.left",
             Self::RoomUpdated => "room.updated",
             Self::PollClosed => "poll.closed",
+            Self::MessageEmbeds => "message.embeds",
         }
     }
 

@@ -22,6 +22,8 @@ pub struct Account {
     pub notification_sound: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+    pub email_verified: bool,
+    pub email_missed: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -42,7 +44,9 @@ impl From<users::Model> for Account {
             locale: user.locale,
             theme: user.theme,
             notification_sound: user.notification_sound,
+            email_verified: user.email.is_some() && user.email_verified_at.is_some(),
             email: user.email,
+            email_missed: user.email_missed,
             timezone: user.timezone,
             created_at: user.created_at,
         }

@@ -80,6 +80,8 @@ pub fn new_user(
         theme: Set("light".to_owned()),
         notification_sound: Set(true),
         email: Set(None),
+        email_verified_at: Set(None),
+        email_missed: Set(true),
         timezone: Set(None),
         avatar_file: Set(None),
         avatar_type: Set(None),
@@ -155,14 +157,18 @@ pub struct ProfileChanges {
     pub email: Option<Option<String>>,
     /// `Some(None)` clears it.
     pub timezone: Option<Option<String>>,
+    /// The missed-activity mail switch.
+    pub email_missed: Option<bool>,
 }
 
 /// Applies profile changes after checking every field; nothing changes if one is invalid.
+/// A changed e-mail address is unverified until its owner follows the mailed link.
 pub async fn user_update_profile(
     db: &impl ConnectionTrait,
     user: users::Model,
     changes: ProfileChanges,
 ) -> AppResult<users::Model> {
+    let old_email = user.email.clone();
     let mut active: users::ActiveModel = user.into();
     if let Some(name) = changes.display_name {
         active.display_name = Set(DisplayName::parse(&name)?.as_str().to_owned());
@@ -184,7 +190,13 @@ pub async fn user_update_profile(
             .filter(|e| !e.trim().is_empty())
             .map(|e| parse_email(&e))
             .transpose()?;
+        if email != old_email {
+            active.email_verified_at = Set(None);
+        }
         active.email = Set(email);
+    }
+    if let Some(on) = changes.email_missed {
+        active.email_missed = Set(on);
     }
     if let Some(timezone) = changes.timezone {
         let timezone = timezone

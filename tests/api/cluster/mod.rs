@@ -119,7 +119,7 @@ async fn without_redis_a_node_still_commits_and_delivers_locally() {
 
 /// Two nodes of one installation on PostgreSQL and a fresh Redis namespace, each with
 /// `extra` configuration; `None` when the suite is skipped.
-async fn two_nodes(
+pub(crate) async fn two_nodes(
     extra: impl Fn(Figment) -> Figment + Clone,
 ) -> Option<(crate::helpers::TestApp, crate::helpers::TestApp)> {
     let redis = redis_or_skip().await?;

@@ -1,0 +1,27 @@
+use sea_orm::entity::prelude::*;
+
+/// A row of a user's inbox: a message that asked for them, and why (`kind`).
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "notifications")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub user_id: Uuid,
+    /// `mention`, `reply`, `direct`, `here`, `room`, `keyword` or `message`.
+    pub kind: String,
+    pub room_id: Uuid,
+    pub message_id: Uuid,
+    pub seq: i64,
+    pub created_at: DateTimeUtc,
+    /// Null while unread.
+    pub read_at: Option<DateTimeUtc>,
+    /// Whether delivery channels should alert for it.
+    pub alert: bool,
+    /// Quiet hours: the alert waits until then.
+    pub held_until: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

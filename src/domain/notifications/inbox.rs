@@ -1,0 +1,393 @@
+//! The inbox: one row per (person, message) that asked for them, written with the message
+//! ([`Writer`]), read and paged by its owner, marked read one by one, all at once, or by
+//! reading the room.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use entity::{blocks, messages, notification_rooms, notifications, room_members, rooms, users};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr,
+};
+use uuid::Uuid;
+
+use super::{
+    Kind,
+    decide::decide,
+    keywords::matches_any,
+    prefs::{preferences_of, room_preferences_of},
+};
+use crate::{
+    domain::{
+        messages::{Asked, Inbox, message_views},
+        rooms::kinds::RoomKind,
+        text,
+        views::{MessageView, NotificationRoom, NotificationView},
+    },
+    error::{AppError, AppResult, ErrorCode},
+};
+
+/// A page holds at most this many rows.
+pub const PAGE_MAX: u64 = 100;
+pub const PAGE_DEFAULT: u64 = 50;
+
+/// Writes the inbox rows of a message being sent, at `now` (the server's clock).
+pub struct Writer {
+    pub now: DateTime<Utc>,
+}
+
+impl Inbox for Writer {
+    type Written = Vec<notifications::Model>;
+
+    async fn write(
+        &self,
+        txn: &DatabaseTransaction,
+        asked: Asked<'_>,
+    ) -> AppResult<Vec<notifications::Model>> {
+        let author = asked.author.id;
+        let mut members: Vec<Uuid> = room_members::Entity::find()
+            .select_only()
+            .column(room_members::Column::UserId)
+            .filter(room_members::Column::RoomId.eq(asked.room.id))
+            .filter(room_members::Column::UserId.ne(author))
+            .into_tuple()
+            .all(txn)
+            .await?;
+        if members.is_empty() {
+            return Ok(vec![]);
+        }
+        // Whoever blocked the author hears nothing of them.
+        let blocking: Vec<Uuid> = blocks::Entity::find()
+            .select_only()
+            .column(blocks::Column::BlockerId)
+            .filter(blocks::Column::BlockedId.eq(author))
+            .filter(blocks::Column::BlockerId.is_in(members.iter().copied()))
+            .into_tuple()
+            .all(txn)
+            .await?;
+        members.retain(|id| !blocking.contains(id));
+        let defaults = preferences_of(txn, &members).await?;
+        let overrides = room_preferences_of(txn, asked.room.id, &members).await?;
+        let quiet: Vec<Uuid> = defaults
+            .iter()
+            .filter(|(_, prefs)| prefs.quiet_hours.is_some())
+            .map(|(id, _)| *id)
+            .collect();
+        let zones = time_zones(txn, &quiet).await?;
+        let words = text::tokens(asked.prose);
+        let direct = RoomKind::of(asked.room) == RoomKind::Direct;
+        let mut rows = Vec::new();
+        for member in members {
+            let prefs = defaults.get(&member).cloned().unwrap_or_default();
+            let mut reasons = vec![Kind::Message];
+            if asked.named.contains(&member) {
+                reasons.push(Kind::Mention);
+            }
+            if asked.replied_to == Some(member) {
+                reasons.push(Kind::Reply);
+            }
+            if direct {
+                reasons.push(Kind::Direct);
+            }
+            match asked.special {
+                Some(("room", reached)) if reached.contains(&member) => reasons.push(Kind::Room),
+                Some((_, reached)) if reached.contains(&member) => reasons.push(Kind::Here),
+                _ => {}
+            }
+            if matches_any(&prefs.keywords, &words) {
+                reasons.push(Kind::Keyword);
+            }
+            let room = overrides.get(&member).copied().unwrap_or_default();
+            let tz = zones.get(&member).copied().unwrap_or(Tz::UTC);
+            let Some(decision) = decide(&reasons, &prefs, &room, tz, self.now) else {
+                continue;
+            };
+            rows.push(notifications::Model {
+                id: Uuid::now_v7(),
+                user_id: member,
+                kind: decision.kind.as_str().to_owned(),
+                room_id: asked.room.id,
+                message_id: asked.message.id,
+                seq: asked.message.seq,
+                created_at: self.now,
+                read_at: None,
+                alert: decision.alert,
+                held_until: decision.held_until,
+            });
+        }
+        if !rows.is_empty() {
+            notifications::Entity::insert_many(rows.iter().map(|row| notifications::ActiveModel {
+                id: Set(row.id),
+                user_id: Set(row.user_id),
+                kind: Set(row.kind.clone()),
+                room_id: Set(row.room_id),
+                message_id: Set(row.message_id),
+                seq: Set(row.seq),
+                created_at: Set(row.created_at),
+                read_at: Set(None),
+                alert: Set(row.alert),
+                held_until: Set(row.held_until),
+            }))
+            .exec_without_returning(txn)
+            .await?;
+        }
+        Ok(rows)
+    }
+}
+
+/// The time zones of those who set one (others are taken as UTC).
+async fn time_zones(db: &impl ConnectionTrait, user_ids: &[Uuid]) -> AppResult<HashMap<Uuid, Tz>> {
+    if user_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let zones: Vec<(Uuid, Option<String>)> = users::Entity::find()
+        .select_only()
+        .column(users::Column::Id)
+        .column(users::Column::Timezone)
+        .filter(users::Column::Id.is_in(user_ids.iter().copied()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(zones
+        .into_iter()
+        .filter_map(|(id, zone)| Some((id, zone?.parse::<Tz>().ok()?)))
+        .collect())
+}
+
+/// A row as its owner sees it, with the room and the message as they are now.
+pub fn view(
+    row: &notifications::Model,
+    room: &rooms::Model,
+    message: MessageView,
+) -> NotificationView {
+    NotificationView {
+        id: row.id,
+        kind: row.kind.clone(),
+        room: NotificationRoom {
+            id: room.id,
+            name: room.name.clone(),
+            kind: room.kind.clone(),
+        },
+        message,
+        created_at: row.created_at,
+        read: row.read_at.is_some(),
+    }
+}
+
+async fn views(
+    db: &impl ConnectionTrait,
+    rows: Vec<notifications::Model>,
+) -> AppResult<Vec<NotificationView>> {
+    let list = messages::Entity::find()
+        .filter(messages::Column::Id.is_in(rows.iter().map(|r| r.message_id)))
+        .all(db)
+        .await?;
+    let mut by_id: HashMap<Uuid, MessageView> = message_views(db, list)
+        .await?
+        .into_iter()
+        .map(|view| (view.id, view))
+        .collect();
+    let rooms: HashMap<Uuid, rooms::Model> = rooms::Entity::find()
+        .filter(rooms::Column::Id.is_in(rows.iter().map(|r| r.room_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|room| (room.id, room))
+        .collect();
+    Ok(rows
+        .iter()
+        .filter_map(|row| {
+            let message = by_id.remove(&row.message_id)?;
+            Some(view(row, rooms.get(&row.room_id)?, message))
+        })
+        .collect())
+}
+
+/// One page of the inbox, newest first.
+pub struct Page {
+    pub items: Vec<NotificationView>,
+    pub unread_count: u64,
+    /// Pass as `before` for the next page; absent on the last.
+    pub next_before: Option<Uuid>,
+}
+
+/// The person's notifications older than `before` (all, or only unread ones).
+pub async fn inbox_page(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    before: Option<Uuid>,
+    limit: u64,
+    unread_only: bool,
+) -> AppResult<Page> {
+    let limit = limit.clamp(1, PAGE_MAX);
+    let mut query = notifications::Entity::find().filter(notifications::Column::UserId.eq(user_id));
+    if let Some(before) = before {
+        query = query.filter(notifications::Column::Id.lt(before));
+    }
+    if unread_only {
+        query = query.filter(notifications::Column::ReadAt.is_null());
+    }
+    let mut rows = query
+        .order_by_desc(notifications::Column::Id)
+        .limit(limit + 1)
+        .all(db)
+        .await?;
+    let more = rows.len() as u64 > limit;
+    rows.truncate(limit as usize);
+    let next_before = more.then(|| rows.last().map(|row| row.id)).flatten();
+    Ok(Page {
+        items: views(db, rows).await?,
+        unread_count: unread_count(db, user_id).await?,
+        next_before,
+    })
+}
+
+/// How many of the person's notifications are unread.
+pub async fn unread_count(db: &impl ConnectionTrait, user_id: Uuid) -> AppResult<u64> {
+    Ok(notifications::Entity::find()
+        .filter(notifications::Column::UserId.eq(user_id))
+        .filter(notifications::Column::ReadAt.is_null())
+        .count(db)
+        .await?)
+}
+
+/// Unread counts of several people at once (those with none are left out).
+pub async fn unread_counts(
+    db: &impl ConnectionTrait,
+    user_ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, u64>> {
+    let counts: Vec<(Uuid, i64)> = notifications::Entity::find()
+        .select_only()
+        .column(notifications::Column::UserId)
+        .column_as(notifications::Column::Id.count(), "unread")
+        .filter(notifications::Column::UserId.is_in(user_ids.iter().copied()))
+        .filter(notifications::Column::ReadAt.is_null())
+        .group_by(notifications::Column::UserId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(counts
+        .into_iter()
+        .map(|(id, count)| (id, count.max(0) as u64))
+        .collect())
+}
+
+/// Marks the ids among `ids` read at `now`. Returns those that were unread.
+async fn mark(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    ids: Vec<Uuid>,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<Uuid>> {
+    if ids.is_empty() {
+        return Ok(ids);
+    }
+    notifications::Entity::update_many()
+        .col_expr(notifications::Column::ReadAt, Expr::value(now))
+        .filter(notifications::Column::UserId.eq(user_id))
+        .filter(notifications::Column::Id.is_in(ids.iter().copied()))
+        .filter(notifications::Column::ReadAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(ids)
+}
+
+fn unread_of(user_id: Uuid) -> sea_orm::Select<notifications::Entity> {
+    notifications::Entity::find()
+        .filter(notifications::Column::UserId.eq(user_id))
+        .filter(notifications::Column::ReadAt.is_null())
+}
+
+async fn ids_of(
+    db: &impl ConnectionTrait,
+    query: sea_orm::Select<notifications::Entity>,
+) -> AppResult<Vec<Uuid>> {
+    Ok(query
+        .select_only()
+        .column(notifications::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+/// Marks one of the person's notifications read; `notification.not_found` if it is not
+/// theirs. Returns its room, and whether it was unread.
+pub async fn read_one(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> AppResult<(Uuid, bool)> {
+    let row = notifications::Entity::find_by_id(id)
+        .filter(notifications::Column::UserId.eq(user_id))
+        .one(db)
+        .await?
+        .ok_or(AppError::Missing(ErrorCode::NotificationNotFound))?;
+    let was_unread = row.read_at.is_none();
+    if was_unread {
+        mark(db, user_id, vec![id], now).await?;
+    }
+    Ok((row.room_id, was_unread))
+}
+
+/// Marks every unread notification of the person read (in one room, with `room_id`).
+/// Returns the ids it marked.
+pub async fn read_all(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    room_id: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<Uuid>> {
+    let mut query = unread_of(user_id);
+    if let Some(room_id) = room_id {
+        query = query.filter(notifications::Column::RoomId.eq(room_id));
+    }
+    let ids = ids_of(db, query).await?;
+    mark(db, user_id, ids, now).await
+}
+
+/// The person read the room up to `seq`: their notifications there up to it are read.
+/// Returns the ids it marked.
+pub async fn read_room_upto(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    room_id: Uuid,
+    seq: i64,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<Uuid>> {
+    let query = unread_of(user_id)
+        .filter(notifications::Column::RoomId.eq(room_id))
+        .filter(notifications::Column::Seq.lte(seq));
+    let ids = ids_of(db, query).await?;
+    mark(db, user_id, ids, now).await
+}
+
+/// The person is no longer in the room (left, or kicked): its notifications and their
+/// override for it go, since they point at messages they can no longer read. Returns the
+/// ids removed.
+pub async fn room_forget(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    room_id: Uuid,
+) -> AppResult<Vec<Uuid>> {
+    let ids = ids_of(
+        db,
+        notifications::Entity::find()
+            .filter(notifications::Column::UserId.eq(user_id))
+            .filter(notifications::Column::RoomId.eq(room_id)),
+    )
+    .await?;
+    notifications::Entity::delete_many()
+        .filter(notifications::Column::UserId.eq(user_id))
+        .filter(notifications::Column::RoomId.eq(room_id))
+        .exec(db)
+        .await?;
+    notification_rooms::Entity::delete_many()
+        .filter(notification_rooms::Column::UserId.eq(user_id))
+        .filter(notification_rooms::Column::RoomId.eq(room_id))
+        .exec(db)
+        .await?;
+    Ok(ids)
+}
