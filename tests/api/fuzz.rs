@@ -74,6 +74,12 @@ async fn the_live_spec_holds_under_schema_fuzzing(backend: Backend) {
         cases.map_or_else(|| "?".to_owned(), |n| n.to_string()),
         output.status
     );
+    if !output.status.success() {
+        // The findings, uncaptured too: a CI log that keeps only part of a long panic
+        // message still shows what failed.
+        let findings = stdout.split("FAILURES").nth(1).unwrap_or(&stdout);
+        let _ = writeln!(std::io::stderr(), "FUZZ {backend:?} findings:{findings}");
+    }
     assert!(output.status.success(), "{stdout}\n{stderr}");
     assert!(cases.is_some_and(|n| n > 0), "no cases ran:\n{stdout}");
 }
