@@ -351,8 +351,9 @@ async fn retention(state: AppState) {
     }
 }
 
-/// Sends queued mail: when a request of this node queues one, on a timer for mail queued
-/// elsewhere or due for a retry, and whenever a test moves the clock.
+/// Queues the missed-activity mail that is due and sends queued mail: when a request of
+/// this node queues one, on a timer for mail queued elsewhere or due for a retry, and
+/// whenever a test moves the clock.
 async fn mail_outbox(state: AppState) {
     if !state.mail.enabled() {
         return;
@@ -364,6 +365,7 @@ async fn mail_outbox(state: AppState) {
             () = tick.tick() => {}
             () = state.mail.woken() => {}
         }
+        crate::mailing::digests_due(&state).await;
         crate::mailing::deliver_due(&state).await;
         // Hourly (and whenever a test moves the clock): old rows go.
         if last_prune.is_none_or(|at| state.clock.instant() >= at + PRUNE_EVERY) {

@@ -376,6 +376,8 @@ pub struct MailSettings {
     /// Password-reset requests per address and per client address per window.
     pub resets_per_window: u32,
     pub resets_window_secs: u64,
+    /// How long a notification stays unread before the missed-activity mail tells of it.
+    pub missed_delay_secs: u64,
 }
 
 /// How the SMTP connection is protected.

@@ -5,9 +5,11 @@
 
 use std::net::IpAddr;
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use entity::users;
+use sea_orm::{ConnectionTrait, TransactionTrait};
 use unic_langid::LanguageIdentifier;
+use uuid::Uuid;
 
 use crate::{
     actions,
@@ -20,7 +22,13 @@ use crate::{
             outbox::{self, NewMail},
             tokens::{self, Purpose},
         },
+        notifications::{
+            digest, inbox,
+            prefs::{ShowContent, preferences_get},
+        },
+        rooms::kinds::RoomKind,
         users::{self as domain_users, profile::parse_email},
+        views::NotificationView,
     },
     error::{AppError, AppResult, ErrorCode},
     i18n::DEFAULT_LOCALE,
@@ -57,6 +65,21 @@ async fn queue(
     letter: Letter,
     headers: Vec<(String, String)>,
 ) -> AppResult<()> {
+    queue_in(state, &state.db, user, to, kind, letter, headers).await?;
+    state.mail.wake();
+    Ok(())
+}
+
+/// [`queue`] inside the caller's transaction, which rings the worker after committing.
+async fn queue_in(
+    state: &AppState,
+    db: &impl ConnectionTrait,
+    user: &users::Model,
+    to: &str,
+    kind: MailKind,
+    letter: Letter,
+    headers: Vec<(String, String)>,
+) -> AppResult<()> {
     let mail = NewMail {
         user_id: Some(user.id),
         to: to.to_owned(),
@@ -66,8 +89,7 @@ async fn queue(
         html: letter.html,
         headers,
     };
-    outbox::outbox_enqueue(&state.db, mail, state.clock.now()).await?;
-    state.mail.wake();
+    outbox::outbox_enqueue(db, mail, state.clock.now()).await?;
     Ok(())
 }
 
@@ -273,15 +295,17 @@ pub async fn unsubscribe(state: &AppState, token: &str) -> AppResult<()> {
     Ok(())
 }
 
-/// Queues the missed-activity mail to `user` (the digest's way out). `false` when it may
-/// not be sent: mail is off, the address is unverified, or they unsubscribed. It carries
-/// RFC 8058 one-click unsubscribe headers and the same link in its footer.
-pub async fn missed_queue(
+/// Queues the missed-activity mail telling `user` of `items`, in the caller's transaction
+/// `db`. `false` when it may not be sent: mail is off, the address is unverified, or they
+/// unsubscribed. It carries RFC 8058 one-click unsubscribe headers and the same link in
+/// its footer.
+async fn missed_queue(
     state: &AppState,
+    db: &impl ConnectionTrait,
     user: &users::Model,
     items: Vec<MissedItem>,
 ) -> AppResult<bool> {
-    if !state.mail.enabled() || !domain_mail::may_receive_missed(user) {
+    if !state.mail.enabled() || !domain_mail::may_receive_missed(user) || items.is_empty() {
         return Ok(false);
     }
     let unsubscribe = state.mail.link(&format!(
@@ -304,8 +328,103 @@ pub async fn missed_queue(
         ),
     ];
     let to = user.email.clone().unwrap_or_default();
-    queue(state, user, &to, MailKind::Missed, letter, headers).await?;
+    queue_in(state, db, user, &to, MailKind::Missed, letter, headers).await?;
     Ok(true)
+}
+
+/// People whose digest one round considers; a full round is followed by another at once.
+const DIGEST_ROUND: u64 = 50;
+
+/// One missed-activity round of this node: everyone with a notification unread for
+/// `mail.missed_delay_secs` gets one mail of all their waiting notifications. Each
+/// person's rows are claimed and their mail queued in one transaction, so a crash loses
+/// neither, and of two nodes only one mails them. Returns how many mails were queued.
+pub async fn digests_due(state: &AppState) -> usize {
+    let delay = Duration::seconds(
+        i64::try_from(state.settings.mail.missed_delay_secs).unwrap_or(i64::MAX / 1000),
+    );
+    let mut queued = 0;
+    loop {
+        let now = state.clock.now();
+        let people = match digest::digest_due(&state.db, now - delay, DIGEST_ROUND).await {
+            Ok(people) => people,
+            Err(err) => {
+                tracing::warn!(error = %err, "missed-activity round failed");
+                return queued;
+            }
+        };
+        for user_id in &people {
+            match digest_one(state, *user_id, now).await {
+                Ok(true) => queued += 1,
+                Ok(false) => {}
+                Err(err) => {
+                    tracing::warn!(user.id = %user_id, error = %err, "missed-activity mail failed");
+                }
+            }
+        }
+        if (people.len() as u64) < DIGEST_ROUND {
+            break;
+        }
+    }
+    if queued > 0 {
+        state.mail.wake();
+    }
+    queued
+}
+
+/// Claims `user_id`'s waiting notifications and queues their mail, in one transaction.
+async fn digest_one(state: &AppState, user_id: Uuid, now: DateTime<Utc>) -> AppResult<bool> {
+    let txn = state.db.begin().await?;
+    let Some(rows) = digest::digest_claim(&txn, user_id, now).await? else {
+        // Another node is mailing them; it has the rows.
+        txn.rollback().await?;
+        return Ok(false);
+    };
+    let user = domain_users::user_get_by_id(&txn, user_id).await?;
+    let queued = if rows.is_empty() || !domain_mail::may_receive_missed(&user) {
+        false
+    } else {
+        let show_text = preferences_get(&txn, user_id).await?.show_content == ShowContent::Full;
+        let items = inbox::views(&txn, rows)
+            .await?
+            .iter()
+            .map(|view| missed_item(state, view, show_text))
+            .collect();
+        missed_queue(state, &txn, &user, items).await?
+    };
+    txn.commit().await?;
+    Ok(queued)
+}
+
+/// Characters of a message shown in the mail; the link leads to the rest.
+const EXCERPT_CHARS: usize = 280;
+
+/// One line of the mail: where, who and what (or only where, for those who asked their
+/// notifications not to show messages), with a link that opens the room at the message.
+fn missed_item(state: &AppState, view: &NotificationView, show_text: bool) -> MissedItem {
+    let author = view
+        .message
+        .author
+        .as_ref()
+        .map(|author| author.display_name.clone())
+        .unwrap_or_default();
+    MissedItem {
+        room: (view.room.kind != RoomKind::Direct.as_str()).then(|| view.room.name.clone()),
+        content: show_text.then(|| (author, excerpt_of(&view.message.body))),
+        url: state.mail.link(&format!(
+            "/#room={}&message={}&seq={}",
+            view.room.id, view.message.id, view.message.seq
+        )),
+    }
+}
+
+/// The start of a message's text, on one line.
+fn excerpt_of(body: &str) -> String {
+    let line = body.split_whitespace().collect::<Vec<_>>().join(" ");
+    match line.char_indices().nth(EXCERPT_CHARS) {
+        Some((cut, _)) => format!("{}…", &line[..cut]),
+        None => line,
+    }
 }
 
 /// Sent mail is kept this long (for looking into a complaint), then deleted.

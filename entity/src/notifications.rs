@@ -19,6 +19,8 @@ pub struct Model {
     pub alert: bool,
     /// Quiet hours: the alert waits until then.
     pub held_until: Option<DateTimeUtc>,
+    /// When the missed-activity round looked at it; null while it may still be mailed.
+    pub digested_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -24,3 +24,5 @@ mail-missed-body = { $count ->
 mail-missed-action = Open Anjoman
 mail-unsubscribe-why = You get this mail because missed-activity mail is on in your settings.
 mail-unsubscribe-action = Unsubscribe
+mail-missed-direct = Direct message
+mail-missed-hidden = New message (your settings hide the text in notifications)

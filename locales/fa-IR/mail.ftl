@@ -15,3 +15,5 @@ mail-missed-body = در نبود شما { $count } پیام منتظرتان ب�
 mail-missed-action = باز کردن انجمن
 mail-unsubscribe-why = این نامه را می‌گیرید چون ایمیل پیام‌های ازدست‌رفته در تنظیمات شما روشن است.
 mail-unsubscribe-action = لغو اشتراک
+mail-missed-direct = پیام خصوصی
+mail-missed-hidden = پیام تازه (تنظیمات شما متن را در اعلان‌ها پنهان می‌کند)

@@ -235,17 +235,6 @@ pub async fn spawn_app_with(
     start_node(database, configure).await
 }
 
-/// Like [`spawn_app_with`], also handing back the server's shared state: for a test that
-/// drives an entry point no request reaches yet (what a background job of another issue
-/// will call), against the running server.
-pub async fn spawn_app_with_state(
-    backend: Backend,
-    configure: impl FnOnce(Figment) -> Figment,
-) -> (TestApp, anjoman::state::AppState) {
-    let database = TestDatabase::create(&backend).await;
-    start_node_with_state(database, configure).await
-}
-
 /// A server on `database` with its own port and uploads directory.
 async fn start_node(database: TestDatabase, configure: impl FnOnce(Figment) -> Figment) -> TestApp {
     start_node_with_state(database, configure).await.0

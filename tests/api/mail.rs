@@ -9,9 +9,9 @@ use std::{
     time::Duration,
 };
 
-use anjoman::domain::mail::compose::MissedItem;
+use entity::notifications;
 use figment::Figment;
-use sea_orm::{ConnectionTrait, Statement};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Statement};
 use serde_json::{Value, json};
 use tempfile::TempDir;
 use tokio::{
@@ -20,7 +20,7 @@ use tokio::{
 };
 
 use crate::{
-    helpers::{Backend, PATIENCE, TestApp, problem_code, spawn_app_with, spawn_app_with_state},
+    helpers::{Backend, PATIENCE, TestApp, problem_code, spawn_app_with},
     on_both_backends,
 };
 
@@ -474,28 +474,12 @@ async fn one_click_unsubscribe(backend: Backend) {
     let Some(sink) = SmtpSink::start().await else {
         return;
     };
-    let (app, state) = spawn_app_with_state(backend, sink.configure()).await;
+    let app = spawn_app_with(backend, sink.configure()).await;
     let token = verified_account(&app, &sink, "sara", "sara@example.org", "en-US").await;
-    let id = me(&app, &token).await["id"]
-        .as_str()
-        .expect("id")
-        .parse()
-        .expect("uuid");
-    let user = anjoman::domain::users::user_get_by_id(&state.db, id)
-        .await
-        .expect("user");
-    let items = vec![MissedItem {
-        room: "چای‌خانه".to_owned(),
-        author: "omid".to_owned(),
-        excerpt: "@sara are you coming?".to_owned(),
-        url: format!("{PUBLIC_URL}/#/rooms/general"),
-    }];
-    // The digest's way out (issue 21's inbox calls it); the rest is HTTP and SMTP.
-    assert!(
-        anjoman::mailing::missed_queue(&state, &user, items.clone())
-            .await
-            .expect("queued")
-    );
+    let (ali, _) = app.account("ali").await;
+    let room = app.public_room(&ali, &[&token]).await;
+    app.post_message(&ali, &room, "@sara are you coming?").await;
+    app.clock.advance(MISSED_DELAY);
     let mails = sink.wait_for("sara@example.org", 2).await;
     let mail = mails
         .iter()
@@ -542,14 +526,10 @@ async fn one_click_unsubscribe(backend: Backend) {
         .expect("request");
     assert_eq!(resp.status(), 200);
     assert_eq!(me(&app, &token).await["email_missed"], false);
-    let user = anjoman::domain::users::user_get_by_id(&state.db, id)
-        .await
-        .expect("user");
-    assert!(
-        !anjoman::mailing::missed_queue(&state, &user, items)
-            .await
-            .expect("not queued")
-    );
+    // Unsubscribed: the next mention is looked at by the round and mailed to no one.
+    let later = app.post_message(&ali, &room, "@sara still there?").await;
+    app.clock.advance(MISSED_DELAY);
+    wait_digested(&app, later["id"].as_str().expect("id")).await;
     assert_eq!(outbox_count(&app, "missed").await, 1);
 
     // The settings switch turns it back on.
@@ -667,11 +647,143 @@ async fn an_smtp_outage_loses_nothing_and_sends_nothing_twice(backend: Backend) 
     .await;
 }
 
+/// Past the default `mail.missed_delay_secs` (15 minutes).
+const MISSED_DELAY: Duration = Duration::from_secs(901);
+
+/// Waits until the missed-activity round has looked at the notification of `message_id`.
+async fn wait_digested(app: &TestApp, message_id: &str) {
+    let message_id: uuid::Uuid = message_id.parse().expect("uuid");
+    tokio::time::timeout(PATIENCE, async {
+        loop {
+            let looked_at = notifications::Entity::find()
+                .filter(notifications::Column::MessageId.eq(message_id))
+                .filter(notifications::Column::DigestedAt.is_not_null())
+                .count(&app.db)
+                .await
+                .expect("query");
+            if looked_at > 0 {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("the round looks at the notification");
+}
+
+/// The mails sent to `address` whose subject is not the verification mail's.
+async fn digests(sink: &SmtpSink, address: &str, count: usize) -> Vec<Value> {
+    let mut mails = sink.wait_for(address, count + 1).await;
+    mails.retain(|mail| mail["headers"]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click");
+    mails
+}
+
+async fn missed_activity_mail_gathers_what_waited_unread(backend: Backend) {
+    let Some(sink) = SmtpSink::start().await else {
+        return;
+    };
+    let app = spawn_app_with(backend, sink.configure()).await;
+    let maryam = verified_account(&app, &sink, "مریم", "maryam@example.org", "fa-IR").await;
+    let omid = verified_account(&app, &sink, "omid", "omid@example.org", "en-US").await;
+    let (ali, _) = app.account("ali").await;
+    // Omid's notifications show only where something happened, mail included.
+    let hide = json!({
+        "level": "mentions", "keywords": [], "show_content": "room_only", "email_missed": true,
+    });
+    let resp = app.api(&omid).notification_prefs_put(&hide).await;
+    assert_eq!(resp.status(), 200);
+    let room = app.public_room(&ali, &[&maryam, &omid]).await;
+    let rename = app
+        .authed(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/rooms/{room}"),
+            &ali,
+        )
+        .json(&json!({ "name": "چای‌خانه" }))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(rename.status(), 200);
+
+    // Read before the delay: never mailed. A plain message asks for no one.
+    let early = app.post_message(&ali, &room, "@مریم early bird").await;
+    let inbox: Value = app.get_json("/api/v1/notifications", &maryam).await;
+    let early_note = inbox["items"][0]["id"].as_str().expect("id").to_owned();
+    assert_eq!(inbox["items"][0]["message"]["id"], early["id"]);
+    let resp = app
+        .authed(
+            reqwest::Method::POST,
+            &format!("/api/v1/notifications/{early_note}/read"),
+            &maryam,
+        )
+        .send()
+        .await
+        .expect("request");
+    assert!(resp.status().is_success(), "{}", resp.status());
+    app.post_message(&ali, &room, "nothing special").await;
+    app.post_message(&ali, &room, "@مریم @omid چای می‌خورید؟")
+        .await;
+    let dm: Value = app.api(&ali).dm("مریم").await.json().await.expect("json");
+    let dm = dm["id"].as_str().expect("id");
+    app.post_message(&ali, dm, "<b>psst</b>").await;
+
+    app.clock.advance(MISSED_DELAY);
+    let mail = digests(&sink, "maryam@example.org", 1).await.remove(0);
+    let html = mail["html"].as_str().expect("html");
+    let text = mail["text"].as_str().expect("text");
+    assert!(html.contains(r#"<html lang="fa" dir="rtl">"#), "{html}");
+    // Fluent isolates the number (U+2068, U+2069), so it keeps its place in either direction.
+    assert_eq!(
+        mail["subject"]
+            .as_str()
+            .expect("subject")
+            .replace(['\u{2068}', '\u{2069}'], ""),
+        "۲ پیام خوانده‌نشده دارید"
+    );
+    assert!(html.contains("#چای‌خانه"), "{html}");
+    assert!(html.contains("چای می‌خورید؟"), "{html}");
+    assert!(html.contains("پیام خصوصی"), "{html}");
+    // Escaped as text, never markup.
+    assert!(html.contains("&lt;b&gt;psst&lt;/b&gt;"), "{html}");
+    assert!(
+        !text.contains("early bird") && !text.contains("nothing special"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("{PUBLIC_URL}/#room={room}&message=")),
+        "links open the room at the message: {text}"
+    );
+
+    let omid_mail = digests(&sink, "omid@example.org", 1).await.remove(0);
+    let omid_text = omid_mail["text"].as_str().expect("text");
+    assert_eq!(omid_mail["subject"], "You missed a message");
+    assert!(omid_text.contains("#چای‌خانه"), "{omid_text}");
+    assert!(
+        omid_text.contains("your settings hide the text"),
+        "{omid_text}"
+    );
+    assert!(!omid_text.contains("چای می‌خورید"), "{omid_text}");
+
+    // What was mailed is not mailed again; what came later makes the next mail.
+    let later = app.post_message(&ali, &room, "@مریم again").await;
+    app.clock.advance(MISSED_DELAY);
+    let both = digests(&sink, "maryam@example.org", 2).await;
+    assert_eq!(both.len(), 2);
+    let second = both
+        .iter()
+        .find(|mail| mail["text"].as_str().is_some_and(|t| t.contains("again")))
+        .expect("the second mail");
+    assert!(!second["text"].as_str().expect("text").contains("psst"));
+    wait_digested(&app, later["id"].as_str().expect("id")).await;
+    assert_eq!(outbox_count(&app, "missed").await, 3);
+}
+
 on_both_backends!(
     verification_flow,
     password_reset,
     persian_mail_is_right_to_left,
     one_click_unsubscribe,
+    missed_activity_mail_gathers_what_waited_unread,
     an_smtp_outage_loses_nothing_and_sends_nothing_twice,
 );
 

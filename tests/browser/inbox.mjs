@@ -7,6 +7,7 @@
 // that conversation in the second tab reads it in the first. Without permission the panel
 // offers the button that asks for it. The room header's bell sets the room to Nothing and
 // mutes it for an hour: "@here" then asks nothing of the reader, a mention still arrives.
+// A mailed link (`#room=…&message=…&seq=…`) followed in an open tab opens the room at it.
 // Usage: node inbox.mjs <base> <start room> <lobby> <bob token> <shots> (<lang> <token> <username> <own message id>)...
 import { check, launch, openRoom, PHONE, spyOnNotifications } from "./lib.mjs";
 import { mkdirSync } from "node:fs";
@@ -61,7 +62,7 @@ try {
     await asBob(`/api/v1/rooms/${lobby}/messages`, { body: `answer for ${username}`, reply_to: ownMessage });
     await badge(page, lang, 2);
     const dm = await asBob(`/api/v1/dm/${username}`);
-    await asBob(`/api/v1/rooms/${dm.id}/messages`, { body: `private to ${username}` });
+    const privateMessage = await asBob(`/api/v1/rooms/${dm.id}/messages`, { body: `private to ${username}` });
     await badge(page, lang, 3);
     await badge(second, lang, 3);
     check(plain(await page.getAttribute("#inbox-button", "aria-label")).includes(digits(3, lang)), `${lang}: the button's name counts three`);
@@ -163,6 +164,15 @@ try {
     const cleared = await page.evaluate(async () => (await (await fetch("/api/v1/notifications/rooms")).json()).length);
     check(cleared === 0, `${lang}: back to the default, the override is gone (${cleared})`);
 
+    // The link a missed-activity mail or a push notification carries, followed in an open
+    // tab: the room opens at the message.
+    await second.evaluate((room) => { location.hash = `#room=${room}`; }, start);
+    await second.waitForFunction((room) => document.querySelector(`#sidebar [data-room-id="${room}"]`)?.getAttribute("aria-current") === "page", start);
+    await second.evaluate(([room, message, seq]) => {
+      location.hash = `#room=${room}&message=${message}&seq=${seq}`;
+    }, [dm.id, privateMessage.id, privateMessage.seq]);
+    await second.waitForSelector(`.message-highlight[data-message-id="${privateMessage.id}"]`);
+    check(await second.evaluate(() => document.querySelector("#chat").dataset.view) === "room", `${lang}: the link opened the conversation`);
     check(errors.length === 0, `${lang}: no script errors: ${errors.join("; ")}`);
     await context.close();
 

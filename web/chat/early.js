@@ -48,14 +48,27 @@ async function loadFontFor(response) {
   }
 }
 
-/** The rooms the page may open first, best first: the address's, then this tab's last. */
-export function addressedRooms() {
-  const rooms = [];
+/**
+ * What the address asks to open: `#room=<id>`, and in links from mail and push
+ * notifications also `&message=<id>&seq=<n>`, the message to show.
+ */
+export function addressed() {
+  if (!location.hash.startsWith(HASH_PREFIX)) return null;
   try {
-    if (location.hash.startsWith(HASH_PREFIX)) rooms.push(decodeURIComponent(location.hash.slice(HASH_PREFIX.length)));
+    const params = new URLSearchParams(location.hash.slice(1));
+    const room = params.get("room");
+    if (!room) return null;
+    const seq = Number.parseInt(params.get("seq") || "", 10);
+    return { room, messageId: params.get("message"), seq: Number.isSafeInteger(seq) ? seq : null };
   } catch {
     // A malformed address names no room.
+    return null;
   }
+}
+
+/** The rooms the page may open first, best first: the address's, then this tab's last. */
+export function addressedRooms() {
+  const rooms = [addressed()?.room];
   try {
     rooms.push(sessionStorage.getItem(LAST_ROOM_KEY));
   } catch {

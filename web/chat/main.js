@@ -4,7 +4,7 @@
 
 import { api, initApi } from "./api.js";
 import { byId, yieldToBrowser } from "./dom.js";
-import { dropEarly } from "./early.js";
+import { addressed, dropEarly } from "./early.js";
 import { initI18n, t } from "./i18n.js";
 import { initComposer, setReply } from "./composer.js";
 import { initMembers } from "./members.js";
@@ -142,7 +142,19 @@ async function firstRooms(root) {
     return;
   }
   const first = (await joinFromLink()) || initialRoomId();
-  if (first) await openRoom(first, { focus: false });
+  if (first) await openRoom(first, { focus: false, ...messageAddressed(first) });
+  // A link to a message followed while the page is open (a notification's click).
+  window.addEventListener("hashchange", () => {
+    const target = addressed();
+    if (target) openRoom(target.room, messageAddressed(target.room));
+  });
+}
+
+/** The message the address points at in `roomId`, as `openRoom` options. */
+function messageAddressed(roomId) {
+  const target = addressed();
+  if (target?.room !== roomId || !target.messageId) return {};
+  return { messageId: target.messageId, seq: target.seq };
 }
 
 boot().catch((error) => {

@@ -18,9 +18,11 @@ pub struct Letter {
 /// One thing someone missed, for the missed-activity mail.
 #[derive(Debug, Clone)]
 pub struct MissedItem {
-    pub room: String,
-    pub author: String,
-    pub excerpt: String,
+    /// The room's name; `None` for a direct conversation.
+    pub room: Option<String>,
+    /// Who wrote and what (the start of it); `None` for someone who chose that their
+    /// notifications show only where something happened.
+    pub content: Option<(String, String)>,
     /// Absolute link to the message.
     pub url: String,
 }
@@ -169,16 +171,30 @@ fn draw(i18n: &I18n, lang: &LanguageIdentifier, draft: Draft) -> Letter {
     if !draft.items.is_empty() {
         body.push_str("<ul style=\"padding:0;list-style:none\">\n");
         for item in &draft.items {
-            text.push_str(&format!(
-                "• #{} — {}: {}\n  {}\n",
-                item.room, item.author, item.excerpt, item.url
-            ));
+            let place = match &item.room {
+                Some(room) => format!("#{room}"),
+                None => say(i18n, lang, "mail-missed-direct", None),
+            };
+            let (author, excerpt) = match &item.content {
+                Some((author, excerpt)) => (author.clone(), excerpt.clone()),
+                None => (String::new(), say(i18n, lang, "mail-missed-hidden", None)),
+            };
+            let by = if author.is_empty() {
+                String::new()
+            } else {
+                format!(" — {author}")
+            };
+            text.push_str(&format!("• {place}{by}: {excerpt}\n  {}\n", item.url));
+            let by = if author.is_empty() {
+                String::new()
+            } else {
+                format!(" · <bdi>{}</bdi>", escape(&author))
+            };
             body.push_str(&format!(
-                "<li style=\"margin:0 0 12px\"><a href=\"{}\"><strong><bdi>#{}</bdi></strong></a> · <bdi>{}</bdi><br><span dir=\"auto\">{}</span></li>\n",
+                "<li style=\"margin:0 0 12px\"><a href=\"{}\"><strong><bdi>{}</bdi></strong></a>{by}<br><span dir=\"auto\">{}</span></li>\n",
                 escape(&item.url),
-                escape(&item.room),
-                escape(&item.author),
-                escape(&item.excerpt),
+                escape(&place),
+                escape(&excerpt),
             ));
         }
         body.push_str("</ul>\n");

@@ -16,6 +16,7 @@ use uuid::Uuid;
 use super::{
     Kind,
     decide::decide,
+    digest::needs_digest,
     keywords::matches_any,
     prefs::{preferences_of, room_preferences_of},
 };
@@ -115,6 +116,7 @@ impl Inbox for Writer {
                 read_at: None,
                 alert: decision.alert,
                 held_until: decision.held_until,
+                digested_at: (!needs_digest(decision.kind, decision.alert)).then_some(self.now),
             });
         }
         if !rows.is_empty() {
@@ -129,6 +131,7 @@ impl Inbox for Writer {
                 read_at: Set(None),
                 alert: Set(row.alert),
                 held_until: Set(row.held_until),
+                digested_at: Set(row.digested_at),
             }))
             .exec_without_returning(txn)
             .await?;
@@ -176,7 +179,8 @@ pub fn view(
     }
 }
 
-async fn views(
+/// The rows as their owner sees them (rows whose message is gone are left out).
+pub async fn views(
     db: &impl ConnectionTrait,
     rows: Vec<notifications::Model>,
 ) -> AppResult<Vec<NotificationView>> {

@@ -4,6 +4,7 @@
 //! the alert decision the delivery channels (desktop, Web Push, e-mail) act on.
 
 pub mod decide;
+pub mod digest;
 pub mod inbox;
 pub mod keywords;
 pub mod prefs;

@@ -28,12 +28,20 @@ async function loadFontFor(response) {
   } catch {
   }
 }
-function addressedRooms() {
-  const rooms = [];
+function addressed() {
+  if (!location.hash.startsWith(HASH_PREFIX)) return null;
   try {
-    if (location.hash.startsWith(HASH_PREFIX)) rooms.push(decodeURIComponent(location.hash.slice(HASH_PREFIX.length)));
+    const params = new URLSearchParams(location.hash.slice(1));
+    const room = params.get("room");
+    if (!room) return null;
+    const seq = Number.parseInt(params.get("seq") || "", 10);
+    return { room, messageId: params.get("message"), seq: Number.isSafeInteger(seq) ? seq : null };
   } catch {
+    return null;
   }
+}
+function addressedRooms() {
+  const rooms = [addressed()?.room];
   try {
     rooms.push(sessionStorage.getItem(LAST_ROOM_KEY));
   } catch {
@@ -60,6 +68,7 @@ export {
   HASH_PREFIX,
   HISTORY_PAGE,
   LAST_ROOM_KEY,
+  addressed,
   addressedRooms,
   dropEarly,
   historyPath,

@@ -57,7 +57,7 @@ import {
 } from "./shared-PWL6WRKI.js";
 
 // chat/main.js
-import { dropEarly } from "./early.js";
+import { addressed, dropEarly } from "./early.js";
 
 // chat/inbox.js
 var PAGE = 30;
@@ -887,7 +887,16 @@ async function firstRooms(root) {
     return;
   }
   const first = await joinFromLink() || initialRoomId();
-  if (first) await openRoom(first, { focus: false });
+  if (first) await openRoom(first, { focus: false, ...messageAddressed(first) });
+  window.addEventListener("hashchange", () => {
+    const target = addressed();
+    if (target) openRoom(target.room, messageAddressed(target.room));
+  });
+}
+function messageAddressed(roomId) {
+  const target = addressed();
+  if (target?.room !== roomId || !target.messageId) return {};
+  return { messageId: target.messageId, seq: target.seq };
 }
 boot().catch((error) => {
   console.error(error);
