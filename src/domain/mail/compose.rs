@@ -239,7 +239,9 @@ fn draw(i18n: &I18n, lang: &LanguageIdentifier, draft: Draft) -> Letter {
         },
     );
     Letter {
-        subject: draft.subject,
+        // A header is one line with one direction, the mail's own: Fluent's isolation
+        // marks around a number would only show as boxes in some mail programs.
+        subject: draft.subject.replace(['\u{2068}', '\u{2069}'], ""),
         text,
         html,
     }
