@@ -90,28 +90,35 @@ pub async fn message_send(
         ),
     )
     .await?;
-    notifications_publish(state, &sent.view, &sent.written).await;
+    sent_publish(state, &sent).await;
     previews_spawn(state, &sent.view);
     if let Some(user) = state.fanout.typing.stop(room_id, author.id) {
         typing_publish(state, room_id, user, false);
     }
-    if !sent.mentioned.is_empty() {
-        let mention: Arc<str> = ServerEvent::Mention {
-            room_id,
-            data: MentionData {
-                message: sent.view.clone(),
-            },
-        }
-        .frame()
-        .into();
-        for user_id in &sent.mentioned {
-            state.broker.publish(Envelope::User {
-                user_id: *user_id,
-                frame: mention.clone(),
-            });
-        }
-    }
     Ok(sent.view)
+}
+
+/// What people hear of a message beside the room's event, once it is committed: their
+/// inbox rows (`notification`) and, for each person it names, `mention`.
+async fn sent_publish(state: &AppState, sent: &messages::Sent<Vec<entity::notifications::Model>>) {
+    notifications_publish(state, &sent.view, &sent.written).await;
+    if sent.mentioned.is_empty() {
+        return;
+    }
+    let mention: Arc<str> = ServerEvent::Mention {
+        room_id: sent.view.room_id,
+        data: MentionData {
+            message: sent.view.clone(),
+        },
+    }
+    .frame()
+    .into();
+    for user_id in &sent.mentioned {
+        state.broker.publish(Envelope::User {
+            user_id: *user_id,
+            frame: mention.clone(),
+        });
+    }
 }
 
 /// `notification` to each person a sent message wrote an inbox row for. The rows are
@@ -205,14 +212,23 @@ pub async fn message_edit(
     body: MessageBody,
 ) -> AppResult<MessageView> {
     let room_id = messages::message_get(&state.db, message_id).await?.room_id;
-    let (view, _) = publisher::commit(
+    let sent = publisher::commit(
         state,
         room_id,
-        messages::message_edit(&state.db, actor, message_id, body),
+        messages::message_edit(
+            &state.db,
+            actor,
+            message_id,
+            body,
+            &notification_inbox::Writer {
+                now: state.clock.now(),
+            },
+        ),
     )
     .await?;
-    previews_spawn(state, &view);
-    Ok(view)
+    sent_publish(state, &sent).await;
+    previews_spawn(state, &sent.view);
+    Ok(sent.view)
 }
 
 /// Fetches the previews of the message's links in the background, after it was

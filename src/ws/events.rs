@@ -101,7 +101,8 @@ pub enum ServerEvent {
         seq: i64,
         data: Box<RawValue>,
     },
-    /// You were mentioned (sent to you alone).
+    /// You were mentioned (sent to you alone): by a new message, or by an edit that names
+    /// you for the first time.
     #[serde(rename = "mention")]
     Mention { room_id: Uuid, data: MentionData },
     /// A message asked for you (a mention, a reply, a direct message, `@here`/`@room`, a

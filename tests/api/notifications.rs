@@ -19,7 +19,58 @@ on_both_backends!(
     sockets_hear_new_read_and_removed_notifications,
     leaving_or_deleting_a_room_takes_its_notifications,
     the_missed_activity_switch_is_one_switch,
+    an_edit_that_names_someone_new_tells_them_once,
 );
+
+/// Someone an edit names for the first time hears of it as of a new mention (inbox row,
+/// `notification` and `mention` frames); those named before, and those told already (a
+/// room set to "all"), get nothing more, and editing again adds nothing.
+async fn an_edit_that_names_someone_new_tells_them_once(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (ali, _) = app.account("ali").await;
+    let (sara, _) = app.account("sara").await;
+    let (omid, _) = app.account("omid").await;
+    let (reza, _) = app.account("reza").await;
+    let room = app.public_room(&ali, &[&sara, &omid, &reza]).await;
+    let all = json!({
+        "level": "all", "keywords": [], "show_content": "full", "email_missed": true,
+    });
+    json_of(app.api(&omid).notification_prefs_put(&all).await, 200).await;
+    let message = app.post_message(&ali, &room, "hello @reza").await;
+    assert_eq!(
+        kinds(&app, &omid).await,
+        [("message".to_owned(), id(&message))]
+    );
+    assert_eq!(kinds(&app, &reza).await.len(), 1);
+    assert!(kinds(&app, &sara).await.is_empty());
+
+    let mut socket = WsClient::connect(&app, &sara).await;
+    let edit = json!({ "body": "hello @reza @sara @omid" });
+    json_of(app.api(&ali).message_edit(&id(&message), &edit).await, 200).await;
+    let frame = socket.expect("notification").await;
+    assert_eq!(frame["data"]["notification"]["kind"], "mention");
+    assert_eq!(frame["data"]["notification"]["message"]["id"], id(&message));
+    assert_eq!(frame["data"]["alert"], true);
+    let mention = socket.expect("mention").await;
+    assert_eq!(mention["data"]["message"]["id"], id(&message));
+    assert_eq!(
+        kinds(&app, &sara).await,
+        [("mention".to_owned(), id(&message))]
+    );
+    assert_eq!(
+        kinds(&app, &omid).await,
+        [("message".to_owned(), id(&message))]
+    );
+    assert_eq!(kinds(&app, &reza).await.len(), 1);
+
+    let again = json!({ "body": "hello @reza @sara @omid!" });
+    json_of(app.api(&ali).message_edit(&id(&message), &again).await, 200).await;
+    for token in [&sara, &omid, &reza] {
+        assert_eq!(kinds(&app, token).await.len(), 1);
+    }
+    let unread = inbox(&app, &sara, "").await;
+    assert_eq!(unread["unread_count"], 1);
+}
 
 /// The preferences' `email_missed` is the account's switch: the one the settings page,
 /// `PATCH /users/me` and unsubscribe links turn. Saved from either side, both read it.

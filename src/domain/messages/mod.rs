@@ -192,6 +192,9 @@ pub struct Asked<'a> {
     pub replied_to: Option<Uuid>,
     /// The words outside code, where highlight words count.
     pub prose: &'a str,
+    /// Only these members are asked (an edit asks only those it newly names); `None`:
+    /// every member.
+    pub only: Option<&'a [Uuid]>,
 }
 
 /// Rows stored in the same transaction as a message, so nothing acknowledged is lost. The
@@ -367,6 +370,7 @@ pub async fn message_send<C: ConnectionTrait + TransactionTrait, I: Inbox>(
                     .map(|(which, ids)| (*which, ids.as_slice())),
                 replied_to: replied_to.filter(|id| *id != author.id),
                 prose: &rendered.prose,
+                only: None,
             },
         )
         .await?;
@@ -469,15 +473,16 @@ pub async fn preview(
 }
 
 /// Edits one's own message.
-pub async fn message_edit<C: ConnectionTrait + TransactionTrait>(
+pub async fn message_edit<C: ConnectionTrait + TransactionTrait, I: Inbox>(
     db: &C,
     actor: &users::Model,
     message_id: Uuid,
     body: MessageBody,
-) -> AppResult<(MessageView, RoomEvent)> {
+    inbox: &I,
+) -> AppResult<Sent<I::Written>> {
     let body = body.into_string();
     let message = message_get(db, message_id).await?;
-    require_writer(db, message.room_id, actor).await?;
+    let (room, _) = require_writer(db, message.room_id, actor).await?;
     if message.author_id != Some(actor.id) {
         return Err(AppError::Forbidden(ErrorCode::MessageNotAuthor));
     }
@@ -494,6 +499,20 @@ pub async fn message_edit<C: ConnectionTrait + TransactionTrait>(
     let file_names = files::attachments::names_of_message(db, message.id).await?;
     let named = named_members(db, message.room_id, &body).await?;
     let rendered = markup::render(&body, &markup_context(db, &body, &named).await?);
+    // Someone the edit names for the first time is told, as if the message were new;
+    // those named before were told then.
+    let before: Vec<Uuid> = mentions::Entity::find()
+        .select_only()
+        .column(mentions::Column::UserId)
+        .filter(mentions::Column::MessageId.eq(message.id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let newly: Vec<Uuid> = named
+        .iter()
+        .map(|user| user.id)
+        .filter(|id| *id != actor.id && !before.contains(id))
+        .collect();
     let txn = db.begin().await?;
     let mut active: messages::ActiveModel = message.into();
     active.search_text = Set(text::search_text(&rendered.plain, &file_names));
@@ -501,10 +520,40 @@ pub async fn message_edit<C: ConnectionTrait + TransactionTrait>(
     active.body = Set(body);
     active.edited_at = Set(Some(Utc::now()));
     let message = active.update(&txn).await?;
+    for user_id in &newly {
+        mentions::Entity::insert(mentions::ActiveModel {
+            message_id: Set(message.id),
+            user_id: Set(*user_id),
+            room_id: Set(message.room_id),
+            seq: Set(message.seq),
+        })
+        .exec_without_returning(&txn)
+        .await?;
+    }
+    let written = inbox
+        .write(
+            &txn,
+            Asked {
+                room: &room,
+                author: actor,
+                message: &message,
+                named: &newly,
+                special: None,
+                replied_to: None,
+                prose: &rendered.prose,
+                only: Some(&newly),
+            },
+        )
+        .await?;
     let view = message_views(&txn, vec![message]).await?.remove(0);
     let event = event_append(&txn, view.room_id, EventKind::MessageEdited, &view).await?;
     txn.commit().await?;
-    Ok((view, event))
+    Ok(Sent {
+        view,
+        event,
+        mentioned: newly,
+        written,
+    })
 }
 
 /// The inbox rows a deleted message took along: `(user_id, notification id)`.

@@ -56,6 +56,22 @@ impl Inbox for Writer {
             .into_tuple()
             .all(txn)
             .await?;
+        if let Some(only) = asked.only {
+            members.retain(|id| only.contains(id));
+            if members.is_empty() {
+                return Ok(vec![]);
+            }
+            // Already told of this message (their level is "all"): one row per message.
+            let told: Vec<Uuid> = notifications::Entity::find()
+                .select_only()
+                .column(notifications::Column::UserId)
+                .filter(notifications::Column::MessageId.eq(asked.message.id))
+                .filter(notifications::Column::UserId.is_in(members.iter().copied()))
+                .into_tuple()
+                .all(txn)
+                .await?;
+            members.retain(|id| !told.contains(id));
+        }
         if members.is_empty() {
             return Ok(vec![]);
         }
