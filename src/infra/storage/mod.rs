@@ -206,7 +206,10 @@ impl Storage {
     pub async fn put_bytes(&self, key: &Key, bytes: Bytes) -> anyhow::Result<()> {
         let stored = match &self.objects {
             Objects::Fs(dir) => dir.put(key, bytes).await.map_err(anyhow::Error::new),
-            Objects::Memory(memory) => Ok(memory.put(key, bytes)),
+            Objects::Memory(memory) => {
+                memory.put(key, bytes);
+                Ok(())
+            }
             Objects::S3(bucket) => bucket.put(key, bytes).await,
         };
         stored.map_err(|e| e.context(format!("storing {key}")))
@@ -246,7 +249,10 @@ impl Storage {
     pub async fn delete(&self, key: &Key) -> anyhow::Result<()> {
         let deleted = match &self.objects {
             Objects::Fs(dir) => dir.delete(key).await.map_err(anyhow::Error::new),
-            Objects::Memory(memory) => Ok(memory.delete(key)),
+            Objects::Memory(memory) => {
+                memory.delete(key);
+                Ok(())
+            }
             Objects::S3(bucket) => bucket.delete(key).await,
         };
         deleted.map_err(|e| anyhow::anyhow!("deleting {key}: {e:#}"))

@@ -81,12 +81,17 @@ impl S3 {
     }
 
     /// A request for `method` on `key` (the bucket itself if `None`), signed with `query`.
-    fn request(&self, method: Method, key: Option<&Key>, query: &[(&str, &str)]) -> RequestBuilder {
+    fn request(
+        &self,
+        method: Method,
+        key: Option<&Key>,
+        query: &[(&str, &str)],
+    ) -> anyhow::Result<RequestBuilder> {
         let url = match key {
             Some(key) => self
                 .bucket
                 .object_url(key.as_str())
-                .expect("an object's URL is the bucket's joined with a percent-encoded key"),
+                .map_err(|e| anyhow::anyhow!("the URL of {key}: {e}"))?,
             None => self.bucket.base_url().clone(),
         };
         // rusty-s3 reads the query in order of names.
@@ -113,24 +118,24 @@ impl S3 {
             Method::Put => reqwest::Method::PUT,
             Method::Delete => reqwest::Method::DELETE,
         };
-        self.http.request(method, url)
+        Ok(self.http.request(method, url))
     }
 
     pub async fn put(&self, key: &Key, bytes: Bytes) -> anyhow::Result<()> {
-        let request = self.request(Method::Put, Some(key), &[]).body(bytes);
+        let request = self.request(Method::Put, Some(key), &[])?.body(bytes);
         found(send(request).await?, "the bucket")?;
         Ok(())
     }
 
     pub async fn get(&self, key: &Key) -> anyhow::Result<Option<Bytes>> {
-        let Some(answer) = send(self.request(Method::Get, Some(key), &[])).await? else {
+        let Some(answer) = send(self.request(Method::Get, Some(key), &[])?).await? else {
             return Ok(None);
         };
         Ok(Some(answer.bytes().await?))
     }
 
     pub async fn size(&self, key: &Key) -> anyhow::Result<Option<u64>> {
-        let Some(answer) = send(self.request(Method::Head, Some(key), &[])).await? else {
+        let Some(answer) = send(self.request(Method::Head, Some(key), &[])?).await? else {
             return Ok(None);
         };
         // The header itself: a HEAD answer's body is empty, whatever the length says.
@@ -150,7 +155,7 @@ impl S3 {
             return Ok(size.map(|_| futures_util::stream::empty().boxed()));
         }
         let request = self
-            .request(Method::Get, Some(key), &[])
+            .request(Method::Get, Some(key), &[])?
             .header("range", format!("bytes={}-{}", range.start, range.end - 1));
         let Some(answer) = send(request).await? else {
             return Ok(None);
@@ -166,7 +171,7 @@ impl S3 {
     }
 
     pub async fn delete(&self, key: &Key) -> anyhow::Result<()> {
-        send(self.request(Method::Delete, Some(key), &[])).await?;
+        send(self.request(Method::Delete, Some(key), &[])?).await?;
         Ok(())
     }
 
@@ -211,7 +216,7 @@ impl S3 {
             query.push(("continuation-token", token));
         }
         let answer = found(
-            send(self.request(Method::Get, None, &query)).await?,
+            send(self.request(Method::Get, None, &query)?).await?,
             "the bucket",
         )?;
         s3_xml::list_page(&answer.text().await?)
@@ -221,13 +226,13 @@ impl S3 {
     /// time (so about three parts in memory whatever the file's size). A failed upload is
     /// aborted, so the bucket keeps no parts of it.
     pub async fn put_file(&self, path: &Path, key: &Key, part_bytes: usize) -> anyhow::Result<()> {
-        let started = self.request(Method::Post, Some(key), &[("uploads", "")]);
+        let started = self.request(Method::Post, Some(key), &[("uploads", "")])?;
         let answer = found(send(started).await?, "the bucket")?;
         let upload = s3_xml::upload_id(&answer.text().await?)?;
         let finished = async {
             let etags = self.put_parts(path, key, &upload, part_bytes).await?;
             let request = self
-                .request(Method::Post, Some(key), &[("uploadId", &upload)])
+                .request(Method::Post, Some(key), &[("uploadId", &upload)])?
                 .body(s3_xml::complete(&etags));
             let answer = found(send(request).await?, "the upload")?;
             // S3 may answer 200 and then report a failure in the body.
@@ -238,8 +243,10 @@ impl S3 {
         };
         let result = finished.await;
         if result.is_err() {
-            let abort = self.request(Method::Delete, Some(key), &[("uploadId", &upload)]);
-            if let Err(err) = send(abort).await {
+            let abort = async {
+                send(self.request(Method::Delete, Some(key), &[("uploadId", &upload)])?).await
+            };
+            if let Err(err) = abort.await {
                 tracing::warn!(error = %err, key = %key, "multipart upload not aborted");
             }
         }
@@ -293,7 +300,7 @@ impl S3 {
                 Method::Put,
                 Some(key),
                 &[("partNumber", &number), ("uploadId", upload)],
-            )
+            )?
             .body(bytes);
         let answer = found(send(request).await?, "the upload")?;
         let etag = answer
