@@ -1,6 +1,6 @@
 //! The `fs` store: each object is a file under a root directory at its key's path
 //! (`files/ab/<sha256>`), the tree earlier versions wrote. An object enters its place whole:
-//! it is written in the scratch directory `tmp/` under the same root (so the same file
+//! it is written in the scratch directory (`tmp/` under the same root, so on the same file
 //! system) and renamed there, so a reader on any node sharing the directory never sees half
 //! of one.
 
@@ -15,17 +15,22 @@ use bytes::Bytes;
 use futures_util::{StreamExt, stream::BoxStream};
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
-use super::{ByteStream, Key, Listed, READ_CHUNK, TEMP_DIR};
+use super::object::{ByteStream, Key, Listed};
 
-/// Objects as files under `root`.
+/// Bytes read from a file at a time, when serving it.
+const READ_CHUNK: usize = 256 * 1024;
+
+/// Objects as files under `root`, written first in `temp` (on the same file system).
 pub struct Dir {
     root: PathBuf,
+    temp: PathBuf,
 }
 
 impl Dir {
-    pub fn new(root: &Path) -> Self {
+    pub fn new(root: &Path, temp: &Path) -> Self {
         Self {
             root: root.to_owned(),
+            temp: temp.to_owned(),
         }
     }
 
@@ -52,7 +57,7 @@ impl Dir {
     pub async fn put(&self, key: &Key, bytes: Bytes) -> io::Result<()> {
         let temp = tempfile::Builder::new()
             .prefix(".put-")
-            .tempfile_in(self.root.join(TEMP_DIR))?
+            .tempfile_in(&self.temp)?
             .into_temp_path();
         tokio::fs::write(&temp, bytes).await?;
         self.rename_in(&temp, key).await?;

@@ -6,7 +6,7 @@ use std::{collections::BTreeMap, ops::Range, sync::Mutex, time::SystemTime};
 use bytes::Bytes;
 use futures_util::{StreamExt, stream::BoxStream};
 
-use super::{ByteStream, Key, Listed};
+use super::object::{ByteStream, Key, Listed};
 
 /// Objects by key, with when each was stored (for the cleanup's grace period).
 #[derive(Default)]

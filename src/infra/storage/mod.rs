@@ -8,6 +8,7 @@
 
 mod fs;
 mod memory;
+mod object;
 mod s3;
 mod s3_xml;
 
@@ -23,68 +24,10 @@ use futures_util::{StreamExt, TryStreamExt, stream::BoxStream};
 use tempfile::{NamedTempFile, TempPath};
 
 use crate::config::{StoreKind, UploadSettings};
-
-/// A stored object's name, e.g. `files/ab/ab12…`: parts joined by `/`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Key(String);
-
-impl Key {
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// The last part of the name.
-    pub fn filename(&self) -> Option<&str> {
-        self.parts().last()
-    }
-
-    fn parts(&self) -> impl Iterator<Item = &str> {
-        self.0.split('/').filter(|part| !part.is_empty())
-    }
-}
-
-impl From<&str> for Key {
-    fn from(key: &str) -> Self {
-        Self::from_iter(key.split('/'))
-    }
-}
-
-impl From<String> for Key {
-    fn from(key: String) -> Self {
-        Self::from(key.as_str())
-    }
-}
-
-impl<'a> FromIterator<&'a str> for Key {
-    /// The parts joined by `/`; empty ones are left out.
-    fn from_iter<I: IntoIterator<Item = &'a str>>(parts: I) -> Self {
-        let parts: Vec<&str> = parts.into_iter().filter(|p| !p.is_empty()).collect();
-        Self(parts.join("/"))
-    }
-}
-
-impl std::fmt::Display for Key {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-/// Bytes read from the store, a chunk at a time.
-pub type ByteStream = BoxStream<'static, std::io::Result<Bytes>>;
-
-/// An object found by listing.
-struct Listed {
-    key: Key,
-    modified: SystemTime,
-}
+pub use object::{ByteStream, Key};
 
 /// Part size of a multipart upload: S3's minimum (every part but the last must be this big).
 const PART_BYTES: usize = 5 * 1024 * 1024;
-/// Parts uploading at once; with the part being filled this bounds one upload's memory
-/// to about three parts, whatever the file's size.
-const PARTS_IN_FLIGHT: usize = 2;
-/// Bytes read from a local file at a time, when serving it.
-const READ_CHUNK: usize = 256 * 1024;
 /// The scratch directory's name, under `uploads.dir`.
 const TEMP_DIR: &str = "tmp";
 
@@ -136,7 +79,7 @@ impl Storage {
             root.display()
         );
         Ok(Self::new(
-            Objects::Fs(fs::Dir::new(root)),
+            Objects::Fs(fs::Dir::new(root, &root.join(TEMP_DIR))),
             root.join(TEMP_DIR),
         ))
     }

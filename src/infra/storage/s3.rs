@@ -14,11 +14,17 @@ use rusty_s3::{Bucket, Credentials, Map, Method, UrlStyle};
 use secrecy::ExposeSecret;
 use tokio::io::AsyncReadExt;
 
-use super::{ByteStream, Key, Listed, PARTS_IN_FLIGHT, s3_xml};
+use super::{
+    object::{ByteStream, Key, Listed},
+    s3_xml,
+};
 use crate::config::S3Settings;
 
 /// How long a signed request stays valid; it is sent at once.
 const SIGNED_FOR: Duration = Duration::from_secs(15 * 60);
+/// Parts uploading at once; with the part being read this bounds one upload's memory to
+/// about three parts, whatever the file's size.
+const PARTS_IN_FLIGHT: usize = 2;
 /// S3 numbers a multipart upload's parts 1 to 10,000.
 const MAX_PARTS: u16 = 10_000;
 /// Seconds to connect, and to wait for an answer's first byte (not for the whole of a
