@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use entity::blobs;
 use figment::Figment;
-use futures_util::TryStreamExt;
+use futures_util::{StreamExt, TryStreamExt};
 use reqwest::{Method, StatusCode};
 use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::Value;
@@ -310,4 +310,29 @@ async fn two_nodes_sharing_database_and_directory_neither_lose_nor_orphan_shared
         assert_eq!(stored(), 0, "round {round}: bytes orphaned");
         assert_eq!(blob_rows().await.unwrap(), 0, "round {round}: row orphaned");
     }
+}
+
+/// A bucket lists in pages of 1,000: cleanup sees every object of a longer listing, the
+/// later pages fetched with their continuation tokens.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_s3_listing_reads_every_page() {
+    let Some(moto) = Moto::start().await else {
+        return;
+    };
+    let app = spawn_app_with(Backend::Sqlite, moto.configure()).await;
+    let storage = app.files.storage();
+    futures_util::stream::iter(0..1005)
+        .map(|i| async move {
+            let key = format!("thumbs/{:02x}/{i:064x}", i % 256);
+            storage.put_bytes(&key.as_str().into(), "x".into()).await
+        })
+        .buffer_unordered(8)
+        .try_collect::<Vec<()>>()
+        .await
+        .unwrap();
+    let mut names = objects(&app, "thumbs").await;
+    names.sort();
+    names.dedup();
+    assert_eq!(names.len(), 1005);
+    assert!(objects(&app, "files").await.is_empty());
 }

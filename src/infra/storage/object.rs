@@ -58,3 +58,18 @@ pub struct Listed {
     pub key: Key,
     pub modified: SystemTime,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_parts_joined_by_slashes() {
+        let key = Key::from_iter(["files", "ab", "ab12"]);
+        assert_eq!(key.as_str(), "files/ab/ab12");
+        assert_eq!(key, Key::from("/files//ab/ab12/"));
+        assert_eq!(key.filename(), Some("ab12"));
+        assert_eq!(key.to_string(), "files/ab/ab12");
+        assert_eq!(Key::from("").filename(), None);
+    }
+}
