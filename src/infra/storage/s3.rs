@@ -27,8 +27,8 @@ const SIGNED_FOR: Duration = Duration::from_secs(15 * 60);
 const PARTS_IN_FLIGHT: usize = 2;
 /// S3 numbers a multipart upload's parts 1 to 10,000.
 const MAX_PARTS: u16 = 10_000;
-/// Seconds to connect, and to wait for an answer's first byte (not for the whole of a
-/// download, which may be slow on the client's side).
+/// How long to wait to connect, and for each next piece of an answer (a pause, not the
+/// whole of a download, which may be slow on the client's side).
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 const READ_TIMEOUT: Duration = Duration::from_secs(60);
 /// Sends of one request at most, and the wait before the second (four times longer before
