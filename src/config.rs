@@ -301,7 +301,7 @@ pub struct S3Settings {
     /// Base URL of an S3-compatible server (e.g. `http://minio:9000`); empty: AWS.
     #[serde(deserialize_with = "optional_string")]
     pub endpoint: Option<String>,
-    /// With the secret below; both empty: the instance's credentials (EC2/ECS role).
+    /// With the secret below; both required for `s3` (no EC2/ECS role credentials).
     #[serde(deserialize_with = "optional_string")]
     pub access_key_id: Option<String>,
     #[serde(deserialize_with = "optional_secret")]
@@ -734,11 +734,11 @@ impl S3Settings {
                 }
             }
         }
-        if self.access_key_id.is_some() != self.secret_access_key.is_some() {
+        if self.access_key_id.is_none() || self.secret_access_key.is_none() {
             return Err(key_error(
                 "uploads.s3.access_key_id",
-                "and uploads.s3.secret_access_key must be set together (or both left empty \
-                 to use the instance's credentials)",
+                "and uploads.s3.secret_access_key must both be set when uploads.store is \
+                 \"s3\" (an instance's role credentials are not looked up)",
             ));
         }
         Ok(())

@@ -1,18 +1,20 @@
 //! The store behind uploads: the upload, download, range, dedup, delete and cleanup flows
-//! over `uploads.store = "memory"` (nothing on disk but the scratch directory), a row whose
-//! bytes went missing, and two nodes sharing one PostgreSQL database and one directory.
+//! over `uploads.store = "memory"` and `"s3"` (a bucket in moto, a real S3-compatible server
+//! on loopback; nothing on disk but the scratch directory either way), a row whose bytes
+//! went missing, and two nodes sharing one PostgreSQL database and one directory.
 
 use std::time::Duration;
 
 use entity::blobs;
 use figment::Figment;
-use futures_util::TryStreamExt;
+use futures_util::{StreamExt, TryStreamExt};
 use reqwest::{Method, StatusCode};
 use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::Value;
 
 use crate::files::{PDF, PENDING_TTL, files_under, png, share, upload_with};
 use crate::helpers::{Backend, TestApp, problem_code, spawn_app_with};
+use crate::moto::Moto;
 
 const PASSWORD: &str = "correct horse battery";
 
@@ -43,7 +45,21 @@ async fn message_delete(app: &TestApp, token: &str, uploaded: &Value) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_memory_store_serves_whole_files_ranges_revalidations_and_thumbnails() {
-    let app = spawn_app_with(Backend::Sqlite, memory).await;
+    serves_whole_files_ranges_revalidations_and_thumbnails(memory).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_s3_store_serves_whole_files_ranges_revalidations_and_thumbnails() {
+    let Some(moto) = Moto::start().await else {
+        return;
+    };
+    serves_whole_files_ranges_revalidations_and_thumbnails(moto.configure()).await;
+}
+
+async fn serves_whole_files_ranges_revalidations_and_thumbnails(
+    store: impl FnOnce(Figment) -> Figment,
+) {
+    let app = spawn_app_with(Backend::Sqlite, store).await;
     let alice = app.register_token("alice", PASSWORD).await;
     let bob = app.register_token("bob", PASSWORD).await;
     let room = app.public_room(&alice, &[&bob]).await;
@@ -124,8 +140,20 @@ async fn the_memory_store_serves_whole_files_ranges_revalidations_and_thumbnails
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_memory_store_keeps_identical_bytes_once_and_cleanup_empties_it() {
+    keeps_identical_bytes_once_and_cleanup_empties_it(memory).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_s3_store_keeps_identical_bytes_once_and_cleanup_empties_it() {
+    let Some(moto) = Moto::start().await else {
+        return;
+    };
+    keeps_identical_bytes_once_and_cleanup_empties_it(moto.configure()).await;
+}
+
+async fn keeps_identical_bytes_once_and_cleanup_empties_it(store: impl FnOnce(Figment) -> Figment) {
     let app = spawn_app_with(Backend::Sqlite, |f| {
-        memory(f)
+        store(f)
             .merge(("uploads.orphan_grace_secs", 0))
             .merge(("uploads.pending_ttl_secs", PENDING_TTL.as_secs()))
     })
@@ -178,7 +206,19 @@ async fn the_memory_store_keeps_identical_bytes_once_and_cleanup_empties_it() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn avatars_are_kept_in_the_configured_store() {
-    let app = spawn_app_with(Backend::Sqlite, memory).await;
+    avatars_are_kept_in(memory).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn avatars_are_kept_in_an_s3_bucket() {
+    let Some(moto) = Moto::start().await else {
+        return;
+    };
+    avatars_are_kept_in(moto.configure()).await;
+}
+
+async fn avatars_are_kept_in(store: impl FnOnce(Figment) -> Figment) {
+    let app = spawn_app_with(Backend::Sqlite, store).await;
     let token = app.register_token("pictured", PASSWORD).await;
     let me: Value = app
         .api(&token)
@@ -270,4 +310,29 @@ async fn two_nodes_sharing_database_and_directory_neither_lose_nor_orphan_shared
         assert_eq!(stored(), 0, "round {round}: bytes orphaned");
         assert_eq!(blob_rows().await.unwrap(), 0, "round {round}: row orphaned");
     }
+}
+
+/// A bucket lists in pages of 1,000: cleanup sees every object of a longer listing, the
+/// later pages fetched with their continuation tokens.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_s3_listing_reads_every_page() {
+    let Some(moto) = Moto::start().await else {
+        return;
+    };
+    let app = spawn_app_with(Backend::Sqlite, moto.configure()).await;
+    let storage = app.files.storage();
+    futures_util::stream::iter(0..1005)
+        .map(|i| async move {
+            let key = format!("thumbs/{:02x}/{i:064x}", i % 256);
+            storage.put_bytes(&key.as_str().into(), "x".into()).await
+        })
+        .buffer_unordered(8)
+        .try_collect::<Vec<()>>()
+        .await
+        .unwrap();
+    let mut names = objects(&app, "thumbs").await;
+    names.sort();
+    names.dedup();
+    assert_eq!(names.len(), 1005);
+    assert!(objects(&app, "files").await.is_empty());
 }

@@ -10,6 +10,7 @@ mod binary;
 mod chromium;
 mod client;
 mod helpers;
+mod moto;
 mod nginx;
 
 mod admin;

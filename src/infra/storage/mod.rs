@@ -1,13 +1,18 @@
-//! Where stored bytes live — a directory, an S3-compatible bucket or process memory — all
-//! behind `object_store`. Keys mirror the directory layout (`files/ab/<sha256>`,
-//! `thumbs/…`, `avatars/…`), so an `fs` store is the tree earlier versions wrote, and
-//! copying that tree into a bucket as it is moves an installation to S3.
+//! Where stored bytes live — a directory, an S3-compatible bucket or process memory, one
+//! module each. Keys mirror the directory layout (`files/ab/<sha256>`, `thumbs/…`,
+//! `avatars/…`), so an `fs` store is the tree earlier versions wrote, and copying that tree
+//! into a bucket as it is moves an installation to S3.
 //!
 //! Uploads always stream into a local scratch directory first (they are hashed and
 //! checked before anyone may see them); only finished files enter the store.
 
+mod fs;
+mod memory;
+mod object;
+mod s3;
+mod s3_xml;
+
 use std::{
-    io::SeekFrom,
     ops::Range,
     path::{Path, PathBuf},
     sync::Arc,
@@ -16,39 +21,27 @@ use std::{
 
 use bytes::Bytes;
 use futures_util::{StreamExt, TryStreamExt, stream::BoxStream};
-use object_store::{
-    GetOptions, GetRange, GetResultPayload, ObjectStore, ObjectStoreExt, PutPayload,
-    WriteMultipart, aws::AmazonS3Builder, local::LocalFileSystem, memory::InMemory,
-};
-use secrecy::ExposeSecret;
 use tempfile::{NamedTempFile, TempPath};
-use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
-use crate::config::{S3Settings, StoreKind, UploadSettings};
-
-/// A stored object's name, e.g. `files/ab/ab12…`.
-pub type Key = object_store::path::Path;
-
-/// Bytes read from the store, a chunk at a time.
-pub type ByteStream = BoxStream<'static, std::io::Result<Bytes>>;
+use crate::config::{StoreKind, UploadSettings};
+pub use object::{ByteStream, Key};
 
 /// Part size of a multipart upload: S3's minimum (every part but the last must be this big).
 const PART_BYTES: usize = 5 * 1024 * 1024;
-/// Parts uploading at once; with the part being filled this bounds one upload's memory
-/// to about three parts, whatever the file's size.
-const PARTS_IN_FLIGHT: usize = 2;
-/// Bytes read from a local file at a time, when uploading or serving it.
-const READ_CHUNK: usize = 256 * 1024;
 /// The scratch directory's name, under `uploads.dir`.
 const TEMP_DIR: &str = "tmp";
 
+/// The three kinds of store.
+enum Objects {
+    Fs(fs::Dir),
+    Memory(memory::Memory),
+    S3(Arc<s3::S3>),
+}
+
 /// An object store and the local scratch directory uploads are staged in.
 pub struct Storage {
-    objects: Arc<dyn ObjectStore>,
+    objects: Objects,
     temp_dir: PathBuf,
-    /// `fs` only: the scratch directory is inside the store (`tmp/`), so a finished
-    /// upload is renamed into place instead of copied.
-    temp_inside: bool,
     part_bytes: usize,
 }
 
@@ -72,29 +65,35 @@ impl Storage {
             StoreKind::S3 => {
                 let bucket = settings.s3.bucket.as_deref().unwrap_or_default();
                 tracing::info!(uploads.bucket = bucket, "files stored in an S3 bucket");
-                Ok(Self::new(Arc::new(s3(&settings.s3)?), temp_dir, false))
+                let objects = Objects::S3(Arc::new(s3::S3::new(&settings.s3)?));
+                Ok(Self::new(objects, temp_dir))
             }
         }
     }
 
     /// A store in the directory `root` (which must exist), staging in `root/tmp`.
     pub fn local(root: &Path) -> anyhow::Result<Self> {
-        let objects = LocalFileSystem::new_with_prefix(root)
-            .map_err(|e| anyhow::anyhow!("uploads directory {}: {e}", root.display()))?;
-        Ok(Self::new(Arc::new(objects), root.join(TEMP_DIR), true))
+        anyhow::ensure!(
+            root.is_dir(),
+            "uploads directory {} does not exist",
+            root.display()
+        );
+        Ok(Self::new(
+            Objects::Fs(fs::Dir::new(root, &root.join(TEMP_DIR))),
+            root.join(TEMP_DIR),
+        ))
     }
 
     /// A store in this process's memory (tests, trials; never shared with another node),
     /// staging in `temp_dir`.
     pub fn in_memory(temp_dir: PathBuf) -> Self {
-        Self::new(Arc::new(InMemory::new()), temp_dir, false)
+        Self::new(Objects::Memory(memory::Memory::default()), temp_dir)
     }
 
-    fn new(objects: Arc<dyn ObjectStore>, temp_dir: PathBuf, temp_inside: bool) -> Self {
+    fn new(objects: Objects, temp_dir: PathBuf) -> Self {
         Self {
             objects,
             temp_dir,
-            temp_inside,
             part_bytes: PART_BYTES,
         }
     }
@@ -122,113 +121,84 @@ impl Storage {
     /// Stores a finished scratch file of `size` bytes as `key`. The scratch file is gone
     /// afterwards, whatever the outcome.
     pub async fn put_file(&self, temp: TempPath, size: u64, key: &Key) -> anyhow::Result<()> {
-        if self.temp_inside {
-            if let Some(name) = temp.file_name().and_then(|n| n.to_str()) {
-                let from = Key::from_iter([TEMP_DIR, name]);
-                self.objects
-                    .rename(&from, key)
+        let context = || format!("storing {key}");
+        match &self.objects {
+            // The scratch directory is inside the store: renamed into place, not copied.
+            Objects::Fs(dir) => {
+                dir.rename_in(&temp, key)
                     .await
-                    .map_err(|e| anyhow::Error::new(e).context(format!("storing {key}")))?;
+                    .map_err(|e| anyhow::Error::new(e).context(context()))?;
                 // Renamed away: nothing left for the drop to delete.
                 let _ = temp.keep();
-                return Ok(());
-            }
-        }
-        if size <= self.part_bytes as u64 {
-            let bytes = tokio::fs::read(&temp)
-                .await
-                .map_err(|e| anyhow::Error::new(e).context("reading a staged upload"))?;
-            return self.put_bytes(key, bytes.into()).await;
-        }
-        let upload = self
-            .objects
-            .put_multipart(key)
-            .await
-            .map_err(|e| anyhow::Error::new(e).context(format!("starting to store {key}")))?;
-        let mut writer = WriteMultipart::new_with_chunk_size(upload, self.part_bytes);
-        match write_parts(&mut writer, &temp).await {
-            Ok(()) => {
-                writer
-                    .finish()
-                    .await
-                    .map_err(|e| anyhow::Error::new(e).context(format!("storing {key}")))?;
                 Ok(())
             }
-            Err(err) => {
-                if let Err(abort) = writer.abort().await {
-                    tracing::warn!(error = %abort, key = %key, "multipart upload not aborted");
-                }
-                Err(err.context(format!("storing {key}")))
+            Objects::S3(bucket) if size > self.part_bytes as u64 => bucket
+                .put_file(&temp, key, self.part_bytes)
+                .await
+                .map_err(|e| e.context(context())),
+            Objects::Memory(_) | Objects::S3(_) => {
+                let bytes = tokio::fs::read(&temp)
+                    .await
+                    .map_err(|e| anyhow::Error::new(e).context("reading a staged upload"))?;
+                self.put_bytes(key, bytes.into()).await
             }
         }
     }
 
     /// Stores small bytes (a thumbnail, an avatar) whole.
     pub async fn put_bytes(&self, key: &Key, bytes: Bytes) -> anyhow::Result<()> {
-        self.objects
-            .put(key, PutPayload::from(bytes))
-            .await
-            .map_err(|e| anyhow::Error::new(e).context(format!("storing {key}")))?;
-        Ok(())
+        let stored = match &self.objects {
+            Objects::Fs(dir) => dir.put(key, bytes).await.map_err(anyhow::Error::new),
+            Objects::Memory(memory) => {
+                memory.put(key, bytes);
+                Ok(())
+            }
+            Objects::S3(bucket) => bucket.put(key, bytes).await,
+        };
+        stored.map_err(|e| e.context(format!("storing {key}")))
     }
 
     /// All of a small object; `None` if there is no such object.
     pub async fn get_bytes(&self, key: &Key) -> anyhow::Result<Option<Bytes>> {
-        let got = match self.objects.get(key).await {
-            Err(object_store::Error::NotFound { .. }) => return Ok(None),
-            got => got.map_err(|e| anyhow::anyhow!("reading {key}: {e}"))?,
+        let got = match &self.objects {
+            Objects::Fs(dir) => dir.get(key).await.map_err(anyhow::Error::new),
+            Objects::Memory(memory) => Ok(memory.get(key)),
+            Objects::S3(bucket) => bucket.get(key).await,
         };
-        let bytes = got
-            .bytes()
-            .await
-            .map_err(|e| anyhow::anyhow!("reading {key}: {e}"))?;
-        Ok(Some(bytes))
+        got.map_err(|e| anyhow::anyhow!("reading {key}: {e:#}"))
     }
 
     /// The object's size; `None` if there is no such object.
     pub async fn size(&self, key: &Key) -> anyhow::Result<Option<u64>> {
-        match self.objects.head(key).await {
-            Ok(meta) => Ok(Some(meta.size)),
-            Err(object_store::Error::NotFound { .. }) => Ok(None),
-            Err(e) => Err(anyhow::anyhow!("looking up {key}: {e}")),
-        }
+        let size = match &self.objects {
+            Objects::Fs(dir) => dir.size(key).await.map_err(anyhow::Error::new),
+            Objects::Memory(memory) => Ok(memory.get(key).map(|bytes| bytes.len() as u64)),
+            Objects::S3(bucket) => bucket.size(key).await,
+        };
+        size.map_err(|e| anyhow::anyhow!("looking up {key}: {e:#}"))
     }
 
     /// Streams `range` of the object; `None` if there is no such object.
     pub async fn read(&self, key: &Key, range: Range<u64>) -> anyhow::Result<Option<ByteStream>> {
-        let options = GetOptions {
-            range: Some(GetRange::Bounded(range)),
-            ..GetOptions::default()
+        let read = match &self.objects {
+            Objects::Fs(dir) => dir.read(key, range).await.map_err(anyhow::Error::new),
+            Objects::Memory(memory) => Ok(memory.read(key, range)),
+            Objects::S3(bucket) => bucket.read(key, range).await,
         };
-        let got = match self.objects.get_opts(key, options).await {
-            Err(object_store::Error::NotFound { .. }) => return Ok(None),
-            got => got.map_err(|e| anyhow::anyhow!("reading {key}: {e}"))?,
-        };
-        let range = got.range.clone();
-        Ok(Some(match got.payload {
-            GetResultPayload::File(file, _) => {
-                // object_store reads a local file 8 KiB per blocking call; reading 256 KiB
-                // at a time serves a 16 MiB file several times faster.
-                let mut file = tokio::fs::File::from_std(file);
-                file.seek(SeekFrom::Start(range.start))
-                    .await
-                    .map_err(|e| anyhow::anyhow!("reading {key}: {e}"))?;
-                tokio_util::io::ReaderStream::with_capacity(
-                    file.take(range.end - range.start),
-                    READ_CHUNK,
-                )
-                .boxed()
-            }
-            GetResultPayload::Stream(stream) => stream.map_err(std::io::Error::other).boxed(),
-        }))
+        read.map_err(|e| anyhow::anyhow!("reading {key}: {e:#}"))
     }
 
     /// Deletes the object; one that is already gone is fine.
     pub async fn delete(&self, key: &Key) -> anyhow::Result<()> {
-        match self.objects.delete(key).await {
-            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
-            Err(e) => Err(anyhow::anyhow!("deleting {key}: {e}")),
-        }
+        let deleted = match &self.objects {
+            Objects::Fs(dir) => dir.delete(key).await.map_err(anyhow::Error::new),
+            Objects::Memory(memory) => {
+                memory.delete(key);
+                Ok(())
+            }
+            Objects::S3(bucket) => bucket.delete(key).await,
+        };
+        deleted.map_err(|e| anyhow::anyhow!("deleting {key}: {e:#}"))
     }
 
     /// Objects under `prefix` stored at least `grace` before `now`, with the last part of their
@@ -240,64 +210,30 @@ impl Storage {
         now: SystemTime,
     ) -> BoxStream<'static, anyhow::Result<(Key, String)>> {
         let prefix = Key::from(prefix);
-        self.objects
-            .list(Some(&prefix))
-            .map_err(move |e| anyhow::anyhow!("listing {prefix}: {e}"))
-            .try_filter_map(move |meta| async move {
-                let age = now
-                    .duration_since(SystemTime::from(meta.last_modified))
-                    .unwrap_or_default();
-                let Some(name) = meta.location.filename().map(str::to_owned) else {
+        let listed = match &self.objects {
+            Objects::Fs(dir) => dir.list(&prefix).map_err(anyhow::Error::new).boxed(),
+            Objects::Memory(memory) => memory.list(&prefix).map_err(anyhow::Error::new).boxed(),
+            Objects::S3(bucket) => bucket.clone().list(&prefix),
+        };
+        listed
+            .map_err(move |e| anyhow::anyhow!("listing {prefix}: {e:#}"))
+            .try_filter_map(move |listed| async move {
+                let age = now.duration_since(listed.modified).unwrap_or_default();
+                let Some(name) = listed.key.filename().map(str::to_owned) else {
                     return Ok(None);
                 };
-                Ok((age >= grace).then_some((meta.location, name)))
+                Ok((age >= grace).then_some((listed.key, name)))
             })
             .boxed()
     }
 }
 
-/// Feeds a local file to a multipart upload, at most [`PARTS_IN_FLIGHT`] parts at a time.
-async fn write_parts(writer: &mut WriteMultipart, path: &Path) -> anyhow::Result<()> {
-    let mut file = tokio::fs::File::open(path).await?;
-    let mut buf = vec![0; READ_CHUNK];
-    loop {
-        writer.wait_for_capacity(PARTS_IN_FLIGHT).await?;
-        let read = file.read(&mut buf).await?;
-        if read == 0 {
-            return Ok(());
-        }
-        writer.write(&buf[..read]);
-    }
-}
-
-/// The S3 client the settings describe. Nothing is sent yet: a wrong key or a missing
-/// bucket shows on the first upload, and in the logs.
-fn s3(settings: &S3Settings) -> anyhow::Result<object_store::aws::AmazonS3> {
-    // The builder makes its reqwest client, which needs a rustls provider by then.
-    crate::infra::tls::install_provider();
-    let mut builder = AmazonS3Builder::new()
-        .with_region(settings.region.trim())
-        .with_allow_http(settings.allow_http);
-    if let Some(bucket) = &settings.bucket {
-        builder = builder.with_bucket_name(bucket);
-    }
-    if let Some(endpoint) = &settings.endpoint {
-        builder = builder.with_endpoint(endpoint);
-    }
-    if let (Some(id), Some(secret)) = (&settings.access_key_id, &settings.secret_access_key) {
-        builder = builder
-            .with_access_key_id(id)
-            .with_secret_access_key(secret.expose_secret());
-    }
-    builder
-        .build()
-        .map_err(|e| anyhow::anyhow!("invalid configuration: key `uploads.s3`: {e}"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::S3Settings;
     use std::io::Write;
+    use tokio::io::AsyncReadExt;
 
     /// A store of each kind the tests can run, over a fresh directory.
     fn stores(dir: &Path) -> Vec<(&'static str, Storage)> {
@@ -445,20 +381,30 @@ mod tests {
             secret_access_key: Some("minio-secret".to_owned().into()),
             allow_http: true,
         };
-        assert!(s3(&settings).is_ok());
+        assert!(s3::S3::new(&settings).is_ok());
         let missing = S3Settings {
             bucket: None,
-            ..settings
+            ..settings.clone()
         };
-        let err = s3(&missing)
+        let err = s3::S3::new(&missing)
             .err()
             .map(|e| e.to_string())
             .unwrap_or_default();
         assert!(err.contains("uploads.s3"), "{err}");
+        let keyless = S3Settings {
+            access_key_id: None,
+            secret_access_key: None,
+            ..settings
+        };
+        let err = s3::S3::new(&keyless)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("access_key_id"), "{err}");
     }
 
-    /// The S3 client signs with ring and opens TLS with ring, not aws-lc: a request to an
-    /// https endpoint starts with a TLS handshake record (no panic for want of a provider).
+    /// The S3 client opens TLS with ring, not aws-lc: a request to an https endpoint starts
+    /// with a TLS handshake record (no panic for want of a provider).
     #[tokio::test]
     async fn an_s3_store_signs_and_opens_tls_to_an_https_endpoint() {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -470,8 +416,8 @@ mod tests {
             secret_access_key: Some("minio-secret".to_owned().into()),
             allow_http: false,
         };
-        let store = s3(&settings).unwrap();
-        let request = tokio::spawn(async move { store.head(&Key::from("files/x")).await });
+        let store = s3::S3::new(&settings).unwrap();
+        let request = tokio::spawn(async move { store.size(&Key::from("files/x")).await });
         let wait = Duration::from_secs(30);
         let (mut conn, _) = tokio::time::timeout(wait, listener.accept())
             .await
