@@ -18,6 +18,7 @@ pub mod i18n;
 pub mod infra;
 pub mod limits;
 pub mod mailing;
+pub mod pushing;
 pub mod metrics;
 pub mod publisher;
 pub mod render;

@@ -19,6 +19,14 @@ pub struct Model {
     pub alert: bool,
     /// Quiet hours: the alert waits until then.
     pub held_until: Option<DateTimeUtc>,
+    /// Web Push: sent (or given up on) then; null while it may still be pushed.
+    pub pushed_at: Option<DateTimeUtc>,
+    /// The delivery round of the node pushing it, which holds it until `push_claimed_until`.
+    pub push_claim: Option<Uuid>,
+    pub push_claimed_until: Option<DateTimeUtc>,
+    pub push_attempts: i32,
+    /// After a failed attempt, not before then.
+    pub push_next_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -22,6 +22,7 @@ mod m20261204_000016_link_previews;
 mod m20261204_000017_custom_emoji;
 mod m20261204_000018_notifications;
 mod m20261204_000019_mail;
+mod m20261204_000020_push;
 
 /// The ordered list of every migration Anjoman knows.
 pub struct Migrator;
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000017_custom_emoji::Migration),
             Box::new(m20261204_000018_notifications::Migration),
             Box::new(m20261204_000019_mail::Migration),
+            Box::new(m20261204_000020_push::Migration),
         ]
     }
 }

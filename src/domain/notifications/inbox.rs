@@ -115,6 +115,11 @@ impl Inbox for Writer {
                 read_at: None,
                 alert: decision.alert,
                 held_until: decision.held_until,
+                pushed_at: None,
+                push_claim: None,
+                push_claimed_until: None,
+                push_attempts: 0,
+                push_next_at: None,
             });
         }
         if !rows.is_empty() {
@@ -129,6 +134,11 @@ impl Inbox for Writer {
                 read_at: Set(None),
                 alert: Set(row.alert),
                 held_until: Set(row.held_until),
+                pushed_at: Set(None),
+                push_claim: Set(None),
+                push_claimed_until: Set(None),
+                push_attempts: Set(0),
+                push_next_at: Set(None),
             }))
             .exec_without_returning(txn)
             .await?;
