@@ -160,7 +160,9 @@ async fn compose(
         .and_then(|locale| locale.parse::<LanguageIdentifier>().ok())
         .filter(|lang| state.i18n.available().contains(lang))
         .unwrap_or(DEFAULT_LOCALE);
-    let show = prefs::preferences_get(&state.db, user.id).await?.show_content;
+    let show = prefs::preferences_get(&state.db, user.id)
+        .await?
+        .show_content;
     let room = rooms::Entity::find_by_id(latest.room_id)
         .one(&state.db)
         .await?;
@@ -192,9 +194,19 @@ async fn compose(
             &[("count", n.clone()), ("room", room.name.clone())],
         )
     } else if direct {
-        say(state, &lang, "push-title-direct", &[("name", sender.clone())])
+        say(
+            state,
+            &lang,
+            "push-title-direct",
+            &[("name", sender.clone())],
+        )
     } else {
-        say(state, &lang, "push-title-room", &[("room", room.name.clone())])
+        say(
+            state,
+            &lang,
+            "push-title-room",
+            &[("room", room.name.clone())],
+        )
     };
     let text = if message.deleted_at.is_some() {
         String::new()

@@ -75,5 +75,6 @@ pub async fn vapid_key(db: &impl ConnectionTrait) -> anyhow::Result<p256::Secret
         }
     };
     let bytes = kept(db, VAPID_KEY_NAME, &fresh.to_bytes(), "VAPID key pair").await?;
-    p256::SecretKey::from_slice(&bytes).map_err(|_| anyhow::anyhow!("stored VAPID key is not a P-256 key"))
+    p256::SecretKey::from_slice(&bytes)
+        .map_err(|_| anyhow::anyhow!("stored VAPID key is not a P-256 key"))
 }

@@ -9,12 +9,7 @@ use poem::{
 };
 use serde_json::json;
 
-use crate::{
-    http::lang,
-    i18n::is_rtl,
-    render::assets::assets,
-    state::AppState,
-};
+use crate::{http::lang, i18n::is_rtl, render::assets::assets, state::AppState};
 
 /// The brand colour (the favicon's square): the browser's title bar and splash screen.
 pub const THEME_COLOR: &str = "#1f6f5c";

@@ -154,7 +154,10 @@ async fn count(app: &TestApp, sql: &str) -> i64 {
 async fn wait_count(app: &TestApp, sql: &str, expected: i64) {
     let deadline = std::time::Instant::now() + PATIENCE;
     while count(app, sql).await != expected {
-        assert!(std::time::Instant::now() < deadline, "{sql} never counted {expected}");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{sql} never counted {expected}"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -162,7 +165,13 @@ async fn wait_count(app: &TestApp, sql: &str, expected: i64) {
 /// Checks what a push service checks: a valid VAPID JWT under the served key, decrypted.
 async fn assert_well_formed(app: &TestApp, token: &str, push: &Value) {
     assert_eq!(push["problems"], json!([]), "{push}");
-    let config: Value = app.api(token).push_config().await.json().await.expect("config");
+    let config: Value = app
+        .api(token)
+        .push_config()
+        .await
+        .json()
+        .await
+        .expect("config");
     assert_eq!(push["vapid"]["k"], config["public_key"], "{push}");
     assert_eq!(push["vapid"]["claims"]["sub"], "mailto:admin@localhost");
     assert_eq!(push["ttl"], "86400");
@@ -200,7 +209,10 @@ async fn a_mention_unread_past_the_delay_is_pushed_once_in_a_batch(backend: Back
     assert_eq!(payload["url"], format!("/#room={room}"));
     assert_eq!(payload["message_id"], first["id"]);
     assert_eq!(payload["count"], 1);
-    assert_eq!((&payload["lang"], &payload["dir"]), (&json!("en-US"), &json!("ltr")));
+    assert_eq!(
+        (&payload["lang"], &payload["dir"]),
+        (&json!("en-US"), &json!("ltr"))
+    );
 
     // Three more while away: one push, for all three, naming the latest.
     for text in ["@sara one", "@sara two", "@sara three"] {
@@ -220,7 +232,10 @@ async fn a_mention_unread_past_the_delay_is_pushed_once_in_a_batch(backend: Back
 
     // `room_only` hides the sender and the text.
     let prefs = json!({ "level": "mentions", "keywords": [], "show_content": "room_only", "email_missed": true });
-    assert_eq!(app.api(&sara).notification_prefs_put(&prefs).await.status(), 200);
+    assert_eq!(
+        app.api(&sara).notification_prefs_put(&prefs).await.status(),
+        200
+    );
     app.post_message(&ali, &room, "@sara a secret").await;
     app.clock.advance(PAST_DELAY);
     let push = service.wait_for("sara-phone", 3).await.remove(2);
@@ -282,9 +297,13 @@ async fn a_gone_subscription_is_removed_and_quiet_hours_hold_pushes(backend: Bac
         "level": "mentions", "keywords": [], "show_content": "full", "email_missed": true,
         "quiet_hours": { "start": hh_mm(now - Span::hours(1)), "end": hh_mm(now + Span::hours(1)) },
     });
-    assert_eq!(app.api(&sara).notification_prefs_put(&prefs).await.status(), 200);
+    assert_eq!(
+        app.api(&sara).notification_prefs_put(&prefs).await.status(),
+        200
+    );
 
-    app.post_message(&ali, &room, "@sara @reza tea at five").await;
+    app.post_message(&ali, &room, "@sara @reza tea at five")
+        .await;
     app.clock.advance(PAST_DELAY);
     // Reza's push service says the subscription is gone: it goes.
     service.wait_for("reza-old", 1).await;
@@ -295,7 +314,13 @@ async fn a_gone_subscription_is_removed_and_quiet_hours_hold_pushes(backend: Bac
     )
     .await;
     // The round that pushed Reza's found Sara's held: nothing for her, and it waits.
-    assert!(service.received().await.iter().all(|push| push["name"] != "sara-phone"));
+    assert!(
+        service
+            .received()
+            .await
+            .iter()
+            .all(|push| push["name"] != "sara-phone")
+    );
     let held = "SELECT COUNT(*) AS n FROM notifications WHERE pushed_at IS NULL AND held_until IS NOT NULL";
     assert_eq!(count(&app, held).await, 1);
 
@@ -303,7 +328,10 @@ async fn a_gone_subscription_is_removed_and_quiet_hours_hold_pushes(backend: Bac
     app.clock.advance(Duration::from_secs(2 * 3600));
     let push = service.wait_for("sara-phone", 1).await.remove(0);
     assert_well_formed(&app, &sara, &push).await;
-    assert_eq!(plain(&push["payload"]["body"]), "ali: @sara @reza tea at five");
+    assert_eq!(
+        plain(&push["payload"]["body"]),
+        "ali: @sara @reza tea at five"
+    );
 }
 
 async fn subscriptions_are_checked_replaced_and_end_with_the_session(backend: Backend) {
@@ -312,7 +340,13 @@ async fn subscriptions_are_checked_replaced_and_end_with_the_session(backend: Ba
     };
     let app = spawn_app_with(backend, loopback).await;
     let (sara, _) = app.account("sara").await;
-    let config: Value = app.api(&sara).push_config().await.json().await.expect("config");
+    let config: Value = app
+        .api(&sara)
+        .push_config()
+        .await
+        .json()
+        .await
+        .expect("config");
     assert_eq!(config["public_key"].as_str().unwrap().len(), 87, "{config}");
     assert_eq!(config["delay_secs"], 30);
 

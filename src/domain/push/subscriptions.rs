@@ -93,7 +93,9 @@ pub async fn subscription_delete(
 
 /// Removes one subscription (the push service said it is gone).
 pub async fn subscription_remove(db: &impl ConnectionTrait, id: Uuid) -> AppResult<()> {
-    push_subscriptions::Entity::delete_by_id(id).exec(db).await?;
+    push_subscriptions::Entity::delete_by_id(id)
+        .exec(db)
+        .await?;
     Ok(())
 }
 
