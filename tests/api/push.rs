@@ -30,6 +30,7 @@ on_both_backends!(
     a_read_message_is_not_pushed,
     a_gone_subscription_is_removed_and_quiet_hours_hold_pushes,
     subscriptions_are_checked_replaced_and_end_with_the_session,
+    two_nodes_push_each_notification_once,
 );
 
 /// The push service a test starts.
@@ -381,4 +382,51 @@ async fn subscriptions_are_checked_replaced_and_end_with_the_session(backend: Ba
     subscribe(&app, &sara, &good).await;
     assert_eq!(app.api(&sara).auth_logout().await.status(), 204);
     assert_eq!(count(&app, rows).await, 0);
+}
+
+async fn two_nodes_push_each_notification_once(backend: Backend) {
+    let Some(service) = PushService::start().await else {
+        return;
+    };
+    let first = spawn_app_with(backend, loopback).await;
+    let second = first.another_node(loopback).await;
+    let (ali, _) = first.account("ali").await;
+    let users = ["sara", "reza", "mina", "omid"];
+    let mut tokens = vec![];
+    for name in users {
+        let (token, _) = first.account(name).await;
+        let subscription = service.subscription(&format!("{name}-phone"), 201).await;
+        subscribe(&second, &token, &subscription).await;
+        tokens.push(token);
+    }
+    let members: Vec<&str> = tokens.iter().map(String::as_str).collect();
+    let room = first.public_room(&ali, &members).await;
+    // Each person is mentioned three times, half of it through each node.
+    for n in 0..3 {
+        let node = if n % 2 == 0 { &first } else { &second };
+        node.post_message(&ali, &room, &format!("@sara @reza @mina @omid round {n}"))
+            .await;
+    }
+    // Both nodes' rounds race for every row.
+    first.clock.advance(PAST_DELAY);
+    second.clock.advance(PAST_DELAY);
+    for name in users {
+        service.wait_for(&format!("{name}-phone"), 1).await;
+    }
+    let unpushed = "SELECT COUNT(*) AS n FROM notifications WHERE pushed_at IS NULL";
+    wait_count(&first, unpushed, 0).await;
+    // Every notification went out in exactly one push, whichever node sent it.
+    for name in users {
+        let pushes: Vec<Value> = service
+            .received()
+            .await
+            .into_iter()
+            .filter(|push| push["name"] == format!("{name}-phone").as_str())
+            .collect();
+        let total: u64 = pushes
+            .iter()
+            .map(|push| push["payload"]["count"].as_u64().unwrap())
+            .sum();
+        assert_eq!(total, 3, "{name}: {pushes:?}");
+    }
 }
