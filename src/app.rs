@@ -80,6 +80,8 @@ pub fn router(state: AppState) -> anyhow::Result<impl Endpoint> {
             get(make_sync(move |_| Html(docs_html.clone()))),
         )
         .nest("/static", render::static_files())
+        .at("/sw.js", get(web::app_shell::service_worker))
+        .at("/manifest.webmanifest", get(web::app_shell::manifest))
         .at("/admin", web::admin::dashboard)
         .at(
             "/login",
@@ -163,6 +165,8 @@ fn allowed_methods(doc: &serde_json::Value) -> AllowedMethods {
         ("/api/asyncapi.json", vec![get.clone()]),
         ("/api/docs", vec![get.clone()]),
         ("/static/*", vec![get.clone()]),
+        ("/sw.js", vec![get.clone()]),
+        ("/manifest.webmanifest", vec![get.clone()]),
         ("/admin", vec![get.clone()]),
         ("/login", vec![get.clone(), post.clone()]),
         ("/register", vec![get.clone(), post.clone()]),
@@ -248,6 +252,7 @@ impl Application {
         let cleanup = tokio::spawn(files_cleanup(self.state.clone()));
         let retention = tokio::spawn(retention(self.state.clone()));
         let mail = tokio::spawn(mail_outbox(self.state.clone()));
+        let push = tokio::spawn(push_delivery(self.state.clone()));
         let hub = self.state.hub.clone();
         let app = router(self.state)?;
         // Sockets are told to go away as soon as the server stops accepting, so their
@@ -266,6 +271,7 @@ impl Application {
         cleanup.abort();
         retention.abort();
         mail.abort();
+        push.abort();
         db.close().await?;
         tracing::info!("shutdown complete");
         Ok(())
@@ -374,6 +380,22 @@ async fn mail_outbox(state: AppState) {
         }
     }
 }
+
+/// Sends Web Push for notifications left unread past the delay: every few seconds, and
+/// whenever a test moves the clock. Every node runs it; each row is taken by one.
+async fn push_delivery(state: AppState) {
+    if state.push.is_none() {
+        return;
+    }
+    let mut tick = state.clock.ticker(Duration::from_secs(PUSH_ROUND_SECS));
+    loop {
+        tick.tick().await;
+        crate::pushing::deliver_due(&state).await;
+    }
+}
+
+/// Seconds between push delivery rounds: a push goes out at most this late after its delay.
+const PUSH_ROUND_SECS: u64 = 5;
 
 /// How often a node removes old mail and expired links.
 const PRUNE_EVERY: Duration = Duration::from_secs(3600);

@@ -45,6 +45,7 @@ pub struct Settings {
     pub outbound: OutboundSettings,
     pub previews: PreviewSettings,
     pub mail: MailSettings,
+    pub push: PushSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -380,6 +381,22 @@ pub struct MailSettings {
     pub missed_delay_secs: u64,
 }
 
+/// Web Push to browsers' push services (`pushing`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushSettings {
+    pub enabled: bool,
+    /// Seconds a notification must stay unread before it is pushed: a device that is open
+    /// reads it first, and several in that time go out as one push.
+    pub delay_secs: u64,
+    /// The VAPID `sub`: how a push service reaches the operator (`mailto:` or `https:`).
+    pub contact: String,
+    /// Seconds a push service keeps a push for an offline device (the `TTL` header).
+    pub ttl_secs: u64,
+    /// Subscriptions one account may have (its devices); the oldest goes past it.
+    pub max_per_user: u64,
+}
+
 /// How the SMTP connection is protected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -688,6 +705,18 @@ impl Settings {
             return Err(key_error("broker.presence_ttl_secs", "must be at least 3"));
         }
         self.mail.check(self.server.public_url.as_deref())?;
+        if !self.push.contact.starts_with("mailto:") && !self.push.contact.starts_with("https://") {
+            return Err(key_error(
+                "push.contact",
+                "must be a mailto: or https: URL (push services use it to reach the operator)",
+            ));
+        }
+        if self.push.ttl_secs == 0 || self.push.max_per_user == 0 {
+            return Err(key_error(
+                "push",
+                "ttl_secs and max_per_user must be at least 1",
+            ));
+        }
         if self.broker.namespace.is_empty() || self.broker.namespace.contains(char::is_whitespace) {
             return Err(key_error("broker.namespace", "must be a non-empty word"));
         }

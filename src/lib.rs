@@ -20,6 +20,7 @@ pub mod limits;
 pub mod mailing;
 pub mod metrics;
 pub mod publisher;
+pub mod pushing;
 pub mod render;
 pub mod secrets;
 pub mod state;

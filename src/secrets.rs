@@ -1,6 +1,8 @@
 //! Secrets the server makes for itself. The JWT signing key comes from configuration when
 //! given; otherwise it is generated once and kept in the database, so restarts keep
-//! sessions valid and every node of a cluster signs with the same key.
+//! sessions valid and every node of a cluster signs with the same key. The VAPID key pair
+//! of Web Push is kept the same way: browsers bind their subscriptions to its public key,
+//! so it must survive restarts and be the same on every node.
 
 use base64::{Engine, engine::general_purpose::STANDARD};
 use entity::instance_state;
@@ -25,11 +27,22 @@ pub async fn jwt_key(
     }
     let mut fresh = vec![0u8; JWT_KEY_BYTES];
     getrandom::fill(&mut fresh).map_err(|e| anyhow::anyhow!("no system randomness: {e}"))?;
-    // Insert-if-absent then read back: when several nodes start at once, all end up with
-    // whichever key was committed first.
+    let bytes = kept(db, JWT_KEY_NAME, &fresh, "JWT signing key").await?;
+    Ok(SecretBox::new(Box::new(bytes)))
+}
+
+/// The stored secret `name`, storing `fresh` first if there is none. Insert-if-absent then
+/// read back: when several nodes start at once, all end up with whichever was committed
+/// first.
+async fn kept(
+    db: &impl ConnectionTrait,
+    name: &str,
+    fresh: &[u8],
+    what: &str,
+) -> anyhow::Result<Vec<u8>> {
     let inserted = instance_state::Entity::insert(instance_state::ActiveModel {
-        name: Set(JWT_KEY_NAME.to_owned()),
-        value: Set(STANDARD.encode(&fresh)),
+        name: Set(name.to_owned()),
+        value: Set(STANDARD.encode(fresh)),
         created_at: Set(chrono::Utc::now()),
     })
     .on_conflict(
@@ -40,12 +53,28 @@ pub async fn jwt_key(
     .exec_without_returning(db)
     .await?;
     if inserted > 0 {
-        tracing::info!("generated a new JWT signing key and stored it in the database");
+        tracing::info!("generated a new {what} and stored it in the database");
     }
-    let stored = instance_state::Entity::find_by_id(JWT_KEY_NAME)
+    let stored = instance_state::Entity::find_by_id(name)
         .one(db)
         .await?
-        .ok_or_else(|| anyhow::anyhow!("JWT signing key vanished after insert"))?;
-    let bytes = STANDARD.decode(stored.value.as_bytes())?;
-    Ok(SecretBox::new(Box::new(bytes)))
+        .ok_or_else(|| anyhow::anyhow!("{what} vanished after insert"))?;
+    Ok(STANDARD.decode(stored.value.as_bytes())?)
+}
+
+const VAPID_KEY_NAME: &str = "vapid.p256";
+
+/// The Web Push VAPID private key (a P-256 scalar), generated on first start.
+pub async fn vapid_key(db: &impl ConnectionTrait) -> anyhow::Result<p256::SecretKey> {
+    let fresh = loop {
+        let mut bytes = [0u8; 32];
+        getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no system randomness: {e}"))?;
+        // Zero or past the group order (odds about 2^-32): draw again.
+        if let Ok(key) = p256::SecretKey::from_slice(&bytes) {
+            break key;
+        }
+    };
+    let bytes = kept(db, VAPID_KEY_NAME, &fresh.to_bytes(), "VAPID key pair").await?;
+    p256::SecretKey::from_slice(&bytes)
+        .map_err(|_| anyhow::anyhow!("stored VAPID key is not a P-256 key"))
 }

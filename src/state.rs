@@ -20,7 +20,7 @@ use crate::{
     },
     fanout::Fanout,
     i18n::I18n,
-    infra::mailer::Mailer,
+    infra::{mailer::Mailer, webpush::Pusher},
     limits::Limits,
     metrics as app_metrics,
     render::Templates,
@@ -55,6 +55,8 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
     /// Outgoing mail: the SMTP server, link signing, the outbox worker's wake-up.
     pub mail: Arc<Mailer>,
+    /// Web Push: the VAPID keys and the sender; `None` when `[push] enabled` is off.
+    pub push: Option<Arc<Pusher>>,
     /// The time expiries are measured by; only tests move it.
     pub clock: Clock,
 }
@@ -68,6 +70,12 @@ impl AppState {
             db::migrate_up(&db).await?;
         }
         let jwt_key = secrets::jwt_key(&db, settings.auth.jwt_secret.as_ref()).await?;
+        let push = if settings.push.enabled {
+            let vapid = secrets::vapid_key(&db).await?;
+            Some(Arc::new(Pusher::new(&settings, &vapid)?))
+        } else {
+            None
+        };
         let files = FileStore::open(&settings.uploads).await?;
         rooms::ensure_general_room(&db).await?;
         let hub = Hub::new(settings.ws.queue_capacity, live_sessions(db.clone()));
@@ -96,6 +104,7 @@ impl AppState {
             files: Arc::new(files),
             previews: Arc::new(Previewer::new(&settings)),
             mail: Arc::new(Mailer::new(&settings, jwt_key.expose_secret())?),
+            push,
             auth: Arc::new(AuthService::new(
                 &settings.auth,
                 jwt_key.expose_secret(),

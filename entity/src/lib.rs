@@ -21,6 +21,7 @@ pub mod poll_ballots;
 pub mod poll_options;
 pub mod poll_votes;
 pub mod polls;
+pub mod push_subscriptions;
 pub mod reactions;
 pub mod reports;
 pub mod room_events;

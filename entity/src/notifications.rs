@@ -21,6 +21,14 @@ pub struct Model {
     pub held_until: Option<DateTimeUtc>,
     /// When the missed-activity round looked at it; null while it may still be mailed.
     pub digested_at: Option<DateTimeUtc>,
+    /// Web Push: sent (or given up on) then; null while it may still be pushed.
+    pub pushed_at: Option<DateTimeUtc>,
+    /// The delivery round of the node pushing it, which holds it until `push_claimed_until`.
+    pub push_claim: Option<Uuid>,
+    pub push_claimed_until: Option<DateTimeUtc>,
+    pub push_attempts: i32,
+    /// After a failed attempt, not before then.
+    pub push_next_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -22,6 +22,7 @@ mod m20261204_000016_link_previews;
 mod m20261204_000017_custom_emoji;
 mod m20261204_000018_notifications;
 mod m20261204_000019_mail;
+mod m20261204_000020_push;
 mod m20261204_000021_digest;
 
 /// The ordered list of every migration Anjoman knows.
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000017_custom_emoji::Migration),
             Box::new(m20261204_000018_notifications::Migration),
             Box::new(m20261204_000019_mail::Migration),
+            Box::new(m20261204_000020_push::Migration),
             Box::new(m20261204_000021_digest::Migration),
         ]
     }

@@ -8,7 +8,10 @@ use uuid::Uuid;
 use super::{responses::NoContent, security::Auth, tags::ApiTags, users::Me};
 use crate::{
     actions,
-    domain::auth::{self, Registrant, SignedIn, sessions},
+    domain::{
+        auth::{self, Registrant, SignedIn, sessions},
+        push::subscriptions as push_subscriptions,
+    },
     error::AppError,
     http::auth::{device, session_cookie},
     mailing,
@@ -192,6 +195,8 @@ impl AuthApi {
         auth: Auth,
     ) -> Result<SignedOutResponse, AppError> {
         sessions::session_revoke(&state.db, auth.user.id, auth.session.id).await?;
+        // This device gets no more pushes (other ended sessions' go at the next push).
+        push_subscriptions::subscriptions_of_session_delete(&state.db, auth.session.id).await?;
         actions::sessions_changed(&state, auth.user.id);
         Ok(SignedOutResponse::Done(session_cookie(&state, "", 0)))
     }

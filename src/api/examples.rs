@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use poem_openapi::types::{Example, MaybeUndefined};
 use uuid::Uuid;
 
-use super::{admin, auth, moderation, notifications, polls, rooms, users};
+use super::{admin, auth, moderation, notifications, polls, push, rooms, users};
 
 /// A moment that stays in the future, for fields that must be: a poll's `closes_at`, a
 /// ban's `until` (2099-01-01 00:00 UTC). An example must stay valid as the years pass.
@@ -276,6 +276,33 @@ impl Example for notifications::ReadAllRequest {
     fn example() -> Self {
         Self {
             room_id: Some(id(1)),
+        }
+    }
+}
+
+impl Example for push::PushKeys {
+    fn example() -> Self {
+        Self {
+            p256dh: "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM"
+                .to_owned(),
+            auth: "tBHItJI5svbpez7KI4CCXg".to_owned(),
+        }
+    }
+}
+
+impl Example for push::PushSubscriptionRequest {
+    fn example() -> Self {
+        Self {
+            endpoint: "https://push.example.net/v2/gAAAAABk-anjoman-device".to_owned(),
+            keys: push::PushKeys::example(),
+        }
+    }
+}
+
+impl Example for push::PushSubscriptionDelete {
+    fn example() -> Self {
+        Self {
+            endpoint: "https://push.example.net/v2/gAAAAABk-anjoman-device".to_owned(),
         }
     }
 }

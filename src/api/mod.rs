@@ -14,6 +14,7 @@ pub mod moderation;
 pub mod notifications;
 pub mod polls;
 pub mod problems;
+pub mod push;
 pub mod responses;
 pub mod rooms;
 pub mod search;
@@ -44,6 +45,7 @@ pub type Api = (
     moderation::ModerationApi,
     search::SearchApi,
     notifications::NotificationsApi,
+    push::PushApi,
 );
 
 /// The error catalogue for the spec's description: every code, its status and meaning.
@@ -73,6 +75,7 @@ pub fn service(i18n: &I18n) -> OpenApiService<Api, ()> {
             moderation::ModerationApi,
             search::SearchApi,
             notifications::NotificationsApi,
+            push::PushApi,
         ),
         "Anjoman API",
         env!("CARGO_PKG_VERSION"),

@@ -534,6 +534,17 @@ pub const TABLE: &[(&str, Answers)] = &[
     ("notifications_list", NONE),
     ("notifications_read", &[ErrorCode::NotificationNotFound]),
     ("notifications_read_all", NONE),
+    // Web Push.
+    ("push_config", &[ErrorCode::PushDisabled]),
+    (
+        "push_subscribe",
+        &[
+            ErrorCode::PushDisabled,
+            ErrorCode::PushEndpointInvalid,
+            ErrorCode::PushKeysInvalid,
+        ],
+    ),
+    ("push_unsubscribe", &[ErrorCode::PushSubscriptionNotFound]),
 ];
 
 /// What an operation is, as far as the shared rules care.

@@ -334,6 +334,14 @@ error_codes! {
         MailTokenInvalid: mail.token_invalid = 422,
         /// Verifying an e-mail address while the account has none.
         MailNoAddress: mail.no_address = 409,
+        /// Registering for Web Push while the server has it turned off.
+        PushDisabled: push.disabled = 409,
+        /// A push endpoint that is not an absolute `https` URL of at most 2048 characters.
+        PushEndpointInvalid: push.endpoint_invalid = 422,
+        /// Push keys that are not a P-256 public key and a 16-byte secret, in base64url.
+        PushKeysInvalid: push.keys_invalid = 422,
+        /// Removing a push subscription the caller does not have.
+        PushSubscriptionNotFound: push.subscription_not_found = 404,
     }
     frames {
         /// A socket frame that is not a JSON object (or is binary).

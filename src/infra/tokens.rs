@@ -35,7 +35,7 @@ impl TokenKeys {
     pub fn new(secret: &[u8]) -> Self {
         // Before any token is signed or read: jsonwebtoken fixes its provider on first use.
         // `Err` only says one is installed already (by an earlier `new`).
-        let _ = HS256_ONLY.install_default();
+        let _ = PROVIDER.install_default();
         // Only HS256 is accepted: `alg: none` or an RS/ES token signed with some public key
         // fails here before any claim is read.
         let mut validation = Validation::new(Algorithm::HS256);
@@ -64,20 +64,64 @@ impl TokenKeys {
     }
 }
 
-/// jsonwebtoken's crypto, HS256 only, over the `hmac` and `sha2` used elsewhere anyway. Its
-/// `rust_crypto` backend would build RSA, ECDSA and Ed25519 (some 25 crates) for
-/// algorithms `TokenKeys` refuses.
-static HS256_ONLY: CryptoProvider = CryptoProvider {
-    signer_factory: hs256_signer,
+/// Signs a VAPID token (RFC 8292): ES256 under the instance's P-256 key, given as PKCS#8
+/// DER. Only signed here; the push service is the one that verifies it.
+pub fn sign_es256(claims: &impl Serialize, pkcs8_der: &[u8]) -> anyhow::Result<String> {
+    let _ = PROVIDER.install_default();
+    let mut header = Header::new(Algorithm::ES256);
+    header.typ = Some("JWT".to_owned());
+    Ok(jsonwebtoken::encode(
+        &header,
+        claims,
+        &EncodingKey::from_ec_der(pkcs8_der),
+    )?)
+}
+
+/// jsonwebtoken's crypto over crates built anyway: HS256 (access tokens, signed and
+/// verified) over `hmac` and `sha2`, and ES256 signing (VAPID) over `p256`, which Web Push
+/// needs for its encryption. Its `rust_crypto` backend would build RSA, P-384 and Ed25519
+/// too, for algorithms nothing here uses.
+static PROVIDER: CryptoProvider = CryptoProvider {
+    signer_factory: signer,
     verifier_factory: hs256_verifier,
     key_utils: KeyUtils::new_unimplemented(),
 };
 
-fn hs256_signer(
+fn signer(
     algorithm: &Algorithm,
     key: &EncodingKey,
 ) -> jsonwebtoken::errors::Result<Box<dyn JwtSigner>> {
+    if *algorithm == Algorithm::ES256 {
+        return Ok(Box::new(Es256::new(key.as_bytes())?));
+    }
     Ok(Box::new(Hs256::new(*algorithm, key.as_bytes())?))
+}
+
+/// ECDSA P-256 with SHA-256, the signature as JWS wants it (`r || s`, 64 bytes).
+struct Es256(p256::ecdsa::SigningKey);
+
+impl Es256 {
+    fn new(pkcs8_der: &[u8]) -> jsonwebtoken::errors::Result<Self> {
+        use p256::pkcs8::DecodePrivateKey;
+        p256::ecdsa::SigningKey::from_pkcs8_der(pkcs8_der)
+            .map(Self)
+            .map_err(|_| ErrorKind::InvalidKeyFormat.into())
+    }
+}
+
+impl Signer<Vec<u8>> for Es256 {
+    fn try_sign(&self, message: &[u8]) -> Result<Vec<u8>, signature::Error> {
+        let signature: p256::ecdsa::Signature =
+            p256::ecdsa::signature::Signer::try_sign(&self.0, message)
+                .map_err(signature::Error::from_source)?;
+        Ok(signature.to_bytes().to_vec())
+    }
+}
+
+impl JwtSigner for Es256 {
+    fn algorithm(&self) -> Algorithm {
+        Algorithm::ES256
+    }
 }
 
 fn hs256_verifier(

@@ -16,7 +16,10 @@ use super::{
 use crate::{
     actions,
     config::Registration,
-    domain::auth::{self, Registrant, SignedIn, sessions},
+    domain::{
+        auth::{self, Registrant, SignedIn, sessions},
+        push::subscriptions as push_subscriptions,
+    },
     http::{
         auth::{device, secure_cookies, session_cookie},
         lang,
@@ -213,6 +216,7 @@ pub async fn logout(
     }
     if let Some((user, session)) = signed_in(&state, req).await {
         sessions::session_revoke(&state.db, user.id, session.id).await?;
+        push_subscriptions::subscriptions_of_session_delete(&state.db, session.id).await?;
         actions::sessions_changed(&state, user.id);
     }
     Ok(redirect("/login", &[session_cookie(&state, "", 0)]))

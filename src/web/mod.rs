@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod app_shell;
 pub mod chat;
 pub mod csrf;
 pub mod email;

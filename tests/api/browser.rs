@@ -1168,3 +1168,32 @@ async fn inbox_counts_lists_and_reads_everywhere_in_chromium() {
     let stdout = run_node("inbox.mjs", &args, Duration::from_secs(900)).await;
     assert!(stdout.contains("browser: inbox ok"), "{stdout}");
 }
+
+/// Web Push: the page links a valid web app manifest whose icons exist, the service worker
+/// registers at the root, and a push delivered through the DevTools protocol shows a
+/// notification with the room and the sender, tagged by room. English and Persian.
+#[tokio::test]
+async fn push_worker_and_manifest_in_chromium() {
+    if !browser_or_skip() {
+        return;
+    }
+    let app = spawn_app(Backend::Sqlite).await;
+    let (alice, parisa, _) = two_readers(&app, "parisa").await;
+    let (bob, _) = app.account("bob").await;
+    let tea = named_room(&app, &bob, "Tea house", &[&alice, &parisa]).await;
+    let message = app.post_message(&bob, &tea, "hello").await;
+    let seq = message["seq"].to_string();
+    let args = [
+        app.address.as_str(),
+        &tea,
+        "Tea house",
+        message["id"].as_str().unwrap(),
+        &seq,
+        "en",
+        &alice,
+        "fa",
+        &parisa,
+    ];
+    let stdout = run_node("push.mjs", &args, Duration::from_secs(600)).await;
+    assert!(stdout.contains("browser: push ok"), "{stdout}");
+}

@@ -207,6 +207,12 @@ endpoints! {
     notification_read(id) => POST "/api/v1/notifications/{id}/read";
     /// POST /notifications/read-all.
     notifications_read_all() => POST "/api/v1/notifications/read-all", body;
+    /// GET /push/config: the VAPID public key.
+    push_config() => GET "/api/v1/push/config";
+    /// POST /push/subscriptions.
+    push_subscribe() => POST "/api/v1/push/subscriptions", body;
+    /// DELETE /push/subscriptions.
+    push_unsubscribe() => DELETE "/api/v1/push/subscriptions", body;
 
     /// GET /admin/stats.
     admin_stats() => GET "/api/v1/admin/stats";

@@ -41,6 +41,7 @@ mod notifications;
 mod pages;
 mod polls;
 mod previews;
+mod push;
 mod registration;
 mod rooms;
 mod search;

@@ -11,6 +11,7 @@ import { byId, h, userText } from "./dom.js";
 import { formatDateTime, t } from "./i18n.js";
 import { authorName, previewText } from "./messages.js";
 import { toastError } from "./notify.js";
+import { pushSubscribe } from "./push.js";
 import { socket } from "./socket.js";
 import { emit, roomTitle, state } from "./store.js";
 
@@ -267,7 +268,8 @@ export function initInbox(nextHooks) {
   });
   byId("inbox-permission-ask").addEventListener("click", async () => {
     try {
-      await Notification.requestPermission();
+      // The same click lets this device subscribe to pushes for when no tab is open.
+      if ((await Notification.requestPermission()) === "granted") await pushSubscribe();
     } finally {
       permissionRow();
     }

@@ -9,6 +9,7 @@ import { initI18n, t } from "./i18n.js";
 import { initComposer, setReply } from "./composer.js";
 import { initMembers } from "./members.js";
 import { drawFavicon, initInbox } from "./inbox.js";
+import { initPush, pushUnsubscribe } from "./push.js";
 import { initNotify, setInboxCount, toastError, updateTitle } from "./notify.js";
 import { initPolls } from "./polls.js";
 import { onDemand } from "./on-demand.js";
@@ -66,6 +67,7 @@ function initHeader() {
   byId("admin-link").hidden = !(state.me.role === "moderator" || state.me.role === "admin");
   byId("logout-button").addEventListener("click", async () => {
     socket.stop();
+    await pushUnsubscribe();
     try {
       await api("POST", "/api/v1/auth/logout");
     } catch {
@@ -101,6 +103,7 @@ async function boot() {
   initShortcuts();
   initSearch({ open: (roomId, messageId, seq) => openRoom(roomId, { messageId, seq }) });
   initInbox({ open: (roomId, messageId, seq) => openRoom(roomId, { messageId, seq }) });
+  initPush({ open: (roomId, messageId, seq) => openRoom(roomId, { messageId, seq }) });
   on("inbox", (count) => setInboxCount(count, drawFavicon));
   setTimelineHooks({ reply: setReply, profile: openProfile });
   startSync();

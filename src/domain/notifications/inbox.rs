@@ -133,6 +133,11 @@ impl Inbox for Writer {
                 alert: decision.alert,
                 held_until: decision.held_until,
                 digested_at: (!needs_digest(decision.kind, decision.alert)).then_some(self.now),
+                pushed_at: None,
+                push_claim: None,
+                push_claimed_until: None,
+                push_attempts: 0,
+                push_next_at: None,
             });
         }
         if !rows.is_empty() {
@@ -148,6 +153,11 @@ impl Inbox for Writer {
                 alert: Set(row.alert),
                 held_until: Set(row.held_until),
                 digested_at: Set(row.digested_at),
+                pushed_at: Set(None),
+                push_claim: Set(None),
+                push_claimed_until: Set(None),
+                push_attempts: Set(0),
+                push_next_at: Set(None),
             }))
             .exec_without_returning(txn)
             .await?;

@@ -203,8 +203,50 @@ impl Outbound {
         Ok((body, true))
     }
 
+    /// POSTs `body` with `headers` to `url` (a Web Push endpoint) and returns the answer's
+    /// status, whatever it is: the caller decides what a 404 or a 429 means. The same
+    /// address rules as [`Outbound::get`]; redirects are not followed (a push service
+    /// answers where it was asked).
+    pub async fn post(
+        &self,
+        url: &Url,
+        headers: header::HeaderMap,
+        body: Vec<u8>,
+    ) -> Result<StatusCode, OutboundError> {
+        let host = url.host_str().unwrap_or_default().to_owned();
+        let sent = async {
+            let client = self.client_for(url).await?;
+            let response = client
+                .post(url.clone())
+                .headers(headers)
+                .body(body)
+                .send()
+                .await
+                .map_err(connect_error)?;
+            Ok(response.status())
+        };
+        let outcome = tokio::time::timeout(self.timeout, sent)
+            .await
+            .unwrap_or(Err(OutboundError::Timeout));
+        let label = match &outcome {
+            Ok(_) => "ok",
+            Err(err) => err.label(),
+        };
+        metrics::counter!("anjoman_outbound_requests_total", "outcome" => label).increment(1);
+        if let Err(err) = &outcome {
+            tracing::info!(outbound.host = %host, error = %err, "outbound request refused or failed");
+        }
+        outcome
+    }
+
     /// One request, no redirects, to the checked addresses of `url`'s host.
     async fn hop(&self, url: &Url) -> Result<reqwest::Response, OutboundError> {
+        let client = self.client_for(url).await?;
+        client.get(url.clone()).send().await.map_err(connect_error)
+    }
+
+    /// A client that reaches `url`'s host only at the addresses checked here.
+    async fn client_for(&self, url: &Url) -> Result<reqwest::Client, OutboundError> {
         let (host, port) = match (url.scheme(), url.host(), url.port_or_known_default()) {
             ("http" | "https", Some(host), Some(port)) => (host, port),
             _ => return Err(OutboundError::BadUrl),
@@ -238,15 +280,14 @@ impl Outbound {
             .user_agent(concat!(
                 "Anjoman/",
                 env!("CARGO_PKG_VERSION"),
-                " (link preview)"
+                " (+outbound)"
             ))
             .timeout(self.timeout);
         if let Host::Domain(name) = &host {
             // The client connects only to what was checked; it never looks the name up.
             builder = builder.resolve_to_addrs(name, &addresses);
         }
-        let client = builder.build().map_err(connect_error)?;
-        client.get(url.clone()).send().await.map_err(connect_error)
+        builder.build().map_err(connect_error)
     }
 
     fn is_listed(&self, host: &Host<&str>) -> bool {

@@ -59,6 +59,53 @@ import {
 // chat/main.js
 import { addressed, dropEarly } from "./early.js";
 
+// chat/push.js
+var supported = () => "serviceWorker" in navigator && "PushManager" in window && "Notification" in window;
+var hooks = { open: async () => {
+} };
+function registration() {
+  return navigator.serviceWorker.register("/sw.js", { scope: "/" });
+}
+function bytesOf(base64url) {
+  const base64 = base64url.replace(/-/g, "+").replace(/_/g, "/");
+  const text = atob(base64 + "=".repeat((4 - base64.length % 4) % 4));
+  return Uint8Array.from(text, (c) => c.charCodeAt(0));
+}
+async function pushSubscribe() {
+  if (!supported() || Notification.permission !== "granted") return;
+  try {
+    const worker = await registration();
+    const config = await api("GET", "/api/v1/push/config");
+    const subscription = await worker.pushManager.getSubscription() || await worker.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: bytesOf(config.public_key) });
+    const { endpoint, keys: keys2 } = subscription.toJSON();
+    await api("POST", "/api/v1/push/subscriptions", { endpoint, keys: keys2 });
+  } catch {
+  }
+}
+async function pushUnsubscribe() {
+  if (!supported()) return;
+  try {
+    const worker = await navigator.serviceWorker.getRegistration("/");
+    const subscription = await worker?.pushManager.getSubscription();
+    if (!subscription) return;
+    await api("DELETE", "/api/v1/push/subscriptions", { endpoint: subscription.endpoint }).catch(() => {
+    });
+    await subscription.unsubscribe();
+  } catch {
+  }
+}
+function onWorkerMessage(event) {
+  const data = event.data || {};
+  if (data.type === "anjoman.open" && data.room_id) hooks.open(data.room_id, data.message_id, data.seq);
+}
+function initPush(nextHooks) {
+  hooks = { ...hooks, ...nextHooks };
+  if (!supported()) return;
+  navigator.serviceWorker.addEventListener("message", onWorkerMessage);
+  registration().then(() => pushSubscribe(), () => {
+  });
+}
+
 // chat/inbox.js
 var PAGE = 30;
 var MENTIONS = /* @__PURE__ */ new Set(["mention", "here", "room"]);
@@ -74,7 +121,7 @@ var KIND_TEXT = {
 var inbox = { items: /* @__PURE__ */ new Map(), unread: 0, next: null, loaded: false, unreadOnly: false };
 var events = 0;
 var showContent = null;
-var hooks = { open: async () => {
+var hooks2 = { open: async () => {
 } };
 function setUnread(count) {
   inbox.unread = Math.max(0, count | 0);
@@ -168,7 +215,7 @@ async function openNotification(notification) {
       toastError(error);
     }
   }
-  await hooks.open(notification.room.id, notification.message.id, notification.message.seq);
+  await hooks2.open(notification.room.id, notification.message.id, notification.message.seq);
 }
 function markRead(ids, unreadCount, roomId = null, all = false) {
   for (const n of inbox.items.values()) {
@@ -179,8 +226,8 @@ function markRead(ids, unreadCount, roomId = null, all = false) {
 }
 function permissionRow() {
   const row = byId("inbox-permission");
-  const supported = "Notification" in window;
-  const permission = supported ? Notification.permission : "unsupported";
+  const supported2 = "Notification" in window;
+  const permission = supported2 ? Notification.permission : "unsupported";
   row.hidden = permission === "granted";
   byId("inbox-permission-ask").hidden = permission !== "default";
   byId("inbox-permission-text").textContent = permission === "denied" ? t("chat-inbox-permission-denied") : permission === "unsupported" ? t("chat-inbox-permission-unsupported") : t("chat-inbox-permission-hint");
@@ -254,7 +301,7 @@ function drawFavicon(count) {
   link.dataset.count = String(count);
 }
 function initInbox(nextHooks) {
-  hooks = { ...hooks, ...nextHooks };
+  hooks2 = { ...hooks2, ...nextHooks };
   byId("inbox-button").addEventListener("click", () => setOpen(!isOpen()));
   byId("inbox-close").addEventListener("click", () => setOpen(false));
   byId("inbox-read-all").addEventListener("click", async () => {
@@ -282,7 +329,7 @@ function initInbox(nextHooks) {
   });
   byId("inbox-permission-ask").addEventListener("click", async () => {
     try {
-      await Notification.requestPermission();
+      if (await Notification.requestPermission() === "granted") await pushSubscribe();
     } finally {
       permissionRow();
     }
@@ -299,7 +346,7 @@ function initInbox(nextHooks) {
 // chat/search.js
 var DEBOUNCE_MS = 300;
 var MIN_CHARS = 2;
-var hooks2 = { open: async () => {
+var hooks3 = { open: async () => {
 } };
 var timer = null;
 var generation = 0;
@@ -388,7 +435,7 @@ function roomLabel(id) {
   return view.kind === "direct" && view.peer ? authorName(view.peer) : view.name;
 }
 function initSearch(nextHooks) {
-  hooks2 = { ...hooks2, ...nextHooks };
+  hooks3 = { ...hooks3, ...nextHooks };
   const formEl = byId("search-form");
   const input = byId("search-input");
   const panel = byId("search-results");
@@ -437,7 +484,7 @@ function initSearch(nextHooks) {
     const button = event.target.closest(".search-result");
     if (!button) return;
     close();
-    await hooks2.open(button.dataset.roomId, button.dataset.messageId, Number(button.dataset.seq));
+    await hooks3.open(button.dataset.roomId, button.dataset.messageId, Number(button.dataset.seq));
   });
   document.addEventListener("pointerdown", (event) => {
     if (!panel.hidden && !panel.contains(event.target) && !formEl.contains(event.target)) close();
@@ -820,6 +867,7 @@ function initHeader() {
   byId("admin-link").hidden = !(state.me.role === "moderator" || state.me.role === "admin");
   byId("logout-button").addEventListener("click", async () => {
     socket.stop();
+    await pushUnsubscribe();
     try {
       await api("POST", "/api/v1/auth/logout");
     } catch {
@@ -851,6 +899,7 @@ async function boot() {
   initShortcuts();
   initSearch({ open: (roomId, messageId, seq) => openRoom(roomId, { messageId, seq }) });
   initInbox({ open: (roomId, messageId, seq) => openRoom(roomId, { messageId, seq }) });
+  initPush({ open: (roomId, messageId, seq) => openRoom(roomId, { messageId, seq }) });
   on("inbox", (count) => setInboxCount(count, drawFavicon));
   setTimelineHooks({ reply: setReply, profile: openProfile });
   startSync();
