@@ -30,7 +30,8 @@ pub struct PushConfig {
 #[derive(Debug, Object)]
 #[oai(example)]
 pub struct PushKeys {
-    /// The browser's P-256 public key: an uncompressed point (65 bytes), base64url.
+    /// The browser's P-256 public key: an uncompressed point (65 bytes), base64url;
+    /// anything else is `push.keys_invalid`.
     #[oai(validator(max_length = 128))]
     pub p256dh: String,
     /// The browser's authentication secret: 16 bytes, base64url.
@@ -43,7 +44,9 @@ pub struct PushKeys {
 #[derive(Debug, Object)]
 #[oai(example)]
 pub struct PushSubscriptionRequest {
-    /// The push service's URL for this device: absolute `https`.
+    /// The push service's URL for this device: absolute `https` (plain `http` only to a
+    /// host the server's outbound allow-list names), without credentials; anything else
+    /// is `push.endpoint_invalid`.
     #[oai(validator(max_length = 2048))]
     pub endpoint: String,
     pub keys: PushKeys,
