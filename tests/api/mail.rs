@@ -3,28 +3,21 @@
 //! writes every message it receives to a directory as JSON. Verification, password reset,
 //! a Persian mail, one-click unsubscribe, an SMTP outage, and two nodes sharing the outbox.
 
-use std::{
-    path::{Path, PathBuf},
-    process::Stdio,
-    time::Duration,
-};
+use std::{path::PathBuf, time::Duration};
 
 use entity::notifications;
 use figment::Figment;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Statement};
 use serde_json::{Value, json};
 use tempfile::TempDir;
-use tokio::{
-    io::{AsyncBufReadExt, BufReader},
-    process::{Child, Command},
-};
+use tokio::process::Child;
 
 use crate::{
     helpers::{Backend, PATIENCE, TestApp, problem_code, spawn_app_with},
     on_both_backends,
+    python::{free_port, python_with, spawn_ready},
 };
 
-const PYTHON: &str = "tests/deploy/.venv/bin/python";
 const SINK: &str = "tests/mail/smtp_sink.py";
 const PUBLIC_URL: &str = "https://chat.example.org";
 const PASSWORD: &str = "correct horse battery";
@@ -39,29 +32,12 @@ struct SmtpSink {
 impl SmtpSink {
     /// Starts the sink on a free port, or `None` (outside CI) when aiosmtpd is missing.
     async fn start() -> Option<SmtpSink> {
-        let usable = Path::new(PYTHON).exists()
-            && Command::new(PYTHON)
-                .args(["-c", "import aiosmtpd"])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status()
-                .await
-                .is_ok_and(|status| status.success());
-        if !usable {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "the mail tests need {PYTHON} with aiosmtpd (pip install -r tests/deploy/requirements.txt)"
-            );
-            println!("SKIPPED mail test: {PYTHON} with aiosmtpd is missing");
+        if !python_with("aiosmtpd", "mail").await {
             return None;
         }
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|listener| listener.local_addr())
-            .expect("a free port")
-            .port();
         let mut sink = SmtpSink {
             child: None,
-            port,
+            port: free_port(),
             dir: tempfile::tempdir().expect("mail dir"),
         };
         sink.restart().await;
@@ -70,22 +46,9 @@ impl SmtpSink {
 
     /// (Re)starts the server on its port; returns once it listens.
     async fn restart(&mut self) {
-        let mut child = Command::new(PYTHON)
-            .arg(SINK)
-            .arg(self.port.to_string())
-            .arg(self.dir.path())
-            .stdout(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("smtp sink starts");
-        let stdout = child.stdout.take().expect("sink stdout");
-        let mut lines = BufReader::new(stdout).lines();
-        let ready = tokio::time::timeout(PATIENCE, lines.next_line())
-            .await
-            .expect("the sink says READY in time")
-            .expect("sink output");
-        assert_eq!(ready.as_deref(), Some("READY"));
-        self.child = Some(child);
+        let port = self.port.to_string();
+        let dir = self.dir.path().to_str().expect("a UTF-8 path");
+        self.child = Some(spawn_ready(&[SINK, &port, dir]).await);
     }
 
     /// Stops the server: nothing listens on its port until [`SmtpSink::restart`].

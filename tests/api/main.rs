@@ -12,6 +12,7 @@ mod client;
 mod helpers;
 mod moto;
 mod nginx;
+mod python;
 
 mod admin;
 mod architecture;

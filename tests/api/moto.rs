@@ -3,14 +3,15 @@
 //! port, one per test, stopped when dropped. Moto keeps objects in memory and, started
 //! without IAM, accepts any key pair (it does not check signatures).
 
-use std::{path::Path, process::Stdio};
+use std::process::Stdio;
 
 use figment::Figment;
 use tokio::process::{Child, Command};
 
-use crate::helpers::PATIENCE;
-
-const PYTHON: &str = "tests/deploy/.venv/bin/python";
+use crate::{
+    helpers::PATIENCE,
+    python::{PYTHON, free_port, python_with},
+};
 
 pub struct Moto {
     _child: Child,
@@ -21,26 +22,10 @@ impl Moto {
     /// Starts moto and makes the bucket `anjoman` in it; `None` (outside CI) when moto is
     /// missing.
     pub async fn start() -> Option<Moto> {
-        let usable = Path::new(PYTHON).exists()
-            && Command::new(PYTHON)
-                .args(["-c", "import moto.server"])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status()
-                .await
-                .is_ok_and(|status| status.success());
-        if !usable {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "the S3 store's tests need {PYTHON} with moto[server] (pip install -r tests/deploy/requirements.txt)"
-            );
-            println!("SKIPPED S3 store test: {PYTHON} with moto is missing");
+        if !python_with("moto.server", "S3 store").await {
             return None;
         }
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|listener| listener.local_addr())
-            .expect("a free port")
-            .port();
+        let port = free_port();
         let child = Command::new(PYTHON)
             .args([
                 "-m",

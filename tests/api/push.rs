@@ -4,23 +4,20 @@
 //! each push checks the VAPID JWT (ES256 under the served key, `aud`, `exp`, `sub`) and
 //! decrypts the aes128gcm body. The delay is the server's clock, moved by the test.
 
-use std::{path::Path, process::Stdio, time::Duration};
+use std::time::Duration;
 
 use chrono::{Duration as Span, Timelike};
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{Value, json};
-use tokio::{
-    io::{AsyncBufReadExt, BufReader},
-    process::{Child, Command},
-};
+use tokio::process::Child;
 
 use crate::{
     helpers::{Backend, PATIENCE, TestApp, problem_code, spawn_app_with},
     on_both_backends,
+    python::{free_port, python_with, spawn_ready},
     ws_client::WsClient,
 };
 
-const PYTHON: &str = "tests/deploy/.venv/bin/python";
 const SERVICE: &str = "tests/push/push_service.py";
 /// Past the default `[push] delay_secs` (30).
 const PAST_DELAY: Duration = Duration::from_secs(31);
@@ -43,39 +40,11 @@ struct PushService {
 impl PushService {
     /// Starts it on a free port, or `None` (outside CI) when its Python packages are missing.
     async fn start() -> Option<PushService> {
-        let usable = Path::new(PYTHON).exists()
-            && Command::new(PYTHON)
-                .args(["-c", "import http_ece, cryptography"])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status()
-                .await
-                .is_ok_and(|status| status.success());
-        if !usable {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "the push tests need {PYTHON} with http_ece and cryptography (pip install -r tests/deploy/requirements.txt)"
-            );
-            println!("SKIPPED push test: {PYTHON} with http_ece and cryptography is missing");
+        if !python_with("http_ece, cryptography", "push").await {
             return None;
         }
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|listener| listener.local_addr())
-            .expect("a free port")
-            .port();
-        let mut child = Command::new(PYTHON)
-            .arg(SERVICE)
-            .arg(port.to_string())
-            .stdout(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("push service starts");
-        let stdout = child.stdout.take().expect("service stdout");
-        let ready = tokio::time::timeout(PATIENCE, BufReader::new(stdout).lines().next_line())
-            .await
-            .expect("the service says READY in time")
-            .expect("service output");
-        assert_eq!(ready.as_deref(), Some("READY"));
+        let port = free_port();
+        let child = spawn_ready(&[SERVICE, &port.to_string()]).await;
         Some(PushService {
             _child: child,
             base: format!("http://127.0.0.1:{port}"),
