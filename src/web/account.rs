@@ -9,10 +9,7 @@ use poem::{
 };
 use serde::Deserialize;
 
-use super::{
-    csrf::{self, CSRF_FIELD},
-    form_error, form_forged, languages, page_context, redirect, render_page, return_to, signed_in,
-};
+use super::{account_form_page, csrf, form_error, form_forged, redirect, return_to, signed_in};
 use crate::{
     actions,
     config::Registration,
@@ -21,7 +18,7 @@ use crate::{
         push::subscriptions as push_subscriptions,
     },
     http::{
-        auth::{device, secure_cookies, session_cookie},
+        auth::{device, session_cookie},
         lang,
     },
     state::AppState,
@@ -70,32 +67,21 @@ struct FormPage<'a> {
 }
 
 fn show(state: &AppState, req: &Request, page: FormPage<'_>) -> poem::Result<Response> {
-    let (lang, mut context) = page_context(state, req, None, "account-");
-    let token = csrf::issue(&state.auth.csrf, req, secure_cookies(state));
-    context.insert("csrf", &token.token);
-    context.insert("csrf_field", CSRF_FIELD);
-    context.insert("username", page.username);
-    context.insert("display_name", page.display_name);
-    context.insert("next", page.next);
-    context.insert(
-        "registration",
-        match state.settings.auth.registration {
-            Registration::Open => "open",
-            Registration::Invite => "invite",
-            Registration::Closed => "closed",
-        },
-    );
-    context.insert("languages", &languages(state, &lang));
-    // "Forgot your password?" leads nowhere on a server that sends no mail.
-    context.insert("mail_enabled", &state.mail.enabled());
-    let (status, error) = page.error.unwrap_or((StatusCode::OK, String::new()));
-    context.insert("error", &error);
-    let cookies: Vec<String> = token
-        .set_cookie
-        .into_iter()
-        .chain(lang::switch_cookie(&state.i18n, req))
-        .collect();
-    render_page(state, page.template, &lang, context, status, &cookies)
+    account_form_page(state, req, page.template, page.error, |context| {
+        context.insert("username", page.username);
+        context.insert("display_name", page.display_name);
+        context.insert("next", page.next);
+        context.insert(
+            "registration",
+            match state.settings.auth.registration {
+                Registration::Open => "open",
+                Registration::Invite => "invite",
+                Registration::Closed => "closed",
+            },
+        );
+        // "Forgot your password?" leads nowhere on a server that sends no mail.
+        context.insert("mail_enabled", &state.mail.enabled());
+    })
 }
 
 fn signed_in_response(state: &AppState, signed: SignedIn, next: &str) -> Response {

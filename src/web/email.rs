@@ -11,19 +11,8 @@ use poem::{
 };
 use serde::Deserialize;
 
-use super::{
-    csrf::{self, CSRF_FIELD},
-    form_error, form_forged, languages, page_context, render_page,
-};
-use crate::{
-    error::AppError,
-    http::{
-        auth::{device, secure_cookies},
-        lang,
-    },
-    mailing,
-    state::AppState,
-};
+use super::{account_form_page, csrf, form_error, form_forged};
+use crate::{error::AppError, http::auth::device, mailing, state::AppState};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -56,22 +45,11 @@ struct Page<'a> {
 }
 
 fn show(state: &AppState, req: &Request, page: Page<'_>) -> poem::Result<Response> {
-    let (lang, mut context) = page_context(state, req, None, "account-");
-    let token = csrf::issue(&state.auth.csrf, req, secure_cookies(state));
-    context.insert("csrf", &token.token);
-    context.insert("csrf_field", CSRF_FIELD);
-    context.insert("mode", page.mode);
-    context.insert("email", page.email);
-    context.insert("token", page.token);
-    context.insert("languages", &languages(state, &lang));
-    let (status, error) = page.error.unwrap_or((StatusCode::OK, String::new()));
-    context.insert("error", &error);
-    let cookies: Vec<String> = token
-        .set_cookie
-        .into_iter()
-        .chain(lang::switch_cookie(&state.i18n, req))
-        .collect();
-    render_page(state, "email.html", &lang, context, status, &cookies)
+    account_form_page(state, req, "email.html", page.error, |context| {
+        context.insert("mode", page.mode);
+        context.insert("email", page.email);
+        context.insert("token", page.token);
+    })
 }
 
 /// The page for a mail action that needs mail while it is off.

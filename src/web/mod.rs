@@ -22,7 +22,10 @@ use tera::Context;
 use unic_langid::LanguageIdentifier;
 
 use crate::{
-    http::{auth::token_from, lang},
+    http::{
+        auth::{secure_cookies, token_from},
+        lang,
+    },
     state::AppState,
 };
 
@@ -82,6 +85,32 @@ pub fn render_page(
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(response)
+}
+
+/// Draws a signed-out form page (the `account-` strings): a fresh form token (its field
+/// and cookie), the language switch, the failure if there is one (its status and reason,
+/// as `error`), and whatever `fill` adds for this page.
+pub fn account_form_page(
+    state: &AppState,
+    req: &poem::Request,
+    template: &str,
+    failure: Option<(StatusCode, String)>,
+    fill: impl FnOnce(&mut Context),
+) -> poem::Result<Response> {
+    let (lang, mut context) = page_context(state, req, None, "account-");
+    let token = csrf::issue(&state.auth.csrf, req, secure_cookies(state));
+    context.insert("csrf", &token.token);
+    context.insert("csrf_field", csrf::CSRF_FIELD);
+    context.insert("languages", &languages(state, &lang));
+    let (status, error) = failure.unwrap_or((StatusCode::OK, String::new()));
+    context.insert("error", &error);
+    fill(&mut context);
+    let cookies: Vec<String> = token
+        .set_cookie
+        .into_iter()
+        .chain(lang::switch_cookie(&state.i18n, req))
+        .collect();
+    render_page(state, template, &lang, context, status, &cookies)
 }
 
 /// Every language by its own name, and whether it is `lang` (the switch and the picker).

@@ -18,7 +18,7 @@ mod tree;
 use comrak::{Arena, Options, options::Plugins};
 
 pub use self::context::Context;
-pub use self::sanitize::{EMOJI_PATH, LINK_REL};
+pub use self::sanitize::{ALLOWED_TAGS, EMOJI_PATH, LINK_REL};
 pub use self::tree::shortcode_spans;
 
 /// A message body, rendered.

@@ -24,25 +24,28 @@ const CLASSES: [&str; 5] = [
 ];
 const LINK_SCHEMES: [&str; 3] = ["http://", "https://", "mailto:"];
 
+/// Every element a rendering may hold; the tests check renderings against it too.
+pub const ALLOWED_TAGS: [&str; 14] = [
+    "p",
+    "br",
+    "strong",
+    "em",
+    "del",
+    "code",
+    "pre",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "span",
+    "img",
+];
+
 static SANITIZER: LazyLock<Builder<'static>> = LazyLock::new(|| {
     let mut builder = Builder::empty();
     builder
-        .add_tags([
-            "p",
-            "br",
-            "strong",
-            "em",
-            "del",
-            "code",
-            "pre",
-            "blockquote",
-            "ul",
-            "ol",
-            "li",
-            "a",
-            "span",
-            "img",
-        ])
+        .add_tags(ALLOWED_TAGS)
         .add_tag_attributes("a", ["href"])
         .add_tag_attributes("ol", ["start"])
         .add_tag_attributes("code", ["class"])
