@@ -334,6 +334,8 @@ async fn missed_queue(
 
 /// People whose digest one round considers; a full round is followed by another at once.
 const DIGEST_ROUND: u64 = 50;
+/// Full rounds one tick of the mail worker runs at most.
+const DIGEST_ROUNDS_PER_TICK: usize = 20;
 
 /// One missed-activity round of this node: everyone with a notification unread for
 /// `mail.missed_delay_secs` gets one mail of all their waiting notifications. Each
@@ -344,7 +346,9 @@ pub async fn digests_due(state: &AppState) -> usize {
         i64::try_from(state.settings.mail.missed_delay_secs).unwrap_or(i64::MAX / 1000),
     );
     let mut queued = 0;
-    loop {
+    // Bounded: people whose mail keeps failing (or whom another node holds) stay due, and
+    // must not keep this round spinning; the next tick goes on where this one stopped.
+    for _ in 0..DIGEST_ROUNDS_PER_TICK {
         let now = state.clock.now();
         let people = match digest::digest_due(&state.db, now - delay, DIGEST_ROUND).await {
             Ok(people) => people,
