@@ -8,9 +8,16 @@ use entity::users;
 use uuid::Uuid;
 
 use crate::{
-    domain::views::{EmojiView, FileView, MemberView, MessageView, RoomView, UserRef},
+    domain::views::{
+        DraftView, EmojiView, FileView, MemberView, MessageView, RoomView, ScheduledMessageView,
+        UserRef,
+    },
     domain::{
         audit::Actor,
+        drafts::{
+            self,
+            scheduled::{self, Claim},
+        },
         emoji::{self, EmojiName},
         files,
         messages::{self, MessageBody},
@@ -25,7 +32,7 @@ use crate::{
     ws::{
         broker::Envelope,
         event_data::{
-            EmojiUpdatedData, MentionData, NotificationData, NotificationReadData,
+            DraftData, EmojiUpdatedData, MentionData, NotificationData, NotificationReadData,
             NotificationRemovedData, ReadData, RoomRemovedData,
         },
         events::ServerEvent,
@@ -73,6 +80,7 @@ pub async fn message_send(
         .await
         .map_err(AppError::rate_limited)?;
     let specials = special_mentions(state, room_id, body.as_ref()).await?;
+    let now = state.clock.now();
     let sent = publisher::commit(
         state,
         room_id,
@@ -84,13 +92,34 @@ pub async fn message_send(
             reply_to,
             attachments,
             &specials,
-            &notification_inbox::Writer {
-                now: state.clock.now(),
+            &drafts::ClearingDraft {
+                inner: &notification_inbox::Writer { now },
             },
         ),
     )
     .await?;
+    let messages::Sent {
+        view,
+        event,
+        mentioned,
+        written: (written, draft_cleared),
+    } = sent;
+    let sent = messages::Sent {
+        view,
+        event,
+        mentioned,
+        written,
+    };
     sent_publish(state, &sent).await;
+    if draft_cleared {
+        draft_publish(
+            state,
+            author.id,
+            drafts::cleared(room_id, None, now),
+            None,
+            None,
+        );
+    }
     previews_spawn(state, &sent.view);
     if let Some(user) = state.fanout.typing.stop(room_id, author.id) {
         typing_publish(state, room_id, user, false);
@@ -949,5 +978,255 @@ async fn emoji_publish(state: &AppState) {
             });
         }
         Err(err) => tracing::warn!(error = %err, "emoji list not published"),
+    }
+}
+
+/// `draft` to every socket of the user, on every node: their other devices show it.
+fn draft_publish(
+    state: &AppState,
+    user_id: Uuid,
+    draft: DraftView,
+    session_id: Option<Uuid>,
+    client_nonce: Option<String>,
+) {
+    let frame = ServerEvent::Draft {
+        room_id: draft.room_id,
+        data: DraftData {
+            draft,
+            session_id,
+            client_nonce,
+        },
+    };
+    state.broker.publish(Envelope::User {
+        user_id,
+        frame: frame.frame().into(),
+    });
+}
+
+/// Where a draft is saved from: the session, and the tab's own nonce if it sent one.
+pub struct DraftOrigin {
+    pub session_id: Uuid,
+    pub client_nonce: Option<String>,
+}
+
+/// Saves (blank text: deletes) the user's draft in a room and tells their devices.
+pub async fn draft_save(
+    state: &AppState,
+    user: &users::Model,
+    origin: DraftOrigin,
+    room_id: Uuid,
+    thread_id: Option<Uuid>,
+    body: &str,
+) -> AppResult<DraftView> {
+    let view = drafts::draft_save(
+        &state.db,
+        user.id,
+        room_id,
+        thread_id,
+        body,
+        state.clock.now(),
+    )
+    .await?;
+    draft_publish(
+        state,
+        user.id,
+        view.clone(),
+        Some(origin.session_id),
+        origin.client_nonce,
+    );
+    Ok(view)
+}
+
+/// Deletes the user's draft in a room; their devices hear it only if there was one.
+pub async fn draft_delete(
+    state: &AppState,
+    user: &users::Model,
+    origin: DraftOrigin,
+    room_id: Uuid,
+    thread_id: Option<Uuid>,
+) -> AppResult<()> {
+    let (view, existed) =
+        drafts::draft_delete(&state.db, user.id, room_id, thread_id, state.clock.now()).await?;
+    if existed {
+        draft_publish(
+            state,
+            user.id,
+            view,
+            Some(origin.session_id),
+            origin.client_nonce,
+        );
+    }
+    Ok(())
+}
+
+/// What one attempt at a scheduled message came to.
+enum ScheduledOutcome {
+    /// Another node (or an earlier round) had it: nothing to do.
+    Taken,
+    Sent(messages::Sent<Vec<entity::notifications::Model>>),
+    Failed(entity::scheduled_messages::Model),
+}
+
+impl publisher::Committed for ScheduledOutcome {
+    fn events(&self) -> &[crate::domain::rooms::timeline::RoomEvent] {
+        match self {
+            Self::Sent(sent) => std::slice::from_ref(&sent.event),
+            Self::Taken | Self::Failed(_) => &[],
+        }
+    }
+}
+
+/// Claims and sends one scheduled message in one transaction: the claim (a conditional
+/// `UPDATE`) and the message commit together, so a crash in between loses nothing and two
+/// nodes send it once. Sent through the normal send path, as its author, now. A refusal
+/// (muted, banned, left, room gone or read-only) marks the row failed when the background
+/// pass meets it, and is returned as it is (changing nothing) to an author who asked to
+/// send it now.
+async fn scheduled_send(
+    state: &AppState,
+    row: entity::scheduled_messages::Model,
+    claim: Claim,
+) -> AppResult<ScheduledOutcome> {
+    use sea_orm::TransactionTrait;
+    let room_id = row.room_id;
+    // Looked up before the transaction: it may need the database and another node.
+    let specials = match MessageBody::parse(&row.body) {
+        Ok(body) => special_mentions(state, room_id, Some(&body)).await?,
+        Err(_) => messages::SpecialMentions::default(),
+    };
+    let outcome = publisher::commit(state, room_id, async {
+        let now = state.clock.now();
+        let txn = state.db.begin().await?;
+        let Some(row) = scheduled::scheduled_claim(&txn, row.id, claim, now).await? else {
+            txn.rollback().await?;
+            return Ok(ScheduledOutcome::Taken);
+        };
+        let author = domain_users::user_get_by_id(&txn, row.user_id).await?;
+        let attempt = if crate::domain::auth::sessions::is_banned(&author, now) {
+            Err(AppError::Forbidden(ErrorCode::AuthBanned))
+        } else {
+            match MessageBody::parse(&row.body) {
+                Ok(body) => {
+                    messages::message_send(
+                        &txn,
+                        &author,
+                        room_id,
+                        Some(body),
+                        None,
+                        &[],
+                        &specials,
+                        &notification_inbox::Writer { now },
+                    )
+                    .await
+                }
+                Err(err) => Err(err),
+            }
+        };
+        match attempt {
+            Ok(sent) => {
+                scheduled::scheduled_sent(&txn, row.id, sent.view.id).await?;
+                txn.commit().await?;
+                Ok(ScheduledOutcome::Sent(sent))
+            }
+            Err(err) if err.error_code().status() < 500 && matches!(claim, Claim::Due(_)) => {
+                let failed = scheduled::scheduled_failed(&txn, row.id, err.error_code()).await?;
+                txn.commit().await?;
+                Ok(ScheduledOutcome::Failed(failed))
+            }
+            // Dropping the transaction rolls the claim back: the row is as it was.
+            Err(err) => Err(err),
+        }
+    })
+    .await?;
+    match &outcome {
+        ScheduledOutcome::Sent(sent) => {
+            sent_publish(state, sent).await;
+            previews_spawn(state, &sent.view);
+        }
+        ScheduledOutcome::Failed(row) => {
+            let frame = ServerEvent::ScheduledFailed {
+                room_id: row.room_id,
+                data: scheduled::view(row),
+            };
+            state.broker.publish(Envelope::User {
+                user_id: row.user_id,
+                frame: frame.frame().into(),
+            });
+        }
+        ScheduledOutcome::Taken => {}
+    }
+    Ok(outcome)
+}
+
+/// Schedules a message (its author must be able to write in the room now).
+pub async fn scheduled_create(
+    state: &AppState,
+    author: &users::Model,
+    room_id: Uuid,
+    body: MessageBody,
+    send_at: chrono::DateTime<chrono::Utc>,
+) -> AppResult<ScheduledMessageView> {
+    scheduled::scheduled_create(
+        &state.db,
+        author,
+        room_id,
+        body,
+        send_at,
+        state.clock.now(),
+    )
+    .await
+}
+
+/// Sends one of the user's scheduled messages now (`scheduled.already_sent` if it was).
+pub async fn scheduled_send_now(
+    state: &AppState,
+    user: &users::Model,
+    id: Uuid,
+) -> AppResult<MessageView> {
+    state
+        .limits
+        .message(user.id)
+        .await
+        .map_err(AppError::rate_limited)?;
+    let row = scheduled::scheduled_own(&state.db, user.id, id).await?;
+    if row.state == scheduled::SENT {
+        return Err(AppError::Conflict(ErrorCode::ScheduledAlreadySent));
+    }
+    match scheduled_send(state, row, Claim::Now { user_id: user.id }).await? {
+        ScheduledOutcome::Sent(sent) => Ok(sent.view),
+        // The background pass sent it in the meantime.
+        ScheduledOutcome::Taken | ScheduledOutcome::Failed(_) => {
+            Err(AppError::Conflict(ErrorCode::ScheduledAlreadySent))
+        }
+    }
+}
+
+/// Scheduled messages claimed per round; the rest wait for the next tick.
+const SCHEDULED_ROUND: u64 = 100;
+
+/// Sends every scheduled message whose time has come (the background pass, on every
+/// node; each row is sent by one).
+pub async fn scheduled_send_due(state: &AppState) {
+    let due = match scheduled::scheduled_due(&state.db, state.clock.now(), SCHEDULED_ROUND).await
+    {
+        Ok(due) => due,
+        Err(err) => {
+            tracing::warn!(error = %err, "could not look for scheduled messages");
+            return;
+        }
+    };
+    for id in due {
+        let row = match scheduled::scheduled_row(&state.db, id).await {
+            Ok(Some(row)) => row,
+            Ok(None) => continue,
+            Err(err) => {
+                tracing::warn!(scheduled.id = %id, error = %err, "scheduled message not read");
+                continue;
+            }
+        };
+        let at = state.clock.now();
+        if let Err(err) = scheduled_send(state, row, Claim::Due(at)).await {
+            tracing::warn!(scheduled.id = %id, error = %err, "scheduled message not sent");
+        }
     }
 }

@@ -253,6 +253,7 @@ impl Application {
         let retention = tokio::spawn(retention(self.state.clone()));
         let mail = tokio::spawn(mail_outbox(self.state.clone()));
         let push = tokio::spawn(push_delivery(self.state.clone()));
+        let scheduled = tokio::spawn(scheduled_messages(self.state.clone()));
         let hub = self.state.hub.clone();
         let app = router(self.state)?;
         // Sockets are told to go away as soon as the server stops accepting, so their
@@ -272,6 +273,7 @@ impl Application {
         retention.abort();
         mail.abort();
         push.abort();
+        scheduled.abort();
         db.close().await?;
         tracing::info!("shutdown complete");
         Ok(())
@@ -391,6 +393,16 @@ async fn push_delivery(state: AppState) {
     loop {
         tick.tick().await;
         crate::pushing::deliver_due(&state).await;
+    }
+}
+
+/// Sends scheduled messages whose time has come: every second, and whenever a test moves
+/// the clock. Every node runs it; each message is claimed and sent by one.
+async fn scheduled_messages(state: AppState) {
+    let mut tick = state.clock.ticker(Duration::from_secs(1));
+    loop {
+        tick.tick().await;
+        crate::actions::scheduled_send_due(&state).await;
     }
 }
 

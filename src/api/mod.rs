@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod drafts;
 pub mod dto;
 pub mod emoji;
 mod examples;
@@ -46,6 +47,7 @@ pub type Api = (
     search::SearchApi,
     notifications::NotificationsApi,
     push::PushApi,
+    drafts::DraftsApi,
 );
 
 /// The error catalogue for the spec's description: every code, its status and meaning.
@@ -76,6 +78,7 @@ pub fn service(i18n: &I18n) -> OpenApiService<Api, ()> {
             search::SearchApi,
             notifications::NotificationsApi,
             push::PushApi,
+            drafts::DraftsApi,
         ),
         "Anjoman API",
         env!("CARGO_PKG_VERSION"),

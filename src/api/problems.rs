@@ -545,6 +545,64 @@ pub const TABLE: &[(&str, Answers)] = &[
         ],
     ),
     ("push_unsubscribe", &[ErrorCode::PushSubscriptionNotFound]),
+    // Drafts and scheduled messages.
+    (
+        "drafts_save",
+        &[
+            ErrorCode::RoomNotMember,
+            ErrorCode::RoomNotFound,
+            ErrorCode::MessageTooLong,
+        ],
+    ),
+    (
+        "drafts_delete",
+        &[ErrorCode::RoomNotMember, ErrorCode::RoomNotFound],
+    ),
+    ("drafts_list", NONE),
+    (
+        "scheduled_create",
+        &[
+            ErrorCode::RoomNotMember,
+            ErrorCode::RoomLocked,
+            ErrorCode::RoomMuted,
+            ErrorCode::RoomNotFound,
+            ErrorCode::MessageBodyEmpty,
+            ErrorCode::MessageTooLong,
+            ErrorCode::ScheduledSendAtInvalid,
+        ],
+    ),
+    ("scheduled_list", NONE),
+    (
+        "scheduled_update",
+        &[
+            ErrorCode::ScheduledNotFound,
+            ErrorCode::ScheduledAlreadySent,
+            ErrorCode::MessageBodyEmpty,
+            ErrorCode::MessageTooLong,
+            ErrorCode::ScheduledSendAtInvalid,
+        ],
+    ),
+    (
+        "scheduled_cancel",
+        &[
+            ErrorCode::ScheduledNotFound,
+            ErrorCode::ScheduledAlreadySent,
+        ],
+    ),
+    (
+        "scheduled_send",
+        &[
+            ErrorCode::RoomNotMember,
+            ErrorCode::RoomLocked,
+            ErrorCode::RoomMuted,
+            ErrorCode::DmBlocked,
+            ErrorCode::RoomNotFound,
+            ErrorCode::MentionSpecialForbidden,
+            ErrorCode::ScheduledNotFound,
+            ErrorCode::ScheduledAlreadySent,
+            ErrorCode::RateLimited,
+        ],
+    ),
 ];
 
 /// What an operation is, as far as the shared rules care.

@@ -28,4 +28,6 @@ pub enum ApiTags {
     Search,
     /// Notification preferences and the inbox of what asked for you.
     Notifications,
+    /// Drafts that follow you between devices, and messages scheduled for later.
+    Drafts,
 }

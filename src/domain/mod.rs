@@ -4,10 +4,12 @@
 //! One folder per product noun. A noun only uses the nouns before it in this list, so the
 //! rules never import each other in a circle:
 //! `text`, `audit` < `users` < `auth` < `rooms` < `files` < `emoji` < `messages` <
-//! `notifications` < `previews` < `polls` < `search` < `moderation` < `mail` < `push`; `views` are the shapes they hand out. What they all stand on (storage, hashing, tokens) is in `crate::infra`.
+//! `notifications` < `previews` < `polls` < `search` < `moderation` < `mail` < `push` <
+//! `drafts`; `views` are the shapes they hand out. What they all stand on (storage, hashing, tokens) is in `crate::infra`.
 
 pub mod audit;
 pub mod auth;
+pub mod drafts;
 pub mod emoji;
 pub mod files;
 pub mod mail;

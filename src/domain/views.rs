@@ -302,6 +302,35 @@ macro_rules! wire_views {
                 pub created_at: DateTime<Utc>,
                 pub read: bool,
             }
+            /// Your unsent text in a room's composer (or a thread's), as your last device
+            /// left it. Only you see it.
+            pub struct DraftView {
+                pub room_id: Uuid,
+                /// The thread it belongs to; absent for the room itself.
+                #[serde(skip_serializing_if = "Option::is_none")]
+                pub thread_id: Option<Uuid>,
+                /// Empty when the draft was cleared (sent, or emptied).
+                pub body: String,
+                pub updated_at: DateTime<Utc>,
+            }
+            /// A message you scheduled: sent by the server at `send_at`, as if you sent it
+            /// then.
+            pub struct ScheduledMessageView {
+                pub id: Uuid,
+                pub room_id: Uuid,
+                pub body: String,
+                pub send_at: DateTime<Utc>,
+                /// `pending`, `sent` or `failed`.
+                pub state: String,
+                /// Why it was not sent (`failed`): the error code sending it met, e.g.
+                /// `room.muted`.
+                #[serde(skip_serializing_if = "Option::is_none")]
+                pub error_code: Option<String>,
+                /// The message it became (`sent`).
+                #[serde(skip_serializing_if = "Option::is_none")]
+                pub message_id: Option<Uuid>,
+                pub created_at: DateTime<Utc>,
+            }
         }
     };
 }

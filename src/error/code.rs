@@ -250,6 +250,12 @@ error_codes! {
         PollTooManyChoices: poll.too_many_choices = 422,
         /// A vote for an option of another poll.
         PollOptionInvalid: poll.option_invalid = 422,
+        /// No such scheduled message of the caller's.
+        ScheduledNotFound: scheduled.not_found = 404,
+        /// Editing, cancelling or sending again a scheduled message that was already sent.
+        ScheduledAlreadySent: scheduled.already_sent = 409,
+        /// A scheduled time that is not in the future, or too far ahead.
+        ScheduledSendAtInvalid: scheduled.send_at_invalid = 422,
         /// Editing a message that is not plain text (a poll, a system message).
         MessageNotEditable: message.not_editable = 422,
         /// No such file, or it is not shared with the caller.

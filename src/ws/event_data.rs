@@ -13,7 +13,7 @@ use uuid::Uuid;
 use chrono::{DateTime, Utc};
 
 use crate::domain::views::{
-    EmbedView, EmojiView, MessageView, NotificationView, ReactionCount, UserRef,
+    DraftView, EmbedView, EmojiView, MessageView, NotificationView, ReactionCount, UserRef,
 };
 
 /// `message.deleted`.
@@ -121,6 +121,20 @@ pub struct NotificationRemovedData {
     pub ids: Vec<Uuid>,
     /// Your unread notifications now.
     pub unread_count: u64,
+}
+
+/// `draft`: your draft now, and which of your devices saved it (absent: it was cleared by
+/// a message sent).
+#[derive(Debug, Serialize, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct DraftData {
+    pub draft: DraftView,
+    /// The session (login) that saved it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub session_id: Option<Uuid>,
+    /// The `client_nonce` the saving request carried, for a tab to know its own echo.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_nonce: Option<String>,
 }
 
 /// `room.removed`.

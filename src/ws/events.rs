@@ -14,13 +14,13 @@ use serde_json::{Value, value::RawValue};
 use uuid::Uuid;
 
 use super::event_data::{
-    EmojiUpdatedData, ErrorData, MemberJoinedData, MemberLeftData, MentionData, MessageDeletedData,
+    DraftData, EmojiUpdatedData, ErrorData, MemberJoinedData, MemberLeftData, MentionData, MessageDeletedData,
     MessageEmbedsData, NotificationData, NotificationReadData, NotificationRemovedData,
     PresenceData, ReactionData, ReadData, ReadyData, RoomRemovedData, TypingData,
 };
 use crate::{
     domain::rooms::timeline::{EventKind, RoomEvent},
-    domain::views::{MessageView, PollView, RoomView},
+    domain::views::{MessageView, PollView, RoomView, ScheduledMessageView},
     error::AppError,
 };
 
@@ -123,6 +123,19 @@ pub enum ServerEvent {
         room_id: Uuid,
         data: NotificationRemovedData,
     },
+    /// Your draft in a room (or a thread of it) changed on one of your devices, or was
+    /// cleared by sending: its text now (empty: cleared). Sent to you alone, to every
+    /// device; the one that saved it knows itself by `session_id` or `client_nonce`.
+    #[serde(rename = "draft")]
+    Draft { room_id: Uuid, data: DraftData },
+    /// A message you scheduled could not be sent at its time (you were muted, banned or
+    /// left, or the room is gone or read-only): the row, now `failed` with its
+    /// `error_code`. Sent to you alone.
+    #[serde(rename = "scheduled.failed")]
+    ScheduledFailed {
+        room_id: Uuid,
+        data: ScheduledMessageView,
+    },
     /// A room you belong to appeared (a direct conversation someone opened with you).
     #[serde(rename = "room.added")]
     RoomAdded { room_id: Uuid, data: RoomView },
@@ -198,6 +211,8 @@ pub enum EventType {
     Notification,
     NotificationRead,
     NotificationRemoved,
+    Draft,
+    ScheduledFailed,
     RoomAdded,
     RoomRemoved,
     Read,
@@ -212,7 +227,7 @@ pub enum EventType {
 
 impl EventType {
     /// Every kind, in declaration order (a test checks that each one is here, at its place).
-    pub const ALL: [Self; 24] = [
+    pub const ALL: [Self; 26] = [
         Self::MessageCreated,
         Self::MessageEdited,
         Self::MessageDeleted,
@@ -227,6 +242,8 @@ impl EventType {
         Self::Notification,
         Self::NotificationRead,
         Self::NotificationRemoved,
+        Self::Draft,
+        Self::ScheduledFailed,
         Self::RoomAdded,
         Self::RoomRemoved,
         Self::Read,
@@ -267,6 +284,8 @@ impl EventType {
             Self::Notification => "notification",
             Self::NotificationRead => "notification.read",
             Self::NotificationRemoved => "notification.removed",
+            Self::Draft => "draft",
+            Self::ScheduledFailed => "scheduled.failed",
             Self::RoomAdded => "room.added",
             Self::RoomRemoved => "room.removed",
             Self::Read => "read",
@@ -298,6 +317,8 @@ impl EventType {
             Self::Mention
             | Self::Notification
             | Self::NotificationRemoved
+            | Self::Draft
+            | Self::ScheduledFailed
             | Self::RoomAdded
             | Self::RoomRemoved
             | Self::Read
@@ -328,6 +349,8 @@ impl EventType {
             Self::Notification => of::<NotificationData>(registry),
             Self::NotificationRead => of::<NotificationReadData>(registry),
             Self::NotificationRemoved => of::<NotificationRemovedData>(registry),
+            Self::Draft => of::<DraftData>(registry),
+            Self::ScheduledFailed => of::<ScheduledMessageView>(registry),
             Self::RoomRemoved => of::<RoomRemovedData>(registry),
             Self::Read => of::<ReadData>(registry),
             Self::Typing => of::<TypingData>(registry),
@@ -357,6 +380,8 @@ impl ServerEvent {
             Self::Notification { .. } => EventType::Notification,
             Self::NotificationRead { .. } => EventType::NotificationRead,
             Self::NotificationRemoved { .. } => EventType::NotificationRemoved,
+            Self::Draft { .. } => EventType::Draft,
+            Self::ScheduledFailed { .. } => EventType::ScheduledFailed,
             Self::RoomAdded { .. } => EventType::RoomAdded,
             Self::RoomRemoved { .. } => EventType::RoomRemoved,
             Self::Read { .. } => EventType::Read,
@@ -500,6 +525,25 @@ mod tests {
                     unread_count: 0,
                 },
             },
+            EventType::Draft => ServerEvent::Draft {
+                room_id,
+                data: DraftData {
+                    draft: view(json!({
+                        "room_id": room_id, "body": "half a thought",
+                        "updated_at": "2026-01-01T00:00:00Z",
+                    })),
+                    session_id: Some(room_id),
+                    client_nonce: Some("tab-1".into()),
+                },
+            },
+            EventType::ScheduledFailed => ServerEvent::ScheduledFailed {
+                room_id,
+                data: view(json!({
+                    "id": room_id, "room_id": room_id, "body": "later", "state": "failed",
+                    "send_at": "2026-01-01T00:00:00Z", "error_code": "room.muted",
+                    "created_at": "2026-01-01T00:00:00Z",
+                })),
+            },
             EventType::RoomAdded => ServerEvent::RoomAdded {
                 room_id,
                 data: view(json!({
@@ -572,7 +616,7 @@ mod tests {
         }
         // The last variant is at the end of ALL, so none is missing from it.
         assert_eq!(EventType::Error as usize + 1, EventType::ALL.len());
-        assert_eq!(seen.len(), 24);
+        assert_eq!(seen.len(), 26);
     }
 
     #[test]

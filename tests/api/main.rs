@@ -25,6 +25,7 @@ mod cluster;
 mod connections;
 mod cors;
 mod dashboard;
+mod drafts;
 mod deploy;
 mod emoji;
 mod errors;
