@@ -37,6 +37,20 @@ chat-uploads-label = Files to send
 chat-attach-button = Attach files
 chat-poll-button = Create a poll
 chat-send-button = Send
+chat-schedule-button = Schedule
+chat-schedule-title = Schedule a message
+chat-schedule-body = Message
+chat-schedule-when = Send at (your local time)
+chat-schedule-when-missing = Choose a date and time.
+chat-schedule-submit = Schedule
+chat-schedule-done = Scheduled for { $time }.
+chat-scheduled-title = Scheduled
+chat-scheduled-empty = Nothing is scheduled.
+chat-scheduled-send-now = Send now
+chat-scheduled-edit = Edit
+chat-scheduled-cancel = Cancel
+chat-scheduled-sent = Sent.
+chat-scheduled-failed = Not sent
 
 ## Connection
 chat-status-connecting = Connecting…

@@ -36,6 +36,20 @@ chat-uploads-label = پرونده‌های آمادهٔ فرستادن
 chat-attach-button = پیوست پرونده
 chat-poll-button = ساخت نظرسنجی
 chat-send-button = ارسال
+chat-schedule-button = زمان‌بندی
+chat-schedule-title = زمان‌بندی پیام
+chat-schedule-body = پیام
+chat-schedule-when = زمان ارسال (به وقت محلی شما)
+chat-schedule-when-missing = تاریخ و ساعت را برگزینید.
+chat-schedule-submit = زمان‌بندی
+chat-schedule-done = برای { $time } زمان‌بندی شد.
+chat-scheduled-title = زمان‌بندی‌شده‌ها
+chat-scheduled-empty = پیامی زمان‌بندی نشده است.
+chat-scheduled-send-now = همین حالا بفرست
+chat-scheduled-edit = ویرایش
+chat-scheduled-cancel = لغو
+chat-scheduled-sent = فرستاده شد.
+chat-scheduled-failed = فرستاده نشد
 
 ## اتصال
 chat-status-connecting = در حال اتصال…

@@ -1197,3 +1197,40 @@ async fn push_worker_and_manifest_in_chromium() {
     let stdout = run_node("push.mjs", &args, Duration::from_secs(600)).await;
     assert!(stdout.contains("browser: push ok"), "{stdout}");
 }
+
+/// A draft typed in one login's composer is in another login's when it opens the room;
+/// "Schedule" beside Send schedules the composer's text and lists it. English and Persian.
+#[tokio::test]
+async fn a_draft_follows_to_another_login_and_a_message_is_scheduled_in_chromium() {
+    if !browser_or_skip() {
+        return;
+    }
+    let app = spawn_app(Backend::Sqlite).await;
+    let (alice, parisa, room) = two_readers(&app, "parisa").await;
+    let alice_again = app.login_token("alice", "correct horse battery").await;
+    let parisa_again = app.login_token("parisa", "correct horse battery").await;
+    let stdout = run_node(
+        "schedule.mjs",
+        &[
+            &app.address,
+            &room,
+            &alice,
+            &alice_again,
+            &parisa,
+            &parisa_again,
+            SCREENSHOTS,
+        ],
+        Duration::from_secs(600),
+    )
+    .await;
+    assert!(stdout.contains("browser: schedule ok"), "{stdout}");
+    for (token, body) in [
+        (&alice, "Half a thought, to finish later"),
+        (&parisa, "فکری نیمه‌کاره برای بعد"),
+    ] {
+        let scheduled: Vec<Value> = app.get_json("/api/v1/scheduled", token).await;
+        assert_eq!(scheduled.len(), 1, "{scheduled:?}");
+        assert_eq!(scheduled[0]["body"], body);
+        assert_eq!(scheduled[0]["state"], "pending");
+    }
+}

@@ -1,6 +1,8 @@
 // The message box: Enter sends, Shift+Enter (or an IME still composing) makes a new
 // line; replies; ArrowUp (without Alt) in an empty box edits my last message; a draft per room;
-// "typing" sent at most every few seconds; files from uploads.js attached on send.
+// "typing" sent at most every few seconds; files from uploads.js attached on send. The
+// draft is also saved to the server (debounced) so my other devices have it: they hear
+// `draft`, and take it when their box is empty or not being typed in.
 
 import { initAutocomplete } from "./autocomplete.js";
 import { byId, h, userText } from "./dom.js";
@@ -11,8 +13,11 @@ import { halfSpaceKey, initHalfSpaceButton, insertAtCaret } from "./half-space.j
 import { formatNumber, t } from "./i18n.js";
 import { authorName, previewText } from "./messages.js";
 import { toast, toastError } from "./notify.js";
+import { api } from "./api.js";
 import { perform } from "./ops.js";
 import { openFullPicker } from "./reactions.js";
+import { initSchedule } from "./schedule.js";
+import { socket } from "./socket.js";
 import { activeRoom, canModerate, on, roomTitle, state } from "./store.js";
 import { adoptOwnMessage, sendTyping } from "./sync.js";
 import { editLastOwn } from "./timeline.js";
@@ -29,6 +34,67 @@ let lastTyping = 0;
 let roomId = null;
 let formatting = null;
 const drafts = new Map();
+/** room id → the text the server has, so an unchanged box is not saved again. */
+const savedDrafts = new Map();
+const DRAFT_SAVE_MS = 1000;
+/** This tab's id in the `draft` events it causes, so it can ignore its own. */
+const NONCE = globalThis.crypto?.randomUUID?.() || `tab-${Math.random().toString(36).slice(2)}`;
+let draftTimer = null;
+let draftPending = null;
+
+/** Saves `text` as the room's draft on the server, unless it has it already. */
+function saveDraft(room, text) {
+  if ((savedDrafts.get(room) || "") === text) return;
+  savedDrafts.set(room, text);
+  api("PUT", `/api/v1/rooms/${encodeURIComponent(room)}/draft`, { body: text, client_nonce: NONCE })
+    .catch(() => savedDrafts.delete(room));
+}
+
+/** Saves the pending draft now (leaving the room, or the page). */
+function flushDraft() {
+  clearTimeout(draftTimer);
+  draftTimer = null;
+  if (draftPending) saveDraft(draftPending.room, draftPending.text);
+  draftPending = null;
+}
+
+function scheduleDraftSave() {
+  if (!roomId) return;
+  draftPending = { room: roomId, text: input.value };
+  clearTimeout(draftTimer);
+  draftTimer = setTimeout(flushDraft, DRAFT_SAVE_MS);
+}
+
+/** A draft from the server (on load, or another device's): shown when the box is free. */
+function adoptDraft(room, text) {
+  savedDrafts.set(room, text);
+  if (room === roomId) {
+    if (input.value === "" || document.activeElement !== input) {
+      input.value = text;
+      updateCounter();
+    }
+  } else {
+    drafts.set(room, text);
+  }
+}
+
+async function loadDrafts() {
+  try {
+    for (const draft of await api("GET", "/api/v1/drafts")) {
+      if (draft.thread_id) continue;
+      if (!drafts.get(draft.room_id)) adoptDraft(draft.room_id, draft.body);
+    }
+  } catch {
+    // Drafts are a convenience: without them the box starts empty, as it always did.
+  }
+}
+
+function onDraftFrame(frame) {
+  if (frame.type !== "draft") return;
+  const data = frame.data || {};
+  if (data.client_nonce === NONCE || !data.draft || data.draft.thread_id) return;
+  adoptDraft(data.draft.room_id, data.draft.body);
+}
 
 function limit() {
   return state.limits.message_max_chars || 4000;
@@ -68,6 +134,7 @@ export function setReply(message) {
 /** Points the composer at another room, keeping each room's unsent text. */
 function switchRoom() {
   const room = activeRoom();
+  flushDraft();
   if (roomId) drafts.set(roomId, input.value);
   roomId = room?.id || null;
   input.value = (roomId && drafts.get(roomId)) || "";
@@ -109,6 +176,12 @@ async function submit() {
     // Sending ends "typing" on the server; the next keystroke must announce it again.
     lastTyping = 0;
     // Only clear what was sent: the user may have switched rooms meanwhile.
+    // The server cleared the room's draft with the message.
+    if (draftPending?.room === room.id) {
+      clearTimeout(draftTimer);
+      draftPending = null;
+    }
+    savedDrafts.set(room.id, "");
     if (roomId === room.id) {
       input.value = "";
       formatting.closePreview();
@@ -143,6 +216,7 @@ function onKeydown(event) {
 
 function onInput() {
   updateCounter();
+  scheduleDraftSave();
   const room = activeRoom();
   const now = Date.now();
   if (room && input.value.trim() && now - lastTyping > TYPING_EVERY_MS) {
@@ -176,6 +250,14 @@ export function initComposer() {
   const emojiButton = byId("emoji-button");
   emojiButton.addEventListener("click", () => openFullPicker(input, (emoji) => insertAtCaret(input, emoji), emojiButton));
   on("active", switchRoom);
+  socket.on("event", onDraftFrame);
+  addEventListener("pagehide", flushDraft);
+  initSchedule(() => input.value.trim(), () => {
+    input.value = "";
+    updateCounter();
+    scheduleDraftSave();
+  });
+  loadDrafts();
   on("room", (id) => {
     if (id === roomId) updateWritable();
   });
