@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use poem_openapi::types::{Example, MaybeUndefined};
 use uuid::Uuid;
 
-use super::{admin, auth, moderation, notifications, polls, push, rooms, users};
+use super::{admin, auth, drafts, moderation, notifications, polls, push, rooms, users};
 
 /// A moment that stays in the future, for fields that must be: a poll's `closes_at`, a
 /// ban's `until` (2099-01-01 00:00 UTC). An example must stay valid as the years pass.
@@ -303,6 +303,40 @@ impl Example for push::PushSubscriptionDelete {
     fn example() -> Self {
         Self {
             endpoint: "https://push.example.net/v2/gAAAAABk-anjoman-device".to_owned(),
+        }
+    }
+}
+
+impl Example for drafts::DraftSave {
+    fn example() -> Self {
+        Self {
+            body: "فردا ساعت ۱۰ جلسه داریم؟ ".to_owned(),
+            thread_id: None,
+            client_nonce: Some("tab-3f9c".to_owned()),
+        }
+    }
+}
+
+/// A scheduled time must be within a year: unlike [`far_future`], it is taken from the
+/// time the spec is built, so it is valid whenever it is read.
+fn tomorrow() -> DateTime<Utc> {
+    Utc::now() + chrono::Duration::days(1)
+}
+
+impl Example for drafts::ScheduledCreate {
+    fn example() -> Self {
+        Self {
+            body: "صبح بخیر! جلسه ساعت ۱۰ است.".to_owned(),
+            send_at: tomorrow(),
+        }
+    }
+}
+
+impl Example for drafts::ScheduledUpdate {
+    fn example() -> Self {
+        Self {
+            body: Some("جلسه ساعت ۱۱ است.".to_owned()),
+            send_at: Some(tomorrow()),
         }
     }
 }

@@ -13,7 +13,7 @@ import {
   openRoom,
   setReply,
   setTimelineHooks
-} from "./shared-QCQFDXBL.js";
+} from "./shared-VHAWB7ME.js";
 import {
   onDemand
 } from "./shared-NYSLEO22.js";

@@ -2,7 +2,7 @@
 import {
   openDirect,
   openRoom
-} from "./shared-QCQFDXBL.js";
+} from "./shared-VHAWB7ME.js";
 import {
   bestScore
 } from "./shared-NYSLEO22.js";

@@ -36,6 +36,7 @@ import {
   richText,
   roomPowers,
   roomTitle,
+  socket,
   sortedMessages,
   state,
   timelineOf,
@@ -837,7 +838,7 @@ async function toggleReaction(message, emoji) {
   }
 }
 function timelineSkeleton() {
-  const row = () => h(
+  const row2 = () => h(
     "div",
     { class: "timeline-skeleton-row", "aria-hidden": "true" },
     h("div", { class: "skeleton" }),
@@ -847,9 +848,9 @@ function timelineSkeleton() {
     "div",
     { class: "timeline-loading timeline-skeleton" },
     h("p", { class: "visually-hidden", role: "status" }, t("chat-loading")),
-    row(),
-    row(),
-    row()
+    row2(),
+    row2(),
+    row2()
   );
 }
 async function onClick(event) {
@@ -1299,6 +1300,121 @@ function registerMentionProvider() {
   });
 }
 
+// chat/schedule.js
+function localValue(date) {
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+function roomName(roomId2) {
+  const room = state.rooms.get(roomId2);
+  return room ? roomTitle(room.view) : "";
+}
+function row(item, redraw, edit) {
+  const when = h("time", { datetime: item.send_at, class: "scheduled-when" }, formatDateTime(item.send_at));
+  const actions = h(
+    "div",
+    { class: "scheduled-actions" },
+    h("button", { type: "button", class: "button-secondary", dataset: { action: "send" } }, t("chat-scheduled-send-now")),
+    h("button", { type: "button", class: "button-secondary", dataset: { action: "edit" } }, t("chat-scheduled-edit")),
+    h("button", { type: "button", class: "button-secondary", dataset: { action: "cancel" } }, t("chat-scheduled-cancel"))
+  );
+  actions.addEventListener("click", async (event) => {
+    const action = event.target.closest("[data-action]")?.dataset.action;
+    if (!action) return;
+    const path = `/api/v1/scheduled/${encodeURIComponent(item.id)}`;
+    try {
+      if (action === "send") {
+        await api("POST", `${path}/send`);
+        toast(t("chat-scheduled-sent"));
+      } else if (action === "cancel") {
+        await api("DELETE", path);
+      } else {
+        edit(item);
+        return;
+      }
+      await redraw();
+    } catch (error) {
+      toastError(error);
+    }
+  });
+  return h(
+    "li",
+    { class: item.state === "failed" ? "scheduled-item scheduled-failed" : "scheduled-item", dataset: { scheduledId: item.id } },
+    h(
+      "div",
+      { class: "scheduled-meta" },
+      when,
+      " · ",
+      userText(roomName(item.room_id), "bdi"),
+      item.state === "failed" ? h("span", { class: "scheduled-state" }, t("chat-scheduled-failed")) : null
+    ),
+    userText(item.body, "p", { class: "scheduled-body", dir: "auto" }),
+    actions
+  );
+}
+async function openScheduleDialog(text, onScheduled) {
+  const room = activeRoom();
+  if (!room) return;
+  let editing2 = null;
+  const body = h("textarea", { name: "body", rows: "3", dir: "auto", required: true });
+  body.value = text;
+  const when = h("input", { type: "datetime-local", name: "send_at", required: true });
+  when.value = localValue(new Date(Date.now() + 60 * 60 * 1e3));
+  const shown = h("p", { class: "field-hint scheduled-preview", "aria-live": "polite" });
+  const showWhen = () => {
+    const date = new Date(when.value);
+    shown.textContent = Number.isNaN(date.getTime()) ? "" : formatDateTime(date.toISOString());
+  };
+  when.addEventListener("input", showWhen);
+  showWhen();
+  const list3 = h("ul", { class: "scheduled-list", id: "scheduled-list", "aria-label": t("chat-scheduled-title") });
+  const edit = (item) => {
+    editing2 = item;
+    body.value = item.body;
+    when.value = localValue(new Date(item.send_at));
+    showWhen();
+    body.focus();
+  };
+  const redraw = async () => {
+    const items2 = await api("GET", "/api/v1/scheduled");
+    list3.replaceChildren(...items2.length ? items2.map((item) => row(item, redraw, edit)) : [h("li", { class: "scheduled-empty" }, t("chat-scheduled-empty"))]);
+  };
+  redraw().catch(toastError);
+  await openDialog({
+    id: "schedule-dialog",
+    title: t("chat-schedule-title"),
+    submitLabel: t("chat-schedule-submit"),
+    content: [
+      field(t("chat-schedule-body"), body),
+      field(t("chat-schedule-when"), when),
+      shown,
+      h("h3", { class: "scheduled-heading" }, t("chat-scheduled-title")),
+      list3
+    ],
+    onSubmit: async () => {
+      const date = new Date(when.value);
+      if (Number.isNaN(date.getTime())) throw new Error(t("chat-schedule-when-missing"));
+      const fields = { body: body.value.trim(), send_at: date.toISOString() };
+      if (editing2) {
+        await api("PATCH", `/api/v1/scheduled/${encodeURIComponent(editing2.id)}`, fields);
+        editing2 = null;
+      } else {
+        await api("POST", `/api/v1/rooms/${encodeURIComponent(room.id)}/scheduled`, fields);
+        onScheduled?.();
+      }
+      toast(t("chat-schedule-done", { time: formatDateTime(fields.send_at) }));
+      body.value = "";
+      await redraw();
+      return false;
+    }
+  });
+}
+function initSchedule(composerText, clearComposer) {
+  byId("schedule-button")?.addEventListener("click", () => {
+    openScheduleDialog(composerText(), clearComposer).catch(toastError);
+  });
+}
+
 // chat/composer.js
 var TYPING_EVERY_MS = 3e3;
 var form;
@@ -1310,6 +1426,54 @@ var lastTyping = 0;
 var roomId = null;
 var formatting = null;
 var drafts = /* @__PURE__ */ new Map();
+var savedDrafts = /* @__PURE__ */ new Map();
+var DRAFT_SAVE_MS = 1e3;
+var NONCE = globalThis.crypto?.randomUUID?.() || `tab-${Math.random().toString(36).slice(2)}`;
+var draftTimer = null;
+var draftPending = null;
+function saveDraft(room, text) {
+  if ((savedDrafts.get(room) || "") === text) return;
+  savedDrafts.set(room, text);
+  api("PUT", `/api/v1/rooms/${encodeURIComponent(room)}/draft`, { body: text, client_nonce: NONCE }).catch(() => savedDrafts.delete(room));
+}
+function flushDraft() {
+  clearTimeout(draftTimer);
+  draftTimer = null;
+  if (draftPending) saveDraft(draftPending.room, draftPending.text);
+  draftPending = null;
+}
+function scheduleDraftSave() {
+  if (!roomId) return;
+  draftPending = { room: roomId, text: input2.value };
+  clearTimeout(draftTimer);
+  draftTimer = setTimeout(flushDraft, DRAFT_SAVE_MS);
+}
+function adoptDraft(room, text) {
+  savedDrafts.set(room, text);
+  if (room === roomId) {
+    if (input2.value === "" || document.activeElement !== input2) {
+      input2.value = text;
+      updateCounter();
+    }
+  } else {
+    drafts.set(room, text);
+  }
+}
+async function loadDrafts() {
+  try {
+    for (const draft of await api("GET", "/api/v1/drafts")) {
+      if (draft.thread_id) continue;
+      if (!drafts.get(draft.room_id)) adoptDraft(draft.room_id, draft.body);
+    }
+  } catch {
+  }
+}
+function onDraftFrame(frame) {
+  if (frame.type !== "draft") return;
+  const data = frame.data || {};
+  if (data.client_nonce === NONCE || !data.draft || data.draft.thread_id) return;
+  adoptDraft(data.draft.room_id, data.draft.body);
+}
 function limit() {
   return state.limits.message_max_chars || 4e3;
 }
@@ -1343,6 +1507,7 @@ function setReply(message) {
 }
 function switchRoom() {
   const room = activeRoom();
+  flushDraft();
   if (roomId) drafts.set(roomId, input2.value);
   roomId = room?.id || null;
   input2.value = roomId && drafts.get(roomId) || "";
@@ -1380,6 +1545,11 @@ async function submit() {
   try {
     const message = await perform("send", fields);
     lastTyping = 0;
+    if (draftPending?.room === room.id) {
+      clearTimeout(draftTimer);
+      draftPending = null;
+    }
+    savedDrafts.set(room.id, "");
     if (roomId === room.id) {
       input2.value = "";
       formatting.closePreview();
@@ -1411,6 +1581,7 @@ function onKeydown3(event) {
 }
 function onInput() {
   updateCounter();
+  scheduleDraftSave();
   const room = activeRoom();
   const now = Date.now();
   if (room && input2.value.trim() && now - lastTyping > TYPING_EVERY_MS) {
@@ -1441,6 +1612,14 @@ function initComposer() {
   const emojiButton = byId("emoji-button");
   emojiButton.addEventListener("click", () => openFullPicker(input2, (emoji) => insertAtCaret(input2, emoji), emojiButton));
   on("active", switchRoom);
+  socket.on("event", onDraftFrame);
+  addEventListener("pagehide", flushDraft);
+  initSchedule(() => input2.value.trim(), () => {
+    input2.value = "";
+    updateCounter();
+    scheduleDraftSave();
+  });
+  loadDrafts();
   on("room", (id) => {
     if (id === roomId) updateWritable();
   });
