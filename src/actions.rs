@@ -1166,15 +1166,7 @@ pub async fn scheduled_create(
     body: MessageBody,
     send_at: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<ScheduledMessageView> {
-    scheduled::scheduled_create(
-        &state.db,
-        author,
-        room_id,
-        body,
-        send_at,
-        state.clock.now(),
-    )
-    .await
+    scheduled::scheduled_create(&state.db, author, room_id, body, send_at, state.clock.now()).await
 }
 
 /// Sends one of the user's scheduled messages now (`scheduled.already_sent` if it was).
@@ -1207,8 +1199,7 @@ const SCHEDULED_ROUND: u64 = 100;
 /// Sends every scheduled message whose time has come (the background pass, on every
 /// node; each row is sent by one).
 pub async fn scheduled_send_due(state: &AppState) {
-    let due = match scheduled::scheduled_due(&state.db, state.clock.now(), SCHEDULED_ROUND).await
-    {
+    let due = match scheduled::scheduled_due(&state.db, state.clock.now(), SCHEDULED_ROUND).await {
         Ok(due) => due,
         Err(err) => {
             tracing::warn!(error = %err, "could not look for scheduled messages");

@@ -92,15 +92,8 @@ impl DraftsApi {
         let body = body.0;
         let origin = origin(&auth, body.client_nonce)?;
         Ok(json(
-            actions::draft_save(
-                &state,
-                &auth.user,
-                origin,
-                id.0,
-                body.thread_id,
-                &body.body,
-            )
-            .await?,
+            actions::draft_save(&state, &auth.user, origin, id.0, body.thread_id, &body.body)
+                .await?,
         ))
     }
 
@@ -228,4 +221,3 @@ impl DraftsApi {
         )))
     }
 }
-

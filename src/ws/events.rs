@@ -14,9 +14,10 @@ use serde_json::{Value, value::RawValue};
 use uuid::Uuid;
 
 use super::event_data::{
-    DraftData, EmojiUpdatedData, ErrorData, MemberJoinedData, MemberLeftData, MentionData, MessageDeletedData,
-    MessageEmbedsData, NotificationData, NotificationReadData, NotificationRemovedData,
-    PresenceData, ReactionData, ReadData, ReadyData, RoomRemovedData, TypingData,
+    DraftData, EmojiUpdatedData, ErrorData, MemberJoinedData, MemberLeftData, MentionData,
+    MessageDeletedData, MessageEmbedsData, NotificationData, NotificationReadData,
+    NotificationRemovedData, PresenceData, ReactionData, ReadData, ReadyData, RoomRemovedData,
+    TypingData,
 };
 use crate::{
     domain::rooms::timeline::{EventKind, RoomEvent},

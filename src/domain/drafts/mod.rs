@@ -6,8 +6,8 @@ pub mod scheduled;
 use chrono::{DateTime, Utc};
 use entity::{drafts, room_members};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, ActiveValue::Set, sea_query::OnConflict,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, sea_query::OnConflict,
 };
 use uuid::Uuid;
 

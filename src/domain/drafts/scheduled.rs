@@ -244,7 +244,10 @@ pub async fn scheduled_sent(
     message_id: Uuid,
 ) -> AppResult<()> {
     scheduled_messages::Entity::update_many()
-        .col_expr(scheduled_messages::Column::MessageId, Expr::value(message_id))
+        .col_expr(
+            scheduled_messages::Column::MessageId,
+            Expr::value(message_id),
+        )
         .filter(scheduled_messages::Column::Id.eq(id))
         .exec(txn)
         .await?;
