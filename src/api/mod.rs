@@ -12,6 +12,7 @@ pub mod health;
 pub mod meta;
 pub mod moderation;
 pub mod notifications;
+pub mod pins;
 pub mod polls;
 pub mod problems;
 pub mod push;
@@ -40,6 +41,7 @@ pub type Api = (
     admin::AdminApi,
     rooms::RoomsApi,
     polls::PollsApi,
+    pins::PinsApi,
     files::FilesApi,
     emoji::EmojiApi,
     moderation::ModerationApi,
@@ -70,6 +72,7 @@ pub fn service(i18n: &I18n) -> OpenApiService<Api, ()> {
             admin::AdminApi,
             rooms::RoomsApi,
             polls::PollsApi,
+            pins::PinsApi,
             files::FilesApi,
             emoji::EmojiApi,
             moderation::ModerationApi,

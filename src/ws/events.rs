@@ -15,12 +15,12 @@ use uuid::Uuid;
 
 use super::event_data::{
     EmojiUpdatedData, ErrorData, MemberJoinedData, MemberLeftData, MentionData, MessageDeletedData,
-    MessageEmbedsData, NotificationData, NotificationReadData, NotificationRemovedData,
-    PresenceData, ReactionData, ReadData, ReadyData, RoomRemovedData, TypingData,
+    MessageEmbedsData, MessageUnpinnedData, NotificationData, NotificationReadData, NotificationRemovedData,
+    PresenceData, ReactionData, ReadData, ReadyData, RoomRemovedData, SavedChangedData, TypingData,
 };
 use crate::{
     domain::rooms::timeline::{EventKind, RoomEvent},
-    domain::views::{MessageView, PollView, RoomView},
+    domain::views::{MessageView, PinView, PollView, RoomView},
     error::AppError,
 };
 
@@ -101,6 +101,20 @@ pub enum ServerEvent {
         seq: i64,
         data: Box<RawValue>,
     },
+    /// A message was pinned in the room: the pin, with the message as it is now.
+    #[serde(rename = "message.pinned")]
+    MessagePinned {
+        room_id: Uuid,
+        seq: i64,
+        data: Box<RawValue>,
+    },
+    /// A message was unpinned (a deleted message is unpinned with its `message.deleted`).
+    #[serde(rename = "message.unpinned")]
+    MessageUnpinned {
+        room_id: Uuid,
+        seq: i64,
+        data: Box<RawValue>,
+    },
     /// You were mentioned (sent to you alone): by a new message, or by an edit that names
     /// you for the first time.
     #[serde(rename = "mention")]
@@ -148,6 +162,10 @@ pub enum ServerEvent {
     /// list now, as `GET /api/v1/emoji` gives it. Sent to every connection.
     #[serde(rename = "emoji.updated")]
     EmojiUpdated { data: EmojiUpdatedData },
+    /// You saved a message, changed its note, or unsaved it (here or on another device).
+    /// Sent to you alone.
+    #[serde(rename = "saved.changed")]
+    SavedChanged { data: SavedChangedData },
     /// The socket is authenticated: the first frame after the upgrade or the `auth` op.
     #[serde(rename = "ready")]
     Ready { data: ReadyData },
@@ -194,6 +212,8 @@ pub enum EventType {
     RoomUpdated,
     PollClosed,
     MessageEmbeds,
+    MessagePinned,
+    MessageUnpinned,
     Mention,
     Notification,
     NotificationRead,
@@ -205,6 +225,7 @@ pub enum EventType {
     PollUpdated,
     Presence,
     EmojiUpdated,
+    SavedChanged,
     Ready,
     Ack,
     Error,
@@ -212,7 +233,7 @@ pub enum EventType {
 
 impl EventType {
     /// Every kind, in declaration order (a test checks that each one is here, at its place).
-    pub const ALL: [Self; 24] = [
+    pub const ALL: [Self; 27] = [
         Self::MessageCreated,
         Self::MessageEdited,
         Self::MessageDeleted,
@@ -223,6 +244,8 @@ impl EventType {
         Self::RoomUpdated,
         Self::PollClosed,
         Self::MessageEmbeds,
+        Self::MessagePinned,
+        Self::MessageUnpinned,
         Self::Mention,
         Self::Notification,
         Self::NotificationRead,
@@ -234,6 +257,7 @@ impl EventType {
         Self::PollUpdated,
         Self::Presence,
         Self::EmojiUpdated,
+        Self::SavedChanged,
         Self::Ready,
         Self::Ack,
         Self::Error,
@@ -252,6 +276,8 @@ impl EventType {
             Self::RoomUpdated => EventKind::RoomUpdated,
             Self::PollClosed => EventKind::PollClosed,
             Self::MessageEmbeds => EventKind::MessageEmbeds,
+            Self::MessagePinned => EventKind::MessagePinned,
+            Self::MessageUnpinned => EventKind::MessageUnpinned,
             _ => return None,
         })
     }
@@ -274,6 +300,7 @@ impl EventType {
             Self::PollUpdated => "poll.updated",
             Self::Presence => "presence",
             Self::EmojiUpdated => "emoji.updated",
+            Self::SavedChanged => "saved.changed",
             Self::Ready => "ready",
             Self::Ack => "ack",
             Self::Error => "error",
@@ -294,7 +321,9 @@ impl EventType {
             | Self::MemberLeft
             | Self::RoomUpdated
             | Self::PollClosed
-            | Self::MessageEmbeds => Family::Timeline,
+            | Self::MessageEmbeds
+            | Self::MessagePinned
+            | Self::MessageUnpinned => Family::Timeline,
             Self::Mention
             | Self::Notification
             | Self::NotificationRemoved
@@ -304,7 +333,9 @@ impl EventType {
             | Self::Typing
             | Self::PollUpdated
             | Self::Presence => Family::Room,
-            Self::EmojiUpdated | Self::Ready | Self::NotificationRead => Family::Connection,
+            Self::EmojiUpdated | Self::Ready | Self::NotificationRead | Self::SavedChanged => {
+                Family::Connection
+            }
             Self::Ack | Self::Error => Family::Reply,
         }
     }
@@ -324,6 +355,8 @@ impl EventType {
             Self::RoomUpdated | Self::RoomAdded => of::<RoomView>(registry),
             Self::PollClosed | Self::PollUpdated => of::<PollView>(registry),
             Self::MessageEmbeds => of::<MessageEmbedsData>(registry),
+            Self::MessagePinned => of::<PinView>(registry),
+            Self::MessageUnpinned => of::<MessageUnpinnedData>(registry),
             Self::Mention => of::<MentionData>(registry),
             Self::Notification => of::<NotificationData>(registry),
             Self::NotificationRead => of::<NotificationReadData>(registry),
@@ -333,6 +366,7 @@ impl EventType {
             Self::Typing => of::<TypingData>(registry),
             Self::Presence => of::<PresenceData>(registry),
             Self::EmojiUpdated => of::<EmojiUpdatedData>(registry),
+            Self::SavedChanged => of::<SavedChangedData>(registry),
             Self::Ready => of::<ReadyData>(registry),
             Self::Ack => of::<Value>(registry),
             Self::Error => of::<ErrorData>(registry),
@@ -353,6 +387,8 @@ impl ServerEvent {
             Self::RoomUpdated { .. } => EventType::RoomUpdated,
             Self::PollClosed { .. } => EventType::PollClosed,
             Self::MessageEmbeds { .. } => EventType::MessageEmbeds,
+            Self::MessagePinned { .. } => EventType::MessagePinned,
+            Self::MessageUnpinned { .. } => EventType::MessageUnpinned,
             Self::Mention { .. } => EventType::Mention,
             Self::Notification { .. } => EventType::Notification,
             Self::NotificationRead { .. } => EventType::NotificationRead,
@@ -364,6 +400,7 @@ impl ServerEvent {
             Self::PollUpdated { .. } => EventType::PollUpdated,
             Self::Presence { .. } => EventType::Presence,
             Self::EmojiUpdated { .. } => EventType::EmojiUpdated,
+            Self::SavedChanged { .. } => EventType::SavedChanged,
             Self::Ready { .. } => EventType::Ready,
             Self::Ack { .. } => EventType::Ack,
             Self::Error { .. } => EventType::Error,
@@ -383,6 +420,8 @@ impl ServerEvent {
             EventKind::RoomUpdated => Self::RoomUpdated { room_id, seq, data },
             EventKind::PollClosed => Self::PollClosed { room_id, seq, data },
             EventKind::MessageEmbeds => Self::MessageEmbeds { room_id, seq, data },
+            EventKind::MessagePinned => Self::MessagePinned { room_id, seq, data },
+            EventKind::MessageUnpinned => Self::MessageUnpinned { room_id, seq, data },
         }
     }
 
@@ -456,7 +495,16 @@ mod tests {
             | EventType::MemberLeft
             | EventType::RoomUpdated
             | EventType::PollClosed
-            | EventType::MessageEmbeds => unreachable!("timeline kinds return above"),
+            | EventType::MessageEmbeds
+            | EventType::MessagePinned
+            | EventType::MessageUnpinned => unreachable!("timeline kinds return above"),
+            EventType::SavedChanged => ServerEvent::SavedChanged {
+                data: SavedChangedData {
+                    message_id: room_id,
+                    saved: false,
+                    entry: None,
+                },
+            },
             EventType::Mention => ServerEvent::Mention {
                 room_id,
                 data: MentionData {
