@@ -384,10 +384,20 @@ async fn messages_are_pinned_and_saved_from_their_menu_in_chromium() {
     let (alice, parisa, room) = two_readers(&app, "parisa").await;
     let old = "The tea is ready — چای آماده است";
     let pinned = app.post_message(&parisa, &room, old).await;
+    let mut last = Value::Null;
     for i in 0..80 {
-        app.post_message(&alice, &room, &format!("later message {i}"))
+        last = app
+            .post_message(&alice, &room, &format!("later message {i}"))
             .await;
     }
+    // Both have read everything, so each page opens at the newest messages, far below.
+    let read = app
+        .authed(Method::POST, &format!("/api/v1/rooms/{room}/read"), &parisa)
+        .json(&json!({ "seq": last["seq"] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(read.status(), 200);
     let stdout = run_node(
         "pins.mjs",
         &[&app.address, &room, &alice, &parisa, old, SCREENSHOTS],
