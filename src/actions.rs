@@ -22,6 +22,7 @@ use crate::{
         files,
         messages::{self, MessageBody},
         notifications::inbox as notification_inbox,
+        pins::{self, saved},
         polls,
         rooms::{self, RoomName, SMALL_ROOM, Visibility, moderation as room_moderation},
         users::{self as domain_users, presence::Presence},
@@ -33,7 +34,7 @@ use crate::{
         broker::Envelope,
         event_data::{
             DraftData, EmojiUpdatedData, MentionData, NotificationData, NotificationReadData,
-            NotificationRemovedData, ReadData, RoomRemovedData,
+            NotificationRemovedData, ReadData, RoomRemovedData, SavedChangedData,
         },
         events::ServerEvent,
     },
@@ -448,6 +449,62 @@ pub async fn reaction_set(
     )
     .await?;
     Ok(view)
+}
+
+/// Pins (`pin`) or unpins a message; the room hears `message.pinned` / `message.unpinned`.
+pub async fn pin_set(
+    state: &AppState,
+    user: &users::Model,
+    message_id: Uuid,
+    pin: bool,
+) -> AppResult<Option<crate::domain::views::PinView>> {
+    let room_id = messages::message_get(&state.db, message_id).await?.room_id;
+    let (view, _) = publisher::commit(
+        state,
+        room_id,
+        pins::pin_set(&state.db, user, message_id, pin),
+    )
+    .await?;
+    Ok(view)
+}
+
+/// Saves a message (or changes its note); the user's devices hear `saved.changed`.
+pub async fn saved_set(
+    state: &AppState,
+    user: &users::Model,
+    message_id: Uuid,
+    note: &str,
+) -> AppResult<crate::domain::views::SavedView> {
+    let entry = saved::save(&state.db, user, message_id, note).await?;
+    saved_publish(state, user.id, message_id, Some(entry.clone()));
+    Ok(entry)
+}
+
+/// Unsaves a message; the user's devices hear `saved.changed` if it was saved.
+pub async fn saved_remove(state: &AppState, user: &users::Model, message_id: Uuid) -> AppResult<()> {
+    if saved::unsave(&state.db, user.id, message_id).await? {
+        saved_publish(state, user.id, message_id, None);
+    }
+    Ok(())
+}
+
+fn saved_publish(
+    state: &AppState,
+    user_id: Uuid,
+    message_id: Uuid,
+    entry: Option<crate::domain::views::SavedView>,
+) {
+    let frame = ServerEvent::SavedChanged {
+        data: SavedChangedData {
+            message_id,
+            saved: entry.is_some(),
+            entry,
+        },
+    };
+    state.broker.publish(Envelope::User {
+        user_id,
+        frame: frame.frame().into(),
+    });
 }
 
 pub async fn room_create(

@@ -20,6 +20,8 @@ pub struct Model {
     pub locked_at: Option<DateTimeUtc>,
     /// Messages older than this many days are removed.
     pub retention_days: Option<i32>,
+    /// Members (not only moderators) may pin messages.
+    pub members_can_pin: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -247,3 +247,7 @@ error-push-keys_invalid = The push keys must be a P-256 public key and a 16-byte
     .title = Invalid push keys
 error-push-subscription_not_found = This device has no push subscription here.
     .title = No such push subscription
+error-pin-limit_reached = A room can have at most { $max } pinned messages. Unpin one first.
+    .title = Too many pins
+error-saved-note_too_long = A note can have at most { $max } characters.
+    .title = Note too long

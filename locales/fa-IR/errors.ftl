@@ -246,3 +246,7 @@ error-push-keys_invalid = کلیدهای پوش باید یک کلید عموم�
     .title = کلیدهای پوش نامعتبر
 error-push-subscription_not_found = این دستگاه اینجا اشتراک پوشی ندارد.
     .title = اشتراک پوش پیدا نشد
+error-pin-limit_reached = هر اتاق حداکثر { $max } پیام سنجاق‌شده دارد. نخست یکی را از سنجاق بردارید.
+    .title = سنجاق‌ها بیش از اندازه
+error-saved-note_too_long = یادداشت حداکثر { $max } نویسه دارد.
+    .title = یادداشت بیش از اندازه بلند

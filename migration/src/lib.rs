@@ -25,6 +25,7 @@ mod m20261204_000019_mail;
 mod m20261204_000020_push;
 mod m20261204_000021_digest;
 mod m20261204_000025_drafts_scheduled;
+mod m20261204_000023_pins_saved;
 
 /// The ordered list of every migration Anjoman knows.
 pub struct Migrator;
@@ -55,6 +56,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000020_push::Migration),
             Box::new(m20261204_000021_digest::Migration),
             Box::new(m20261204_000025_drafts_scheduled::Migration),
+            Box::new(m20261204_000023_pins_saved::Migration),
         ]
     }
 }

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use poem_openapi::types::{Example, MaybeUndefined};
 use uuid::Uuid;
 
-use super::{admin, auth, drafts, moderation, notifications, polls, push, rooms, users};
+use super::{admin, auth, drafts, moderation, notifications, pins, polls, push, rooms, users};
 
 /// A moment that stays in the future, for fields that must be: a poll's `closes_at`, a
 /// ban's `until` (2099-01-01 00:00 UTC). An example must stay valid as the years pass.
@@ -238,6 +238,22 @@ impl Example for moderation::ReportDecision {
 impl Example for moderation::RetentionRequest {
     fn example() -> Self {
         Self { days: Some(90) }
+    }
+}
+
+impl Example for moderation::PinningRequest {
+    fn example() -> Self {
+        Self {
+            members_can_pin: true,
+        }
+    }
+}
+
+impl Example for pins::SaveRequest {
+    fn example() -> Self {
+        Self {
+            note: "For the release notes".into(),
+        }
     }
 }
 

@@ -13,6 +13,7 @@ pub mod health;
 pub mod meta;
 pub mod moderation;
 pub mod notifications;
+pub mod pins;
 pub mod polls;
 pub mod problems;
 pub mod push;
@@ -41,6 +42,7 @@ pub type Api = (
     admin::AdminApi,
     rooms::RoomsApi,
     polls::PollsApi,
+    pins::PinsApi,
     files::FilesApi,
     emoji::EmojiApi,
     moderation::ModerationApi,
@@ -72,6 +74,7 @@ pub fn service(i18n: &I18n) -> OpenApiService<Api, ()> {
             admin::AdminApi,
             rooms::RoomsApi,
             polls::PollsApi,
+            pins::PinsApi,
             files::FilesApi,
             emoji::EmojiApi,
             moderation::ModerationApi,

@@ -87,6 +87,14 @@ pub struct RetentionRequest {
     pub days: Option<i32>,
 }
 
+/// Who may pin messages in a room.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none, example)]
+pub struct PinningRequest {
+    /// Members may pin too (moderators and owners always can).
+    pub members_can_pin: bool,
+}
+
 /// The reason for an action (kept in the audit log).
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none, example)]
@@ -235,6 +243,31 @@ impl ModerationApi {
             auth.ip,
             id.0,
             RoomSetting::RetentionDays(body.days),
+            "",
+        )
+        .await?;
+        Ok(json(view))
+    }
+
+    /// Let members pin messages, or only moderators and owners (the default).
+    #[oai(
+        path = "/rooms/:id/pinning",
+        method = "put",
+        operation_id = "rooms_pinning"
+    )]
+    async fn pinning(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+        body: Json<PinningRequest>,
+    ) -> Result<Json<RoomView>, AppError> {
+        let view = actions::room_setting(
+            &state,
+            &auth.user,
+            auth.ip,
+            id.0,
+            RoomSetting::MembersCanPin(body.members_can_pin),
             "",
         )
         .await?;

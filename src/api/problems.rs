@@ -289,6 +289,45 @@ pub const TABLE: &[(&str, Answers)] = &[
             ErrorCode::DmSelf,
         ],
     ),
+    // Pinned and saved messages.
+    (
+        "messages_pin",
+        &[
+            ErrorCode::RoomNotMember,
+            ErrorCode::Forbidden,
+            ErrorCode::RoomLocked,
+            ErrorCode::RoomMuted,
+            ErrorCode::RoomNotFound,
+            ErrorCode::MessageNotFound,
+            ErrorCode::PinLimitReached,
+        ],
+    ),
+    (
+        "messages_unpin",
+        &[
+            ErrorCode::RoomNotMember,
+            ErrorCode::Forbidden,
+            ErrorCode::RoomLocked,
+            ErrorCode::RoomMuted,
+            ErrorCode::RoomNotFound,
+            ErrorCode::MessageNotFound,
+        ],
+    ),
+    (
+        "rooms_pins",
+        &[ErrorCode::RoomNotMember, ErrorCode::RoomNotFound],
+    ),
+    (
+        "messages_save",
+        &[
+            ErrorCode::RoomNotMember,
+            ErrorCode::RoomNotFound,
+            ErrorCode::MessageNotFound,
+            ErrorCode::SavedNoteTooLong,
+        ],
+    ),
+    ("messages_unsave", NONE),
+    ("saved_list", NONE),
     // Polls.
     (
         "polls_create",
@@ -448,6 +487,10 @@ pub const TABLE: &[(&str, Answers)] = &[
     ),
     (
         "rooms_unlock",
+        &[ErrorCode::Forbidden, ErrorCode::RoomNotFound],
+    ),
+    (
+        "rooms_pinning",
         &[ErrorCode::Forbidden, ErrorCode::RoomNotFound],
     ),
     (

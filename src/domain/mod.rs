@@ -4,7 +4,7 @@
 //! One folder per product noun. A noun only uses the nouns before it in this list, so the
 //! rules never import each other in a circle:
 //! `text`, `audit` < `users` < `auth` < `rooms` < `files` < `emoji` < `messages` <
-//! `notifications` < `previews` < `polls` < `search` < `moderation` < `mail` < `push` <
+//! `notifications` < `previews` < `polls` < `pins` < `search` < `moderation` < `mail` < `push` <
 //! `drafts`; `views` are the shapes they hand out. What they all stand on (storage, hashing, tokens) is in `crate::infra`.
 
 pub mod audit;
@@ -16,6 +16,7 @@ pub mod mail;
 pub mod messages;
 pub mod moderation;
 pub mod notifications;
+pub mod pins;
 pub mod polls;
 pub mod previews;
 pub mod push;

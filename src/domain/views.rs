@@ -153,6 +153,9 @@ macro_rules! wire_views {
                 /// Messages older than this many days are removed.
                 #[serde(skip_serializing_if = "Option::is_none")]
                 pub retention_days: Option<i32>,
+                /// Members may pin messages (moderators and owners always can).
+                #[serde(default)]
+                pub members_can_pin: bool,
             }
             /// A member of a room.
             pub struct MemberView {
@@ -331,6 +334,31 @@ macro_rules! wire_views {
                 pub message_id: Option<Uuid>,
                 pub created_at: DateTime<Utc>,
             }
+            /// A pinned message of a room.
+            pub struct PinView {
+                /// The message as it is now.
+                pub message: MessageView,
+                /// Who pinned it (absent once their account is gone).
+                #[serde(skip_serializing_if = "Option::is_none")]
+                pub pinned_by: Option<UserRef>,
+                pub pinned_at: DateTime<Utc>,
+            }
+            /// A message you saved, with your note. One you can no longer see (you left its
+            /// room, it was deleted, or its room was) is `unavailable` and has no `message`.
+            pub struct SavedView {
+                pub message_id: Uuid,
+                pub room_id: Uuid,
+                /// Your note (empty without one): your own text, render it as text.
+                pub note: String,
+                pub saved_at: DateTime<Utc>,
+                pub unavailable: bool,
+                /// The message as it is now; absent when `unavailable`.
+                #[serde(skip_serializing_if = "Option::is_none")]
+                pub message: Option<MessageView>,
+                /// The room's name; absent when `unavailable`.
+                #[serde(skip_serializing_if = "Option::is_none")]
+                pub room_name: Option<String>,
+            }
         }
     };
 }
@@ -466,6 +494,7 @@ impl RoomView {
             peer: None,
             locked: room.locked_at.is_some(),
             retention_days: room.retention_days,
+            members_can_pin: room.members_can_pin,
         }
     }
 }

@@ -348,6 +348,10 @@ error_codes! {
         PushKeysInvalid: push.keys_invalid = 422,
         /// Removing a push subscription the caller does not have.
         PushSubscriptionNotFound: push.subscription_not_found = 404,
+        /// Pinning a message in a room that has the most pins it may have (50).
+        PinLimitReached: pin.limit_reached = 409,
+        /// A saved message's note longer than the maximum.
+        SavedNoteTooLong: saved.note_too_long = 422,
     }
     frames {
         /// A socket frame that is not a JSON object (or is binary).

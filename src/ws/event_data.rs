@@ -13,7 +13,8 @@ use uuid::Uuid;
 use chrono::{DateTime, Utc};
 
 use crate::domain::views::{
-    DraftView, EmbedView, EmojiView, MessageView, NotificationView, ReactionCount, UserRef,
+    DraftView, EmbedView, EmojiView, MessageView, NotificationView, ReactionCount, SavedView,
+    UserRef,
 };
 
 /// `message.deleted`.
@@ -35,6 +36,25 @@ pub struct MessageEmbedsData {
     pub message_id: Uuid,
     /// The message's previews now (a removed one is left out).
     pub embeds: Vec<EmbedView>,
+}
+
+/// `message.unpinned`.
+#[derive(Debug, Object)]
+pub struct MessageUnpinnedData {
+    pub message_id: Uuid,
+    /// Who unpinned it.
+    pub unpinned_by: UserRef,
+}
+
+/// `saved.changed`.
+#[derive(Debug, Serialize, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct SavedChangedData {
+    pub message_id: Uuid,
+    /// Whether the message is saved now.
+    pub saved: bool,
+    /// The entry as the saved list shows it; absent once unsaved.
+    pub entry: Option<SavedView>,
 }
 
 /// `reaction.added` and `reaction.removed`.

@@ -15,13 +15,13 @@ use uuid::Uuid;
 
 use super::event_data::{
     DraftData, EmojiUpdatedData, ErrorData, MemberJoinedData, MemberLeftData, MentionData,
-    MessageDeletedData, MessageEmbedsData, NotificationData, NotificationReadData,
-    NotificationRemovedData, PresenceData, ReactionData, ReadData, ReadyData, RoomRemovedData,
-    TypingData,
+    MessageDeletedData, MessageEmbedsData, MessageUnpinnedData, NotificationData,
+    NotificationReadData, NotificationRemovedData, PresenceData, ReactionData, ReadData, ReadyData,
+    RoomRemovedData, SavedChangedData, TypingData,
 };
 use crate::{
     domain::rooms::timeline::{EventKind, RoomEvent},
-    domain::views::{MessageView, PollView, RoomView, ScheduledMessageView},
+    domain::views::{MessageView, PinView, PollView, RoomView, ScheduledMessageView},
     error::AppError,
 };
 
@@ -102,6 +102,20 @@ pub enum ServerEvent {
         seq: i64,
         data: Box<RawValue>,
     },
+    /// A message was pinned in the room: the pin, with the message as it is now.
+    #[serde(rename = "message.pinned")]
+    MessagePinned {
+        room_id: Uuid,
+        seq: i64,
+        data: Box<RawValue>,
+    },
+    /// A message was unpinned (a deleted message is unpinned with its `message.deleted`).
+    #[serde(rename = "message.unpinned")]
+    MessageUnpinned {
+        room_id: Uuid,
+        seq: i64,
+        data: Box<RawValue>,
+    },
     /// You were mentioned (sent to you alone): by a new message, or by an edit that names
     /// you for the first time.
     #[serde(rename = "mention")]
@@ -162,6 +176,10 @@ pub enum ServerEvent {
     /// list now, as `GET /api/v1/emoji` gives it. Sent to every connection.
     #[serde(rename = "emoji.updated")]
     EmojiUpdated { data: EmojiUpdatedData },
+    /// You saved a message, changed its note, or unsaved it (here or on another device).
+    /// Sent to you alone.
+    #[serde(rename = "saved.changed")]
+    SavedChanged { data: SavedChangedData },
     /// The socket is authenticated: the first frame after the upgrade or the `auth` op.
     #[serde(rename = "ready")]
     Ready { data: ReadyData },
@@ -208,6 +226,8 @@ pub enum EventType {
     RoomUpdated,
     PollClosed,
     MessageEmbeds,
+    MessagePinned,
+    MessageUnpinned,
     Mention,
     Notification,
     NotificationRead,
@@ -221,6 +241,7 @@ pub enum EventType {
     PollUpdated,
     Presence,
     EmojiUpdated,
+    SavedChanged,
     Ready,
     Ack,
     Error,
@@ -228,7 +249,7 @@ pub enum EventType {
 
 impl EventType {
     /// Every kind, in declaration order (a test checks that each one is here, at its place).
-    pub const ALL: [Self; 26] = [
+    pub const ALL: [Self; 29] = [
         Self::MessageCreated,
         Self::MessageEdited,
         Self::MessageDeleted,
@@ -239,6 +260,8 @@ impl EventType {
         Self::RoomUpdated,
         Self::PollClosed,
         Self::MessageEmbeds,
+        Self::MessagePinned,
+        Self::MessageUnpinned,
         Self::Mention,
         Self::Notification,
         Self::NotificationRead,
@@ -252,6 +275,7 @@ impl EventType {
         Self::PollUpdated,
         Self::Presence,
         Self::EmojiUpdated,
+        Self::SavedChanged,
         Self::Ready,
         Self::Ack,
         Self::Error,
@@ -270,6 +294,8 @@ impl EventType {
             Self::RoomUpdated => EventKind::RoomUpdated,
             Self::PollClosed => EventKind::PollClosed,
             Self::MessageEmbeds => EventKind::MessageEmbeds,
+            Self::MessagePinned => EventKind::MessagePinned,
+            Self::MessageUnpinned => EventKind::MessageUnpinned,
             _ => return None,
         })
     }
@@ -294,6 +320,7 @@ impl EventType {
             Self::PollUpdated => "poll.updated",
             Self::Presence => "presence",
             Self::EmojiUpdated => "emoji.updated",
+            Self::SavedChanged => "saved.changed",
             Self::Ready => "ready",
             Self::Ack => "ack",
             Self::Error => "error",
@@ -314,7 +341,9 @@ impl EventType {
             | Self::MemberLeft
             | Self::RoomUpdated
             | Self::PollClosed
-            | Self::MessageEmbeds => Family::Timeline,
+            | Self::MessageEmbeds
+            | Self::MessagePinned
+            | Self::MessageUnpinned => Family::Timeline,
             Self::Mention
             | Self::Notification
             | Self::NotificationRemoved
@@ -326,7 +355,9 @@ impl EventType {
             | Self::Typing
             | Self::PollUpdated
             | Self::Presence => Family::Room,
-            Self::EmojiUpdated | Self::Ready | Self::NotificationRead => Family::Connection,
+            Self::EmojiUpdated | Self::Ready | Self::NotificationRead | Self::SavedChanged => {
+                Family::Connection
+            }
             Self::Ack | Self::Error => Family::Reply,
         }
     }
@@ -346,6 +377,8 @@ impl EventType {
             Self::RoomUpdated | Self::RoomAdded => of::<RoomView>(registry),
             Self::PollClosed | Self::PollUpdated => of::<PollView>(registry),
             Self::MessageEmbeds => of::<MessageEmbedsData>(registry),
+            Self::MessagePinned => of::<PinView>(registry),
+            Self::MessageUnpinned => of::<MessageUnpinnedData>(registry),
             Self::Mention => of::<MentionData>(registry),
             Self::Notification => of::<NotificationData>(registry),
             Self::NotificationRead => of::<NotificationReadData>(registry),
@@ -357,6 +390,7 @@ impl EventType {
             Self::Typing => of::<TypingData>(registry),
             Self::Presence => of::<PresenceData>(registry),
             Self::EmojiUpdated => of::<EmojiUpdatedData>(registry),
+            Self::SavedChanged => of::<SavedChangedData>(registry),
             Self::Ready => of::<ReadyData>(registry),
             Self::Ack => of::<Value>(registry),
             Self::Error => of::<ErrorData>(registry),
@@ -377,6 +411,8 @@ impl ServerEvent {
             Self::RoomUpdated { .. } => EventType::RoomUpdated,
             Self::PollClosed { .. } => EventType::PollClosed,
             Self::MessageEmbeds { .. } => EventType::MessageEmbeds,
+            Self::MessagePinned { .. } => EventType::MessagePinned,
+            Self::MessageUnpinned { .. } => EventType::MessageUnpinned,
             Self::Mention { .. } => EventType::Mention,
             Self::Notification { .. } => EventType::Notification,
             Self::NotificationRead { .. } => EventType::NotificationRead,
@@ -390,6 +426,7 @@ impl ServerEvent {
             Self::PollUpdated { .. } => EventType::PollUpdated,
             Self::Presence { .. } => EventType::Presence,
             Self::EmojiUpdated { .. } => EventType::EmojiUpdated,
+            Self::SavedChanged { .. } => EventType::SavedChanged,
             Self::Ready { .. } => EventType::Ready,
             Self::Ack { .. } => EventType::Ack,
             Self::Error { .. } => EventType::Error,
@@ -409,6 +446,8 @@ impl ServerEvent {
             EventKind::RoomUpdated => Self::RoomUpdated { room_id, seq, data },
             EventKind::PollClosed => Self::PollClosed { room_id, seq, data },
             EventKind::MessageEmbeds => Self::MessageEmbeds { room_id, seq, data },
+            EventKind::MessagePinned => Self::MessagePinned { room_id, seq, data },
+            EventKind::MessageUnpinned => Self::MessageUnpinned { room_id, seq, data },
         }
     }
 
@@ -482,7 +521,16 @@ mod tests {
             | EventType::MemberLeft
             | EventType::RoomUpdated
             | EventType::PollClosed
-            | EventType::MessageEmbeds => unreachable!("timeline kinds return above"),
+            | EventType::MessageEmbeds
+            | EventType::MessagePinned
+            | EventType::MessageUnpinned => unreachable!("timeline kinds return above"),
+            EventType::SavedChanged => ServerEvent::SavedChanged {
+                data: SavedChangedData {
+                    message_id: room_id,
+                    saved: false,
+                    entry: None,
+                },
+            },
             EventType::Mention => ServerEvent::Mention {
                 room_id,
                 data: MentionData {
@@ -617,7 +665,7 @@ mod tests {
         }
         // The last variant is at the end of ALL, so none is missing from it.
         assert_eq!(EventType::Error as usize + 1, EventType::ALL.len());
-        assert_eq!(seen.len(), 26);
+        assert_eq!(seen.len(), 29);
     }
 
     #[test]

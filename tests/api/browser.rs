@@ -369,6 +369,59 @@ async fn a_message_is_reported_from_its_menu_in_chromium() {
     assert_eq!(reasons, ["spam from the browser", "هرزنامه از مرورگر"]);
 }
 
+/// Pinned and saved messages from the message menu: the owner pins an old message, the
+/// pinned panel (room header) jumps to it, it is saved with a note and found in the saved
+/// list; a member sees the pin but has no "Pin". English and Persian.
+#[tokio::test]
+async fn messages_are_pinned_and_saved_from_their_menu_in_chromium() {
+    if !browser_or_skip() {
+        return;
+    }
+    let app = spawn_app_with(Backend::Sqlite, |f| {
+        f.merge(("limits.messages_per_minute", 100_000))
+    })
+    .await;
+    let (alice, parisa, room) = two_readers(&app, "parisa").await;
+    let old = "The tea is ready — چای آماده است";
+    let pinned = app.post_message(&parisa, &room, old).await;
+    let mut last = Value::Null;
+    for i in 0..80 {
+        last = app
+            .post_message(&alice, &room, &format!("later message {i}"))
+            .await;
+    }
+    // Both have read everything, so each page opens at the newest messages, far below.
+    let read = app
+        .authed(Method::POST, &format!("/api/v1/rooms/{room}/read"), &parisa)
+        .json(&json!({ "seq": last["seq"] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(read.status(), 200);
+    let stdout = run_node(
+        "pins.mjs",
+        &[&app.address, &room, &alice, &parisa, old, SCREENSHOTS],
+        Duration::from_secs(600),
+    )
+    .await;
+    assert!(stdout.contains("browser: pins ok"), "{stdout}");
+    // What the pages did reached the server: one pin, by alice; each saved it with a note.
+    let pins: Vec<Value> = app
+        .get_json(&format!("/api/v1/rooms/{room}/pins"), &alice)
+        .await;
+    assert_eq!(pins.len(), 1);
+    assert_eq!(pins[0]["message"]["id"], pinned["id"]);
+    assert_eq!(pins[0]["pinned_by"]["username"], "alice");
+    for (token, note) in [
+        (&alice, "for the release notes"),
+        (&parisa, "برای یادداشت‌های انتشار"),
+    ] {
+        let page: Value = app.get_json("/api/v1/saved", token).await;
+        assert_eq!(page["items"][0]["message_id"], pinned["id"]);
+        assert_eq!(page["items"][0]["note"], note);
+    }
+}
+
 /// A click on a name opens the person's profile card and creates nothing; "Message" opens
 /// the direct conversation; a moderator mutes from the card; local time from the profile's
 /// time zone; /settings detects an unset zone. English and Persian, desktop and phone.

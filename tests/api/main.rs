@@ -40,6 +40,7 @@ mod markup;
 mod middleware;
 mod moderation;
 mod notifications;
+mod pins;
 mod pages;
 mod polls;
 mod previews;

@@ -11,6 +11,7 @@ import { initMembers } from "./members.js";
 import { drawFavicon, initInbox } from "./inbox.js";
 import { initPush, pushUnsubscribe } from "./push.js";
 import { initNotify, setInboxCount, toastError, updateTitle } from "./notify.js";
+import { initPins } from "./pins.js";
 import { initPolls } from "./polls.js";
 import { onDemand } from "./on-demand.js";
 import { loadRoomPreferences } from "./room-prefs.js";
@@ -104,6 +105,7 @@ async function boot() {
   initSearch({ open: (roomId, messageId, seq) => openRoom(roomId, { messageId, seq }) });
   initInbox({ open: (roomId, messageId, seq) => openRoom(roomId, { messageId, seq }) });
   initPush({ open: (roomId, messageId, seq) => openRoom(roomId, { messageId, seq }) });
+  initPins({ open: (roomId, messageId, seq) => openRoom(roomId, { messageId, seq }) });
   on("inbox", (count) => setInboxCount(count, drawFavicon));
   setTimelineHooks({ reply: setReply, profile: openProfile });
   startSync();

@@ -6,7 +6,7 @@ import { h, iconButton, userText } from "./dom.js";
 import { formatDateTime, formatNumber, formatSize, formatTime, t } from "./i18n.js";
 import { renderPoll } from "./polls.js";
 import { richPlainText, richText } from "./rich-text.js";
-import { canModerate, state } from "./store.js";
+import { canModerate, isPinned, isSaved, mayPin, state } from "./store.js";
 
 /** The fixed reaction set offered in the picker (any emoji may still arrive from others). */
 export const EMOJI = ["👍", "❤️", "😂", "🎉", "😮", "😢", "🙏", "👀"];
@@ -168,6 +168,12 @@ function toolbar(message, room) {
   ];
   if (own && message.kind === "text") buttons.push(iconButton("edit", t("chat-edit-button"), { dataset: { action: "edit" } }));
   if (own || canModerate(room)) buttons.push(iconButton("delete", t("chat-delete-button"), { dataset: { action: "delete" } }));
+  if (mayPin(room)) {
+    const pinned = isPinned(room, message.id);
+    buttons.push(iconButton("pin", t(pinned ? "chat-unpin-button" : "chat-pin-button"), { class: pinned ? "is-on" : "", dataset: { action: "pin" }, "aria-pressed": pinned ? "true" : "false" }));
+  }
+  const saved = isSaved(message.id);
+  buttons.push(iconButton("bookmark", t(saved ? "chat-unsave-button" : "chat-save-button"), { class: saved ? "is-on" : "", dataset: { action: "save" }, "aria-pressed": saved ? "true" : "false" }));
   if (!own && message.author) buttons.push(iconButton("report", t("chat-report-button"), { dataset: { action: "report" } }));
   return h("div", { class: "message-actions", role: "toolbar", "aria-label": t("chat-message-actions") }, buttons);
 }

@@ -158,6 +158,7 @@ export async function openRoomSettings() {
   let topic;
   let visibility;
   let locked;
+  let pinning;
   let retention;
   if (powers.moderate) {
     name = h("input", { id: "room-settings-name", value: room.view.name, maxlength: "80", dir: "auto", required: true });
@@ -176,6 +177,8 @@ export async function openRoomSettings() {
     }
     locked = h("input", { type: "checkbox", id: "room-settings-locked", checked: Boolean(room.view.locked) });
     content.push(h("label", { class: "check" }, locked, h("span", {}, t("chat-settings-lock"))));
+    pinning = h("input", { type: "checkbox", id: "room-settings-members-can-pin", checked: Boolean(room.view.members_can_pin) });
+    content.push(h("label", { class: "check" }, pinning, h("span", {}, t("chat-settings-members-can-pin"))));
     retention = retentionSelect(room);
     content.push(field(t("chat-settings-retention"), retention, t("chat-settings-retention-hint")));
   } else {
@@ -210,12 +213,12 @@ export async function openRoomSettings() {
     content,
     submitLabel: powers.moderate ? t("chat-settings-save") : null,
     cancelLabel: powers.moderate ? null : t("chat-close"),
-    onSubmit: powers.moderate ? () => save(room, { name, topic, visibility, locked, retention }) : null,
+    onSubmit: powers.moderate ? () => save(room, { name, topic, visibility, locked, pinning, retention }) : null,
   });
 }
 
 /** Sends only what changed, in turn; the first refusal stops and is shown in the dialog. */
-async function save(room, { name, topic, visibility, locked, retention }) {
+async function save(room, { name, topic, visibility, locked, pinning, retention }) {
   const patch = {};
   if (name.value.trim() !== room.view.name) patch.name = name.value;
   if (topic.value.trim() !== (room.view.topic || "")) patch.topic = topic.value;
@@ -224,6 +227,9 @@ async function save(room, { name, topic, visibility, locked, retention }) {
   if (Object.keys(patch).length) adopt(room, await api("PATCH", path(room), patch));
   if (locked.checked !== Boolean(room.view.locked)) {
     adopt(room, await api(locked.checked ? "POST" : "DELETE", path(room, "/lock"), locked.checked ? { reason: "" } : undefined));
+  }
+  if (pinning.checked !== Boolean(room.view.members_can_pin)) {
+    adopt(room, await api("PUT", path(room, "/pinning"), { members_can_pin: pinning.checked }));
   }
   const days = retention.value === "" ? null : Number(retention.value);
   if (days !== (room.view.retention_days ?? null)) {

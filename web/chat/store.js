@@ -11,6 +11,10 @@ export const state = {
   activeRoomId: null,
   /** poll id → PollView, keeping `my_choices` from our own replies */
   polls: new Map(),
+  /** room id → (message id → PinView), once the room's pins are loaded */
+  pins: new Map(),
+  /** message id → SavedView: my saved messages */
+  saved: new Map(),
 };
 
 const listeners = new Map();
@@ -18,11 +22,15 @@ const listeners = new Map();
 /**
  * Topics: "rooms" (list changed), "room" (id: one room's summary changed), "active",
  * "timeline" ({roomId, reset?, scrollTo?}), "message" ({roomId, id}), "poll" (id),
- * "members" (roomId), "typing" (roomId), "connection" (status).
+ * "members" (roomId), "typing" (roomId), "connection" (status), "pins" (roomId), "saved".
  */
 export function on(topic, fn) {
   if (!listeners.has(topic)) listeners.set(topic, new Set());
   listeners.get(topic).add(fn);
+}
+
+export function off(topic, fn) {
+  listeners.get(topic)?.delete(fn);
 }
 
 export function emit(topic, detail) {
@@ -112,6 +120,20 @@ export function canModerate(room) {
   if (room.view.owner_id && room.view.owner_id === state.me.id) return true;
   const member = room.members?.get(state.me.id);
   return member?.role === "owner" || member?.role === "moderator";
+}
+
+/** Whether I may pin in `room`: its moderators, both people of a direct room, members when allowed. */
+export function mayPin(room) {
+  if (!room) return false;
+  return canModerate(room) || room.view.kind === "direct" || room.view.members_can_pin === true;
+}
+
+export function isPinned(room, messageId) {
+  return state.pins.get(room?.id)?.has(messageId) === true;
+}
+
+export function isSaved(messageId) {
+  return state.saved.has(messageId);
 }
 
 /** The title a room shows: the other person for a direct room. */

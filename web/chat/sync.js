@@ -8,6 +8,7 @@ import { byId } from "./dom.js";
 import { t } from "./i18n.js";
 import { beep, notifyMention, toast, updateTitle } from "./notify.js";
 import { fireAndForget, perform } from "./ops.js";
+import { pinEvent, savedEvent } from "./pins.js";
 import { socket } from "./socket.js";
 import {
   emit, presence, putMessage, putPoll, roomEntry, roomTitle, state,
@@ -197,6 +198,16 @@ const HANDLERS = {
     patchMessage(room, data.id, {
       deleted: true, body: "", attachments: [], embeds: [], reactions: [], deleted_by: data.deleted_by,
     });
+    pinEvent(room, "message.deleted", data);
+  },
+  "message.pinned"(room, data) {
+    pinEvent(room, "message.pinned", data);
+  },
+  "message.unpinned"(room, data) {
+    pinEvent(room, "message.unpinned", data);
+  },
+  "saved.changed"(_room, data) {
+    savedEvent(data);
   },
   "message.embeds"(room, data) {
     patchMessage(room, data.message_id, { embeds: data.embeds || [] });
@@ -237,7 +248,7 @@ const HANDLERS = {
     emit("room", room.id);
   },
   "room.updated"(room, view) {
-    for (const key of ["name", "topic", "kind", "locked", "retention_days", "member_count"]) {
+    for (const key of ["name", "topic", "kind", "locked", "retention_days", "member_count", "members_can_pin"]) {
       if (key in view) room.view[key] = view[key];
     }
     // Absent means none: retention set back to forever, or a room made public (which has

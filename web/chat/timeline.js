@@ -14,6 +14,7 @@ import { dayKey, formatDay, t } from "./i18n.js";
 import { EMOJI, editing, previewText, renderMessage, unfolded } from "./messages.js";
 import { toast, toastError } from "./notify.js";
 import { perform } from "./ops.js";
+import { togglePin, toggleSaved } from "./pins.js";
 import { pollClick } from "./polls.js";
 import { openReactionPicker } from "./reactions.js";
 import { activeRoom, canModerate, on, putMessage, roomTitle, sortedMessages, state, timelineOf } from "./store.js";
@@ -590,6 +591,10 @@ async function onClick(event) {
     }
     case "report":
       return reportMessage(message);
+    case "pin":
+      return togglePin(activeRoom(), message);
+    case "save":
+      return toggleSaved(message);
     case "delete": {
       if (!(await confirmDialog(t("chat-delete-confirm"), t("chat-delete-button")))) return;
       try {
@@ -674,6 +679,8 @@ export function initTimeline() {
 
   on("message", ({ roomId, id, created, mine }) => {
     if (roomId !== shownRoomId) return;
+    // Also sent when only its pin or saved state changed, with the same message object.
+    markStale(id);
     markQuotesStale(new Set([id]));
     // My own new message always brings me to the bottom.
     if (created && mine) stick = true;

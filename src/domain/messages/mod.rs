@@ -12,7 +12,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::Utc;
 use entity::{
-    custom_emoji, mentions, messages, notifications, polls, reactions, room_members, rooms, users,
+    custom_emoji, mentions, message_pins, messages, notifications, polls, reactions, room_members,
+    rooms, users,
 };
 use sea_orm::{
     ActiveModelTrait,
@@ -617,6 +618,11 @@ pub async fn message_delete<C: ConnectionTrait + TransactionTrait>(
     let message = active.update(&txn).await?;
     reactions::Entity::delete_many()
         .filter(reactions::Column::MessageId.eq(message.id))
+        .exec(&txn)
+        .await?;
+    // Unpinned with it: clients drop it from the pinned list on `message.deleted`.
+    message_pins::Entity::delete_many()
+        .filter(message_pins::Column::MessageId.eq(message.id))
         .exec(&txn)
         .await?;
     // A soft-deleted message keeps its row, so its notifications are not cascaded away.

@@ -84,6 +84,7 @@ mod tests {
                 updated_at: now,
                 locked_at: None,
                 retention_days: None,
+                members_can_pin: false,
             };
             assert_eq!(RoomKind::of(&room), kind);
         }

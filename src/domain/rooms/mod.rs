@@ -159,6 +159,7 @@ pub async fn room_create<C: ConnectionTrait + TransactionTrait>(
         direct_key: Set(None),
         locked_at: Set(None),
         retention_days: Set(None),
+        members_can_pin: Set(false),
         last_seq: Set(0),
         created_at: Set(now),
         updated_at: Set(now),
@@ -489,6 +490,7 @@ pub async fn dm_get_or_create<C: ConnectionTrait + TransactionTrait>(
         updated_at: Set(now),
         locked_at: Set(None),
         retention_days: Set(None),
+        members_can_pin: Set(false),
     })
     .exec_with_returning(&txn)
     .await;
@@ -553,6 +555,7 @@ pub async fn ensure_general_room(db: &impl ConnectionTrait) -> AppResult<()> {
             updated_at: Set(now),
             locked_at: Set(None),
             retention_days: Set(None),
+            members_can_pin: Set(false),
         })
         .exec_without_returning(db)
         .await?;

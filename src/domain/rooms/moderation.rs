@@ -213,6 +213,8 @@ pub enum RoomSetting {
     Locked(bool),
     /// Keep messages this many days (`None`: forever).
     RetentionDays(Option<i32>),
+    /// Members, not only moderators and owners, may pin messages.
+    MembersCanPin(bool),
 }
 
 /// Changes a room's moderation settings (room owners and moderators, global staff) and
@@ -245,6 +247,10 @@ pub async fn room_setting<C: ConnectionTrait + TransactionTrait>(
             "room.retention_set",
             json!({ "name": room.name, "from": room.retention_days, "to": days }),
         ),
+        RoomSetting::MembersCanPin(allowed) => (
+            "room.members_can_pin",
+            json!({ "name": room.name, "to": allowed }),
+        ),
     };
     let txn = db.begin().await?;
     audit::audit_record(
@@ -262,6 +268,7 @@ pub async fn room_setting<C: ConnectionTrait + TransactionTrait>(
     match setting {
         RoomSetting::Locked(locked) => active.locked_at = Set(locked.then(Utc::now)),
         RoomSetting::RetentionDays(days) => active.retention_days = Set(days),
+        RoomSetting::MembersCanPin(allowed) => active.members_can_pin = Set(allowed),
     }
     active.updated_at = Set(Utc::now());
     let room = active.update(&txn).await?;

@@ -29,10 +29,12 @@ pub enum EventKind {
     RoomUpdated,
     PollClosed,
     MessageEmbeds,
+    MessagePinned,
+    MessageUnpinned,
 }
 
 impl EventKind {
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 12] = [
         Self::MessageCreated,
         Self::MessageEdited,
         Self::MessageDeleted,
@@ -43,6 +45,8 @@ impl EventKind {
         Self::RoomUpdated,
         Self::PollClosed,
         Self::MessageEmbeds,
+        Self::MessagePinned,
+        Self::MessageUnpinned,
     ];
 
     /// The name on the wire and in the event log; clients and stored events depend on it.
@@ -58,6 +62,8 @@ impl EventKind {
             Self::RoomUpdated => "room.updated",
             Self::PollClosed => "poll.closed",
             Self::MessageEmbeds => "message.embeds",
+            Self::MessagePinned => "message.pinned",
+            Self::MessageUnpinned => "message.unpinned",
         }
     }
 

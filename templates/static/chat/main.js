@@ -13,15 +13,16 @@ import {
   openRoom,
   setReply,
   setTimelineHooks
-} from "./shared-VHAWB7ME.js";
+} from "./shared-NNNAVXTQ.js";
 import {
   onDemand
 } from "./shared-NYSLEO22.js";
 import {
   addRoom,
+  initPins,
   loadRooms,
   startSync
-} from "./shared-PCSJ64SG.js";
+} from "./shared-6UVGB3WC.js";
 import {
   activeRoom,
   authorName,
@@ -40,7 +41,7 @@ import {
   state,
   toastError,
   updateTitle
-} from "./shared-ACZXFTX7.js";
+} from "./shared-GOSDNP2E.js";
 import {
   api,
   initApi
@@ -900,6 +901,7 @@ async function boot() {
   initSearch({ open: (roomId, messageId, seq) => openRoom(roomId, { messageId, seq }) });
   initInbox({ open: (roomId, messageId, seq) => openRoom(roomId, { messageId, seq }) });
   initPush({ open: (roomId, messageId, seq) => openRoom(roomId, { messageId, seq }) });
+  initPins({ open: (roomId, messageId, seq) => openRoom(roomId, { messageId, seq }) });
   on("inbox", (count) => setInboxCount(count, drawFavicon));
   setTimelineHooks({ reply: setReply, profile: openProfile });
   startSync();

@@ -5,8 +5,8 @@ import {
   localTime,
   moderate,
   openProfile
-} from "./shared-DLE4XMRJ.js";
-import "./shared-ACZXFTX7.js";
+} from "./shared-GLLVGG2P.js";
+import "./shared-GOSDNP2E.js";
 import "./shared-3LY4KBL7.js";
 import "./shared-PWL6WRKI.js";
 export {

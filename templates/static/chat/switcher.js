@@ -2,18 +2,18 @@
 import {
   openDirect,
   openRoom
-} from "./shared-VHAWB7ME.js";
+} from "./shared-NNNAVXTQ.js";
 import {
   bestScore
 } from "./shared-NYSLEO22.js";
-import "./shared-PCSJ64SG.js";
+import "./shared-6UVGB3WC.js";
 import {
   authorName,
   field,
   openDialog,
   roomTitle,
   state
-} from "./shared-ACZXFTX7.js";
+} from "./shared-GOSDNP2E.js";
 import {
   api
 } from "./shared-3LY4KBL7.js";

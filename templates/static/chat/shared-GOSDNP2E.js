@@ -24,12 +24,19 @@ var state = {
   rooms: /* @__PURE__ */ new Map(),
   activeRoomId: null,
   /** poll id → PollView, keeping `my_choices` from our own replies */
-  polls: /* @__PURE__ */ new Map()
+  polls: /* @__PURE__ */ new Map(),
+  /** room id → (message id → PinView), once the room's pins are loaded */
+  pins: /* @__PURE__ */ new Map(),
+  /** message id → SavedView: my saved messages */
+  saved: /* @__PURE__ */ new Map()
 };
 var listeners = /* @__PURE__ */ new Map();
 function on(topic, fn) {
   if (!listeners.has(topic)) listeners.set(topic, /* @__PURE__ */ new Set());
   listeners.get(topic).add(fn);
+}
+function off(topic, fn) {
+  listeners.get(topic)?.delete(fn);
 }
 function emit(topic, detail) {
   for (const fn of listeners.get(topic) || []) {
@@ -107,6 +114,16 @@ function canModerate(room) {
   if (room.view.owner_id && room.view.owner_id === state.me.id) return true;
   const member = room.members?.get(state.me.id);
   return member?.role === "owner" || member?.role === "moderator";
+}
+function mayPin(room) {
+  if (!room) return false;
+  return canModerate(room) || room.view.kind === "direct" || room.view.members_can_pin === true;
+}
+function isPinned(room, messageId) {
+  return state.pins.get(room?.id)?.has(messageId) === true;
+}
+function isSaved(messageId) {
+  return state.saved.has(messageId);
 }
 function roomTitle(view) {
   if (view.kind === "direct" && view.peer) return view.peer.display_name || view.peer.username;
@@ -922,6 +939,12 @@ function toolbar(message, room) {
   ];
   if (own && message.kind === "text") buttons.push(iconButton("edit", t("chat-edit-button"), { dataset: { action: "edit" } }));
   if (own || canModerate(room)) buttons.push(iconButton("delete", t("chat-delete-button"), { dataset: { action: "delete" } }));
+  if (mayPin(room)) {
+    const pinned = isPinned(room, message.id);
+    buttons.push(iconButton("pin", t(pinned ? "chat-unpin-button" : "chat-pin-button"), { class: pinned ? "is-on" : "", dataset: { action: "pin" }, "aria-pressed": pinned ? "true" : "false" }));
+  }
+  const saved = isSaved(message.id);
+  buttons.push(iconButton("bookmark", t(saved ? "chat-unsave-button" : "chat-save-button"), { class: saved ? "is-on" : "", dataset: { action: "save" }, "aria-pressed": saved ? "true" : "false" }));
   if (!own && message.author) buttons.push(iconButton("report", t("chat-report-button"), { dataset: { action: "report" } }));
   return h("div", { class: "message-actions", role: "toolbar", "aria-label": t("chat-message-actions") }, buttons);
 }
@@ -1045,6 +1068,7 @@ function memberActions(room, user, member) {
 export {
   state,
   on,
+  off,
   emit,
   roomEntry,
   activeRoom,
@@ -1052,6 +1076,8 @@ export {
   sortedMessages,
   putMessage,
   canModerate,
+  isPinned,
+  isSaved,
   roomTitle,
   putPoll,
   presence,

@@ -13,8 +13,10 @@ import {
   adoptOwnMessage,
   markRead,
   removeRoom,
-  sendTyping
-} from "./shared-PCSJ64SG.js";
+  sendTyping,
+  togglePin,
+  toggleSaved
+} from "./shared-6UVGB3WC.js";
 import {
   EMOJI,
   activeRoom,
@@ -43,7 +45,7 @@ import {
   toast,
   toastError,
   unfolded
-} from "./shared-ACZXFTX7.js";
+} from "./shared-GOSDNP2E.js";
 import {
   api,
   uploadForm
@@ -878,6 +880,10 @@ async function onClick(event) {
     }
     case "report":
       return reportMessage(message);
+    case "pin":
+      return togglePin(activeRoom(), message);
+    case "save":
+      return toggleSaved(message);
     case "delete": {
       if (!await confirmDialog(t("chat-delete-confirm"), t("chat-delete-button"))) return;
       try {
@@ -954,6 +960,7 @@ function initTimeline() {
   }).observe(list);
   on("message", ({ roomId: roomId2, id, created, mine }) => {
     if (roomId2 !== shownRoomId) return;
+    markStale(id);
     markQuotesStale(/* @__PURE__ */ new Set([id]));
     if (created && mine) stick = true;
     render();
