@@ -1120,7 +1120,7 @@ pub async fn draft_delete(
 enum ScheduledOutcome {
     /// Another node (or an earlier round) had it: nothing to do.
     Taken,
-    Sent(messages::Sent<Vec<entity::notifications::Model>>),
+    Sent(Box<messages::Sent<Vec<entity::notifications::Model>>>),
     Failed(entity::scheduled_messages::Model),
 }
 
@@ -1183,7 +1183,7 @@ async fn scheduled_send(
             Ok(sent) => {
                 scheduled::scheduled_sent(&txn, row.id, sent.view.id).await?;
                 txn.commit().await?;
-                Ok(ScheduledOutcome::Sent(sent))
+                Ok(ScheduledOutcome::Sent(Box::new(sent)))
             }
             Err(err) if err.error_code().status() < 500 && matches!(claim, Claim::Due(_)) => {
                 let failed = scheduled::scheduled_failed(&txn, row.id, err.error_code()).await?;
