@@ -15,8 +15,9 @@ use uuid::Uuid;
 
 use super::event_data::{
     EmojiUpdatedData, ErrorData, MemberJoinedData, MemberLeftData, MentionData, MessageDeletedData,
-    MessageEmbedsData, MessageUnpinnedData, NotificationData, NotificationReadData, NotificationRemovedData,
-    PresenceData, ReactionData, ReadData, ReadyData, RoomRemovedData, SavedChangedData, TypingData,
+    MessageEmbedsData, MessageUnpinnedData, NotificationData, NotificationReadData,
+    NotificationRemovedData, PresenceData, ReactionData, ReadData, ReadyData, RoomRemovedData,
+    SavedChangedData, TypingData,
 };
 use crate::{
     domain::rooms::timeline::{EventKind, RoomEvent},
