@@ -481,7 +481,11 @@ pub async fn saved_set(
 }
 
 /// Unsaves a message; the user's devices hear `saved.changed` if it was saved.
-pub async fn saved_remove(state: &AppState, user: &users::Model, message_id: Uuid) -> AppResult<()> {
+pub async fn saved_remove(
+    state: &AppState,
+    user: &users::Model,
+    message_id: Uuid,
+) -> AppResult<()> {
     if saved::unsave(&state.db, user.id, message_id).await? {
         saved_publish(state, user.id, message_id, None);
     }

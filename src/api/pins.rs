@@ -52,7 +52,11 @@ impl PinsApi {
     /// allows it (`members_can_pin`). At most 50 pins per room; the 51st answers 409
     /// `pin.limit_reached`. Pinning a pinned message changes nothing. The room hears
     /// `message.pinned`.
-    #[oai(path = "/messages/:id/pin", method = "put", operation_id = "messages_pin")]
+    #[oai(
+        path = "/messages/:id/pin",
+        method = "put",
+        operation_id = "messages_pin"
+    )]
     async fn pin(
         &self,
         state: Data<&AppState>,
@@ -90,9 +94,7 @@ impl PinsApi {
         auth: Auth,
         id: Path<Uuid>,
     ) -> Result<Json<Vec<PinView>>, AppError> {
-        Ok(json(
-            pins::pins_of_room(&state.db, &auth.user, id.0).await?,
-        ))
+        Ok(json(pins::pins_of_room(&state.db, &auth.user, id.0).await?))
     }
 
     /// Save a message of a room you are in, for yourself, with an optional note (saving

@@ -15,14 +15,21 @@ on_both_backends!(
 );
 
 async fn app(backend: Backend) -> TestApp {
-    spawn_app_with(backend, |f| f.merge(("limits.messages_per_minute", 100_000))).await
+    spawn_app_with(backend, |f| {
+        f.merge(("limits.messages_per_minute", 100_000))
+    })
+    .await
 }
 
 async fn pin(app: &TestApp, token: &str, message: &str) -> reqwest::Response {
-    app.authed(Method::PUT, &format!("/api/v1/messages/{message}/pin"), token)
-        .send()
-        .await
-        .expect("request")
+    app.authed(
+        Method::PUT,
+        &format!("/api/v1/messages/{message}/pin"),
+        token,
+    )
+    .send()
+    .await
+    .expect("request")
 }
 
 async fn unpin(app: &TestApp, token: &str, message: &str) -> reqwest::Response {
@@ -92,7 +99,10 @@ async fn pins_follow_the_room_rules_and_stop_at_fifty(backend: Backend) {
     // A member may not pin while the room does not allow it, nor change that; an outsider
     // not at all.
     let before = last_seq(&app, &owner, &room).await;
-    assert_eq!(problem_code(pin(&app, &member, &first).await, 403).await, "forbidden");
+    assert_eq!(
+        problem_code(pin(&app, &member, &first).await, 403).await,
+        "forbidden"
+    );
     assert_eq!(
         problem_code(pin(&app, &outsider, &first).await, 403).await,
         "room.not_member"
@@ -106,7 +116,11 @@ async fn pins_follow_the_room_rules_and_stop_at_fifty(backend: Backend) {
         problem_code(allow(&member, true).await.unwrap(), 403).await,
         "forbidden"
     );
-    assert_eq!(last_seq(&app, &owner, &room).await, before, "a refusal changes nothing");
+    assert_eq!(
+        last_seq(&app, &owner, &room).await,
+        before,
+        "a refusal changes nothing"
+    );
     assert!(pins(&app, &owner, &room).await.is_empty());
 
     // The owner and a moderator may.
@@ -133,14 +147,21 @@ async fn pins_follow_the_room_rules_and_stop_at_fifty(backend: Backend) {
     assert_eq!(listed, [second.as_str(), first.as_str()]);
     assert_eq!(list[0]["pinned_by"]["username"], "staff");
     assert_eq!(list[0]["message"]["body"], "second");
-    assert_eq!(problem_code(
-        app.authed(Method::GET, &format!("/api/v1/rooms/{room}/pins"), &outsider)
+    assert_eq!(
+        problem_code(
+            app.authed(
+                Method::GET,
+                &format!("/api/v1/rooms/{room}/pins"),
+                &outsider
+            )
             .send()
             .await
             .unwrap(),
-        403,
-    )
-    .await, "room.not_member");
+            403,
+        )
+        .await,
+        "room.not_member"
+    );
 
     // Once the room allows it, members pin and unpin too.
     let resp = allow(&owner, true).await.unwrap();
@@ -150,7 +171,11 @@ async fn pins_follow_the_room_rules_and_stop_at_fifty(backend: Backend) {
     assert_eq!(pin(&app, &member, &third).await.status(), 200);
     assert_eq!(unpin(&app, &member, &first).await.status(), 204);
     let seq = last_seq(&app, &owner, &room).await;
-    assert_eq!(unpin(&app, &member, &first).await.status(), 204, "idempotent");
+    assert_eq!(
+        unpin(&app, &member, &first).await.status(),
+        204,
+        "idempotent"
+    );
     assert_eq!(last_seq(&app, &owner, &room).await, seq);
     assert_eq!(pins(&app, &owner, &room).await.len(), 2);
 
@@ -178,7 +203,11 @@ async fn pins_follow_the_room_rules_and_stop_at_fifty(backend: Backend) {
     let extra = id(&app.post_message(&owner, &room, "one too many").await);
     let seq = last_seq(&app, &owner, &room).await;
     let resp = app
-        .authed(Method::PUT, &format!("/api/v1/messages/{extra}/pin"), &owner)
+        .authed(
+            Method::PUT,
+            &format!("/api/v1/messages/{extra}/pin"),
+            &owner,
+        )
         .header("Accept-Language", "fa-IR")
         .send()
         .await
@@ -186,7 +215,10 @@ async fn pins_follow_the_room_rules_and_stop_at_fifty(backend: Backend) {
     assert_eq!(resp.status(), 409);
     let problem: Value = resp.json().await.unwrap();
     assert_eq!(problem["code"], "pin.limit_reached");
-    assert!(problem["detail"].as_str().unwrap().contains("۵۰"), "{problem}");
+    assert!(
+        problem["detail"].as_str().unwrap().contains("۵۰"),
+        "{problem}"
+    );
     assert_eq!(last_seq(&app, &owner, &room).await, seq);
     assert_eq!(pins(&app, &owner, &room).await.len(), 50);
     // Unpinning one makes room again.
@@ -308,7 +340,11 @@ async fn saved_messages_are_private_and_show_what_you_can_no_longer_see_as_unava
     // Deleted, left, room deleted: unavailable, with no content.
     let ok = |resp: reqwest::Response| assert!(resp.status().is_success(), "{}", resp.status());
     ok(app
-        .authed(Method::DELETE, &format!("/api/v1/messages/{}", id(&deleted)), &owner)
+        .authed(
+            Method::DELETE,
+            &format!("/api/v1/messages/{}", id(&deleted)),
+            &owner,
+        )
         .send()
         .await
         .unwrap());
@@ -330,7 +366,12 @@ async fn saved_messages_are_private_and_show_what_you_can_no_longer_see_as_unava
         assert!(entry.get("message").is_none(), "{entry}");
         assert!(entry.get("room_name").is_none(), "{entry}");
         let text = entry.to_string();
-        for secret in ["soon deleted", "in a room I leave", "in a room that goes", "owner"] {
+        for secret in [
+            "soon deleted",
+            "in a room I leave",
+            "in a room that goes",
+            "owner",
+        ] {
             assert!(!text.contains(secret), "{text}");
         }
     }

@@ -60,7 +60,9 @@ pub async fn pin_set<C: ConnectionTrait + TransactionTrait>(
     // The seq first: it locks the room until commit, so two pins at the limit (on any node)
     // are counted one after the other. An answer that changes nothing rolls it back.
     let seq = seq_next(&txn, room.id).await?;
-    let existing = message_pins::Entity::find_by_id(message_id).one(&txn).await?;
+    let existing = message_pins::Entity::find_by_id(message_id)
+        .one(&txn)
+        .await?;
     if !pin {
         if existing.is_none() {
             return Ok((None, None));

@@ -7,8 +7,8 @@ use std::collections::{HashMap, HashSet};
 use chrono::Utc;
 use entity::{messages, room_members, rooms, saved_messages, users};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    sea_query::OnConflict, ActiveValue::Set,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, sea_query::OnConflict,
 };
 use uuid::Uuid;
 
