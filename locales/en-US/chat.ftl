@@ -144,6 +144,18 @@ chat-report-title = Report this message
 chat-report-reason = Why? The moderators will read this.
 chat-report-submit = Send report
 chat-report-sent = Thanks. The moderators will look at it.
+chat-forward-button = Forward
+chat-forward-title = Forward this message
+chat-forward-filter = Find a room or person
+chat-forward-to = Forward to
+chat-forward-none = No room or conversation matches.
+chat-forward-comment = Add a comment (optional)
+chat-forward-submit = Forward
+chat-forward-pick = Choose where to forward it.
+chat-forward-sent = Forwarded.
+chat-forwarded-from = Forwarded from { $room } · { $author }
+chat-forwarded-direct = a direct conversation
+chat-forwarded-jump = Go to the original:
 chat-mention-toast = { $name } mentioned you in { $room }
 
 ## Composer

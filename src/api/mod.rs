@@ -8,6 +8,7 @@ pub mod emoji;
 mod examples;
 pub mod files;
 pub mod forms;
+pub mod forwarding;
 pub mod health;
 pub mod meta;
 pub mod moderation;
@@ -39,6 +40,7 @@ pub type Api = (
     users::UsersApi,
     admin::AdminApi,
     rooms::RoomsApi,
+    forwarding::ForwardingApi,
     polls::PollsApi,
     files::FilesApi,
     emoji::EmojiApi,
@@ -69,6 +71,7 @@ pub fn service(i18n: &I18n) -> OpenApiService<Api, ()> {
             users::UsersApi,
             admin::AdminApi,
             rooms::RoomsApi,
+            forwarding::ForwardingApi,
             polls::PollsApi,
             files::FilesApi,
             emoji::EmojiApi,
