@@ -188,7 +188,7 @@ function toolbar(message, room) {
     iconButton("react", t("chat-react-button"), { dataset: { action: "react" } }),
     iconButton("reply", t("chat-reply-button"), { dataset: { action: "reply" } }),
   ];
-  if (own && message.kind === "text") buttons.push(iconButton("edit", t("chat-edit-button"), { dataset: { action: "edit" } }));
+  if (own && message.kind === "text" && !message.forwarded_from) buttons.push(iconButton("edit", t("chat-edit-button"), { dataset: { action: "edit" } }));
   if (own || canModerate(room)) buttons.push(iconButton("delete", t("chat-delete-button"), { dataset: { action: "delete" } }));
   if (message.kind === "text") buttons.push(iconButton("forward", t("chat-forward-button"), { dataset: { action: "forward" } }));
   if (!own && message.author) buttons.push(iconButton("report", t("chat-report-button"), { dataset: { action: "report" } }));

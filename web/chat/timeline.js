@@ -517,7 +517,7 @@ async function saveEdit() {
 export function editLastOwn() {
   const room = activeRoom();
   if (!room?.timeline) return false;
-  const mine = sortedMessages(room.timeline).filter((m) => m.author?.id === state.me.id && !m.deleted && m.kind === "text");
+  const mine = sortedMessages(room.timeline).filter((m) => m.author?.id === state.me.id && !m.deleted && m.kind === "text" && !m.forwarded_from);
   const last = mine.at(-1);
   if (!last) return false;
   startEdit(last);

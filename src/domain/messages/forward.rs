@@ -169,6 +169,14 @@ pub async fn message_forward<C: ConnectionTrait + TransactionTrait, I: Inbox>(
     .await
 }
 
+/// Whether `message_id` is a forwarded copy.
+pub(super) async fn is_forwarded(db: &impl ConnectionTrait, message_id: Uuid) -> AppResult<bool> {
+    Ok(message_forwards::Entity::find_by_id(message_id)
+        .one(db)
+        .await?
+        .is_some())
+}
+
 /// Snapshots of the forwarded copies among `message_ids`, without links.
 pub(super) async fn snapshots(
     db: &impl ConnectionTrait,

@@ -538,6 +538,14 @@ pub async fn message_edit<C: ConnectionTrait + TransactionTrait, I: Inbox>(
     if message.deleted_at.is_some() {
         return Err(AppError::Missing(ErrorCode::MessageNotFound));
     }
+    // A forwarded copy shows someone else's words under their name: not the forwarder's to
+    // change.
+    if forward::is_forwarded(db, message.id).await? {
+        return Err(AppError::Invalid {
+            code: ErrorCode::MessageNotEditable,
+            args: vec![],
+        });
+    }
     let file_names = files::attachments::names_of_message(db, message.id).await?;
     let named = named_members(db, message.room_id, &body).await?;
     let rendered = markup::render(&body, &markup_context(db, &body, &named).await?);
