@@ -13,7 +13,7 @@ import {
   openRoom,
   setReply,
   setTimelineHooks
-} from "./shared-QCQFDXBL.js";
+} from "./shared-NEF33EOA.js";
 import {
   onDemand
 } from "./shared-NYSLEO22.js";
@@ -21,7 +21,7 @@ import {
   addRoom,
   loadRooms,
   startSync
-} from "./shared-PCSJ64SG.js";
+} from "./shared-DBZQJSI6.js";
 import {
   activeRoom,
   authorName,
@@ -40,7 +40,7 @@ import {
   state,
   toastError,
   updateTitle
-} from "./shared-ACZXFTX7.js";
+} from "./shared-XYR6JGCG.js";
 import {
   api,
   initApi
@@ -901,7 +901,7 @@ async function boot() {
   initInbox({ open: (roomId, messageId, seq) => openRoom(roomId, { messageId, seq }) });
   initPush({ open: (roomId, messageId, seq) => openRoom(roomId, { messageId, seq }) });
   on("inbox", (count) => setInboxCount(count, drawFavicon));
-  setTimelineHooks({ reply: setReply, profile: openProfile });
+  setTimelineHooks({ reply: setReply, profile: openProfile, open: (roomId, messageId) => openRoom(roomId, { messageId }) });
   startSync();
   socket.on("ready", () => loadRoomPreferences().catch(() => {
   }));

@@ -5,8 +5,8 @@ import {
   localTime,
   moderate,
   openProfile
-} from "./shared-DLE4XMRJ.js";
-import "./shared-ACZXFTX7.js";
+} from "./shared-Y4IAMCR4.js";
+import "./shared-XYR6JGCG.js";
 import "./shared-3LY4KBL7.js";
 import "./shared-PWL6WRKI.js";
 export {

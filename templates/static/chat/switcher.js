@@ -2,18 +2,18 @@
 import {
   openDirect,
   openRoom
-} from "./shared-QCQFDXBL.js";
+} from "./shared-NEF33EOA.js";
 import {
   bestScore
 } from "./shared-NYSLEO22.js";
-import "./shared-PCSJ64SG.js";
+import "./shared-DBZQJSI6.js";
 import {
   authorName,
   field,
   openDialog,
   roomTitle,
   state
-} from "./shared-ACZXFTX7.js";
+} from "./shared-XYR6JGCG.js";
 import {
   api
 } from "./shared-3LY4KBL7.js";

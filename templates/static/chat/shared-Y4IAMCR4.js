@@ -11,7 +11,7 @@ import {
   presence,
   state,
   toast
-} from "./shared-ACZXFTX7.js";
+} from "./shared-XYR6JGCG.js";
 import {
   api
 } from "./shared-3LY4KBL7.js";

@@ -14,7 +14,7 @@ import {
   state,
   toast,
   updateTitle
-} from "./shared-ACZXFTX7.js";
+} from "./shared-XYR6JGCG.js";
 import {
   api
 } from "./shared-3LY4KBL7.js";
