@@ -143,7 +143,7 @@ pub async fn message_forward(
     let sent = publisher::commit(
         state,
         room_id,
-        messages::forward::message_forward(
+        messages::message_forward(
             &state.db,
             forwarder,
             &source,

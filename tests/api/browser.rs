@@ -403,7 +403,8 @@ async fn a_message_is_forwarded_from_its_menu_in_chromium() {
         .await
         .unwrap();
     assert_eq!(joined.status(), 200);
-    app.post_message(&alice, &back_id, "Plan for Thursday").await;
+    app.post_message(&alice, &back_id, "Plan for Thursday")
+        .await;
     app.post_message(&parisa, &back_id, "برنامهٔ پنجشنبه").await;
     let stdout = run_node(
         "forward.mjs",
@@ -435,7 +436,10 @@ async fn a_message_is_forwarded_from_its_menu_in_chromium() {
         assert!(copy["forwarded_from"].get("room_id").is_none());
     }
     let bodies: Vec<&str> = history.iter().filter_map(|m| m["body"].as_str()).collect();
-    assert!(bodies.contains(&"see this") && bodies.contains(&"این را ببینید"), "{bodies:?}");
+    assert!(
+        bodies.contains(&"see this") && bodies.contains(&"این را ببینید"),
+        "{bodies:?}"
+    );
 }
 
 /// A click on a name opens the person's profile card and creates nothing; "Message" opens

@@ -114,11 +114,18 @@ async fn a_private_message_forwarded_to_a_public_room_shows_outsiders_only_the_c
     assert_eq!(from["room_kind"], "private");
     assert_eq!(from["author_username"], "alice");
     assert_eq!(from["created_at"], original["created_at"]);
-    assert_eq!(from["room_id"], back.as_str(), "the forwarder sees the link");
+    assert_eq!(
+        from["room_id"],
+        back.as_str(),
+        "the forwarder sees the link"
+    );
     assert_eq!(from["message_id"], original["id"]);
     let copy_file = &copy["attachments"][0];
     assert_eq!(copy["attachments"].as_array().unwrap().len(), 1);
-    assert_ne!(copy_file["id"], original_file["id"], "the copy has its own file");
+    assert_ne!(
+        copy_file["id"], original_file["id"],
+        "the copy has its own file"
+    );
     assert_eq!(copy_file["room_id"], hall.as_str());
     assert_eq!(copy_file["name"], "plan.png");
     assert_eq!(stored(&app), 1, "the bytes are shared, not stored twice");
@@ -208,7 +215,13 @@ async fn forwarding_is_refused_where_one_cannot_write_or_what_one_cannot_see(bac
 
     // A direct conversation is never named; its participants get the link.
     let psst = app.post_message(&carol, &dm_id, "psst").await;
-    let resp = forward(&app, &alice, psst["id"].as_str().unwrap(), json!({"room_id": hall})).await;
+    let resp = forward(
+        &app,
+        &alice,
+        psst["id"].as_str().unwrap(),
+        json!({"room_id": hall}),
+    )
+    .await;
     assert_eq!(resp.status(), StatusCode::CREATED);
     let copy: Value = resp.json().await.unwrap();
     assert_eq!(copy["forwarded_from"]["room_kind"], "direct");
@@ -318,7 +331,10 @@ async fn the_copy_and_the_original_keep_their_files_when_the_other_is_deleted(ba
         .await;
     assert!(deleted.status().is_success());
     sweep(&app).await;
-    let resp = app.api(&alice).file(shared["file"]["url"].as_str().unwrap()).await;
+    let resp = app
+        .api(&alice)
+        .file(shared["file"]["url"].as_str().unwrap())
+        .await;
     assert_eq!(problem_code(resp, 404).await, "file.not_found");
     let resp = app.api(&carol).file(&copy_url).await;
     assert_eq!(resp.status(), StatusCode::OK);
@@ -328,12 +344,13 @@ async fn the_copy_and_the_original_keep_their_files_when_the_other_is_deleted(ba
     let seen_copy = seen.iter().find(|m| m["id"] == copy["id"]).unwrap();
     assert_eq!(seen_copy["forwarded_from"]["room_name"], "Back office");
     // The copy was the last to show them: the bytes go with it.
-    assert!(app
-        .api(&alice)
-        .message_delete(copy["id"].as_str().unwrap())
-        .await
-        .status()
-        .is_success());
+    assert!(
+        app.api(&alice)
+            .message_delete(copy["id"].as_str().unwrap())
+            .await
+            .status()
+            .is_success()
+    );
     sweep(&app).await;
     assert_eq!(stored(&app), 0);
 
@@ -349,22 +366,31 @@ async fn the_copy_and_the_original_keep_their_files_when_the_other_is_deleted(ba
     .json()
     .await
     .unwrap();
-    assert!(app
-        .api(&carol)
-        .message_delete(copy["id"].as_str().unwrap())
-        .await
-        .status()
-        .is_client_error(), "Carol may not delete Alice's copy");
-    assert!(app
-        .api(&alice)
-        .message_delete(copy["id"].as_str().unwrap())
-        .await
-        .status()
-        .is_success());
+    assert!(
+        app.api(&carol)
+            .message_delete(copy["id"].as_str().unwrap())
+            .await
+            .status()
+            .is_client_error(),
+        "Carol may not delete Alice's copy"
+    );
+    assert!(
+        app.api(&alice)
+            .message_delete(copy["id"].as_str().unwrap())
+            .await
+            .status()
+            .is_success()
+    );
     sweep(&app).await;
-    let resp = app.api(&carol).file(copy["attachments"][0]["url"].as_str().unwrap()).await;
+    let resp = app
+        .api(&carol)
+        .file(copy["attachments"][0]["url"].as_str().unwrap())
+        .await;
     assert_eq!(problem_code(resp, 404).await, "file.not_found");
-    let resp = app.api(&alice).file(shared["file"]["url"].as_str().unwrap()).await;
+    let resp = app
+        .api(&alice)
+        .file(shared["file"]["url"].as_str().unwrap())
+        .await;
     assert_eq!(resp.text().await.unwrap(), "the agenda");
     assert_eq!(stored(&app), 1);
 }

@@ -19,15 +19,13 @@
 use std::collections::{HashMap, HashSet};
 
 use entity::{files as file_rows, message_forwards, messages, users};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionTrait,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use super::{Inbox, MessageBody, Sent, SpecialMentions, kind::MessageKind, message_send_with};
 use crate::{
     domain::{
         files,
+        messages::{body::MessageBody, kind::MessageKind},
         rooms::{kinds::RoomKind, membership, room_get},
         views::{ForwardedFrom, MessageView},
     },
@@ -142,31 +140,6 @@ pub async fn forward_source(
         body,
         files,
     })
-}
-
-/// Sends the copy of `source` to `room_id` as `forwarder`: the same path and the same
-/// checks as sending there (member, not muted, room not read-only, no block in a direct
-/// conversation).
-pub async fn message_forward<C: ConnectionTrait + TransactionTrait, I: Inbox>(
-    db: &C,
-    forwarder: &users::Model,
-    source: &Source,
-    room_id: Uuid,
-    specials: &SpecialMentions,
-    inbox: &I,
-) -> AppResult<Sent<I::Written>> {
-    message_send_with(
-        db,
-        forwarder,
-        room_id,
-        source.body.clone(),
-        None,
-        &[],
-        specials,
-        inbox,
-        Some(source),
-    )
-    .await
 }
 
 /// Whether `message_id` is a forwarded copy.

@@ -425,6 +425,31 @@ async fn message_send_with<C: ConnectionTrait + TransactionTrait, I: Inbox>(
     })
 }
 
+/// Sends the copy of `source` to `room_id` as `forwarder`: the same path and the same
+/// checks as sending there (member, not muted, room not read-only, no block in a direct
+/// conversation).
+pub async fn message_forward<C: ConnectionTrait + TransactionTrait, I: Inbox>(
+    db: &C,
+    forwarder: &users::Model,
+    source: &forward::Source,
+    room_id: Uuid,
+    specials: &SpecialMentions,
+    inbox: &I,
+) -> AppResult<Sent<I::Written>> {
+    message_send_with(
+        db,
+        forwarder,
+        room_id,
+        source.body.clone(),
+        None,
+        &[],
+        specials,
+        inbox,
+        Some(source),
+    )
+    .await
+}
+
 /// Members of the room named by `@mentions` in `body`.
 async fn named_members(
     db: &impl ConnectionTrait,
