@@ -80,6 +80,18 @@ pub async fn message_send(
         .message(author.id)
         .await
         .map_err(AppError::rate_limited)?;
+    message_send_unlimited(state, author, room_id, body, reply_to, attachments).await
+}
+
+/// [`message_send`] past the rate limit (a forward's comment rides on the forward's).
+async fn message_send_unlimited(
+    state: &AppState,
+    author: &users::Model,
+    room_id: Uuid,
+    body: Option<MessageBody>,
+    reply_to: Option<Uuid>,
+    attachments: &[Uuid],
+) -> AppResult<MessageView> {
     let specials = special_mentions(state, room_id, body.as_ref()).await?;
     let now = state.clock.now();
     let sent = publisher::commit(
@@ -126,6 +138,60 @@ pub async fn message_send(
         typing_publish(state, room_id, user, false);
     }
     Ok(sent.view)
+}
+
+/// Forwards a message the forwarder can see to a room they can write in: a new message
+/// there, sent like any other, carrying the source's body, copies of its files and where
+/// it came from. A `comment` follows it as the forwarder's own message. The answer is the
+/// copy as the forwarder sees it (with the link to the source).
+pub async fn message_forward(
+    state: &AppState,
+    forwarder: &users::Model,
+    message_id: Uuid,
+    room_id: Uuid,
+    comment: Option<MessageBody>,
+) -> AppResult<MessageView> {
+    state
+        .limits
+        .message(forwarder.id)
+        .await
+        .map_err(AppError::rate_limited)?;
+    let source = messages::forward::forward_source(&state.db, forwarder, message_id).await?;
+    if source.files_size() > 0 {
+        // The copies are the forwarder's files (the bytes are shared, but a copy outlives
+        // its source, so someone must answer for it).
+        files::upload::quota_check(
+            &state.db,
+            forwarder.id,
+            source.files_size(),
+            state.settings.uploads.user_quota_bytes,
+        )
+        .await?;
+    }
+    let body = source.body_ref();
+    let specials = special_mentions(state, room_id, body).await?;
+    let sent = publisher::commit(
+        state,
+        room_id,
+        messages::message_forward(
+            &state.db,
+            forwarder,
+            &source,
+            room_id,
+            &specials,
+            &notification_inbox::Writer {
+                now: state.clock.now(),
+            },
+        ),
+    )
+    .await?;
+    sent_publish(state, &sent).await;
+    previews_spawn(state, &sent.view);
+    let view = messages::forward::view_for(&state.db, forwarder.id, sent.view).await?;
+    if let Some(comment) = comment {
+        message_send_unlimited(state, forwarder, room_id, Some(comment), None, &[]).await?;
+    }
+    Ok(view)
 }
 
 /// What people hear of a message beside the room's event, once it is committed: their

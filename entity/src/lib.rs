@@ -15,6 +15,7 @@ pub mod mail_tokens;
 pub mod mentions;
 pub mod message_embeds;
 pub mod message_pins;
+pub mod message_forwards;
 pub mod messages;
 pub mod notification_rooms;
 pub mod notification_settings;

@@ -179,6 +179,18 @@ chat-saved-button = Saved messages
 chat-saved-title = Saved messages
 chat-saved-empty = You have not saved any messages yet.
 chat-saved-unavailable = This message is no longer available to you.
+chat-forward-button = Forward
+chat-forward-title = Forward this message
+chat-forward-filter = Find a room or person
+chat-forward-to = Forward to
+chat-forward-none = No room or conversation matches.
+chat-forward-comment = Add a comment (optional)
+chat-forward-submit = Forward
+chat-forward-pick = Choose where to forward it.
+chat-forward-sent = Forwarded.
+chat-forwarded-from = Forwarded from { $room } · { $author }
+chat-forwarded-direct = a direct conversation
+chat-forwarded-jump = Go to the original:
 chat-mention-toast = { $name } mentioned you in { $room }
 
 ## Composer

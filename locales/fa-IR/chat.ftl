@@ -169,6 +169,18 @@ chat-saved-button = پیام‌های نگه‌داشته
 chat-saved-title = پیام‌های نگه‌داشته
 chat-saved-empty = هنوز پیامی نگه نداشته‌اید.
 chat-saved-unavailable = این پیام دیگر برای شما در دسترس نیست.
+chat-forward-button = هدایت
+chat-forward-title = هدایت این پیام
+chat-forward-filter = جست‌وجوی اتاق یا شخص
+chat-forward-to = هدایت به
+chat-forward-none = هیچ اتاق یا گفت‌وگویی پیدا نشد.
+chat-forward-comment = افزودن توضیح (اختیاری)
+chat-forward-submit = هدایت
+chat-forward-pick = انتخاب کنید پیام به کجا هدایت شود.
+chat-forward-sent = هدایت شد.
+chat-forwarded-from = هدایت‌شده از { $room } · { $author }
+chat-forwarded-direct = یک گفت‌وگوی خصوصی
+chat-forwarded-jump = رفتن به پیام اصلی:
 chat-mention-toast = { $name } در { $room } از شما نام برد
 
 ## نوشتن پیام

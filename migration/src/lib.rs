@@ -24,8 +24,9 @@ mod m20261204_000018_notifications;
 mod m20261204_000019_mail;
 mod m20261204_000020_push;
 mod m20261204_000021_digest;
-mod m20261204_000025_drafts_scheduled;
 mod m20261204_000023_pins_saved;
+mod m20261204_000024_forwarding;
+mod m20261204_000025_drafts_scheduled;
 
 /// The ordered list of every migration Anjoman knows.
 pub struct Migrator;
@@ -55,8 +56,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000019_mail::Migration),
             Box::new(m20261204_000020_push::Migration),
             Box::new(m20261204_000021_digest::Migration),
-            Box::new(m20261204_000025_drafts_scheduled::Migration),
             Box::new(m20261204_000023_pins_saved::Migration),
+            Box::new(m20261204_000024_forwarding::Migration),
+            Box::new(m20261204_000025_drafts_scheduled::Migration),
         ]
     }
 }

@@ -126,6 +126,15 @@ impl Example for rooms::MessageCreate {
     }
 }
 
+impl Example for super::forwarding::ForwardRequest {
+    fn example() -> Self {
+        Self {
+            room_id: id(2),
+            comment: Some("FYI: the release notes.".to_owned()),
+        }
+    }
+}
+
 impl Example for rooms::MessageEdit {
     fn example() -> Self {
         Self {

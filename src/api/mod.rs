@@ -9,6 +9,7 @@ pub mod emoji;
 mod examples;
 pub mod files;
 pub mod forms;
+pub mod forwarding;
 pub mod health;
 pub mod meta;
 pub mod moderation;
@@ -41,6 +42,7 @@ pub type Api = (
     users::UsersApi,
     admin::AdminApi,
     rooms::RoomsApi,
+    forwarding::ForwardingApi,
     polls::PollsApi,
     pins::PinsApi,
     files::FilesApi,
@@ -73,6 +75,7 @@ pub fn service(i18n: &I18n) -> OpenApiService<Api, ()> {
             users::UsersApi,
             admin::AdminApi,
             rooms::RoomsApi,
+            forwarding::ForwardingApi,
             polls::PollsApi,
             pins::PinsApi,
             files::FilesApi,

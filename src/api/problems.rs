@@ -245,6 +245,22 @@ pub const TABLE: &[(&str, Answers)] = &[
         ],
     ),
     (
+        "messages_forward",
+        &[
+            ErrorCode::MessageNotFound,
+            ErrorCode::MessageNotForwardable,
+            ErrorCode::RoomNotMember,
+            ErrorCode::RoomLocked,
+            ErrorCode::RoomMuted,
+            ErrorCode::DmBlocked,
+            ErrorCode::RoomNotFound,
+            ErrorCode::MessageTooLong,
+            ErrorCode::MentionSpecialForbidden,
+            ErrorCode::FileQuotaExceeded,
+            ErrorCode::RateLimited,
+        ],
+    ),
+    (
         "messages_delete",
         &[
             ErrorCode::RoomNotMember,

@@ -115,6 +115,11 @@ fn property_rules() -> Vec<(&'static str, &'static str, Value)> {
             json!({ "maxItems": files::ATTACHMENTS_MAX }),
         ),
         (
+            "ForwardRequest",
+            "comment",
+            json!({ "maxLength": messages::BODY_MAX }),
+        ),
+        (
             "MessageEdit",
             "body",
             json!({ "minLength": 1, "maxLength": messages::BODY_MAX, "pattern": NOT_BLANK }),

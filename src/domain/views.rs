@@ -11,7 +11,9 @@
 //! OpenAPI document use. So the domain never sees poem, and the two cannot drift apart.
 
 use chrono::{DateTime, Utc};
-use entity::{blobs, files, message_embeds, messages, room_members, rooms, users};
+use entity::{
+    blobs, files, message_embeds, message_forwards, messages, room_members, rooms, users,
+};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -76,6 +78,34 @@ macro_rules! wire_views {
                 /// once deleted. Texts come from other sites: render them as text.
                 #[serde(default)]
                 pub embeds: Vec<EmbedView>,
+                /// Set when the message is a forwarded copy: where it came from, as it was
+                /// when forwarded. Absent otherwise.
+                #[serde(skip_serializing_if = "Option::is_none")]
+                pub forwarded_from: Option<ForwardedFrom>,
+            }
+            /// Where a forwarded message came from, as it was when forwarded: everyone in
+            /// the room it was forwarded to sees this snapshot.
+            pub struct ForwardedFrom {
+                /// The source room's kind: `public`, `private` or `direct`.
+                pub room_kind: String,
+                /// The source room's name when forwarded; absent for a direct conversation,
+                /// which is never named (show it as "a direct conversation").
+                #[serde(skip_serializing_if = "Option::is_none")]
+                pub room_name: Option<String>,
+                /// The source message's author when forwarded (absent for a removed account).
+                #[serde(skip_serializing_if = "Option::is_none")]
+                pub author_username: Option<String>,
+                #[serde(skip_serializing_if = "Option::is_none")]
+                pub author_display_name: Option<String>,
+                /// When the source message was written.
+                pub created_at: DateTime<Utc>,
+                /// The source room: only for a viewer who is a member of it now, and only in
+                /// REST answers (socket frames never carry it; fetch the message to get it).
+                #[serde(skip_serializing_if = "Option::is_none")]
+                pub room_id: Option<Uuid>,
+                /// The source message, under the same rule as `room_id`.
+                #[serde(skip_serializing_if = "Option::is_none")]
+                pub message_id: Option<Uuid>,
             }
             /// A preview of a link in a message, as the linked page describes itself.
             pub struct EmbedView {
@@ -451,6 +481,22 @@ impl MessageView {
             poll_id: None,
             attachments: vec![],
             embeds: vec![],
+            forwarded_from: None,
+        }
+    }
+}
+
+impl ForwardedFrom {
+    /// The snapshot without the link (what broadcasts carry).
+    pub fn new(forward: &message_forwards::Model) -> Self {
+        Self {
+            room_kind: forward.room_kind.clone(),
+            room_name: (!forward.room_name.is_empty()).then(|| forward.room_name.clone()),
+            author_username: forward.author_username.clone(),
+            author_display_name: forward.author_display_name.clone(),
+            created_at: forward.original_created_at,
+            room_id: None,
+            message_id: None,
         }
     }
 }

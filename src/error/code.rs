@@ -258,6 +258,8 @@ error_codes! {
         ScheduledSendAtInvalid: scheduled.send_at_invalid = 422,
         /// Editing a message that is not plain text (a poll, a system message).
         MessageNotEditable: message.not_editable = 422,
+        /// Forwarding a message that is not plain text (a poll, a system message).
+        MessageNotForwardable: message.not_forwardable = 422,
         /// No such file, or it is not shared with the caller.
         FileNotFound: file.not_found = 404,
         /// Asking for the thumbnail of a file that has none.

@@ -422,6 +422,79 @@ async fn messages_are_pinned_and_saved_from_their_menu_in_chromium() {
     }
 }
 
+/// A message is forwarded from its menu (a filterable list of rooms, an optional comment),
+/// and the copy shows "Forwarded from #room · author": a link for a member of the source
+/// room, plain text for someone outside it. English and Persian, with screenshots.
+#[tokio::test]
+async fn a_message_is_forwarded_from_its_menu_in_chromium() {
+    if !browser_or_skip() {
+        return;
+    }
+    let app = spawn_app(Backend::Sqlite).await;
+    let (alice, parisa, hall) = two_readers(&app, "parisa").await;
+    let (carol, _) = app.account("carol").await;
+    let joined = app
+        .authed(Method::POST, &format!("/api/v1/rooms/{hall}/join"), &carol)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(joined.status(), 200);
+    let back: Value = app
+        .authed(Method::POST, "/api/v1/rooms", &alice)
+        .json(&json!({"name": "Back office", "visibility": "private"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let back_id = back["id"].as_str().unwrap().to_owned();
+    let joined = app
+        .authed(Method::POST, "/api/v1/rooms/join", &parisa)
+        .json(&json!({"code": back["invite_code"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(joined.status(), 200);
+    app.post_message(&alice, &back_id, "Plan for Thursday")
+        .await;
+    app.post_message(&parisa, &back_id, "برنامهٔ پنجشنبه").await;
+    let stdout = run_node(
+        "forward.mjs",
+        &[
+            &app.address,
+            &back_id,
+            &hall,
+            &alice,
+            &parisa,
+            &carol,
+            SCREENSHOTS,
+        ],
+        Duration::from_secs(600),
+    )
+    .await;
+    assert!(stdout.contains("browser: forward ok"), "{stdout}");
+    // What the clicks did: two copies in the public room, each with its snapshot and
+    // followed by its comment; the outsider's view carries no link.
+    let history: Vec<Value> = app
+        .get_json(&format!("/api/v1/rooms/{hall}/messages"), &carol)
+        .await;
+    let copies: Vec<&Value> = history
+        .iter()
+        .filter(|m| m["forwarded_from"].is_object())
+        .collect();
+    assert_eq!(copies.len(), 2, "{history:?}");
+    for copy in &copies {
+        assert_eq!(copy["forwarded_from"]["room_name"], "Back office");
+        assert!(copy["forwarded_from"].get("room_id").is_none());
+    }
+    let bodies: Vec<&str> = history.iter().filter_map(|m| m["body"].as_str()).collect();
+    assert!(
+        bodies.contains(&"see this") && bodies.contains(&"این را ببینید"),
+        "{bodies:?}"
+    );
+}
+
 /// A click on a name opens the person's profile card and creates nothing; "Message" opens
 /// the direct conversation; a moderator mutes from the card; local time from the profile's
 /// time zone; /settings detects an unset zone. English and Persian, desktop and phone.

@@ -167,6 +167,8 @@ endpoints! {
     reaction_remove(id, emoji) => DELETE "/api/v1/messages/{id}/reactions/{emoji}";
     /// POST /messages/{id}/report.
     message_report(id) => POST "/api/v1/messages/{id}/report", body;
+    /// POST /messages/{id}/forward.
+    message_forward(id) => POST "/api/v1/messages/{id}/forward", body;
 
     /// POST /rooms/{id}/polls.
     poll_create(room) => POST "/api/v1/rooms/{room}/polls", body;

@@ -32,6 +32,7 @@ mod errors;
 mod faults;
 mod file_stores;
 mod files;
+mod forwarding;
 mod fuzz;
 mod health;
 mod images;

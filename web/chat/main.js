@@ -107,7 +107,7 @@ async function boot() {
   initPush({ open: (roomId, messageId, seq) => openRoom(roomId, { messageId, seq }) });
   initPins({ open: (roomId, messageId, seq) => openRoom(roomId, { messageId, seq }) });
   on("inbox", (count) => setInboxCount(count, drawFavicon));
-  setTimelineHooks({ reply: setReply, profile: openProfile });
+  setTimelineHooks({ reply: setReply, profile: openProfile, open: (roomId, messageId) => openRoom(roomId, { messageId }) });
   startSync();
 
   // My per-room levels and mutes, for the room header's bell; not needed for the first paint.

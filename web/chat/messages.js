@@ -80,6 +80,28 @@ function replyQuote(message, room) {
     : h("span", { class: "message-reply-text" }, t("chat-reply-unavailable")));
 }
 
+/**
+ * "Forwarded from #room · author" above a forwarded copy. The server sends the source's ids
+ * only to those who may open it; then the line is a link to the original.
+ */
+function forwardedHeader(message) {
+  const from = message.forwarded_from;
+  if (!from) return null;
+  const room = from.room_kind === "direct" || !from.room_name ? t("chat-forwarded-direct") : `#${from.room_name}`;
+  const author = from.author_display_name || from.author_username || t("chat-unknown-user");
+  const text = t("chat-forwarded-from", { room, author });
+  const time = formatDateTime(from.created_at);
+  if (from.room_id && from.message_id) {
+    return h("button", {
+      type: "button",
+      class: "message-forwarded message-forwarded-link",
+      title: time,
+      dataset: { action: "open-forwarded", roomId: from.room_id, targetId: from.message_id },
+    }, h("span", { class: "visually-hidden" }, t("chat-forwarded-jump"), " "), h("bdi", { dir: "auto" }, text));
+  }
+  return h("p", { class: "message-forwarded", title: time }, h("bdi", { dir: "auto" }, text));
+}
+
 function attachments(message) {
   if (!message.attachments?.length) return null;
   return h("div", { class: "attachments" }, message.attachments.map((file) => {
@@ -166,7 +188,7 @@ function toolbar(message, room) {
     iconButton("react", t("chat-react-button"), { dataset: { action: "react" } }),
     iconButton("reply", t("chat-reply-button"), { dataset: { action: "reply" } }),
   ];
-  if (own && message.kind === "text") buttons.push(iconButton("edit", t("chat-edit-button"), { dataset: { action: "edit" } }));
+  if (own && message.kind === "text" && !message.forwarded_from) buttons.push(iconButton("edit", t("chat-edit-button"), { dataset: { action: "edit" } }));
   if (own || canModerate(room)) buttons.push(iconButton("delete", t("chat-delete-button"), { dataset: { action: "delete" } }));
   if (mayPin(room)) {
     const pinned = isPinned(room, message.id);
@@ -174,6 +196,7 @@ function toolbar(message, room) {
   }
   const saved = isSaved(message.id);
   buttons.push(iconButton("bookmark", t(saved ? "chat-unsave-button" : "chat-save-button"), { class: saved ? "is-on" : "", dataset: { action: "save" }, "aria-pressed": saved ? "true" : "false" }));
+  if (message.kind === "text") buttons.push(iconButton("forward", t("chat-forward-button"), { dataset: { action: "forward" } }));
   if (!own && message.author) buttons.push(iconButton("report", t("chat-report-button"), { dataset: { action: "report" } }));
   return h("div", { class: "message-actions", role: "toolbar", "aria-label": t("chat-message-actions") }, buttons);
 }
@@ -241,6 +264,7 @@ export function renderMessage(message, room, continued) {
   h("div", { class: "message-main" },
     continued ? h("div", { class: "visually-hidden" }, header) : header,
     message.deleted ? null : replyQuote(message, room),
+    message.deleted ? null : forwardedHeader(message),
     content,
     message.body?.length > FOLD_CHARS && !message.deleted && editing.id !== message.id
       ? h("button", { type: "button", class: "message-fold", "aria-expanded": String(unfolded.has(message.id)), dataset: { action: "fold" } },

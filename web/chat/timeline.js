@@ -40,8 +40,8 @@ let moderating = false;
  * and stays put while the room stays open, even once everything is read.
  */
 let unreadAfter = null;
-/** Hooks other modules register (composer: reply / edit-last). */
-const hooks = { reply: () => {}, profile: () => {} };
+/** Hooks other modules register (composer: reply / edit-last; room view: open). */
+const hooks = { reply: () => {}, profile: () => {}, open: () => {} };
 
 export function setTimelineHooks(next) {
   Object.assign(hooks, next);
@@ -518,7 +518,7 @@ async function saveEdit() {
 export function editLastOwn() {
   const room = activeRoom();
   if (!room?.timeline) return false;
-  const mine = sortedMessages(room.timeline).filter((m) => m.author?.id === state.me.id && !m.deleted && m.kind === "text");
+  const mine = sortedMessages(room.timeline).filter((m) => m.author?.id === state.me.id && !m.deleted && m.kind === "text" && !m.forwarded_from);
   const last = mine.at(-1);
   if (!last) return false;
   startEdit(last);
@@ -544,6 +544,54 @@ async function reportMessage(message) {
     },
   });
   if (sent) toast(t("chat-report-sent"));
+}
+
+/**
+ * Asks where to (any room or direct conversation I am in, filtered as I type) and what to
+ * say with it, then forwards (`POST /messages/{id}/forward`).
+ */
+async function forwardMessage(message) {
+  const name = `forward-target-${message.id}`;
+  const choices = [...state.rooms.values()]
+    .map((room) => ({ id: room.id, title: roomTitle(room.view), direct: room.view.kind === "direct" }))
+    .sort((a, b) => a.title.localeCompare(b.title));
+  const options = choices.map((choice) => h("label", { class: "forward-choice", dataset: { title: choice.title.toLowerCase() } },
+    h("input", { type: "radio", name, value: choice.id }),
+    h("bdi", { dir: "auto" }, choice.direct ? choice.title : `#${choice.title}`)));
+  const filter = h("input", { type: "search", name: "filter", dir: "auto", autocomplete: "off" });
+  const list = h("div", { class: "forward-choices", role: "radiogroup", "aria-label": t("chat-forward-to") }, options);
+  const none = h("p", { class: "forward-none", hidden: true }, t("chat-forward-none"));
+  filter.addEventListener("input", () => {
+    const query = filter.value.trim().toLowerCase();
+    let shown = 0;
+    for (const option of options) {
+      option.hidden = Boolean(query) && !option.dataset.title.includes(query);
+      if (!option.hidden) shown += 1;
+    }
+    none.hidden = shown > 0;
+  });
+  const comment = h("textarea", { name: "comment", rows: 2, dir: "auto", maxlength: state.limits.message_max_chars || 4000 });
+  const sent = await openDialog({
+    id: "forward-dialog",
+    title: t("chat-forward-title"),
+    content: [
+      h("blockquote", { class: "report-quote", dir: "auto" }, previewText(message)),
+      field(t("chat-forward-filter"), filter),
+      list,
+      none,
+      field(t("chat-forward-comment"), comment),
+    ],
+    submitLabel: t("chat-forward-submit"),
+    onSubmit: async (form) => {
+      const target = form.querySelector(`input[name="${CSS.escape(name)}"]:checked`);
+      if (!target) throw new Error(t("chat-forward-pick"));
+      const body = { room_id: target.value };
+      if (comment.value.trim()) body.comment = comment.value.trim();
+      await api("POST", `/api/v1/messages/${encodeURIComponent(message.id)}/forward`, body);
+      return true;
+    },
+  });
+  if (sent) toast(t("chat-forward-sent"));
 }
 
 async function toggleReaction(message, emoji) {
@@ -595,6 +643,10 @@ async function onClick(event) {
       return togglePin(activeRoom(), message);
     case "save":
       return toggleSaved(message);
+    case "forward":
+      return forwardMessage(message);
+    case "open-forwarded":
+      return hooks.open(button.dataset.roomId, button.dataset.targetId);
     case "delete": {
       if (!(await confirmDialog(t("chat-delete-confirm"), t("chat-delete-button")))) return;
       try {

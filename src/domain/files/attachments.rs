@@ -5,8 +5,8 @@ use std::collections::{HashMap, HashSet};
 
 use entity::{blobs, files, messages, users};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait, sea_query::Expr,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, TransactionTrait, sea_query::Expr,
 };
 use uuid::Uuid;
 
@@ -48,6 +48,39 @@ pub async fn attach(
             code: ErrorCode::FileAttachmentInvalid,
             args: vec![],
         });
+    }
+    Ok(())
+}
+
+/// Gives a message (a forwarded copy) its own file rows for `sources`, in `room_id`, owned
+/// by `uploader_id`, sharing the stored contents. Readers of the copy's room reach the bytes
+/// only through these ids, and a content stays stored while any row refers to it, so
+/// deleting either message leaves the other's files readable.
+pub async fn copy_to_message(
+    db: &impl ConnectionTrait,
+    sources: &[files::Model],
+    uploader_id: Uuid,
+    room_id: Uuid,
+    message_id: Uuid,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<()> {
+    let mut sources: Vec<&files::Model> = sources.iter().collect();
+    // Copies keep the sources' order (views sort files by id).
+    sources.sort_by_key(|f| f.id);
+    for source in sources {
+        files::Entity::insert(files::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            sha256: Set(source.sha256.clone()),
+            room_id: Set(room_id),
+            uploader_id: Set(uploader_id),
+            message_id: Set(Some(message_id)),
+            name: Set(source.name.clone()),
+            size: Set(source.size),
+            mime: Set(source.mime.clone()),
+            created_at: Set(now),
+        })
+        .exec_without_returning(db)
+        .await?;
     }
     Ok(())
 }

@@ -2,6 +2,7 @@
 
 pub mod body;
 pub mod embeds;
+pub mod forward;
 pub mod kind;
 pub mod markup;
 pub mod mention;
@@ -30,7 +31,7 @@ use self::kind::MessageKind;
 use self::mention::mentioned_names;
 use crate::domain::rooms::kinds::RoomKind;
 use crate::{
-    domain::views::{MessageView, ReactionCount, UserRef},
+    domain::views::{ForwardedFrom, MessageView, ReactionCount, UserRef},
     domain::{
         audit,
         emoji::{self, EmojiName},
@@ -126,6 +127,7 @@ pub async fn message_views(
         .collect();
     let mut attachments = files::attachments::views_for_messages(db, &live).await?;
     let mut previews = embeds::views_for_messages(db, &live).await?;
+    let mut forwarded = forward::snapshots(db, &live).await?;
     let people: HashMap<Uuid, users::Model> = users::Entity::find()
         .filter(users::Column::Id.is_in(user_ids))
         .all(db)
@@ -156,6 +158,7 @@ pub async fn message_views(
             view.poll_id = poll_ids.get(&message.id).copied();
             view.attachments = attachments.remove(&message.id).unwrap_or_default();
             view.embeds = previews.remove(&message.id).unwrap_or_default();
+            view.forwarded_from = forwarded.remove(&message.id);
             view
         })
         .collect())
@@ -234,6 +237,38 @@ pub async fn message_send<C: ConnectionTrait + TransactionTrait, I: Inbox>(
     specials: &SpecialMentions,
     inbox: &I,
 ) -> AppResult<Sent<I::Written>> {
+    message_send_with(
+        db,
+        author,
+        room_id,
+        body,
+        reply_to,
+        attachments,
+        specials,
+        inbox,
+        None,
+    )
+    .await
+}
+
+/// [`message_send`], optionally as the forwarded copy of `forward` (whose files it gets
+/// copies of, and whose snapshot it carries).
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one message's parts and its two collaborators"
+)]
+async fn message_send_with<C: ConnectionTrait + TransactionTrait, I: Inbox>(
+    db: &C,
+    author: &users::Model,
+    room_id: Uuid,
+    body: Option<MessageBody>,
+    reply_to: Option<Uuid>,
+    attachments: &[Uuid],
+    specials: &SpecialMentions,
+    inbox: &I,
+    forward: Option<&forward::Source>,
+) -> AppResult<Sent<I::Written>> {
+    let forwarded_files = forward.is_some_and(|f| !f.files.is_empty());
     if attachments.len() > files::ATTACHMENTS_MAX {
         return Err(AppError::Invalid {
             code: ErrorCode::MessageTooManyAttachments,
@@ -242,7 +277,7 @@ pub async fn message_send<C: ConnectionTrait + TransactionTrait, I: Inbox>(
     }
     let body = match body {
         Some(body) => body.into_string(),
-        None if !attachments.is_empty() => String::new(),
+        None if !attachments.is_empty() || forwarded_files => String::new(),
         None => return Err(body::empty()),
     };
     let (room, member) = require_writer(db, room_id, author).await?;
@@ -303,7 +338,10 @@ pub async fn message_send<C: ConnectionTrait + TransactionTrait, I: Inbox>(
     mentioned.sort_unstable();
     mentioned.dedup();
     mentioned.retain(|id| *id != author.id);
-    let file_names = files::attachments::names(db, attachments).await?;
+    let mut file_names = files::attachments::names(db, attachments).await?;
+    if let Some(forward) = forward {
+        file_names.extend(forward.file_names());
+    }
 
     let txn = db.begin().await?;
     let seq = seq_next(&txn, room_id).await?;
@@ -325,6 +363,9 @@ pub async fn message_send<C: ConnectionTrait + TransactionTrait, I: Inbox>(
     .exec_with_returning(&txn)
     .await?;
     files::attachments::attach(&txn, author.id, room_id, message.id, attachments).await?;
+    if let Some(forward) = forward {
+        forward.record(&txn, author, &message).await?;
+    }
     for user_id in &mentioned {
         mentions::Entity::insert(mentions::ActiveModel {
             message_id: Set(message.id),
@@ -351,7 +392,8 @@ pub async fn message_send<C: ConnectionTrait + TransactionTrait, I: Inbox>(
         .exec(&txn)
         .await?;
     let mut view = MessageView::new(&message, Some(author), vec![]);
-    if !attachments.is_empty() {
+    view.forwarded_from = forward.map(|f| ForwardedFrom::new(&f.snapshot));
+    if !attachments.is_empty() || forwarded_files {
         view.attachments = files::attachments::views_for_messages(&txn, &[message.id])
             .await?
             .remove(&message.id)
@@ -382,6 +424,31 @@ pub async fn message_send<C: ConnectionTrait + TransactionTrait, I: Inbox>(
         mentioned,
         written,
     })
+}
+
+/// Sends the copy of `source` to `room_id` as `forwarder`: the same path and the same
+/// checks as sending there (member, not muted, room not read-only, no block in a direct
+/// conversation).
+pub async fn message_forward<C: ConnectionTrait + TransactionTrait, I: Inbox>(
+    db: &C,
+    forwarder: &users::Model,
+    source: &forward::Source,
+    room_id: Uuid,
+    specials: &SpecialMentions,
+    inbox: &I,
+) -> AppResult<Sent<I::Written>> {
+    message_send_with(
+        db,
+        forwarder,
+        room_id,
+        source.body.clone(),
+        None,
+        &[],
+        specials,
+        inbox,
+        Some(source),
+    )
+    .await
 }
 
 /// Members of the room named by `@mentions` in `body`.
@@ -496,6 +563,14 @@ pub async fn message_edit<C: ConnectionTrait + TransactionTrait, I: Inbox>(
     }
     if message.deleted_at.is_some() {
         return Err(AppError::Missing(ErrorCode::MessageNotFound));
+    }
+    // A forwarded copy shows someone else's words under their name: not the forwarder's to
+    // change.
+    if forward::is_forwarded(db, message.id).await? {
+        return Err(AppError::Invalid {
+            code: ErrorCode::MessageNotEditable,
+            args: vec![],
+        });
     }
     let file_names = files::attachments::names_of_message(db, message.id).await?;
     let named = named_members(db, message.room_id, &body).await?;
@@ -775,7 +850,9 @@ pub async fn history(
         page.reverse();
         page
     };
-    message_views(db, list).await
+    let mut views = message_views(db, list).await?;
+    forward::links_for(db, user.id, &mut views).await?;
+    Ok(views)
 }
 
 /// Moves the user's read position forward to `seq` (never back). Returns the new position

@@ -13,7 +13,7 @@ import {
   openRoom,
   setReply,
   setTimelineHooks
-} from "./shared-NNNAVXTQ.js";
+} from "./shared-5RPNBTXW.js";
 import {
   onDemand
 } from "./shared-NYSLEO22.js";
@@ -22,7 +22,7 @@ import {
   initPins,
   loadRooms,
   startSync
-} from "./shared-6UVGB3WC.js";
+} from "./shared-OE34G4A6.js";
 import {
   activeRoom,
   authorName,
@@ -41,7 +41,7 @@ import {
   state,
   toastError,
   updateTitle
-} from "./shared-GOSDNP2E.js";
+} from "./shared-ZZHH7P55.js";
 import {
   api,
   initApi
@@ -903,7 +903,7 @@ async function boot() {
   initPush({ open: (roomId, messageId, seq) => openRoom(roomId, { messageId, seq }) });
   initPins({ open: (roomId, messageId, seq) => openRoom(roomId, { messageId, seq }) });
   on("inbox", (count) => setInboxCount(count, drawFavicon));
-  setTimelineHooks({ reply: setReply, profile: openProfile });
+  setTimelineHooks({ reply: setReply, profile: openProfile, open: (roomId, messageId) => openRoom(roomId, { messageId }) });
   startSync();
   socket.on("ready", () => loadRoomPreferences().catch(() => {
   }));

@@ -5,8 +5,8 @@ import {
   localTime,
   moderate,
   openProfile
-} from "./shared-GLLVGG2P.js";
-import "./shared-GOSDNP2E.js";
+} from "./shared-3OKGTRHA.js";
+import "./shared-ZZHH7P55.js";
 import "./shared-3LY4KBL7.js";
 import "./shared-PWL6WRKI.js";
 export {

@@ -2,18 +2,18 @@
 import {
   openDirect,
   openRoom
-} from "./shared-NNNAVXTQ.js";
+} from "./shared-5RPNBTXW.js";
 import {
   bestScore
 } from "./shared-NYSLEO22.js";
-import "./shared-6UVGB3WC.js";
+import "./shared-OE34G4A6.js";
 import {
   authorName,
   field,
   openDialog,
   roomTitle,
   state
-} from "./shared-GOSDNP2E.js";
+} from "./shared-ZZHH7P55.js";
 import {
   api
 } from "./shared-3LY4KBL7.js";

@@ -24,7 +24,7 @@ import {
   toast,
   toastError,
   updateTitle
-} from "./shared-GOSDNP2E.js";
+} from "./shared-ZZHH7P55.js";
 import {
   api
 } from "./shared-3LY4KBL7.js";

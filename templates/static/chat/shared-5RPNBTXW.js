@@ -16,7 +16,7 @@ import {
   sendTyping,
   togglePin,
   toggleSaved
-} from "./shared-6UVGB3WC.js";
+} from "./shared-OE34G4A6.js";
 import {
   EMOJI,
   activeRoom,
@@ -45,7 +45,7 @@ import {
   toast,
   toastError,
   unfolded
-} from "./shared-GOSDNP2E.js";
+} from "./shared-ZZHH7P55.js";
 import {
   api,
   uploadForm
@@ -406,6 +406,7 @@ var moderating = false;
 var unreadAfter = null;
 var hooks2 = { reply: () => {
 }, profile: () => {
+}, open: () => {
 } };
 function setTimelineHooks(next) {
   Object.assign(hooks2, next);
@@ -806,7 +807,7 @@ async function saveEdit() {
 function editLastOwn() {
   const room = activeRoom();
   if (!room?.timeline) return false;
-  const mine = sortedMessages(room.timeline).filter((m) => m.author?.id === state.me.id && !m.deleted && m.kind === "text");
+  const mine = sortedMessages(room.timeline).filter((m) => m.author?.id === state.me.id && !m.deleted && m.kind === "text" && !m.forwarded_from);
   const last = mine.at(-1);
   if (!last) return false;
   startEdit(last);
@@ -830,6 +831,50 @@ async function reportMessage(message) {
     }
   });
   if (sent2) toast(t("chat-report-sent"));
+}
+async function forwardMessage(message) {
+  const name = `forward-target-${message.id}`;
+  const choices = [...state.rooms.values()].map((room) => ({ id: room.id, title: roomTitle(room.view), direct: room.view.kind === "direct" })).sort((a, b) => a.title.localeCompare(b.title));
+  const options = choices.map((choice) => h(
+    "label",
+    { class: "forward-choice", dataset: { title: choice.title.toLowerCase() } },
+    h("input", { type: "radio", name, value: choice.id }),
+    h("bdi", { dir: "auto" }, choice.direct ? choice.title : `#${choice.title}`)
+  ));
+  const filter = h("input", { type: "search", name: "filter", dir: "auto", autocomplete: "off" });
+  const list3 = h("div", { class: "forward-choices", role: "radiogroup", "aria-label": t("chat-forward-to") }, options);
+  const none = h("p", { class: "forward-none", hidden: true }, t("chat-forward-none"));
+  filter.addEventListener("input", () => {
+    const query = filter.value.trim().toLowerCase();
+    let shown = 0;
+    for (const option of options) {
+      option.hidden = Boolean(query) && !option.dataset.title.includes(query);
+      if (!option.hidden) shown += 1;
+    }
+    none.hidden = shown > 0;
+  });
+  const comment = h("textarea", { name: "comment", rows: 2, dir: "auto", maxlength: state.limits.message_max_chars || 4e3 });
+  const sent2 = await openDialog({
+    id: "forward-dialog",
+    title: t("chat-forward-title"),
+    content: [
+      h("blockquote", { class: "report-quote", dir: "auto" }, previewText(message)),
+      field(t("chat-forward-filter"), filter),
+      list3,
+      none,
+      field(t("chat-forward-comment"), comment)
+    ],
+    submitLabel: t("chat-forward-submit"),
+    onSubmit: async (form2) => {
+      const target = form2.querySelector(`input[name="${CSS.escape(name)}"]:checked`);
+      if (!target) throw new Error(t("chat-forward-pick"));
+      const body = { room_id: target.value };
+      if (comment.value.trim()) body.comment = comment.value.trim();
+      await api("POST", `/api/v1/messages/${encodeURIComponent(message.id)}/forward`, body);
+      return true;
+    }
+  });
+  if (sent2) toast(t("chat-forward-sent"));
 }
 async function toggleReaction(message, emoji) {
   const mine = message.reactions?.some((r) => r.emoji === emoji && r.users?.includes(state.me.username));
@@ -884,6 +929,10 @@ async function onClick(event) {
       return togglePin(activeRoom(), message);
     case "save":
       return toggleSaved(message);
+    case "forward":
+      return forwardMessage(message);
+    case "open-forwarded":
+      return hooks2.open(button.dataset.roomId, button.dataset.targetId);
     case "delete": {
       if (!await confirmDialog(t("chat-delete-confirm"), t("chat-delete-button"))) return;
       try {

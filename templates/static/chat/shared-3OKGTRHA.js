@@ -11,7 +11,7 @@ import {
   presence,
   state,
   toast
-} from "./shared-GOSDNP2E.js";
+} from "./shared-ZZHH7P55.js";
 import {
   api
 } from "./shared-3LY4KBL7.js";
