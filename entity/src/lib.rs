@@ -28,4 +28,5 @@ pub mod room_events;
 pub mod room_members;
 pub mod rooms;
 pub mod sessions;
+pub mod thread_follows;
 pub mod users;

@@ -24,6 +24,7 @@ mod m20261204_000018_notifications;
 mod m20261204_000019_mail;
 mod m20261204_000020_push;
 mod m20261204_000021_digest;
+mod m20261204_000022_threads;
 
 /// The ordered list of every migration Anjoman knows.
 pub struct Migrator;
@@ -53,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000019_mail::Migration),
             Box::new(m20261204_000020_push::Migration),
             Box::new(m20261204_000021_digest::Migration),
+            Box::new(m20261204_000022_threads::Migration),
         ]
     }
 }

@@ -23,6 +23,7 @@ pub mod spec_doc;
 pub mod spec_guard;
 pub mod stored;
 pub mod tags;
+pub mod threads;
 pub mod users;
 
 pub use tags::ApiTags;
@@ -46,6 +47,7 @@ pub type Api = (
     search::SearchApi,
     notifications::NotificationsApi,
     push::PushApi,
+    threads::ThreadsApi,
 );
 
 /// The error catalogue for the spec's description: every code, its status and meaning.
@@ -76,6 +78,7 @@ pub fn service(i18n: &I18n) -> OpenApiService<Api, ()> {
             search::SearchApi,
             notifications::NotificationsApi,
             push::PushApi,
+            threads::ThreadsApi,
         ),
         "Anjoman API",
         env!("CARGO_PKG_VERSION"),

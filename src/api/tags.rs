@@ -28,4 +28,6 @@ pub enum ApiTags {
     Search,
     /// Notification preferences and the inbox of what asked for you.
     Notifications,
+    /// Threads: a message's replies, following them and what is unread in them.
+    Threads,
 }

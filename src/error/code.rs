@@ -342,6 +342,12 @@ error_codes! {
         PushKeysInvalid: push.keys_invalid = 422,
         /// Removing a push subscription the caller does not have.
         PushSubscriptionNotFound: push.subscription_not_found = 404,
+        /// A thread reply whose root is missing, deleted or in another room.
+        ThreadRootInvalid: thread.root_invalid = 422,
+        /// A thread reply to a message that is itself a thread reply (threads are one deep).
+        ThreadNested: thread.nested = 422,
+        /// Marking a thread read that the caller does not follow.
+        ThreadNotFollowing: thread.not_following = 409,
     }
     frames {
         /// A socket frame that is not a JSON object (or is binary).

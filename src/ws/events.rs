@@ -16,7 +16,7 @@ use uuid::Uuid;
 use super::event_data::{
     EmojiUpdatedData, ErrorData, MemberJoinedData, MemberLeftData, MentionData, MessageDeletedData,
     MessageEmbedsData, NotificationData, NotificationReadData, NotificationRemovedData,
-    PresenceData, ReactionData, ReadData, ReadyData, RoomRemovedData, TypingData,
+    PresenceData, ReactionData, ReadData, ReadyData, RoomRemovedData, ThreadFollowData, TypingData,
 };
 use crate::{
     domain::rooms::timeline::{EventKind, RoomEvent},
@@ -123,6 +123,14 @@ pub enum ServerEvent {
         room_id: Uuid,
         data: NotificationRemovedData,
     },
+    /// Your follow of a thread, or your read position in it, changed: by following or
+    /// unfollowing, marking it read, or a reply (yours, or one that made you follow it).
+    /// Sent to you alone, on every device and node.
+    #[serde(rename = "thread.follow")]
+    ThreadFollow {
+        room_id: Uuid,
+        data: ThreadFollowData,
+    },
     /// A room you belong to appeared (a direct conversation someone opened with you).
     #[serde(rename = "room.added")]
     RoomAdded { room_id: Uuid, data: RoomView },
@@ -198,6 +206,7 @@ pub enum EventType {
     Notification,
     NotificationRead,
     NotificationRemoved,
+    ThreadFollow,
     RoomAdded,
     RoomRemoved,
     Read,
@@ -212,7 +221,7 @@ pub enum EventType {
 
 impl EventType {
     /// Every kind, in declaration order (a test checks that each one is here, at its place).
-    pub const ALL: [Self; 24] = [
+    pub const ALL: [Self; 25] = [
         Self::MessageCreated,
         Self::MessageEdited,
         Self::MessageDeleted,
@@ -227,6 +236,7 @@ impl EventType {
         Self::Notification,
         Self::NotificationRead,
         Self::NotificationRemoved,
+        Self::ThreadFollow,
         Self::RoomAdded,
         Self::RoomRemoved,
         Self::Read,
@@ -267,6 +277,7 @@ impl EventType {
             Self::Notification => "notification",
             Self::NotificationRead => "notification.read",
             Self::NotificationRemoved => "notification.removed",
+            Self::ThreadFollow => "thread.follow",
             Self::RoomAdded => "room.added",
             Self::RoomRemoved => "room.removed",
             Self::Read => "read",
@@ -298,6 +309,7 @@ impl EventType {
             Self::Mention
             | Self::Notification
             | Self::NotificationRemoved
+            | Self::ThreadFollow
             | Self::RoomAdded
             | Self::RoomRemoved
             | Self::Read
@@ -328,6 +340,7 @@ impl EventType {
             Self::Notification => of::<NotificationData>(registry),
             Self::NotificationRead => of::<NotificationReadData>(registry),
             Self::NotificationRemoved => of::<NotificationRemovedData>(registry),
+            Self::ThreadFollow => of::<ThreadFollowData>(registry),
             Self::RoomRemoved => of::<RoomRemovedData>(registry),
             Self::Read => of::<ReadData>(registry),
             Self::Typing => of::<TypingData>(registry),
@@ -357,6 +370,7 @@ impl ServerEvent {
             Self::Notification { .. } => EventType::Notification,
             Self::NotificationRead { .. } => EventType::NotificationRead,
             Self::NotificationRemoved { .. } => EventType::NotificationRemoved,
+            Self::ThreadFollow { .. } => EventType::ThreadFollow,
             Self::RoomAdded { .. } => EventType::RoomAdded,
             Self::RoomRemoved { .. } => EventType::RoomRemoved,
             Self::Read { .. } => EventType::Read,
@@ -498,6 +512,15 @@ mod tests {
                 data: NotificationRemovedData {
                     ids: vec![room_id],
                     unread_count: 0,
+                },
+            },
+            EventType::ThreadFollow => ServerEvent::ThreadFollow {
+                room_id,
+                data: ThreadFollowData {
+                    root_id: room_id,
+                    following: true,
+                    unread: 2,
+                    last_read_seq: seq,
                 },
             },
             EventType::RoomAdded => ServerEvent::RoomAdded {
