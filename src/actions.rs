@@ -17,6 +17,7 @@ use crate::{
         notifications::inbox as notification_inbox,
         polls,
         rooms::{self, RoomName, SMALL_ROOM, Visibility, moderation as room_moderation},
+        threads,
         users::{self as domain_users, presence::Presence},
     },
     error::{AppError, AppResult, ErrorCode},
@@ -148,7 +149,7 @@ pub async fn thread_follow_set(
     follow: bool,
 ) -> AppResult<ThreadView> {
     let (view, changed) =
-        messages::thread::follow_set(&state.db, user, root_id, follow, state.clock.now()).await?;
+        threads::follow_set(&state.db, user, root_id, follow, state.clock.now()).await?;
     if changed {
         thread_view_publish(state, user.id, &view);
     }
@@ -163,7 +164,7 @@ pub async fn thread_read(
     root_id: Uuid,
     seq: i64,
 ) -> AppResult<ThreadView> {
-    let (view, moved) = messages::thread::read_mark(&state.db, user, root_id, seq).await?;
+    let (view, moved) = threads::read_mark(&state.db, user, root_id, seq).await?;
     if moved {
         thread_view_publish(state, user.id, &view);
     }
@@ -472,7 +473,9 @@ pub async fn file_upload(
     }
     // The caption is read only when it is sent, after the file is stored, as it always was.
     let sent = match MessageBody::parse_optional(caption) {
-        Ok(caption) => message_send(state, uploader, room_id, caption, None, None, &[file.id]).await,
+        Ok(caption) => {
+            message_send(state, uploader, room_id, caption, None, None, &[file.id]).await
+        }
         Err(err) => Err(err),
     };
     match sent {

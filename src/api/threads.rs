@@ -15,7 +15,7 @@ use super::{security::Auth, tags::ApiTags};
 use crate::{
     actions,
     api::dto::{ThreadPage, ThreadView, json},
-    domain::messages::thread::{self, LIST_DEFAULT},
+    domain::threads::{self as thread, LIST_DEFAULT},
     error::AppError,
     state::AppState,
 };

@@ -109,7 +109,9 @@ async fn a_thread_keeps_its_summary_and_unread_live_over_the_socket(backend: Bac
 
     // Carol replies over the socket.
     let ack = carol_ws
-        .request(json!({"op": "send", "room_id": room, "body": "count me in", "thread_id": root_id}))
+        .request(
+            json!({"op": "send", "room_id": room, "body": "count me in", "thread_id": root_id}),
+        )
         .await;
     assert_eq!(ack["type"], "ack", "{ack}");
     assert_eq!(ack["data"]["thread_id"], root_id.as_str());
@@ -258,7 +260,10 @@ async fn resume_in_the_middle_of_a_thread_loses_and_doubles_nothing(backend: Bac
     assert_eq!(seqs, replies);
     // Paged backwards from the end: the latest two, then the rest.
     let latest: Value = app
-        .get_json(&format!("/api/v1/messages/{root_id}/thread?limit=2"), &alice)
+        .get_json(
+            &format!("/api/v1/messages/{root_id}/thread?limit=2"),
+            &alice,
+        )
         .await;
     assert_eq!(latest["replies"].as_array().unwrap().len(), 2);
     assert_eq!(latest["replies"][1]["body"], "done");
@@ -331,7 +336,11 @@ async fn following_by_hand_decides_who_hears_of_replies(backend: Backend) {
     assert_eq!(told["data"]["notification"]["kind"], "thread");
     assert_eq!(told["data"]["alert"], true, "counts like a mention");
     assert_eq!(inbox_len(alice.clone()).await, 1);
-    assert_eq!(inbox_len(carol.clone()).await, 0, "not to the reply's author");
+    assert_eq!(
+        inbox_len(carol.clone()).await,
+        0,
+        "not to the reply's author"
+    );
     assert_eq!(my_threads(&app, &bob).await[0]["unread"], 1);
 
     // Unfollowed, Bob hears no more and the thread leaves his list.
@@ -418,20 +427,22 @@ async fn history_can_leave_replies_out_and_bad_roots_are_refused(backend: Backen
         .await;
     let nested = app
         .api(&bob)
-        .message_send(
-            &room,
-            json!({"body": "deeper", "thread_id": hidden["id"]}),
-        )
+        .message_send(&room, json!({"body": "deeper", "thread_id": hidden["id"]}))
         .await;
     assert_eq!(problem_code(nested, 422).await, "thread.nested");
     let foreign = app
         .api(&bob)
-        .message_send(&elsewhere, json!({"body": "wrong room", "thread_id": root_id}))
+        .message_send(
+            &elsewhere,
+            json!({"body": "wrong room", "thread_id": root_id}),
+        )
         .await;
     assert_eq!(problem_code(foreign, 422).await, "thread.root_invalid");
     let mut ws = WsClient::connect(&app, &bob).await;
     let refused = ws
-        .request(json!({"op": "send", "room_id": room, "body": "deeper", "thread_id": hidden["id"]}))
+        .request(
+            json!({"op": "send", "room_id": room, "body": "deeper", "thread_id": hidden["id"]}),
+        )
         .await;
     assert_eq!(refused["type"], "error");
     assert_eq!(refused["data"]["code"], "thread.nested");
@@ -551,7 +562,9 @@ async fn thread_replies_and_follow_state_cross_nodes() {
     let mut alice_on_a = subscribed(&a, &alice, &room).await;
     let mut bob_on_b = WsClient::connect(&b, &bob).await;
     let ack = bob_on_b
-        .request(json!({"op": "send", "room_id": room, "body": "Friday works", "thread_id": root_id}))
+        .request(
+            json!({"op": "send", "room_id": room, "body": "Friday works", "thread_id": root_id}),
+        )
         .await;
     assert_eq!(ack["type"], "ack", "{ack}");
     let created = alice_on_a
