@@ -10,7 +10,7 @@ use uuid::Uuid;
 use crate::{
     domain::views::{
         DraftView, EmojiView, FileView, MemberView, MessageView, RoomView, ScheduledMessageView,
-        UserRef,
+        ThreadView, UserRef,
     },
     domain::{
         audit::Actor,
@@ -25,6 +25,7 @@ use crate::{
         pins::{self, saved},
         polls,
         rooms::{self, RoomName, SMALL_ROOM, Visibility, moderation as room_moderation},
+        threads,
         users::{self as domain_users, presence::Presence},
     },
     error::{AppError, AppResult, ErrorCode},
@@ -34,7 +35,7 @@ use crate::{
         broker::Envelope,
         event_data::{
             DraftData, EmojiUpdatedData, MentionData, NotificationData, NotificationReadData,
-            NotificationRemovedData, ReadData, RoomRemovedData, SavedChangedData,
+            NotificationRemovedData, ReadData, RoomRemovedData, SavedChangedData, ThreadFollowData,
         },
         events::ServerEvent,
     },
@@ -73,6 +74,7 @@ pub async fn message_send(
     room_id: Uuid,
     body: Option<MessageBody>,
     reply_to: Option<Uuid>,
+    thread: Option<messages::thread::Thread>,
     attachments: &[Uuid],
 ) -> AppResult<MessageView> {
     state
@@ -103,6 +105,7 @@ async fn message_send_unlimited(
             room_id,
             body,
             reply_to,
+            thread,
             attachments,
             &specials,
             &drafts::ClearingDraft {
@@ -186,12 +189,96 @@ pub async fn message_forward(
     )
     .await?;
     sent_publish(state, &sent).await;
+    if let Some((root_id, changed)) = &sent.follows_changed {
+        thread_follows_publish(state, room_id, *root_id, changed).await;
+    }
     previews_spawn(state, &sent.view);
     let view = messages::forward::view_for(&state.db, forwarder.id, sent.view).await?;
     if let Some(comment) = comment {
         message_send_unlimited(state, forwarder, room_id, Some(comment), None, &[]).await?;
     }
     Ok(view)
+}
+
+/// `thread.follow` to those whose follow of a thread a reply changed (committed already, so
+/// a failure is only logged).
+async fn thread_follows_publish(
+    state: &AppState,
+    room_id: Uuid,
+    root_id: Uuid,
+    changed: &[(Uuid, i64)],
+) {
+    for &(user_id, last_read_seq) in changed {
+        match messages::thread::unread_of(&state.db, root_id, user_id, last_read_seq).await {
+            Ok(unread) => thread_follow_publish(
+                state,
+                room_id,
+                user_id,
+                ThreadFollowData {
+                    root_id,
+                    following: true,
+                    unread,
+                    last_read_seq,
+                },
+            ),
+            Err(err) => {
+                tracing::warn!(thread.root = %root_id, error = %err, "thread follow not published");
+            }
+        }
+    }
+}
+
+fn thread_follow_publish(state: &AppState, room_id: Uuid, user_id: Uuid, data: ThreadFollowData) {
+    let frame = ServerEvent::ThreadFollow { room_id, data };
+    state.broker.publish(Envelope::User {
+        user_id,
+        frame: frame.frame().into(),
+    });
+}
+
+/// Follows or unfollows a thread by hand; the user's sockets hear `thread.follow` if it
+/// changed.
+pub async fn thread_follow_set(
+    state: &AppState,
+    user: &users::Model,
+    root_id: Uuid,
+    follow: bool,
+) -> AppResult<ThreadView> {
+    let (view, changed) =
+        threads::follow_set(&state.db, user, root_id, follow, state.clock.now()).await?;
+    if changed {
+        thread_view_publish(state, user.id, &view);
+    }
+    Ok(view)
+}
+
+/// Marks a followed thread read up to `seq`; the user's sockets hear `thread.follow` if the
+/// position moved.
+pub async fn thread_read(
+    state: &AppState,
+    user: &users::Model,
+    root_id: Uuid,
+    seq: i64,
+) -> AppResult<ThreadView> {
+    let (view, moved) = threads::read_mark(&state.db, user, root_id, seq).await?;
+    if moved {
+        thread_view_publish(state, user.id, &view);
+    }
+    Ok(view)
+}
+
+fn thread_view_publish(state: &AppState, user_id: Uuid, view: &ThreadView) {
+    thread_follow_publish(
+        state,
+        view.root.room_id,
+        user_id,
+        ThreadFollowData {
+            root_id: view.root.id,
+            following: view.following,
+            unread: view.unread,
+            last_read_seq: view.last_read_seq,
+        },
+    );
 }
 
 /// What people hear of a message beside the room's event, once it is committed: their
@@ -482,7 +569,9 @@ pub async fn file_upload(
     }
     // The caption is read only when it is sent, after the file is stored, as it always was.
     let sent = match MessageBody::parse_optional(caption) {
-        Ok(caption) => message_send(state, uploader, room_id, caption, None, &[file.id]).await,
+        Ok(caption) => {
+            message_send(state, uploader, room_id, caption, None, None, &[file.id]).await
+        }
         Err(err) => Err(err),
     };
     match sent {

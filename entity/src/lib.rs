@@ -33,4 +33,5 @@ pub mod rooms;
 pub mod scheduled_messages;
 pub mod saved_messages;
 pub mod sessions;
+pub mod thread_follows;
 pub mod users;

@@ -23,6 +23,12 @@ pub struct Model {
     /// `body` rendered from Markdown and sanitized (`domain::messages::markup`); absent for
     /// messages written before Markdown, which show as plain text.
     pub body_html: Option<String>,
+    /// For a thread reply: the thread's root (a top-level message of the same room).
+    pub thread_id: Option<Uuid>,
+    /// A thread reply that also shows in the room's main timeline.
+    pub also_to_room: bool,
+    /// On a thread's root: the seq of its latest reply; null without replies.
+    pub thread_last_seq: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -459,6 +459,7 @@ chat-inbox-kind-room = @room
 chat-inbox-kind-reply = Replied to you
 chat-inbox-kind-direct = Direct message
 chat-inbox-kind-message = New message
+chat-inbox-kind-thread = Replied in a thread you follow
 chat-inbox-kind-keyword = Highlight word
 chat-inbox-permission-hint = Get a system notification when this tab is in the background.
 chat-inbox-permission-ask = Turn on desktop notifications

@@ -417,6 +417,7 @@ chat-inbox-kind-room = ‎@room
 chat-inbox-kind-reply = به شما پاسخ داد
 chat-inbox-kind-direct = پیام خصوصی
 chat-inbox-kind-message = پیام تازه
+chat-inbox-kind-thread = در رشته‌ای که دنبال می‌کنید پاسخ داد
 chat-inbox-kind-keyword = واژهٔ برجسته
 chat-inbox-permission-hint = وقتی این زبانه در پس‌زمینه است، اعلان سیستمی بگیرید.
 chat-inbox-permission-ask = روشن کردن اعلان‌های دسکتاپ

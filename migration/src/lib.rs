@@ -24,6 +24,7 @@ mod m20261204_000018_notifications;
 mod m20261204_000019_mail;
 mod m20261204_000020_push;
 mod m20261204_000021_digest;
+mod m20261204_000022_threads;
 mod m20261204_000023_pins_saved;
 mod m20261204_000024_forwarding;
 mod m20261204_000025_drafts_scheduled;
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000019_mail::Migration),
             Box::new(m20261204_000020_push::Migration),
             Box::new(m20261204_000021_digest::Migration),
+            Box::new(m20261204_000022_threads::Migration),
             Box::new(m20261204_000023_pins_saved::Migration),
             Box::new(m20261204_000024_forwarding::Migration),
             Box::new(m20261204_000025_drafts_scheduled::Migration),

@@ -5,7 +5,9 @@ use chrono::{DateTime, Utc};
 use poem_openapi::types::{Example, MaybeUndefined};
 use uuid::Uuid;
 
-use super::{admin, auth, drafts, moderation, notifications, pins, polls, push, rooms, users};
+use super::{
+    admin, auth, drafts, moderation, notifications, pins, polls, push, rooms, threads, users,
+};
 
 /// A moment that stays in the future, for fields that must be: a poll's `closes_at`, a
 /// ban's `until` (2099-01-01 00:00 UTC). An example must stay valid as the years pass.
@@ -121,6 +123,8 @@ impl Example for rooms::MessageCreate {
         Self {
             body: "سلام @ali, the release is on Thursday.".to_owned(),
             reply_to: Some(id(1)),
+            thread_id: None,
+            also_to_room: false,
             attachments: vec![],
         }
     }
@@ -149,6 +153,12 @@ impl Example for rooms::MessagePreviewRequest {
             body: "**سلام** @ali, the release notes: https://example.org/notes".to_owned(),
             room_id: Some(id(2)),
         }
+    }
+}
+
+impl Example for threads::ThreadReadMark {
+    fn example() -> Self {
+        Self { seq: 42 }
     }
 }
 

@@ -26,6 +26,7 @@ pub mod spec_doc;
 pub mod spec_guard;
 pub mod stored;
 pub mod tags;
+pub mod threads;
 pub mod users;
 
 pub use tags::ApiTags;
@@ -52,6 +53,7 @@ pub type Api = (
     notifications::NotificationsApi,
     push::PushApi,
     drafts::DraftsApi,
+    threads::ThreadsApi,
 );
 
 /// The error catalogue for the spec's description: every code, its status and meaning.
@@ -85,6 +87,7 @@ pub fn service(i18n: &I18n) -> OpenApiService<Api, ()> {
             notifications::NotificationsApi,
             push::PushApi,
             drafts::DraftsApi,
+            threads::ThreadsApi,
         ),
         "Anjoman API",
         env!("CARGO_PKG_VERSION"),

@@ -26,6 +26,13 @@ const MEMBER_ACTION: Answers = &[
     ErrorCode::RoomMemberNotFound,
 ];
 
+/// What reading a thread (or following it) can answer: no such root, or not in its room.
+const THREAD_READ: Answers = &[
+    ErrorCode::MessageNotFound,
+    ErrorCode::RoomNotMember,
+    ErrorCode::RoomNotFound,
+];
+
 /// Per operation, the codes it can answer, grouped by status. An operation may have more
 /// than one row; it answers what they all list.
 pub const TABLE: &[(&str, Answers)] = &[
@@ -212,6 +219,8 @@ pub const TABLE: &[(&str, Answers)] = &[
             ErrorCode::MessageBodyEmpty,
             ErrorCode::MessageTooLong,
             ErrorCode::MessageReplyInvalid,
+            ErrorCode::ThreadRootInvalid,
+            ErrorCode::ThreadNested,
             ErrorCode::MentionSpecialForbidden,
             ErrorCode::MessageTooManyAttachments,
             ErrorCode::FileAttachmentInvalid,
@@ -593,6 +602,24 @@ pub const TABLE: &[(&str, Answers)] = &[
     ("notifications_list", NONE),
     ("notifications_read", &[ErrorCode::NotificationNotFound]),
     ("notifications_read_all", NONE),
+    // Threads.
+    ("threads_get", THREAD_READ),
+    ("threads_follow", THREAD_READ),
+    ("threads_unfollow", THREAD_READ),
+    (
+        "threads_read",
+        &[
+            ErrorCode::MessageNotFound,
+            ErrorCode::RoomNotMember,
+            ErrorCode::RoomNotFound,
+            ErrorCode::ThreadNotFollowing,
+        ],
+    ),
+    (
+        "threads_room",
+        &[ErrorCode::RoomNotMember, ErrorCode::RoomNotFound],
+    ),
+    ("threads_mine", NONE),
     // Web Push.
     ("push_config", &[ErrorCode::PushDisabled]),
     (

@@ -67,6 +67,12 @@ pub struct MessageCreate {
     #[oai(default)]
     pub body: String,
     pub reply_to: Option<Uuid>,
+    /// Reply in the thread of this message: a live top-level message of the room
+    /// (`thread.root_invalid`), not itself a thread reply (`thread.nested`).
+    pub thread_id: Option<Uuid>,
+    /// With `thread_id`: also show the reply in the room's main timeline.
+    #[oai(default)]
+    pub also_to_room: bool,
     /// Up to 10 of your files uploaded to this room with `send=false`.
     #[oai(default)]
     pub attachments: Vec<Uuid>,
@@ -307,7 +313,9 @@ impl RoomsApi {
     }
 
     /// Message history, oldest first: the latest page, or `before_seq` (older) or
-    /// `after_seq` (newer) than a seq. `limit` ≤ 100 (default 50).
+    /// `after_seq` (newer) than a seq. `limit` ≤ 100 (default 50). With
+    /// `include_threads=false`, thread replies are left out (except those sent
+    /// `also_to_room`): they are read with `GET /api/v1/messages/{id}/thread`.
     #[oai(
         path = "/rooms/:id/messages",
         method = "get",
@@ -321,6 +329,8 @@ impl RoomsApi {
         before_seq: Query<Option<i64>>,
         after_seq: Query<Option<i64>>,
         limit: Query<Option<u64>>,
+        /// Include thread replies (default true).
+        include_threads: Query<Option<bool>>,
     ) -> Result<Json<Vec<MessageView>>, AppError> {
         let page = messages::history(
             &state.db,
@@ -329,6 +339,7 @@ impl RoomsApi {
             before_seq.0,
             after_seq.0,
             limit.0.unwrap_or(50),
+            include_threads.0.unwrap_or(true),
         )
         .await?;
         Ok(json(page))
@@ -354,6 +365,10 @@ impl RoomsApi {
             id.0,
             text,
             body.reply_to,
+            body.thread_id.map(|root| messages::thread::Thread {
+                root,
+                also_to_room: body.also_to_room,
+            }),
             &body.attachments,
         )
         .await?;

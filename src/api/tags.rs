@@ -30,4 +30,6 @@ pub enum ApiTags {
     Notifications,
     /// Drafts that follow you between devices, and messages scheduled for later.
     Drafts,
+    /// Threads: a message's replies, following them and what is unread in them.
+    Threads,
 }

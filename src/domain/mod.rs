@@ -4,8 +4,8 @@
 //! One folder per product noun. A noun only uses the nouns before it in this list, so the
 //! rules never import each other in a circle:
 //! `text`, `audit` < `users` < `auth` < `rooms` < `files` < `emoji` < `messages` <
-//! `notifications` < `previews` < `polls` < `pins` < `search` < `moderation` < `mail` < `push` <
-//! `drafts`; `views` are the shapes they hand out. What they all stand on (storage, hashing, tokens) is in `crate::infra`.
+//! `threads` < `notifications` < `previews` < `polls` < `pins` < `search` < `moderation` < `mail` <
+//! `push` < `drafts`; `views` are the shapes they hand out. What they all stand on (storage, hashing, tokens) is in `crate::infra`.
 
 pub mod audit;
 pub mod auth;
@@ -23,6 +23,7 @@ pub mod push;
 pub mod rooms;
 pub mod search;
 pub mod text;
+pub mod threads;
 pub mod users;
 pub mod views;
 

@@ -82,6 +82,42 @@ macro_rules! wire_views {
                 /// when forwarded. Absent otherwise.
                 #[serde(skip_serializing_if = "Option::is_none")]
                 pub forwarded_from: Option<ForwardedFrom>,
+                /// For a thread reply: the thread's root (a top-level message of the room).
+                #[serde(skip_serializing_if = "Option::is_none")]
+                pub thread_id: Option<Uuid>,
+                /// A thread reply that also shows in the room's main timeline.
+                #[serde(default)]
+                pub also_to_room: bool,
+                /// For a thread's root: its replies so far; absent while it has none. Kept
+                /// live by the client: each `message.created` whose `thread_id` is this id
+                /// adds one reply, sets `last_reply_at` to its `created_at` and puts its
+                /// author first among `repliers` (distinct, at most 5). Replies are timeline
+                /// events, so this holds on resume and on every node.
+                #[serde(skip_serializing_if = "Option::is_none")]
+                pub thread: Option<ThreadSummary>,
+            }
+            /// The replies of a thread, as its root shows them.
+            pub struct ThreadSummary {
+                pub reply_count: u64,
+                pub last_reply_at: DateTime<Utc>,
+                /// Up to 5 distinct people who replied, the most recent first.
+                pub repliers: Vec<UserRef>,
+            }
+            /// A thread and, for the asking user, whether they follow it and what is unread.
+            pub struct ThreadView {
+                /// The root, with its `thread` summary (shown as a deleted placeholder once
+                /// deleted: the replies stay readable).
+                pub root: MessageView,
+                pub following: bool,
+                /// For a follower: replies by others after `last_read_seq`; 0 otherwise.
+                pub unread: u64,
+                /// For a follower: replies up to this room seq are read; 0 otherwise.
+                pub last_read_seq: i64,
+            }
+            /// A page of a thread: its root and replies, oldest first.
+            pub struct ThreadPage {
+                pub root: MessageView,
+                pub replies: Vec<MessageView>,
             }
             /// Where a forwarded message came from, as it was when forwarded: everyone in
             /// the room it was forwarded to sees this snapshot.
@@ -326,8 +362,9 @@ macro_rules! wire_views {
                 pub id: Uuid,
                 /// Why (the strongest reason when there are several): `mention` (`@you`),
                 /// `reply` (to your message), `direct` (a direct conversation), `here` or
-                /// `room` (`@here`, `@room`), `keyword` (one of your highlight words) or
-                /// `message` (any message, in a room you set to `all`).
+                /// `room` (`@here`, `@room`), `keyword` (one of your highlight words),
+                /// `thread` (a reply in a thread you follow) or `message` (any message, in a
+                /// room you set to `all`).
                 pub kind: String,
                 pub room: NotificationRoom,
                 /// The message as it is now.
@@ -481,6 +518,9 @@ impl MessageView {
             poll_id: None,
             attachments: vec![],
             embeds: vec![],
+            thread_id: message.thread_id,
+            also_to_room: message.also_to_room,
+            thread: None,
             forwarded_from: None,
         }
     }

@@ -354,6 +354,12 @@ error_codes! {
         PinLimitReached: pin.limit_reached = 409,
         /// A saved message's note longer than the maximum.
         SavedNoteTooLong: saved.note_too_long = 422,
+        /// A thread reply whose root is missing, deleted or in another room.
+        ThreadRootInvalid: thread.root_invalid = 422,
+        /// A thread reply to a message that is itself a thread reply (threads are one deep).
+        ThreadNested: thread.nested = 422,
+        /// Marking a thread read that the caller does not follow.
+        ThreadNotFollowing: thread.not_following = 409,
     }
     frames {
         /// A socket frame that is not a JSON object (or is binary).

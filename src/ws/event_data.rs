@@ -157,6 +157,18 @@ pub struct DraftData {
     pub client_nonce: Option<String>,
 }
 
+/// `thread.follow`: your state in one thread now.
+#[derive(Debug, Serialize, Object)]
+pub struct ThreadFollowData {
+    /// The thread's root message.
+    pub root_id: Uuid,
+    pub following: bool,
+    /// Replies by others after `last_read_seq` (0 when not following).
+    pub unread: u64,
+    /// Replies up to this room seq are read (0 when not following).
+    pub last_read_seq: i64,
+}
+
 /// `room.removed`.
 #[derive(Debug, Serialize, Object)]
 pub struct RoomRemovedData {

@@ -17,7 +17,7 @@ use super::event_data::{
     DraftData, EmojiUpdatedData, ErrorData, MemberJoinedData, MemberLeftData, MentionData,
     MessageDeletedData, MessageEmbedsData, MessageUnpinnedData, NotificationData,
     NotificationReadData, NotificationRemovedData, PresenceData, ReactionData, ReadData, ReadyData,
-    RoomRemovedData, SavedChangedData, TypingData,
+    RoomRemovedData, SavedChangedData, ThreadFollowData, TypingData,
 };
 use crate::{
     domain::rooms::timeline::{EventKind, RoomEvent},
@@ -151,6 +151,14 @@ pub enum ServerEvent {
         room_id: Uuid,
         data: ScheduledMessageView,
     },
+    /// Your follow of a thread, or your read position in it, changed: by following or
+    /// unfollowing, marking it read, or a reply (yours, or one that made you follow it).
+    /// Sent to you alone, on every device and node.
+    #[serde(rename = "thread.follow")]
+    ThreadFollow {
+        room_id: Uuid,
+        data: ThreadFollowData,
+    },
     /// A room you belong to appeared (a direct conversation someone opened with you).
     #[serde(rename = "room.added")]
     RoomAdded { room_id: Uuid, data: RoomView },
@@ -234,6 +242,7 @@ pub enum EventType {
     NotificationRemoved,
     Draft,
     ScheduledFailed,
+    ThreadFollow,
     RoomAdded,
     RoomRemoved,
     Read,
@@ -249,7 +258,7 @@ pub enum EventType {
 
 impl EventType {
     /// Every kind, in declaration order (a test checks that each one is here, at its place).
-    pub const ALL: [Self; 29] = [
+    pub const ALL: [Self; 30] = [
         Self::MessageCreated,
         Self::MessageEdited,
         Self::MessageDeleted,
@@ -268,6 +277,7 @@ impl EventType {
         Self::NotificationRemoved,
         Self::Draft,
         Self::ScheduledFailed,
+        Self::ThreadFollow,
         Self::RoomAdded,
         Self::RoomRemoved,
         Self::Read,
@@ -313,6 +323,7 @@ impl EventType {
             Self::NotificationRemoved => "notification.removed",
             Self::Draft => "draft",
             Self::ScheduledFailed => "scheduled.failed",
+            Self::ThreadFollow => "thread.follow",
             Self::RoomAdded => "room.added",
             Self::RoomRemoved => "room.removed",
             Self::Read => "read",
@@ -349,6 +360,7 @@ impl EventType {
             | Self::NotificationRemoved
             | Self::Draft
             | Self::ScheduledFailed
+            | Self::ThreadFollow
             | Self::RoomAdded
             | Self::RoomRemoved
             | Self::Read
@@ -385,6 +397,7 @@ impl EventType {
             Self::NotificationRemoved => of::<NotificationRemovedData>(registry),
             Self::Draft => of::<DraftData>(registry),
             Self::ScheduledFailed => of::<ScheduledMessageView>(registry),
+            Self::ThreadFollow => of::<ThreadFollowData>(registry),
             Self::RoomRemoved => of::<RoomRemovedData>(registry),
             Self::Read => of::<ReadData>(registry),
             Self::Typing => of::<TypingData>(registry),
@@ -419,6 +432,7 @@ impl ServerEvent {
             Self::NotificationRemoved { .. } => EventType::NotificationRemoved,
             Self::Draft { .. } => EventType::Draft,
             Self::ScheduledFailed { .. } => EventType::ScheduledFailed,
+            Self::ThreadFollow { .. } => EventType::ThreadFollow,
             Self::RoomAdded { .. } => EventType::RoomAdded,
             Self::RoomRemoved { .. } => EventType::RoomRemoved,
             Self::Read { .. } => EventType::Read,
@@ -593,6 +607,15 @@ mod tests {
                     "created_at": "2026-01-01T00:00:00Z",
                 })),
             },
+            EventType::ThreadFollow => ServerEvent::ThreadFollow {
+                room_id,
+                data: ThreadFollowData {
+                    root_id: room_id,
+                    following: true,
+                    unread: 2,
+                    last_read_seq: seq,
+                },
+            },
             EventType::RoomAdded => ServerEvent::RoomAdded {
                 room_id,
                 data: view(json!({
@@ -665,7 +688,7 @@ mod tests {
         }
         // The last variant is at the end of ALL, so none is missing from it.
         assert_eq!(EventType::Error as usize + 1, EventType::ALL.len());
-        assert_eq!(seen.len(), 29);
+        assert_eq!(seen.len(), 30);
     }
 
     #[test]

@@ -244,6 +244,12 @@ pub struct SendOp {
     #[oai(default)]
     pub body: String,
     pub reply_to: Option<Uuid>,
+    /// Reply in the thread of this top-level message of the room.
+    pub thread_id: Option<Uuid>,
+    /// With `thread_id`: also show the reply in the room's main timeline.
+    #[serde(default)]
+    #[oai(default)]
+    pub also_to_room: bool,
     /// Ids of the sender's uploads to this room (`POST /api/v1/files` with `send=false`).
     #[serde(default)]
     #[oai(default)]

@@ -31,7 +31,7 @@ use crate::{
     actions,
     clock::Clock,
     domain::{
-        messages::MessageBody,
+        messages::{MessageBody, thread::Thread},
         rooms::{self, timeline},
         views::UserRef,
     },
@@ -364,12 +364,16 @@ async fn handle(
             room_id,
             body,
             reply_to,
+            thread_id,
+            also_to_room,
             attachments,
             ..
         }) => {
             let body = MessageBody::parse_optional(&body)?;
+            let thread = thread_id.map(|root| Thread { root, also_to_room });
             to_value(
-                &actions::message_send(state, user, room_id, body, reply_to, &attachments).await?,
+                &actions::message_send(state, user, room_id, body, reply_to, thread, &attachments)
+                    .await?,
             )
         }
         ClientOp::Edit(EditOp {

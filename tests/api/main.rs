@@ -53,6 +53,7 @@ mod secrets;
 mod socket_rights;
 mod spec;
 mod static_assets;
+mod threads;
 mod users;
 mod ws;
 mod ws_client;

@@ -24,6 +24,7 @@ const KIND_TEXT = {
   reply: "chat-inbox-kind-reply",
   direct: "chat-inbox-kind-direct",
   keyword: "chat-inbox-kind-keyword",
+  thread: "chat-inbox-kind-thread",
   message: "chat-inbox-kind-message",
 };
 

@@ -8,6 +8,7 @@ pub mod markup;
 pub mod mention;
 pub mod retention;
 pub mod summary;
+pub mod thread;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -135,7 +136,7 @@ pub async fn message_views(
         .into_iter()
         .map(|u| (u.id, u))
         .collect();
-    Ok(list
+    let mut views: Vec<MessageView> = list
         .iter()
         .map(|message| {
             let mut counts: BTreeMap<&str, Vec<String>> = BTreeMap::new();
@@ -161,7 +162,9 @@ pub async fn message_views(
             view.forwarded_from = forwarded.remove(&message.id);
             view
         })
-        .collect())
+        .collect();
+    thread::summaries_attach(db, &mut views).await?;
+    Ok(views)
 }
 
 /// What `@here` and `@room` need from outside the domain.
@@ -180,6 +183,9 @@ pub struct Sent<W = ()> {
     pub event: RoomEvent,
     pub mentioned: Vec<Uuid>,
     pub written: W,
+    /// For a thread reply: its root, and whose follow of it changed (with their read
+    /// position).
+    pub follows_changed: Option<(Uuid, Vec<(Uuid, i64)>)>,
 }
 
 /// What a message just stored asks of the room's members: the notifications noun reads
@@ -199,6 +205,8 @@ pub struct Asked<'a> {
     /// Only these members are asked (an edit asks only those it newly names); `None`:
     /// every member.
     pub only: Option<&'a [Uuid]>,
+    /// For a thread reply: those who follow the thread (never the author).
+    pub thread_followers: &'a [Uuid],
 }
 
 /// Rows stored in the same transaction as a message, so nothing acknowledged is lost. The
@@ -233,6 +241,7 @@ pub async fn message_send<C: ConnectionTrait + TransactionTrait, I: Inbox>(
     room_id: Uuid,
     body: Option<MessageBody>,
     reply_to: Option<Uuid>,
+    thread: Option<thread::Thread>,
     attachments: &[Uuid],
     specials: &SpecialMentions,
     inbox: &I,
@@ -306,6 +315,10 @@ async fn message_send_with<C: ConnectionTrait + TransactionTrait, I: Inbox>(
             }
         }
     }
+    let root = match thread {
+        Some(thread) => Some(thread::root_for_reply(db, room_id, thread.root).await?),
+        None => None,
+    };
     let named = named_members(db, room_id, &body).await?;
     let rendered = markup::render(&body, &markup_context(db, &body, &named).await?);
     let mut mentioned: Vec<Uuid> = named.iter().map(|u| u.id).collect();
@@ -359,9 +372,23 @@ async fn message_send_with<C: ConnectionTrait + TransactionTrait, I: Inbox>(
         edited_at: Set(None),
         deleted_at: Set(None),
         deleted_by: Set(None),
+        thread_id: Set(root.as_ref().map(|root| root.id)),
+        also_to_room: Set(thread.is_some_and(|thread| thread.also_to_room)),
+        thread_last_seq: Set(None),
     })
     .exec_with_returning(&txn)
     .await?;
+    let mut thread_followers = vec![];
+    let mut follows_changed = vec![];
+    if let Some(root) = &root {
+        messages::Entity::update_many()
+            .col_expr(messages::Column::ThreadLastSeq, Expr::value(seq))
+            .filter(messages::Column::Id.eq(root.id))
+            .exec(&txn)
+            .await?;
+        (thread_followers, follows_changed) =
+            thread::on_reply(&txn, root, author.id, seq, &named_ids, message.created_at).await?;
+    }
     files::attachments::attach(&txn, author.id, room_id, message.id, attachments).await?;
     if let Some(forward) = forward {
         forward.record(&txn, author, &message).await?;
@@ -414,6 +441,7 @@ async fn message_send_with<C: ConnectionTrait + TransactionTrait, I: Inbox>(
                 replied_to: replied_to.filter(|id| *id != author.id),
                 prose: &rendered.prose,
                 only: None,
+                thread_followers: &thread_followers,
             },
         )
         .await?;
@@ -423,6 +451,7 @@ async fn message_send_with<C: ConnectionTrait + TransactionTrait, I: Inbox>(
         event,
         mentioned,
         written,
+        follows_changed: root.map(|root| (root.id, follows_changed)),
     })
 }
 
@@ -618,6 +647,7 @@ pub async fn message_edit<C: ConnectionTrait + TransactionTrait, I: Inbox>(
                 replied_to: None,
                 prose: &rendered.prose,
                 only: Some(&newly),
+                thread_followers: &[],
             },
         )
         .await?;
@@ -629,6 +659,7 @@ pub async fn message_edit<C: ConnectionTrait + TransactionTrait, I: Inbox>(
         event,
         mentioned: newly,
         written,
+        follows_changed: None,
     })
 }
 
@@ -827,10 +858,18 @@ pub async fn history(
     before_seq: Option<i64>,
     after_seq: Option<i64>,
     limit: u64,
+    include_threads: bool,
 ) -> AppResult<Vec<MessageView>> {
     require_member(db, room_id, user.id).await?;
     let limit = limit.clamp(1, HISTORY_LIMIT_MAX);
     let mut query = messages::Entity::find().filter(messages::Column::RoomId.eq(room_id));
+    if !include_threads {
+        query = query.filter(
+            messages::Column::ThreadId
+                .is_null()
+                .or(messages::Column::AlsoToRoom.eq(true)),
+        );
+    }
     let list = if let Some(after) = after_seq {
         query = query.filter(messages::Column::Seq.gt(after));
         query

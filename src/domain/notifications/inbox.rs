@@ -95,10 +95,20 @@ impl Inbox for Writer {
         let zones = time_zones(txn, &quiet).await?;
         let words = text::tokens(asked.prose);
         let direct = RoomKind::of(asked.room) == RoomKind::Direct;
+        let in_timeline = asked.message.thread_id.is_none() || asked.message.also_to_room;
         let mut rows = Vec::new();
         for member in members {
             let prefs = defaults.get(&member).cloned().unwrap_or_default();
-            let mut reasons = vec![Kind::Message];
+            // A reply kept in its thread is no message of the main timeline: level `all`
+            // does not ask for it, following the thread does.
+            let mut reasons = if in_timeline {
+                vec![Kind::Message]
+            } else {
+                vec![]
+            };
+            if asked.thread_followers.contains(&member) {
+                reasons.push(Kind::Thread);
+            }
             if asked.named.contains(&member) {
                 reasons.push(Kind::Mention);
             }

@@ -55,6 +55,9 @@ pub enum Kind {
     Room,
     /// One of their highlight words.
     Keyword,
+    /// A reply in a thread they follow (counts like a mention unless the level is
+    /// `nothing` or the room is muted).
+    Thread,
     /// Any message, in a room whose level is `all`.
     Message,
 }
@@ -68,6 +71,7 @@ impl Kind {
             Self::Here => "here",
             Self::Room => "room",
             Self::Keyword => "keyword",
+            Self::Thread => "thread",
             Self::Message => "message",
         }
     }

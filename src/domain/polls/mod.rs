@@ -116,6 +116,9 @@ pub async fn poll_create<C: ConnectionTrait + TransactionTrait>(
         deleted_by: Set(None),
         // A question is plain text, shown as typed.
         body_html: Set(None),
+        thread_id: Set(None),
+        also_to_room: Set(false),
+        thread_last_seq: Set(None),
     })
     .exec_with_returning(&txn)
     .await?;

@@ -117,6 +117,7 @@ var KIND_TEXT = {
   reply: "chat-inbox-kind-reply",
   direct: "chat-inbox-kind-direct",
   keyword: "chat-inbox-kind-keyword",
+  thread: "chat-inbox-kind-thread",
   message: "chat-inbox-kind-message"
 };
 var inbox = { items: /* @__PURE__ */ new Map(), unread: 0, next: null, loaded: false, unreadOnly: false };
