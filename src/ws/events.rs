@@ -595,7 +595,7 @@ mod tests {
         }
         // The last variant is at the end of ALL, so none is missing from it.
         assert_eq!(EventType::Error as usize + 1, EventType::ALL.len());
-        assert_eq!(seen.len(), 24);
+        assert_eq!(seen.len(), 25);
     }
 
     #[test]
