@@ -321,6 +321,10 @@ impl RoomsApi {
         method = "get",
         operation_id = "rooms_messages"
     )]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "poem-openapi takes one parameter per query filter"
+    )]
     async fn history(
         &self,
         state: Data<&AppState>,

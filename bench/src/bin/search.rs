@@ -431,6 +431,9 @@ async fn load(
                     // Shown as plain text, as messages from before Markdown are: the
                     // benchmark measures search, not rendering.
                     body_html: Set(None),
+                    thread_id: Set(None),
+                    also_to_room: Set(false),
+                    thread_last_seq: Set(None),
                 }
             })
             .collect();

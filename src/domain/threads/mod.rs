@@ -181,7 +181,7 @@ pub async fn my_threads(
         let unread = unread_of(db, root.id, user.id, follow.last_read_seq).await?;
         ranked.push((unread > 0, root.thread_last_seq.unwrap_or(root.seq), root));
     }
-    ranked.sort_by(|a, b| (b.0, b.1).cmp(&(a.0, a.1)));
+    ranked.sort_by_key(|(unread, latest, _)| std::cmp::Reverse((*unread, *latest)));
     let page: Vec<messages::Model> = ranked
         .into_iter()
         .skip(offset as usize)
