@@ -82,7 +82,7 @@ pub async fn message_send(
         .message(author.id)
         .await
         .map_err(AppError::rate_limited)?;
-    message_send_unlimited(state, author, room_id, body, reply_to, attachments).await
+    message_send_unlimited(state, author, room_id, body, reply_to, thread, attachments).await
 }
 
 /// [`message_send`] past the rate limit (a forward's comment rides on the forward's).
@@ -92,6 +92,7 @@ async fn message_send_unlimited(
     room_id: Uuid,
     body: Option<MessageBody>,
     reply_to: Option<Uuid>,
+    thread: Option<messages::thread::Thread>,
     attachments: &[Uuid],
 ) -> AppResult<MessageView> {
     let specials = special_mentions(state, room_id, body.as_ref()).await?;
@@ -119,14 +120,19 @@ async fn message_send_unlimited(
         event,
         mentioned,
         written: (written, draft_cleared),
+        follows_changed,
     } = sent;
     let sent = messages::Sent {
         view,
         event,
         mentioned,
         written,
+        follows_changed,
     };
     sent_publish(state, &sent).await;
+    if let Some((root_id, changed)) = &sent.follows_changed {
+        thread_follows_publish(state, room_id, *root_id, changed).await;
+    }
     if draft_cleared {
         draft_publish(
             state,
@@ -189,13 +195,10 @@ pub async fn message_forward(
     )
     .await?;
     sent_publish(state, &sent).await;
-    if let Some((root_id, changed)) = &sent.follows_changed {
-        thread_follows_publish(state, room_id, *root_id, changed).await;
-    }
     previews_spawn(state, &sent.view);
     let view = messages::forward::view_for(&state.db, forwarder.id, sent.view).await?;
     if let Some(comment) = comment {
-        message_send_unlimited(state, forwarder, room_id, Some(comment), None, &[]).await?;
+        message_send_unlimited(state, forwarder, room_id, Some(comment), None, None, &[]).await?;
     }
     Ok(view)
 }
@@ -1328,6 +1331,7 @@ async fn scheduled_send(
                         &author,
                         room_id,
                         Some(body),
+                        None,
                         None,
                         &[],
                         &specials,

@@ -52,8 +52,8 @@ pub type Api = (
     search::SearchApi,
     notifications::NotificationsApi,
     push::PushApi,
-    drafts::DraftsApi,
-    threads::ThreadsApi,
+    // poem-openapi implements `OpenApi` for tuples of at most 16: the last ones nest.
+    (drafts::DraftsApi, threads::ThreadsApi),
 );
 
 /// The error catalogue for the spec's description: every code, its status and meaning.
@@ -86,8 +86,7 @@ pub fn service(i18n: &I18n) -> OpenApiService<Api, ()> {
             search::SearchApi,
             notifications::NotificationsApi,
             push::PushApi,
-            drafts::DraftsApi,
-            threads::ThreadsApi,
+            (drafts::DraftsApi, threads::ThreadsApi),
         ),
         "Anjoman API",
         env!("CARGO_PKG_VERSION"),
