@@ -180,6 +180,10 @@ const STATES = [
   {
     name: "emoji-suggestions", who: "reader", path: `/#room=${room}`, open: async (page) => {
       await inRoom(page);
+      // The box may hold the draft an earlier visit left (drafts follow their owner
+      // between page loads): start from an empty one once the page has fetched them.
+      await page.waitForLoadState("networkidle");
+      await page.fill("#composer-input", "");
       await page.focus("#composer-input");
       await page.keyboard.type(":smi");
       await page.waitForSelector("#autocomplete-list:not([hidden]) [role=option]");

@@ -60,8 +60,12 @@ try {
         const scroller = document.getElementById("timeline-scroller");
         scroller.scrollTop = scroller.scrollHeight;
       });
-      const latest = page.locator("#jump-latest");
-      if (await latest.isVisible()) await latest.click();
+      // Clicked in the page, in one step: the button hides itself once the newest
+      // messages are in view, so a visibility check from here could be stale by the click.
+      await page.evaluate(() => {
+        const latest = document.getElementById("jump-latest");
+        if (latest && !latest.hidden) latest.click();
+      });
     }
 
     // The pinned panel, from the room header, and the jump.
