@@ -873,25 +873,7 @@ pub async fn history(
                 .or(messages::Column::AlsoToRoom.eq(true)),
         );
     }
-    let list = if let Some(after) = after_seq {
-        query = query.filter(messages::Column::Seq.gt(after));
-        query
-            .order_by_asc(messages::Column::Seq)
-            .limit(limit)
-            .all(db)
-            .await?
-    } else {
-        if let Some(before) = before_seq {
-            query = query.filter(messages::Column::Seq.lt(before));
-        }
-        let mut page = query
-            .order_by_desc(messages::Column::Seq)
-            .limit(limit)
-            .all(db)
-            .await?;
-        page.reverse();
-        page
-    };
+    let list = seq_page(db, query, before_seq, after_seq, limit).await?;
     let mut views = message_views(db, list).await?;
     forward::links_for(db, user.id, &mut views).await?;
     Ok(views)
@@ -918,6 +900,38 @@ pub async fn read_mark(
         .exec(db)
         .await?;
     Ok(Some(seq))
+}
+
+/// One page of `query`'s messages in seq order: those after `after_seq` (oldest first), or
+/// else the newest before `before_seq` (still returned oldest first). Room history and a
+/// thread's page share it.
+pub async fn seq_page(
+    db: &impl ConnectionTrait,
+    mut query: sea_orm::Select<messages::Entity>,
+    before_seq: Option<i64>,
+    after_seq: Option<i64>,
+    limit: u64,
+) -> AppResult<Vec<messages::Model>> {
+    let list = if let Some(after) = after_seq {
+        query = query.filter(messages::Column::Seq.gt(after));
+        query
+            .order_by_asc(messages::Column::Seq)
+            .limit(limit)
+            .all(db)
+            .await?
+    } else {
+        if let Some(before) = before_seq {
+            query = query.filter(messages::Column::Seq.lt(before));
+        }
+        let mut page = query
+            .order_by_desc(messages::Column::Seq)
+            .limit(limit)
+            .all(db)
+            .await?;
+        page.reverse();
+        page
+    };
+    Ok(list)
 }
 
 #[cfg(test)]

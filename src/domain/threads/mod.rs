@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::{
     domain::{
         messages::{
-            HISTORY_LIMIT_MAX, message_get, message_views,
+            HISTORY_LIMIT_MAX, message_get, message_views, seq_page,
             thread::{follow_upsert, unread_of},
         },
         rooms::require_member,
@@ -52,26 +52,8 @@ pub async fn thread_page(
 ) -> AppResult<ThreadPage> {
     let root = readable_root(db, user, root_id).await?;
     let limit = limit.clamp(1, HISTORY_LIMIT_MAX);
-    let mut query = messages::Entity::find().filter(messages::Column::ThreadId.eq(root.id));
-    let list = if let Some(after) = after_seq {
-        query = query.filter(messages::Column::Seq.gt(after));
-        query
-            .order_by_asc(messages::Column::Seq)
-            .limit(limit)
-            .all(db)
-            .await?
-    } else {
-        if let Some(before) = before_seq {
-            query = query.filter(messages::Column::Seq.lt(before));
-        }
-        let mut page = query
-            .order_by_desc(messages::Column::Seq)
-            .limit(limit)
-            .all(db)
-            .await?;
-        page.reverse();
-        page
-    };
+    let query = messages::Entity::find().filter(messages::Column::ThreadId.eq(root.id));
+    let list = seq_page(db, query, before_seq, after_seq, limit).await?;
     let root = message_views(db, vec![root]).await?.remove(0);
     Ok(ThreadPage {
         root,
