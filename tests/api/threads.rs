@@ -19,6 +19,7 @@ on_both_backends!(
     following_by_hand_decides_who_hears_of_replies,
     history_can_leave_replies_out_and_bad_roots_are_refused,
     moderation_reaches_replies_and_a_deleted_root_keeps_its_thread,
+    the_room_unread_leaves_out_replies_kept_in_their_thread,
 );
 
 /// `token`'s reply in the thread of `root`, over REST; the stored message.
@@ -375,6 +376,68 @@ async fn following_by_hand_decides_who_hears_of_replies(backend: Backend) {
     assert_eq!(order, [&root["id"], &other["id"]]);
     assert!(mine[0]["unread"].as_u64().unwrap() > 0);
     assert_eq!(mine[1]["unread"], 0);
+}
+
+/// `token`'s view of `room` in their room list.
+async fn listed_room(app: &TestApp, token: &str, room: &str) -> Value {
+    let rooms: Vec<Value> = app.get_json("/api/v1/rooms", token).await;
+    let listed = rooms.into_iter().find(|r| r["id"] == room).unwrap();
+    let single: Value = app.get_json(&format!("/api/v1/rooms/{room}"), token).await;
+    assert_eq!(single["unread"], listed["unread"], "{single}");
+    assert_eq!(single["unread_mentions"], listed["unread_mentions"]);
+    listed
+}
+
+async fn the_room_unread_leaves_out_replies_kept_in_their_thread(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (alice, _) = app.account("alice").await;
+    let (bob, _) = app.account("bob").await;
+    let (carol, _) = app.account("carol").await;
+    let room = app.public_room(&alice, &[&bob, &carol]).await;
+    let root = app.post_message(&alice, &room, "picnic?").await;
+    let root_id = root["id"].as_str().unwrap().to_owned();
+
+    // Bob: two replies kept in Alice's thread (one naming her), one also sent to the room.
+    reply(&app, &bob, &room, &root_id, "@alice which park?").await;
+    reply(&app, &bob, &room, &root_id, "I can bring tea").await;
+    let shared = reply_with(
+        &app,
+        &bob,
+        &room,
+        json!({"body": "picnic on Sunday, all welcome", "thread_id": root_id, "also_to_room": true}),
+    )
+    .await;
+    assert_eq!(shared["also_to_room"], true);
+    let view = listed_room(&app, &alice, &room).await;
+    assert_eq!(view["unread"], 1, "only the reply also sent to the room: {view}");
+    assert_eq!(view["unread_mentions"], 0, "the mention is the thread's");
+    // The thread keeps its own unread: Alice follows it as its root's author.
+    let mine = my_threads(&app, &alice).await;
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0]["root"]["id"], root_id.as_str());
+    assert_eq!(mine[0]["following"], true);
+    assert_eq!(mine[0]["unread"], 3);
+
+    // Carol's new root counts for the room; Bob's replies to it, in a thread Alice does
+    // not follow, count nowhere for her.
+    let other = app.post_message(&carol, &room, "who has the frisbee?").await;
+    let other_id = other["id"].as_str().unwrap().to_owned();
+    reply(&app, &bob, &room, &other_id, "not me").await;
+    reply(&app, &bob, &room, &other_id, "ask Dara").await;
+    let view = listed_room(&app, &alice, &room).await;
+    assert_eq!(view["unread"], 2, "{view}");
+    assert_eq!(view["unread_mentions"], 0);
+    let mine = my_threads(&app, &alice).await;
+    assert_eq!(mine.len(), 1, "only the thread she follows");
+    let threads: Vec<Value> = app
+        .get_json(&format!("/api/v1/rooms/{room}/threads"), &alice)
+        .await;
+    let theirs = threads.iter().find(|t| t["root"]["id"] == other["id"]).unwrap();
+    assert_eq!(theirs["following"], false);
+    assert_eq!(theirs["unread"], 0);
+    let hers = threads.iter().find(|t| t["root"]["id"] == root["id"]).unwrap();
+    assert_eq!(hers["following"], true);
+    assert_eq!(hers["unread"], 3);
 }
 
 async fn history_can_leave_replies_out_and_bad_roots_are_refused(backend: Backend) {

@@ -3,7 +3,10 @@
 //! messages build on.
 
 use entity::{mentions, messages, room_members, rooms, users};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait, sea_query::Condition,
+};
 
 use super::message_views;
 use crate::domain::rooms::kinds::{MemberRole, RoomKind};
@@ -36,6 +39,13 @@ pub async fn rooms_for_user(
     Ok(views.into_iter().map(|(_, view)| view).collect())
 }
 
+/// Messages of the room's timeline: not thread replies, unless also sent to the room.
+fn in_timeline() -> Condition {
+    Condition::any()
+        .add(messages::Column::ThreadId.is_null())
+        .add(messages::Column::AlsoToRoom.eq(true))
+}
+
 /// A room as `viewer` sees it (unread counts, invite code for owners, DM peer).
 pub async fn room_view_for(
     db: &impl ConnectionTrait,
@@ -48,10 +58,13 @@ pub async fn room_view_for(
         return Ok(view);
     };
     view.last_read_seq = member.last_read_seq;
+    // A reply kept in its thread is no message of the room's timeline: its unread state is
+    // the thread's (`/threads`), not the room's.
     view.unread = messages::Entity::find()
         .filter(messages::Column::RoomId.eq(room.id))
         .filter(messages::Column::Seq.gt(member.last_read_seq))
         .filter(messages::Column::DeletedAt.is_null())
+        .filter(in_timeline())
         .filter(
             messages::Column::AuthorId
                 .ne(viewer.id)
@@ -63,6 +76,17 @@ pub async fn room_view_for(
         .filter(mentions::Column::RoomId.eq(room.id))
         .filter(mentions::Column::UserId.eq(viewer.id))
         .filter(mentions::Column::Seq.gt(member.last_read_seq))
+        .filter(
+            mentions::Column::MessageId.in_subquery(
+                messages::Entity::find()
+                    .select_only()
+                    .column(messages::Column::Id)
+                    .filter(messages::Column::RoomId.eq(room.id))
+                    .filter(messages::Column::Seq.gt(member.last_read_seq))
+                    .filter(in_timeline())
+                    .into_query(),
+            ),
+        )
         .count(db)
         .await?;
     let last = messages::Entity::find()
