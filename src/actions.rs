@@ -325,7 +325,7 @@ async fn notifications_publish(
             let frame = ServerEvent::Notification {
                 room_id: row.room_id,
                 data: NotificationData {
-                    notification: notification_inbox::view(row, &room, message.clone()),
+                    notification: notification_inbox::view(row, &room, Some(message.clone()), None),
                     unread_count: counts.get(&row.user_id).copied().unwrap_or(0),
                     alert: row.alert,
                     held_until: row.held_until,
@@ -1283,14 +1283,18 @@ enum ScheduledOutcome {
     /// Another node (or an earlier round) had it: nothing to do.
     Taken,
     Sent(Box<messages::Sent<Vec<entity::notifications::Model>>>),
-    Failed(entity::scheduled_messages::Model),
+    /// Refused: the row marked failed, and its author's inbox row (none if the room is gone).
+    Failed(
+        entity::scheduled_messages::Model,
+        Option<entity::notifications::Model>,
+    ),
 }
 
 impl publisher::Committed for ScheduledOutcome {
     fn events(&self) -> &[crate::domain::rooms::timeline::RoomEvent] {
         match self {
             Self::Sent(sent) => std::slice::from_ref(&sent.event),
-            Self::Taken | Self::Failed(_) => &[],
+            Self::Taken | Self::Failed(..) => &[],
         }
     }
 }
@@ -1349,9 +1353,19 @@ async fn scheduled_send(
                 Ok(ScheduledOutcome::Sent(Box::new(sent)))
             }
             Err(err) if err.error_code().status() < 500 && matches!(claim, Claim::Due(_)) => {
-                let failed = scheduled::scheduled_failed(&txn, row.id, err.error_code()).await?;
+                let code = err.error_code();
+                let failed = scheduled::scheduled_failed(&txn, row.id, code).await?;
+                let told = notification_inbox::scheduled_failed_write(
+                    &txn,
+                    failed.user_id,
+                    failed.room_id,
+                    failed.id,
+                    code.as_str(),
+                    now,
+                )
+                .await?;
                 txn.commit().await?;
-                Ok(ScheduledOutcome::Failed(failed))
+                Ok(ScheduledOutcome::Failed(failed, told))
             }
             // Dropping the transaction rolls the claim back: the row is as it was.
             Err(err) => Err(err),
@@ -1363,7 +1377,7 @@ async fn scheduled_send(
             sent_publish(state, sent).await;
             previews_spawn(state, &sent.view);
         }
-        ScheduledOutcome::Failed(row) => {
+        ScheduledOutcome::Failed(row, told) => {
             let frame = ServerEvent::ScheduledFailed {
                 room_id: row.room_id,
                 data: scheduled::view(row),
@@ -1372,10 +1386,48 @@ async fn scheduled_send(
                 user_id: row.user_id,
                 frame: frame.frame().into(),
             });
+            if let Some(told) = told {
+                scheduled_failed_publish(state, row, told).await;
+            }
         }
         ScheduledOutcome::Taken => {}
     }
     Ok(outcome)
+}
+
+/// `notification` to the author of a scheduled message the pass could not send. The row is
+/// committed already, so a failure here is only logged: the inbox has it.
+async fn scheduled_failed_publish(
+    state: &AppState,
+    scheduled_row: &entity::scheduled_messages::Model,
+    row: &entity::notifications::Model,
+) {
+    let published = async {
+        let room = rooms::room_get(&state.db, row.room_id).await?;
+        let unread_count = notification_inbox::unread_count(&state.db, row.user_id).await?;
+        let frame = ServerEvent::Notification {
+            room_id: row.room_id,
+            data: NotificationData {
+                notification: notification_inbox::view(
+                    row,
+                    &room,
+                    None,
+                    Some(scheduled::view(scheduled_row)),
+                ),
+                unread_count,
+                alert: row.alert,
+                held_until: row.held_until,
+            },
+        };
+        state.broker.publish(Envelope::User {
+            user_id: row.user_id,
+            frame: frame.frame().into(),
+        });
+        AppResult::Ok(())
+    };
+    if let Err(err) = published.await {
+        tracing::warn!(scheduled.id = %scheduled_row.id, error = %err, "notification not published");
+    }
 }
 
 /// Schedules a message (its author must be able to write in the room now).
@@ -1407,7 +1459,7 @@ pub async fn scheduled_send_now(
     match scheduled_send(state, row, Claim::Now { user_id: user.id }).await? {
         ScheduledOutcome::Sent(sent) => Ok(sent.view),
         // The background pass sent it in the meantime.
-        ScheduledOutcome::Taken | ScheduledOutcome::Failed(_) => {
+        ScheduledOutcome::Taken | ScheduledOutcome::Failed(..) => {
             Err(AppError::Conflict(ErrorCode::ScheduledAlreadySent))
         }
     }

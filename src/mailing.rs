@@ -7,6 +7,7 @@ use std::net::IpAddr;
 
 use chrono::{DateTime, Duration, Utc};
 use entity::users;
+use fluent::FluentArgs;
 use sea_orm::{ConnectionTrait, TransactionTrait};
 use unic_langid::LanguageIdentifier;
 use uuid::Uuid;
@@ -25,13 +26,14 @@ use crate::{
         notifications::{
             digest, inbox,
             prefs::{ShowContent, preferences_get},
+            scheduled_reason_id,
         },
         rooms::kinds::RoomKind,
         users::{self as domain_users, profile::parse_email},
         views::NotificationView,
     },
     error::{AppError, AppResult, ErrorCode},
-    i18n::DEFAULT_LOCALE,
+    i18n::{DEFAULT_LOCALE, localize_digits},
     infra::smtp::Outgoing,
     state::AppState,
 };
@@ -389,10 +391,11 @@ async fn digest_one(state: &AppState, user_id: Uuid, now: DateTime<Utc>) -> AppR
         false
     } else {
         let show_text = preferences_get(&txn, user_id).await?.show_content == ShowContent::Full;
+        let lang = language_of(state, &user);
         let items = inbox::views(&txn, rows)
             .await?
             .iter()
-            .map(|view| missed_item(state, view, show_text))
+            .map(|view| missed_item(state, &lang, view, show_text))
             .collect();
         missed_queue(state, &txn, &user, items).await?
     };
@@ -405,19 +408,44 @@ const EXCERPT_CHARS: usize = 280;
 
 /// One line of the mail: where, who and what (or only where, for those who asked their
 /// notifications not to show messages), with a link that opens the room at the message.
-fn missed_item(state: &AppState, view: &NotificationView, show_text: bool) -> MissedItem {
-    let author = view
-        .message
+/// A scheduled message not sent is told with its reason, whatever they asked: it is their
+/// own text that is not shown.
+fn missed_item(
+    state: &AppState,
+    lang: &LanguageIdentifier,
+    view: &NotificationView,
+    show_text: bool,
+) -> MissedItem {
+    let room = (view.room.kind != RoomKind::Direct.as_str()).then(|| view.room.name.clone());
+    let Some(message) = &view.message else {
+        let reason = state.i18n.message(
+            lang,
+            scheduled_reason_id(view.error_code.as_deref().unwrap_or_default()),
+            None,
+            None,
+        );
+        let mut args = FluentArgs::new();
+        args.set("reason", reason);
+        let line = state
+            .i18n
+            .message(lang, "mail-missed-scheduled-failed", None, Some(&args));
+        return MissedItem {
+            room,
+            content: Some((String::new(), localize_digits(lang, &line))),
+            url: state.mail.link(&format!("/#room={}", view.room.id)),
+        };
+    };
+    let author = message
         .author
         .as_ref()
         .map(|author| author.display_name.clone())
         .unwrap_or_default();
     MissedItem {
-        room: (view.room.kind != RoomKind::Direct.as_str()).then(|| view.room.name.clone()),
-        content: show_text.then(|| (author, excerpt_of(&view.message.body))),
+        room,
+        content: show_text.then(|| (author, excerpt_of(&message.body))),
         url: state.mail.link(&format!(
             "/#room={}&message={}&seq={}",
-            view.room.id, view.message.id, view.message.seq
+            view.room.id, message.id, message.seq
         )),
     }
 }

@@ -18,7 +18,10 @@ use uuid::Uuid;
 
 use crate::{
     domain::{
-        notifications::prefs::{self, ShowContent},
+        notifications::{
+            prefs::{self, ShowContent},
+            scheduled_reason_id,
+        },
         push::{
             queue,
             subscriptions::{self, NewSubscription},
@@ -118,8 +121,11 @@ pub struct Payload {
     /// The page a click opens (same origin).
     pub url: String,
     pub room_id: Uuid,
-    pub message_id: Uuid,
-    pub seq: i64,
+    /// The message to open at (absent when the latest is a scheduled message not sent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<Uuid>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seq: Option<i64>,
     /// Notifications this push stands for.
     pub count: usize,
     pub lang: String,
@@ -166,7 +172,14 @@ async fn compose(
     let room = rooms::Entity::find_by_id(latest.room_id)
         .one(&state.db)
         .await?;
-    let message = messages::Entity::find_by_id(latest.message_id)
+    let Some(message_id) = latest.message_id else {
+        // A scheduled message not sent: told as it is, whatever else waits with it.
+        let Some(room) = room else {
+            return Ok(None);
+        };
+        return Ok(Some(scheduled_failed(state, &lang, latest, &room, rows.len())));
+    };
+    let message = messages::Entity::find_by_id(message_id)
         .one(&state.db)
         .await?;
     let (Some(room), Some(message)) = (room, message) else {
@@ -257,8 +270,8 @@ async fn compose(
             room.id, message.id, message.seq
         ),
         room_id: room.id,
-        message_id: message.id,
-        seq: message.seq,
+        message_id: Some(message.id),
+        seq: Some(message.seq),
         count,
         dir: if crate::i18n::is_rtl(&lang) {
             "rtl"
@@ -267,6 +280,44 @@ async fn compose(
         },
         lang: lang.to_string(),
     }))
+}
+
+/// The push for `row`, a scheduled message to `room` the server could not send: the
+/// author's own message, so it shows the room and the reason whatever `show_content` says.
+fn scheduled_failed(
+    state: &AppState,
+    lang: &LanguageIdentifier,
+    row: &notifications::Model,
+    room: &rooms::Model,
+    count: usize,
+) -> Payload {
+    let reason = say(
+        state,
+        lang,
+        scheduled_reason_id(row.error_code.as_deref().unwrap_or_default()),
+        &[],
+    );
+    Payload {
+        title: say(state, lang, "push-title-scheduled-failed", &[]),
+        body: say(
+            state,
+            lang,
+            "push-body-scheduled-failed",
+            &[("room", room.name.clone()), ("reason", reason)],
+        ),
+        tag: format!("anjoman-room-{}", room.id),
+        url: format!("/#room={}", room.id),
+        room_id: room.id,
+        message_id: None,
+        seq: None,
+        count,
+        dir: if crate::i18n::is_rtl(lang) {
+            "rtl"
+        } else {
+            "ltr"
+        },
+        lang: lang.to_string(),
+    }
 }
 
 /// One delivery round of this node. Returns how many people were sent a push.

@@ -1,17 +1,21 @@
 use sea_orm::entity::prelude::*;
 
-/// A row of a user's inbox: a message that asked for them, and why (`kind`).
+/// A row of a user's inbox: a message that asked for them, and why (`kind`); or, with kind
+/// `scheduled_failed`, one of their scheduled messages the server could not send.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "notifications")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub user_id: Uuid,
-    /// `mention`, `reply`, `direct`, `here`, `room`, `keyword` or `message`.
+    /// `mention`, `reply`, `direct`, `here`, `room`, `keyword`, `thread`, `message` or
+    /// `scheduled_failed`.
     pub kind: String,
     pub room_id: Uuid,
-    pub message_id: Uuid,
-    pub seq: i64,
+    /// Null for `scheduled_failed` (no message was made).
+    pub message_id: Option<Uuid>,
+    /// The message's seq; null for `scheduled_failed`.
+    pub seq: Option<i64>,
     pub created_at: DateTimeUtc,
     /// Null while unread.
     pub read_at: Option<DateTimeUtc>,
@@ -29,6 +33,10 @@ pub struct Model {
     pub push_attempts: i32,
     /// After a failed attempt, not before then.
     pub push_next_at: Option<DateTimeUtc>,
+    /// `scheduled_failed`: the scheduled message not sent (it may be cancelled since).
+    pub scheduled_id: Option<Uuid>,
+    /// `scheduled_failed`: the error code that refused it.
+    pub error_code: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -487,3 +487,14 @@ chat-room-notify-mute-day = For a day
 chat-room-notify-mute-forever = Until I turn it back on
 chat-room-notify-muted-until = Until { $time }
 chat-room-notify-hint = In a muted room, or one set to Nothing, a mention of you or a reply to you still reaches your inbox, without a sound or a pop-up.
+# The inbox: a scheduled message the server could not send when its time came.
+chat-inbox-kind-scheduled-failed = Scheduled message not sent
+chat-inbox-scheduled-failed = Your scheduled message to { $room } was not sent: { $reason }
+# Why (the error code that refused it), as the end of that sentence.
+chat-scheduled-reason-muted = you are muted
+chat-scheduled-reason-locked = the room is locked
+chat-scheduled-reason-not-member = you are no longer a member
+chat-scheduled-reason-not-found = the room no longer exists
+chat-scheduled-reason-banned = your account is banned
+chat-scheduled-reason-blocked = you cannot message this person
+chat-scheduled-reason-other = it was refused

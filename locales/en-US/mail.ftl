@@ -26,3 +26,5 @@ mail-unsubscribe-why = You get this mail because missed-activity mail is on in y
 mail-unsubscribe-action = Unsubscribe
 mail-missed-direct = Direct message
 mail-missed-hidden = New message (your settings hide the text in notifications)
+# A scheduled message the server could not send (the reason is a chat-scheduled-reason-* text).
+mail-missed-scheduled-failed = Your scheduled message was not sent: { $reason }

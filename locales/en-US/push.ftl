@@ -15,3 +15,6 @@ push-body-direct-only = New direct message
 push-body-rooms-only = New messages in { $count } rooms
 # A message with no text (only files or a poll).
 push-body-no-text = { $name } sent a message
+# A scheduled message the server could not send (the reason is a chat-scheduled-reason-* text).
+push-title-scheduled-failed = Scheduled message not sent
+push-body-scheduled-failed = Your scheduled message to #{ $room } was not sent: { $reason }

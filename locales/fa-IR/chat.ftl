@@ -445,3 +445,14 @@ chat-room-notify-mute-day = برای یک روز
 chat-room-notify-mute-forever = تا وقتی دوباره روشنش کنم
 chat-room-notify-muted-until = تا { $time }
 chat-room-notify-hint = در اتاقی که بی‌صداست یا روی «هیچ‌چیز» است، نام‌بردن از شما یا پاسخ به شما باز هم به صندوق اعلان‌ها می‌رسد، بی‌صدا و بی‌پنجره.
+# The inbox: a scheduled message the server could not send when its time came.
+chat-inbox-kind-scheduled-failed = پیام زمان‌بندی‌شده فرستاده نشد
+chat-inbox-scheduled-failed = پیام زمان‌بندی‌شدهٔ شما به { $room } فرستاده نشد: { $reason }
+# Why (the error code that refused it), as the end of that sentence.
+chat-scheduled-reason-muted = شما بی‌صدا شده‌اید
+chat-scheduled-reason-locked = اتاق قفل است
+chat-scheduled-reason-not-member = دیگر عضو این اتاق نیستید
+chat-scheduled-reason-not-found = این اتاق دیگر وجود ندارد
+chat-scheduled-reason-banned = حساب شما مسدود شده است
+chat-scheduled-reason-blocked = نمی‌توانید به این شخص پیام بدهید
+chat-scheduled-reason-other = پذیرفته نشد

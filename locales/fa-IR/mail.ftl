@@ -17,3 +17,5 @@ mail-unsubscribe-why = این نامه را می‌گیرید چون ایمیل 
 mail-unsubscribe-action = لغو اشتراک
 mail-missed-direct = پیام خصوصی
 mail-missed-hidden = پیام تازه (تنظیمات شما متن را در اعلان‌ها پنهان می‌کند)
+# A scheduled message the server could not send (the reason is a chat-scheduled-reason-* text).
+mail-missed-scheduled-failed = پیام زمان‌بندی‌شدهٔ شما فرستاده نشد: { $reason }

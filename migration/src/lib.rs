@@ -28,6 +28,7 @@ mod m20261204_000022_threads;
 mod m20261204_000023_pins_saved;
 mod m20261204_000024_forwarding;
 mod m20261204_000025_drafts_scheduled;
+mod m20261204_000026_scheduled_inbox;
 
 /// The ordered list of every migration Anjoman knows.
 pub struct Migrator;
@@ -61,6 +62,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000023_pins_saved::Migration),
             Box::new(m20261204_000024_forwarding::Migration),
             Box::new(m20261204_000025_drafts_scheduled::Migration),
+            Box::new(m20261204_000026_scheduled_inbox::Migration),
         ]
     }
 }

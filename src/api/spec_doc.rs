@@ -168,6 +168,11 @@ fn property_rules() -> Vec<(&'static str, &'static str, Value)> {
                 },
             }),
         ),
+        (
+            "NotificationView",
+            "kind",
+            json!({ "enum": notifications::Kind::ALL.map(notifications::Kind::as_str) }),
+        ),
         ("QuietHoursInput", "start", json!({ "pattern": HH_MM })),
         ("QuietHoursInput", "end", json!({ "pattern": HH_MM })),
         (

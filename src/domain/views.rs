@@ -12,7 +12,8 @@
 
 use chrono::{DateTime, Utc};
 use entity::{
-    blobs, files, message_embeds, message_forwards, messages, room_members, rooms, users,
+    blobs, files, message_embeds, message_forwards, messages, room_members, rooms,
+    scheduled_messages, users,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -357,18 +358,28 @@ macro_rules! wire_views {
                 /// `public`, `private` or `direct`.
                 pub kind: String,
             }
-            /// A row of the inbox: a message that asked for you, and why.
+            /// A row of the inbox: a message that asked for you, and why; or one of your
+            /// scheduled messages the server could not send (`scheduled_failed`).
             pub struct NotificationView {
                 pub id: Uuid,
                 /// Why (the strongest reason when there are several): `mention` (`@you`),
                 /// `reply` (to your message), `direct` (a direct conversation), `here` or
                 /// `room` (`@here`, `@room`), `keyword` (one of your highlight words),
-                /// `thread` (a reply in a thread you follow) or `message` (any message, in a
-                /// room you set to `all`).
+                /// `thread` (a reply in a thread you follow), `message` (any message, in a
+                /// room you set to `all`), or `scheduled_failed` (your scheduled message to
+                /// `room` was refused when its time came: see `error_code` and `scheduled`).
                 pub kind: String,
                 pub room: NotificationRoom,
-                /// The message as it is now.
-                pub message: MessageView,
+                /// The message as it is now; absent for `scheduled_failed`, which has none.
+                #[serde(skip_serializing_if = "Option::is_none")]
+                pub message: Option<MessageView>,
+                /// `scheduled_failed`: the scheduled message as it is now (absent once you
+                /// cancelled it).
+                #[serde(skip_serializing_if = "Option::is_none")]
+                pub scheduled: Option<ScheduledMessageView>,
+                /// `scheduled_failed`: the error code that refused it, e.g. `room.muted`.
+                #[serde(skip_serializing_if = "Option::is_none")]
+                pub error_code: Option<String>,
                 pub created_at: DateTime<Utc>,
                 pub read: bool,
             }
@@ -445,6 +456,21 @@ macro_rules! plain_views {
 }
 
 wire_views!(plain_views);
+
+impl From<&scheduled_messages::Model> for ScheduledMessageView {
+    fn from(row: &scheduled_messages::Model) -> Self {
+        Self {
+            id: row.id,
+            room_id: row.room_id,
+            body: row.body.clone(),
+            send_at: row.send_at,
+            state: row.state.clone(),
+            error_code: row.error_code.clone(),
+            message_id: row.message_id,
+            created_at: row.created_at,
+        }
+    }
+}
 
 impl From<&users::Model> for UserRef {
     fn from(user: &users::Model) -> Self {

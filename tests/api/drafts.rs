@@ -415,6 +415,44 @@ async fn a_scheduled_message_of_a_muted_author_fails_and_they_are_told(backend: 
         "nothing was sent"
     );
 
+    // Their inbox tells them too, live and when asked: the room and why, no message.
+    let told = omid_ws.expect("notification").await;
+    assert_eq!(told["data"]["notification"]["kind"], "scheduled_failed");
+    assert_eq!(told["data"]["unread_count"], 1);
+    let inbox: Value = app.get_json("/api/v1/notifications", &omid).await;
+    assert_eq!(inbox["unread_count"], 1, "{inbox}");
+    let items = inbox["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{inbox}");
+    let notice = &items[0];
+    assert_eq!(notice["id"], told["data"]["notification"]["id"]);
+    assert_eq!(notice["kind"], "scheduled_failed");
+    assert_eq!(notice["room"]["id"], room.as_str());
+    assert_eq!(notice["error_code"], "room.muted");
+    assert_eq!(notice["scheduled"]["id"], id.as_str());
+    assert_eq!(notice["scheduled"]["body"], "you cannot stop me");
+    assert_eq!(notice["read"], false);
+    assert!(notice.get("message").is_none(), "{notice}");
+    let count: Value = app
+        .get_json("/api/v1/notifications?unread=true", &omid)
+        .await;
+    assert_eq!(count["items"].as_array().unwrap().len(), 1);
+    // Sara, who muted him, hears nothing of it.
+    let hers: Value = app.get_json("/api/v1/notifications", &sara).await;
+    assert!(hers["items"].as_array().unwrap().is_empty(), "{hers}");
+    // Reading the room does not read it; reading it by hand does.
+    let resp = app
+        .authed(
+            Method::POST,
+            &format!("/api/v1/notifications/{}/read", notice["id"].as_str().unwrap()),
+            &omid,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let answer: Value = resp.json().await.unwrap();
+    assert_eq!(answer["unread_count"], 0);
+
     // Sending it now is refused the same way, and changes nothing.
     let now = app
         .authed(Method::POST, &format!("/api/v1/scheduled/{id}/send"), &omid)

@@ -26,16 +26,7 @@ pub const FAILED: &str = "failed";
 pub const AHEAD_MAX_DAYS: i64 = 365;
 
 pub fn view(row: &scheduled_messages::Model) -> ScheduledMessageView {
-    ScheduledMessageView {
-        id: row.id,
-        room_id: row.room_id,
-        body: row.body.clone(),
-        send_at: row.send_at,
-        state: row.state.clone(),
-        error_code: row.error_code.clone(),
-        message_id: row.message_id,
-        created_at: row.created_at,
-    }
+    ScheduledMessageView::from(row)
 }
 
 fn check_send_at(send_at: DateTime<Utc>, now: DateTime<Utc>) -> AppResult<()> {

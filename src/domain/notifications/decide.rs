@@ -163,6 +163,19 @@ mod tests {
             (&[Direct], &all, muted_forever, None),
             (&[Reply, Message], &all, muted_forever, Some((Reply, false))),
             (&[], &all, none, None),
+            // A scheduled message not sent is told like a mention: even when muted.
+            (
+                &[ScheduledFailed],
+                &default,
+                none,
+                Some((ScheduledFailed, true)),
+            ),
+            (
+                &[ScheduledFailed],
+                &nothing,
+                muted_forever,
+                Some((ScheduledFailed, false)),
+            ),
         ];
         for (reasons, defaults, room, expected) in cases {
             let got = decide(reasons, defaults, &room, Tz::UTC, now)

@@ -6,7 +6,10 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use entity::{blocks, messages, notification_rooms, notifications, room_members, rooms, users};
+use entity::{
+    blocks, messages, notification_rooms, notifications, room_members, rooms, scheduled_messages,
+    users,
+};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr,
@@ -25,7 +28,7 @@ use crate::{
         messages::{Asked, Inbox, message_views},
         rooms::kinds::RoomKind,
         text,
-        views::{MessageView, NotificationRoom, NotificationView},
+        views::{MessageView, NotificationRoom, NotificationView, ScheduledMessageView},
     },
     error::{AppError, AppResult, ErrorCode},
 };
@@ -136,8 +139,8 @@ impl Inbox for Writer {
                 user_id: member,
                 kind: decision.kind.as_str().to_owned(),
                 room_id: asked.room.id,
-                message_id: asked.message.id,
-                seq: asked.message.seq,
+                message_id: Some(asked.message.id),
+                seq: Some(asked.message.seq),
                 created_at: self.now,
                 read_at: None,
                 alert: decision.alert,
@@ -148,32 +151,97 @@ impl Inbox for Writer {
                 push_claimed_until: None,
                 push_attempts: 0,
                 push_next_at: None,
+                scheduled_id: None,
+                error_code: None,
             });
         }
-        if !rows.is_empty() {
-            notifications::Entity::insert_many(rows.iter().map(|row| notifications::ActiveModel {
-                id: Set(row.id),
-                user_id: Set(row.user_id),
-                kind: Set(row.kind.clone()),
-                room_id: Set(row.room_id),
-                message_id: Set(row.message_id),
-                seq: Set(row.seq),
-                created_at: Set(row.created_at),
-                read_at: Set(None),
-                alert: Set(row.alert),
-                held_until: Set(row.held_until),
-                digested_at: Set(row.digested_at),
-                pushed_at: Set(None),
-                push_claim: Set(None),
-                push_claimed_until: Set(None),
-                push_attempts: Set(0),
-                push_next_at: Set(None),
-            }))
-            .exec_without_returning(txn)
-            .await?;
-        }
+        insert(txn, &rows).await?;
         Ok(rows)
     }
+}
+
+async fn insert(db: &impl ConnectionTrait, rows: &[notifications::Model]) -> AppResult<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    notifications::Entity::insert_many(rows.iter().map(|row| notifications::ActiveModel {
+        id: Set(row.id),
+        user_id: Set(row.user_id),
+        kind: Set(row.kind.clone()),
+        room_id: Set(row.room_id),
+        message_id: Set(row.message_id),
+        seq: Set(row.seq),
+        created_at: Set(row.created_at),
+        read_at: Set(None),
+        alert: Set(row.alert),
+        held_until: Set(row.held_until),
+        digested_at: Set(row.digested_at),
+        pushed_at: Set(None),
+        push_claim: Set(None),
+        push_claimed_until: Set(None),
+        push_attempts: Set(0),
+        push_next_at: Set(None),
+        scheduled_id: Set(row.scheduled_id),
+        error_code: Set(row.error_code.clone()),
+    }))
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+/// Tells `user_id` that their scheduled message `scheduled_id` to `room_id` was refused
+/// with `code`: a `scheduled_failed` row, decided like a mention (it reaches the inbox even
+/// in a muted room, silently there; quiet hours hold its alert). Run it in the transaction
+/// that marks the scheduled message failed. `None` when the room is gone: there is nothing
+/// for the row to hang off, and the scheduled list still shows the failure.
+pub async fn scheduled_failed_write(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    room_id: Uuid,
+    scheduled_id: Uuid,
+    code: &str,
+    now: DateTime<Utc>,
+) -> AppResult<Option<notifications::Model>> {
+    if rooms::Entity::find_by_id(room_id).one(db).await?.is_none() {
+        return Ok(None);
+    }
+    let prefs = preferences_of(db, &[user_id])
+        .await?
+        .remove(&user_id)
+        .unwrap_or_default();
+    let room = room_preferences_of(db, room_id, &[user_id])
+        .await?
+        .remove(&user_id)
+        .unwrap_or_default();
+    let tz = time_zones(db, &[user_id])
+        .await?
+        .remove(&user_id)
+        .unwrap_or(Tz::UTC);
+    let Some(decision) = decide(&[Kind::ScheduledFailed], &prefs, &room, tz, now) else {
+        return Ok(None);
+    };
+    let row = notifications::Model {
+        id: Uuid::now_v7(),
+        user_id,
+        kind: decision.kind.as_str().to_owned(),
+        room_id,
+        message_id: None,
+        seq: None,
+        created_at: now,
+        read_at: None,
+        alert: decision.alert,
+        held_until: decision.held_until,
+        digested_at: (!needs_digest(decision.kind, decision.alert)).then_some(now),
+        pushed_at: None,
+        push_claim: None,
+        push_claimed_until: None,
+        push_attempts: 0,
+        push_next_at: None,
+        scheduled_id: Some(scheduled_id),
+        error_code: Some(code.to_owned()),
+    };
+    insert(db, std::slice::from_ref(&row)).await?;
+    Ok(Some(row))
 }
 
 /// The time zones of those who set one (others are taken as UTC).
@@ -195,11 +263,13 @@ async fn time_zones(db: &impl ConnectionTrait, user_ids: &[Uuid]) -> AppResult<H
         .collect())
 }
 
-/// A row as its owner sees it, with the room and the message as they are now.
+/// A row as its owner sees it, with the room and the message (or, for
+/// `scheduled_failed`, the scheduled message) as they are now.
 pub fn view(
     row: &notifications::Model,
     room: &rooms::Model,
-    message: MessageView,
+    message: Option<MessageView>,
+    scheduled: Option<ScheduledMessageView>,
 ) -> NotificationView {
     NotificationView {
         id: row.id,
@@ -210,6 +280,8 @@ pub fn view(
             kind: room.kind.clone(),
         },
         message,
+        scheduled,
+        error_code: row.error_code.clone(),
         created_at: row.created_at,
         read: row.read_at.is_some(),
     }
@@ -221,13 +293,20 @@ pub async fn views(
     rows: Vec<notifications::Model>,
 ) -> AppResult<Vec<NotificationView>> {
     let list = messages::Entity::find()
-        .filter(messages::Column::Id.is_in(rows.iter().map(|r| r.message_id)))
+        .filter(messages::Column::Id.is_in(rows.iter().filter_map(|r| r.message_id)))
         .all(db)
         .await?;
     let mut by_id: HashMap<Uuid, MessageView> = message_views(db, list)
         .await?
         .into_iter()
         .map(|view| (view.id, view))
+        .collect();
+    let scheduled: HashMap<Uuid, ScheduledMessageView> = scheduled_messages::Entity::find()
+        .filter(scheduled_messages::Column::Id.is_in(rows.iter().filter_map(|r| r.scheduled_id)))
+        .all(db)
+        .await?
+        .iter()
+        .map(|row| (row.id, ScheduledMessageView::from(row)))
         .collect();
     let rooms: HashMap<Uuid, rooms::Model> = rooms::Entity::find()
         .filter(rooms::Column::Id.is_in(rows.iter().map(|r| r.room_id)))
@@ -239,8 +318,17 @@ pub async fn views(
     Ok(rows
         .iter()
         .filter_map(|row| {
-            let message = by_id.remove(&row.message_id)?;
-            Some(view(row, rooms.get(&row.room_id)?, message))
+            let room = rooms.get(&row.room_id)?;
+            match row.message_id {
+                Some(message_id) => {
+                    let message = by_id.remove(&message_id)?;
+                    Some(view(row, room, Some(message), None))
+                }
+                None => {
+                    let found = row.scheduled_id.and_then(|id| scheduled.get(&id)).cloned();
+                    Some(view(row, room, None, found))
+                }
+            }
         })
         .collect())
 }

@@ -60,6 +60,9 @@ pub enum Kind {
     Thread,
     /// Any message, in a room whose level is `all`.
     Message,
+    /// One of their scheduled messages the server could not send (no message: the row
+    /// names the scheduled message and why). Never together with another reason.
+    ScheduledFailed,
 }
 
 impl Kind {
@@ -73,12 +76,40 @@ impl Kind {
             Self::Keyword => "keyword",
             Self::Thread => "thread",
             Self::Message => "message",
+            Self::ScheduledFailed => "scheduled_failed",
         }
     }
 
+    /// Every kind, as the inbox's `kind` may say it.
+    pub const ALL: [Self; 9] = [
+        Self::Mention,
+        Self::Reply,
+        Self::Direct,
+        Self::Here,
+        Self::Room,
+        Self::Keyword,
+        Self::Thread,
+        Self::Message,
+        Self::ScheduledFailed,
+    ];
+
     /// The kinds that reach the inbox even in a muted room or at level `nothing`: someone
-    /// asked for this person by name.
+    /// asked for this person by name, or the server tells them of their own message.
     pub const fn is_personal(self) -> bool {
-        matches!(self, Self::Mention | Self::Reply)
+        matches!(self, Self::Mention | Self::Reply | Self::ScheduledFailed)
+    }
+}
+
+/// The Fluent id of the short reason a scheduled message was refused with `code` ("you are
+/// muted"), shared by the chat client, Web Push and the missed-activity mail.
+pub fn scheduled_reason_id(code: &str) -> &'static str {
+    match code {
+        "room.muted" => "chat-scheduled-reason-muted",
+        "room.locked" => "chat-scheduled-reason-locked",
+        "room.not_member" => "chat-scheduled-reason-not-member",
+        "room.not_found" => "chat-scheduled-reason-not-found",
+        "auth.banned" => "chat-scheduled-reason-banned",
+        "dm.blocked" => "chat-scheduled-reason-blocked",
+        _ => "chat-scheduled-reason-other",
     }
 }
