@@ -394,3 +394,93 @@ async fn the_copy_and_the_original_keep_their_files_when_the_other_is_deleted(ba
     assert_eq!(resp.text().await.unwrap(), "the agenda");
     assert_eq!(stored(&app), 1);
 }
+
+/// Two nodes (PostgreSQL, Redis, one uploads directory): a message forwarded through node
+/// A reaches a member of the target room listening on node B live, with where it came
+/// from; on node B that member reads the forwarded file through the copy, and the
+/// original's file id stays closed to them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forward_through_one_node_reaches_a_listener_on_another_with_its_file() {
+    let uploads = tempfile::tempdir().expect("shared uploads dir");
+    let shared_dir = uploads.path().to_owned();
+    let Some((a, b)) =
+        crate::cluster::two_nodes(move |f| f.merge(("uploads.dir", shared_dir.clone()))).await
+    else {
+        return;
+    };
+    let alice = a.register_token("alice", PASSWORD).await;
+    let dave = a.register_token("dave", PASSWORD).await;
+    let carol = a.register_token("carol", PASSWORD).await;
+    let back = private_room(&a, &alice, "Back office", &[&dave]).await;
+    let hall = a.public_room(&alice, &[&carol]).await;
+    let picture = png(40, 30);
+    let shared = upload_with(
+        &a,
+        &alice,
+        &[("room_id", &back), ("caption", "floor plan")],
+        "floor.png",
+        &picture,
+    )
+    .await;
+    assert_eq!(shared.status(), StatusCode::CREATED);
+    let shared: Value = shared.json().await.unwrap();
+    let original = &shared["message"];
+    let original_file = &shared["file"];
+    let mut carol_on_b = WsClient::connect(&b, &carol).await;
+    let ack = carol_on_b
+        .request(json!({"op": "subscribe", "room_id": hall}))
+        .await;
+    assert_eq!(ack["type"], "ack", "{ack}");
+
+    let resp = forward(
+        &a,
+        &alice,
+        original["id"].as_str().unwrap(),
+        json!({"room_id": hall}),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let copy: Value = resp.json().await.unwrap();
+    let created = carol_on_b
+        .wait_for(|f| f["type"] == "message.created" && f["data"]["id"] == copy["id"])
+        .await;
+    assert_eq!(created["room_id"], hall.as_str());
+    assert_eq!(created["seq"], copy["seq"]);
+    assert_eq!(created["data"]["body"], "floor plan");
+    let from = &created["data"]["forwarded_from"];
+    assert_eq!(from["room_name"], "Back office");
+    assert_eq!(from["room_kind"], "private");
+    assert_eq!(from["author_username"], "alice");
+    let instant = |v: &Value| chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap()).unwrap();
+    assert_eq!(
+        instant(&from["created_at"]),
+        instant(&original["created_at"])
+    );
+    assert!(from.get("room_id").is_none(), "no link in a broadcast: {from}");
+    assert!(from.get("message_id").is_none(), "{from}");
+    let copy_file = &created["data"]["attachments"][0];
+    assert_eq!(copy_file["id"], copy["attachments"][0]["id"]);
+    assert_ne!(copy_file["id"], original_file["id"]);
+
+    // On node B: the copy's file opens for Carol, the original's does not.
+    let resp = b.api(&carol).file(copy_file["url"].as_str().unwrap()).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(resp.bytes().await.unwrap().as_ref(), picture.as_slice());
+    let resp = b
+        .api(&carol)
+        .file(original_file["url"].as_str().unwrap())
+        .await;
+    assert_eq!(problem_code(resp, 404).await, "room.not_found");
+    let resp = b
+        .api(&carol)
+        .file(original_file["thumbnail_url"].as_str().unwrap())
+        .await;
+    assert_eq!(problem_code(resp, 404).await, "room.not_found");
+    // Dave, a member of the source room, still opens the original on node B.
+    let resp = b
+        .api(&dave)
+        .file(original_file["url"].as_str().unwrap())
+        .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    drop(uploads);
+}

@@ -26,6 +26,16 @@ const KIND_TEXT = {
   keyword: "chat-inbox-kind-keyword",
   thread: "chat-inbox-kind-thread",
   message: "chat-inbox-kind-message",
+  scheduled_failed: "chat-inbox-kind-scheduled-failed",
+};
+/** Why a scheduled message was refused (its error code), as the end of a sentence. */
+const SCHEDULED_REASON = {
+  "room.muted": "chat-scheduled-reason-muted",
+  "room.locked": "chat-scheduled-reason-locked",
+  "room.not_member": "chat-scheduled-reason-not-member",
+  "room.not_found": "chat-scheduled-reason-not-found",
+  "auth.banned": "chat-scheduled-reason-banned",
+  "dm.blocked": "chat-scheduled-reason-blocked",
 };
 
 const inbox = { items: new Map(), unread: 0, next: null, loaded: false, unreadOnly: false };
@@ -51,18 +61,29 @@ function roomName(room) {
   return known ? roomTitle(known.view) : room.name;
 }
 
+/** "Your scheduled message to #room was not sent: you are muted". */
+function scheduledText(notification) {
+  const reason = t(SCHEDULED_REASON[notification.error_code] || "chat-scheduled-reason-other");
+  return t("chat-inbox-scheduled-failed", { room: roomName(notification.room), reason });
+}
+
 function item(notification) {
   const { message, room } = notification;
-  const open = h("button", {
-    type: "button", class: "inbox-open", dataset: { roomId: room.id, messageId: message.id, seq: message.seq },
-    onclick: () => openNotification(notification),
-  },
-  h("span", { class: "inbox-meta" },
+  const meta = h("span", { class: "inbox-meta" },
     h("span", { class: "inbox-kind" }, t(KIND_TEXT[notification.kind] || "chat-inbox-kind-mention")),
     userText(roomName(room), "bdi", { class: "inbox-room" }),
-    h("time", { datetime: notification.created_at }, formatDateTime(notification.created_at))),
-  h("span", { class: "inbox-author" }, userText(authorName(message.author))),
-  h("span", { class: "inbox-text", dir: "auto" }, previewText(message)));
+    h("time", { datetime: notification.created_at }, formatDateTime(notification.created_at)));
+  // A scheduled message not sent has no message: the reason, and the text that waits.
+  const content = message
+    ? [h("span", { class: "inbox-author" }, userText(authorName(message.author))),
+      h("span", { class: "inbox-text", dir: "auto" }, previewText(message))]
+    : [h("span", { class: "inbox-text inbox-scheduled-failed" }, scheduledText(notification)),
+      notification.scheduled ? h("span", { class: "inbox-text", dir: "auto" }, userText(notification.scheduled.body)) : null];
+  const open = h("button", {
+    type: "button", class: "inbox-open",
+    dataset: message ? { roomId: room.id, messageId: message.id, seq: message.seq } : { roomId: room.id },
+    onclick: () => openNotification(notification),
+  }, meta, ...content);
   return h("li", {
     class: notification.read ? "inbox-item" : "inbox-item inbox-unread",
     dataset: { notificationId: notification.id, kind: notification.kind },
@@ -133,7 +154,8 @@ async function openNotification(notification) {
       toastError(error);
     }
   }
-  await hooks.open(notification.room.id, notification.message.id, notification.message.seq);
+  const { message } = notification;
+  await hooks.open(notification.room.id, message?.id, message?.seq);
 }
 
 /** `ids` are read, or with `all` every one (of `roomId`, when given). */
@@ -180,7 +202,9 @@ async function systemNotification(notification) {
   if (document.visibilityState === "visible" || MENTIONS.has(notification.kind)) return;
   const { message, room } = notification;
   const title = t(KIND_TEXT[notification.kind] || "chat-inbox-kind-mention");
-  const body = (await contentChoice()) === "room_only"
+  const body = !message
+    ? scheduledText(notification)
+    : (await contentChoice()) === "room_only"
     ? t("chat-inbox-alert-room-only", { room: roomName(room) })
     : t("chat-inbox-alert", { name: authorName(message.author), room: roomName(room), text: previewText(message) });
   try {

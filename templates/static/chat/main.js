@@ -118,7 +118,16 @@ var KIND_TEXT = {
   direct: "chat-inbox-kind-direct",
   keyword: "chat-inbox-kind-keyword",
   thread: "chat-inbox-kind-thread",
-  message: "chat-inbox-kind-message"
+  message: "chat-inbox-kind-message",
+  scheduled_failed: "chat-inbox-kind-scheduled-failed"
+};
+var SCHEDULED_REASON = {
+  "room.muted": "chat-scheduled-reason-muted",
+  "room.locked": "chat-scheduled-reason-locked",
+  "room.not_member": "chat-scheduled-reason-not-member",
+  "room.not_found": "chat-scheduled-reason-not-found",
+  "auth.banned": "chat-scheduled-reason-banned",
+  "dm.blocked": "chat-scheduled-reason-blocked"
 };
 var inbox = { items: /* @__PURE__ */ new Map(), unread: 0, next: null, loaded: false, unreadOnly: false };
 var events = 0;
@@ -137,26 +146,32 @@ function roomName(room) {
   const known = state.rooms.get(room.id);
   return known ? roomTitle(known.view) : room.name;
 }
+function scheduledText(notification) {
+  const reason = t(SCHEDULED_REASON[notification.error_code] || "chat-scheduled-reason-other");
+  return t("chat-inbox-scheduled-failed", { room: roomName(notification.room), reason });
+}
 function item(notification) {
   const { message, room } = notification;
-  const open = h(
-    "button",
-    {
-      type: "button",
-      class: "inbox-open",
-      dataset: { roomId: room.id, messageId: message.id, seq: message.seq },
-      onclick: () => openNotification(notification)
-    },
-    h(
-      "span",
-      { class: "inbox-meta" },
-      h("span", { class: "inbox-kind" }, t(KIND_TEXT[notification.kind] || "chat-inbox-kind-mention")),
-      userText(roomName(room), "bdi", { class: "inbox-room" }),
-      h("time", { datetime: notification.created_at }, formatDateTime(notification.created_at))
-    ),
+  const meta = h(
+    "span",
+    { class: "inbox-meta" },
+    h("span", { class: "inbox-kind" }, t(KIND_TEXT[notification.kind] || "chat-inbox-kind-mention")),
+    userText(roomName(room), "bdi", { class: "inbox-room" }),
+    h("time", { datetime: notification.created_at }, formatDateTime(notification.created_at))
+  );
+  const content = message ? [
     h("span", { class: "inbox-author" }, userText(authorName(message.author))),
     h("span", { class: "inbox-text", dir: "auto" }, previewText(message))
-  );
+  ] : [
+    h("span", { class: "inbox-text inbox-scheduled-failed" }, scheduledText(notification)),
+    notification.scheduled ? h("span", { class: "inbox-text", dir: "auto" }, userText(notification.scheduled.body)) : null
+  ];
+  const open = h("button", {
+    type: "button",
+    class: "inbox-open",
+    dataset: message ? { roomId: room.id, messageId: message.id, seq: message.seq } : { roomId: room.id },
+    onclick: () => openNotification(notification)
+  }, meta, ...content);
   return h("li", {
     class: notification.read ? "inbox-item" : "inbox-item inbox-unread",
     dataset: { notificationId: notification.id, kind: notification.kind }
@@ -217,7 +232,8 @@ async function openNotification(notification) {
       toastError(error);
     }
   }
-  await hooks2.open(notification.room.id, notification.message.id, notification.message.seq);
+  const { message } = notification;
+  await hooks2.open(notification.room.id, message?.id, message?.seq);
 }
 function markRead(ids, unreadCount, roomId = null, all = false) {
   for (const n of inbox.items.values()) {
@@ -249,7 +265,7 @@ async function systemNotification(notification) {
   if (document.visibilityState === "visible" || MENTIONS.has(notification.kind)) return;
   const { message, room } = notification;
   const title = t(KIND_TEXT[notification.kind] || "chat-inbox-kind-mention");
-  const body = await contentChoice() === "room_only" ? t("chat-inbox-alert-room-only", { room: roomName(room) }) : t("chat-inbox-alert", { name: authorName(message.author), room: roomName(room), text: previewText(message) });
+  const body = !message ? scheduledText(notification) : await contentChoice() === "room_only" ? t("chat-inbox-alert-room-only", { room: roomName(room) }) : t("chat-inbox-alert", { name: authorName(message.author), room: roomName(room), text: previewText(message) });
   try {
     const shown = new Notification(title, { body, tag: `anjoman-room-${room.id}`, renotify: true, lang: document.documentElement.lang });
     shown.addEventListener("click", () => {
