@@ -177,7 +177,13 @@ async fn compose(
         let Some(room) = room else {
             return Ok(None);
         };
-        return Ok(Some(scheduled_failed(state, &lang, latest, &room, rows.len())));
+        return Ok(Some(scheduled_failed(
+            state,
+            &lang,
+            latest,
+            &room,
+            rows.len(),
+        )));
     };
     let message = messages::Entity::find_by_id(message_id)
         .one(&state.db)

@@ -75,8 +75,10 @@ fn origin(auth: &Auth, client_nonce: Option<String>) -> Result<DraftOrigin, AppE
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Drafts")]
 impl DraftsApi {
-    /// Save your draft in a room (members only); your other devices hear `draft`. Blank
-    /// text deletes it. Only you ever see it, and search never finds it.
+    /// Save your draft in a room (members only). Blank text deletes it. Only you ever see
+    /// it, and search never finds it. Socket: your devices hear `draft` (with your
+    /// `client_nonce`, so the saving tab can ignore it); nobody else hears anything. REST
+    /// only: no socket op.
     #[oai(
         path = "/rooms/:id/draft",
         method = "put",
@@ -97,7 +99,8 @@ impl DraftsApi {
         ))
     }
 
-    /// Delete your draft in a room (or in one of its threads, with `thread_id`).
+    /// Delete your draft in a room (or in one of its threads, with `thread_id`). Socket:
+    /// your devices hear `draft` with an empty `body`, only if there was one.
     #[oai(
         path = "/rooms/:id/draft",
         method = "delete",
@@ -126,9 +129,11 @@ impl DraftsApi {
         Ok(json(drafts::drafts_of(&state.db, auth.user.id).await?))
     }
 
-    /// Schedule a message: the server sends it at `send_at` as if you sent it then. If you
-    /// can no longer write in the room by then, it is not sent: it becomes `failed` and you
-    /// hear `scheduled.failed`.
+    /// Schedule a message: the server sends it at `send_at` as if you sent it then. Socket:
+    /// scheduling is heard by nobody; when it is sent, the room hears `message.created`
+    /// (and its notifications follow) as for any message. If you can no longer write in the
+    /// room by then, it is not sent: it becomes `failed`, your devices hear
+    /// `scheduled.failed`, and a `scheduled_failed` row reaches your inbox (`notification`).
     #[oai(
         path = "/rooms/:id/scheduled",
         method = "post",
@@ -160,6 +165,7 @@ impl DraftsApi {
     }
 
     /// Change a scheduled message's text or time (`scheduled.already_sent` once sent).
+    /// Socket: no event.
     #[oai(
         path = "/scheduled/:id",
         method = "patch",
@@ -187,7 +193,7 @@ impl DraftsApi {
         ))
     }
 
-    /// Cancel a scheduled message (`scheduled.already_sent` once sent).
+    /// Cancel a scheduled message (`scheduled.already_sent` once sent). Socket: no event.
     #[oai(
         path = "/scheduled/:id",
         method = "delete",
@@ -204,7 +210,8 @@ impl DraftsApi {
     }
 
     /// Send a scheduled message now, through the normal send path; refused (and left as it
-    /// is) if you cannot write in the room.
+    /// is) if you cannot write in the room. Socket: the room hears `message.created` as for
+    /// any message; a refusal is only this answer.
     #[oai(
         path = "/scheduled/:id/send",
         method = "post",

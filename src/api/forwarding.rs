@@ -34,7 +34,10 @@ impl ForwardingApi {
     /// whose `forwarded_from` shows the source room's name, the author and the original
     /// time to everyone in it; the source's ids (the link) are only given to those who are
     /// members of the source room, and only over REST. A message you cannot see answers
-    /// `message.not_found`.
+    /// `message.not_found`. Socket: the target room hears `message.created` for the copy
+    /// (then for the `comment`, if any); those it asks for hear `notification` (and
+    /// `mention` when named), as for any message; link previews follow as
+    /// `message.embeds`. The source room hears nothing. REST only: no socket op.
     #[oai(
         path = "/messages/:id/forward",
         method = "post",

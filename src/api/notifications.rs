@@ -226,7 +226,9 @@ impl NotificationsApi {
     }
 
     /// Your inbox, newest first: mentions, replies, direct messages, `@here`/`@room`,
-    /// highlight words (and every message of rooms set to `all`). Live over the socket as
+    /// highlight words, replies in threads you follow (and every message of rooms set to
+    /// `all`), and your scheduled messages the server could not send (`scheduled_failed`:
+    /// no `message`, but `error_code` and `scheduled`). Live over the socket as
     /// `notification`, `notification.read` and `notification.removed`.
     #[oai(path = "/", method = "get", operation_id = "notifications_list")]
     async fn list(

@@ -50,8 +50,8 @@ fn pin_missing() -> AppError {
 impl PinsApi {
     /// Pin a message in its room: its moderators and owners, and members when the room
     /// allows it (`members_can_pin`). At most 50 pins per room; the 51st answers 409
-    /// `pin.limit_reached`. Pinning a pinned message changes nothing. The room hears
-    /// `message.pinned`.
+    /// `pin.limit_reached`. Pinning a pinned message changes nothing. Socket: the room
+    /// hears `message.pinned` (not when it was pinned already). REST only: no socket op.
     #[oai(
         path = "/messages/:id/pin",
         method = "put",
@@ -70,7 +70,8 @@ impl PinsApi {
     }
 
     /// Unpin a message (the same people as pin it). Unpinning one that is not pinned
-    /// changes nothing. The room hears `message.unpinned`.
+    /// changes nothing. Socket: the room hears `message.unpinned` (not when it was not
+    /// pinned). REST only: no socket op.
     #[oai(
         path = "/messages/:id/pin",
         method = "delete",
@@ -98,7 +99,8 @@ impl PinsApi {
     }
 
     /// Save a message of a room you are in, for yourself, with an optional note (saving
-    /// again replaces the note). Your devices hear `saved.changed`.
+    /// again replaces the note). Socket: your devices hear `saved.changed`; nobody else
+    /// hears anything. REST only: no socket op.
     #[oai(
         path = "/messages/:id/saved",
         method = "put",
@@ -116,8 +118,9 @@ impl PinsApi {
         ))
     }
 
-    /// Take a message off your saved list (nothing happens if it is not on it). Your
-    /// devices hear `saved.changed`.
+    /// Take a message off your saved list (nothing happens if it is not on it). Socket:
+    /// your devices hear `saved.changed` (with no entry), only if it was saved. REST only:
+    /// no socket op.
     #[oai(
         path = "/messages/:id/saved",
         method = "delete",

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use crate::{
     chromium::{browser_or_skip, run_node},
     helpers::{Backend, TestApp, spawn_app, spawn_app_with},
+    ws_client::WsClient,
 };
 
 const SCREENSHOTS: &str = "target/screenshots";
@@ -1359,4 +1360,68 @@ async fn a_draft_follows_to_another_login_and_a_message_is_scheduled_in_chromium
         assert_eq!(scheduled[0]["body"], body);
         assert_eq!(scheduled[0]["state"], "pending");
     }
+}
+
+/// A scheduled message refused when its time came (its author was muted meanwhile) is in
+/// the author's inbox: counted, listed with its room and the reason in the page's
+/// language, and read by opening it. English and Persian.
+#[tokio::test]
+async fn a_scheduled_message_not_sent_is_in_the_inbox_in_chromium() {
+    if !browser_or_skip() {
+        return;
+    }
+    let app = spawn_app(Backend::Sqlite).await;
+    let (sara, _) = app.account("sara").await;
+    let (alice, alice_id) = app.account("alice").await;
+    let (parisa, parisa_id) = app.account("parisa").await;
+    prefer_persian(&app, &parisa).await;
+    let room = named_room(&app, &sara, "Garden", &[&alice, &parisa]).await;
+    let send_at = chrono::Utc::now() + chrono::Duration::seconds(60);
+    let mut sockets = vec![];
+    let mut readers = vec![];
+    for (lang, token, id, body) in [
+        ("en", &alice, &alice_id, "see you at the gate"),
+        ("fa", &parisa, &parisa_id, "سر قرار می‌بینمت"),
+    ] {
+        let resp = app
+            .authed(
+                Method::POST,
+                &format!("/api/v1/rooms/{room}/scheduled"),
+                token,
+            )
+            .json(&json!({"body": body, "send_at": send_at}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 201);
+        let muted = app
+            .authed(
+                Method::POST,
+                &format!("/api/v1/rooms/{room}/members/{id}/mute"),
+                &sara,
+            )
+            .json(&json!({"minutes": 24 * 60, "reason": "cool down"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(muted.status(), 200);
+        sockets.push(WsClient::connect(&app, token).await);
+        readers.extend([lang.to_owned(), token.clone(), body.to_owned()]);
+    }
+    // The clock passes the time in steps, each one a round trip for the pass to run.
+    for _ in 0..5 {
+        app.clock.advance(Duration::from_secs(15));
+        for ws in &mut sockets {
+            let ack = ws.request(json!({"op": "ping"})).await;
+            assert_eq!(ack["type"], "ack", "{ack}");
+        }
+    }
+    for ws in &mut sockets {
+        let told = ws.wait_for(|f| f["type"] == "notification").await;
+        assert_eq!(told["data"]["notification"]["kind"], "scheduled_failed");
+    }
+    let mut args: Vec<&str> = vec![&app.address, &room, "Garden", SCREENSHOTS];
+    args.extend(readers.iter().map(String::as_str));
+    let stdout = run_node("scheduled-inbox.mjs", &args, Duration::from_secs(600)).await;
+    assert!(stdout.contains("browser: scheduled inbox ok"), "{stdout}");
 }

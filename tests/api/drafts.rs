@@ -443,7 +443,10 @@ async fn a_scheduled_message_of_a_muted_author_fails_and_they_are_told(backend: 
     let resp = app
         .authed(
             Method::POST,
-            &format!("/api/v1/notifications/{}/read", notice["id"].as_str().unwrap()),
+            &format!(
+                "/api/v1/notifications/{}/read",
+                notice["id"].as_str().unwrap()
+            ),
             &omid,
         )
         .send()

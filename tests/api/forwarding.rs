@@ -456,7 +456,10 @@ async fn a_forward_through_one_node_reaches_a_listener_on_another_with_its_file(
         instant(&from["created_at"]),
         instant(&original["created_at"])
     );
-    assert!(from.get("room_id").is_none(), "no link in a broadcast: {from}");
+    assert!(
+        from.get("room_id").is_none(),
+        "no link in a broadcast: {from}"
+    );
     assert!(from.get("message_id").is_none(), "{from}");
     let copy_file = &created["data"]["attachments"][0];
     assert_eq!(copy_file["id"], copy["attachments"][0]["id"]);

@@ -409,7 +409,10 @@ async fn the_room_unread_leaves_out_replies_kept_in_their_thread(backend: Backen
     .await;
     assert_eq!(shared["also_to_room"], true);
     let view = listed_room(&app, &alice, &room).await;
-    assert_eq!(view["unread"], 1, "only the reply also sent to the room: {view}");
+    assert_eq!(
+        view["unread"], 1,
+        "only the reply also sent to the room: {view}"
+    );
     assert_eq!(view["unread_mentions"], 0, "the mention is the thread's");
     // The thread keeps its own unread: Alice follows it as its root's author.
     let mine = my_threads(&app, &alice).await;
@@ -420,7 +423,9 @@ async fn the_room_unread_leaves_out_replies_kept_in_their_thread(backend: Backen
 
     // Carol's new root counts for the room; Bob's replies to it, in a thread Alice does
     // not follow, count nowhere for her.
-    let other = app.post_message(&carol, &room, "who has the frisbee?").await;
+    let other = app
+        .post_message(&carol, &room, "who has the frisbee?")
+        .await;
     let other_id = other["id"].as_str().unwrap().to_owned();
     reply(&app, &bob, &room, &other_id, "not me").await;
     reply(&app, &bob, &room, &other_id, "ask Dara").await;
@@ -432,10 +437,16 @@ async fn the_room_unread_leaves_out_replies_kept_in_their_thread(backend: Backen
     let threads: Vec<Value> = app
         .get_json(&format!("/api/v1/rooms/{room}/threads"), &alice)
         .await;
-    let theirs = threads.iter().find(|t| t["root"]["id"] == other["id"]).unwrap();
+    let theirs = threads
+        .iter()
+        .find(|t| t["root"]["id"] == other["id"])
+        .unwrap();
     assert_eq!(theirs["following"], false);
     assert_eq!(theirs["unread"], 0);
-    let hers = threads.iter().find(|t| t["root"]["id"] == root["id"]).unwrap();
+    let hers = threads
+        .iter()
+        .find(|t| t["root"]["id"] == root["id"])
+        .unwrap();
     assert_eq!(hers["following"], true);
     assert_eq!(hers["unread"], 3);
 }

@@ -78,7 +78,7 @@ function item(notification) {
     ? [h("span", { class: "inbox-author" }, userText(authorName(message.author))),
       h("span", { class: "inbox-text", dir: "auto" }, previewText(message))]
     : [h("span", { class: "inbox-text inbox-scheduled-failed" }, scheduledText(notification)),
-      notification.scheduled ? h("span", { class: "inbox-text", dir: "auto" }, userText(notification.scheduled.body)) : null];
+      notification.scheduled ? h("span", { class: "inbox-text", dir: "auto" }, notification.scheduled.body) : null];
   const open = h("button", {
     type: "button", class: "inbox-open",
     dataset: message ? { roomId: room.id, messageId: message.id, seq: message.seq } : { roomId: room.id },

@@ -164,7 +164,7 @@ function item(notification) {
     h("span", { class: "inbox-text", dir: "auto" }, previewText(message))
   ] : [
     h("span", { class: "inbox-text inbox-scheduled-failed" }, scheduledText(notification)),
-    notification.scheduled ? h("span", { class: "inbox-text", dir: "auto" }, userText(notification.scheduled.body)) : null
+    notification.scheduled ? h("span", { class: "inbox-text", dir: "auto" }, notification.scheduled.body) : null
   ];
   const open = h("button", {
     type: "button",
