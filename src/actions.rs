@@ -1285,8 +1285,10 @@ enum ScheduledOutcome {
     Sent(Box<messages::Sent<Vec<entity::notifications::Model>>>),
     /// Refused: the row marked failed, and its author's inbox row (none if the room is gone).
     Failed(
-        entity::scheduled_messages::Model,
-        Option<entity::notifications::Model>,
+        Box<(
+            entity::scheduled_messages::Model,
+            Option<entity::notifications::Model>,
+        )>,
     ),
 }
 
@@ -1294,7 +1296,7 @@ impl publisher::Committed for ScheduledOutcome {
     fn events(&self) -> &[crate::domain::rooms::timeline::RoomEvent] {
         match self {
             Self::Sent(sent) => std::slice::from_ref(&sent.event),
-            Self::Taken | Self::Failed(..) => &[],
+            Self::Taken | Self::Failed(_) => &[],
         }
     }
 }
@@ -1365,7 +1367,7 @@ async fn scheduled_send(
                 )
                 .await?;
                 txn.commit().await?;
-                Ok(ScheduledOutcome::Failed(failed, told))
+                Ok(ScheduledOutcome::Failed(Box::new((failed, told))))
             }
             // Dropping the transaction rolls the claim back: the row is as it was.
             Err(err) => Err(err),
@@ -1377,7 +1379,8 @@ async fn scheduled_send(
             sent_publish(state, sent).await;
             previews_spawn(state, &sent.view);
         }
-        ScheduledOutcome::Failed(row, told) => {
+        ScheduledOutcome::Failed(failed) => {
+            let (row, told) = &**failed;
             let frame = ServerEvent::ScheduledFailed {
                 room_id: row.room_id,
                 data: scheduled::view(row),

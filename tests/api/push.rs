@@ -28,6 +28,7 @@ on_both_backends!(
     a_gone_subscription_is_removed_and_quiet_hours_hold_pushes,
     subscriptions_are_checked_replaced_and_end_with_the_session,
     two_nodes_push_each_notification_once,
+    a_scheduled_message_not_sent_is_pushed_to_its_author,
 );
 
 /// The push service a test starts.
@@ -418,4 +419,64 @@ async fn two_nodes_push_each_notification_once(backend: Backend) {
             .sum();
         assert_eq!(total, 3, "{name}: {pushes:?}");
     }
+}
+
+/// A scheduled message refused when its time came (its author was muted meanwhile) is a
+/// notice to its author: pushed with the room and the reason, and no message to open.
+async fn a_scheduled_message_not_sent_is_pushed_to_its_author(backend: Backend) {
+    let Some(service) = PushService::start().await else {
+        return;
+    };
+    let app = spawn_app_with(backend, loopback).await;
+    let (ali, _) = app.account("ali").await;
+    let (sara, sara_id) = app.account("sara").await;
+    let room = app.public_room(&ali, &[&sara]).await;
+    subscribe(&app, &sara, &service.subscription("sara-tablet", 201).await).await;
+    let send_at = chrono::Utc::now() + Span::seconds(60);
+    let resp = app
+        .authed(
+            reqwest::Method::POST,
+            &format!("/api/v1/rooms/{room}/scheduled"),
+            &sara,
+        )
+        .json(&json!({"body": "a secret plan", "send_at": send_at}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 201);
+    let muted = app
+        .authed(
+            reqwest::Method::POST,
+            &format!("/api/v1/rooms/{room}/members/{sara_id}/mute"),
+            &ali,
+        )
+        .json(&json!({"minutes": 24 * 60, "reason": "cool down"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(muted.status(), 200);
+    let mut socket = WsClient::connect(&app, &sara).await;
+    // The clock passes the time in steps, each one a round trip for the pass to run.
+    for _ in 0..5 {
+        app.clock.advance(Duration::from_secs(15));
+        let ack = socket.request(json!({"op": "ping"})).await;
+        assert_eq!(ack["type"], "ack", "{ack}");
+    }
+    let told = socket.expect("notification").await;
+    assert_eq!(told["data"]["notification"]["kind"], "scheduled_failed");
+    assert_eq!(told["data"]["alert"], true);
+    app.clock.advance(PAST_DELAY);
+
+    let push = service.wait_for("sara-tablet", 1).await.remove(0);
+    assert_well_formed(&app, &sara, &push).await;
+    let payload = &push["payload"];
+    assert_eq!(plain(&payload["title"]), "Scheduled message not sent");
+    assert_eq!(
+        plain(&payload["body"]),
+        "Your scheduled message to #چای‌خانه was not sent: you are muted"
+    );
+    assert_eq!(payload["url"], format!("/#room={room}"));
+    assert_eq!(payload["room_id"], room.as_str());
+    assert!(payload.get("message_id").is_none(), "{payload}");
+    assert_eq!(payload["count"], 1);
 }
