@@ -742,7 +742,81 @@ on_both_backends!(
     one_click_unsubscribe,
     missed_activity_mail_gathers_what_waited_unread,
     an_smtp_outage_loses_nothing_and_sends_nothing_twice,
+    a_scheduled_message_not_sent_is_mailed_with_its_reason,
 );
+
+/// A scheduled message refused when its time came (its author was muted meanwhile) waits
+/// in the inbox like a mention: left unread, it is in the missed-activity mail, with the
+/// room, the reason in the author's language and a link to the room.
+async fn a_scheduled_message_not_sent_is_mailed_with_its_reason(backend: Backend) {
+    let Some(sink) = SmtpSink::start().await else {
+        return;
+    };
+    let app = spawn_app_with(backend, sink.configure()).await;
+    // The first account runs the server, and an admin cannot be muted: Ali comes first.
+    let (ali, _) = app.account("ali").await;
+    let maryam = verified_account(&app, &sink, "مریم", "maryam@example.org", "fa-IR").await;
+    let maryam_id = me(&app, &maryam).await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let room = app.public_room(&ali, &[&maryam]).await;
+    let send_at = chrono::Utc::now() + chrono::Duration::seconds(60);
+    let resp = app
+        .authed(
+            reqwest::Method::POST,
+            &format!("/api/v1/rooms/{room}/scheduled"),
+            &maryam,
+        )
+        .json(&json!({"body": "برنامهٔ فردا", "send_at": send_at}))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(resp.status(), 201);
+    let muted = app
+        .authed(
+            reqwest::Method::POST,
+            &format!("/api/v1/rooms/{room}/members/{maryam_id}/mute"),
+            &ali,
+        )
+        .json(&json!({"minutes": 24 * 60, "reason": "cool down"}))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(muted.status(), 200);
+    let mut socket = crate::ws_client::WsClient::connect(&app, &maryam).await;
+    // The clock passes the time in steps, each one a round trip for the pass to run.
+    for _ in 0..5 {
+        app.clock.advance(Duration::from_secs(15));
+        let ack = socket.request(json!({"op": "ping"})).await;
+        assert_eq!(ack["type"], "ack", "{ack}");
+    }
+    let told = socket.expect("notification").await;
+    assert_eq!(told["data"]["notification"]["kind"], "scheduled_failed");
+
+    app.clock.advance(MISSED_DELAY);
+    let mail = digests(&sink, "maryam@example.org", 1).await.remove(0);
+    let plain = |v: &Value| {
+        v.as_str()
+            .expect("text")
+            .chars()
+            .filter(|c| !matches!(c, '\u{2068}' | '\u{2069}'))
+            .collect::<String>()
+    };
+    let html = plain(&mail["html"]);
+    let text = plain(&mail["text"]);
+    assert_eq!(plain(&mail["subject"]), "۱ پیام خوانده‌نشده دارید");
+    assert!(html.contains("#چای‌خانه"), "{html}");
+    assert!(
+        text.contains("پیام زمان‌بندی‌شدهٔ شما فرستاده نشد: شما بی‌صدا شده‌اید"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("{PUBLIC_URL}/#room={room}"))
+            && !text.contains(&format!("#room={room}&")),
+        "the link opens the room, at no message: {text}"
+    );
+}
 
 /// Two nodes on one PostgreSQL database, both sending from the same outbox: each mail is
 /// taken by one of them and arrives once.
