@@ -1360,3 +1360,54 @@ async fn a_draft_follows_to_another_login_and_a_message_is_scheduled_in_chromium
         assert_eq!(scheduled[0]["state"], "pending");
     }
 }
+
+/// Threads in the side panel: "Reply in thread" opens it, a reply shows up live as the
+/// root's summary (not in the main timeline), "Also send to the room" puts one there too,
+/// "My threads" lists what one follows, and a thread's draft survives a reload. English
+/// and Persian, with screenshots of the open panel.
+#[tokio::test]
+async fn threads_are_read_and_replied_to_in_the_side_panel_in_chromium() {
+    if !browser_or_skip() {
+        return;
+    }
+    let app = spawn_app(Backend::Sqlite).await;
+    let (alice, bob, room) = two_readers(&app, "bob").await;
+    let root_text = "Shall we meet on Thursday?";
+    app.post_message(&bob, &room, "Good morning").await;
+    let root = app.post_message(&alice, &room, root_text).await;
+    let root_id = root["id"].as_str().unwrap().to_owned();
+    let stdout = run_node(
+        "threads.mjs",
+        &[
+            &app.address,
+            &room,
+            &root_id,
+            root_text,
+            &alice,
+            &bob,
+            SCREENSHOTS,
+        ],
+        Duration::from_secs(600),
+    )
+    .await;
+    assert!(stdout.contains("browser: threads ok"), "{stdout}");
+    // What the pages did reached the server: two replies, bob's also in the room.
+    let page: Value = app
+        .get_json(&format!("/api/v1/messages/{root_id}/thread"), &alice)
+        .await;
+    let replies = page["replies"].as_array().unwrap();
+    assert_eq!(replies.len(), 2, "{page}");
+    assert_eq!(replies[0]["also_to_room"], false);
+    assert_eq!(replies[1]["also_to_room"], true);
+    assert_eq!(replies[1]["author"]["username"], "bob");
+    let mine: Vec<Value> = app.get_json("/api/v1/threads", &bob).await;
+    assert_eq!(mine.len(), 1, "{mine:?}");
+    assert_eq!(mine[0]["root"]["id"], root["id"]);
+    let drafts: Vec<Value> = app.get_json("/api/v1/drafts", &alice).await;
+    assert!(
+        drafts
+            .iter()
+            .any(|d| d["thread_id"] == root["id"] && d["body"] == "Half a reply, to finish later"),
+        "{drafts:?}"
+    );
+}

@@ -77,8 +77,12 @@ export function addressedRooms() {
   return rooms.filter(Boolean);
 }
 
+/**
+ * A page of a room's main timeline: thread replies stay in their threads (threads.js),
+ * except those also sent to the room.
+ */
 export function historyPath(roomId, query = "") {
-  return `/api/v1/rooms/${encodeURIComponent(roomId)}/messages?limit=${HISTORY_PAGE}${query}`;
+  return `/api/v1/rooms/${encodeURIComponent(roomId)}/messages?limit=${HISTORY_PAGE}&include_threads=false${query}`;
 }
 
 /** The early answer for `path` (a Response, or null if it failed), once; else undefined. */

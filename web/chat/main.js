@@ -6,7 +6,7 @@ import { api, initApi } from "./api.js";
 import { byId, yieldToBrowser } from "./dom.js";
 import { addressed, dropEarly } from "./early.js";
 import { initI18n, t } from "./i18n.js";
-import { initComposer, setReply } from "./composer.js";
+import { focusComposer, initComposer, setReply } from "./composer.js";
 import { initMembers } from "./members.js";
 import { drawFavicon, initInbox } from "./inbox.js";
 import { initPush, pushUnsubscribe } from "./push.js";
@@ -22,6 +22,7 @@ import { initSidebar } from "./sidebar.js";
 import { socket } from "./socket.js";
 import { emit, on, state } from "./store.js";
 import { loadRooms, startSync } from "./sync.js";
+import { initThreads, openThread } from "./threads.js";
 import { initTimeline, setTimelineHooks } from "./timeline.js";
 import { initUploads } from "./uploads.js";
 
@@ -107,7 +108,13 @@ async function boot() {
   initPush({ open: (roomId, messageId, seq) => openRoom(roomId, { messageId, seq }) });
   initPins({ open: (roomId, messageId, seq) => openRoom(roomId, { messageId, seq }) });
   on("inbox", (count) => setInboxCount(count, drawFavicon));
-  setTimelineHooks({ reply: setReply, profile: openProfile, open: (roomId, messageId) => openRoom(roomId, { messageId }) });
+  initThreads({ openRoom: (roomId) => openRoom(roomId, { focus: false }), focusComposer });
+  setTimelineHooks({
+    reply: setReply,
+    profile: openProfile,
+    open: (roomId, messageId) => openRoom(roomId, { messageId }),
+    thread: (rootId, from) => openThread(rootId, { from }),
+  });
   startSync();
 
   // My per-room levels and mutes, for the room header's bell; not needed for the first paint.

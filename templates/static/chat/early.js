@@ -49,7 +49,7 @@ function addressedRooms() {
   return rooms.filter(Boolean);
 }
 function historyPath(roomId, query = "") {
-  return `/api/v1/rooms/${encodeURIComponent(roomId)}/messages?limit=${HISTORY_PAGE}${query}`;
+  return `/api/v1/rooms/${encodeURIComponent(roomId)}/messages?limit=${HISTORY_PAGE}&include_threads=false${query}`;
 }
 function takeEarly(path) {
   const answer = pending.get(path);
