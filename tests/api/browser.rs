@@ -1209,6 +1209,8 @@ async fn axe_finds_no_violations_on_any_page_in_chromium() {
         "unsubscribe",
         "inbox-panel",
         "room-notify-dialog",
+        "thread-panel",
+        "thread-lists",
     ] {
         for line in [
             "en light desktop: 0 axe violations",
@@ -1222,6 +1224,7 @@ async fn axe_finds_no_violations_on_any_page_in_chromium() {
     }
     for shot in [
         "axe-profile-card-fa-dark-phone.png",
+        "axe-thread-panel-fa-dark-phone.png",
         "axe-room-settings-en-light-desktop.png",
         "axe-unread-fa-light-desktop.png",
         "axe-chat-room-en-light-desktop.png",

@@ -4,7 +4,8 @@
 // he opens the thread from the summary and replies "Also send to the room", and alice sees
 // the count reach 2 and his reply in her main timeline with its "Replied in a thread" link.
 // "My threads" lists the thread for bob (replying followed it); a thread draft alice types
-// is back in the panel's box after a reload; Escape closes the panel. Screenshots of the
+// is back in the panel's box after a reload; Escape closes the panel; the inbox's "replied
+// in a thread you follow" opens the thread. Screenshots of the
 // open panel in both languages.
 // Usage: node threads.mjs <base url> <room id> <root message id> <root text> <en token> <fa token> <screenshot dir>
 import { check, launch, openRoom } from "./lib.mjs";
@@ -106,6 +107,15 @@ try {
   await panel(alice.page).waitFor({ state: "visible" });
   await alice.page.waitForFunction((text) => document.querySelector("#thread-input").value === text, DRAFT);
   check(await alice.page.locator("#timeline .message-body", { hasText: DRAFT }).count() === 0, "en: the draft is not sent");
+
+  // alice follows the thread (she replied): bob's reply is in her inbox, and opens the thread.
+  await alice.page.keyboard.press("Escape");
+  await panel(alice.page).waitFor({ state: "hidden" });
+  await alice.page.locator("#inbox-button").click();
+  const notification = alice.page.locator('#inbox-list [data-kind="thread"] .inbox-open').first();
+  await notification.click();
+  await panel(alice.page).waitFor({ state: "visible" });
+  await alice.page.locator("#thread-replies .message-body", { hasText: BOB_REPLY }).waitFor();
 
   check(alice.errors.length === 0, `en: no script errors: ${alice.errors.join("; ")}`);
   check(bob.errors.length === 0, `fa: no script errors: ${bob.errors.join("; ")}`);

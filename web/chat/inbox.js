@@ -133,7 +133,7 @@ async function openNotification(notification) {
       toastError(error);
     }
   }
-  await hooks.open(notification.room.id, notification.message.id, notification.message.seq);
+  await hooks.open(notification.room.id, notification.message.id, notification.message.seq, notification.message);
 }
 
 /** `ids` are read, or with `all` every one (of `roomId`, when given). */

@@ -20,7 +20,7 @@ import { initSearch } from "./search.js";
 import { initShortcuts } from "./shortcuts.js";
 import { initSidebar } from "./sidebar.js";
 import { socket } from "./socket.js";
-import { emit, on, state } from "./store.js";
+import { emit, on, state, threadOnly } from "./store.js";
 import { loadRooms, startSync } from "./sync.js";
 import { initThreads, openThread } from "./threads.js";
 import { initTimeline, setTimelineHooks } from "./timeline.js";
@@ -45,6 +45,18 @@ const profileCard = onDemand(async () => {
   card.initProfileCard({ dm: openDirect });
   return card;
 });
+
+/**
+ * Opens a room at a message; a reply in a thread opens its thread in the panel too (only
+ * there when it is not also in the main timeline).
+ */
+async function openAt(roomId, messageId, seq, message = null) {
+  if (!message?.thread_id) return openRoom(roomId, { messageId, seq });
+  const at = threadOnly(message) ? { focus: false } : { messageId, seq, focus: false };
+  if (!(await openRoom(roomId, at))) return false;
+  openThread(message.thread_id, { focus: false });
+  return true;
+}
 
 /** Opens the profile card of `username`, loading it the first time. */
 function openProfile(username) {
@@ -104,7 +116,7 @@ async function boot() {
   initSidebar();
   initShortcuts();
   initSearch({ open: (roomId, messageId, seq) => openRoom(roomId, { messageId, seq }) });
-  initInbox({ open: (roomId, messageId, seq) => openRoom(roomId, { messageId, seq }) });
+  initInbox({ open: openAt });
   initPush({ open: (roomId, messageId, seq) => openRoom(roomId, { messageId, seq }) });
   initPins({ open: (roomId, messageId, seq) => openRoom(roomId, { messageId, seq }) });
   on("inbox", (count) => setInboxCount(count, drawFavicon));

@@ -371,11 +371,9 @@ async function loadList() {
     if (epoch !== listEpoch) return;
     listed = views;
     for (const entry of views) {
-      if (!state.threadFollows.has(entry.root.id) || entry.following) {
-        state.threadFollows.set(entry.root.id, {
-          root_id: entry.root.id, following: entry.following, unread: entry.unread, last_read_seq: entry.last_read_seq,
-        });
-      }
+      state.threadFollows.set(entry.root.id, {
+        root_id: entry.root.id, following: entry.following, unread: entry.unread, last_read_seq: entry.last_read_seq,
+      });
     }
   } catch (error) {
     if (epoch === listEpoch) toastError(error);

@@ -48,6 +48,7 @@ import {
   setInboxCount,
   socket,
   state,
+  threadOnly,
   toast,
   toastError,
   updateTitle
@@ -229,7 +230,7 @@ async function openNotification(notification) {
       toastError(error);
     }
   }
-  await hooks2.open(notification.room.id, notification.message.id, notification.message.seq);
+  await hooks2.open(notification.room.id, notification.message.id, notification.message.seq, notification.message);
 }
 function markRead(ids, unreadCount, roomId = null, all = false) {
   for (const n of inbox.items.values()) {
@@ -1157,14 +1158,12 @@ async function loadList() {
     if (epoch !== listEpoch) return;
     listed = views;
     for (const entry of views) {
-      if (!state.threadFollows.has(entry.root.id) || entry.following) {
-        state.threadFollows.set(entry.root.id, {
-          root_id: entry.root.id,
-          following: entry.following,
-          unread: entry.unread,
-          last_read_seq: entry.last_read_seq
-        });
-      }
+      state.threadFollows.set(entry.root.id, {
+        root_id: entry.root.id,
+        following: entry.following,
+        unread: entry.unread,
+        last_read_seq: entry.last_read_seq
+      });
     }
   } catch (error) {
     if (epoch === listEpoch) toastError(error);
@@ -1389,6 +1388,13 @@ var profileCard = onDemand(async () => {
   card.initProfileCard({ dm: openDirect });
   return card;
 });
+async function openAt(roomId, messageId, seq, message = null) {
+  if (!message?.thread_id) return openRoom(roomId, { messageId, seq });
+  const at = threadOnly(message) ? { focus: false } : { messageId, seq, focus: false };
+  if (!await openRoom(roomId, at)) return false;
+  openThread(message.thread_id, { focus: false });
+  return true;
+}
 function openProfile(username) {
   return profileCard().then((card) => card.openProfile(username), toastError);
 }
@@ -1438,7 +1444,7 @@ async function boot() {
   initSidebar();
   initShortcuts();
   initSearch({ open: (roomId, messageId, seq) => openRoom(roomId, { messageId, seq }) });
-  initInbox({ open: (roomId, messageId, seq) => openRoom(roomId, { messageId, seq }) });
+  initInbox({ open: openAt });
   initPush({ open: (roomId, messageId, seq) => openRoom(roomId, { messageId, seq }) });
   initPins({ open: (roomId, messageId, seq) => openRoom(roomId, { messageId, seq }) });
   on("inbox", (count) => setInboxCount(count, drawFavicon));
