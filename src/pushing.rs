@@ -126,6 +126,10 @@ pub struct Payload {
     pub message_id: Option<Uuid>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub seq: Option<i64>,
+    /// The thread the message is a reply in, when it is kept there (not also sent to the
+    /// room): a click opens that thread, since the room's timeline does not show it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub thread_id: Option<Uuid>,
     /// Notifications this push stands for.
     pub count: usize,
     pub lang: String,
@@ -262,6 +266,7 @@ async fn compose(
             &[("room", room.name.clone())],
         ),
     };
+    let thread_id = message.thread_id.filter(|_| !message.also_to_room);
     Ok(Some(Payload {
         // A room-only push must not leak the title's sender in a direct room either.
         title: if show == ShowContent::RoomOnly && direct && rooms.len() == 1 {
@@ -271,13 +276,20 @@ async fn compose(
         },
         body,
         tag: format!("anjoman-room-{}", room.id),
-        url: format!(
-            "/#room={}&message={}&seq={}",
-            room.id, message.id, message.seq
-        ),
+        url: match thread_id {
+            Some(thread_id) => format!(
+                "/#room={}&message={}&seq={}&thread={thread_id}",
+                room.id, message.id, message.seq
+            ),
+            None => format!(
+                "/#room={}&message={}&seq={}",
+                room.id, message.id, message.seq
+            ),
+        },
         room_id: room.id,
         message_id: Some(message.id),
         seq: Some(message.seq),
+        thread_id,
         count,
         dir: if crate::i18n::is_rtl(&lang) {
             "rtl"
@@ -316,6 +328,7 @@ fn scheduled_failed(
         room_id: room.id,
         message_id: None,
         seq: None,
+        thread_id: None,
         count,
         dir: if crate::i18n::is_rtl(lang) {
             "rtl"

@@ -498,3 +498,31 @@ chat-scheduled-reason-not-found = the room no longer exists
 chat-scheduled-reason-banned = your account is banned
 chat-scheduled-reason-blocked = you cannot message this person
 chat-scheduled-reason-other = it was refused
+
+## Threads: the summary under a root message, the thread panel and the lists of threads.
+chat-threads-button = Threads
+chat-threads-title = Threads
+chat-threads-tab-room = This room
+chat-threads-tab-mine = My threads
+chat-threads-empty-room = No threads in this room yet. “Reply in thread” on a message starts one.
+chat-threads-empty-mine = You follow no threads yet. Replying in a thread follows it.
+chat-thread-reply-button = Reply in thread
+chat-thread-title = Thread
+chat-thread-open = Open the thread:
+chat-thread-replies = { $count ->
+    [one] { $count } reply
+   *[other] { $count } replies
+}
+chat-thread-no-replies = No replies yet
+chat-thread-last-reply = last reply { $when }
+chat-thread-replied-in = Replied in a thread
+chat-thread-replies-label = Replies
+chat-thread-load-earlier = Load earlier replies
+chat-thread-input-label = Reply in the thread
+chat-thread-placeholder = Reply…
+chat-thread-also-to-room = Also send to the room
+chat-thread-follow = Follow
+chat-thread-unfollow = Unfollow
+chat-thread-close = Close the thread panel
+chat-thread-back = Back to the threads
+chat-thread-unread = { $count } unread

@@ -36,7 +36,9 @@ self.addEventListener("notificationclick", (event) => {
     const tabs = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
     const open = tabs.find((tab) => new URL(tab.url).origin === self.location.origin);
     if (open) {
-      open.postMessage({ type: "anjoman.open", room_id: data.room_id, message_id: data.message_id, seq: data.seq });
+      open.postMessage({
+        type: "anjoman.open", room_id: data.room_id, message_id: data.message_id, seq: data.seq, thread_id: data.thread_id,
+      });
       return open.focus();
     }
     return self.clients.openWindow(target.href);

@@ -1210,6 +1210,8 @@ async fn axe_finds_no_violations_on_any_page_in_chromium() {
         "unsubscribe",
         "inbox-panel",
         "room-notify-dialog",
+        "thread-panel",
+        "thread-lists",
     ] {
         for line in [
             "en light desktop: 0 axe violations",
@@ -1223,6 +1225,7 @@ async fn axe_finds_no_violations_on_any_page_in_chromium() {
     }
     for shot in [
         "axe-profile-card-fa-dark-phone.png",
+        "axe-thread-panel-fa-dark-phone.png",
         "axe-room-settings-en-light-desktop.png",
         "axe-unread-fa-light-desktop.png",
         "axe-chat-room-en-light-desktop.png",
@@ -1424,4 +1427,55 @@ async fn a_scheduled_message_not_sent_is_in_the_inbox_in_chromium() {
     args.extend(readers.iter().map(String::as_str));
     let stdout = run_node("scheduled-inbox.mjs", &args, Duration::from_secs(600)).await;
     assert!(stdout.contains("browser: scheduled inbox ok"), "{stdout}");
+}
+
+/// Threads in the side panel: "Reply in thread" opens it, a reply shows up live as the
+/// root's summary (not in the main timeline), "Also send to the room" puts one there too,
+/// "My threads" lists what one follows, and a thread's draft survives a reload. English
+/// and Persian, with screenshots of the open panel.
+#[tokio::test]
+async fn threads_are_read_and_replied_to_in_the_side_panel_in_chromium() {
+    if !browser_or_skip() {
+        return;
+    }
+    let app = spawn_app(Backend::Sqlite).await;
+    let (alice, bob, room) = two_readers(&app, "bob").await;
+    let root_text = "Shall we meet on Thursday?";
+    app.post_message(&bob, &room, "Good morning").await;
+    let root = app.post_message(&alice, &room, root_text).await;
+    let root_id = root["id"].as_str().unwrap().to_owned();
+    let stdout = run_node(
+        "threads.mjs",
+        &[
+            &app.address,
+            &room,
+            &root_id,
+            root_text,
+            &alice,
+            &bob,
+            SCREENSHOTS,
+        ],
+        Duration::from_secs(600),
+    )
+    .await;
+    assert!(stdout.contains("browser: threads ok"), "{stdout}");
+    // What the pages did reached the server: two replies, bob's also in the room.
+    let page: Value = app
+        .get_json(&format!("/api/v1/messages/{root_id}/thread"), &alice)
+        .await;
+    let replies = page["replies"].as_array().unwrap();
+    assert_eq!(replies.len(), 2, "{page}");
+    assert_eq!(replies[0]["also_to_room"], false);
+    assert_eq!(replies[1]["also_to_room"], true);
+    assert_eq!(replies[1]["author"]["username"], "bob");
+    let mine: Vec<Value> = app.get_json("/api/v1/threads", &bob).await;
+    assert_eq!(mine.len(), 1, "{mine:?}");
+    assert_eq!(mine[0]["root"]["id"], root["id"]);
+    let drafts: Vec<Value> = app.get_json("/api/v1/drafts", &alice).await;
+    assert!(
+        drafts
+            .iter()
+            .any(|d| d["thread_id"] == root["id"] && d["body"] == "Half a reply, to finish later"),
+        "{drafts:?}"
+    );
 }

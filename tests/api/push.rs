@@ -29,6 +29,7 @@ on_both_backends!(
     subscriptions_are_checked_replaced_and_end_with_the_session,
     two_nodes_push_each_notification_once,
     a_scheduled_message_not_sent_is_pushed_to_its_author,
+    a_reply_kept_in_its_thread_is_pushed_to_open_in_its_thread,
 );
 
 /// The push service a test starts.
@@ -479,4 +480,57 @@ async fn a_scheduled_message_not_sent_is_pushed_to_its_author(backend: Backend) 
     assert_eq!(payload["room_id"], room.as_str());
     assert!(payload.get("message_id").is_none(), "{payload}");
     assert_eq!(payload["count"], 1);
+}
+
+/// The room's timeline does not show a reply kept in its thread, so its push names the
+/// thread, and a click opens it there; a reply also sent to the room opens in the room.
+async fn a_reply_kept_in_its_thread_is_pushed_to_open_in_its_thread(backend: Backend) {
+    let Some(service) = PushService::start().await else {
+        return;
+    };
+    let app = spawn_app_with(backend, loopback).await;
+    let (ali, _) = app.account("ali").await;
+    let (sara, _) = app.account("sara").await;
+    let room = app.public_room(&ali, &[&sara]).await;
+    subscribe(&app, &sara, &service.subscription("sara-phone", 201).await).await;
+    let root = app.post_message(&ali, &room, "Lunch on Thursday?").await;
+    let root = root["id"].as_str().expect("id").to_owned();
+    let reply = app
+        .api(&ali)
+        .message_send(&room, json!({"body": "@sara noon?", "thread_id": root}))
+        .await;
+    assert_eq!(reply.status(), 201);
+    let reply: Value = reply.json().await.unwrap();
+    app.clock.advance(PAST_DELAY);
+    let push = service.wait_for("sara-phone", 1).await.remove(0);
+    let payload = &push["payload"];
+    assert_eq!(payload["thread_id"], json!(root), "{payload}");
+    assert_eq!(
+        payload["url"],
+        format!(
+            "/#room={room}&message={}&seq={}&thread={root}",
+            reply["id"].as_str().expect("id"),
+            reply["seq"]
+        )
+    );
+
+    let resp = app
+        .api(&ali)
+        .message_send(
+            &room,
+            json!({"body": "@sara noon it is", "thread_id": root, "also_to_room": true}),
+        )
+        .await;
+    assert_eq!(resp.status(), 201);
+    app.clock.advance(PAST_DELAY);
+    let push = service.wait_for("sara-phone", 2).await.remove(1);
+    let payload = &push["payload"];
+    assert!(payload.get("thread_id").is_none(), "{payload}");
+    assert!(
+        !payload["url"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("thread="),
+        "{payload}"
+    );
 }

@@ -432,6 +432,8 @@ async fn the_room_unread_leaves_out_replies_kept_in_their_thread(backend: Backen
     let view = listed_room(&app, &alice, &room).await;
     assert_eq!(view["unread"], 2, "{view}");
     assert_eq!(view["unread_mentions"], 0);
+    // The room list's latest message is the room's, not a reply kept in a thread.
+    assert_eq!(view["last_message"]["id"], other["id"], "{view}");
     let mine = my_threads(&app, &alice).await;
     assert_eq!(mine.len(), 1, "only the thread she follows");
     let threads: Vec<Value> = app

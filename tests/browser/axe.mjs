@@ -222,6 +222,23 @@ const STATES = [
     },
   },
   {
+    // A thread opened from a message's "Reply in thread": the side panel (a sheet on a phone).
+    name: "thread-panel", who: "reader", path: `/#room=${room}`, open: async (page, { lang, phone }) => {
+      await inRoom(page);
+      const item = await actionsOf(page, lang === "en" ? PARISA : ALICE, phone);
+      await item.locator('[data-action="open-thread"]').click();
+      await page.waitForSelector("#thread-panel:not([hidden]) #thread-view .thread-root [data-message-id]");
+      await page.waitForFunction(() => document.querySelector("#thread-replies")?.getAttribute("aria-busy") === "false");
+    },
+  },
+  {
+    name: "thread-lists", who: "reader", path: `/#room=${room}`, open: async (page) => {
+      await inRoom(page);
+      await page.locator("#room-threads-button").click();
+      await page.waitForSelector('#thread-panel:not([hidden]) #thread-list[aria-busy="false"]');
+    },
+  },
+  {
     name: "image-viewer", who: "reader", path: `/#room=${room}`, open: async (page) => {
       await inRoom(page);
       await page.locator("#timeline .attachment-image").first().click();
@@ -398,7 +415,7 @@ async function smallTargets(page, min) {
 }
 
 const TOKENS = { en: { reader: enToken, newcomer: enNewcomer, member: enMember }, fa: { reader: faToken, newcomer: faNewcomer, member: faMember } };
-const SHOTS = new Set(["chat-room", "report-dialog", "login-error", "members-drawer", "admin", "profile-card", "room-settings", "room-about", "switcher-results", "shortcuts-dialog", "unread", "settings"]);
+const SHOTS = new Set(["thread-panel", "chat-room", "report-dialog", "login-error", "members-drawer", "admin", "profile-card", "room-settings", "room-about", "switcher-results", "shortcuts-dialog", "unread", "settings"]);
 
 const only = (process.env.AXE_ONLY || "").split("|").filter(Boolean);
 const browser = await launch();

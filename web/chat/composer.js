@@ -33,56 +33,104 @@ let replyTo = null;
 let lastTyping = 0;
 let roomId = null;
 let formatting = null;
-const drafts = new Map();
-/** room id → the text the server has, so an unchanged box is not saved again. */
-const savedDrafts = new Map();
+/** The room composer's synced draft (see `draftBox`). */
+let roomDraft = null;
+
+// Drafts: a room's composer and a thread's (threads.js) each keep their text as a draft of
+// the server's, keyed by room, or by room and thread.
 const DRAFT_SAVE_MS = 1000;
 /** This tab's id in the `draft` events it causes, so it can ignore its own. */
 const NONCE = globalThis.crypto?.randomUUID?.() || `tab-${Math.random().toString(36).slice(2)}`;
-let draftTimer = null;
-let draftPending = null;
+/** draft key → unsent text of a draft no box shows now */
+const drafts = new Map();
+/** draft key → the text the server has, so an unchanged box is not saved again. */
+const savedDrafts = new Map();
+const draftBoxes = new Set();
 
-/** Saves `text` as the room's draft on the server, unless it has it already. */
-function saveDraft(room, text) {
-  if ((savedDrafts.get(room) || "") === text) return;
-  savedDrafts.set(room, text);
-  api("PUT", `/api/v1/rooms/${encodeURIComponent(room)}/draft`, { body: text, client_nonce: NONCE })
-    .catch(() => savedDrafts.delete(room));
+function draftKey(room, thread) {
+  return thread ? `${room}/${thread}` : room;
 }
 
-/** Saves the pending draft now (leaving the room, or the page). */
-function flushDraft() {
-  clearTimeout(draftTimer);
-  draftTimer = null;
-  if (draftPending) saveDraft(draftPending.room, draftPending.text);
-  draftPending = null;
+/** Saves `text` as the draft on the server, unless it has it already. */
+function saveDraft({ room, thread, text }) {
+  const key = draftKey(room, thread);
+  if ((savedDrafts.get(key) || "") === text) return;
+  savedDrafts.set(key, text);
+  const body = { body: text, client_nonce: NONCE };
+  if (thread) body.thread_id = thread;
+  api("PUT", `/api/v1/rooms/${encodeURIComponent(room)}/draft`, body)
+    .catch(() => savedDrafts.delete(key));
 }
 
-function scheduleDraftSave() {
-  if (!roomId) return;
-  draftPending = { room: roomId, text: input.value };
-  clearTimeout(draftTimer);
-  draftTimer = setTimeout(flushDraft, DRAFT_SAVE_MS);
+/**
+ * Keeps a text box's text as a synced draft: `show({room, thread})` points it at a draft
+ * (keeping the unsent text of the one it leaves), `changed()` after each keystroke saves it
+ * debounced, `flush()` saves now, `sent()` forgets it (the server cleared it with the message).
+ * A draft from the server (on load, or another device's) is shown when the box is free.
+ * `refresh()` runs when the box's text was replaced.
+ */
+export function draftBox(box, refresh = () => {}) {
+  let at = null;
+  let pending = null;
+  let timer = null;
+  const flush = () => {
+    clearTimeout(timer);
+    timer = null;
+    if (pending) saveDraft(pending);
+    pending = null;
+  };
+  const keeper = {
+    get at() {
+      return at;
+    },
+    flush,
+    changed() {
+      if (!at) return;
+      pending = { ...at, text: box.value };
+      clearTimeout(timer);
+      timer = setTimeout(flush, DRAFT_SAVE_MS);
+    },
+    show(next) {
+      flush();
+      if (at) drafts.set(draftKey(at.room, at.thread), box.value);
+      at = next?.room ? { room: next.room, thread: next.thread || null } : null;
+      box.value = (at && drafts.get(draftKey(at.room, at.thread))) || "";
+      refresh();
+    },
+    sent(room, thread = null) {
+      const key = draftKey(room, thread);
+      if (pending && draftKey(pending.room, pending.thread) === key) {
+        clearTimeout(timer);
+        pending = null;
+      }
+      savedDrafts.set(key, "");
+      drafts.delete(key);
+    },
+    adopt(key, text) {
+      if (!at || draftKey(at.room, at.thread) !== key) return false;
+      if (box.value === "" || document.activeElement !== box) {
+        box.value = text;
+        refresh();
+      }
+      return true;
+    },
+  };
+  draftBoxes.add(keeper);
+  addEventListener("pagehide", flush);
+  return keeper;
 }
 
-/** A draft from the server (on load, or another device's): shown when the box is free. */
-function adoptDraft(room, text) {
-  savedDrafts.set(room, text);
-  if (room === roomId) {
-    if (input.value === "" || document.activeElement !== input) {
-      input.value = text;
-      updateCounter();
-    }
-  } else {
-    drafts.set(room, text);
-  }
+function adoptDraft(room, thread, text) {
+  const key = draftKey(room, thread);
+  savedDrafts.set(key, text);
+  for (const keeper of draftBoxes) if (keeper.adopt(key, text)) return;
+  drafts.set(key, text);
 }
 
 async function loadDrafts() {
   try {
     for (const draft of await api("GET", "/api/v1/drafts")) {
-      if (draft.thread_id) continue;
-      if (!drafts.get(draft.room_id)) adoptDraft(draft.room_id, draft.body);
+      if (!drafts.get(draftKey(draft.room_id, draft.thread_id))) adoptDraft(draft.room_id, draft.thread_id, draft.body);
     }
   } catch {
     // Drafts are a convenience: without them the box starts empty, as it always did.
@@ -92,8 +140,8 @@ async function loadDrafts() {
 function onDraftFrame(frame) {
   if (frame.type !== "draft") return;
   const data = frame.data || {};
-  if (data.client_nonce === NONCE || !data.draft || data.draft.thread_id) return;
-  adoptDraft(data.draft.room_id, data.draft.body);
+  if (data.client_nonce === NONCE || !data.draft) return;
+  adoptDraft(data.draft.room_id, data.draft.thread_id, data.draft.body);
 }
 
 function limit() {
@@ -134,10 +182,8 @@ export function setReply(message) {
 /** Points the composer at another room, keeping each room's unsent text. */
 function switchRoom() {
   const room = activeRoom();
-  flushDraft();
-  if (roomId) drafts.set(roomId, input.value);
   roomId = room?.id || null;
-  input.value = (roomId && drafts.get(roomId)) || "";
+  roomDraft.show({ room: roomId });
   formatting?.closePreview();
   setReply(null);
   clearUploads();
@@ -177,19 +223,13 @@ async function submit() {
     lastTyping = 0;
     // Only clear what was sent: the user may have switched rooms meanwhile.
     // The server cleared the room's draft with the message.
-    if (draftPending?.room === room.id) {
-      clearTimeout(draftTimer);
-      draftPending = null;
-    }
-    savedDrafts.set(room.id, "");
+    roomDraft.sent(room.id);
     if (roomId === room.id) {
       input.value = "";
       formatting.closePreview();
       setReply(null);
       clearUploads();
       updateCounter();
-    } else {
-      drafts.delete(room.id);
     }
     if (message?.id) adoptOwnMessage(message);
   } catch (error) {
@@ -216,7 +256,7 @@ function onKeydown(event) {
 
 function onInput() {
   updateCounter();
-  scheduleDraftSave();
+  roomDraft.changed();
   const room = activeRoom();
   const now = Date.now();
   if (room && input.value.trim() && now - lastTyping > TYPING_EVERY_MS) {
@@ -235,6 +275,7 @@ export function initComposer() {
   context = byId("composer-context");
   counter = byId("composer-count");
   input.maxLength = limit() + 100; // room to see the counter go red rather than a hard stop
+  roomDraft = draftBox(input, updateCounter);
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     submit();
@@ -251,11 +292,10 @@ export function initComposer() {
   emojiButton.addEventListener("click", () => openFullPicker(input, (emoji) => insertAtCaret(input, emoji), emojiButton));
   on("active", switchRoom);
   socket.on("event", onDraftFrame);
-  addEventListener("pagehide", flushDraft);
   initSchedule(() => input.value.trim(), () => {
     input.value = "";
     updateCounter();
-    scheduleDraftSave();
+    roomDraft.changed();
   });
   loadDrafts();
   on("room", (id) => {

@@ -50,7 +50,8 @@ async function loadFontFor(response) {
 
 /**
  * What the address asks to open: `#room=<id>`, and in links from mail and push
- * notifications also `&message=<id>&seq=<n>`, the message to show.
+ * notifications also `&message=<id>&seq=<n>`, the message to show, and `&thread=<id>` when it
+ * is a reply kept in that thread.
  */
 export function addressed() {
   if (!location.hash.startsWith(HASH_PREFIX)) return null;
@@ -59,7 +60,9 @@ export function addressed() {
     const room = params.get("room");
     if (!room) return null;
     const seq = Number.parseInt(params.get("seq") || "", 10);
-    return { room, messageId: params.get("message"), seq: Number.isSafeInteger(seq) ? seq : null };
+    return {
+      room, messageId: params.get("message"), seq: Number.isSafeInteger(seq) ? seq : null, thread: params.get("thread"),
+    };
   } catch {
     // A malformed address names no room.
     return null;
@@ -77,8 +80,12 @@ export function addressedRooms() {
   return rooms.filter(Boolean);
 }
 
+/**
+ * A page of a room's main timeline: thread replies stay in their threads (threads.js),
+ * except those also sent to the room.
+ */
 export function historyPath(roomId, query = "") {
-  return `/api/v1/rooms/${encodeURIComponent(roomId)}/messages?limit=${HISTORY_PAGE}${query}`;
+  return `/api/v1/rooms/${encodeURIComponent(roomId)}/messages?limit=${HISTORY_PAGE}&include_threads=false${query}`;
 }
 
 /** The early answer for `path` (a Response, or null if it failed), once; else undefined. */

@@ -66,10 +66,10 @@ export function formatNumber(n) {
   return numbers().format(n);
 }
 
-function dateFormat(key, options) {
+function dateFormat(key, options, make = () => new Intl.DateTimeFormat(dateLocale, options)) {
   let format = dateFormats.get(key);
   if (!format) {
-    format = new Intl.DateTimeFormat(dateLocale, options);
+    format = make();
     dateFormats.set(key, format);
   }
   return format;
@@ -94,6 +94,19 @@ export function formatDay(value) {
 /** Date and time for tooltips and search results. */
 export function formatDateTime(value) {
   return dateFormat("datetime", { dateStyle: "medium", timeStyle: "short" }).format(new Date(value));
+}
+
+const RELATIVE_UNITS = [
+  ["year", 365 * 24 * 3600], ["month", 30 * 24 * 3600], ["week", 7 * 24 * 3600],
+  ["day", 24 * 3600], ["hour", 3600], ["minute", 60], ["second", 1],
+];
+
+/** "5 minutes ago" / "۵ دقیقه پیش", from now on the device's clock. */
+export function formatRelative(value, now = Date.now()) {
+  const seconds = Math.round((new Date(value).getTime() - now) / 1000);
+  const [unit, size] = RELATIVE_UNITS.find(([, length]) => Math.abs(seconds) >= length) || RELATIVE_UNITS.at(-1);
+  const format = dateFormat("relative", null, () => new Intl.RelativeTimeFormat(lang, { numeric: "auto" }));
+  return format.format(Math.round(seconds / size), unit);
 }
 
 /** A key that is equal for two instants on the same local day (in the page's calendar). */

@@ -155,7 +155,7 @@ async function openNotification(notification) {
     }
   }
   const { message } = notification;
-  await hooks.open(notification.room.id, message?.id, message?.seq);
+  await hooks.open(notification.room.id, message?.id, message?.seq, message);
 }
 
 /** `ids` are read, or with `all` every one (of `roomId`, when given). */

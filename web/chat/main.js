@@ -6,7 +6,7 @@ import { api, initApi } from "./api.js";
 import { byId, yieldToBrowser } from "./dom.js";
 import { addressed, dropEarly } from "./early.js";
 import { initI18n, t } from "./i18n.js";
-import { initComposer, setReply } from "./composer.js";
+import { focusComposer, initComposer, setReply } from "./composer.js";
 import { initMembers } from "./members.js";
 import { drawFavicon, initInbox } from "./inbox.js";
 import { initPush, pushUnsubscribe } from "./push.js";
@@ -20,8 +20,9 @@ import { initSearch } from "./search.js";
 import { initShortcuts } from "./shortcuts.js";
 import { initSidebar } from "./sidebar.js";
 import { socket } from "./socket.js";
-import { emit, on, state } from "./store.js";
+import { emit, on, state, threadOnly } from "./store.js";
 import { loadRooms, startSync } from "./sync.js";
+import { initThreads, openThread } from "./threads.js";
 import { initTimeline, setTimelineHooks } from "./timeline.js";
 import { initUploads } from "./uploads.js";
 
@@ -44,6 +45,18 @@ const profileCard = onDemand(async () => {
   card.initProfileCard({ dm: openDirect });
   return card;
 });
+
+/**
+ * Opens a room at a message; a reply in a thread opens its thread in the panel too (only
+ * there when it is not also in the main timeline).
+ */
+async function openAt(roomId, messageId, seq, message = null) {
+  if (!message?.thread_id) return openRoom(roomId, { messageId, seq });
+  const at = threadOnly(message) ? { focus: false } : { messageId, seq, focus: false };
+  if (!(await openRoom(roomId, at))) return false;
+  openThread(message.thread_id, { focus: false });
+  return true;
+}
 
 /** Opens the profile card of `username`, loading it the first time. */
 function openProfile(username) {
@@ -102,12 +115,18 @@ async function boot() {
   initRoomView({ profile: openProfile });
   initSidebar();
   initShortcuts();
-  initSearch({ open: (roomId, messageId, seq) => openRoom(roomId, { messageId, seq }) });
-  initInbox({ open: (roomId, messageId, seq) => openRoom(roomId, { messageId, seq }) });
-  initPush({ open: (roomId, messageId, seq) => openRoom(roomId, { messageId, seq }) });
-  initPins({ open: (roomId, messageId, seq) => openRoom(roomId, { messageId, seq }) });
+  initSearch({ open: openAt });
+  initInbox({ open: openAt });
+  initPush({ open: openAt });
+  initPins({ open: openAt });
   on("inbox", (count) => setInboxCount(count, drawFavicon));
-  setTimelineHooks({ reply: setReply, profile: openProfile, open: (roomId, messageId) => openRoom(roomId, { messageId }) });
+  initThreads({ openRoom: (roomId) => openRoom(roomId, { focus: false }), focusComposer });
+  setTimelineHooks({
+    reply: setReply,
+    profile: openProfile,
+    open: (roomId, messageId) => openRoom(roomId, { messageId }),
+    thread: (rootId, from) => openThread(rootId, { from }),
+  });
   startSync();
 
   // My per-room levels and mutes, for the room header's bell; not needed for the first paint.
@@ -147,19 +166,22 @@ async function firstRooms(root) {
     return;
   }
   const first = (await joinFromLink()) || initialRoomId();
-  if (first) await openRoom(first, { focus: false, ...messageAddressed(first) });
+  if (first) {
+    const target = addressed();
+    if (target?.room === first) await openAddressed(target, false);
+    else await openRoom(first, { focus: false });
+  }
   // A link to a message followed while the page is open (a notification's click).
   window.addEventListener("hashchange", () => {
     const target = addressed();
-    if (target) openRoom(target.room, messageAddressed(target.room));
+    if (target) openAddressed(target, true);
   });
 }
 
-/** The message the address points at in `roomId`, as `openRoom` options. */
-function messageAddressed(roomId) {
-  const target = addressed();
-  if (target?.room !== roomId || !target.messageId) return {};
-  return { messageId: target.messageId, seq: target.seq };
+/** Opens what the address points at: its room, at its message, in its thread if it names one. */
+function openAddressed({ room, messageId, seq, thread }, focus) {
+  if (thread) return openAt(room, messageId, seq, { id: messageId, seq, thread_id: thread });
+  return openRoom(room, messageId ? { focus, messageId, seq } : { focus });
 }
 
 boot().catch((error) => {

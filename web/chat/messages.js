@@ -3,7 +3,7 @@
 // previews, poll, reactions and the action toolbar. Clicks are handled by delegation in timeline.js via `data-action`.
 
 import { h, iconButton, userText } from "./dom.js";
-import { formatDateTime, formatNumber, formatSize, formatTime, t } from "./i18n.js";
+import { formatDateTime, formatNumber, formatRelative, formatSize, formatTime, t } from "./i18n.js";
 import { renderPoll } from "./polls.js";
 import { richPlainText, richText } from "./rich-text.js";
 import { canModerate, isPinned, isSaved, mayPin, state } from "./store.js";
@@ -181,13 +181,15 @@ function reactions(message) {
   }));
 }
 
-function toolbar(message, room) {
+function toolbar(message, room, inThread) {
   if (message.deleted) return null;
   const own = message.author?.id === state.me.id;
-  const buttons = [
-    iconButton("react", t("chat-react-button"), { dataset: { action: "react" } }),
-    iconButton("reply", t("chat-reply-button"), { dataset: { action: "reply" } }),
-  ];
+  const buttons = [iconButton("react", t("chat-react-button"), { dataset: { action: "react" } })];
+  // In the thread panel the box below is the reply; a thread has no threads of its own.
+  if (!inThread) buttons.push(iconButton("reply", t("chat-reply-button"), { dataset: { action: "reply" } }));
+  if (!inThread && !message.thread_id) {
+    buttons.push(iconButton("thread", t("chat-thread-reply-button"), { dataset: { action: "open-thread", threadId: message.id }, "aria-haspopup": "dialog" }));
+  }
   if (own && message.kind === "text" && !message.forwarded_from) buttons.push(iconButton("edit", t("chat-edit-button"), { dataset: { action: "edit" } }));
   if (own || canModerate(room)) buttons.push(iconButton("delete", t("chat-delete-button"), { dataset: { action: "delete" } }));
   if (mayPin(room)) {
@@ -214,8 +216,37 @@ function editor(message) {
       h("button", { type: "button", class: "button-primary", dataset: { action: "edit-save" } }, t("chat-save"))));
 }
 
-/** Builds a message element. `continued`: same author as the one before, shortly after. */
-export function renderMessage(message, room, continued) {
+/**
+ * Under a thread's root: how many replies, who wrote the latest (up to 3 faces) and when;
+ * a click opens the thread.
+ */
+function threadSummary(message) {
+  const summary = message.thread;
+  if (!summary?.reply_count || message.thread_id) return null;
+  return h("button", {
+    type: "button", class: "thread-summary", title: formatDateTime(summary.last_reply_at),
+    "aria-haspopup": "dialog", dataset: { action: "open-thread", threadId: message.id },
+  },
+  h("span", { class: "thread-summary-faces", "aria-hidden": "true" }, summary.repliers.slice(0, 3).map((user) => avatar(user))),
+  h("span", { class: "visually-hidden" }, t("chat-thread-open"), " "),
+  h("span", { class: "thread-summary-count" }, t("chat-thread-replies", { count: summary.reply_count })),
+  h("span", { class: "thread-summary-time" }, t("chat-thread-last-reply", { when: formatRelative(summary.last_reply_at) })));
+}
+
+/** A reply also sent to the room says where it belongs, and opens its thread. */
+function threadLink(message) {
+  if (!message.thread_id) return null;
+  return h("button", {
+    type: "button", class: "message-thread-link", "aria-haspopup": "dialog",
+    dataset: { action: "open-thread", threadId: message.thread_id },
+  }, t("chat-thread-replied-in"));
+}
+
+/**
+ * Builds a message element. `continued`: same author as the one before, shortly after.
+ * `inThread`: drawn in the thread panel (no thread summary, link or thread button).
+ */
+export function renderMessage(message, room, continued, { inThread = false } = {}) {
   const own = message.author?.id === state.me.id;
   const classes = ["message"];
   if (own) classes.push("message-own");
@@ -263,6 +294,7 @@ export function renderMessage(message, room, continued) {
   h("div", { class: "message-gutter" }, continued ? h("span", { class: "message-gutter-time", "aria-hidden": "true" }, formatTime(message.created_at)) : avatar(message.author)),
   h("div", { class: "message-main" },
     continued ? h("div", { class: "visually-hidden" }, header) : header,
+    message.deleted || inThread ? null : threadLink(message),
     message.deleted ? null : replyQuote(message, room),
     message.deleted ? null : forwardedHeader(message),
     content,
@@ -274,6 +306,7 @@ export function renderMessage(message, room, continued) {
     message.deleted ? null : attachments(message),
     message.deleted ? null : embeds(message),
     message.deleted ? null : reactions(message),
+    inThread ? null : threadSummary(message),
   ),
-  editing.id === message.id ? null : toolbar(message, room));
+  editing.id === message.id ? null : toolbar(message, room, inThread));
 }

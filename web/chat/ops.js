@@ -10,7 +10,10 @@ const path = (id) => encodeURIComponent(id);
 
 const REST = {
   send: (f) => ["POST", `/api/v1/rooms/${path(f.room_id)}/messages`,
-    { body: f.body, reply_to: f.reply_to ?? undefined, attachments: f.attachments ?? [] }],
+    {
+      body: f.body, reply_to: f.reply_to ?? undefined, attachments: f.attachments ?? [],
+      thread_id: f.thread_id ?? undefined, also_to_room: f.also_to_room ?? undefined,
+    }],
   edit: (f) => ["PATCH", `/api/v1/messages/${path(f.message_id)}`, { body: f.body }],
   delete: (f) => ["DELETE", `/api/v1/messages/${path(f.message_id)}`],
   react: (f) => ["PUT", `/api/v1/messages/${path(f.message_id)}/reactions/${path(f.emoji)}`],

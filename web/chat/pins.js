@@ -117,7 +117,7 @@ function jumpButton(roomId, message, close) {
     type: "button", class: "button-secondary pin-jump", dataset: { messageId: message.id },
     onclick: () => {
       close();
-      hooks.open(roomId, message.id, message.seq);
+      hooks.open(roomId, message.id, message.seq, message);
     },
   }, t("chat-jump-to-message"));
 }

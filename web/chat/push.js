@@ -54,7 +54,10 @@ export async function pushUnsubscribe() {
 /** A click on a push while this tab was open: the worker asks it to show the message. */
 function onWorkerMessage(event) {
   const data = event.data || {};
-  if (data.type === "anjoman.open" && data.room_id) hooks.open(data.room_id, data.message_id, data.seq);
+  if (data.type !== "anjoman.open" || !data.room_id) return;
+  // A reply kept in its thread opens in its thread.
+  const message = data.thread_id ? { id: data.message_id, seq: data.seq, thread_id: data.thread_id } : null;
+  hooks.open(data.room_id, data.message_id, data.seq, message);
 }
 
 export function initPush(nextHooks) {

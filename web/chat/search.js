@@ -45,7 +45,10 @@ function resultItem({ message, room, snippet }) {
   const roomName = state.rooms.get(room.id) ? roomLabel(room.id) : room.name;
   return h("li", {},
     h("button", {
-      type: "button", class: "search-result", dataset: { messageId: message.id, roomId: room.id, seq: message.seq },
+      type: "button", class: "search-result", dataset: {
+        messageId: message.id, roomId: room.id, seq: message.seq,
+        threadId: message.thread_id || "", alsoToRoom: message.also_to_room ? "1" : "",
+      },
     },
     h("span", { class: "search-result-meta" },
       userText(roomName, "bdi", { class: "search-result-room" }),
@@ -148,7 +151,10 @@ export function initSearch(nextHooks) {
     const button = event.target.closest(".search-result");
     if (!button) return;
     close();
-    await hooks.open(button.dataset.roomId, button.dataset.messageId, Number(button.dataset.seq));
+    const { roomId, messageId, seq, threadId, alsoToRoom } = button.dataset;
+    // A reply found in a thread opens in its thread.
+    const message = threadId ? { id: messageId, seq: Number(seq), thread_id: threadId, also_to_room: alsoToRoom === "1" } : null;
+    await hooks.open(roomId, messageId, Number(seq), message);
   });
   document.addEventListener("pointerdown", (event) => {
     if (!panel.hidden && !panel.contains(event.target) && !formEl.contains(event.target)) close();

@@ -15,6 +15,13 @@ export const state = {
   pins: new Map(),
   /** message id → SavedView: my saved messages */
   saved: new Map(),
+  /**
+   * The thread open in the side panel (threads.js): { roomId, rootId, root, replies (id →
+   * MessageView), ready, hasOlder, loading, epoch, following }, or null.
+   */
+  thread: null,
+  /** root id → { following, unread, last_read_seq }: my state in threads, as last heard */
+  threadFollows: new Map(),
 };
 
 const listeners = new Map();
@@ -22,7 +29,8 @@ const listeners = new Map();
 /**
  * Topics: "rooms" (list changed), "room" (id: one room's summary changed), "active",
  * "timeline" ({roomId, reset?, scrollTo?}), "message" ({roomId, id}), "poll" (id),
- * "members" (roomId), "typing" (roomId), "connection" (status), "pins" (roomId), "saved".
+ * "members" (roomId), "typing" (roomId), "connection" (status), "pins" (roomId), "saved",
+ * "thread" ({id, created?, mine?}: the open thread changed), "thread.follow" (root id).
  */
 export function on(topic, fn) {
   if (!listeners.has(topic)) listeners.set(topic, new Set());
@@ -107,6 +115,26 @@ export function putMessage(timeline, message, keepExisting = false) {
   if (keepExisting && timeline.messages.has(message.id)) return false;
   timeline.messages.set(message.id, message);
   return true;
+}
+
+/** A thread reply that stays in its thread (not also sent to the room's main timeline). */
+export function threadOnly(message) {
+  return Boolean(message?.thread_id) && !message.also_to_room;
+}
+
+/**
+ * A root with one more reply in its summary: the count, the latest time, and the author
+ * first among the repliers (distinct, at most 5), as the server keeps it.
+ */
+export function withThreadReply(root, reply) {
+  const before = root.thread || { reply_count: 0, last_reply_at: reply.created_at, repliers: [] };
+  const repliers = reply.author
+    ? [reply.author, ...before.repliers.filter((user) => user.id !== reply.author.id)].slice(0, 5)
+    : before.repliers;
+  return {
+    ...root,
+    thread: { reply_count: before.reply_count + 1, last_reply_at: reply.created_at, repliers },
+  };
 }
 
 export function isStaff(user = state.me) {

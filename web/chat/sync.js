@@ -11,7 +11,7 @@ import { fireAndForget, perform } from "./ops.js";
 import { pinEvent, savedEvent } from "./pins.js";
 import { socket } from "./socket.js";
 import {
-  emit, presence, putMessage, putPoll, roomEntry, roomTitle, state,
+  emit, presence, putMessage, putPoll, roomEntry, roomTitle, state, threadOnly, withThreadReply,
 } from "./store.js";
 
 let roomsLoaded = false;
@@ -137,21 +137,59 @@ function applyFrame(frame) {
   if (handler) handler(room, frame.data || {}, frame);
 }
 
+/** An edited root keeps the thread summary it had when the event carries none. */
+function keepSummary(before, message) {
+  return message.thread || !before?.thread ? message : { ...message, thread: before.thread };
+}
+
+/** The open thread when it is in `room`. */
+function threadIn(room) {
+  return state.thread?.roomId === room.id ? state.thread : null;
+}
+
 function updateMessage(room, message) {
   if (room.view.last_message?.id === message.id) {
     room.view.last_message = message;
     emit("room", room.id);
   }
+  const thread = threadIn(room);
+  if (thread?.root?.id === message.id) {
+    thread.root = keepSummary(thread.root, message);
+    emit("thread", { id: message.id });
+  } else if (thread?.replies.has(message.id)) {
+    thread.replies.set(message.id, message);
+    emit("thread", { id: message.id });
+  }
   const timeline = room.timeline;
   if (!timeline?.messages.has(message.id)) return;
-  timeline.messages.set(message.id, message);
+  timeline.messages.set(message.id, keepSummary(timeline.messages.get(message.id), message));
   emit("message", { roomId: room.id, id: message.id });
 }
 
 function patchMessage(room, id, patch) {
   const timeline = room.timeline;
-  const current = timeline?.messages.get(id) || (room.view.last_message?.id === id ? room.view.last_message : null);
+  const thread = threadIn(room);
+  const current = timeline?.messages.get(id)
+    || (thread?.root?.id === id ? thread.root : thread?.replies.get(id))
+    || (room.view.last_message?.id === id ? room.view.last_message : null);
   if (current) updateMessage(room, { ...current, ...patch });
+}
+
+/**
+ * A reply in a thread: its root's summary (in the timeline and in the open panel) counts
+ * it, and the open thread shows it.
+ */
+function threadReply(room, message) {
+  const timeline = room.timeline;
+  const root = timeline?.messages.get(message.thread_id);
+  if (root) timeline.messages.set(root.id, withThreadReply(root, message));
+  const thread = threadIn(room);
+  if (thread?.rootId !== message.thread_id) return;
+  // The page the panel loaded counted the replies it holds already.
+  if (thread.root && !thread.counted.has(message.id)) thread.root = withThreadReply(thread.root, message);
+  thread.counted.add(message.id);
+  thread.replies.set(message.id, message);
+  emit("thread", { id: message.id, created: true, mine: message.author?.id === state.me.id });
 }
 
 function stopTyping(room, userId) {
@@ -165,17 +203,26 @@ function stopTyping(room, userId) {
 /** Adopts a message we sent (from the ack or REST reply) before its event arrives. */
 export function adoptOwnMessage(message) {
   const room = state.rooms.get(message.room_id);
-  if (!room?.timeline?.live || room.timeline.hasNewer) return;
+  const thread = state.thread;
+  if (message.thread_id && thread?.rootId === message.thread_id && !thread.replies.has(message.id)) {
+    thread.replies.set(message.id, message);
+    emit("thread", { id: message.id, created: true, mine: true });
+  }
+  if (threadOnly(message) || !room?.timeline?.live || room.timeline.hasNewer) return;
   if (putMessage(room.timeline, message, true)) emit("message", { roomId: room.id, id: message.id, created: true, mine: true });
 }
 
 const HANDLERS = {
   "message.created"(room, message) {
     const view = room.view;
-    if (!view.last_message || message.seq >= view.last_message.seq) view.last_message = message;
+    // A reply that stays in its thread is not in the main timeline: only its root's
+    // summary changes there, and it is neither the room's latest message nor unread in it
+    // (the thread keeps its own unread state).
+    const inTimeline = !threadOnly(message);
+    if (inTimeline && (!view.last_message || message.seq >= view.last_message.seq)) view.last_message = message;
     const mine = message.author?.id === state.me.id;
     if (message.author) stopTyping(room, message.author.id);
-    if (!mine && message.seq > room.countedSeq) {
+    if (inTimeline && !mine && message.seq > room.countedSeq) {
       view.unread = (view.unread || 0) + 1;
       // No sound for the conversation the user is looking at.
       const watching = state.activeRoomId === room.id && document.visibilityState === "visible" && document.hasFocus();
@@ -183,13 +230,15 @@ const HANDLERS = {
     }
     room.countedSeq = Math.max(room.countedSeq, message.seq);
     const timeline = room.timeline;
-    if (timeline?.live) {
+    if (timeline?.live && inTimeline) {
       if (timeline.hasNewer) timeline.parked.push(message);
       else putMessage(timeline, message);
     }
+    if (message.thread_id) threadReply(room, message);
     emit("rooms");
     updateTitle();
-    if (timeline?.live) emit("message", { roomId: room.id, id: message.id, created: true, mine });
+    if (timeline?.live && inTimeline) emit("message", { roomId: room.id, id: message.id, created: true, mine });
+    else if (timeline?.live) emit("message", { roomId: room.id, id: message.thread_id, threadReply: true });
   },
   "message.edited"(room, message) {
     updateMessage(room, message);
@@ -205,6 +254,11 @@ const HANDLERS = {
   },
   "message.unpinned"(room, data) {
     pinEvent(room, "message.unpinned", data);
+  },
+  "thread.follow"(_room, data) {
+    state.threadFollows.set(data.root_id, data);
+    if (state.thread?.rootId === data.root_id) state.thread.following = data.following;
+    emit("thread.follow", data.root_id);
   },
   "saved.changed"(_room, data) {
     savedEvent(data);
@@ -301,7 +355,8 @@ const HANDLERS = {
     if (!room || !data.message) return;
     const reading = state.activeRoomId === room.id && document.visibilityState === "visible";
     if (reading) return;
-    room.view.unread_mentions = (room.view.unread_mentions || 0) + 1;
+    // A mention in a reply kept in its thread counts in the thread, not in the room.
+    if (!threadOnly(data.message)) room.view.unread_mentions = (room.view.unread_mentions || 0) + 1;
     notifyMention(room.id, roomTitle(room.view), data.message.author);
     emit("room", room.id);
   },

@@ -17,7 +17,7 @@ import { perform } from "./ops.js";
 import { togglePin, toggleSaved } from "./pins.js";
 import { pollClick } from "./polls.js";
 import { openReactionPicker } from "./reactions.js";
-import { activeRoom, canModerate, on, putMessage, roomTitle, sortedMessages, state, timelineOf } from "./store.js";
+import { activeRoom, canModerate, on, putMessage, roomTitle, sortedMessages, state, threadOnly, timelineOf } from "./store.js";
 import { markRead } from "./sync.js";
 
 /** Within this many pixels of the end counts as "at the bottom". */
@@ -40,8 +40,8 @@ let moderating = false;
  * and stays put while the room stays open, even once everything is read.
  */
 let unreadAfter = null;
-/** Hooks other modules register (composer: reply / edit-last; room view: open). */
-const hooks = { reply: () => {}, profile: () => {}, open: () => {} };
+/** Hooks other modules register (composer: reply / edit-last; room view: open; threads: thread). */
+const hooks = { reply: () => {}, profile: () => {}, open: () => {}, thread: () => {} };
 
 export function setTimelineHooks(next) {
   Object.assign(hooks, next);
@@ -56,7 +56,8 @@ function scrollToBottom() {
   stick = true;
 }
 
-function isGrouped(prev, message) {
+/** Whether `message` continues `prev` (same author, shortly after): drawn without a header. */
+export function isGrouped(prev, message) {
   return prev && !prev.deleted && !message.deleted && !prev.poll_id && !message.poll_id
     && prev.author?.id && prev.author.id === message.author?.id
     && new Date(message.created_at) - new Date(prev.created_at) < GROUP_MS;
@@ -90,7 +91,7 @@ function dayNode(key, when) {
 }
 
 /** Moves `nodes` into `parent` in order, touching only what is out of place. */
-function reconcile(parent, nodes) {
+export function reconcile(parent, nodes) {
   let cursor = parent.firstChild;
   for (const node of nodes) {
     if (node === cursor) {
@@ -371,7 +372,8 @@ async function loadFromUnread(room, after) {
     resetTimeline(room, timeline);
     timeline.startsAfter = after;
     hasOlder = after > 0;
-    const latestId = room.view.last_message?.id;
+    // The newest page just fetched says what the newest message of the timeline is.
+    const latestId = latest.at(-1)?.id;
     timeline.hasNewer = !latestId || !page.some((m) => m.id === latestId);
   } else {
     timeline.hasNewer = false;
@@ -413,13 +415,24 @@ export async function jumpTo(room, messageId, seq) {
     timeline.live = true;
     timeline.ready = true;
     timeline.hasOlder = page.length >= PAGE;
-    const latestId = room.view.last_message?.id;
-    timeline.hasNewer = !latestId || !page.some((m) => m.id === latestId);
+    timeline.hasNewer = newerThan(room, page);
   }
   if (room.id !== shownRoomId) return;
   stick = false;
   render();
   highlight(messageId);
+}
+
+/**
+ * Whether messages newer than `page` exist: the room's last message is not in it. A
+ * thread's reply is the room's last message without being in its timeline; then only a
+ * full page says there may be more (loading newer ones settles it).
+ */
+function newerThan(room, page) {
+  const last = room.view.last_message;
+  if (!last) return false;
+  if (threadOnly(last)) return page.length >= PAGE;
+  return !page.some((m) => m.id === last.id);
 }
 
 function highlight(messageId) {
@@ -450,11 +463,30 @@ async function backToLatest() {
   maybeMarkRead();
 }
 
-function messageOf(el) {
+/**
+ * Where messages are drawn and clicked: the timeline here, the open thread in threads.js.
+ * `el` holds them; `find(id)` and `put(message)` read and write what it shows; `render()`
+ * draws it again, `markStale(id)` says one message must be drawn anew, `goto(id)` shows
+ * one, `reply(message)` quotes one in the right box.
+ */
+const timelineSurface = {
+  get el() {
+    return list;
+  },
+  find: (id) => activeRoom()?.timeline?.messages.get(id) || null,
+  put: (message) => activeRoom()?.timeline?.messages.set(message.id, message),
+  render: () => render(),
+  markStale: (id) => markStale(id),
+  goto: (id) => {
+    const target = activeRoom()?.timeline?.messages.get(id);
+    if (target) highlight(target.id);
+  },
+  reply: (message) => hooks.reply(message),
+};
+
+function messageOf(surface, el) {
   const article = el.closest("[data-message-id]");
-  const room = activeRoom();
-  if (!article || !room?.timeline) return null;
-  return room.timeline.messages.get(article.dataset.messageId) || null;
+  return article ? surface.find(article.dataset.messageId) : null;
 }
 
 function markStale(id) {
@@ -476,38 +508,47 @@ function quietly(fn) {
   setTimeout(() => list.setAttribute("aria-live", "polite"), 0);
 }
 
-function startEdit(message) {
-  if (editing.id) markStale(editing.id);
-  markStale(message.id);
+/** The surface whose message is being edited (one editor on the page at a time). */
+let editingIn = timelineSurface;
+
+function startEdit(surface, message) {
+  if (editing.id) {
+    editingIn.markStale(editing.id);
+    if (editingIn !== surface) {
+      editing.id = null;
+      editingIn.render();
+    }
+  }
+  editingIn = surface;
+  surface.markStale(message.id);
   editing.id = message.id;
   editing.draft = message.body;
-  render();
-  const input = list.querySelector(`[data-editor-for="${CSS.escape(message.id)}"]`);
+  surface.render();
+  const input = surface.el.querySelector(`[data-editor-for="${CSS.escape(message.id)}"]`);
   input?.focus();
   input?.setSelectionRange(input.value.length, input.value.length);
 }
 
-function stopEdit() {
+function stopEdit(surface) {
   const id = editing.id;
   editing.id = null;
-  markStale(id);
-  render();
-  list.querySelector(`[data-message-id="${CSS.escape(id || "")}"]`)?.focus({ preventScroll: true });
+  surface.markStale(id);
+  surface.render();
+  surface.el.querySelector(`[data-message-id="${CSS.escape(id || "")}"]`)?.focus({ preventScroll: true });
 }
 
-async function saveEdit() {
-  const input = list.querySelector(`[data-editor-for="${CSS.escape(editing.id || "")}"]`);
+async function saveEdit(surface) {
+  const input = surface.el.querySelector(`[data-editor-for="${CSS.escape(editing.id || "")}"]`);
   if (!input) return;
   const body = input.value.trim();
-  const room = activeRoom();
-  const original = room?.timeline?.messages.get(editing.id);
-  if (!original) return stopEdit();
-  if (!body || body === original.body) return stopEdit();
+  const original = surface.find(editing.id);
+  if (!original) return stopEdit(surface);
+  if (!body || body === original.body) return stopEdit(surface);
   input.disabled = true;
   try {
     const updated = await perform("edit", { message_id: original.id, body });
-    if (updated?.id) room.timeline.messages.set(updated.id, updated);
-    stopEdit();
+    if (updated?.id) surface.put(updated.thread || !original.thread ? updated : { ...updated, thread: original.thread });
+    stopEdit(surface);
   } catch (error) {
     input.disabled = false;
     toastError(error);
@@ -521,7 +562,7 @@ export function editLastOwn() {
   const mine = sortedMessages(room.timeline).filter((m) => m.author?.id === state.me.id && !m.deleted && m.kind === "text" && !m.forwarded_from);
   const last = mine.at(-1);
   if (!last) return false;
-  startEdit(last);
+  startEdit(timelineSurface, last);
   list.querySelector(`[data-message-id="${CSS.escape(last.id)}"]`)?.scrollIntoView({ block: "nearest" });
   return true;
 }
@@ -614,28 +655,29 @@ function timelineSkeleton() {
     h("p", { class: "visually-hidden", role: "status" }, t("chat-loading")), row(), row(), row());
 }
 
-async function onClick(event) {
+async function onClick(surface, event) {
   const button = event.target.closest("[data-action]");
-  if (!button || !list.contains(button)) return;
-  const message = messageOf(button);
+  if (!button || !surface.el.contains(button)) return;
+  const message = messageOf(surface, button);
   const action = button.dataset.action;
   if (action === "profile") return hooks.profile(button.dataset.username);
+  if (action === "open-thread") return hooks.thread(button.dataset.threadId, button);
   if (!message) return;
   switch (action) {
     case "reply":
-      return hooks.reply(message);
+      return surface.reply(message);
     case "edit":
-      return startEdit(message);
+      return startEdit(surface, message);
     case "edit-cancel":
-      return stopEdit();
+      return stopEdit(surface);
     case "edit-save":
-      return saveEdit();
+      return saveEdit(surface);
     case "fold": {
       if (unfolded.has(message.id)) unfolded.delete(message.id);
       else unfolded.add(message.id);
-      markStale(message.id);
-      render();
-      return list.querySelector(`[data-message-id="${CSS.escape(message.id)}"] [data-action="fold"]`)?.focus();
+      surface.markStale(message.id);
+      surface.render();
+      return surface.el.querySelector(`[data-message-id="${CSS.escape(message.id)}"] [data-action="fold"]`)?.focus();
     }
     case "report":
       return reportMessage(message);
@@ -657,18 +699,15 @@ async function onClick(event) {
       return;
     }
     case "react":
-      return openReactionPicker(button, EMOJI, (emoji) => toggleReaction(messageOf(button) || message, emoji));
+      return openReactionPicker(button, EMOJI, (emoji) => toggleReaction(messageOf(surface, button) || message, emoji));
     case "toggle-reaction":
       return toggleReaction(message, button.dataset.emoji);
     case "remove-embed":
       // The room's `message.embeds` event takes it off the page, here and everywhere.
       return api("DELETE", `/api/v1/messages/${encodeURIComponent(message.id)}/embeds/${encodeURIComponent(button.dataset.position)}`)
         .catch(toastError);
-    case "goto": {
-      const target = activeRoom()?.timeline?.messages.get(button.dataset.targetId);
-      if (target) highlight(target.id);
-      return;
-    }
+    case "goto":
+      return surface.goto(button.dataset.targetId);
     case "vote":
     case "close-poll": {
       const card = button.closest("[data-poll-id]");
@@ -679,7 +718,7 @@ async function onClick(event) {
   }
 }
 
-function onKeydown(event) {
+function onKeydown(surface, event) {
   const input = event.target.closest?.(".message-editor-input");
   if (input) {
     editing.draft = input.value;
@@ -690,23 +729,31 @@ function onKeydown(event) {
     }
     if (event.key === "Escape") {
       event.preventDefault();
-      stopEdit();
+      stopEdit(surface);
     } else if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
       event.preventDefault();
-      saveEdit();
+      saveEdit(surface);
     }
   }
+}
+
+/**
+ * Makes the messages in `surface.el` work as the timeline's do: every button of their
+ * menus, inline editing, reactions, polls (the thread panel draws replies with them).
+ */
+export function bindMessages(surface) {
+  surface.el.addEventListener("click", (event) => onClick(surface, event));
+  surface.el.addEventListener("keydown", (event) => onKeydown(surface, event));
+  surface.el.addEventListener("input", (event) => {
+    if (event.target.matches(".message-editor-input")) editing.draft = event.target.value;
+  });
 }
 
 export function initTimeline() {
   scroller = byId("timeline-scroller");
   list = byId("timeline");
   jumpButton = byId("jump-latest");
-  list.addEventListener("click", onClick);
-  list.addEventListener("keydown", onKeydown);
-  list.addEventListener("input", (event) => {
-    if (event.target.matches(".message-editor-input")) editing.draft = event.target.value;
-  });
+  bindMessages(timelineSurface);
   jumpButton.addEventListener("click", backToLatest);
   const room = () => activeRoom();
 
@@ -729,7 +776,7 @@ export function initTimeline() {
     if (stick && !room()?.timeline?.hasNewer) scroller.scrollTop = scroller.scrollHeight;
   }).observe(list);
 
-  on("message", ({ roomId, id, created, mine }) => {
+  on("message", ({ roomId, id, created, mine, threadReply }) => {
     if (roomId !== shownRoomId) return;
     // Also sent when only its pin or saved state changed, with the same message object.
     markStale(id);
@@ -737,7 +784,8 @@ export function initTimeline() {
     // My own new message always brings me to the bottom.
     if (created && mine) stick = true;
     render();
-    if (created) maybeMarkRead();
+    // A reply in a thread is news in the room too (its root's summary changed).
+    if (created || threadReply) maybeMarkRead();
   });
   on("members", (roomId) => {
     // Room moderators get delete buttons once the member list says so (presence changes

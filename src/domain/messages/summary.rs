@@ -92,6 +92,7 @@ pub async fn room_view_for(
     let last = messages::Entity::find()
         .filter(messages::Column::RoomId.eq(room.id))
         .filter(messages::Column::DeletedAt.is_null())
+        .filter(in_timeline())
         .order_by_desc(messages::Column::Seq)
         .one(db)
         .await?;

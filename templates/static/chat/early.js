@@ -35,7 +35,12 @@ function addressed() {
     const room = params.get("room");
     if (!room) return null;
     const seq = Number.parseInt(params.get("seq") || "", 10);
-    return { room, messageId: params.get("message"), seq: Number.isSafeInteger(seq) ? seq : null };
+    return {
+      room,
+      messageId: params.get("message"),
+      seq: Number.isSafeInteger(seq) ? seq : null,
+      thread: params.get("thread")
+    };
   } catch {
     return null;
   }
@@ -49,7 +54,7 @@ function addressedRooms() {
   return rooms.filter(Boolean);
 }
 function historyPath(roomId, query = "") {
-  return `/api/v1/rooms/${encodeURIComponent(roomId)}/messages?limit=${HISTORY_PAGE}${query}`;
+  return `/api/v1/rooms/${encodeURIComponent(roomId)}/messages?limit=${HISTORY_PAGE}&include_threads=false${query}`;
 }
 function takeEarly(path) {
   const answer = pending.get(path);

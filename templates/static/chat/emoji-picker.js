@@ -7,12 +7,12 @@ import {
   setSkinTone,
   skinTone,
   toned
-} from "./shared-NYSLEO22.js";
-import "./shared-3LY4KBL7.js";
+} from "./shared-W3T76JZ4.js";
+import "./shared-AXB4DPOY.js";
 import {
   h,
   t
-} from "./shared-PWL6WRKI.js";
+} from "./shared-KVZE3ZVT.js";
 
 // chat/emoji-picker.js
 var TABS = {

@@ -5,10 +5,10 @@ import {
   localTime,
   moderate,
   openProfile
-} from "./shared-3OKGTRHA.js";
-import "./shared-ZZHH7P55.js";
-import "./shared-3LY4KBL7.js";
-import "./shared-PWL6WRKI.js";
+} from "./shared-U7OVVPHY.js";
+import "./shared-QBA7Z53B.js";
+import "./shared-AXB4DPOY.js";
+import "./shared-KVZE3ZVT.js";
 export {
   askMuteMinutes,
   initProfileCard,

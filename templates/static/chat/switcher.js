@@ -2,28 +2,28 @@
 import {
   openDirect,
   openRoom
-} from "./shared-5RPNBTXW.js";
+} from "./shared-J6FK3VEL.js";
 import {
   bestScore
-} from "./shared-NYSLEO22.js";
-import "./shared-OE34G4A6.js";
+} from "./shared-W3T76JZ4.js";
+import "./shared-AQTZDP7J.js";
 import {
   authorName,
   field,
   openDialog,
   roomTitle,
   state
-} from "./shared-ZZHH7P55.js";
+} from "./shared-QBA7Z53B.js";
 import {
   api
-} from "./shared-3LY4KBL7.js";
+} from "./shared-AXB4DPOY.js";
 import {
   byId,
   formatNumber,
   h,
   t,
   userText
-} from "./shared-PWL6WRKI.js";
+} from "./shared-KVZE3ZVT.js";
 
 // chat/switcher.js
 var SHOWN = 30;

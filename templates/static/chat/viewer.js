@@ -5,7 +5,7 @@ import {
   h,
   iconButton,
   t
-} from "./shared-PWL6WRKI.js";
+} from "./shared-KVZE3ZVT.js";
 
 // chat/viewer.js
 var dialog = null;

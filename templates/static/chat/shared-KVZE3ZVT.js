@@ -50,10 +50,10 @@ function t(id, args = {}) {
 function formatNumber(n) {
   return numbers().format(n);
 }
-function dateFormat(key, options) {
+function dateFormat(key, options, make = () => new Intl.DateTimeFormat(dateLocale, options)) {
   let format = dateFormats.get(key);
   if (!format) {
-    format = new Intl.DateTimeFormat(dateLocale, options);
+    format = make();
     dateFormats.set(key, format);
   }
   return format;
@@ -70,6 +70,21 @@ function formatDay(value) {
 }
 function formatDateTime(value) {
   return dateFormat("datetime", { dateStyle: "medium", timeStyle: "short" }).format(new Date(value));
+}
+var RELATIVE_UNITS = [
+  ["year", 365 * 24 * 3600],
+  ["month", 30 * 24 * 3600],
+  ["week", 7 * 24 * 3600],
+  ["day", 24 * 3600],
+  ["hour", 3600],
+  ["minute", 60],
+  ["second", 1]
+];
+function formatRelative(value, now = Date.now()) {
+  const seconds = Math.round((new Date(value).getTime() - now) / 1e3);
+  const [unit, size] = RELATIVE_UNITS.find(([, length]) => Math.abs(seconds) >= length) || RELATIVE_UNITS.at(-1);
+  const format = dateFormat("relative", null, () => new Intl.RelativeTimeFormat(lang, { numeric: "auto" }));
+  return format.format(Math.round(seconds / size), unit);
 }
 function dayKey(value) {
   return dateFormat("daykey", { year: "numeric", month: "numeric", day: "numeric" }).format(new Date(value));
@@ -144,6 +159,7 @@ export {
   formatTime,
   formatDay,
   formatDateTime,
+  formatRelative,
   dayKey,
   formatSize,
   h,

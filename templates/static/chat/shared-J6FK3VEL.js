@@ -7,7 +7,7 @@ import {
   searchEmoji,
   toned,
   words
-} from "./shared-NYSLEO22.js";
+} from "./shared-W3T76JZ4.js";
 import {
   addRoom,
   adoptOwnMessage,
@@ -16,7 +16,7 @@ import {
   sendTyping,
   togglePin,
   toggleSaved
-} from "./shared-OE34G4A6.js";
+} from "./shared-AQTZDP7J.js";
 import {
   EMOJI,
   activeRoom,
@@ -41,15 +41,16 @@ import {
   socket,
   sortedMessages,
   state,
+  threadOnly,
   timelineOf,
   toast,
   toastError,
   unfolded
-} from "./shared-ZZHH7P55.js";
+} from "./shared-QBA7Z53B.js";
 import {
   api,
   uploadForm
-} from "./shared-3LY4KBL7.js";
+} from "./shared-AXB4DPOY.js";
 import {
   byId,
   currentLang,
@@ -63,7 +64,7 @@ import {
   t,
   userText,
   yieldToBrowser
-} from "./shared-PWL6WRKI.js";
+} from "./shared-KVZE3ZVT.js";
 
 // chat/drawer.js
 function initDrawer({ key, panel, toggle, scrim, overlays, values = ["open", "closed"] }) {
@@ -407,6 +408,7 @@ var unreadAfter = null;
 var hooks2 = { reply: () => {
 }, profile: () => {
 }, open: () => {
+}, thread: () => {
 } };
 function setTimelineHooks(next) {
   Object.assign(hooks2, next);
@@ -679,7 +681,7 @@ async function loadFromUnread(room, after) {
     resetTimeline(room, timeline);
     timeline.startsAfter = after;
     hasOlder = after > 0;
-    const latestId = room.view.last_message?.id;
+    const latestId = latest.at(-1)?.id;
     timeline.hasNewer = !latestId || !page.some((m) => m.id === latestId);
   } else {
     timeline.hasNewer = false;
@@ -716,13 +718,18 @@ async function jumpTo(room, messageId, seq) {
     timeline.live = true;
     timeline.ready = true;
     timeline.hasOlder = page.length >= PAGE;
-    const latestId = room.view.last_message?.id;
-    timeline.hasNewer = !latestId || !page.some((m) => m.id === latestId);
+    timeline.hasNewer = newerThan(room, page);
   }
   if (room.id !== shownRoomId) return;
   stick = false;
   render();
   highlight(messageId);
+}
+function newerThan(room, page) {
+  const last = room.view.last_message;
+  if (!last) return false;
+  if (threadOnly(last)) return page.length >= PAGE;
+  return !page.some((m) => m.id === last.id);
 }
 function highlight(messageId) {
   const el = list.querySelector(`[data-message-id="${CSS.escape(messageId)}"]`);
@@ -749,11 +756,23 @@ async function backToLatest() {
   updateJumpButton();
   maybeMarkRead();
 }
-function messageOf(el) {
+var timelineSurface = {
+  get el() {
+    return list;
+  },
+  find: (id) => activeRoom()?.timeline?.messages.get(id) || null,
+  put: (message) => activeRoom()?.timeline?.messages.set(message.id, message),
+  render: () => render(),
+  markStale: (id) => markStale(id),
+  goto: (id) => {
+    const target = activeRoom()?.timeline?.messages.get(id);
+    if (target) highlight(target.id);
+  },
+  reply: (message) => hooks2.reply(message)
+};
+function messageOf(surface, el) {
   const article = el.closest("[data-message-id]");
-  const room = activeRoom();
-  if (!article || !room?.timeline) return null;
-  return room.timeline.messages.get(article.dataset.messageId) || null;
+  return article ? surface.find(article.dataset.messageId) : null;
 }
 function markStale(id) {
   const entry = cache.get(`m:${id}`);
@@ -769,36 +788,43 @@ function quietly(fn) {
   fn();
   setTimeout(() => list.setAttribute("aria-live", "polite"), 0);
 }
-function startEdit(message) {
-  if (editing.id) markStale(editing.id);
-  markStale(message.id);
+var editingIn = timelineSurface;
+function startEdit(surface, message) {
+  if (editing.id) {
+    editingIn.markStale(editing.id);
+    if (editingIn !== surface) {
+      editing.id = null;
+      editingIn.render();
+    }
+  }
+  editingIn = surface;
+  surface.markStale(message.id);
   editing.id = message.id;
   editing.draft = message.body;
-  render();
-  const input3 = list.querySelector(`[data-editor-for="${CSS.escape(message.id)}"]`);
+  surface.render();
+  const input3 = surface.el.querySelector(`[data-editor-for="${CSS.escape(message.id)}"]`);
   input3?.focus();
   input3?.setSelectionRange(input3.value.length, input3.value.length);
 }
-function stopEdit() {
+function stopEdit(surface) {
   const id = editing.id;
   editing.id = null;
-  markStale(id);
-  render();
-  list.querySelector(`[data-message-id="${CSS.escape(id || "")}"]`)?.focus({ preventScroll: true });
+  surface.markStale(id);
+  surface.render();
+  surface.el.querySelector(`[data-message-id="${CSS.escape(id || "")}"]`)?.focus({ preventScroll: true });
 }
-async function saveEdit() {
-  const input3 = list.querySelector(`[data-editor-for="${CSS.escape(editing.id || "")}"]`);
+async function saveEdit(surface) {
+  const input3 = surface.el.querySelector(`[data-editor-for="${CSS.escape(editing.id || "")}"]`);
   if (!input3) return;
   const body = input3.value.trim();
-  const room = activeRoom();
-  const original = room?.timeline?.messages.get(editing.id);
-  if (!original) return stopEdit();
-  if (!body || body === original.body) return stopEdit();
+  const original = surface.find(editing.id);
+  if (!original) return stopEdit(surface);
+  if (!body || body === original.body) return stopEdit(surface);
   input3.disabled = true;
   try {
     const updated = await perform("edit", { message_id: original.id, body });
-    if (updated?.id) room.timeline.messages.set(updated.id, updated);
-    stopEdit();
+    if (updated?.id) surface.put(updated.thread || !original.thread ? updated : { ...updated, thread: original.thread });
+    stopEdit(surface);
   } catch (error) {
     input3.disabled = false;
     toastError(error);
@@ -810,7 +836,7 @@ function editLastOwn() {
   const mine = sortedMessages(room.timeline).filter((m) => m.author?.id === state.me.id && !m.deleted && m.kind === "text" && !m.forwarded_from);
   const last = mine.at(-1);
   if (!last) return false;
-  startEdit(last);
+  startEdit(timelineSurface, last);
   list.querySelector(`[data-message-id="${CSS.escape(last.id)}"]`)?.scrollIntoView({ block: "nearest" });
   return true;
 }
@@ -900,28 +926,29 @@ function timelineSkeleton() {
     row2()
   );
 }
-async function onClick(event) {
+async function onClick(surface, event) {
   const button = event.target.closest("[data-action]");
-  if (!button || !list.contains(button)) return;
-  const message = messageOf(button);
+  if (!button || !surface.el.contains(button)) return;
+  const message = messageOf(surface, button);
   const action = button.dataset.action;
   if (action === "profile") return hooks2.profile(button.dataset.username);
+  if (action === "open-thread") return hooks2.thread(button.dataset.threadId, button);
   if (!message) return;
   switch (action) {
     case "reply":
-      return hooks2.reply(message);
+      return surface.reply(message);
     case "edit":
-      return startEdit(message);
+      return startEdit(surface, message);
     case "edit-cancel":
-      return stopEdit();
+      return stopEdit(surface);
     case "edit-save":
-      return saveEdit();
+      return saveEdit(surface);
     case "fold": {
       if (unfolded.has(message.id)) unfolded.delete(message.id);
       else unfolded.add(message.id);
-      markStale(message.id);
-      render();
-      return list.querySelector(`[data-message-id="${CSS.escape(message.id)}"] [data-action="fold"]`)?.focus();
+      surface.markStale(message.id);
+      surface.render();
+      return surface.el.querySelector(`[data-message-id="${CSS.escape(message.id)}"] [data-action="fold"]`)?.focus();
     }
     case "report":
       return reportMessage(message);
@@ -943,16 +970,13 @@ async function onClick(event) {
       return;
     }
     case "react":
-      return openReactionPicker(button, EMOJI, (emoji) => toggleReaction(messageOf(button) || message, emoji));
+      return openReactionPicker(button, EMOJI, (emoji) => toggleReaction(messageOf(surface, button) || message, emoji));
     case "toggle-reaction":
       return toggleReaction(message, button.dataset.emoji);
     case "remove-embed":
       return api("DELETE", `/api/v1/messages/${encodeURIComponent(message.id)}/embeds/${encodeURIComponent(button.dataset.position)}`).catch(toastError);
-    case "goto": {
-      const target = activeRoom()?.timeline?.messages.get(button.dataset.targetId);
-      if (target) highlight(target.id);
-      return;
-    }
+    case "goto":
+      return surface.goto(button.dataset.targetId);
     case "vote":
     case "close-poll": {
       const card = button.closest("[data-poll-id]");
@@ -962,7 +986,7 @@ async function onClick(event) {
     default:
   }
 }
-function onKeydown(event) {
+function onKeydown(surface, event) {
   const input3 = event.target.closest?.(".message-editor-input");
   if (input3) {
     editing.draft = input3.value;
@@ -973,22 +997,25 @@ function onKeydown(event) {
     }
     if (event.key === "Escape") {
       event.preventDefault();
-      stopEdit();
+      stopEdit(surface);
     } else if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
       event.preventDefault();
-      saveEdit();
+      saveEdit(surface);
     }
   }
+}
+function bindMessages(surface) {
+  surface.el.addEventListener("click", (event) => onClick(surface, event));
+  surface.el.addEventListener("keydown", (event) => onKeydown(surface, event));
+  surface.el.addEventListener("input", (event) => {
+    if (event.target.matches(".message-editor-input")) editing.draft = event.target.value;
+  });
 }
 function initTimeline() {
   scroller = byId("timeline-scroller");
   list = byId("timeline");
   jumpButton = byId("jump-latest");
-  list.addEventListener("click", onClick);
-  list.addEventListener("keydown", onKeydown);
-  list.addEventListener("input", (event) => {
-    if (event.target.matches(".message-editor-input")) editing.draft = event.target.value;
-  });
+  bindMessages(timelineSurface);
   jumpButton.addEventListener("click", backToLatest);
   const room = () => activeRoom();
   let ticking = false;
@@ -1007,13 +1034,13 @@ function initTimeline() {
   new ResizeObserver(() => {
     if (stick && !room()?.timeline?.hasNewer) scroller.scrollTop = scroller.scrollHeight;
   }).observe(list);
-  on("message", ({ roomId: roomId2, id, created, mine }) => {
+  on("message", ({ roomId: roomId2, id, created, mine, threadReply }) => {
     if (roomId2 !== shownRoomId) return;
     markStale(id);
     markQuotesStale(/* @__PURE__ */ new Set([id]));
     if (created && mine) stick = true;
     render();
-    if (created) maybeMarkRead();
+    if (created || threadReply) maybeMarkRead();
   });
   on("members", (roomId2) => {
     if (roomId2 !== shownRoomId || canModerate(room()) === moderating) return;
@@ -1481,45 +1508,84 @@ var replyTo = null;
 var lastTyping = 0;
 var roomId = null;
 var formatting = null;
-var drafts = /* @__PURE__ */ new Map();
-var savedDrafts = /* @__PURE__ */ new Map();
+var roomDraft = null;
 var DRAFT_SAVE_MS = 1e3;
 var NONCE = globalThis.crypto?.randomUUID?.() || `tab-${Math.random().toString(36).slice(2)}`;
-var draftTimer = null;
-var draftPending = null;
-function saveDraft(room, text) {
-  if ((savedDrafts.get(room) || "") === text) return;
-  savedDrafts.set(room, text);
-  api("PUT", `/api/v1/rooms/${encodeURIComponent(room)}/draft`, { body: text, client_nonce: NONCE }).catch(() => savedDrafts.delete(room));
+var drafts = /* @__PURE__ */ new Map();
+var savedDrafts = /* @__PURE__ */ new Map();
+var draftBoxes = /* @__PURE__ */ new Set();
+function draftKey(room, thread) {
+  return thread ? `${room}/${thread}` : room;
 }
-function flushDraft() {
-  clearTimeout(draftTimer);
-  draftTimer = null;
-  if (draftPending) saveDraft(draftPending.room, draftPending.text);
-  draftPending = null;
+function saveDraft({ room, thread, text }) {
+  const key = draftKey(room, thread);
+  if ((savedDrafts.get(key) || "") === text) return;
+  savedDrafts.set(key, text);
+  const body = { body: text, client_nonce: NONCE };
+  if (thread) body.thread_id = thread;
+  api("PUT", `/api/v1/rooms/${encodeURIComponent(room)}/draft`, body).catch(() => savedDrafts.delete(key));
 }
-function scheduleDraftSave() {
-  if (!roomId) return;
-  draftPending = { room: roomId, text: input2.value };
-  clearTimeout(draftTimer);
-  draftTimer = setTimeout(flushDraft, DRAFT_SAVE_MS);
-}
-function adoptDraft(room, text) {
-  savedDrafts.set(room, text);
-  if (room === roomId) {
-    if (input2.value === "" || document.activeElement !== input2) {
-      input2.value = text;
-      updateCounter();
+function draftBox(box, refresh = () => {
+}) {
+  let at = null;
+  let pending = null;
+  let timer = null;
+  const flush = () => {
+    clearTimeout(timer);
+    timer = null;
+    if (pending) saveDraft(pending);
+    pending = null;
+  };
+  const keeper = {
+    get at() {
+      return at;
+    },
+    flush,
+    changed() {
+      if (!at) return;
+      pending = { ...at, text: box.value };
+      clearTimeout(timer);
+      timer = setTimeout(flush, DRAFT_SAVE_MS);
+    },
+    show(next) {
+      flush();
+      if (at) drafts.set(draftKey(at.room, at.thread), box.value);
+      at = next?.room ? { room: next.room, thread: next.thread || null } : null;
+      box.value = at && drafts.get(draftKey(at.room, at.thread)) || "";
+      refresh();
+    },
+    sent(room, thread = null) {
+      const key = draftKey(room, thread);
+      if (pending && draftKey(pending.room, pending.thread) === key) {
+        clearTimeout(timer);
+        pending = null;
+      }
+      savedDrafts.set(key, "");
+      drafts.delete(key);
+    },
+    adopt(key, text) {
+      if (!at || draftKey(at.room, at.thread) !== key) return false;
+      if (box.value === "" || document.activeElement !== box) {
+        box.value = text;
+        refresh();
+      }
+      return true;
     }
-  } else {
-    drafts.set(room, text);
-  }
+  };
+  draftBoxes.add(keeper);
+  addEventListener("pagehide", flush);
+  return keeper;
+}
+function adoptDraft(room, thread, text) {
+  const key = draftKey(room, thread);
+  savedDrafts.set(key, text);
+  for (const keeper of draftBoxes) if (keeper.adopt(key, text)) return;
+  drafts.set(key, text);
 }
 async function loadDrafts() {
   try {
     for (const draft of await api("GET", "/api/v1/drafts")) {
-      if (draft.thread_id) continue;
-      if (!drafts.get(draft.room_id)) adoptDraft(draft.room_id, draft.body);
+      if (!drafts.get(draftKey(draft.room_id, draft.thread_id))) adoptDraft(draft.room_id, draft.thread_id, draft.body);
     }
   } catch {
   }
@@ -1527,8 +1593,8 @@ async function loadDrafts() {
 function onDraftFrame(frame) {
   if (frame.type !== "draft") return;
   const data = frame.data || {};
-  if (data.client_nonce === NONCE || !data.draft || data.draft.thread_id) return;
-  adoptDraft(data.draft.room_id, data.draft.body);
+  if (data.client_nonce === NONCE || !data.draft) return;
+  adoptDraft(data.draft.room_id, data.draft.thread_id, data.draft.body);
 }
 function limit() {
   return state.limits.message_max_chars || 4e3;
@@ -1563,10 +1629,8 @@ function setReply(message) {
 }
 function switchRoom() {
   const room = activeRoom();
-  flushDraft();
-  if (roomId) drafts.set(roomId, input2.value);
   roomId = room?.id || null;
-  input2.value = roomId && drafts.get(roomId) || "";
+  roomDraft.show({ room: roomId });
   formatting?.closePreview();
   setReply(null);
   clearUploads();
@@ -1601,19 +1665,13 @@ async function submit() {
   try {
     const message = await perform("send", fields);
     lastTyping = 0;
-    if (draftPending?.room === room.id) {
-      clearTimeout(draftTimer);
-      draftPending = null;
-    }
-    savedDrafts.set(room.id, "");
+    roomDraft.sent(room.id);
     if (roomId === room.id) {
       input2.value = "";
       formatting.closePreview();
       setReply(null);
       clearUploads();
       updateCounter();
-    } else {
-      drafts.delete(room.id);
     }
     if (message?.id) adoptOwnMessage(message);
   } catch (error) {
@@ -1637,7 +1695,7 @@ function onKeydown3(event) {
 }
 function onInput() {
   updateCounter();
-  scheduleDraftSave();
+  roomDraft.changed();
   const room = activeRoom();
   const now = Date.now();
   if (room && input2.value.trim() && now - lastTyping > TYPING_EVERY_MS) {
@@ -1654,6 +1712,7 @@ function initComposer() {
   context = byId("composer-context");
   counter = byId("composer-count");
   input2.maxLength = limit() + 100;
+  roomDraft = draftBox(input2, updateCounter);
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     submit();
@@ -1669,11 +1728,10 @@ function initComposer() {
   emojiButton.addEventListener("click", () => openFullPicker(input2, (emoji) => insertAtCaret(input2, emoji), emojiButton));
   on("active", switchRoom);
   socket.on("event", onDraftFrame);
-  addEventListener("pagehide", flushDraft);
   initSchedule(() => input2.value.trim(), () => {
     input2.value = "";
     updateCounter();
-    scheduleDraftSave();
+    roomDraft.changed();
   });
   loadDrafts();
   on("room", (id) => {
@@ -1957,10 +2015,16 @@ function initRoomView(hooks3) {
 }
 
 export {
+  formattingKey,
   initMembers,
+  halfSpaceKey,
   setTimelineHooks,
+  isGrouped,
+  reconcile,
+  bindMessages,
   initTimeline,
   initUploads,
+  draftBox,
   setReply,
   focusComposer,
   initComposer,

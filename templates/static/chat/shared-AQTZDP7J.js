@@ -21,20 +21,22 @@ import {
   roomTitle,
   socket,
   state,
+  threadOnly,
   toast,
   toastError,
-  updateTitle
-} from "./shared-ZZHH7P55.js";
+  updateTitle,
+  withThreadReply
+} from "./shared-QBA7Z53B.js";
 import {
   api
-} from "./shared-3LY4KBL7.js";
+} from "./shared-AXB4DPOY.js";
 import {
   byId,
   formatDateTime,
   h,
   t,
   userText
-} from "./shared-PWL6WRKI.js";
+} from "./shared-KVZE3ZVT.js";
 
 // chat/pins.js
 var NOTE_MAX = 500;
@@ -128,7 +130,7 @@ function jumpButton(roomId, message, close) {
     dataset: { messageId: message.id },
     onclick: () => {
       close();
-      hooks.open(roomId, message.id, message.seq);
+      hooks.open(roomId, message.id, message.seq, message);
     }
   }, t("chat-jump-to-message"));
 }
@@ -346,20 +348,46 @@ function applyFrame(frame) {
   const handler = HANDLERS[frame.type];
   if (handler) handler(room, frame.data || {}, frame);
 }
+function keepSummary(before, message) {
+  return message.thread || !before?.thread ? message : { ...message, thread: before.thread };
+}
+function threadIn(room) {
+  return state.thread?.roomId === room.id ? state.thread : null;
+}
 function updateMessage(room, message) {
   if (room.view.last_message?.id === message.id) {
     room.view.last_message = message;
     emit("room", room.id);
   }
+  const thread = threadIn(room);
+  if (thread?.root?.id === message.id) {
+    thread.root = keepSummary(thread.root, message);
+    emit("thread", { id: message.id });
+  } else if (thread?.replies.has(message.id)) {
+    thread.replies.set(message.id, message);
+    emit("thread", { id: message.id });
+  }
   const timeline = room.timeline;
   if (!timeline?.messages.has(message.id)) return;
-  timeline.messages.set(message.id, message);
+  timeline.messages.set(message.id, keepSummary(timeline.messages.get(message.id), message));
   emit("message", { roomId: room.id, id: message.id });
 }
 function patchMessage(room, id, patch) {
   const timeline = room.timeline;
-  const current = timeline?.messages.get(id) || (room.view.last_message?.id === id ? room.view.last_message : null);
+  const thread = threadIn(room);
+  const current = timeline?.messages.get(id) || (thread?.root?.id === id ? thread.root : thread?.replies.get(id)) || (room.view.last_message?.id === id ? room.view.last_message : null);
   if (current) updateMessage(room, { ...current, ...patch });
+}
+function threadReply(room, message) {
+  const timeline = room.timeline;
+  const root = timeline?.messages.get(message.thread_id);
+  if (root) timeline.messages.set(root.id, withThreadReply(root, message));
+  const thread = threadIn(room);
+  if (thread?.rootId !== message.thread_id) return;
+  if (thread.root && !thread.counted.has(message.id)) thread.root = withThreadReply(thread.root, message);
+  thread.counted.add(message.id);
+  thread.replies.set(message.id, message);
+  emit("thread", { id: message.id, created: true, mine: message.author?.id === state.me.id });
 }
 function stopTyping(room, userId) {
   const entry = room.typing.get(userId);
@@ -370,29 +398,37 @@ function stopTyping(room, userId) {
 }
 function adoptOwnMessage(message) {
   const room = state.rooms.get(message.room_id);
-  if (!room?.timeline?.live || room.timeline.hasNewer) return;
+  const thread = state.thread;
+  if (message.thread_id && thread?.rootId === message.thread_id && !thread.replies.has(message.id)) {
+    thread.replies.set(message.id, message);
+    emit("thread", { id: message.id, created: true, mine: true });
+  }
+  if (threadOnly(message) || !room?.timeline?.live || room.timeline.hasNewer) return;
   if (putMessage(room.timeline, message, true)) emit("message", { roomId: room.id, id: message.id, created: true, mine: true });
 }
 var HANDLERS = {
   "message.created"(room, message) {
     const view = room.view;
-    if (!view.last_message || message.seq >= view.last_message.seq) view.last_message = message;
+    const inTimeline = !threadOnly(message);
+    if (inTimeline && (!view.last_message || message.seq >= view.last_message.seq)) view.last_message = message;
     const mine = message.author?.id === state.me.id;
     if (message.author) stopTyping(room, message.author.id);
-    if (!mine && message.seq > room.countedSeq) {
+    if (inTimeline && !mine && message.seq > room.countedSeq) {
       view.unread = (view.unread || 0) + 1;
       const watching = state.activeRoomId === room.id && document.visibilityState === "visible" && document.hasFocus();
       if (!watching) beep();
     }
     room.countedSeq = Math.max(room.countedSeq, message.seq);
     const timeline = room.timeline;
-    if (timeline?.live) {
+    if (timeline?.live && inTimeline) {
       if (timeline.hasNewer) timeline.parked.push(message);
       else putMessage(timeline, message);
     }
+    if (message.thread_id) threadReply(room, message);
     emit("rooms");
     updateTitle();
-    if (timeline?.live) emit("message", { roomId: room.id, id: message.id, created: true, mine });
+    if (timeline?.live && inTimeline) emit("message", { roomId: room.id, id: message.id, created: true, mine });
+    else if (timeline?.live) emit("message", { roomId: room.id, id: message.thread_id, threadReply: true });
   },
   "message.edited"(room, message) {
     updateMessage(room, message);
@@ -413,6 +449,11 @@ var HANDLERS = {
   },
   "message.unpinned"(room, data) {
     pinEvent(room, "message.unpinned", data);
+  },
+  "thread.follow"(_room, data) {
+    state.threadFollows.set(data.root_id, data);
+    if (state.thread?.rootId === data.root_id) state.thread.following = data.following;
+    emit("thread.follow", data.root_id);
   },
   "saved.changed"(_room, data) {
     savedEvent(data);
@@ -508,7 +549,7 @@ var HANDLERS = {
     if (!room || !data.message) return;
     const reading = state.activeRoomId === room.id && document.visibilityState === "visible";
     if (reading) return;
-    room.view.unread_mentions = (room.view.unread_mentions || 0) + 1;
+    if (!threadOnly(data.message)) room.view.unread_mentions = (room.view.unread_mentions || 0) + 1;
     notifyMention(room.id, roomTitle(room.view), data.message.author);
     emit("room", room.id);
   },

@@ -11,10 +11,10 @@ import {
   presence,
   state,
   toast
-} from "./shared-ZZHH7P55.js";
+} from "./shared-QBA7Z53B.js";
 import {
   api
-} from "./shared-3LY4KBL7.js";
+} from "./shared-AXB4DPOY.js";
 import {
   currentLang,
   formatDateTime,
@@ -22,7 +22,7 @@ import {
   iconButton,
   t,
   userText
-} from "./shared-PWL6WRKI.js";
+} from "./shared-KVZE3ZVT.js";
 
 // chat/profile-card.js
 var hooks = { dm: () => {
