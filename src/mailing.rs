@@ -23,6 +23,7 @@ use crate::{
             outbox::{self, NewMail},
             tokens::{self, Purpose},
         },
+        messages::thread,
         notifications::{
             digest, inbox,
             prefs::{ShowContent, preferences_get},
@@ -443,9 +444,12 @@ fn missed_item(
     MissedItem {
         room,
         content: show_text.then(|| (author, excerpt_of(&message.body))),
-        url: state.mail.link(&format!(
-            "/#room={}&message={}&seq={}",
-            view.room.id, message.id, message.seq
+        url: state.mail.link(&thread::page_address(
+            view.room.id,
+            message.id,
+            message.seq,
+            message.thread_id,
+            message.also_to_room,
         )),
     }
 }

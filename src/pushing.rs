@@ -18,6 +18,7 @@ use uuid::Uuid;
 
 use crate::{
     domain::{
+        messages::thread,
         notifications::{
             prefs::{self, ShowContent},
             scheduled_reason_id,
@@ -266,7 +267,6 @@ async fn compose(
             &[("room", room.name.clone())],
         ),
     };
-    let thread_id = message.thread_id.filter(|_| !message.also_to_room);
     Ok(Some(Payload {
         // A room-only push must not leak the title's sender in a direct room either.
         title: if show == ShowContent::RoomOnly && direct && rooms.len() == 1 {
@@ -276,20 +276,17 @@ async fn compose(
         },
         body,
         tag: format!("anjoman-room-{}", room.id),
-        url: match thread_id {
-            Some(thread_id) => format!(
-                "/#room={}&message={}&seq={}&thread={thread_id}",
-                room.id, message.id, message.seq
-            ),
-            None => format!(
-                "/#room={}&message={}&seq={}",
-                room.id, message.id, message.seq
-            ),
-        },
+        url: thread::page_address(
+            room.id,
+            message.id,
+            message.seq,
+            message.thread_id,
+            message.also_to_room,
+        ),
         room_id: room.id,
         message_id: Some(message.id),
         seq: Some(message.seq),
-        thread_id,
+        thread_id: message.thread_id.filter(|_| !message.also_to_room),
         count,
         dir: if crate::i18n::is_rtl(&lang) {
             "rtl"

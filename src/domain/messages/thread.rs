@@ -19,6 +19,24 @@ use crate::{
     error::{AppError, AppResult, ErrorCode},
 };
 
+/// The chat page's address of a message, as mail and push links open it: its room at the
+/// message, and for a reply kept in its thread (the room's timeline does not show it) that
+/// thread too.
+pub fn page_address(
+    room_id: Uuid,
+    message_id: Uuid,
+    seq: i64,
+    thread_id: Option<Uuid>,
+    also_to_room: bool,
+) -> String {
+    match thread_id.filter(|_| !also_to_room) {
+        Some(thread_id) => {
+            format!("/#room={room_id}&message={message_id}&seq={seq}&thread={thread_id}")
+        }
+        None => format!("/#room={room_id}&message={message_id}&seq={seq}"),
+    }
+}
+
 /// How many repliers a root's summary names.
 pub const REPLIERS_MAX: usize = 5;
 /// Where a message being sent goes in a thread.
@@ -227,4 +245,23 @@ pub async fn summaries_attach(
         view.thread = found.remove(&view.id);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use uuid::Uuid;
+
+    use super::page_address;
+
+    #[test]
+    fn a_reply_kept_in_its_thread_is_addressed_in_its_thread() {
+        let (room, message, root) = (Uuid::from_u128(1), Uuid::from_u128(2), Uuid::from_u128(3));
+        let plain = format!("/#room={room}&message={message}&seq=7");
+        assert_eq!(page_address(room, message, 7, None, false), plain);
+        assert_eq!(page_address(room, message, 7, Some(root), true), plain);
+        assert_eq!(
+            page_address(room, message, 7, Some(root), false),
+            format!("{plain}&thread={root}")
+        );
+    }
 }
