@@ -1,5 +1,5 @@
 //! Pinned messages (permissions, the limit, timeline events live and on resume, the list)
-//! and saved messages (notes, the list, unavailable entries, privacy).
+//! and saved messages (notes, the list, unavailable entries, privacy), across nodes too.
 
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -404,4 +404,52 @@ async fn saved_messages_are_private_and_show_what_you_can_no_longer_see_as_unava
         .unwrap();
     assert_eq!(resp.status(), 204);
     assert_eq!(saved(&app, &saver).await.len(), 3);
+}
+
+/// What one node does reaches sockets on another: a pin made through node A is a timeline
+/// event for a member listening on node B, and a save and a draft made through A reach the
+/// same person's other device on B.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pins_saves_and_drafts_reach_sockets_on_another_node() {
+    let Some((a, b)) = crate::cluster::two_nodes(|f| f).await else {
+        return;
+    };
+    let (alice, _) = a.account("alice").await;
+    let (bob, _) = a.account("bob").await;
+    let room = a.public_room(&alice, &[&bob]).await;
+    let message = a.post_message(&bob, &room, "the agenda, final").await;
+    let message_id = message["id"].as_str().unwrap().to_owned();
+    let mut bob_on_b = WsClient::connect(&b, &bob).await;
+    let ack = bob_on_b
+        .request(json!({"op": "subscribe", "room_id": room}))
+        .await;
+    assert_eq!(ack["type"], "ack", "{ack}");
+    let mut alice_on_b = WsClient::connect(&b, &alice).await;
+
+    assert_eq!(pin(&a, &alice, &message_id).await.status(), 200);
+    let pinned = bob_on_b.expect("message.pinned").await;
+    assert_eq!(pinned["room_id"], room.as_str(), "{pinned}");
+
+    assert_eq!(
+        save(&a, &alice, &message_id, "for Monday").await.status(),
+        200
+    );
+    let heard = alice_on_b.expect("saved.changed").await;
+    assert_eq!(heard["data"]["message_id"], message_id.as_str());
+    assert_eq!(heard["data"]["saved"], true);
+
+    let draft = a
+        .authed(Method::PUT, &format!("/api/v1/rooms/{room}/draft"), &alice)
+        .json(&json!({"body": "half a thought"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(draft.status(), 200);
+    let live = alice_on_b.expect("draft").await;
+    assert_eq!(live["data"]["draft"]["body"], "half a thought", "{live}");
+    // Either node lists the pin.
+    for node in [&a, &b] {
+        let listed = pins(node, &alice, &room).await;
+        assert_eq!(listed.len(), 1);
+    }
 }
