@@ -625,9 +625,6 @@ async fn moderation_reaches_replies_and_a_deleted_root_keeps_its_thread(backend:
     );
 }
 
-/// A reply sent to one node reaches a follower's socket on another, with its summary data
-/// and the follower's new unread count.
-
 /// `token`'s upload into `room`, not sent yet; its file id.
 async fn unsent_file(app: &TestApp, token: &str, room: &str, name: &str) -> String {
     let resp = upload_with(
@@ -718,6 +715,8 @@ async fn a_thread_reply_carries_files_and_clears_the_threads_draft_not_the_rooms
     );
 }
 
+/// A reply sent to one node reaches a follower's socket on another, with its summary data
+/// and the follower's new unread count.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn thread_replies_and_follow_state_cross_nodes() {
     let Some((a, b)) = crate::cluster::two_nodes(|f| f).await else {
