@@ -137,7 +137,7 @@ async fn message_send_unlimited(
         draft_publish(
             state,
             author.id,
-            drafts::cleared(room_id, None, now),
+            drafts::cleared(room_id, sent.view.thread_id, now),
             None,
             None,
         );

@@ -7,6 +7,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::{
+    files::upload_with,
     helpers::{Backend, TestApp, problem_code, spawn_app, spawn_app_with},
     on_both_backends,
     ws_client::WsClient,
@@ -20,6 +21,7 @@ on_both_backends!(
     history_can_leave_replies_out_and_bad_roots_are_refused,
     moderation_reaches_replies_and_a_deleted_root_keeps_its_thread,
     the_room_unread_leaves_out_replies_kept_in_their_thread,
+    a_thread_reply_carries_files_and_clears_the_threads_draft_not_the_rooms,
 );
 
 /// `token`'s reply in the thread of `root`, over REST; the stored message.
@@ -620,6 +622,96 @@ async fn moderation_reaches_replies_and_a_deleted_root_keeps_its_thread(backend:
             .iter()
             .all(|m| m["deleted"] == true && m["body"] == ""),
         "{replies:?}"
+    );
+}
+
+/// `token`'s upload into `room`, not sent yet; its file id.
+async fn unsent_file(app: &TestApp, token: &str, room: &str, name: &str) -> String {
+    let resp = upload_with(
+        app,
+        token,
+        &[("room_id", room), ("send", "false")],
+        name,
+        b"minutes of the meeting",
+    )
+    .await;
+    assert_eq!(resp.status(), 201);
+    let body: Value = resp.json().await.unwrap();
+    body["file"]["id"].as_str().unwrap().to_owned()
+}
+
+/// A thread reply carries files uploaded with `send=false`, over REST and the socket, and
+/// stays out of the room; sending it clears the author's draft of that thread and leaves
+/// their room draft alone.
+async fn a_thread_reply_carries_files_and_clears_the_threads_draft_not_the_rooms(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (alice, _) = app.account("alice").await;
+    let (bob, _) = app.account("bob").await;
+    let room = app.public_room(&alice, &[&bob]).await;
+    let root = app.post_message(&alice, &room, "the minutes?").await;
+    let root_id = root["id"].as_str().unwrap().to_owned();
+    for draft in [
+        json!({"body": "for the room"}),
+        json!({"body": "for the thread", "thread_id": root_id}),
+    ] {
+        let saved = app
+            .authed(
+                reqwest::Method::PUT,
+                &format!("/api/v1/rooms/{room}/draft"),
+                &bob,
+            )
+            .json(&draft)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(saved.status(), 200);
+    }
+
+    // Over REST.
+    let file = unsent_file(&app, &bob, &room, "minutes.txt").await;
+    let sent = reply_with(
+        &app,
+        &bob,
+        &room,
+        json!({"body": "here", "thread_id": root_id, "attachments": [file]}),
+    )
+    .await;
+    assert_eq!(sent["thread_id"], root_id.as_str());
+    assert_eq!(sent["attachments"][0]["id"], file.as_str());
+    assert_eq!(sent["attachments"][0]["name"], "minutes.txt");
+    let drafts: Vec<Value> = app.get_json("/api/v1/drafts", &bob).await;
+    assert_eq!(drafts.len(), 1, "{drafts:?}");
+    assert_eq!(drafts[0]["body"], "for the room");
+    assert!(drafts[0].get("thread_id").is_none(), "{drafts:?}");
+
+    // Over the socket, with no text at all.
+    let mut ws = subscribed(&app, &bob, &room).await;
+    let file = unsent_file(&app, &bob, &room, "agenda.txt").await;
+    let ack = ws
+        .request(json!({
+            "op": "send", "room_id": room, "body": "", "thread_id": root_id,
+            "attachments": [file],
+        }))
+        .await;
+    assert_eq!(ack["type"], "ack", "{ack}");
+    let created = ws
+        .wait_for(|f| f["type"] == "message.created" && f["data"]["body"] == "")
+        .await;
+    assert_eq!(created["data"]["thread_id"], root_id.as_str());
+    assert_eq!(created["data"]["attachments"][0]["name"], "agenda.txt");
+
+    let page = thread(&app, &alice, &root_id).await;
+    let replies = page["replies"].as_array().unwrap();
+    assert_eq!(replies.len(), 2, "{page}");
+    assert_eq!(page["root"]["thread"]["reply_count"], 2);
+    for (reply, name) in replies.iter().zip(["minutes.txt", "agenda.txt"]) {
+        assert_eq!(reply["attachments"][0]["name"], name, "{page}");
+    }
+    let drafts: Vec<Value> = app.get_json("/api/v1/drafts", &bob).await;
+    assert_eq!(
+        drafts.len(),
+        1,
+        "the room's draft is still there: {drafts:?}"
     );
 }
 

@@ -1,6 +1,7 @@
 // What the page checks of tests/browser/ share: Debian's Chromium (never a downloaded
 // one), a step limit generous enough for a busy machine, a failing check that says what it
 // expected, and a signed-in chat page with a room open.
+import zlib from "node:zlib";
 import { chromium } from "playwright-core";
 
 export const STEP_MS = 60_000;
@@ -58,4 +59,40 @@ export function spyOnNotifications() {
   };
   window.__hide = () => Object.defineProperty(document, "visibilityState", { configurable: true, get: () => "hidden" });
   window.__show = () => delete document.visibilityState;
+}
+
+/** A small valid PNG (a gradient), so the server can sniff it and make a thumbnail. */
+export function png(width, height) {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k += 1) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (buf) => {
+    let c = 0xffffffff;
+    for (const byte of buf) c = crcTable[(c ^ byte) & 0xff] ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type, data) => {
+    const out = Buffer.alloc(12 + data.length);
+    out.writeUInt32BE(data.length, 0);
+    out.write(type, 4, "latin1");
+    data.copy(out, 8);
+    out.writeUInt32BE(crc(out.subarray(4, 8 + data.length)), 8 + data.length);
+    return out;
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
+  const rows = Buffer.alloc((width * 3 + 1) * height);
+  for (let y = 0; y < height; y += 1) {
+    for (let x = 0; x < width; x += 1) {
+      rows.set([40 + (x * 200) / width, 90 + (y * 120) / height, 200], y * (width * 3 + 1) + 1 + x * 3);
+    }
+  }
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", header), chunk("IDAT", zlib.deflateSync(rows)), chunk("IEND", Buffer.alloc(0)),
+  ]);
 }

@@ -9,7 +9,7 @@
 // in its thread. Screenshots of the
 // open panel in both languages.
 // Usage: node threads.mjs <base url> <room id> <root message id> <root text> <en token> <fa token> <screenshot dir>
-import { check, launch, openRoom } from "./lib.mjs";
+import { check, launch, openRoom, png } from "./lib.mjs";
 
 const [base, room, rootId, rootText, enToken, faToken, shots] = process.argv.slice(2);
 if (!shots) {
@@ -20,6 +20,8 @@ if (!shots) {
 const ALICE_REPLY = "Thursday works for me";
 const BOB_REPLY = "پنجشنبه برای من هم خوب است";
 const DRAFT = "Half a reply, to finish later";
+const RACE_REPLY = "Friday is fine too";
+const PICTURE_REPLY = "The room plan";
 
 const rootIn = (page) => page.locator(`#timeline [data-message-id="${rootId}"]`);
 const summaryCount = (page) => rootIn(page).locator(".thread-summary-count");
@@ -31,6 +33,14 @@ async function waitForCount(page, text) {
     document.querySelector(`#timeline [data-message-id="${id}"] .thread-summary-count`)?.textContent
       .replace(/[\u2068\u2069]/g, "").includes(text), { id: rootId, text });
 }
+
+/** The open panel's count line reads `text`. */
+async function waitForPanelCount(page, text) {
+  await page.waitForFunction((text) =>
+    document.querySelector("#thread-count")?.textContent.replace(/[\u2068\u2069]/g, "") === text, text);
+}
+
+const membersExpanded = (page) => page.locator("#members-toggle").getAttribute("aria-expanded");
 
 const browser = await launch();
 try {
@@ -47,6 +57,9 @@ try {
   check(await panel(alice.page).getAttribute("aria-labelledby") === "thread-panel-title", "the panel is a region named by its title");
   await panel(alice.page).locator(".thread-root .message-body", { hasText: rootText }).waitFor();
   await alice.page.locator("#thread-count", { hasText: "No replies yet" }).waitFor();
+  // The panel took the member list's place: its toggle does not read as expanded.
+  check(await alice.page.locator("#members").isHidden(), "en: the member list gives way to the panel");
+  check(await membersExpanded(alice.page) === "false", "en: the member toggle is not expanded while the thread is open");
   check(await alice.page.evaluate(() => document.activeElement?.id) === "thread-input", "en: the reply box has focus");
   await alice.page.locator("#thread-input").fill(ALICE_REPLY);
   await alice.page.keyboard.press("Enter");
@@ -126,6 +139,60 @@ try {
   await alice.page.locator(`#search-results .search-result[data-thread-id="${rootId}"]`).first().click();
   await panel(alice.page).waitFor({ state: "visible" });
   await alice.page.locator("#thread-replies .message-body", { hasText: ALICE_REPLY }).waitFor();
+
+  // A reply that arrives while the thread's first page is on its way is counted once and
+  // shown: alice's page request is answered by the server before bob replies, and reaches
+  // her only after the live event of his reply has (her timeline counts it first).
+  await alice.page.locator("#thread-close").click();
+  await panel(alice.page).waitFor({ state: "hidden" });
+  check(await membersExpanded(alice.page) === "true", "en: the member list is back, its toggle expanded");
+  const threadPage = (url) => url.pathname === `/api/v1/messages/${rootId}/thread`;
+  let answered;
+  const pageAnswered = new Promise((resolve) => { answered = resolve; });
+  let release;
+  const released = new Promise((resolve) => { release = resolve; });
+  await alice.page.route(threadPage, async (route) => {
+    const response = await route.fetch();
+    answered();
+    await released;
+    await route.fulfill({ response });
+  });
+  await rootIn(alice.page).locator(".thread-summary").click();
+  await panel(alice.page).waitFor({ state: "visible" });
+  await pageAnswered;
+  await rootIn(bob.page).locator(".thread-summary").click();
+  await panel(bob.page).waitFor({ state: "visible" });
+  await bob.page.locator("#thread-input").fill(RACE_REPLY);
+  await bob.page.keyboard.press("Enter");
+  await bob.page.locator("#thread-replies .message-body", { hasText: RACE_REPLY }).waitFor();
+  await waitForCount(alice.page, "3 replies");
+  release();
+  await waitForPanelCount(alice.page, "3 replies");
+  await alice.page.locator("#thread-replies .message-body", { hasText: RACE_REPLY }).waitFor();
+  await alice.page.unroute(threadPage);
+  check(await alice.page.locator("#thread-replies [data-message-id]").count() === 3, "en: three replies in the panel, none twice");
+
+  // A picture in a thread reply: attached in the thread's box (not the room composer's),
+  // shown in the panel, and not in the main timeline.
+  await alice.page.setInputFiles("#thread-file-input", { name: "plan.png", mimeType: "image/png", buffer: png(120, 80) });
+  await alice.page.waitForSelector('#thread-upload-tray .upload[data-upload-state="done"] img.upload-preview');
+  check(await alice.page.locator("#upload-tray").isHidden(), "en: the room composer's tray stays empty");
+  await alice.page.locator("#thread-input").fill(PICTURE_REPLY);
+  await alice.page.locator("#thread-send").click();
+  await alice.page.waitForSelector("#thread-upload-tray", { state: "hidden" });
+  for (const page of [alice.page, bob.page]) {
+    const reply = page.locator("#thread-replies [data-message-id]", { has: page.locator(".message-body", { hasText: PICTURE_REPLY }) });
+    await reply.locator(".attachment-image img[alt='plan.png']").waitFor();
+    check(await page.locator("#timeline img[alt='plan.png']").count() === 0, "the picture is not in the main timeline");
+  }
+  await waitForPanelCount(bob.page, "۴ پاسخ");
+
+  // The member toggle, pressed while the thread is open, closes the thread and shows the list.
+  check(await membersExpanded(alice.page) === "false", "en: not expanded with the thread open");
+  await alice.page.locator("#members-toggle").click();
+  await panel(alice.page).waitFor({ state: "hidden" });
+  await alice.page.locator("#members").waitFor({ state: "visible" });
+  check(await membersExpanded(alice.page) === "true", "en: the toggle reads as expanded with the list shown");
 
   check(alice.errors.length === 0, `en: no script errors: ${alice.errors.join("; ")}`);
   check(bob.errors.length === 0, `fa: no script errors: ${bob.errors.join("; ")}`);

@@ -22,7 +22,7 @@ import { initSidebar } from "./sidebar.js";
 import { socket } from "./socket.js";
 import { emit, on, state, threadOnly } from "./store.js";
 import { loadRooms, startSync } from "./sync.js";
-import { initThreads, openThread } from "./threads.js";
+import { closeThreads, initThreads, openThread } from "./threads.js";
 import { initTimeline, setTimelineHooks } from "./timeline.js";
 import { initUploads } from "./uploads.js";
 
@@ -111,7 +111,7 @@ async function boot() {
   initUploads();
   initPolls();
   await yieldToBrowser();
-  initMembers({ profile: openProfile });
+  initMembers({ profile: openProfile, closeThreads: () => closeThreads({ focus: false }) });
   initRoomView({ profile: openProfile });
   initSidebar();
   initShortcuts();

@@ -10,7 +10,7 @@ import { activeRoom, emit, on, presence, state } from "./store.js";
 import { avatar, authorName } from "./messages.js";
 
 const ORDER = { online: 0, away: 1, offline: 2 };
-let hooks = { profile: () => {} };
+let hooks = { profile: () => {}, closeThreads: () => {} };
 
 export async function loadMembers(room) {
   try {
@@ -81,15 +81,35 @@ export function initMembers(nextHooks) {
   // Shown beside the timeline on wide screens, behind the toggle on narrower ones, where
   // it is a drawer like the room list.
   const wide = window.matchMedia("(min-width: 64rem)");
-  const show = initDrawer({
+  const chat = byId("chat");
+  const toggle = byId("members-toggle");
+  // An open thread panel takes the member list's place: the toggle then reads as not
+  // expanded, and pressing it closes the thread and shows the list. (Registered before
+  // the drawer's own click handler, which it stands in for then.)
+  const threadOpen = () => chat.dataset.thread === "open";
+  const syncToggle = () => {
+    toggle.setAttribute("aria-expanded", String(chat.dataset.members === "shown" && !threadOpen()));
+  };
+  toggle.addEventListener("click", (event) => {
+    if (!threadOpen()) return;
+    event.stopImmediatePropagation();
+    hooks.closeThreads();
+    show(true, { focus: true });
+  });
+  const setDrawer = initDrawer({
     key: "members",
     values: ["shown", "hidden"],
     panel: byId("members"),
-    toggle: byId("members-toggle"),
+    toggle,
     scrim: document.querySelector(".members-scrim"),
     overlays: () => !wide.matches,
   });
+  const show = (open, options) => {
+    setDrawer(open, options);
+    syncToggle();
+  };
   show(wide.matches);
+  on("thread.panel", syncToggle);
   // Crossing the breakpoint (rotating a tablet, resizing) resets to that width's default.
   wide.addEventListener("change", () => show(wide.matches));
   on("members", (roomId) => {

@@ -30,7 +30,8 @@ const listeners = new Map();
  * Topics: "rooms" (list changed), "room" (id: one room's summary changed), "active",
  * "timeline" ({roomId, reset?, scrollTo?}), "message" ({roomId, id}), "poll" (id),
  * "members" (roomId), "typing" (roomId), "connection" (status), "pins" (roomId), "saved",
- * "thread" ({id, created?, mine?}: the open thread changed), "thread.follow" (root id).
+ * "thread" ({id, created?, mine?}: the open thread changed), "thread.follow" (root id),
+ * "thread.panel" (open: the thread panel was shown or hidden).
  */
 export function on(topic, fn) {
   if (!listeners.has(topic)) listeners.set(topic, new Set());

@@ -15,14 +15,17 @@ import { formatDateTime, formatRelative, t } from "./i18n.js";
 import { authorName, avatar, previewText, renderMessage } from "./messages.js";
 import { toast, toastError } from "./notify.js";
 import { perform } from "./ops.js";
-import { activeRoom, on, roomTitle, state } from "./store.js";
-import { adoptOwnMessage } from "./sync.js";
+import { activeRoom, emit, on, roomTitle, state, withThreadReply } from "./store.js";
+import { adoptOwnMessage, sendTyping } from "./sync.js";
 import { bindMessages, isGrouped, reconcile } from "./timeline.js";
+import { bindFileDrop, bindFilePicking, createUploads } from "./uploads.js";
 
 /** Replies per page, as the server's default. */
 const PAGE = 50;
 /** Within this many pixels of the end counts as "at the bottom". */
 const BOTTOM_SLACK = 48;
+/** "typing" at most this often, as the room composer sends it. */
+const TYPING_EVERY_MS = 3000;
 
 let hooks = { openRoom: async () => false, focusComposer: () => {} };
 let chat;
@@ -47,6 +50,11 @@ let listEl;
 let listEmpty;
 let threadsButton;
 let threadDraft;
+/** The reply box's files (uploads.js), apart from the room composer's. */
+let uploads;
+let tray;
+let attachButton;
+let fileInput;
 /** "thread" or "list": what the panel shows. */
 let view = "thread";
 /** "room" (this room's threads) or "mine" (those I follow). */
@@ -60,6 +68,7 @@ let openedFromList = false;
 /** message id → { el, message, continued, stale } for the open thread */
 let cache = new Map();
 let stick = true;
+let lastTyping = 0;
 
 const path = (id) => encodeURIComponent(id);
 
@@ -197,7 +206,18 @@ async function loadPage(beforeSeq = null) {
   }
   if (!page || state.thread !== thread) return;
   if (!beforeSeq) {
-    const root = page.root;
+    // Replies that reached this thread while its first page was on its way (over the
+    // socket, or my own from a send's ack) are in `thread.replies` already. Those the page
+    // holds, the page's root counts; any other was written after the server read the page
+    // (the page is the newest replies), so its root does not count it yet: count it now,
+    // in seq order, once (`counted` keeps the later event from counting it again).
+    const onPage = new Set(page.replies.map((reply) => reply.id));
+    let root = page.root;
+    const arrived = [...thread.replies.values()].filter((reply) => !onPage.has(reply.id)).sort((a, b) => a.seq - b.seq);
+    for (const reply of arrived) {
+      root = withThreadReply(root, reply);
+      thread.counted.add(reply.id);
+    }
     thread.root = root;
   }
   for (const reply of page.replies) {
@@ -228,6 +248,7 @@ function setOpen(open) {
   panel.hidden = !open;
   chat.dataset.thread = open ? "open" : "closed";
   threadsButton.setAttribute("aria-expanded", String(open && view === "list"));
+  emit("thread.panel", open);
 }
 
 function showView(next) {
@@ -242,6 +263,7 @@ function showView(next) {
 /** Leaves the thread shown (its unsent text stays a draft). */
 function leaveThread() {
   threadDraft.show(null);
+  uploads.clear();
   state.thread = null;
   cache = new Map();
   rootBox.replaceChildren();
@@ -298,13 +320,18 @@ async function send() {
   const thread = state.thread;
   if (!thread) return;
   const body = input.value.trim();
-  if (!body) return;
+  if (uploads.busy()) {
+    toast(t("chat-upload-wait"), "error");
+    return;
+  }
+  const attachments = uploads.readyIds(thread.roomId);
+  if (!body && !attachments.length) return;
   const max = state.limits.message_max_chars || 4000;
   if ([...body].length > max) {
     toast(t("chat-message-too-long", { max }), "error");
     return;
   }
-  const fields = { room_id: thread.roomId, body, attachments: [], thread_id: thread.rootId };
+  const fields = { room_id: thread.roomId, body, attachments, thread_id: thread.rootId };
   if (alsoBox.checked) fields.also_to_room = true;
   sendButton.disabled = true;
   try {
@@ -314,6 +341,9 @@ async function send() {
     if (state.thread === thread) {
       input.value = "";
       alsoBox.checked = false;
+      uploads.clear();
+      // Sending ended "typing" on the server; the next keystroke announces it again.
+      lastTyping = 0;
       stick = true;
     }
     if (message?.id) adoptOwnMessage(message);
@@ -450,9 +480,15 @@ function build() {
   });
   alsoBox = h("input", { type: "checkbox", id: "thread-also-to-room" });
   sendButton = h("button", { type: "submit", id: "thread-send", class: "send-button" }, t("chat-send-button"));
+  tray = h("ul", { id: "thread-upload-tray", class: "upload-tray", "aria-label": t("chat-thread-uploads-label"), hidden: true });
+  attachButton = iconButton("attach", t("chat-thread-attach-button"), { id: "thread-attach" });
+  fileInput = h("input", { type: "file", id: "thread-file-input", multiple: true, hidden: true });
   form = h("form", { id: "thread-composer", class: "thread-composer", "aria-label": t("chat-thread-input-label") },
+    tray,
     input,
     h("div", { class: "thread-composer-row" },
+      attachButton,
+      fileInput,
       h("label", { class: "thread-also", for: "thread-also-to-room" }, alsoBox, " ", h("span", {}, t("chat-thread-also-to-room"))),
       sendButton));
   threadView = h("div", { id: "thread-view", class: "thread-view" }, scroller, form);
@@ -488,6 +524,9 @@ export function initThreads(next) {
   showView("thread");
   bindMessages(surface);
   threadDraft = draftBox(input);
+  uploads = createUploads(tray);
+  bindFilePicking(uploads, { button: attachButton, input: fileInput, textarea: input });
+  bindFileDrop(uploads, threadView);
 
   threadsButton.addEventListener("click", () => {
     if (isOpen() && view === "list") closeThreads();
@@ -514,7 +553,16 @@ export function initThreads(next) {
     send();
   });
   input.addEventListener("keydown", onInputKeydown);
-  input.addEventListener("input", () => threadDraft.changed());
+  input.addEventListener("input", () => {
+    threadDraft.changed();
+    // Typing in a thread is typing in its room: the room's typing op, as the composer sends it.
+    const room = state.thread && state.rooms.get(state.thread.roomId);
+    const now = Date.now();
+    if (room && input.value.trim() && now - lastTyping > TYPING_EVERY_MS) {
+      lastTyping = now;
+      sendTyping(room);
+    }
+  });
   for (const tab of tabs) {
     tab.addEventListener("click", () => {
       selectTab(tab.dataset.tab);

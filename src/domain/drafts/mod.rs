@@ -155,8 +155,9 @@ pub async fn drafts_of(db: &impl ConnectionTrait, user_id: Uuid) -> AppResult<Ve
         .collect())
 }
 
-/// An [`Inbox`] that also clears the author's room draft in the sending transaction, so a
-/// sent message never leaves its text behind as a draft (nor a draft without its message).
+/// An [`Inbox`] that also clears the author's draft in the sending transaction (the room's,
+/// or for a thread reply the thread's), so a sent message never leaves its text behind as a
+/// draft (nor a draft without its message).
 pub struct ClearingDraft<'a, I> {
     pub inner: &'a I,
 }
@@ -170,9 +171,9 @@ impl<I: Inbox> Inbox for ClearingDraft<'_, I> {
         txn: &DatabaseTransaction,
         asked: Asked<'_>,
     ) -> AppResult<(I::Written, bool)> {
-        let (author, room) = (asked.author.id, asked.room.id);
+        let (author, room, thread) = (asked.author.id, asked.room.id, asked.message.thread_id);
         let written = self.inner.write(txn, asked).await?;
-        let cleared = draft_forget(txn, author, room, None).await?;
+        let cleared = draft_forget(txn, author, room, thread).await?;
         Ok((written, cleared))
     }
 }

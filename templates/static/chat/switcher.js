@@ -2,7 +2,7 @@
 import {
   openDirect,
   openRoom
-} from "./shared-J6FK3VEL.js";
+} from "./shared-KQBAWYZF.js";
 import {
   bestScore
 } from "./shared-W3T76JZ4.js";

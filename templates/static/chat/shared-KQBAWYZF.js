@@ -95,6 +95,7 @@ function initDrawer({ key, panel, toggle, scrim, overlays, values = ["open", "cl
 // chat/members.js
 var ORDER = { online: 0, away: 1, offline: 2 };
 var hooks = { profile: () => {
+}, closeThreads: () => {
 } };
 async function loadMembers(room) {
   try {
@@ -161,15 +162,32 @@ function initMembers(nextHooks) {
     if (button) hooks.profile(button.dataset.profileUsername);
   });
   const wide = window.matchMedia("(min-width: 64rem)");
-  const show2 = initDrawer({
+  const chat = byId("chat");
+  const toggle = byId("members-toggle");
+  const threadOpen = () => chat.dataset.thread === "open";
+  const syncToggle = () => {
+    toggle.setAttribute("aria-expanded", String(chat.dataset.members === "shown" && !threadOpen()));
+  };
+  toggle.addEventListener("click", (event) => {
+    if (!threadOpen()) return;
+    event.stopImmediatePropagation();
+    hooks.closeThreads();
+    show2(true, { focus: true });
+  });
+  const setDrawer = initDrawer({
     key: "members",
     values: ["shown", "hidden"],
     panel: byId("members"),
-    toggle: byId("members-toggle"),
+    toggle,
     scrim: document.querySelector(".members-scrim"),
     overlays: () => !wide.matches
   });
+  const show2 = (open2, options) => {
+    setDrawer(open2, options);
+    syncToggle();
+  };
   show2(wide.matches);
+  on("thread.panel", syncToggle);
   wide.addEventListener("change", () => show2(wide.matches));
   on("members", (roomId2) => {
     if (roomId2 === state.activeRoomId) renderMembers();
@@ -185,20 +203,20 @@ function initMembers(nextHooks) {
 var MARKERS = { bold: "**", italic: "_", code: "`" };
 var SHORTCUTS = { b: "bold", i: "italic", e: "code", k: "link" };
 function replaceSelection(input3, text, selectFrom, selectTo) {
-  const start2 = input3.selectionStart;
+  const start = input3.selectionStart;
   input3.focus();
   if (!document.execCommand?.("insertText", false, text)) {
     input3.setRangeText(text, input3.selectionStart, input3.selectionEnd, "end");
     input3.dispatchEvent(new Event("input", { bubbles: true }));
   }
-  input3.setSelectionRange(start2 + selectFrom, start2 + selectTo);
+  input3.setSelectionRange(start + selectFrom, start + selectTo);
 }
 function wrap(input3, marker) {
-  const { selectionStart: start2, selectionEnd: end, value } = input3;
-  const selected = value.slice(start2, end);
+  const { selectionStart: start, selectionEnd: end, value } = input3;
+  const selected = value.slice(start, end);
   const m = marker.length;
-  if (value.slice(start2 - m, start2) === marker && value.slice(end, end + m) === marker) {
-    input3.setSelectionRange(start2 - m, end + m);
+  if (value.slice(start - m, start) === marker && value.slice(end, end + m) === marker) {
+    input3.setSelectionRange(start - m, end + m);
     replaceSelection(input3, selected, 0, selected.length);
     return;
   }
@@ -213,8 +231,8 @@ ${selected}
   replaceSelection(input3, `${marker}${text}${marker}`, m, m + text.length);
 }
 function link(input3) {
-  const { selectionStart: start2, selectionEnd: end, value } = input3;
-  const selected = value.slice(start2, end);
+  const { selectionStart: start, selectionEnd: end, value } = input3;
+  const selected = value.slice(start, end);
   if (/^https?:\/\/\S+$/i.test(selected)) {
     const text2 = t("chat-format-link-text");
     replaceSelection(input3, `[${text2}](${selected})`, 1, 1 + text2.length);
@@ -1061,8 +1079,6 @@ function initTimeline() {
 
 // chat/uploads.js
 var ALIASES = { jpeg: "jpg" };
-var items = [];
-var tray;
 function extension(name) {
   const dot = name.lastIndexOf(".");
   if (dot < 0) return "";
@@ -1079,96 +1095,106 @@ function refusal(file) {
   }
   return null;
 }
-function remove(item) {
-  if (item.state === "uploading") item.abort?.();
-  if (item.preview) URL.revokeObjectURL(item.preview);
-  item.el.remove();
-  items = items.filter((i) => i !== item);
-  updateTray();
-}
-function updateTray() {
-  tray.hidden = items.length === 0;
-}
-function start(file, room) {
-  const item = { file, room: room.id, state: "uploading", fileId: null, preview: null, el: null };
-  if (file.type.startsWith("image/")) item.preview = URL.createObjectURL(file);
-  const progress = h("progress", { class: "upload-progress", max: 1, value: 0, "aria-label": t("chat-upload-progress", { name: file.name }) });
-  const cancel = iconButton("close", t("chat-upload-remove", { name: file.name }), { class: "upload-remove" });
-  item.el = h(
-    "li",
-    { class: "upload", dataset: { uploadState: "uploading" } },
-    item.preview ? h("img", { class: "upload-preview", src: item.preview, alt: "" }) : h("span", { class: "upload-preview upload-preview-file", "aria-hidden": "true" }),
-    h(
-      "span",
-      { class: "upload-info" },
-      userText(file.name, "bdi", { class: "upload-name" }),
-      h("span", { class: "upload-size" }, formatSize(file.size))
-    ),
-    progress,
-    cancel
-  );
-  cancel.addEventListener("click", () => remove(item));
-  tray.append(item.el);
-  items.push(item);
-  updateTray();
-  const form2 = new FormData();
-  form2.append("room_id", room.id);
-  form2.append("send", "false");
-  form2.append("file", file, file.name);
-  const { promise, abort } = uploadForm("/api/v1/files", form2, (fraction) => {
-    progress.value = fraction;
-  });
-  item.abort = abort;
-  promise.then((reply) => {
-    item.state = "done";
-    item.fileId = reply?.file?.id;
-    progress.value = 1;
-    item.el.dataset.uploadState = "done";
-  }).catch((error) => {
-    if (error.code === "aborted") return;
-    toast(t("chat-upload-failed", { name: file.name, reason: error.message }), "error");
-    remove(item);
-  });
-}
-function addFiles(fileList) {
-  const room = activeRoom();
-  if (!room) return;
-  for (const file of fileList) {
-    const reason = refusal(file);
-    if (reason) toast(reason, "error");
-    else start(file, room);
+function createUploads(tray) {
+  let items = [];
+  function updateTray() {
+    tray.hidden = items.length === 0;
   }
-}
-function uploadsBusy() {
-  return items.some((i) => i.state === "uploading");
-}
-function readyFileIds(roomId2) {
-  return items.filter((i) => i.state === "done" && i.room === roomId2 && i.fileId).map((i) => i.fileId);
-}
-function clearUploads() {
-  for (const item of [...items]) remove(item);
-}
-function initUploads() {
-  tray = byId("upload-tray");
+  function remove(item) {
+    if (item.state === "uploading") item.abort?.();
+    if (item.preview) URL.revokeObjectURL(item.preview);
+    item.el.remove();
+    items = items.filter((i) => i !== item);
+    updateTray();
+  }
+  function start(file, room) {
+    const item = { file, room: room.id, state: "uploading", fileId: null, preview: null, el: null };
+    if (file.type.startsWith("image/")) item.preview = URL.createObjectURL(file);
+    const progress = h("progress", { class: "upload-progress", max: 1, value: 0, "aria-label": t("chat-upload-progress", { name: file.name }) });
+    const cancel = iconButton("close", t("chat-upload-remove", { name: file.name }), { class: "upload-remove" });
+    item.el = h(
+      "li",
+      { class: "upload", dataset: { uploadState: "uploading" } },
+      item.preview ? h("img", { class: "upload-preview", src: item.preview, alt: "" }) : h("span", { class: "upload-preview upload-preview-file", "aria-hidden": "true" }),
+      h(
+        "span",
+        { class: "upload-info" },
+        userText(file.name, "bdi", { class: "upload-name" }),
+        h("span", { class: "upload-size" }, formatSize(file.size))
+      ),
+      progress,
+      cancel
+    );
+    cancel.addEventListener("click", () => remove(item));
+    tray.append(item.el);
+    items.push(item);
+    updateTray();
+    const form2 = new FormData();
+    form2.append("room_id", room.id);
+    form2.append("send", "false");
+    form2.append("file", file, file.name);
+    const { promise, abort } = uploadForm("/api/v1/files", form2, (fraction) => {
+      progress.value = fraction;
+    });
+    item.abort = abort;
+    promise.then((reply) => {
+      item.state = "done";
+      item.fileId = reply?.file?.id;
+      progress.value = 1;
+      item.el.dataset.uploadState = "done";
+    }).catch((error) => {
+      if (error.code === "aborted") return;
+      toast(t("chat-upload-failed", { name: file.name, reason: error.message }), "error");
+      remove(item);
+    });
+  }
   updateTray();
-  const input3 = byId("file-input");
-  byId("attach-button").addEventListener("click", () => input3.click());
+  return {
+    /** Checks and starts uploading files into the open room. */
+    add(fileList) {
+      const room = activeRoom();
+      if (!room) return;
+      for (const file of fileList) {
+        const reason = refusal(file);
+        if (reason) toast(reason, "error");
+        else start(file, room);
+      }
+    },
+    /** True while any upload is still on its way. */
+    busy: () => items.some((i) => i.state === "uploading"),
+    /** Ids of finished uploads for this room, ready to attach to a message. */
+    readyIds: (roomId2) => items.filter((i) => i.state === "done" && i.room === roomId2 && i.fileId).map((i) => i.fileId),
+    /** Empties the tray (after sending, or when leaving the room or thread). */
+    clear() {
+      for (const item of [...items]) remove(item);
+    }
+  };
+}
+function bindFilePicking(uploads, { button, input: input3, textarea }) {
+  button.addEventListener("click", () => input3.click());
   input3.addEventListener("change", () => {
-    addFiles(input3.files);
+    uploads.add(input3.files);
     input3.value = "";
   });
-  const zone = byId("room");
-  const overlay = byId("drop-overlay");
+  textarea.addEventListener("paste", (event) => {
+    const files = [...event.clipboardData?.files || []];
+    if (!files.length) return;
+    event.preventDefault();
+    uploads.add(files);
+  });
+}
+var taken = /* @__PURE__ */ new WeakSet();
+function bindFileDrop(uploads, zone, overlay = null) {
   let depth = 0;
   const hasFiles = (event) => [...event.dataTransfer?.types || []].includes("Files");
   zone.addEventListener("dragenter", (event) => {
     if (!hasFiles(event)) return;
     depth += 1;
-    overlay.hidden = false;
+    if (overlay) overlay.hidden = false;
   });
   zone.addEventListener("dragleave", () => {
     depth = Math.max(0, depth - 1);
-    if (depth === 0) overlay.hidden = true;
+    if (depth === 0 && overlay) overlay.hidden = true;
   });
   zone.addEventListener("dragover", (event) => {
     if (!hasFiles(event)) return;
@@ -1179,15 +1205,26 @@ function initUploads() {
     if (!hasFiles(event)) return;
     event.preventDefault();
     depth = 0;
-    overlay.hidden = true;
-    addFiles(event.dataTransfer.files);
+    if (overlay) overlay.hidden = true;
+    if (taken.has(event)) return;
+    taken.add(event);
+    uploads.add(event.dataTransfer.files);
   });
-  byId("composer-input").addEventListener("paste", (event) => {
-    const files = [...event.clipboardData?.files || []];
-    if (!files.length) return;
-    event.preventDefault();
-    addFiles(files);
-  });
+}
+var roomUploads = null;
+function uploadsBusy() {
+  return roomUploads?.busy() || false;
+}
+function readyFileIds(roomId2) {
+  return roomUploads?.readyIds(roomId2) || [];
+}
+function clearUploads() {
+  roomUploads?.clear();
+}
+function initUploads() {
+  roomUploads = createUploads(byId("upload-tray"));
+  bindFilePicking(roomUploads, { button: byId("attach-button"), input: byId("file-input"), textarea: byId("composer-input") });
+  bindFileDrop(roomUploads, byId("room"), byId("drop-overlay"));
 }
 
 // chat/autocomplete.js
@@ -1229,11 +1266,11 @@ function setActive(index) {
   input.setAttribute("aria-activedescendant", optionId(index));
   list2.querySelector(`#${optionId(index)}`)?.scrollIntoView({ block: "nearest" });
 }
-function show(provider, start2, query, items2) {
-  if (!items2.length) return closeList();
-  state2 = { provider, start: start2, query, items: items2, active: 0 };
+function show(provider, start, query, items) {
+  if (!items.length) return closeList();
+  state2 = { provider, start, query, items, active: 0 };
   list2.setAttribute("aria-label", t(provider.label));
-  list2.replaceChildren(...items2.map((item, index) => h("li", {
+  list2.replaceChildren(...items.map((item, index) => h("li", {
     id: optionId(index),
     role: "option",
     class: "autocomplete-option",
@@ -1241,29 +1278,29 @@ function show(provider, start2, query, items2) {
     dataset: { index }
   }, provider.render(item))));
   list2.hidden = false;
-  status.textContent = t("chat-autocomplete-count", { count: items2.length });
+  status.textContent = t("chat-autocomplete-count", { count: items.length });
   setActive(0);
 }
 async function update() {
   const token = tokenAtCaret();
   if (!token) return closeList();
   const ask = ++asked;
-  let items2 = [];
+  let items = [];
   try {
-    items2 = await token.provider.search(token.query);
+    items = await token.provider.search(token.query);
   } catch {
-    items2 = [];
+    items = [];
   }
   if (ask !== asked) return;
-  show(token.provider, token.start, token.query, items2 || []);
+  show(token.provider, token.start, token.query, items || []);
 }
 function choose(index) {
-  const { provider, start: start2, items: items2 } = state2;
-  const item = items2[index];
+  const { provider, start, items } = state2;
+  const item = items[index];
   const caret = input.selectionStart;
   closeList();
   input.focus();
-  input.setRangeText(provider.insert(item), start2, caret, "end");
+  input.setRangeText(provider.insert(item), start, caret, "end");
   input.dispatchEvent(new Event("input", { bubbles: true }));
   provider.chosen?.(item);
 }
@@ -1361,11 +1398,11 @@ async function search(query) {
     if (r != null) found.push({ member, r, online: member.presence === "online" ? 0 : 1 });
   }
   found.sort((a, b) => a.r - b.r || a.online - b.online || a.member.user.username.localeCompare(b.member.user.username));
-  const items2 = found.slice(0, SHOWN2).map(({ member }) => ({ id: member.user.id, user: member.user }));
+  const items = found.slice(0, SHOWN2).map(({ member }) => ({ id: member.user.id, user: member.user }));
   if (mayUseSpecial(room)) {
-    for (const special of SPECIAL) if (special.special.startsWith(folded)) items2.push({ id: special.special, ...special });
+    for (const special of SPECIAL) if (special.special.startsWith(folded)) items.push({ id: special.special, ...special });
   }
-  return items2;
+  return items;
 }
 function registerMentionProvider() {
   registerProvider({
@@ -1459,8 +1496,8 @@ async function openScheduleDialog(text, onScheduled) {
     body.focus();
   };
   const redraw = async () => {
-    const items2 = await api("GET", "/api/v1/scheduled");
-    list3.replaceChildren(...items2.length ? items2.map((item) => row(item, redraw, edit)) : [h("li", { class: "scheduled-empty" }, t("chat-scheduled-empty"))]);
+    const items = await api("GET", "/api/v1/scheduled");
+    list3.replaceChildren(...items.length ? items.map((item) => row(item, redraw, edit)) : [h("li", { class: "scheduled-empty" }, t("chat-scheduled-empty"))]);
   };
   redraw().catch(toastError);
   await openDialog({
@@ -2023,6 +2060,9 @@ export {
   reconcile,
   bindMessages,
   initTimeline,
+  createUploads,
+  bindFilePicking,
+  bindFileDrop,
   initUploads,
   draftBox,
   setReply,
