@@ -9,8 +9,8 @@ use uuid::Uuid;
 
 use crate::{
     domain::views::{
-        DraftView, EmojiView, FileView, MemberView, MessageView, RoomView, ScheduledMessageView,
-        ThreadView, UserRef,
+        DraftView, EmojiView, FileView, MemberView, MessageView, NotificationView, RoomView,
+        ScheduledMessageView, ThreadView, UserRef,
     },
     domain::{
         audit::Actor,
@@ -307,6 +307,28 @@ async fn sent_publish(state: &AppState, sent: &messages::Sent<Vec<entity::notifi
     }
 }
 
+/// The `notification` frame of one committed inbox row, to its owner's sockets.
+fn notification_publish(
+    state: &AppState,
+    row: &entity::notifications::Model,
+    notification: NotificationView,
+    unread_count: u64,
+) {
+    let frame = ServerEvent::Notification {
+        room_id: row.room_id,
+        data: NotificationData {
+            notification,
+            unread_count,
+            alert: row.alert,
+            held_until: row.held_until,
+        },
+    };
+    state.broker.publish(Envelope::User {
+        user_id: row.user_id,
+        frame: frame.frame().into(),
+    });
+}
+
 /// `notification` to each person a sent message wrote an inbox row for. The rows are
 /// committed already, so a failure here is only logged: the inbox has them.
 async fn notifications_publish(
@@ -322,19 +344,9 @@ async fn notifications_publish(
         let users: Vec<Uuid> = rows.iter().map(|row| row.user_id).collect();
         let counts = notification_inbox::unread_counts(&state.db, &users).await?;
         for row in rows {
-            let frame = ServerEvent::Notification {
-                room_id: row.room_id,
-                data: NotificationData {
-                    notification: notification_inbox::view(row, &room, Some(message.clone()), None),
-                    unread_count: counts.get(&row.user_id).copied().unwrap_or(0),
-                    alert: row.alert,
-                    held_until: row.held_until,
-                },
-            };
-            state.broker.publish(Envelope::User {
-                user_id: row.user_id,
-                frame: frame.frame().into(),
-            });
+            let view = notification_inbox::view(row, &room, Some(message.clone()), None);
+            let unread_count = counts.get(&row.user_id).copied().unwrap_or(0);
+            notification_publish(state, row, view, unread_count);
         }
         AppResult::Ok(())
     };
@@ -1408,24 +1420,8 @@ async fn scheduled_failed_publish(
     let published = async {
         let room = rooms::room_get(&state.db, row.room_id).await?;
         let unread_count = notification_inbox::unread_count(&state.db, row.user_id).await?;
-        let frame = ServerEvent::Notification {
-            room_id: row.room_id,
-            data: NotificationData {
-                notification: notification_inbox::view(
-                    row,
-                    &room,
-                    None,
-                    Some(scheduled::view(scheduled_row)),
-                ),
-                unread_count,
-                alert: row.alert,
-                held_until: row.held_until,
-            },
-        };
-        state.broker.publish(Envelope::User {
-            user_id: row.user_id,
-            frame: frame.frame().into(),
-        });
+        let view = notification_inbox::view(row, &room, None, Some(scheduled::view(scheduled_row)));
+        notification_publish(state, row, view, unread_count);
         AppResult::Ok(())
     };
     if let Err(err) = published.await {
