@@ -359,6 +359,11 @@ async function viaSidebar(page, phone, opener, id) {
 
 /** Runs axe on the page as it is now; returns its violations. */
 async function axe(page) {
+  // Colours are judged as painted: a toast still fading in (0.2 s, longer on a loaded
+  // machine) blends into what is behind it. Finite animations end first; endless ones
+  // (spinners) are left alone.
+  await page.waitForFunction(() => document.getAnimations().every(
+    (a) => a.playState !== "running" || a.effect?.getComputedTiming().endTime === Infinity));
   if (!(await page.evaluate(() => typeof window.axe === "object"))) await page.addScriptTag({ content: AXE_SOURCE });
   return page.evaluate(async (tags) => {
     const result = await window.axe.run(document, { runOnly: { type: "tag", values: tags }, resultTypes: ["violations"] });
