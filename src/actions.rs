@@ -68,6 +68,24 @@ async fn special_mentions(
     })
 }
 
+/// A prepared message and the inbox rows written with it: one message of a group commit.
+struct MessageWrite<I> {
+    outgoing: messages::Outgoing,
+    inbox: I,
+}
+
+impl<I> publisher::Change for MessageWrite<I>
+where
+    I: messages::Inbox + Send + 'static,
+    I::Written: 'static,
+{
+    type Output = messages::Sent<I::Written>;
+
+    async fn write(self, txn: &sea_orm::DatabaseTransaction) -> AppResult<Self::Output> {
+        self.outgoing.write(txn, &self.inbox).await
+    }
+}
+
 pub async fn message_send(
     state: &AppState,
     author: &users::Model,
@@ -97,22 +115,27 @@ async fn message_send_unlimited(
 ) -> AppResult<MessageView> {
     let specials = special_mentions(state, room_id, body.as_ref()).await?;
     let now = state.clock.now();
-    let sent = publisher::commit(
+    let outgoing = messages::prepare(
+        &state.db,
+        author,
+        room_id,
+        body,
+        reply_to,
+        thread,
+        attachments,
+        &specials,
+        None,
+    )
+    .await?;
+    let sent = publisher::send(
         state,
         room_id,
-        messages::message_send(
-            &state.db,
-            author,
-            room_id,
-            body,
-            reply_to,
-            thread,
-            attachments,
-            &specials,
-            &drafts::ClearingDraft {
-                inner: &notification_inbox::Writer { now },
+        MessageWrite {
+            outgoing,
+            inbox: drafts::ClearingDraft {
+                inner: notification_inbox::Writer { now },
             },
-        ),
+        },
     )
     .await?;
     let messages::Sent {
@@ -179,19 +202,17 @@ pub async fn message_forward(
     }
     let body = source.body_ref();
     let specials = special_mentions(state, room_id, body).await?;
-    let sent = publisher::commit(
+    let outgoing =
+        messages::prepare_forward(&state.db, forwarder, source, room_id, &specials).await?;
+    let sent = publisher::send(
         state,
         room_id,
-        messages::message_forward(
-            &state.db,
-            forwarder,
-            &source,
-            room_id,
-            &specials,
-            &notification_inbox::Writer {
+        MessageWrite {
+            outgoing,
+            inbox: notification_inbox::Writer {
                 now: state.clock.now(),
             },
-        ),
+        },
     )
     .await?;
     sent_publish(state, &sent).await;

@@ -6,10 +6,17 @@
 //! publishes while it holds the room's order ([`commit`]), and nothing else publishes a
 //! room's timeline events. Transient frames (typing, read marks, poll counts) carry no seq
 //! and go to the broker directly.
+//!
+//! Sent messages take the group-commit path instead ([`batch::send`]): the same order and
+//! the same publishing, with many messages to one commit.
+
+pub mod batch;
 
 use std::future::Future;
 
 use uuid::Uuid;
+
+pub use batch::{Change, send};
 
 use crate::{
     domain::{messages::Sent, rooms::timeline::RoomEvent},
@@ -71,6 +78,7 @@ pub fn publish_new_room(state: &AppState, events: &[RoomEvent]) {
     publish(state, events);
 }
 
+/// Each event to the room's subscribers, in the order given (seq order).
 fn publish(state: &AppState, events: &[RoomEvent]) {
     for event in events {
         state.broker.publish(Envelope::Room {

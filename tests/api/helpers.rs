@@ -240,6 +240,16 @@ async fn start_node(database: TestDatabase, configure: impl FnOnce(Figment) -> F
     start_node_with_state(database, configure).await.0
 }
 
+/// Like [`spawn_app_with`], with the server's state, for a test that must hold something
+/// the server takes (a room's publishing order) to make a race happen every time.
+pub async fn spawn_app_with_state(
+    backend: Backend,
+    configure: impl FnOnce(Figment) -> Figment,
+) -> (TestApp, anjoman::state::AppState) {
+    let database = TestDatabase::create(&backend).await;
+    start_node_with_state(database, configure).await
+}
+
 async fn start_node_with_state(
     database: TestDatabase,
     configure: impl FnOnce(Figment) -> Figment,

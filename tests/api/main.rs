@@ -19,6 +19,7 @@ mod architecture;
 mod asyncapi;
 mod auth;
 mod authorization;
+mod batching;
 mod browser;
 mod cli;
 mod cluster;

@@ -158,11 +158,11 @@ pub async fn drafts_of(db: &impl ConnectionTrait, user_id: Uuid) -> AppResult<Ve
 /// An [`Inbox`] that also clears the author's draft in the sending transaction (the room's,
 /// or for a thread reply the thread's), so a sent message never leaves its text behind as a
 /// draft (nor a draft without its message).
-pub struct ClearingDraft<'a, I> {
-    pub inner: &'a I,
+pub struct ClearingDraft<I> {
+    pub inner: I,
 }
 
-impl<I: Inbox> Inbox for ClearingDraft<'_, I> {
+impl<I: Inbox> Inbox for ClearingDraft<I> {
     /// The inner writer's rows, and whether a draft was cleared.
     type Written = (I::Written, bool);
 

@@ -262,7 +262,8 @@ pub async fn message_send<C: ConnectionTrait + TransactionTrait, I: Inbox>(
 }
 
 /// [`message_send`], optionally as the forwarded copy of `forward` (whose files it gets
-/// copies of, and whose snapshot it carries).
+/// copies of, and whose snapshot it carries): [`prepare`], then [`Outgoing::write`] in a
+/// transaction of its own.
 #[expect(
     clippy::too_many_arguments,
     reason = "one message's parts and its two collaborators"
@@ -277,9 +278,67 @@ async fn message_send_with<C: ConnectionTrait + TransactionTrait, I: Inbox>(
     attachments: &[Uuid],
     specials: &SpecialMentions,
     inbox: &I,
-    forward: Option<&forward::Source>,
+    forward: Option<forward::Source>,
 ) -> AppResult<Sent<I::Written>> {
-    let forwarded_files = forward.is_some_and(|f| !f.files.is_empty());
+    let outgoing = prepare(
+        db,
+        author,
+        room_id,
+        body,
+        reply_to,
+        thread,
+        attachments,
+        specials,
+        forward,
+    )
+    .await?;
+    let txn = db.begin().await?;
+    let sent = outgoing.write(&txn, inbox).await?;
+    txn.commit().await?;
+    Ok(sent)
+}
+
+/// A message checked and rendered, not yet written: what sending looks up and refuses
+/// before its transaction, so that several can then be written in one (the publisher's
+/// group commit) and a refusal never holds the others back.
+pub struct Outgoing {
+    author: users::Model,
+    room: rooms::Model,
+    body: String,
+    reply_to: Option<Uuid>,
+    /// The author of the message replied to.
+    replied_to: Option<Uuid>,
+    root: Option<messages::Model>,
+    also_to_room: bool,
+    rendered: markup::Rendered,
+    mentioned: Vec<Uuid>,
+    named_ids: Vec<Uuid>,
+    special: Option<(&'static str, Vec<Uuid>)>,
+    file_names: Vec<String>,
+    attachments: Vec<Uuid>,
+    forward: Option<forward::Source>,
+}
+
+/// Checks that `author` may send this to `room_id` and renders it: every rule a message is
+/// refused by, read before any write. The checks are repeated by nothing: what changes
+/// between here and the write (a mute, a ban) is caught as it is for a single send today,
+/// by the next message.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one message's parts and its collaborator"
+)]
+pub async fn prepare(
+    db: &impl ConnectionTrait,
+    author: &users::Model,
+    room_id: Uuid,
+    body: Option<MessageBody>,
+    reply_to: Option<Uuid>,
+    thread: Option<thread::Thread>,
+    attachments: &[Uuid],
+    specials: &SpecialMentions,
+    forward: Option<forward::Source>,
+) -> AppResult<Outgoing> {
+    let forwarded_files = forward.as_ref().is_some_and(|f| !f.files.is_empty());
     if attachments.len() > files::ATTACHMENTS_MAX {
         return Err(AppError::Invalid {
             code: ErrorCode::MessageTooManyAttachments,
@@ -354,130 +413,178 @@ async fn message_send_with<C: ConnectionTrait + TransactionTrait, I: Inbox>(
     mentioned.dedup();
     mentioned.retain(|id| *id != author.id);
     let mut file_names = files::attachments::names(db, attachments).await?;
-    if let Some(forward) = forward {
+    if let Some(forward) = &forward {
         file_names.extend(forward.file_names());
     }
 
-    let txn = db.begin().await?;
-    let seq = seq_next(&txn, room_id).await?;
-    let message = messages::Entity::insert(messages::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        room_id: Set(room_id),
-        seq: Set(seq),
-        author_id: Set(Some(author.id)),
-        kind: Set(MessageKind::Text.as_str().to_owned()),
-        search_text: Set(text::search_text(&rendered.plain, &file_names)),
-        body_html: Set(Some(rendered.html)),
-        body: Set(body),
-        reply_to: Set(reply_to),
-        created_at: Set(Utc::now()),
-        edited_at: Set(None),
-        deleted_at: Set(None),
-        deleted_by: Set(None),
-        thread_id: Set(root.as_ref().map(|root| root.id)),
-        also_to_room: Set(thread.is_some_and(|thread| thread.also_to_room)),
-        thread_last_seq: Set(None),
-    })
-    .exec_with_returning(&txn)
-    .await?;
-    let mut thread_followers = vec![];
-    let mut follows_changed = vec![];
-    if let Some(root) = &root {
-        messages::Entity::update_many()
-            .col_expr(messages::Column::ThreadLastSeq, Expr::value(seq))
-            .filter(messages::Column::Id.eq(root.id))
-            .exec(&txn)
-            .await?;
-        (thread_followers, follows_changed) =
-            thread::on_reply(&txn, root, author.id, seq, &named_ids, message.created_at).await?;
-    }
-    files::attachments::attach(&txn, author.id, room_id, message.id, attachments).await?;
-    if let Some(forward) = forward {
-        forward.record(&txn, author, &message).await?;
-    }
-    for user_id in &mentioned {
-        mentions::Entity::insert(mentions::ActiveModel {
-            message_id: Set(message.id),
-            user_id: Set(*user_id),
-            room_id: Set(room_id),
-            seq: Set(seq),
-        })
-        .exec_without_returning(&txn)
-        .await?;
-    }
-    users::Entity::update_many()
-        .col_expr(
-            users::Column::MessageCount,
-            Expr::col(users::Column::MessageCount).add(1),
-        )
-        .filter(users::Column::Id.eq(author.id))
-        .exec(&txn)
-        .await?;
-    // The author has read their own message.
-    room_members::Entity::update_many()
-        .col_expr(room_members::Column::LastReadSeq, Expr::value(seq))
-        .filter(room_members::Column::RoomId.eq(room_id))
-        .filter(room_members::Column::UserId.eq(author.id))
-        .exec(&txn)
-        .await?;
-    let mut view = MessageView::new(&message, Some(author), vec![]);
-    view.forwarded_from = forward.map(|f| ForwardedFrom::new(&f.snapshot));
-    if !attachments.is_empty() || forwarded_files {
-        view.attachments = files::attachments::views_for_messages(&txn, &[message.id])
-            .await?
-            .remove(&message.id)
-            .unwrap_or_default();
-    }
-    let event = event_record(&txn, room_id, seq, EventKind::MessageCreated, &view).await?;
-    let written = inbox
-        .write(
-            &txn,
-            Asked {
-                room: &room,
-                author,
-                message: &message,
-                named: &named_ids,
-                special: special
-                    .as_ref()
-                    .map(|(which, ids)| (*which, ids.as_slice())),
-                replied_to: replied_to.filter(|id| *id != author.id),
-                prose: &rendered.prose,
-                only: None,
-                thread_followers: &thread_followers,
-            },
-        )
-        .await?;
-    txn.commit().await?;
-    Ok(Sent {
-        view,
-        event,
+    Ok(Outgoing {
+        author: author.clone(),
+        room,
+        body,
+        reply_to,
+        replied_to,
+        root,
+        also_to_room: thread.is_some_and(|thread| thread.also_to_room),
+        rendered,
         mentioned,
-        written,
-        follows_changed: root.map(|root| (root.id, follows_changed)),
+        named_ids,
+        special,
+        file_names,
+        attachments: attachments.to_vec(),
+        forward,
     })
 }
 
-/// Sends the copy of `source` to `room_id` as `forwarder`: the same path and the same
-/// checks as sending there (member, not muted, room not read-only, no block in a direct
-/// conversation).
-pub async fn message_forward<C: ConnectionTrait + TransactionTrait, I: Inbox>(
-    db: &C,
+impl Outgoing {
+    pub fn room_id(&self) -> Uuid {
+        self.room.id
+    }
+
+    /// Writes the message in `txn`, taking the room's next seq, with everything stored
+    /// beside it (mentions, thread state, attachments, the inbox rows of `inbox`); the
+    /// caller commits.
+    pub async fn write<I: Inbox>(
+        self,
+        txn: &DatabaseTransaction,
+        inbox: &I,
+    ) -> AppResult<Sent<I::Written>> {
+        let Outgoing {
+            author,
+            room,
+            body,
+            reply_to,
+            replied_to,
+            root,
+            also_to_room,
+            rendered,
+            mentioned,
+            named_ids,
+            special,
+            file_names,
+            attachments,
+            forward,
+        } = self;
+        let (author, room_id, txn) = (&author, room.id, txn);
+        let attachments = attachments.as_slice();
+        let forwarded_files = forward.as_ref().is_some_and(|f| !f.files.is_empty());
+        let seq = seq_next(txn, room_id).await?;
+        let message = messages::Entity::insert(messages::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            room_id: Set(room_id),
+            seq: Set(seq),
+            author_id: Set(Some(author.id)),
+            kind: Set(MessageKind::Text.as_str().to_owned()),
+            search_text: Set(text::search_text(&rendered.plain, &file_names)),
+            body_html: Set(Some(rendered.html)),
+            body: Set(body),
+            reply_to: Set(reply_to),
+            created_at: Set(Utc::now()),
+            edited_at: Set(None),
+            deleted_at: Set(None),
+            deleted_by: Set(None),
+            thread_id: Set(root.as_ref().map(|root| root.id)),
+            also_to_room: Set(also_to_room),
+            thread_last_seq: Set(None),
+        })
+        .exec_with_returning(txn)
+        .await?;
+        let mut thread_followers = vec![];
+        let mut follows_changed = vec![];
+        if let Some(root) = &root {
+            messages::Entity::update_many()
+                .col_expr(messages::Column::ThreadLastSeq, Expr::value(seq))
+                .filter(messages::Column::Id.eq(root.id))
+                .exec(txn)
+                .await?;
+            (thread_followers, follows_changed) =
+                thread::on_reply(txn, root, author.id, seq, &named_ids, message.created_at).await?;
+        }
+        files::attachments::attach(txn, author.id, room_id, message.id, attachments).await?;
+        if let Some(forward) = &forward {
+            forward.record(txn, author, &message).await?;
+        }
+        for user_id in &mentioned {
+            mentions::Entity::insert(mentions::ActiveModel {
+                message_id: Set(message.id),
+                user_id: Set(*user_id),
+                room_id: Set(room_id),
+                seq: Set(seq),
+            })
+            .exec_without_returning(txn)
+            .await?;
+        }
+        users::Entity::update_many()
+            .col_expr(
+                users::Column::MessageCount,
+                Expr::col(users::Column::MessageCount).add(1),
+            )
+            .filter(users::Column::Id.eq(author.id))
+            .exec(txn)
+            .await?;
+        // The author has read their own message.
+        room_members::Entity::update_many()
+            .col_expr(room_members::Column::LastReadSeq, Expr::value(seq))
+            .filter(room_members::Column::RoomId.eq(room_id))
+            .filter(room_members::Column::UserId.eq(author.id))
+            .exec(txn)
+            .await?;
+        let mut view = MessageView::new(&message, Some(author), vec![]);
+        view.forwarded_from = forward.as_ref().map(|f| ForwardedFrom::new(&f.snapshot));
+        if !attachments.is_empty() || forwarded_files {
+            view.attachments = files::attachments::views_for_messages(txn, &[message.id])
+                .await?
+                .remove(&message.id)
+                .unwrap_or_default();
+        }
+        let event = event_record(txn, room_id, seq, EventKind::MessageCreated, &view).await?;
+        let written = inbox
+            .write(
+                txn,
+                Asked {
+                    room: &room,
+                    author,
+                    message: &message,
+                    named: &named_ids,
+                    special: special
+                        .as_ref()
+                        .map(|(which, ids)| (*which, ids.as_slice())),
+                    replied_to: replied_to.filter(|id| *id != author.id),
+                    prose: &rendered.prose,
+                    only: None,
+                    thread_followers: &thread_followers,
+                },
+            )
+            .await?;
+        Ok(Sent {
+            view,
+            event,
+            mentioned,
+            written,
+            follows_changed: root.map(|root| (root.id, follows_changed)),
+        })
+    }
+}
+
+/// [`prepare`]s the copy of `source` for `room_id` as `forwarder`: the same checks as
+/// sending there (member, not muted, room not read-only, no block in a direct
+/// conversation), with the source's body, copies of its files and its snapshot.
+pub async fn prepare_forward(
+    db: &impl ConnectionTrait,
     forwarder: &users::Model,
-    source: &forward::Source,
+    source: forward::Source,
     room_id: Uuid,
     specials: &SpecialMentions,
-    inbox: &I,
-) -> AppResult<Sent<I::Written>> {
-    message_send_with(
+) -> AppResult<Outgoing> {
+    let body = source.body.clone();
+    prepare(
         db,
         forwarder,
         room_id,
-        source.body.clone(),
+        body,
         None,
         None,
         &[],
         specials,
-        inbox,
         Some(source),
     )
     .await

@@ -1,0 +1,226 @@
+//! Group commit: messages sent while a batch is being written share the next one. These
+//! tests make the race happen every time: they hold the room's publishing order (which the
+//! writer takes before its transaction), let fifty senders queue behind it, and release it.
+
+use std::collections::{HashMap, HashSet};
+
+use anjoman::{publisher::batch::lane_of, state::AppState};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use serde_json::{Value, json};
+
+use crate::{
+    files::upload_with,
+    helpers::{Backend, PATIENCE, spawn_app_with_state},
+    on_both_backends,
+    ws_client::WsClient,
+};
+
+on_both_backends!(
+    fifty_senders_at_once_are_stored_once_each_in_order_and_a_bad_one_alone_is_refused
+);
+
+const SENDERS: usize = 50;
+
+/// Waits (bounded) until `count` messages wait in the lane of `room`.
+async fn until_queued(state: &AppState, room: uuid::Uuid, count: usize) {
+    let lane = lane_of(state, room);
+    let rounds = PATIENCE.as_millis() / 10;
+    for _ in 0..rounds {
+        if state.fanout.sends.queued(lane) >= count {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!(
+        "{count} messages never queued (had {})",
+        state.fanout.sends.queued(lane)
+    );
+}
+
+/// Fifty senders, half over REST and half over the socket, send while a batch is being
+/// written. Among them, two carry the same unsent file: the writer refuses the second in
+/// the middle of the batch and the others are stored. A muted member and a body over the
+/// limit are refused as always. Then every ack matches a stored row, the seqs have no gap,
+/// and each listener saw every stored message once, in seq order.
+async fn fifty_senders_at_once_are_stored_once_each_in_order_and_a_bad_one_alone_is_refused(
+    backend: Backend,
+) {
+    let (app, state) = spawn_app_with_state(backend, |f| {
+        f.merge(("ws.connect_per_ip", 10_000))
+            .merge(("limits.messages_per_minute", 100_000))
+    })
+    .await;
+    let (owner, _) = app.account("owner").await;
+    let mut senders = Vec::new();
+    for i in 0..SENDERS {
+        senders.push(app.account(&format!("sender{i}")).await.0);
+    }
+    let (muted, muted_id) = app.account("muted").await;
+    let mut members: Vec<&str> = senders.iter().map(String::as_str).collect();
+    members.push(&muted);
+    let room = app.public_room(&owner, &members).await;
+    let room_id = uuid::Uuid::parse_str(&room).unwrap();
+    let resp = app
+        .authed(
+            reqwest::Method::POST,
+            &format!("/api/v1/rooms/{room}/members/{muted_id}/mute"),
+            &owner,
+        )
+        .json(&json!({"minutes": 10}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let first = app.post_message(&owner, &room, "before the burst").await;
+    let first_seq = first["seq"].as_i64().unwrap();
+
+    // Two listeners, and the socket senders, connected before the burst.
+    let mut listeners = Vec::new();
+    for token in [&owner, &muted] {
+        let mut ws = WsClient::connect(&app, token).await;
+        ws.request(json!({"op": "subscribe", "room_id": room}))
+            .await;
+        listeners.push(ws);
+    }
+    let mut sockets = Vec::new();
+    for token in &senders[SENDERS / 2..] {
+        sockets.push(WsClient::connect(&app, token).await);
+    }
+    // Sender 0's one file, which senders 0 and 1 both try to attach (1 names it too: the
+    // file is not theirs, but the check that refuses it runs inside the batch's write,
+    // like the one for a file attached twice).
+    let resp = upload_with(
+        &app,
+        &senders[0],
+        &[("room_id", room.as_str()), ("send", "false")],
+        "notes.txt",
+        b"minutes",
+    )
+    .await;
+    assert_eq!(resp.status(), 201);
+    let file = resp.json::<Value>().await.unwrap()["file"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // Hold the room's order: the first message's writer waits for it, and everyone after
+    // queues behind that writer.
+    let app = std::sync::Arc::new(app);
+    let order = state.fanout.order.hold(room_id).await;
+    let mut rest = Vec::new();
+    for (i, token) in senders[..SENDERS / 2].iter().enumerate() {
+        let (app, token, room, file) = (app.clone(), token.clone(), room.clone(), file.clone());
+        rest.push(tokio::spawn(async move {
+            let mut body = json!({"body": format!("rest {i}")});
+            if i < 2 {
+                body["attachments"] = json!([file]);
+            }
+            let resp = app.api(&token).message_send(&room, body).await;
+            (
+                format!("rest {i}"),
+                resp.status().as_u16(),
+                resp.json::<Value>().await.unwrap(),
+            )
+        }));
+    }
+    let mut refs = Vec::new();
+    for (i, ws) in sockets.iter_mut().enumerate() {
+        let reference = ws
+            .op(json!({"op": "send", "room_id": room, "body": format!("ws {i}")}))
+            .await;
+        refs.push(reference);
+    }
+    until_queued(&state, room_id, SENDERS - 2).await;
+    // Refused before they queue, as always: a muted member, a body over the limit.
+    let resp = app
+        .api(&muted)
+        .message_send(&room, json!({"body": "let me"}))
+        .await;
+    assert_eq!(resp.status(), 403);
+    assert_eq!(resp.json::<Value>().await.unwrap()["code"], "room.muted");
+    let too_long = "x".repeat(4_001);
+    let ack = listeners[0]
+        .request(json!({"op": "send", "room_id": room, "body": too_long}))
+        .await;
+    assert_eq!(ack["type"], "error", "{ack}");
+    drop(order);
+
+    // Acks: REST answers and socket acks.
+    let mut acked: HashMap<String, (String, i64)> = HashMap::new();
+    let mut refused = Vec::new();
+    for task in rest {
+        let (body, status, answer) = task.await.unwrap();
+        match status {
+            201 => {
+                acked.insert(
+                    answer["id"].as_str().unwrap().to_owned(),
+                    (body, answer["seq"].as_i64().unwrap()),
+                );
+            }
+            _ => refused.push((body, status, answer)),
+        }
+    }
+    for (i, (ws, reference)) in sockets.iter_mut().zip(&refs).enumerate() {
+        let ack = ws.wait_for(|f| f["ref"] == reference.as_str()).await;
+        assert_eq!(ack["type"], "ack", "{ack}");
+        let data = &ack["data"];
+        acked.insert(
+            data["id"].as_str().unwrap().to_owned(),
+            (format!("ws {i}"), data["seq"].as_i64().unwrap()),
+        );
+    }
+    // Exactly one of the two that named the file is refused, with its own error.
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert_eq!(refused[0].1, 422, "{refused:?}");
+    assert_eq!(
+        refused[0].2["code"], "file.attachment_invalid",
+        "{refused:?}"
+    );
+    assert_eq!(acked.len(), SENDERS - 1);
+
+    // Stored: one row per ack, with the acked seq, and the seqs run on without a gap.
+    let stored = entity::messages::Entity::find()
+        .filter(entity::messages::Column::RoomId.eq(room_id))
+        .filter(entity::messages::Column::Seq.gt(first_seq))
+        .order_by_asc(entity::messages::Column::Seq)
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), acked.len());
+    for (n, row) in stored.iter().enumerate() {
+        assert_eq!(row.seq, first_seq + 1 + n as i64, "seqs without a gap");
+        let (body, seq) = &acked[&row.id.to_string()];
+        assert_eq!((&row.body, row.seq), (body, *seq));
+    }
+    let events = entity::room_events::Entity::find()
+        .filter(entity::room_events::Column::RoomId.eq(room_id))
+        .filter(entity::room_events::Column::Seq.gt(first_seq))
+        .all(&app.db)
+        .await
+        .unwrap();
+    let event_seqs: HashSet<i64> = events.iter().map(|e| e.seq).collect();
+    assert_eq!(event_seqs.len(), stored.len(), "one event per message");
+    let room_row = entity::rooms::Entity::find_by_id(room_id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(room_row.last_seq, first_seq + stored.len() as i64);
+
+    // Every listener saw each stored message once, in seq order.
+    for ws in &mut listeners {
+        let mut seen = Vec::new();
+        while seen.len() < stored.len() {
+            let frame = ws.wait_for(|f| f["type"] == "message.created").await;
+            let seq = frame["seq"]
+                .as_i64()
+                .or(frame["data"]["seq"].as_i64())
+                .unwrap();
+            if seq > first_seq {
+                seen.push(seq);
+            }
+        }
+        let expected: Vec<i64> = stored.iter().map(|row| row.seq).collect();
+        assert_eq!(seen, expected);
+    }
+}
