@@ -230,7 +230,8 @@ impl Inbox for () {
 
 /// Sends a message to a room the author belongs to, with the author's files uploaded to
 /// the room (`attachments`; the body may then be empty). In a direct room a block (either
-/// way) refuses it.
+/// way) refuses it. [`prepare`], then [`Outgoing::write`] in a transaction of its own (a
+/// savepoint when `db` is one): for a send that is not batched, like the scheduled pass's.
 #[expect(
     clippy::too_many_arguments,
     reason = "one message's parts and its two collaborators"
@@ -246,40 +247,6 @@ pub async fn message_send<C: ConnectionTrait + TransactionTrait, I: Inbox>(
     specials: &SpecialMentions,
     inbox: &I,
 ) -> AppResult<Sent<I::Written>> {
-    message_send_with(
-        db,
-        author,
-        room_id,
-        body,
-        reply_to,
-        thread,
-        attachments,
-        specials,
-        inbox,
-        None,
-    )
-    .await
-}
-
-/// [`message_send`], optionally as the forwarded copy of `forward` (whose files it gets
-/// copies of, and whose snapshot it carries): [`prepare`], then [`Outgoing::write`] in a
-/// transaction of its own.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one message's parts and its two collaborators"
-)]
-async fn message_send_with<C: ConnectionTrait + TransactionTrait, I: Inbox>(
-    db: &C,
-    author: &users::Model,
-    room_id: Uuid,
-    body: Option<MessageBody>,
-    reply_to: Option<Uuid>,
-    thread: Option<thread::Thread>,
-    attachments: &[Uuid],
-    specials: &SpecialMentions,
-    inbox: &I,
-    forward: Option<forward::Source>,
-) -> AppResult<Sent<I::Written>> {
     let outgoing = prepare(
         db,
         author,
@@ -289,7 +256,7 @@ async fn message_send_with<C: ConnectionTrait + TransactionTrait, I: Inbox>(
         thread,
         attachments,
         specials,
-        forward,
+        None,
     )
     .await?;
     let txn = db.begin().await?;
