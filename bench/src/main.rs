@@ -309,7 +309,7 @@ async fn main() -> anyhow::Result<()> {
                 sender_rooms.push(room.clone());
             }
             sinks.push(Arc::new(Mutex::new(sink)));
-            readers.push(reader);
+            readers.push((room.clone(), reader));
         }
     }
     let senders = sender_rooms.len();
@@ -357,8 +357,13 @@ async fn main() -> anyhow::Result<()> {
     let mut latencies = Vec::new();
     let mut unique = 0u64;
     let mut duplicates = 0u64;
-    for reader in readers {
+    // What a room stored is what its best-informed member saw (every member sees every
+    // message of its room unless it was cut off).
+    let mut stored_per_room = std::collections::HashMap::<String, u64>::new();
+    for (room, reader) in readers {
         if let Ok(Ok(tally)) = tokio::time::timeout(Duration::from_secs(30), reader).await {
+            let seen = stored_per_room.entry(room).or_default();
+            *seen = (*seen).max(tally.seen.len() as u64);
             unique += tally.seen.len() as u64;
             duplicates += tally.duplicates;
             latencies.extend(tally.latencies_us);
@@ -371,6 +376,12 @@ async fn main() -> anyhow::Result<()> {
     println!(
         "sent: {sent} messages by {senders} senders in {send_secs:.1} s ({:.0} msgs/s)",
         sent as f64 / send_secs
+    );
+    let stored: u64 = stored_per_room.values().sum();
+    println!(
+        "stored: {stored} messages ({:.0} msgs/s over the sending time), {} sent but not stored when the clients hung up",
+        stored as f64 / send_secs,
+        sent.saturating_sub(stored)
     );
     println!(
         "deliveries: {unique} of {expected} expected ({:.0}/s during sending), lost {}, duplicated {duplicates}",

@@ -9,14 +9,16 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
 
 use crate::{
+    binary::{anjoman, serve},
     files::upload_with,
-    helpers::{Backend, PATIENCE, spawn_app_with_state},
+    helpers::{Backend, PATIENCE, TestApp, TestDatabase, spawn_app_with_state},
     on_both_backends,
     ws_client::WsClient,
 };
 
 on_both_backends!(
-    fifty_senders_at_once_are_stored_once_each_in_order_and_a_bad_one_alone_is_refused
+    fifty_senders_at_once_are_stored_once_each_in_order_and_a_bad_one_alone_is_refused,
+    a_server_killed_in_a_burst_keeps_every_acked_message_and_no_half_written_one,
 );
 
 const SENDERS: usize = 50;
@@ -223,4 +225,138 @@ async fn fifty_senders_at_once_are_stored_once_each_in_order_and_a_bad_one_alone
         let expected: Vec<i64> = stored.iter().map(|row| row.seq).collect();
         assert_eq!(seen, expected);
     }
+}
+
+const BURST_SOCKETS: usize = 20;
+const BURST_EACH: usize = 100;
+
+/// The binary on `database`, without rate limits in the way of a burst.
+fn burst_server(database: &TestDatabase, dir: &std::path::Path) -> crate::binary::Served {
+    let mut cmd = anjoman(dir);
+    cmd.env("DATABASE_URL", &database.url)
+        .env("ANJOMAN_WS__CONNECT_PER_IP", "10000")
+        .env("ANJOMAN_LIMITS__MESSAGES_PER_MINUTE", "1000000");
+    serve(cmd)
+}
+
+/// Twenty sockets each put a hundred sends on the wire without waiting, so batches form;
+/// the server is killed with SIGKILL once a third are acked. After a restart on the same
+/// database every acked message is there with its acked seq, and what is stored is whole:
+/// the room's seqs run from 1 to its last seq without a gap, each with one event, and no
+/// message lies beyond the last seq or without its event.
+async fn a_server_killed_in_a_burst_keeps_every_acked_message_and_no_half_written_one(
+    backend: Backend,
+) {
+    let database = TestDatabase::create(&backend).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut served = burst_server(&database, dir.path());
+    let app = TestApp::attach(
+        format!("http://127.0.0.1:{}", served.port),
+        TestDatabase::shared(&database.url),
+    )
+    .await;
+    let (owner, _) = app.account("owner").await;
+    let mut tokens = Vec::new();
+    for i in 0..BURST_SOCKETS {
+        tokens.push(app.account(&format!("burst{i}")).await.0);
+    }
+    let members: Vec<&str> = tokens.iter().map(String::as_str).collect();
+    let room = app.public_room(&owner, &members).await;
+    let room_id = uuid::Uuid::parse_str(&room).unwrap();
+
+    let acked = std::sync::Arc::new(std::sync::Mutex::new(HashMap::<String, i64>::new()));
+    let mut sockets = Vec::new();
+    for token in &tokens {
+        sockets.push(WsClient::connect(&app, token).await);
+    }
+    let mut tasks = Vec::new();
+    for (i, mut ws) in sockets.into_iter().enumerate() {
+        let (room, acked) = (room.clone(), acked.clone());
+        tasks.push(tokio::spawn(async move {
+            for n in 0..BURST_EACH {
+                let frame = json!({"op": "send", "room_id": room, "body": format!("{i}:{n}")});
+                if ws.try_op(frame).await.is_err() {
+                    break;
+                }
+            }
+            while let Some(frame) = ws.next_or_end().await {
+                if frame["type"] == "ack" {
+                    let data = &frame["data"];
+                    acked.lock().unwrap().insert(
+                        data["id"].as_str().unwrap().to_owned(),
+                        data["seq"].as_i64().unwrap(),
+                    );
+                }
+            }
+        }));
+    }
+    let third = BURST_SOCKETS * BURST_EACH / 3;
+    for _ in 0..PATIENCE.as_millis() / 10 {
+        if acked.lock().unwrap().len() >= third {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    served.child.kill().unwrap();
+    served.child.wait().unwrap();
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let acked = std::mem::take(&mut *acked.lock().unwrap());
+    assert!(
+        acked.len() >= third,
+        "{} acked before the kill",
+        acked.len()
+    );
+
+    let _restarted = burst_server(&database, dir.path());
+    let stored = entity::messages::Entity::find()
+        .filter(entity::messages::Column::RoomId.eq(room_id))
+        .order_by_asc(entity::messages::Column::Seq)
+        .all(&app.db)
+        .await
+        .unwrap();
+    let by_id: HashMap<String, i64> = stored.iter().map(|m| (m.id.to_string(), m.seq)).collect();
+    for (id, seq) in &acked {
+        assert_eq!(
+            by_id.get(id),
+            Some(seq),
+            "acked message {id} is stored with its seq"
+        );
+    }
+    let last_seq = entity::rooms::Entity::find_by_id(room_id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .last_seq;
+    let events = entity::room_events::Entity::find()
+        .filter(entity::room_events::Column::RoomId.eq(room_id))
+        .order_by_asc(entity::room_events::Column::Seq)
+        .all(&app.db)
+        .await
+        .unwrap();
+    let seqs: Vec<i64> = events.iter().map(|e| e.seq).collect();
+    assert_eq!(
+        seqs,
+        (1..=last_seq).collect::<Vec<_>>(),
+        "one event per seq, no gap"
+    );
+    let created: HashSet<i64> = events
+        .iter()
+        .filter(|e| e.kind == "message.created")
+        .map(|e| e.seq)
+        .collect();
+    for message in &stored {
+        assert!(
+            message.seq <= last_seq,
+            "no message beyond the room's last seq"
+        );
+        assert!(
+            created.contains(&message.seq),
+            "message {} has its event",
+            message.seq
+        );
+    }
+    assert!(stored.len() >= acked.len());
 }
