@@ -74,7 +74,7 @@ struct MessageWrite<I> {
     inbox: I,
 }
 
-impl<I> publisher::Change for MessageWrite<I>
+impl<I> publisher::batch::Change for MessageWrite<I>
 where
     I: messages::Inbox + Send + 'static,
     I::Written: 'static,
@@ -127,7 +127,7 @@ async fn message_send_unlimited(
         None,
     )
     .await?;
-    let sent = publisher::send(
+    let sent = publisher::batch::send(
         state,
         room_id,
         MessageWrite {
@@ -204,7 +204,7 @@ pub async fn message_forward(
     let specials = special_mentions(state, room_id, body).await?;
     let outgoing =
         messages::prepare_forward(&state.db, forwarder, source, room_id, &specials).await?;
-    let sent = publisher::send(
+    let sent = publisher::batch::send(
         state,
         room_id,
         MessageWrite {

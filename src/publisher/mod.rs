@@ -7,7 +7,7 @@
 //! room's timeline events. Transient frames (typing, read marks, poll counts) carry no seq
 //! and go to the broker directly.
 //!
-//! Sent messages take the group-commit path instead ([`batch::send`]): the same order and
+//! Sent messages take the group-commit path instead (`batch::send`): the same order and
 //! the same publishing, with many messages to one commit.
 
 pub mod batch;
@@ -15,8 +15,6 @@ pub mod batch;
 use std::future::Future;
 
 use uuid::Uuid;
-
-pub use batch::{Change, send};
 
 use crate::{
     domain::{messages::Sent, rooms::timeline::RoomEvent},
