@@ -169,8 +169,7 @@ pub struct WsSettings {
     pub ping_interval_secs: u64,
     pub idle_timeout_secs: u64,
     pub max_frame_bytes: usize,
-    /// Minimum milliseconds between a socket's writes; 0 (the default) writes as soon as a
-    /// frame is queued, batching only what queued during the previous write.
+    /// Minimum milliseconds between flushes of a busy socket (batches frames under load).
     pub coalesce_ms: u64,
     /// Connection attempts per IP per window before a temporary ban.
     pub connect_per_ip: u32,

@@ -573,9 +573,8 @@ async fn writer(
                 continue;
             }
         };
-        // Everything queued while the last write was in flight goes out in this one, and a
-        // socket whose queue was empty writes at once. `coalesce_ms` (0 by default) adds a
-        // minimum interval between writes on top.
+        // Under load, coalesce: at most one flush per `coalesce` interval per socket, with
+        // everything queued meanwhile in the same write. An idle socket flushes at once.
         let mut out = out;
         let next_flush = last_flush + coalesce;
         // Sleep rather than take each frame as it comes: a sleeping writer costs nothing per
