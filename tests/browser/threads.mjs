@@ -37,7 +37,11 @@ async function waitForCount(page, text) {
 /** The open panel's count line reads `text`. */
 async function waitForPanelCount(page, text) {
   await page.waitForFunction((text) =>
-    document.querySelector("#thread-count")?.textContent.replace(/[\u2068\u2069]/g, "") === text, text);
+    document.querySelector("#thread-count")?.textContent.replace(/[\u2068\u2069]/g, "") === text, text)
+    .catch(async (error) => {
+      const shown = await page.evaluate(() => document.querySelector("#thread-count")?.textContent);
+      throw new Error(`the panel's count reads ${JSON.stringify(shown)}, not ${JSON.stringify(text)}: ${error.message}`);
+    });
 }
 
 const membersExpanded = (page) => page.locator("#members-toggle").getAttribute("aria-expanded");
