@@ -79,6 +79,12 @@ impl SendLanes {
         Some(queued.drain(..n).collect())
     }
 
+    /// Whether a writer is draining `lane`.
+    pub fn is_open(&self, lane: Uuid) -> bool {
+        let lanes = self.lanes.lock().unwrap_or_else(|e| e.into_inner());
+        lanes.contains_key(&lane)
+    }
+
     /// How many messages wait in `lane` (beside the batch being written).
     pub fn queued(&self, lane: Uuid) -> usize {
         let lanes = self.lanes.lock().unwrap_or_else(|e| e.into_inner());

@@ -23,25 +23,29 @@ on_both_backends!(
 
 const SENDERS: usize = 50;
 
-/// Waits (bounded) until `count` messages wait in the lane of `room`.
-async fn until_queued(state: &AppState, room: uuid::Uuid, count: usize) {
+/// Waits (bounded) until `ready` holds of the lane of `room`: (open, queued).
+async fn until_lane(state: &AppState, room: uuid::Uuid, ready: impl Fn(bool, usize) -> bool) {
     let lane = lane_of(state, room);
-    let rounds = PATIENCE.as_millis() / 10;
-    for _ in 0..rounds {
-        if state.fanout.sends.queued(lane) >= count {
+    let look = || {
+        (
+            state.fanout.sends.is_open(lane),
+            state.fanout.sends.queued(lane),
+        )
+    };
+    for _ in 0..PATIENCE.as_millis() / 10 {
+        let (open, queued) = look();
+        if ready(open, queued) {
             return;
         }
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
-    panic!(
-        "{count} messages never queued (had {})",
-        state.fanout.sends.queued(lane)
-    );
+    panic!("the lane never got there: (open, queued) = {:?}", look());
 }
 
 /// Fifty senders, half over REST and half over the socket, send while a batch is being
-/// written. Among them, two carry the same unsent file: the writer refuses the second in
-/// the middle of the batch and the others are stored. A muted member and a body over the
+/// written: a lead message is taken alone, and all fifty queue behind it for the next
+/// batch. Two of them name sender 0's unsent file: the writer refuses sender 1's in the
+/// middle of the batch (the file is not theirs) and the others are stored. A muted member and a body over the
 /// limit are refused as always. Then every ack matches a stored row, the seqs have no gap,
 /// and each listener saw every stored message once, in seq order.
 async fn fifty_senders_at_once_are_stored_once_each_in_order_and_a_bad_one_alone_is_refused(
@@ -105,10 +109,15 @@ async fn fifty_senders_at_once_are_stored_once_each_in_order_and_a_bad_one_alone
         .unwrap()
         .to_owned();
 
-    // Hold the room's order: the first message's writer waits for it, and everyone after
-    // queues behind that writer.
+    // Hold the room's order: a lead message's writer takes it alone and waits for the
+    // order, and everyone after queues behind that writer, to be written in one batch.
     let app = std::sync::Arc::new(app);
     let order = state.fanout.order.hold(room_id).await;
+    let lead = {
+        let (app, owner, room) = (app.clone(), owner.clone(), room.clone());
+        tokio::spawn(async move { app.post_message(&owner, &room, "the lead").await })
+    };
+    until_lane(&state, room_id, |open, queued| open && queued == 0).await;
     let mut rest = Vec::new();
     for (i, token) in senders[..SENDERS / 2].iter().enumerate() {
         let (app, token, room, file) = (app.clone(), token.clone(), room.clone(), file.clone());
@@ -132,7 +141,7 @@ async fn fifty_senders_at_once_are_stored_once_each_in_order_and_a_bad_one_alone
             .await;
         refs.push(reference);
     }
-    until_queued(&state, room_id, SENDERS - 2).await;
+    until_lane(&state, room_id, |_, queued| queued == SENDERS).await;
     // Refused before they queue, as always: a muted member, a body over the limit.
     let resp = app
         .api(&muted)
@@ -149,6 +158,11 @@ async fn fifty_senders_at_once_are_stored_once_each_in_order_and_a_bad_one_alone
 
     // Acks: REST answers and socket acks.
     let mut acked: HashMap<String, (String, i64)> = HashMap::new();
+    let lead = lead.await.unwrap();
+    acked.insert(
+        lead["id"].as_str().unwrap().to_owned(),
+        ("the lead".to_owned(), lead["seq"].as_i64().unwrap()),
+    );
     let mut refused = Vec::new();
     for task in rest {
         let (body, status, answer) = task.await.unwrap();
@@ -178,7 +192,7 @@ async fn fifty_senders_at_once_are_stored_once_each_in_order_and_a_bad_one_alone
         refused[0].2["code"], "file.attachment_invalid",
         "{refused:?}"
     );
-    assert_eq!(acked.len(), SENDERS - 1);
+    assert_eq!(acked.len(), SENDERS, "the lead and all but the refused one");
 
     // Stored: one row per ack, with the acked seq, and the seqs run on without a gap.
     let stored = entity::messages::Entity::find()
