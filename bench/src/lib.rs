@@ -96,6 +96,9 @@ pub async fn start_server(target: &ServerArgs, env: &[(&str, &str)]) -> anyhow::
         .env("ANJOMAN_AUTH__ARGON2__ITERATIONS", "1")
         .env("ANJOMAN_LIMITS__MESSAGES_PER_MINUTE", "1000000")
         .env("ANJOMAN_WS__CONNECT_PER_IP", "1000000")
+        // The setup's pooled HTTP connections stay open beside the sockets, all from one
+        // address: without this, sockets past 256 connections are refused mid-handshake.
+        .env("ANJOMAN_HTTP__MAX_CONNECTIONS_PER_IP", "1000000")
         .env("ANJOMAN_LIMITS__REGISTRATIONS_PER_WINDOW", "1000000")
         .env("ANJOMAN_LIMITS__REGISTRATIONS_TOTAL_PER_WINDOW", "1000000")
         // Every client registers at once during setup: let them all queue for a hash.
