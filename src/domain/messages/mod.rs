@@ -403,10 +403,6 @@ pub async fn prepare(
 }
 
 impl Outgoing {
-    pub fn room_id(&self) -> Uuid {
-        self.room.id
-    }
-
     /// Writes the message in `txn`, taking the room's next seq, with everything stored
     /// beside it (mentions, thread state, attachments, the inbox rows of `inbox`); the
     /// caller commits.
